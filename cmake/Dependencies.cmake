@@ -1,0 +1,21 @@
+# Every dependency comes from a Debian package (scripts/install-deps installs them).
+find_package(PkgConfig REQUIRED)
+find_package(fmt REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
+find_package(tomlplusplus REQUIRED)
+find_package(CLI11 REQUIRED)
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
+
+# LIEF 0.9 (Debian 12) ships neither a CMake config nor a pkg-config file.
+find_path(LIEF_INCLUDE_DIR LIEF/LIEF.hpp REQUIRED)
+find_library(LIEF_LIBRARY NAMES LIEF REQUIRED)
+add_library(LIEF::LIEF UNKNOWN IMPORTED)
+set_target_properties(LIEF::LIEF PROPERTIES
+  IMPORTED_LOCATION "${LIEF_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${LIEF_INCLUDE_DIR}")
+
+if(APPV_TESTS)
+  find_package(Catch2 2.13 REQUIRED)
+  include(Catch)
+endif()

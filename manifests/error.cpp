@@ -1,0 +1,20 @@
+#include "manifests/error.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace appv {
+
+std::string errno_text(int err) {
+  char buf[256];
+  // GNU strerror_r returns the message; it may or may not use buf.
+  const char* msg = strerror_r(err, buf, sizeof buf);
+  return msg;
+}
+
+void throw_sys(std::string_view op, std::string_view path, int err, Exit code) {
+  throw Error(code, fmt::format("{} '{}': {}", op, path, errno_text(err)));
+}
+
+}  // namespace appv

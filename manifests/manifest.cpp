@@ -1,0 +1,352 @@
+#include "manifests/manifest.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "manifests/error.h"
+#include "manifests/paths.h"
+
+namespace appv {
+namespace {
+
+// Every error names the place in the file: "origin:line:col: message".
+[[noreturn]] void fail_at(const std::string& origin, const toml::source_region& where,
+                          std::string_view message) {
+  throw Error(Exit::BadInput,
+              fmt::format("{}:{}:{}: {}", origin, where.begin.line, where.begin.column, message));
+}
+
+const char* type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "table";
+    case toml::node_type::array: return "array";
+    case toml::node_type::string: return "string";
+    case toml::node_type::integer: return "integer";
+    case toml::node_type::floating_point: return "float";
+    case toml::node_type::boolean: return "boolean";
+    case toml::node_type::date: return "date";
+    case toml::node_type::time: return "time";
+    case toml::node_type::date_time: return "date-time";
+    default: return "nothing";
+  }
+}
+
+// Walks one table, handing each known key to its reader and refusing the rest.
+class TableReader {
+ public:
+  TableReader(const std::string& origin, const toml::table& table, std::string context)
+      : origin_(origin), table_(table), context_(std::move(context)) {}
+
+  const std::string& origin() const { return origin_; }
+
+  std::string string(const toml::node& node, std::string_view key) const {
+    if (!node.is_string()) wrong_type(node, key, "a string");
+    return std::string(*node.value<std::string_view>());
+  }
+
+  bool boolean(const toml::node& node, std::string_view key) const {
+    if (!node.is_boolean()) wrong_type(node, key, "a boolean");
+    return *node.value<bool>();
+  }
+
+  std::vector<std::string> strings(const toml::node& node, std::string_view key) const {
+    const toml::array* array = node.as_array();
+    if (!array) wrong_type(node, key, "an array of strings");
+    std::vector<std::string> out;
+    for (const toml::node& item : *array) {
+      if (!item.is_string()) wrong_type(item, key, "an array of strings");
+      out.emplace_back(*item.value<std::string_view>());
+    }
+    return out;
+  }
+
+  std::map<std::string, std::string> string_map(const toml::node& node, std::string_view key) const {
+    const toml::table* table = node.as_table();
+    if (!table) wrong_type(node, key, "a table of strings");
+    std::map<std::string, std::string> out;
+    for (auto&& [k, v] : *table) {
+      if (!v.is_string()) wrong_type(v, fmt::format("{}.{}", key, k.str()), "a string");
+      out.emplace(std::string(k.str()), std::string(*v.value<std::string_view>()));
+    }
+    return out;
+  }
+
+  const toml::table& table(const toml::node& node, std::string_view key) const {
+    const toml::table* t = node.as_table();
+    if (!t) wrong_type(node, key, "a table");
+    return *t;
+  }
+
+  template <typename Fn>
+  void each(Fn&& fn) const {
+    for (auto&& [key, node] : table_) {
+      if (!fn(std::string_view(key.str()), node)) {
+        fail_at(origin_, key.source(), fmt::format("unknown key '{}{}'", context_, key.str()));
+      }
+    }
+  }
+
+  [[noreturn]] void wrong_type(const toml::node& node, std::string_view key,
+                               std::string_view expected) const {
+    fail_at(origin_, node.source(),
+            fmt::format("'{}{}' must be {}, not a {}", context_, key, expected, type_name(node)));
+  }
+
+ private:
+  const std::string& origin_;
+  const toml::table& table_;
+  std::string context_;
+};
+
+EntryPoint read_entry(const TableReader& parent, const toml::node& node, std::string_view name) {
+  const toml::table& table = parent.table(node, fmt::format("entry.{}", name));
+  TableReader r(parent.origin(), table, fmt::format("entry.{}.", name));
+  EntryPoint entry;
+  bool has_path = false;
+  r.each([&](std::string_view key, const toml::node& value) {
+    if (key == "path") {
+      entry.path = r.string(value, key);
+      has_path = true;
+    } else if (key == "args") {
+      entry.args = r.strings(value, key);
+    } else {
+      return false;
+    }
+    return true;
+  });
+  if (!has_path) fail_at(parent.origin(), node.source(), fmt::format("entry '{}' has no 'path'", name));
+  if (!is_clean_absolute(entry.path)) {
+    fail_at(parent.origin(), table["path"].node()->source(),
+            fmt::format("entry '{}': path '{}' must be absolute and normalised", name, entry.path));
+  }
+  return entry;
+}
+
+void read_files(const TableReader& parent, const toml::node& node, Manifest& m) {
+  TableReader r(parent.origin(), parent.table(node, "files"), "files.");
+  r.each([&](std::string_view key, const toml::node& value) {
+    std::vector<std::string>* target = key == "include" ? &m.include : key == "exclude" ? &m.exclude : nullptr;
+    if (!target) return false;
+    *target = r.strings(value, key);
+    for (const std::string& glob : *target) {
+      if (glob.empty() || glob[0] != '/') {
+        fail_at(r.origin(), value.source(), fmt::format("files.{}: '{}' must be an absolute path or glob", key, glob));
+      }
+    }
+    return true;
+  });
+}
+
+void read_isolation(const TableReader& parent, const toml::node& node, Manifest& m) {
+  TableReader r(parent.origin(), parent.table(node, "isolation"), "isolation.");
+  r.each([&](std::string_view key, const toml::node& value) {
+    std::string mode_text = r.string(value, key);
+    std::optional<Isolation> mode = parse_isolation(mode_text);
+    if (!mode) {
+      fail_at(r.origin(), value.source(),
+              fmt::format("isolation '{}': unknown mode '{}' (expected merged, writecopy, full or host)", key, mode_text));
+    }
+    if (!is_clean_absolute(key)) {
+      fail_at(r.origin(), value.source(), fmt::format("isolation prefix '{}' must be an absolute, normalised path", key));
+    }
+    m.isolation[std::string(key)] = *mode;
+    return true;
+  });
+}
+
+void read_env(const TableReader& parent, const toml::node& node, Manifest& m) {
+  TableReader r(parent.origin(), parent.table(node, "env"), "env.");
+  r.each([&](std::string_view key, const toml::node& value) {
+    if (key == "set") m.env.set = r.string_map(value, key);
+    else if (key == "prepend") m.env.prepend = r.string_map(value, key);
+    else if (key == "append") m.env.append = r.string_map(value, key);
+    else if (key == "unset") m.env.unset = r.strings(value, key);
+    else return false;
+    return true;
+  });
+  auto check = [&](const std::string& name) {
+    if (!valid_env_name(name)) fail_at(r.origin(), node.source(), fmt::format("env: '{}' is not a valid variable name", name));
+  };
+  for (const auto* map : {&m.env.set, &m.env.prepend, &m.env.append}) {
+    for (const auto& [name, _] : *map) check(name);
+  }
+  for (const std::string& name : m.env.unset) check(name);
+}
+
+Desktop read_desktop(const TableReader& parent, const toml::node& node) {
+  TableReader r(parent.origin(), parent.table(node, "desktop"), "desktop.");
+  Desktop d;
+  r.each([&](std::string_view key, const toml::node& value) {
+    if (key == "name") d.name = r.string(value, key);
+    else if (key == "comment") d.comment = r.string(value, key);
+    else if (key == "icon") d.icon = r.string(value, key);
+    else if (key == "categories") d.categories = r.strings(value, key);
+    else if (key == "mime_types") d.mime_types = r.strings(value, key);
+    else if (key == "terminal") d.terminal = r.boolean(value, key);
+    else return false;
+    return true;
+  });
+  if (d.name.empty()) fail_at(r.origin(), node.source(), "desktop: 'name' is required");
+  return d;
+}
+
+}  // namespace
+
+std::optional<Isolation> parse_isolation(std::string_view text) {
+  if (text == "host") return Isolation::Host;
+  if (text == "merged") return Isolation::Merged;
+  if (text == "writecopy") return Isolation::WriteCopy;
+  if (text == "full") return Isolation::Full;
+  return std::nullopt;
+}
+
+const char* to_string(Isolation mode) {
+  switch (mode) {
+    case Isolation::Host: return "host";
+    case Isolation::Merged: return "merged";
+    case Isolation::WriteCopy: return "writecopy";
+    case Isolation::Full: return "full";
+  }
+  return "?";
+}
+
+bool valid_app_id(std::string_view id) {
+  if (id.empty() || id.size() > 128 || id[0] == '.' || id[0] == '-') return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+const EntryPoint& Manifest::entry(const std::string& entry_name) const {
+  auto it = entries.find(entry_name.empty() ? default_entry : entry_name);
+  if (it == entries.end()) {
+    std::string known;
+    for (const auto& [k, _] : entries) known += (known.empty() ? "" : ", ") + k;
+    throw Error(Exit::Usage, fmt::format("package '{}' has no entry point '{}' (it has: {})", id, entry_name, known));
+  }
+  return it->second;
+}
+
+Manifest parse_manifest(std::string_view text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    fail_at(origin, e.source(), e.description());
+  }
+
+  Manifest m;
+  TableReader r(origin, root, "");
+  r.each([&](std::string_view key, const toml::node& value) {
+    if (key == "id") m.id = r.string(value, key);
+    else if (key == "name") m.name = r.string(value, key);
+    else if (key == "version") m.version = r.string(value, key);
+    else if (key == "default_entry") m.default_entry = r.string(value, key);
+    else if (key == "entry") {
+      TableReader entries(origin, r.table(value, key), "entry.");
+      entries.each([&](std::string_view name, const toml::node& node) {
+        m.entries.emplace(std::string(name), read_entry(entries, node, name));
+        return true;
+      });
+    } else if (key == "files") read_files(r, value, m);
+    else if (key == "isolation") read_isolation(r, value, m);
+    else if (key == "env") read_env(r, value, m);
+    else if (key == "desktop") m.desktop = read_desktop(r, value);
+    else return false;
+    return true;
+  });
+  if (m.name.empty()) m.name = m.id;
+  if (m.default_entry.empty() && m.entries.size() == 1) m.default_entry = m.entries.begin()->first;
+  validate_manifest(m, origin);
+  return m;
+}
+
+void validate_manifest(const Manifest& m, const std::string& origin) {
+  auto fail = [&](std::string message) { throw Error(Exit::BadInput, fmt::format("{}: {}", origin, message)); };
+  if (m.id.empty()) fail("'id' is required");
+  if (!valid_app_id(m.id)) fail(fmt::format("id '{}' may hold only letters, digits, '.', '_' and '-'", m.id));
+  if (m.version.empty()) fail("'version' is required");
+  if (m.entries.empty()) fail("at least one [entry.NAME] with a 'path' is required");
+  for (const auto& [name, _] : m.entries) {
+    if (!valid_app_id(name)) fail(fmt::format("entry name '{}' may hold only letters, digits, '.', '_' and '-'", name));
+  }
+  if (m.default_entry.empty()) fail("several entry points: set 'default_entry'");
+  if (!m.entries.count(m.default_entry)) fail(fmt::format("default_entry '{}' names no [entry.{}]", m.default_entry, m.default_entry));
+}
+
+Manifest load_manifest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_sys("cannot open manifest", path, errno, Exit::NoInput);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_manifest(text.str(), path);
+}
+
+std::string write_manifest(const Manifest& m) {
+  auto strings = [](const std::vector<std::string>& v) {
+    toml::array a;
+    for (const auto& s : v) a.push_back(s);
+    return a;
+  };
+  auto string_table = [](const std::map<std::string, std::string>& map) {
+    toml::table t;
+    for (const auto& [k, v] : map) t.insert(k, v);
+    return t;
+  };
+
+  toml::table root;
+  root.insert("id", m.id);
+  root.insert("name", m.name);
+  root.insert("version", m.version);
+  root.insert("default_entry", m.default_entry);
+  toml::table entries;
+  for (const auto& [name, e] : m.entries) {
+    toml::table t;
+    t.insert("path", e.path);
+    if (!e.args.empty()) t.insert("args", strings(e.args));
+    entries.insert(name, std::move(t));
+  }
+  root.insert("entry", std::move(entries));
+  if (!m.include.empty() || !m.exclude.empty()) {
+    toml::table files;
+    if (!m.include.empty()) files.insert("include", strings(m.include));
+    if (!m.exclude.empty()) files.insert("exclude", strings(m.exclude));
+    root.insert("files", std::move(files));
+  }
+  if (!m.isolation.empty()) {
+    toml::table iso;
+    for (const auto& [prefix, mode] : m.isolation) iso.insert(prefix, to_string(mode));
+    root.insert("isolation", std::move(iso));
+  }
+  const Environment& env = m.env;
+  if (!env.set.empty() || !env.prepend.empty() || !env.append.empty() || !env.unset.empty()) {
+    toml::table t;
+    if (!env.set.empty()) t.insert("set", string_table(env.set));
+    if (!env.prepend.empty()) t.insert("prepend", string_table(env.prepend));
+    if (!env.append.empty()) t.insert("append", string_table(env.append));
+    if (!env.unset.empty()) t.insert("unset", strings(env.unset));
+    root.insert("env", std::move(t));
+  }
+  if (m.desktop) {
+    const Desktop& d = *m.desktop;
+    toml::table t;
+    t.insert("name", d.name);
+    if (!d.comment.empty()) t.insert("comment", d.comment);
+    if (!d.icon.empty()) t.insert("icon", d.icon);
+    if (!d.categories.empty()) t.insert("categories", strings(d.categories));
+    if (!d.mime_types.empty()) t.insert("mime_types", strings(d.mime_types));
+    if (d.terminal) t.insert("terminal", true);
+    root.insert("desktop", std::move(t));
+  }
+  std::ostringstream out;
+  out << root << '\n';
+  return out.str();
+}
+
+}  // namespace appv

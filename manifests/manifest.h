@@ -1,0 +1,69 @@
+// The manifest: what a package is, how to start it and how to view the host.
+// Pure data plus a parser and a writer; no process or mount code here.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace appv {
+
+// How a path prefix of the host is seen by the app (DESIGN.md, "Isolation modes").
+// `host` is the pass-through used for /proc, /dev, /sys and /run.
+enum class Isolation { Host, Merged, WriteCopy, Full };
+
+std::optional<Isolation> parse_isolation(std::string_view text);
+const char* to_string(Isolation mode);
+
+struct EntryPoint {
+  std::string path;               // absolute virtual path of the program
+  std::vector<std::string> args;  // prepended to the user's arguments
+};
+
+struct Environment {
+  std::map<std::string, std::string> set;
+  std::map<std::string, std::string> prepend;  // PATH-like lists, ':'-separated
+  std::map<std::string, std::string> append;
+  std::vector<std::string> unset;
+};
+
+struct Desktop {
+  std::string name;
+  std::string comment;
+  std::string icon;
+  std::vector<std::string> categories;
+  std::vector<std::string> mime_types;
+  bool terminal = false;
+};
+
+struct Manifest {
+  std::string id;  // reverse-DNS or a plain word: [A-Za-z0-9._-]+
+  std::string name;
+  std::string version;
+  std::string default_entry;  // a key of `entries`
+  std::map<std::string, EntryPoint> entries;
+  std::vector<std::string> include;  // globs over virtual paths
+  std::vector<std::string> exclude;
+  std::map<std::string, Isolation> isolation;  // prefix -> mode
+  Environment env;
+  std::optional<Desktop> desktop;
+
+  const EntryPoint& entry(const std::string& name) const;  // throws Exit::Usage
+};
+
+// Parses TOML text; `origin` names it in errors ("file.toml:3:7: ...").
+// Every unknown key, wrong type and invalid value is an Exit::BadInput error.
+Manifest parse_manifest(std::string_view text, const std::string& origin);
+Manifest load_manifest(const std::string& path);
+
+// Canonical TOML text: keys sorted, so equal manifests give equal bytes.
+std::string write_manifest(const Manifest& manifest);
+
+// Checks the semantic rules that TOML types cannot express. Called by the parser;
+// call it again after changing a manifest in code.
+void validate_manifest(const Manifest& manifest, const std::string& origin);
+
+bool valid_app_id(std::string_view id);
+
+}  // namespace appv

@@ -1,0 +1,27 @@
+// Lexical helpers for virtual paths and globs. Pure string work, no file system.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace appv {
+
+// "/a/b" with no ".", "..", "//" or trailing "/" ("/" itself is clean).
+bool is_clean_absolute(std::string_view path);
+
+// Lexically normalises an absolute path: collapses "//" and ".", resolves ".." (never
+// above "/"). Relative input is treated as relative to "/".
+std::string normalize_absolute(std::string_view path);
+
+// True if `path` equals `prefix` or lies below it ("/usr" covers "/usr/bin", not "/usrx").
+bool path_has_prefix(std::string_view path, std::string_view prefix);
+
+// Glob over a virtual path: '*' and '?' stop at '/', '**' crosses directories,
+// '[...]' is a character class ("[!...]" negates). A pattern with no wildcard also
+// matches everything below it, so "/usr/lib/python3.11" includes its whole tree.
+bool glob_match(std::string_view pattern, std::string_view path);
+bool has_wildcard(std::string_view pattern);
+
+bool valid_env_name(std::string_view name);
+
+}  // namespace appv

@@ -1,0 +1,92 @@
+#include "vfs/cache.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "vfs/fs_util.h"
+#include "vfs/payload.h"
+
+namespace appv {
+namespace {
+
+std::string xdg_dir(const char* var, const char* fallback_below_home) {
+  const char* xdg = std::getenv(var);
+  if (xdg && xdg[0] == '/') return xdg;
+  const char* home = std::getenv("HOME");
+  if (!home || home[0] != '/') {
+    throw Error(Exit::Environment, fmt::format("neither {} nor HOME is set to an absolute path", var));
+  }
+  return fmt::format("{}/{}", home, fallback_below_home);
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Removes what an interrupted extraction of `digest` left. Only called with the
+// digest's lock held, so no live extraction owns these directories.
+void remove_stale_temporaries(const std::string& cache_root, const std::string& digest) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(cache_root.c_str()), closedir);
+  if (!d) return;
+  const std::string prefix = ".tmp-" + digest + "-";
+  std::vector<std::string> stale;
+  while (dirent* ent = readdir(d.get())) {
+    if (std::string_view(ent->d_name).substr(0, prefix.size()) == prefix) stale.push_back(cache_root + "/" + ent->d_name);
+  }
+  for (const std::string& path : stale) remove_tree(path);
+}
+
+}  // namespace
+
+std::string cache_dir() { return xdg_dir("XDG_CACHE_HOME", ".cache") + "/appv"; }
+
+std::string sandbox_dir(const std::string& app_id) {
+  return fmt::format("{}/appv/sandboxes/{}", xdg_dir("XDG_DATA_HOME", ".local/share"), app_id);
+}
+
+CachedPackage ensure_cached(const Package& package, const std::string& cache_root) {
+  const std::string digest = package.digest();
+  CachedPackage out{fmt::format("{}/{}", cache_root, digest), fmt::format("{}/{}/root", cache_root, digest), false};
+  // Warm path: a published entry is complete by construction; no lock needed.
+  if (is_dir(out.dir)) return out;
+
+  make_dirs(cache_root, 0700);
+  const std::string lock_path = fmt::format("{}/{}.lock", cache_root, digest);
+  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!lock) throw_sys("cannot open lock", lock_path, errno);
+  while (::flock(lock.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) throw_sys("cannot lock", lock_path, errno);
+  }
+  // Another launch may have published it while this one waited for the lock.
+  if (is_dir(out.dir)) return out;
+
+  remove_stale_temporaries(cache_root, digest);
+  std::string tmp = fmt::format("{}/.tmp-{}-XXXXXX", cache_root, digest);
+  if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory in", cache_root, errno);
+  try {
+    extract_payload(package, tmp);
+    // One syncfs instead of an fsync per file: the tree is durable before it is
+    // published, and the rename is made durable by syncing the parent.
+    UniqueFd fd(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd || ::syncfs(fd.get()) != 0) throw_sys("cannot sync", tmp, errno);
+    if (::rename(tmp.c_str(), out.dir.c_str()) != 0) throw_sys("cannot publish cache entry", out.dir, errno);
+    sync_dir(cache_root);
+  } catch (...) {
+    remove_tree(tmp);
+    throw;
+  }
+  out.extracted_now = true;
+  return out;
+}
+
+}  // namespace appv

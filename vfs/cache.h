@@ -1,0 +1,30 @@
+// The extraction cache: $XDG_CACHE_HOME/appv/<payload digest>/, shared by every
+// launch of a package. An entry is either complete or absent (invariant 2).
+#pragma once
+
+#include <string>
+
+#include "vfs/package.h"
+
+namespace appv {
+
+// $XDG_CACHE_HOME/appv, else $HOME/.cache/appv. Throws Exit::Environment if neither
+// variable gives an absolute path.
+std::string cache_dir();
+// $XDG_DATA_HOME/appv/sandboxes/<app-id>, else $HOME/.local/share/appv/sandboxes/<app-id>.
+std::string sandbox_dir(const std::string& app_id);
+
+struct CachedPackage {
+  std::string dir;   // <cache>/<digest>
+  std::string root;  // <cache>/<digest>/root: the package's tree at virtual paths
+  bool extracted_now = false;
+};
+
+// Returns the cache entry for `package`, extracting it first if absent. Concurrent
+// callers for one package extract it once: they serialise on <digest>.lock, and the
+// entry is published by renaming a fully written and synced temporary directory.
+// A crash mid-extraction leaves only a .tmp-<digest>-* directory, removed by the
+// next extraction of that digest.
+CachedPackage ensure_cached(const Package& package, const std::string& cache_root);
+
+}  // namespace appv

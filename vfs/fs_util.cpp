@@ -1,0 +1,83 @@
+#include "vfs/fs_util.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/filesystem.hpp>
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "vfs/unique_fd.h"
+
+namespace appv {
+
+std::vector<uint8_t> read_exact_at(int fd, uint64_t offset, uint64_t size, const std::string& path) {
+  std::vector<uint8_t> out(size);
+  uint64_t done = 0;
+  while (done < size) {
+    ssize_t n = pread(fd, out.data() + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("cannot read", path, errno);
+    if (n == 0) throw Error(Exit::BadInput, fmt::format("package '{}': file is truncated", path));
+    done += static_cast<uint64_t>(n);
+  }
+  return out;
+}
+
+void write_all(int fd, const void* data, size_t size, const std::string& path) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("cannot write", path, errno);
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+void make_dirs(const std::string& path, unsigned mode) {
+  if (path.empty()) return;
+  std::string partial;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    partial = path.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST) throw_sys("cannot create directory", partial, errno);
+  }
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) throw_sys("cannot create directory", path, errno);
+  if (!S_ISDIR(st.st_mode)) throw_sys("cannot create directory", path, ENOTDIR);
+}
+
+void remove_tree(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return;
+  if (S_ISDIR(st.st_mode)) {
+    // Directories extracted from a package may be read-only; open them up first
+    // (pre-order, so each is writable and searchable before its children are visited).
+    nftw(path.c_str(), [](const char* p, const struct stat* s, int type, FTW*) {
+      if (type == FTW_D || type == FTW_DNR) ::chmod(p, (s->st_mode & 07777) | S_IRWXU);
+      return 0;
+    }, 32, FTW_PHYS);
+  }
+  boost::system::error_code ec;
+  boost::filesystem::remove_all(path, ec);
+  if (ec) throw Error(Exit::Io, fmt::format("cannot remove '{}': {}", path, ec.message()));
+}
+
+std::string parent_dir(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+void sync_dir(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::fsync(fd.get()) != 0) throw_sys("cannot sync directory", path, errno);
+}
+
+}  // namespace appv

@@ -1,0 +1,38 @@
+#include "vfs/package.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "vfs/fs_util.h"
+
+namespace appv {
+
+Package Package::open(const std::string& path) {
+  Package p;
+  p.path_ = path;
+  p.fd_ = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!p.fd_) throw_sys("cannot open package", path, errno, Exit::NoInput);
+  struct stat st;
+  if (fstat(p.fd_.get(), &st) != 0) throw_sys("cannot stat package", path, errno, Exit::NoInput);
+  if (!S_ISREG(st.st_mode)) throw Error(Exit::BadInput, fmt::format("package '{}': not a regular file", path));
+  p.file_size_ = static_cast<uint64_t>(st.st_size);
+  if (p.file_size_ < kTrailerSize + kHeaderFixedSize) {
+    throw Error(Exit::BadInput, fmt::format("package '{}': file is too small to be an appv package ({} bytes)", path, p.file_size_));
+  }
+
+  std::vector<uint8_t> trailer = read_exact_at(p.fd_.get(), p.file_size_ - kTrailerSize, kTrailerSize, path);
+  p.trailer_ = decode_trailer(trailer, p.file_size_, path);
+
+  std::vector<uint8_t> header = read_exact_at(p.fd_.get(), p.trailer_.header_offset, p.trailer_.header_size, path);
+  if (sha256(header.data(), header.size()) != p.trailer_.header_digest) {
+    throw Error(Exit::BadInput, fmt::format("package '{}': header digest mismatch (the header or manifest was changed)", path));
+  }
+  p.header_ = decode_header(header, path);
+  p.manifest_ = parse_manifest(p.header_.manifest_text, fmt::format("{}(manifest)", path));
+  return p;
+}
+
+}  // namespace appv

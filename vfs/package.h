@@ -1,0 +1,74 @@
+// Opening a package file (trailer and header only) and writing one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "manifests/manifest.h"
+#include "vfs/package_format.h"
+#include "vfs/unique_fd.h"
+
+namespace appv {
+
+// An open package: trailer and header read and checked, manifest parsed. The payload
+// is not touched; payload.h reads it.
+class Package {
+ public:
+  // Throws Exit::NoInput if the file cannot be opened, Exit::BadInput if it is not a
+  // sound package (bad magic, truncated, header digest mismatch, invalid manifest).
+  static Package open(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  int fd() const { return fd_.get(); }
+  uint64_t file_size() const { return file_size_; }
+  const Trailer& trailer() const { return trailer_; }
+  const Header& header() const { return header_; }
+  const Manifest& manifest() const { return manifest_; }
+  // Hex SHA-256 of the payload: the package's identity in the cache.
+  std::string digest() const { return to_hex(trailer_.payload_digest); }
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+  uint64_t file_size_ = 0;
+  Trailer trailer_;
+  Header header_;
+  Manifest manifest_;
+};
+
+// One entry to write into the payload. Archive paths are relative ("root/usr/bin/jq").
+struct PayloadItem {
+  enum class Type { File, Dir, Symlink };
+  std::string path;
+  Type type = Type::File;
+  uint32_t mode = 0644;      // permission bits only; setuid/setgid/sticky are refused
+  std::string source;        // File: the host file to copy
+  std::string link_target;   // Symlink
+  std::string data;          // File with an empty source: these bytes
+};
+
+struct WriteOptions {
+  int64_t mtime = 0;          // every entry's time (SOURCE_DATE_EPOCH when set)
+  int compression_level = 3;  // zstd level
+  int threads = 0;            // zstd workers; 0 picks the number of CPUs
+  std::string stub;           // optional runtime stub copied in front of the header
+};
+
+struct WriteResult {
+  Trailer trailer;
+  Header header;
+  uint64_t file_size = 0;
+};
+
+// Writes `items` (sorted by path by the caller) to `out_path` atomically: a temporary
+// file beside it is renamed into place only when complete, so a failure leaves no
+// partial package behind.
+WriteResult write_package(const std::string& out_path, const std::string& manifest_text,
+                          const std::vector<PayloadItem>& items, const WriteOptions& options);
+
+// The archive path of the stored manifest and of the packaged tree.
+inline constexpr const char* kManifestEntry = ".appv/manifest.toml";
+inline constexpr const char* kRootEntry = "root";
+
+}  // namespace appv

@@ -1,0 +1,213 @@
+// Writes a package: [stub] header payload trailer, into a temporary file that is
+// renamed over the destination only when everything is written and synced.
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "vfs/fs_util.h"
+#include "vfs/package.h"
+
+namespace appv {
+namespace {
+
+// Where libarchive's compressed output goes: the package file, hashed on the way.
+struct Sink {
+  int fd;
+  const std::string* path;
+  Sha256 hash;
+  uint64_t bytes = 0;
+  std::string error;
+};
+
+la_ssize_t sink_write(struct archive*, void* ctx, const void* data, size_t size) {
+  auto* sink = static_cast<Sink*>(ctx);
+  try {
+    write_all(sink->fd, data, size, *sink->path);
+  } catch (const Error& e) {
+    sink->error = e.what();
+    return -1;
+  }
+  sink->hash.update(data, size);
+  sink->bytes += size;
+  return static_cast<la_ssize_t>(size);
+}
+
+struct ArchiveWriteDeleter {
+  void operator()(struct archive* a) const { archive_write_free(a); }
+};
+struct EntryDeleter {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+
+// Removes the temporary file unless the write succeeded.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& dest) {
+    std::string dir = parent_dir(dest);
+    std::string base = dest.substr(dest.find_last_of('/') + 1);
+    path_ = fmt::format("{}/.{}.XXXXXX", dir, base);
+    fd_ = UniqueFd(mkostemp(path_.data(), O_CLOEXEC));
+    if (!fd_) throw_sys("cannot create temporary file in", dir, errno);
+  }
+  ~TempFile() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  int fd() const { return fd_.get(); }
+  const std::string& path() const { return path_; }
+  void commit(const std::string& dest, mode_t mode) {
+    if (::fchmod(fd_.get(), mode) != 0) throw_sys("cannot chmod", path_, errno);
+    if (::fsync(fd_.get()) != 0) throw_sys("cannot sync", path_, errno);
+    if (::rename(path_.c_str(), dest.c_str()) != 0) throw_sys("cannot rename into place", dest, errno);
+    path_.clear();
+    sync_dir(parent_dir(dest));
+  }
+
+ private:
+  std::string path_;
+  UniqueFd fd_;
+};
+
+[[noreturn]] void archive_fail(struct archive* a, const Sink& sink, std::string_view what) {
+  std::string reason = !sink.error.empty() ? sink.error : archive_error_string(a) ? archive_error_string(a) : "unknown error";
+  throw Error(Exit::Io, fmt::format("{}: {}", what, reason));
+}
+
+void copy_file_data(struct archive* a, const Sink& sink, const PayloadItem& item, uint64_t expected) {
+  UniqueFd in(::open(item.source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!in) throw_sys("cannot open", item.source, errno, Exit::NoInput);
+  std::vector<char> buf(1 << 18);
+  uint64_t total = 0;
+  for (;;) {
+    ssize_t n = ::read(in.get(), buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("cannot read", item.source, errno);
+    if (n == 0) break;
+    total += static_cast<uint64_t>(n);
+    if (total > expected) break;
+    if (archive_write_data(a, buf.data(), static_cast<size_t>(n)) != n) archive_fail(a, sink, fmt::format("cannot write '{}'", item.path));
+  }
+  if (total != expected) {
+    throw Error(Exit::Io, fmt::format("'{}' changed size while it was being packed", item.source));
+  }
+}
+
+}  // namespace
+
+WriteResult write_package(const std::string& out_path, const std::string& manifest_text,
+                          const std::vector<PayloadItem>& root_items, const WriteOptions& options) {
+  // The stored manifest comes first; the caller's items follow in their sorted order.
+  std::vector<PayloadItem> items;
+  items.reserve(root_items.size() + 2);
+  items.push_back({".appv", PayloadItem::Type::Dir, 0755, {}, {}, {}});
+  items.push_back({kManifestEntry, PayloadItem::Type::File, 0644, {}, {}, manifest_text});
+  items.insert(items.end(), root_items.begin(), root_items.end());
+
+  // Sizes are taken up front so the header can state them; a file that changes
+  // size before it is copied fails the pack rather than producing a wrong package.
+  std::vector<uint64_t> sizes(items.size(), 0);
+  WriteResult result;
+  result.header.manifest_text = manifest_text;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PayloadItem& item = items[i];
+    if (item.mode & 07000) throw Error(Exit::Internal, fmt::format("'{}' has setuid/setgid/sticky bits", item.path));
+    if (item.type != PayloadItem::Type::File) continue;
+    if (item.source.empty()) {
+      sizes[i] = item.data.size();
+    } else {
+      struct stat st;
+      if (::lstat(item.source.c_str(), &st) != 0) throw_sys("cannot stat", item.source, errno, Exit::NoInput);
+      if (!S_ISREG(st.st_mode)) throw Error(Exit::NoInput, fmt::format("'{}' is not a regular file", item.source));
+      sizes[i] = static_cast<uint64_t>(st.st_size);
+    }
+    result.header.unpacked_bytes += sizes[i];
+  }
+  result.header.file_count = items.size();
+
+  TempFile tmp(out_path);
+  uint64_t offset = 0;
+  if (!options.stub.empty()) {
+    UniqueFd stub(::open(options.stub.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!stub) throw_sys("cannot open runtime stub", options.stub, errno, Exit::NoInput);
+    struct stat st;
+    if (fstat(stub.get(), &st) != 0) throw_sys("cannot stat", options.stub, errno);
+    std::vector<uint8_t> bytes = read_exact_at(stub.get(), 0, static_cast<uint64_t>(st.st_size), options.stub);
+    write_all(tmp.fd(), bytes.data(), bytes.size(), tmp.path());
+    offset = bytes.size();
+  }
+
+  std::vector<uint8_t> header = encode_header(result.header);
+  write_all(tmp.fd(), header.data(), header.size(), tmp.path());
+  Trailer& trailer = result.trailer;
+  trailer.header_offset = offset;
+  trailer.header_size = header.size();
+  trailer.header_digest = sha256(header.data(), header.size());
+  trailer.payload_offset = offset + header.size();
+
+  Sink sink{tmp.fd(), &tmp.path(), {}, 0, {}};
+  std::unique_ptr<struct archive, ArchiveWriteDeleter> a(archive_write_new());
+  // pax_restricted writes plain ustar headers unless a name or size needs pax, and
+  // never records atime/ctime: output depends on the items alone.
+  archive_write_set_format_pax_restricted(a.get());
+  archive_write_add_filter_zstd(a.get());
+  // zstd's multi-threaded mode produces the same bytes for any number of workers >= 1,
+  // so packages are reproducible across machines with different CPU counts.
+  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string zopts = fmt::format("zstd:compression-level={},zstd:threads={}", options.compression_level, threads);
+  if (archive_write_set_options(a.get(), zopts.c_str()) != ARCHIVE_OK) archive_fail(a.get(), sink, "cannot set zstd options");
+  archive_write_set_bytes_in_last_block(a.get(), 1);
+  if (archive_write_open2(a.get(), &sink, nullptr, sink_write, nullptr, nullptr) != ARCHIVE_OK) {
+    archive_fail(a.get(), sink, "cannot start payload");
+  }
+
+  std::unique_ptr<archive_entry, EntryDeleter> entry(archive_entry_new());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PayloadItem& item = items[i];
+    archive_entry_clear(entry.get());
+    archive_entry_set_pathname(entry.get(), item.path.c_str());
+    archive_entry_set_uid(entry.get(), 0);
+    archive_entry_set_gid(entry.get(), 0);
+    archive_entry_set_mtime(entry.get(), options.mtime, 0);
+    archive_entry_set_perm(entry.get(), item.mode & 0777);
+    switch (item.type) {
+      case PayloadItem::Type::Dir:
+        archive_entry_set_filetype(entry.get(), AE_IFDIR);
+        break;
+      case PayloadItem::Type::Symlink:
+        archive_entry_set_filetype(entry.get(), AE_IFLNK);
+        archive_entry_set_symlink(entry.get(), item.link_target.c_str());
+        break;
+      case PayloadItem::Type::File:
+        archive_entry_set_filetype(entry.get(), AE_IFREG);
+        archive_entry_set_size(entry.get(), static_cast<la_int64_t>(sizes[i]));
+        break;
+    }
+    if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) archive_fail(a.get(), sink, fmt::format("cannot write '{}'", item.path));
+    if (item.type == PayloadItem::Type::File) {
+      if (item.source.empty()) {
+        auto n = archive_write_data(a.get(), item.data.data(), item.data.size());
+        if (n != static_cast<la_ssize_t>(item.data.size())) archive_fail(a.get(), sink, fmt::format("cannot write '{}'", item.path));
+      } else {
+        copy_file_data(a.get(), sink, item, sizes[i]);
+      }
+    }
+  }
+  if (archive_write_close(a.get()) != ARCHIVE_OK) archive_fail(a.get(), sink, "cannot finish payload");
+
+  trailer.payload_size = sink.bytes;
+  trailer.payload_digest = sink.hash.finish();
+  std::vector<uint8_t> tail = encode_trailer(trailer);
+  write_all(tmp.fd(), tail.data(), tail.size(), tmp.path());
+  result.file_size = trailer.payload_offset + trailer.payload_size + tail.size();
+  tmp.commit(out_path, options.stub.empty() ? 0644 : 0755);
+  return result;
+}
+
+}  // namespace appv

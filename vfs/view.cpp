@@ -1,0 +1,277 @@
+#include "vfs/view.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "manifests/paths.h"
+
+namespace appv {
+
+void RuleSet::set(const std::string& prefix, Isolation mode, const std::string& origin) {
+  rules_[prefix] = Rule{prefix, mode, origin};
+}
+
+const Rule& RuleSet::lookup(const std::string& path) const {
+  const Rule* best = nullptr;
+  for (const auto& [prefix, rule] : rules_) {
+    if (path_has_prefix(path, prefix) && (!best || prefix.size() > best->prefix.size())) best = &rule;
+  }
+  if (!best) throw Error(Exit::Internal, fmt::format("no isolation rule covers '{}'", path));
+  return *best;
+}
+
+RuleSet default_rules(const std::string& home, const std::string& cwd) {
+  RuleSet r;
+  r.set("/", Isolation::WriteCopy, "default");
+  for (const char* p : {"/proc", "/dev", "/sys", "/run"}) r.set(p, Isolation::Host, "default");
+  for (const char* p : {"/home", "/tmp", "/media", "/mnt"}) r.set(p, Isolation::Merged, "default");
+  if (is_clean_absolute(home) && home != "/") r.set(home, Isolation::Merged, "default ($HOME)");
+  // The working directory is merged so a user's outputs land where they asked,
+  // unless it lies in a pass-through tree already.
+  if (is_clean_absolute(cwd) && cwd != "/" && r.lookup(cwd).mode != Isolation::Host) {
+    r.set(cwd, Isolation::Merged, "default (working directory)");
+  }
+  return r;
+}
+
+Rule parse_rule_arg(const std::string& text) {
+  size_t eq = text.rfind('=');
+  if (eq == std::string::npos) throw Error(Exit::Usage, fmt::format("--isolate '{}': expected PREFIX=MODE", text));
+  std::string prefix = text.substr(0, eq);
+  std::string mode_text = text.substr(eq + 1);
+  std::optional<Isolation> mode = parse_isolation(mode_text);
+  if (!mode) throw Error(Exit::Usage, fmt::format("--isolate '{}': unknown mode '{}' (expected merged, writecopy, full or host)", text, mode_text));
+  if (!is_clean_absolute(prefix)) throw Error(Exit::Usage, fmt::format("--isolate '{}': '{}' must be an absolute, normalised path", text, prefix));
+  return Rule{prefix, *mode, "--isolate"};
+}
+
+NodeKind DiskTree::kind(const std::string& path) const {
+  struct stat st;
+  if (::lstat(real(path).c_str(), &st) != 0) return NodeKind::Absent;
+  if (S_ISDIR(st.st_mode)) return NodeKind::Dir;
+  if (S_ISREG(st.st_mode)) return NodeKind::File;
+  if (S_ISLNK(st.st_mode)) return NodeKind::Symlink;
+  return NodeKind::Other;
+}
+
+std::vector<std::string> DiskTree::list(const std::string& dir) const {
+  std::vector<std::string> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(real(dir).c_str()), closedir);
+  if (!d) return out;
+  while (dirent* ent = readdir(d.get())) {
+    std::string_view n = ent->d_name;
+    if (n != "." && n != "..") out.emplace_back(n);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string DiskTree::read_link(const std::string& path) const {
+  char buf[4096];
+  ssize_t n = ::readlink(real(path).c_str(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+std::string resolve_in_tree(const TreeProbe& tree, const std::string& path) {
+  std::string resolved = "/";
+  std::string rest = path;
+  int hops = 0;
+  while (!rest.empty()) {
+    size_t start = rest.find_first_not_of('/');
+    if (start == std::string::npos) break;
+    size_t end = rest.find('/', start);
+    std::string part = rest.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    rest = end == std::string::npos ? "" : rest.substr(end);
+    if (part == ".") continue;
+    if (part == "..") {
+      resolved = normalize_absolute(resolved + "/..");
+      continue;
+    }
+    std::string next = resolved == "/" ? "/" + part : resolved + "/" + part;
+    if (tree.kind(next) == NodeKind::Symlink) {
+      if (++hops > 40) return "";
+      std::string target = tree.read_link(next);
+      if (target.empty()) return "";
+      rest = target + rest;
+      if (target[0] == '/') resolved = "/";
+      continue;
+    }
+    resolved = next;
+  }
+  return resolved;
+}
+
+namespace {
+
+std::string work_name(const std::string& path) {
+  std::string out;
+  for (char c : path.substr(1)) {
+    if (c == '/') out += "%2F";
+    else if (c == '%') out += "%25";
+    else out += c;
+  }
+  return out.empty() ? "%root" : out;
+}
+
+class Planner {
+ public:
+  Planner(const RuleSet& rules, const TreeProbe& host, const TreeProbe& package, const Layout& layout)
+      : rules_(rules), host_(host), package_(package), layout_(layout) {}
+
+  Plan run() {
+    std::set<std::string> names;
+    for (const std::string& n : host_.list("/")) names.insert(n);
+    for (const std::string& n : package_.list("/")) names.insert(n);
+    for (const std::string& n : names) place("/" + n, true);
+    // Deeper rules mount over what their parent's rule put there, parents first
+    // (the map's order puts "/a" before "/a/b").
+    for (const auto& [prefix, rule] : rules_.rules()) {
+      if (prefix != "/" && prefix.find('/', 1) != std::string::npos) place(prefix, false);
+    }
+    check_no_overlap();
+    return std::move(plan_);
+  }
+
+ private:
+  void place(const std::string& path, bool top) {
+    const Rule& rule = rules_.lookup(path);
+    std::string why = fmt::format("{} {} ({})", rule.prefix, to_string(rule.mode), rule.origin);
+    NodeKind pk = package_.kind(path);
+    NodeKind hk = host_.kind(path);
+    Isolation mode = rule.mode;
+    if (mode == Isolation::Host && pk != NodeKind::Absent) {
+      note(fmt::format("{}: the package's files there are hidden by the host's ({})", path, why));
+    }
+    if (mode == Isolation::Merged && pk != NodeKind::Absent) {
+      // Package-owned paths under a merged prefix must still never write to the
+      // host: treat the prefix as writecopy (DESIGN.md: "copied up into the sandbox").
+      mode = Isolation::WriteCopy;
+      why += ", package provides files here: writecopy";
+    }
+
+    if (top && pk == NodeKind::Symlink && mode != Isolation::Host) {
+      add({MountOp::Type::Symlink, path, package_.read_link(path), {}, {}, {}, why});
+      return;
+    }
+    if (!top && pk == NodeKind::Symlink) {
+      note(fmt::format("{}: is a symlink in the package; rule {} not applied", path, why));
+      return;
+    }
+
+    bool host_visible = mode != Isolation::Full;
+    if (top && host_visible && pk == NodeKind::Absent && hk == NodeKind::Symlink) {
+      add({MountOp::Type::Symlink, path, host_.read_link(path), {}, {}, {}, why});
+      return;
+    }
+    std::string host_dir;
+    if (host_visible && hk != NodeKind::Absent) {
+      std::string resolved = resolve_in_tree(host_, path);
+      if (!resolved.empty() && host_.kind(resolved) == NodeKind::Dir) host_dir = resolved;
+    }
+
+    if (mode == Isolation::Host || mode == Isolation::Merged) {
+      if (host_dir.empty()) {
+        if (hk != NodeKind::Absent) note(fmt::format("{}: not a directory on the host; left out of the view", path));
+        return;
+      }
+      if (top) add({MountOp::Type::Dir, path, {}, {}, {}, {}, why});
+      add({MountOp::Type::Bind, path, host_dir, {}, {}, {}, why});
+      return;
+    }
+
+    std::vector<std::string> lowers;
+    if (pk == NodeKind::Dir) lowers.push_back(layout_.package_root + path);
+    if (mode == Isolation::WriteCopy && !host_dir.empty()) lowers.push_back(host_dir);
+    std::string upper = layout_.sandbox + "/upper" + path;
+    if (pk == NodeKind::Absent && hk != NodeKind::Absent && host_dir.empty() && mode == Isolation::WriteCopy) {
+      note(fmt::format("{}: not a directory on the host; left out of the view", path));
+      return;
+    }
+    if (!top && lowers.empty() && (host_dir.empty() || mode == Isolation::Full)) {
+      // Nothing in the view to mount on: creating the mount point would need a write
+      // into a layer that is not appv's.
+      if (pk == NodeKind::Absent && hk == NodeKind::Absent) {
+        note(fmt::format("{}: exists neither in the package nor on the host; rule {} not applied", path, why));
+        return;
+      }
+    }
+    plan_.dirs_to_create.push_back(upper);
+    if (top) add({MountOp::Type::Dir, path, {}, {}, {}, {}, why});
+    if (lowers.empty()) {
+      // Full isolation of a prefix the package does not provide: an empty place whose
+      // writes land in the sandbox.
+      add({MountOp::Type::Bind, path, upper, {}, {}, {}, why});
+      return;
+    }
+    std::string work = layout_.sandbox + "/work/" + work_name(path);
+    plan_.dirs_to_create.push_back(work);
+    add({MountOp::Type::Overlay, path, {}, lowers, upper, work, why});
+  }
+
+  // Overlayfs fails every lookup with ELOOP when its upper or work directory lies
+  // inside one of its lower trees (DESIGN.md, "Platform facts"). Refuse clearly.
+  void check_no_overlap() const {
+    for (const MountOp& op : plan_.ops) {
+      if (op.type != MountOp::Type::Overlay) continue;
+      for (const std::string& lower : op.lowers) {
+        if (path_has_prefix(lower, layout_.package_root)) continue;
+        for (const std::string* own : {&layout_.sandbox, &layout_.package_root}) {
+          if (path_has_prefix(*own, lower)) {
+            throw Error(Exit::Environment,
+                        fmt::format("'{}' lies inside '{}', which the view overlays in {} mode; move it out "
+                                    "(set XDG_DATA_HOME and XDG_CACHE_HOME) or make '{}' merged with --isolate",
+                                    *own, lower, "writecopy/full", op.target));
+          }
+        }
+      }
+    }
+  }
+
+  void add(MountOp op) { plan_.ops.push_back(std::move(op)); }
+  void note(std::string text) { plan_.notes.push_back(std::move(text)); }
+
+  const RuleSet& rules_;
+  const TreeProbe& host_;
+  const TreeProbe& package_;
+  const Layout& layout_;
+  Plan plan_;
+};
+
+}  // namespace
+
+Plan make_plan(const RuleSet& rules, const TreeProbe& host, const TreeProbe& package, const Layout& layout) {
+  return Planner(rules, host, package, layout).run();
+}
+
+std::string format_plan(const RuleSet& rules, const Plan& plan) {
+  std::string out = "rules (longest prefix wins):\n";
+  for (const auto& [prefix, rule] : rules.rules()) {
+    out += fmt::format("  {:<28} {:<10} {}\n", prefix, to_string(rule.mode), rule.origin);
+  }
+  out += "mounts, in order:\n  tmpfs    /  (new root; read-only once built)\n";
+  for (const MountOp& op : plan.ops) {
+    switch (op.type) {
+      case MountOp::Type::Dir: break;  // implied by the mount that follows
+      case MountOp::Type::Symlink: out += fmt::format("  symlink  {} -> {}\n", op.target, op.source); break;
+      case MountOp::Type::Bind: out += fmt::format("  bind     {} <- {}  [{}]\n", op.target, op.source, op.why); break;
+      case MountOp::Type::Overlay: {
+        std::string lowers;
+        for (const std::string& l : op.lowers) lowers += (lowers.empty() ? "" : ":") + l;
+        out += fmt::format("  overlay  {}  lower={} upper={}  [{}]\n", op.target, lowers, op.upper, op.why);
+        break;
+      }
+    }
+  }
+  for (const std::string& n : plan.notes) out += fmt::format("note: {}\n", n);
+  return out;
+}
+
+}  // namespace appv
