@@ -2,7 +2,7 @@
 add_library(appv_warnings INTERFACE)
 target_compile_options(appv_warnings INTERFACE
   -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused
-  -Woverloaded-virtual -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough
+  -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough
   -Wmisleading-indentation -Wduplicated-cond -Wlogical-op)
 if(APPV_WERROR)
   target_compile_options(appv_warnings INTERFACE -Werror)

@@ -11,8 +11,10 @@ namespace {
 
 constexpr char kHeaderMagic[8] = {'A', 'P', 'P', 'V', 'P', 'K', 'G', '\0'};
 constexpr char kTrailerMagic[8] = {'A', 'P', 'P', 'V', 'T', 'R', 'L', '\0'};
-constexpr char kEndMagic[8] = {'A', 'P', 'P', 'V', '.', 'E', 'N', 'D'};
-constexpr size_t kTrailerCheckOffset = 112;  // 8 bytes of SHA-256 over bytes [0, 112)
+// The trailer is a zstd skippable frame (magic 0x184D2A50, then its length), so
+// `tail -c +OFFSET pkg | zstd -d | tar t` reads the payload and skips the trailer.
+constexpr uint8_t kSkippableFrame[8] = {0x50, 0x2A, 0x4D, 0x18, kTrailerSize - 8, 0, 0, 0};
+constexpr size_t kTrailerCheckOffset = 120;  // 8 bytes of SHA-256 over bytes [0, 120)
 
 void put_u32(std::vector<uint8_t>& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
@@ -38,7 +40,9 @@ uint64_t get_u64(const uint8_t* p) {
 }  // namespace
 
 std::vector<uint8_t> encode_header(const Header& h) {
-  std::vector<uint8_t> out(kHeaderMagic, kHeaderMagic + 8);
+  std::vector<uint8_t> out;
+  out.reserve(kHeaderFixedSize + h.manifest_text.size());
+  for (char c : kHeaderMagic) out.push_back(static_cast<uint8_t>(c));
   put_u32(out, kFormatVersion);
   put_u32(out, 0);  // flags, none defined yet
   put_u64(out, h.manifest_text.size());
@@ -68,40 +72,43 @@ Header decode_header(std::span<const uint8_t> b, const std::string& origin) {
 }
 
 std::vector<uint8_t> encode_trailer(const Trailer& t) {
-  std::vector<uint8_t> out(kTrailerMagic, kTrailerMagic + 8);
+  std::vector<uint8_t> out;
+  out.reserve(kTrailerSize);
+  for (uint8_t b : kSkippableFrame) out.push_back(b);
+  for (char c : kTrailerMagic) out.push_back(static_cast<uint8_t>(c));
   put_u32(out, kFormatVersion);
   put_u32(out, kTrailerSize);
   put_u64(out, t.header_offset);
   put_u64(out, t.header_size);
   put_u64(out, t.payload_offset);
   put_u64(out, t.payload_size);
-  out.insert(out.end(), t.header_digest.begin(), t.header_digest.end());
-  out.insert(out.end(), t.payload_digest.begin(), t.payload_digest.end());
+  for (uint8_t b : t.header_digest) out.push_back(b);
+  for (uint8_t b : t.payload_digest) out.push_back(b);
   Digest check = sha256(out.data(), out.size());
-  out.insert(out.end(), check.begin(), check.begin() + 8);
-  out.insert(out.end(), kEndMagic, kEndMagic + 8);
+  for (size_t i = 0; i < 8; ++i) out.push_back(check[i]);
   return out;
 }
 
 Trailer decode_trailer(std::span<const uint8_t> b, uint64_t file_size, const std::string& origin) {
   if (b.size() != kTrailerSize || file_size < kTrailerSize) bad(origin, "file is too small to be an appv package");
-  if (std::memcmp(b.data() + 120, kEndMagic, 8) != 0 || std::memcmp(b.data(), kTrailerMagic, 8) != 0) {
+  if (std::memcmp(b.data(), kSkippableFrame, 8) != 0 || std::memcmp(b.data() + 8, kTrailerMagic, 8) != 0) {
     bad(origin, "not an appv package (no trailer at the end of the file; truncated or not a package)");
   }
   Digest check = sha256(b.data(), kTrailerCheckOffset);
   if (std::memcmp(check.data(), b.data() + kTrailerCheckOffset, 8) != 0) bad(origin, "trailer is corrupt (checksum mismatch)");
-  uint32_t version = get_u32(b.data() + 8);
+  const uint8_t* f = b.data() + 16;  // fields after the frame header and the magic
+  uint32_t version = get_u32(f);
   if (version != kFormatVersion) {
     bad(origin, fmt::format("format version {} is not supported (this appv reads version {})", version, kFormatVersion));
   }
-  if (get_u32(b.data() + 12) != kTrailerSize) bad(origin, "trailer has a bad size field");
+  if (get_u32(f + 4) != kTrailerSize) bad(origin, "trailer has a bad size field");
   Trailer t;
-  t.header_offset = get_u64(b.data() + 16);
-  t.header_size = get_u64(b.data() + 24);
-  t.payload_offset = get_u64(b.data() + 32);
-  t.payload_size = get_u64(b.data() + 40);
-  std::memcpy(t.header_digest.data(), b.data() + 48, 32);
-  std::memcpy(t.payload_digest.data(), b.data() + 80, 32);
+  t.header_offset = get_u64(f + 8);
+  t.header_size = get_u64(f + 16);
+  t.payload_offset = get_u64(f + 24);
+  t.payload_size = get_u64(f + 32);
+  std::memcpy(t.header_digest.data(), f + 40, 32);
+  std::memcpy(t.payload_digest.data(), f + 72, 32);
 
   // The sections must tile the file exactly: header, payload, trailer. Each sum is
   // checked against the previous bound first so no addition can overflow.

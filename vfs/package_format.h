@@ -3,7 +3,8 @@
 //   [runtime stub]  optional, any length
 //   header          "APPVPKG\0", version, manifest size, file count, unpacked bytes, manifest TOML
 //   payload         tar + zstd; entries root/<virtual path> and .appv/manifest.toml
-//   trailer         128 bytes at the very end: offsets, sizes, SHA-256 of header and payload
+//   trailer         128 bytes at the very end: a zstd skippable frame holding offsets,
+//                   sizes, SHA-256 of header and payload, and a checksum of itself
 //
 // All integers are little-endian. The trailer sits at a fixed distance from the end so
 // `appv info` reads it with one pread, then the header with a second: O(1), no scan.

@@ -24,6 +24,7 @@ constexpr size_t kMaxNameBytes = 255;
 // Feeds libarchive the payload byte range of the package file, hashing what it reads
 // so the digest is checked in the same pass as the extraction.
 struct Source {
+  Source(int f, uint64_t off, uint64_t size) : fd(f), offset(off), remaining(size) {}
   int fd;
   uint64_t offset;
   uint64_t remaining;
@@ -68,7 +69,7 @@ class PayloadWalk {
  public:
   PayloadWalk(const Package& package, const PayloadLimits& limits)
       : package_(package), limits_(limits),
-        source_{package.fd(), package.trailer().payload_offset, package.trailer().payload_size, {}, {}, {}} {
+        source_{package.fd(), package.trailer().payload_offset, package.trailer().payload_size} {
     archive_.reset(archive_read_new());
     // Only what appv writes: tar (ustar/pax) compressed with zstd. Nothing else is
     // parsed, so a package cannot steer libarchive into other format readers.
@@ -116,6 +117,18 @@ class PayloadWalk {
       fail("payload digest mismatch (the payload was changed or corrupted)");
     }
     if (!saw_manifest_) fail("payload has no .appv/manifest.toml");
+    if (stored_manifest_ != package_.header().manifest_text) {
+      fail("the manifest in the payload differs from the one in the header");
+    }
+  }
+
+  // Keeps the bytes of the stored manifest, to compare with the header's.
+  void data(const PayloadEntry& entry, const void* bytes, size_t n) {
+    count_data(n);
+    if (entry.path == kManifestEntry) {
+      if (stored_manifest_.size() + n > kMaxManifestSize) fail("the stored manifest is too large");
+      stored_manifest_.append(static_cast<const char*>(bytes), n);
+    }
   }
 
  private:
@@ -190,6 +203,7 @@ class PayloadWalk {
   uint64_t entries_ = 0;
   uint64_t total_bytes_ = 0;
   bool saw_manifest_ = false;
+  std::string stored_manifest_;
   std::set<std::string> seen_;
   std::set<std::string> regular_files_;
   std::set<std::string> symlinks_;
@@ -279,7 +293,7 @@ void scan_payload(const Package& package, const std::function<void(const Payload
       la_ssize_t n = archive_read_data(walk.archive(), buf.data(), buf.size());
       if (n < 0) walk.fail_archive(fmt::format("cannot read '{}'", entry.path));
       if (n == 0) break;
-      walk.count_data(static_cast<uint64_t>(n));
+      walk.data(entry, buf.data(), static_cast<size_t>(n));
     }
     each(entry);
   }
@@ -312,7 +326,7 @@ void extract_payload(const Package& package, const std::string& dir, const Paylo
       int r = archive_read_data_block(walk.archive(), &block, &size, &offset);
       if (r == ARCHIVE_EOF) break;
       if (r != ARCHIVE_OK) walk.fail_archive(fmt::format("cannot read '{}'", entry.path));
-      walk.count_data(size);
+      walk.data(entry, block, size);
       if (archive_write_data_block(disk.get(), block, size, offset) != ARCHIVE_OK) {
         throw Error(Exit::Io, fmt::format("cannot write '{}/{}': {}", dir, entry.path, archive_error_string(disk.get())));
       }

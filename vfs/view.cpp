@@ -36,7 +36,8 @@ RuleSet default_rules(const std::string& home, const std::string& cwd) {
   if (is_clean_absolute(home) && home != "/") r.set(home, Isolation::Merged, "default ($HOME)");
   // The working directory is merged so a user's outputs land where they asked,
   // unless it lies in a pass-through tree already.
-  if (is_clean_absolute(cwd) && cwd != "/" && r.lookup(cwd).mode != Isolation::Host) {
+  if (is_clean_absolute(cwd) && cwd != "/" && r.lookup(cwd).mode != Isolation::Host &&
+      r.lookup(cwd).mode != Isolation::Merged) {
     r.set(cwd, Isolation::Merged, "default (working directory)");
   }
   return r;
@@ -78,6 +79,33 @@ std::string DiskTree::read_link(const std::string& path) const {
   char buf[4096];
   ssize_t n = ::readlink(real(path).c_str(), buf, sizeof buf);
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+void MemoryTree::add(const std::string& path, NodeKind kind, const std::string& link) {
+  if (path == "/") return;
+  std::string parent = path.substr(0, path.find_last_of('/'));
+  if (parent.empty()) parent = "/";
+  if (!nodes_.count(parent)) add(parent, NodeKind::Dir);
+  auto [it, inserted] = nodes_.emplace(path, Node{kind, link, {}});
+  if (!inserted) return;
+  std::vector<std::string>& siblings = nodes_[parent].children;
+  std::string name = path.substr(path.find_last_of('/') + 1);
+  siblings.insert(std::upper_bound(siblings.begin(), siblings.end(), name), name);
+}
+
+NodeKind MemoryTree::kind(const std::string& path) const {
+  auto it = nodes_.find(path);
+  return it == nodes_.end() ? NodeKind::Absent : it->second.kind;
+}
+
+std::vector<std::string> MemoryTree::list(const std::string& dir) const {
+  auto it = nodes_.find(dir);
+  return it == nodes_.end() ? std::vector<std::string>{} : it->second.children;
+}
+
+std::string MemoryTree::read_link(const std::string& path) const {
+  auto it = nodes_.find(path);
+  return it == nodes_.end() ? std::string() : it->second.link;
 }
 
 std::string resolve_in_tree(const TreeProbe& tree, const std::string& path) {

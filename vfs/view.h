@@ -60,6 +60,24 @@ class DiskTree final : public TreeProbe {
   std::string root_;
 };
 
+// A TreeProbe held in memory: built from a package listing (for --dry-run before
+// the package is extracted) or by tests.
+class MemoryTree final : public TreeProbe {
+ public:
+  void add(const std::string& path, NodeKind kind, const std::string& link = {});
+  NodeKind kind(const std::string& path) const override;
+  std::vector<std::string> list(const std::string& dir) const override;
+  std::string read_link(const std::string& path) const override;
+
+ private:
+  struct Node {
+    NodeKind kind = NodeKind::Dir;
+    std::string link;
+    std::vector<std::string> children;  // kept sorted
+  };
+  std::map<std::string, Node> nodes_{{"/", Node{}}};
+};
+
 // Follows symlinks inside `tree` the way the kernel would inside a chroot at its root,
 // returning the symlink-free path, or "" if it loops or dangles.
 std::string resolve_in_tree(const TreeProbe& tree, const std::string& path);

@@ -1,0 +1,135 @@
+#include "launcher/commands.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "packager/pack.h"
+#include "vfs/package.h"
+#include "vfs/payload.h"
+
+namespace appv::cli {
+namespace {
+
+std::string human_bytes(uint64_t n) {
+  if (n < 10'000) return fmt::format("{} B", n);
+  if (n < 10'000'000) return fmt::format("{:.1f} kB", static_cast<double>(n) / 1e3);
+  if (n < 10'000'000'000ull) return fmt::format("{:.1f} MB", static_cast<double>(n) / 1e6);
+  return fmt::format("{:.1f} GB", static_cast<double>(n) / 1e9);
+}
+
+std::string shell_quote(const std::string& s) {
+  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+:@") == std::string::npos && !s.empty()) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+const char* type_letter(PayloadEntry::Type t) {
+  switch (t) {
+    case PayloadEntry::Type::File: return "-";
+    case PayloadEntry::Type::Dir: return "d";
+    case PayloadEntry::Type::Symlink: return "l";
+    case PayloadEntry::Type::Hardlink: return "h";
+  }
+  return "?";
+}
+
+// "root/usr/bin/jq" -> "/usr/bin/jq"; ".appv/..." entries are appv's own.
+std::string virtual_path(const std::string& archive_path) {
+  if (archive_path == kRootEntry) return "/";
+  return archive_path.substr(std::string(kRootEntry).size());
+}
+
+}  // namespace
+
+int cmd_pack(const PackArgs& args) {
+  auto started = std::chrono::steady_clock::now();
+  Manifest manifest;
+  if (!args.manifest.empty()) {
+    if (!args.programs.empty()) throw Error(Exit::Usage, "give either programs or --manifest, not both");
+    manifest = load_manifest(args.manifest);
+  } else {
+    manifest = manifest_for_programs(args.programs, args.app_version);
+  }
+  PackOptions options;
+  options.output = args.output;
+  options.strict = args.strict;
+  options.mtime = source_date_epoch();
+  options.compression_level = args.level;
+  if (!args.quiet) options.progress = [](const std::string& line) { std::fprintf(stderr, "appv: %s\n", line.c_str()); };
+  PackSummary s = pack(manifest, options);
+  for (const std::string& w : s.warnings) std::fprintf(stderr, "appv: warning: %s\n", w.c_str());
+  for (const std::string& u : s.unresolved) std::fprintf(stderr, "appv: warning: library not found: %s\n", u.c_str());
+  if (!args.quiet) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::fprintf(stderr, "appv: wrote %s: %s (%zu entries, %s unpacked%s) in %.2f s\n", args.output.c_str(),
+                 human_bytes(s.package_bytes).c_str(), s.entries, human_bytes(s.unpacked_bytes).c_str(),
+                 s.excluded ? fmt::format(", {} excluded", s.excluded).c_str() : "", seconds);
+  }
+  return 0;
+}
+
+int cmd_info(const std::string& path) {
+  Package p = Package::open(path);
+  const Manifest& m = p.manifest();
+  const Trailer& t = p.trailer();
+  fmt::print("id:        {}\n", m.id);
+  fmt::print("name:      {}\n", m.name);
+  fmt::print("version:   {}\n", m.version);
+  for (const auto& [name, e] : m.entries) {
+    std::string args;
+    for (const std::string& a : e.args) args += " " + shell_quote(a);
+    fmt::print("entry:     {} -> {}{}{}\n", name, e.path, args, name == m.default_entry ? "  (default)" : "");
+  }
+  for (const auto& [prefix, mode] : m.isolation) fmt::print("isolation: {} {}\n", prefix, to_string(mode));
+  fmt::print("entries:   {} ({} unpacked)\n", p.header().file_count, human_bytes(p.header().unpacked_bytes));
+  fmt::print("file:      {} bytes{}\n", p.file_size(), t.header_offset ? fmt::format(" (runtime stub: {} bytes)", t.header_offset) : "");
+  fmt::print("header:    offset {}, {} bytes, sha256 {}\n", t.header_offset, t.header_size, to_hex(t.header_digest));
+  fmt::print("payload:   offset {}, {} bytes, sha256 {}\n", t.payload_offset, t.payload_size, p.digest());
+  fmt::print("stock tools: tail -c +{} {} | zstd -dc | tar -t\n", t.payload_offset + 1, shell_quote(path));
+  return 0;
+}
+
+int cmd_ls(const std::string& path, bool long_format) {
+  Package p = Package::open(path);
+  std::string out;
+  scan_payload(p, [&](const PayloadEntry& e) {
+    if (e.path.rfind(std::string(kRootEntry), 0) != 0) return;
+    std::string vpath = virtual_path(e.path);
+    if (long_format) {
+      std::string link = e.type == PayloadEntry::Type::Symlink ? " -> " + e.link : "";
+      out += fmt::format("{} {:04o} {:>12} {}{}\n", type_letter(e.type), e.mode, e.size, vpath, link);
+    } else {
+      out += vpath + "\n";
+    }
+  });
+  // Printed only after the digest checked out: a listing is never of a bad package.
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+int cmd_verify(const std::string& path) {
+  Package p = Package::open(path);
+  size_t count = 0;
+  std::string stored;
+  scan_payload(p, [&](const PayloadEntry&) { ++count; });
+  if (count != p.header().file_count) {
+    throw Error(Exit::BadInput, fmt::format("package '{}': header says {} entries, payload has {}", path, p.header().file_count, count));
+  }
+  fmt::print("{}: OK ({} {}, {} entries, payload sha256 {})\n", path, p.manifest().id, p.manifest().version, count, p.digest());
+  return 0;
+}
+
+int cmd_extract(const std::string& path, const std::string& dir) {
+  Package p = Package::open(path);
+  extract_to(p, dir);
+  fmt::print("extracted {} into {} (files below {}/root)\n", path, dir, dir);
+  return 0;
+}
+
+}  // namespace appv::cli

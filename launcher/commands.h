@@ -1,0 +1,35 @@
+// The `appv` subcommands. Each takes parsed options, calls the modules and prints;
+// errors travel up as appv::Error and main() turns them into a message and status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace appv::cli {
+
+struct PackArgs {
+  std::vector<std::string> programs;
+  std::string manifest;
+  std::string output;
+  std::string app_version;
+  bool strict = false;
+  int level = 3;
+  bool quiet = false;
+};
+int cmd_pack(const PackArgs& args);
+
+int cmd_info(const std::string& package);
+int cmd_ls(const std::string& package, bool long_format);
+int cmd_verify(const std::string& package);
+int cmd_extract(const std::string& package, const std::string& dir);
+
+struct RunArgs {
+  std::string package;
+  std::string entry;
+  std::vector<std::string> isolate;  // PREFIX=MODE
+  std::vector<std::string> app_args;
+  bool dry_run = false;
+};
+int cmd_run(const RunArgs& args);
+
+}  // namespace appv::cli

@@ -1,0 +1,132 @@
+// appv: the command line. Parses, dispatches, and maps errors to exit statuses.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "launcher/commands.h"
+#include "manifests/error.h"
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit status:\n"
+    "  0    success; for run, the app's own status (128+N if signal N killed it)\n"
+    "  1    other failure\n"
+    "  64   bad command line\n"
+    "  65   bad package or manifest (corrupt, hostile, inconsistent)\n"
+    "  66   an input file does not exist or cannot be read\n"
+    "  69   the host lacks what appv needs (user namespaces, overlayfs)\n"
+    "  70   internal error\n"
+    "  74   I/O error while writing\n"
+    "  126  the entry point cannot be executed\n"
+    "  127  the entry point is not in the view\n";
+
+// For `appv run`, the index just past PACKAGE (the first word that is neither an
+// option of run nor an option's value); argc for every other command.
+int run_split(int argc, char** argv) {
+  int i = 1;
+  while (i < argc && argv[i][0] == '-') ++i;  // appv's global flags take no values
+  if (i >= argc || std::string_view(argv[i]) != "run") return argc;
+  for (++i; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") return std::min(i + 2, argc);
+    if (a == "-e" || a == "--entry" || a == "--isolate") {
+      ++i;
+      continue;
+    }
+    if (a.size() > 1 && a[0] == '-') continue;
+    return i + 1;
+  }
+  return argc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace appv;
+  CLI::App app{"appv: application virtualization for Linux. Packs an application and its files into one "
+               "file, and runs it on another machine through a virtual view of the file system.",
+               "appv"};
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "appv 0.1.0");
+
+  cli::PackArgs pack;
+  CLI::App* pack_cmd = app.add_subcommand("pack", "Capture programs (closure) and manifest includes into a package");
+  pack_cmd->add_option("programs", pack.programs, "Programs to pack (path, or name on PATH) when no manifest is given");
+  pack_cmd->add_option("-m,--manifest", pack.manifest, "Manifest (TOML) describing the package")->check(CLI::ExistingFile);
+  pack_cmd->add_option("-o,--output", pack.output, "Package file to write")->required();
+  pack_cmd->add_option("--app-version", pack.app_version, "Version recorded when no manifest is given");
+  pack_cmd->add_flag("--strict", pack.strict, "Fail if any needed library cannot be found");
+  pack_cmd->add_option("--level", pack.level, "zstd compression level")->check(CLI::Range(1, 19))->capture_default_str();
+  pack_cmd->add_flag("-q,--quiet", pack.quiet, "Print nothing but errors and warnings");
+  pack_cmd->footer("Reproducible: the same inputs give the same bytes; SOURCE_DATE_EPOCH sets every entry's time.");
+
+  std::string package;
+  CLI::App* info_cmd = app.add_subcommand("info", "Show identity, entry points, sizes and digests (reads no payload)");
+  info_cmd->add_option("package", package, "Package file")->required();
+
+  bool long_format = false;
+  CLI::App* ls_cmd = app.add_subcommand("ls", "List the files inside a package at their virtual paths");
+  ls_cmd->add_option("package", package, "Package file")->required();
+  ls_cmd->add_flag("-l,--long", long_format, "Show type, mode and size");
+
+  CLI::App* verify_cmd = app.add_subcommand("verify", "Check every digest and every entry of a package");
+  verify_cmd->add_option("package", package, "Package file")->required();
+
+  std::string dir;
+  CLI::App* extract_cmd = app.add_subcommand("extract", "Extract a package safely into a new directory, for inspection");
+  extract_cmd->add_option("package", package, "Package file")->required();
+  extract_cmd->add_option("dir", dir, "Directory to create (must not exist, or be empty)")->required();
+
+  cli::RunArgs run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run a package's entry point in its virtual view");
+  run_cmd->add_option("-e,--entry", run.entry, "Entry point to run (default: the manifest's default_entry)");
+  run_cmd->add_option("--isolate", run.isolate, "PREFIX=MODE, MODE one of merged, writecopy, full, host (repeatable)")
+      ->allow_extra_args(false);
+  run_cmd->add_flag("--dry-run", run.dry_run, "Print the rules and the mount plan, run nothing");
+  run_cmd->add_option("package", run.package, "Package file")->required();
+  run_cmd->footer("Usage: appv run [OPTIONS] PACKAGE [--] [ARGS...]\nEverything after PACKAGE is passed to the app.");
+
+  // Everything after `appv run`'s PACKAGE belongs to the app, even words that look
+  // like appv's own options: only the part before it is parsed here.
+  const int parsed_argc = run_split(argc, argv);
+  for (int i = parsed_argc; i < argc; ++i) {
+    if (i == parsed_argc && std::string_view(argv[i]) == "--") continue;
+    run.app_args.emplace_back(argv[i]);
+  }
+
+  try {
+    app.parse(parsed_argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "appv: %s\nRun 'appv --help' or 'appv COMMAND --help'.\n", e.what());
+    return static_cast<int>(Exit::Usage);
+  }
+
+  try {
+    if (*pack_cmd) return cli::cmd_pack(pack);
+    if (*info_cmd) return cli::cmd_info(package);
+    if (*ls_cmd) return cli::cmd_ls(package, long_format);
+    if (*verify_cmd) return cli::cmd_verify(package);
+    if (*extract_cmd) return cli::cmd_extract(package, dir);
+    if (*run_cmd) return cli::cmd_run(run);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "appv: %s\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "appv: internal error: %s\n", e.what());
+    return static_cast<int>(Exit::Internal);
+  }
+  return static_cast<int>(Exit::Usage);
+}

@@ -1,0 +1,201 @@
+#include "packager/closure.h"
+
+#include <glob.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "manifests/paths.h"
+#include "vfs/fs_util.h"
+
+namespace appv {
+namespace {
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+void read_conf(const std::string& path, std::vector<std::string>& out, int depth) {
+  if (depth > 8) return;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    line = trim(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    if (line.rfind("include", 0) == 0 && line.size() > 7 && (line[7] == ' ' || line[7] == '\t')) {
+      std::string pattern = trim(line.substr(8));
+      if (pattern[0] != '/') pattern = parent_dir(path) + "/" + pattern;
+      glob_t g{};
+      if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; ++i) read_conf(g.gl_pathv[i], out, depth + 1);
+      }
+      globfree(&g);
+    } else if (line[0] == '/') {
+      out.push_back(line);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> read_ld_so_conf(const std::string& path) {
+  std::vector<std::string> out;
+  read_conf(path, out, 0);
+  return out;
+}
+
+SearchConfig SearchConfig::from_host() {
+  SearchConfig c;
+  c.conf_dirs = read_ld_so_conf("/etc/ld.so.conf");
+  struct utsname u {};
+  ::uname(&u);
+  c.platform = u.machine;
+  std::string triplet = fmt::format("{}-linux-gnu", c.platform);
+  struct stat st;
+  bool multiarch = ::stat(("/lib/" + triplet).c_str(), &st) == 0;
+  // Debian's ld.so expands $LIB to the multiarch directory.
+  c.lib = multiarch ? "lib/" + triplet : (sizeof(void*) == 8 ? "lib64" : "lib");
+  c.default_dirs = {"/lib/" + triplet, "/usr/lib/" + triplet, "/lib64", "/usr/lib64", "/lib", "/usr/lib"};
+  return c;
+}
+
+
+const ElfInfo& ClosureResolver::info(const std::string& real_path) {
+  auto it = parsed_.find(real_path);
+  if (it == parsed_.end()) it = parsed_.emplace(real_path, read_elf(real_path)).first;
+  return it->second;
+}
+
+std::vector<std::string> ClosureResolver::expand(const std::vector<std::string>& dirs, const std::string& origin) const {
+  std::vector<std::string> out;
+  for (std::string d : dirs) {
+    for (auto [token, value] : {std::pair<std::string, std::string>{"ORIGIN", origin}, {"LIB", config_.lib}, {"PLATFORM", config_.platform}}) {
+      for (const std::string& form : {"${" + token + "}", "$" + token}) {
+        for (size_t pos = d.find(form); pos != std::string::npos; pos = d.find(form, pos + value.size())) {
+          d.replace(pos, form.size(), value);
+        }
+      }
+    }
+    if (d.find('$') != std::string::npos || d.empty()) continue;  // an unknown token: ld.so ignores the entry
+    if (d[0] != '/') continue;  // relative entries resolve against the cwd at run time: not packable
+    out.push_back(normalize_absolute(d));
+  }
+  return out;
+}
+
+std::string ClosureResolver::find_library(const std::string& name, const ElfInfo& requester,
+                                          const std::vector<std::string>& search) {
+  for (const std::string& dir : search) {
+    std::string candidate = dir + "/" + name;
+    struct stat st;
+    if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || !is_elf_file(candidate)) continue;
+    char real[PATH_MAX];
+    if (!::realpath(candidate.c_str(), real)) continue;
+    // ld.so skips libraries of another class or machine (e.g. the i386 biarch
+    // directories listed in ld.so.conf) and keeps searching.
+    const ElfInfo& lib = info(real);
+    if (lib.elf_class == requester.elf_class && lib.machine == requester.machine) return candidate;
+  }
+  return {};
+}
+
+void ClosureResolver::add_elf(const std::string& found_path, const std::string& real_path,
+                              const std::vector<Loader>& chain) {
+  if (!visited_.insert(real_path).second) return;
+  const ElfInfo elf = info(real_path);
+  const std::string origin = parent_dir(found_path);
+  if (!elf.interpreter.empty()) add_program(elf.interpreter, fmt::format("interpreter of {}", found_path));
+
+  // DT_RPATH applies to this object's needs and, through the chain, to everything it
+  // loads, unless the requesting object has DT_RUNPATH (ld.so(8), "Rpath token expansion").
+  std::vector<Loader> next_chain = chain;
+  if (elf.runpath.empty()) next_chain.insert(next_chain.begin(), Loader{expand(elf.rpath, origin)});
+  std::vector<std::string> search;
+  if (elf.runpath.empty()) {
+    for (const Loader& l : next_chain) search.insert(search.end(), l.rpath.begin(), l.rpath.end());
+  } else {
+    std::vector<std::string> run = expand(elf.runpath, origin);
+    search.insert(search.end(), run.begin(), run.end());
+  }
+  search.insert(search.end(), config_.conf_dirs.begin(), config_.conf_dirs.end());
+  search.insert(search.end(), config_.default_dirs.begin(), config_.default_dirs.end());
+
+  const std::string lib_reason = fmt::format("needed by {}", found_path);
+  for (const std::string& name : elf.needed) {
+    std::string found = name.find('/') != std::string::npos ? name : find_library(name, elf, search);
+    if (found.empty()) {
+      unresolved_.push_back(fmt::format("{} (needed by {})", name, found_path));
+      continue;
+    }
+    std::string real = files_.add(found, lib_reason);
+    if (real.empty()) {
+      unresolved_.push_back(fmt::format("{} (needed by {})", name, found_path));
+      continue;
+    }
+    add_elf(found, real, next_chain);
+  }
+}
+
+void ClosureResolver::add_script(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  std::string rest = trim(line.substr(2));
+  size_t space = rest.find_first_of(" \t");
+  std::string interp = rest.substr(0, space);
+  if (interp.empty()) return;
+  add_program(interp, fmt::format("interpreter of {}", path));
+  if (interp.size() >= 4 && interp.substr(interp.size() - 4) == "/env" && space != std::string::npos) {
+    // "#!/usr/bin/env python3": the program env will run, found on this PATH.
+    std::string prog = trim(rest.substr(space));
+    prog = prog.substr(0, prog.find_first_of(" \t"));
+    if (prog == "-S" || prog.empty() || prog[0] == '-') return;
+    const char* path_env = std::getenv("PATH");
+    std::string dirs = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
+    size_t start = 0;
+    while (start <= dirs.size()) {
+      size_t end = dirs.find(':', start);
+      if (end == std::string::npos) end = dirs.size();
+      std::string candidate = dirs.substr(start, end - start) + "/" + prog;
+      if (!candidate.empty() && candidate[0] == '/' && ::access(candidate.c_str(), X_OK) == 0) {
+        add_program(candidate, fmt::format("run by {} via env", path));
+        return;
+      }
+      start = end + 1;
+    }
+    unresolved_.push_back(fmt::format("{} (run by {} via env)", prog, path));
+  }
+}
+
+void ClosureResolver::add_program(const std::string& path, const std::string& reason) {
+  std::string real = files_.add(path, reason);
+  if (real.empty()) throw Error(Exit::NoInput, fmt::format("'{}' does not exist on this host ({})", path, reason));
+  add_file(real, reason);
+}
+
+void ClosureResolver::add_file(const std::string& path, const std::string& reason) {
+  std::string real = files_.add(path, reason);
+  if (real.empty()) return;
+  struct stat st;
+  if (::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  if (is_elf_file(real)) {
+    add_elf(real, real, {});
+    return;
+  }
+  char head[2] = {};
+  std::ifstream in(real, std::ios::binary);
+  if (in.read(head, 2) && head[0] == '#' && head[1] == '!' && (st.st_mode & 0111)) {
+    if (visited_.insert(real).second) add_script(real);
+  }
+}
+
+}  // namespace appv

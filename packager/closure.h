@@ -1,0 +1,58 @@
+// Closure capture: an executable, its interpreter (PT_INTERP or a script's #!), and
+// every library it needs, found the way ld.so finds them.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "packager/elf_reader.h"
+#include "packager/file_set.h"
+
+namespace appv {
+
+// Where ld.so looks after RPATH/RUNPATH, and what its $LIB and $PLATFORM expand to.
+struct SearchConfig {
+  std::vector<std::string> conf_dirs;     // from /etc/ld.so.conf (the cache's source)
+  std::vector<std::string> default_dirs;  // the trusted system directories
+  std::string lib;                        // $LIB
+  std::string platform;                   // $PLATFORM
+  static SearchConfig from_host();
+};
+
+// Reads an ld.so.conf file, following "include" globs; exposed for tests.
+std::vector<std::string> read_ld_so_conf(const std::string& path);
+
+class ClosureResolver {
+ public:
+  ClosureResolver(FileSet& files, SearchConfig config) : files_(files), config_(std::move(config)) {}
+
+  // Adds `path` (an ELF program or library, or a #! script) and its whole closure.
+  // Throws Exit::NoInput if `path` does not exist.
+  void add_program(const std::string& path, const std::string& reason);
+  // Adds `path` if it is an ELF file or a script (with its closure), else as data.
+  void add_file(const std::string& path, const std::string& reason);
+
+  // "libfoo.so.1 (needed by /usr/bin/x)" for each library that could not be found.
+  const std::vector<std::string>& unresolved() const { return unresolved_; }
+
+ private:
+  struct Loader {  // one object of the chain that requested a load, for DT_RPATH
+    std::vector<std::string> rpath;  // already expanded
+  };
+
+  void add_elf(const std::string& found_path, const std::string& real_path, const std::vector<Loader>& chain);
+  void add_script(const std::string& path);
+  const ElfInfo& info(const std::string& real_path);
+  std::string find_library(const std::string& name, const ElfInfo& requester, const std::vector<std::string>& search);
+  std::vector<std::string> expand(const std::vector<std::string>& dirs, const std::string& origin) const;
+
+  FileSet& files_;
+  SearchConfig config_;
+  std::map<std::string, ElfInfo> parsed_;
+  std::set<std::string> visited_;
+  std::vector<std::string> unresolved_;
+};
+
+}  // namespace appv

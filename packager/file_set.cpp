@@ -1,0 +1,147 @@
+#include "packager/file_set.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "manifests/paths.h"
+
+namespace appv {
+namespace {
+
+std::vector<std::string> split(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+std::string read_link(const std::string& path) {
+  char buf[4096];
+  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+  if (n < 0) throw_sys("cannot read link", path, errno, Exit::NoInput);
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+}  // namespace
+
+std::string relative_link(const std::string& link_path, const std::string& target) {
+  std::vector<std::string> from = split(normalize_absolute(link_path));
+  from.pop_back();  // the link's directory
+  std::vector<std::string> to = split(normalize_absolute(target));
+  size_t common = 0;
+  while (common < from.size() && common < to.size() && from[common] == to[common]) ++common;
+  std::string out;
+  for (size_t i = common; i < from.size(); ++i) out += out.empty() ? ".." : "/..";
+  for (size_t i = common; i < to.size(); ++i) out += (out.empty() ? "" : "/") + to[i];
+  return out.empty() ? "." : out;
+}
+
+void FileSet::put(const std::string& path, FileRecord record) {
+  entries_.emplace(path, std::move(record));  // the first reason recorded is kept
+}
+
+std::string FileSet::add(const std::string& input, const std::string& reason) {
+  std::vector<std::string> pending = split(normalize_absolute(input));
+  std::reverse(pending.begin(), pending.end());  // a stack: next component at the back
+  std::string current;                           // symlink-free so far ("" is "/")
+  int hops = 0;
+  while (!pending.empty()) {
+    std::string part = std::move(pending.back());
+    pending.pop_back();
+    if (part == ".") continue;
+    if (part == "..") {
+      current = current.empty() ? "" : current.substr(0, current.find_last_of('/'));
+      continue;
+    }
+    std::string next = current + "/" + part;
+    struct stat st;
+    if (::lstat(next.c_str(), &st) != 0) return "";
+    if (S_ISLNK(st.st_mode)) {
+      if (++hops > 40) throw Error(Exit::BadInput, fmt::format("'{}': too many levels of symbolic links", input));
+      std::string target = read_link(next);
+      std::string absolute = target[0] == '/' ? target : (current.empty() ? "/" : current) + "/" + target;
+      put(next, {FileRecord::Kind::Symlink, {}, relative_link(next, normalize_absolute(absolute)), 0777, 0, reason});
+      std::vector<std::string> rest = split(target);
+      for (auto it = rest.rbegin(); it != rest.rend(); ++it) pending.push_back(*it);
+      if (target[0] == '/') current.clear();
+      continue;
+    }
+    current = next;
+    if (S_ISDIR(st.st_mode)) {
+      if (pending.empty()) put(current, {FileRecord::Kind::Dir, {}, {}, 0755, 0, reason});
+      continue;
+    }
+    if (!pending.empty()) return "";  // a file used as a directory
+    if (!S_ISREG(st.st_mode)) {
+      warnings_.push_back(fmt::format("'{}' is not a regular file, directory or symlink; left out", current));
+      return "";
+    }
+    uint32_t mode = st.st_mode & 07777;
+    if (mode & 07000) {
+      warnings_.push_back(fmt::format("'{}': setuid/setgid/sticky bits dropped", current));
+      mode &= 0777;
+    }
+    put(current, {FileRecord::Kind::File, current, {}, mode, static_cast<uint64_t>(st.st_size), reason});
+  }
+  return current.empty() ? "/" : current;
+}
+
+size_t FileSet::remove_matching(const std::vector<std::string>& globs) {
+  size_t removed = 0;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    bool hit = false;
+    for (const std::string& g : globs) hit = hit || glob_match(g, it->first);
+    if (hit) {
+      it = entries_.erase(it);
+      ++removed;
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+uint64_t FileSet::total_bytes() const {
+  uint64_t total = 0;
+  for (const auto& [_, r] : entries_) total += r.size;
+  return total;
+}
+
+std::vector<PayloadItem> FileSet::payload_items() const {
+  // Every parent directory gets an entry of its own, so extraction never invents
+  // permissions; directories are normalised to 0755.
+  std::map<std::string, const FileRecord*> all;
+  static const FileRecord kDir{FileRecord::Kind::Dir, {}, {}, 0755, 0, "parent"};
+  all.emplace("", &kDir);
+  for (const auto& [path, record] : entries_) {
+    all[path] = &record;
+    for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+      all.emplace(path.substr(0, slash), &kDir);
+    }
+  }
+  std::vector<PayloadItem> items;
+  items.reserve(all.size());
+  for (const auto& [path, r] : all) {
+    PayloadItem item;
+    item.path = std::string(kRootEntry) + path;
+    switch (r->kind) {
+      case FileRecord::Kind::Dir: item.type = PayloadItem::Type::Dir; item.mode = 0755; break;
+      case FileRecord::Kind::Symlink: item.type = PayloadItem::Type::Symlink; item.mode = 0777; item.link_target = r->link; break;
+      case FileRecord::Kind::File: item.type = PayloadItem::Type::File; item.mode = r->mode; item.source = r->source; break;
+    }
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+}  // namespace appv

@@ -1,0 +1,53 @@
+// The files a package will hold, at their virtual paths, with where each comes from.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "vfs/package.h"
+
+namespace appv {
+
+struct FileRecord {
+  enum class Kind { File, Dir, Symlink };
+  Kind kind = Kind::File;
+  std::string source;  // host path (File)
+  std::string link;    // relative link text (Symlink)
+  uint32_t mode = 0644;
+  uint64_t size = 0;
+  std::string reason;  // why it is packed: "entry point", "closure of /usr/bin/jq", "include /usr/lib/python3.11"
+};
+
+class FileSet {
+ public:
+  // Adds a host path and every symlink met on the way to it (a parent such as /lib64
+  // -> usr/lib64, then the file's own chain libfoo.so.1 -> libfoo.so.1.2.3), each at
+  // its own path, so the package reproduces the host's layout exactly. Absolute link
+  // targets are stored relative to the link, which resolves identically inside the
+  // view. Returns the symlink-free path reached, or "" when the path does not exist.
+  // Setuid/setgid/sticky bits are dropped (and listed in warnings()).
+  std::string add(const std::string& path, const std::string& reason);
+
+  bool contains(const std::string& path) const { return entries_.count(path) != 0; }
+  const std::map<std::string, FileRecord>& entries() const { return entries_; }
+  // Removes every entry whose path matches one of `globs`; returns how many.
+  size_t remove_matching(const std::vector<std::string>& globs);
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+  // Entries as payload items below root/, parents before children, sorted.
+  std::vector<PayloadItem> payload_items() const;
+  uint64_t total_bytes() const;
+
+ private:
+  void put(const std::string& path, FileRecord record);
+
+  std::map<std::string, FileRecord> entries_;
+  std::vector<std::string> warnings_;
+};
+
+// Text for a symlink at `link_path` that reaches absolute `target` relatively.
+std::string relative_link(const std::string& link_path, const std::string& target);
+
+}  // namespace appv

@@ -1,0 +1,157 @@
+#include "packager/pack.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/filesystem.hpp>
+#include <cstdlib>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "manifests/paths.h"
+#include "packager/closure.h"
+#include "vfs/fs_util.h"
+#include "vfs/package.h"
+
+namespace appv {
+namespace {
+
+std::string find_on_path(const std::string& program) {
+  if (program.find('/') != std::string::npos) {
+    char real[PATH_MAX];
+    // Keep the name the user gave (it may be a symlink such as /usr/bin/python3),
+    // only made absolute.
+    if (program[0] == '/') return normalize_absolute(program);
+    if (!::realpath(parent_dir(program).c_str(), real)) throw_sys("cannot find", program, errno, Exit::NoInput);
+    return normalize_absolute(std::string(real) + "/" + program.substr(program.find_last_of('/') + 1));
+  }
+  const char* path_env = std::getenv("PATH");
+  std::string dirs = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    if (!dir.empty() && dir[0] == '/') {
+      std::string candidate = dir + "/" + program;
+      if (::access(candidate.c_str(), X_OK) == 0) return normalize_absolute(candidate);
+    }
+    start = end + 1;
+  }
+  throw Error(Exit::NoInput, fmt::format("program '{}' not found on PATH", program));
+}
+
+// The directory part of the literal prefix of a glob: where walking must start.
+std::string walk_root(const std::string& glob) {
+  size_t wild = glob.find_first_of("*?[");
+  if (wild == std::string::npos) return glob;
+  size_t slash = glob.rfind('/', wild);
+  return slash == 0 ? "/" : glob.substr(0, slash);
+}
+
+// Adds every file under the host tree at `root` that matches `glob`, with closures.
+size_t add_matching(ClosureResolver& resolver, const std::string& glob, const std::vector<std::string>& excludes) {
+  namespace fs = boost::filesystem;
+  auto excluded = [&](const std::string& p) {
+    for (const std::string& e : excludes) if (glob_match(e, p)) return true;
+    return false;
+  };
+  const std::string root = walk_root(glob);
+  const std::string reason = fmt::format("include {}", glob);
+  boost::system::error_code ec;
+  fs::file_status top = fs::symlink_status(root, ec);
+  if (ec || !fs::exists(top)) return 0;
+  if (!fs::is_directory(top)) {
+    if (glob_match(glob, root) && !excluded(root)) {
+      resolver.add_file(root, reason);
+      return 1;
+    }
+    return 0;
+  }
+  size_t added = 0;
+  for (fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string p = it->path().string();
+    if (excluded(p)) {
+      if (it->symlink_status().type() == fs::directory_file) it.disable_recursion_pending();
+      continue;
+    }
+    fs::file_type type = it->symlink_status().type();
+    if (type == fs::directory_file) continue;  // parents are implied by their files
+    if (!glob_match(glob, p)) continue;
+    resolver.add_file(p, reason);
+    ++added;
+  }
+  if (ec) throw Error(Exit::Io, fmt::format("cannot walk '{}': {}", root, ec.message()));
+  return added;
+}
+
+}  // namespace
+
+
+int64_t source_date_epoch() {
+  const char* sde = std::getenv("SOURCE_DATE_EPOCH");
+  if (!sde || !*sde) return 0;
+  char* end = nullptr;
+  long long v = std::strtoll(sde, &end, 10);
+  if (*end != '\0' || v < 0) throw Error(Exit::Usage, fmt::format("SOURCE_DATE_EPOCH '{}' is not a non-negative integer", sde));
+  return v;
+}
+
+Manifest manifest_for_programs(const std::vector<std::string>& programs, const std::string& version) {
+  if (programs.empty()) throw Error(Exit::Usage, "nothing to pack: name a program or give --manifest");
+  Manifest m;
+  for (const std::string& program : programs) {
+    std::string path = find_on_path(program);
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    if (!valid_app_id(name)) throw Error(Exit::Usage, fmt::format("'{}': cannot derive an entry name from '{}'; write a manifest", program, name));
+    if (m.id.empty()) m.id = name;
+    m.entries[name] = EntryPoint{path, {}};
+  }
+  m.name = m.id;
+  m.version = version.empty() ? "0" : version;
+  m.default_entry = m.entries.count(m.id) ? m.id : m.entries.begin()->first;
+  return m;
+}
+
+PackSummary pack(const Manifest& manifest, const PackOptions& options) {
+  validate_manifest(manifest, "manifest");
+  auto say = [&](const std::string& line) { if (options.progress) options.progress(line); };
+  FileSet files;
+  ClosureResolver resolver(files, SearchConfig::from_host());
+
+  say(fmt::format("capturing the closure of {} entry point(s)", manifest.entries.size()));
+  for (const auto& [name, entry] : manifest.entries) resolver.add_program(entry.path, fmt::format("entry point {}", name));
+  for (const std::string& glob : manifest.include) {
+    size_t n = add_matching(resolver, glob, manifest.exclude);
+    say(fmt::format("include {}: {} file(s)", glob, n));
+    if (n == 0) throw Error(Exit::NoInput, fmt::format("include '{}' matches nothing on this host", glob));
+  }
+  PackSummary summary;
+  summary.excluded = files.remove_matching(manifest.exclude);
+  for (const auto& [name, entry] : manifest.entries) {
+    if (!files.contains(entry.path)) throw Error(Exit::Usage, fmt::format("entry point '{}' ({}) is excluded by files.exclude", name, entry.path));
+  }
+  summary.unresolved = resolver.unresolved();
+  summary.warnings = files.warnings();
+  if (options.strict && !summary.unresolved.empty()) {
+    throw Error(Exit::NoInput, fmt::format("{} librar{} not found, first: {}", summary.unresolved.size(),
+                                           summary.unresolved.size() == 1 ? "y" : "ies", summary.unresolved.front()));
+  }
+
+  std::vector<PayloadItem> items = files.payload_items();
+  say(fmt::format("writing {} entries, {:.1f} MB", items.size(), static_cast<double>(files.total_bytes()) / 1e6));
+  WriteOptions wo;
+  wo.mtime = options.mtime;
+  wo.compression_level = options.compression_level;
+  wo.stub = options.stub;
+  WriteResult written = write_package(options.output, write_manifest(manifest), items, wo);
+  summary.entries = written.header.file_count;
+  summary.unpacked_bytes = written.header.unpacked_bytes;
+  summary.package_bytes = written.file_size;
+  summary.digest = to_hex(written.trailer.payload_digest);
+  return summary;
+}
+
+}  // namespace appv

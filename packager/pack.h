@@ -1,0 +1,43 @@
+// `appv pack`: from a manifest (or programs named on the command line) to a package.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "manifests/manifest.h"
+
+namespace appv {
+
+struct PackOptions {
+  std::string output;
+  bool strict = false;           // unresolved libraries fail the pack
+  int64_t mtime = 0;             // SOURCE_DATE_EPOCH, or 0
+  int compression_level = 3;
+  std::string stub;              // runtime stub to put in front (self-executing package)
+  std::function<void(const std::string&)> progress;  // one line per phase, may be empty
+};
+
+struct PackSummary {
+  size_t entries = 0;
+  uint64_t unpacked_bytes = 0;
+  uint64_t package_bytes = 0;
+  size_t excluded = 0;
+  std::string digest;
+  std::vector<std::string> unresolved;
+  std::vector<std::string> warnings;
+};
+
+// A manifest for `appv pack PROGRAM...`: id and name from the first program's file
+// name, one entry point per program. Programs given without '/' are looked up on PATH.
+Manifest manifest_for_programs(const std::vector<std::string>& programs, const std::string& version);
+
+// Captures the manifest's entry points (closure) and includes, drops excludes, and
+// writes the package atomically. Throws appv::Error; leaves no output on failure.
+PackSummary pack(const Manifest& manifest, const PackOptions& options);
+
+// SOURCE_DATE_EPOCH if set to a valid number, else 0. Throws Exit::Usage if set but invalid.
+int64_t source_date_epoch();
+
+}  // namespace appv

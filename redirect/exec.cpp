@@ -1,0 +1,32 @@
+#include "redirect/exec.h"
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+
+namespace appv {
+
+void exec_entry(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& envp,
+                const std::string& cwd) {
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_sys("cannot set", "no_new_privs", errno, Exit::Environment);
+  if (cwd.empty() || ::chdir(cwd.c_str()) != 0) {
+    if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
+  }
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::vector<char*> env;
+  for (const std::string& e : envp) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
+  ::execve(path.c_str(), args.data(), env.data());
+  int err = errno;
+  if (err == ENOENT) {
+    throw Error(Exit::NotFound, fmt::format("cannot run '{}': it (or its interpreter) is not in the view: {}", path, errno_text(err)));
+  }
+  throw Error(Exit::CannotExecute, fmt::format("cannot run '{}': {}", path, errno_text(err)));
+}
+
+}  // namespace appv

@@ -1,0 +1,99 @@
+#include "redirect/mounts.h"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+
+namespace appv {
+namespace {
+
+constexpr const char* kBase = "/tmp";  // any directory works: the tmpfs hides it only in this namespace
+constexpr const char* kOld = "/oldroot";
+constexpr const char* kNew = "/newroot";
+
+int pivot_root(const char* new_root, const char* put_old) {
+  return static_cast<int>(::syscall(SYS_pivot_root, new_root, put_old));
+}
+
+[[noreturn]] void mount_failed(std::string_view what, const std::string& target, int err) {
+  std::string advice;
+  if (err == EINVAL && what == "overlay") advice = " (overlayfs inside a user namespace needs Linux 5.11 or newer)";
+  if (err == ENODEV) advice = " (the kernel lacks this file system)";
+  throw Error(Exit::Environment, fmt::format("cannot mount {} on '{}': {}{}", what, target, errno_text(err), advice));
+}
+
+void do_mount(const char* source, const std::string& target, const char* type, unsigned long flags, const std::string& data,
+              std::string_view what) {
+  if (::mount(source, target.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) != 0) mount_failed(what, target, errno);
+}
+
+std::string host(const std::string& path) { return std::string(kOld) + path; }
+std::string inside(const std::string& path) { return std::string(kNew) + path; }
+
+void apply(const MountOp& op, const NamespaceState& ns) {
+  const std::string target = inside(op.target);
+  switch (op.type) {
+    case MountOp::Type::Dir:
+      if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", op.target, errno);
+      break;
+    case MountOp::Type::Symlink:
+      if (::symlink(op.source.c_str(), target.c_str()) != 0) throw_sys("cannot create symlink", op.target, errno);
+      break;
+    case MountOp::Type::Bind:
+      // MS_REC: submounts come along, which a user namespace requires for locked
+      // mounts such as those below /proc and /dev.
+      do_mount(host(op.source).c_str(), target, nullptr, MS_BIND | MS_REC, {}, "bind of " + op.source);
+      break;
+    case MountOp::Type::Overlay: {
+      std::string lowers;
+      for (const std::string& l : op.lowers) lowers += (lowers.empty() ? "" : ":") + escape_overlay_path(host(l));
+      std::string data = fmt::format("lowerdir={},upperdir={},workdir={}", lowers, escape_overlay_path(host(op.upper)),
+                                     escape_overlay_path(host(op.work)));
+      // Inside a user namespace trusted.* xattrs are out of reach; userxattr keeps
+      // whiteouts and opaque directories in user.overlay.* instead.
+      if (ns.user_namespace) data += ",userxattr";
+      do_mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, data, "overlay");
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string escape_overlay_path(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == ',' || c == ':' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+void enter_view(const Plan& plan, const NamespaceState& ns) {
+  // Nothing done here may propagate back to the host's mount namespace.
+  do_mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, {}, "private propagation");
+  do_mount("tmpfs", kBase, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (scratch root)");
+  if (::chdir(kBase) != 0) throw_sys("cannot enter", kBase, errno, Exit::Environment);
+  if (::mkdir("newroot", 0755) != 0 || ::mkdir("oldroot", 0755) != 0) throw_sys("cannot create directory in", kBase, errno);
+  if (pivot_root(kBase, "oldroot") != 0) throw_sys("cannot pivot_root into", kBase, errno, Exit::Environment);
+  if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
+
+  do_mount("tmpfs", kNew, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (new root)");
+  for (const MountOp& op : plan.ops) apply(op, ns);
+  // The root itself holds only mount points and links: make it read-only so a write
+  // there fails loudly instead of vanishing with the namespace.
+  do_mount(nullptr, kNew, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, {}, "read-only remount");
+
+  if (::chdir(kNew) != 0) throw_sys("cannot enter", kNew, errno);
+  if (pivot_root(".", ".") != 0) throw_sys("cannot pivot_root into", "the new root", errno, Exit::Environment);
+  // The old root (scratch tmpfs with the host below) is now stacked on "/": detach it.
+  if (::umount2(".", MNT_DETACH) != 0) throw_sys("cannot detach", "the host root", errno, Exit::Environment);
+  if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
+}
+
+}  // namespace appv

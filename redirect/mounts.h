@@ -1,0 +1,19 @@
+// Applying a mount plan (vfs/view.h) inside a fresh mount namespace, bubblewrap's way:
+// a scratch tmpfs becomes the root with the host below it at /oldroot, the new root
+// is assembled at /newroot from host paths under /oldroot, then it is pivoted into
+// and the host detached.
+#pragma once
+
+#include "redirect/namespaces.h"
+#include "vfs/view.h"
+
+namespace appv {
+
+// Builds the view and makes it the process's root. Throws Exit::Environment or
+// Exit::Io naming the mount that failed, its target and errno.
+void enter_view(const Plan& plan, const NamespaceState& ns);
+
+// Escapes ',' ':' and '\' for an overlayfs lowerdir/upperdir option value.
+std::string escape_overlay_path(const std::string& path);
+
+}  // namespace appv

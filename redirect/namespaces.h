@@ -1,0 +1,20 @@
+// Entering the namespaces the `ns` backend needs: a user namespace mapping the
+// caller's own uid and gid (when not root) plus a mount namespace.
+#pragma once
+
+namespace appv {
+
+struct NamespaceState {
+  bool user_namespace = false;  // overlayfs then needs the userxattr option
+};
+
+// Must be called while the process is single-threaded (unshare(CLONE_NEWUSER)
+// refuses otherwise). On refusal throws Exit::Environment with the reason and how to
+// enable user namespaces on this host.
+NamespaceState enter_namespaces();
+
+// Why unprivileged user namespaces are unavailable here, as advice for a message;
+// "" if nothing explains it.
+const char* userns_advice();
+
+}  // namespace appv
