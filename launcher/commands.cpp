@@ -64,7 +64,7 @@ int cmd_pack(const PackArgs& args) {
   if (!args.quiet) options.progress = [](const std::string& line) { std::fprintf(stderr, "appv: %s\n", line.c_str()); };
   PackSummary s = pack(manifest, options);
   for (const std::string& w : s.warnings) std::fprintf(stderr, "appv: warning: %s\n", w.c_str());
-  for (const std::string& u : s.unresolved) std::fprintf(stderr, "appv: warning: library not found: %s\n", u.c_str());
+  for (const std::string& u : s.unresolved) std::fprintf(stderr, "appv: warning: not found: %s\n", u.c_str());
   if (!args.quiet) {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::fprintf(stderr, "appv: wrote %s: %s (%zu entries, %s unpacked%s) in %.2f s\n", args.output.c_str(),

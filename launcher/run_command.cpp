@@ -90,7 +90,7 @@ int cmd_run(const RunArgs& args) {
   }
   CachedPackage cached = ensure_cached(package, cache);
   Plan plan = make_plan(rules, host, DiskTree(cached.root), layout);
-  for (const std::string& dir : plan.dirs_to_create) make_dirs(dir, 0700);
+  for (const std::string& dir : plan.dirs_to_create) make_dirs(dir, 0755);
   std::vector<std::string> env = build_environment(environ, manifest.env, {{"APPV_APP_ID", manifest.id}});
   const std::string cwd = current_dir();
 

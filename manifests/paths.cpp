@@ -80,8 +80,22 @@ bool class_match(std::string_view pattern, size_t p, char c, bool& matched, size
 
 }  // namespace
 
+namespace {
+bool glob_match_whole(std::string_view pattern, std::string_view path);
+}
+
 bool glob_match(std::string_view pattern, std::string_view path) {
   if (!has_wildcard(pattern)) return path_has_prefix(path, pattern);
+  // A pattern that matches a directory also covers everything below it.
+  for (size_t slash = path.find('/', 1); slash != std::string_view::npos; slash = path.find('/', slash + 1)) {
+    if (glob_match_whole(pattern, path.substr(0, slash))) return true;
+  }
+  return glob_match_whole(pattern, path);
+}
+
+namespace {
+
+bool glob_match_whole(std::string_view pattern, std::string_view path) {
   // Dynamic programming over (pattern position, path position): linear in the
   // product of the lengths, so no pattern can make matching explode.
   const size_t P = pattern.size();
@@ -127,6 +141,8 @@ bool glob_match(std::string_view pattern, std::string_view path) {
   };
   return match(match, 0, 0);
 }
+
+}  // namespace
 
 bool valid_env_name(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;

@@ -17,8 +17,9 @@ std::string normalize_absolute(std::string_view path);
 bool path_has_prefix(std::string_view path, std::string_view prefix);
 
 // Glob over a virtual path: '*' and '?' stop at '/', '**' crosses directories,
-// '[...]' is a character class ("[!...]" negates). A pattern with no wildcard also
-// matches everything below it, so "/usr/lib/python3.11" includes its whole tree.
+// '[...]' is a character class ("[!...]" negates). A pattern that matches a directory
+// also matches everything below it, so "/usr/lib/python3.11" includes its whole tree
+// and "/**/__pycache__" excludes every __pycache__ directory's contents.
 bool glob_match(std::string_view pattern, std::string_view path);
 bool has_wildcard(std::string_view pattern);
 

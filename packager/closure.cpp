@@ -17,6 +17,8 @@
 namespace appv {
 namespace {
 
+constexpr const char* kSystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r");
   if (b == std::string::npos) return "";
@@ -153,14 +155,19 @@ void ClosureResolver::add_script(const std::string& path) {
   size_t space = rest.find_first_of(" \t");
   std::string interp = rest.substr(0, space);
   if (interp.empty()) return;
+  if (::access(interp.c_str(), X_OK) != 0) {
+    unresolved_.push_back(fmt::format("{} (interpreter of {})", interp, path));
+    return;
+  }
   add_program(interp, fmt::format("interpreter of {}", path));
   if (interp.size() >= 4 && interp.substr(interp.size() - 4) == "/env" && space != std::string::npos) {
     // "#!/usr/bin/env python3": the program env will run, found on this PATH.
     std::string prog = trim(rest.substr(space));
     prog = prog.substr(0, prog.find_first_of(" \t"));
     if (prog == "-S" || prog.empty() || prog[0] == '-') return;
-    const char* path_env = std::getenv("PATH");
-    std::string dirs = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
+    // The system's directories, not this user's PATH: a package must not capture a
+    // shim from someone's home (pyenv, a virtualenv) that no other machine has.
+    const std::string dirs = kSystemPath;
     size_t start = 0;
     while (start <= dirs.size()) {
       size_t end = dirs.find(':', start);
@@ -188,7 +195,14 @@ void ClosureResolver::add_file(const std::string& path, const std::string& reaso
   struct stat st;
   if (::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
   if (is_elf_file(real)) {
-    add_elf(real, real, {});
+    try {
+      add_elf(real, real, {});
+    } catch (const Error& e) {
+      // An included file that is ELF but not loadable (an object file, a corrupt
+      // test fixture) is packed as plain data; its closure cannot matter.
+      if (e.code() != Exit::BadInput) throw;
+      files_.note(fmt::format("{}; packed without a closure", e.what()));
+    }
     return;
   }
   char head[2] = {};

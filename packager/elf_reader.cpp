@@ -56,7 +56,7 @@ ElfInfo read_elf(const std::string& path) {
   const uint64_t size = static_cast<uint64_t>(st.st_size);
   const uint64_t ph_end = h.program_headers_offset() + uint64_t{h.numberof_segments()} * h.program_header_size();
   const uint64_t sh_end = h.section_headers_offset() + uint64_t{h.numberof_sections()} * h.section_header_size();
-  if (ph_end > size || sh_end > size || h.numberof_segments() == 0) {
+  if (ph_end > size || sh_end > size) {
     throw Error(Exit::BadInput, fmt::format("'{}': truncated ELF file (headers extend past its {} bytes)", path, size));
   }
 

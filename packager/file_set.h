@@ -35,6 +35,7 @@ class FileSet {
   // Removes every entry whose path matches one of `globs`; returns how many.
   size_t remove_matching(const std::vector<std::string>& globs);
   const std::vector<std::string>& warnings() const { return warnings_; }
+  void note(std::string warning) { warnings_.push_back(std::move(warning)); }
 
   // Entries as payload items below root/, parents before children, sorted.
   std::vector<PayloadItem> payload_items() const;
