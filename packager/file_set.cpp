@@ -96,6 +96,38 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
   return current.empty() ? "/" : current;
 }
 
+bool FileSet::provides(const std::string& path) const {
+  std::vector<std::string> pending = split(normalize_absolute(path));
+  std::reverse(pending.begin(), pending.end());
+  std::string current;
+  for (int hops = 0; !pending.empty();) {
+    std::string part = std::move(pending.back());
+    pending.pop_back();
+    if (part == "..") {
+      current = current.substr(0, current.empty() ? 0 : current.find_last_of('/'));
+      continue;
+    }
+    if (part == ".") continue;
+    std::string next = current + "/" + part;
+    auto it = entries_.find(next);
+    if (it == entries_.end()) {
+      // Parents of recorded entries exist in the package even without an entry.
+      auto below = entries_.lower_bound(next + "/");
+      if (below == entries_.end() || below->first.compare(0, next.size() + 1, next + "/") != 0) return false;
+      current = next;
+      continue;
+    }
+    if (it->second.kind == FileRecord::Kind::Symlink) {
+      if (++hops > 40) return false;
+      std::vector<std::string> rest = split(it->second.link);
+      for (auto r = rest.rbegin(); r != rest.rend(); ++r) pending.push_back(*r);
+      continue;  // relative links resolve from the link's directory: `current`
+    }
+    current = next;
+  }
+  return true;
+}
+
 size_t FileSet::remove_matching(const std::vector<std::string>& globs) {
   size_t removed = 0;
   for (auto it = entries_.begin(); it != entries_.end();) {

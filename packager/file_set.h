@@ -31,6 +31,9 @@ class FileSet {
   std::string add(const std::string& path, const std::string& reason);
 
   bool contains(const std::string& path) const { return entries_.count(path) != 0; }
+  // True if `path` leads to a file or directory of the set, following the set's own
+  // links the way the view will ("/bin/sh" through "/bin" -> "usr/bin").
+  bool provides(const std::string& path) const;
   const std::map<std::string, FileRecord>& entries() const { return entries_; }
   // Removes every entry whose path matches one of `globs`; returns how many.
   size_t remove_matching(const std::vector<std::string>& globs);

@@ -131,7 +131,7 @@ PackSummary pack(const Manifest& manifest, const PackOptions& options) {
   PackSummary summary;
   summary.excluded = files.remove_matching(manifest.exclude);
   for (const auto& [name, entry] : manifest.entries) {
-    if (!files.contains(entry.path)) throw Error(Exit::Usage, fmt::format("entry point '{}' ({}) is excluded by files.exclude", name, entry.path));
+    if (!files.provides(entry.path)) throw Error(Exit::Usage, fmt::format("entry point '{}' ({}) is excluded by files.exclude", name, entry.path));
   }
   summary.unresolved = resolver.unresolved();
   summary.warnings = files.warnings();

@@ -1,0 +1,100 @@
+#include <catch2/catch.hpp>
+
+#include "manifests/error.h"
+#include "packager/pack.h"
+#include "tests/unit/support/temp_dir.h"
+#include "vfs/package.h"
+#include "vfs/payload.h"
+
+using namespace appv;
+using namespace appv::test;
+
+namespace {
+
+Manifest script_manifest(const TempDir& dir) {
+  write_file(dir / "app/bin/tool", "#!/bin/sh\ncat \"$(dirname \"$0\")/../share/data\"\n", 0755);
+  write_file(dir / "app/share/data", "payload\n");
+  write_file(dir / "app/share/cache/junk", "junk\n");
+  Manifest m;
+  m.id = "org.example.tool";
+  m.name = "tool";
+  m.version = "1";
+  m.default_entry = "tool";
+  m.entries["tool"] = EntryPoint{dir / "app/bin/tool", {}};
+  m.include = {dir / "app/share"};
+  m.exclude = {dir / "app/share/cache"};
+  return m;
+}
+
+std::vector<std::string> listing(const std::string& path) {
+  std::vector<std::string> out;
+  scan_payload(Package::open(path), [&](const PayloadEntry& e) { out.push_back(e.path); });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("pack captures entry points, includes and excludes, and stores the manifest") {
+  TempDir dir;
+  Manifest m = script_manifest(dir);
+  PackOptions o;
+  o.output = dir / "tool.appv";
+  PackSummary s = pack(m, o);
+  CHECK(s.unresolved.empty());
+  std::vector<std::string> entries = listing(o.output);
+  auto has = [&](const std::string& p) { return std::find(entries.begin(), entries.end(), p) != entries.end(); };
+  CHECK(has("root" + dir.path() + "/app/bin/tool"));
+  CHECK(has("root" + dir.path() + "/app/share/data"));
+  CHECK_FALSE(has("root" + dir.path() + "/app/share/cache/junk"));
+  CHECK(has("root/bin"));  // /bin/sh, the script's interpreter, reached through /bin
+  Package p = Package::open(o.output);
+  CHECK(p.manifest().id == "org.example.tool");
+  CHECK(p.manifest().include == m.include);
+}
+
+TEST_CASE("packing the same inputs twice gives the same bytes, SOURCE_DATE_EPOCH changes them") {
+  TempDir dir;
+  Manifest m = script_manifest(dir);
+  PackOptions o;
+  o.output = dir / "a.appv";
+  pack(m, o);
+  o.output = dir / "b.appv";
+  pack(m, o);
+  CHECK(read_file(dir / "a.appv") == read_file(dir / "b.appv"));
+  o.output = dir / "c.appv";
+  o.mtime = 1700000000;
+  pack(m, o);
+  CHECK(read_file(dir / "a.appv") != read_file(dir / "c.appv"));
+}
+
+TEST_CASE("an include that matches nothing, or an excluded entry point, fails the pack and writes nothing") {
+  TempDir dir;
+  Manifest m = script_manifest(dir);
+  PackOptions o;
+  o.output = dir / "out.appv";
+  m.include.push_back(dir / "nothing/here/*");
+  CHECK_THROWS_AS(pack(m, o), Error);
+  CHECK_FALSE(exists(o.output));
+  m = script_manifest(dir);
+  m.exclude.push_back(dir / "app/bin");
+  CHECK_THROWS_AS(pack(m, o), Error);
+  CHECK_FALSE(exists(o.output));
+}
+
+TEST_CASE("SOURCE_DATE_EPOCH is validated") {
+  setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+  CHECK(source_date_epoch() == 1700000000);
+  setenv("SOURCE_DATE_EPOCH", "yesterday", 1);
+  CHECK_THROWS_AS(source_date_epoch(), Error);
+  unsetenv("SOURCE_DATE_EPOCH");
+  CHECK(source_date_epoch() == 0);
+}
+
+TEST_CASE("a manifest for programs named on the command line") {
+  Manifest m = manifest_for_programs({"/bin/sh"}, "");
+  CHECK(m.id == "sh");
+  CHECK(m.entries.at("sh").path == "/bin/sh");
+  CHECK(m.version == "0");
+  CHECK_THROWS_AS(manifest_for_programs({}, ""), Error);
+  CHECK_THROWS_AS(manifest_for_programs({"appv-no-such-program"}, ""), Error);
+}

@@ -1,0 +1,88 @@
+#include "tests/unit/support/package_builder.h"
+
+#include <zstd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include "tests/unit/support/temp_dir.h"
+#include "vfs/package_format.h"
+
+namespace appv::test {
+namespace {
+
+void octal(char* field, size_t width, uint64_t value) {
+  // width-1 octal digits and a NUL, as ustar wants.
+  std::string digits(width - 1, '0');
+  for (size_t i = width - 1; i-- > 0 && value;) {
+    digits[i] = static_cast<char>('0' + (value & 7));
+    value >>= 3;
+  }
+  std::memcpy(field, digits.data(), width - 1);
+  field[width - 1] = '\0';
+}
+
+}  // namespace
+
+std::vector<RawEntry> base_entries(const std::string& manifest) {
+  return {{".appv/", '5', 0755, {}, {}, -1}, {".appv/manifest.toml", '0', 0644, manifest, {}, -1}, {"root/", '5', 0755, {}, {}, -1}};
+}
+
+std::string make_tar(const std::vector<RawEntry>& entries) {
+  std::string out;
+  for (const RawEntry& e : entries) {
+    char h[512] = {};
+    if (e.path.size() > 100 || e.link.size() > 100) throw std::runtime_error("test names must fit ustar's 100 bytes");
+    std::memcpy(h, e.path.data(), e.path.size());
+    octal(h + 100, 8, e.mode);
+    octal(h + 108, 8, 0);
+    octal(h + 116, 8, 0);
+    uint64_t size = e.declared_size >= 0 ? static_cast<uint64_t>(e.declared_size) : e.data.size();
+    octal(h + 124, 12, size);
+    octal(h + 136, 12, 0);
+    h[156] = e.type;
+    std::memcpy(h + 157, e.link.data(), e.link.size());
+    std::memcpy(h + 257, "ustar", 6);
+    std::memcpy(h + 263, "00", 2);
+    std::memset(h + 148, ' ', 8);
+    unsigned sum = 0;
+    for (unsigned char c : h) sum += c;
+    octal(h + 148, 7, sum);
+    h[155] = ' ';
+    out.append(h, 512);
+    out += e.data;
+    out.append((512 - e.data.size() % 512) % 512, '\0');
+  }
+  out.append(1024, '\0');
+  return out;
+}
+
+std::string zstd_compress(const std::string& data) {
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), 3);
+  if (ZSTD_isError(n)) throw std::runtime_error("zstd failed");
+  out.resize(n);
+  return out;
+}
+
+std::string frame_package(const std::string& payload, const std::string& header_manifest) {
+  Header header;
+  header.manifest_text = header_manifest;
+  header.file_count = 0;
+  std::vector<uint8_t> h = encode_header(header);
+  Trailer t;
+  t.header_offset = 0;
+  t.header_size = h.size();
+  t.header_digest = sha256(h.data(), h.size());
+  t.payload_offset = h.size();
+  t.payload_size = payload.size();
+  t.payload_digest = sha256(payload.data(), payload.size());
+  std::vector<uint8_t> tail = encode_trailer(t);
+  return std::string(h.begin(), h.end()) + payload + std::string(tail.begin(), tail.end());
+}
+
+void write_package_file(const std::string& path, const std::vector<RawEntry>& entries, const std::string& manifest) {
+  write_file(path, frame_package(zstd_compress(make_tar(entries)), manifest));
+}
+
+}  // namespace appv::test

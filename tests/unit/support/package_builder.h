@@ -1,0 +1,38 @@
+// Builds package files byte by byte, including hostile ones no appv would write:
+// tar headers are written by hand, so a test controls every field (names with "..",
+// absolute paths, lying sizes, device nodes, setuid bits).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace appv::test {
+
+struct RawEntry {
+  std::string path;
+  char type = '0';  // ustar typeflag: '0' file, '1' hard link, '2' symlink, '3' char dev, '4' block dev, '5' dir, '6' FIFO
+  unsigned mode = 0644;
+  std::string data;
+  std::string link;            // symlink target or hard link name
+  int64_t declared_size = -1;  // size field; -1 means data.size()
+};
+
+inline const char* kTestManifest =
+    "id = \"org.example.test\"\nversion = \"1\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n";
+
+// The entries every sound package starts with: .appv/, the manifest, root/.
+std::vector<RawEntry> base_entries(const std::string& manifest = kTestManifest);
+
+// tar bytes (ustar, 512-byte blocks, two zero blocks at the end).
+std::string make_tar(const std::vector<RawEntry>& entries);
+std::string zstd_compress(const std::string& data);
+
+// A framed package: header (with `header_manifest`), the compressed `tar`, trailer
+// with correct digests. Returns the bytes.
+std::string frame_package(const std::string& compressed_payload, const std::string& header_manifest = kTestManifest);
+
+void write_package_file(const std::string& path, const std::vector<RawEntry>& entries,
+                        const std::string& manifest = kTestManifest);
+
+}  // namespace appv::test
