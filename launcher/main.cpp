@@ -110,7 +110,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "appv: %s\nRun 'appv --help' or 'appv COMMAND --help'.\n", e.what());
+    std::string what = e.what();
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) known = known || (argc > 1 && sub->get_name() == argv[1]);
+    if (argc > 1 && argv[1][0] != '-' && !known) {
+      what = fmt::format("unknown command '{}' (commands: pack, info, ls, verify, extract, run)", argv[1]);
+    }
+    std::fprintf(stderr, "appv: %s (see 'appv --help')\n", what.c_str());
     return static_cast<int>(Exit::Usage);
   }
 

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# End-to-end cases: pack real Debian programs and run them through appv. Run by
+# run-e2e as root or as an unprivileged user, in a scratch directory $1 holding
+# appv, the example manifests and a fresh HOME.
+set -uo pipefail
+work=$1
+cd "$work"
+A=$work/appv
+M=$work/manifests
+me=$(id -un)
+# /usr, /etc and every /lib* hidden: a program only works if its package is complete.
+FULL=(--isolate /usr=full --isolate /etc=full --isolate /lib=full --isolate /lib64=full --isolate /lib32=full
+      --isolate /libx32=full --isolate /bin=full --isolate /sbin=full)
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+bad() { failed=$((failed + 1)); echo "FAIL $1"; }
+# check NAME COMMAND...: the command must succeed.
+check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
+# same NAME EXPECTED ACTUAL
+same() { if [[ $2 == "$3" ]]; then ok "$1"; else bad "$1: expected [$2], got [$3]"; fi; }
+# status NAME EXPECTED_STATUS COMMAND...: exit status, and (for appv's own errors)
+# exactly one line on stderr.
+status() {
+  local name=$1 want=$2; shift 2
+  local err rc
+  err=$("$@" 2>&1 >/dev/null); rc=$?
+  if [[ $rc -ne $want ]]; then bad "$name: status $rc, expected $want (stderr: $err)"; return; fi
+  if [[ $want -ge 64 && $want -le 78 && $(printf '%s\n' "$err" | wc -l) -ne 1 ]]; then bad "$name: expected one line, got: $err"; return; fi
+  ok "$name"
+}
+
+echo "== packing (as $me)"
+check "pack jq by path" "$A" pack -q /usr/bin/jq -o jq.appv
+check "pack jq from its manifest" "$A" pack -q -m "$M/jq.toml" -o jq-m.appv
+check "pack sqlite3" "$A" pack -q -m "$M/sqlite3.toml" -o sqlite3.appv
+check "pack file with its magic database" "$A" pack -q -m "$M/file.toml" -o file.appv
+check "pack python3 with its standard library" "$A" pack -q -m "$M/python3.toml" -o python3.appv
+
+echo "== inspecting"
+info=$("$A" info jq.appv)
+same "info names the app" "id:        jq" "$(grep '^id:' <<<"$info")"
+check "info names the entry point" grep -q '^entry:     jq -> /usr/bin/jq  (default)$' <<<"$info"
+check "ls shows virtual paths" grep -qx /usr/bin/jq <<<"$("$A" ls jq.appv)"
+check "ls shows the loader's link chain" grep -q '^l 0777 .* /lib64 -> usr/lib64$' <<<"$("$A" ls -l jq.appv)"
+check "verify accepts a sound package" "$A" verify jq.appv
+offset=$(sed -n 's/^payload:   offset \([0-9]*\),.*/\1/p' <<<"$info")
+check "the payload opens with tail, zstd and tar" grep -qx root/usr/bin/jq <<<"$(tail -c +$((offset + 1)) jq.appv | zstd -dc | tar -t)"
+check "extract writes the tree" "$A" extract jq.appv out
+check "extracted jq is there" test -x out/root/usr/bin/jq
+status "extract refuses an existing directory" 64 "$A" extract jq.appv out
+
+echo "== reproducibility"
+"$A" pack -q /usr/bin/jq -o jq-again.appv
+check "two packs are byte-identical" cmp -s jq.appv jq-again.appv
+SOURCE_DATE_EPOCH=1700000000 "$A" pack -q /usr/bin/jq -o jq-sde.appv
+check "SOURCE_DATE_EPOCH changes the bytes" bash -c '! cmp -s jq.appv jq-sde.appv'
+
+echo "== running with /usr, /etc and /lib* hidden"
+same "jq filter" "6" "$(echo '{"a":[1,2,3]}' | "$A" run "${FULL[@]}" jq.appv -c '.a|add')"
+same "jq with -- before its arguments" "1" "$(echo '{"a":1}' | "$A" run "${FULL[@]}" jq.appv -- .a)"
+same "jq --version" "jq-1.6" "$("$A" run "${FULL[@]}" jq.appv --version)"
+status "jq's own exit status passes through" 1 bash -c "echo null | '$A' run jq.appv -e ."
+status "jq's error status passes through" 5 bash -c "'$A' run jq.appv -n 'error(\"x\")'"
+rm -f db.sqlite
+same "sqlite3 query on a new database" "42" \
+  "$("$A" run "${FULL[@]}" sqlite3.appv "$work/db.sqlite" 'create table t(x); insert into t values (41); select x + 1 from t;')"
+check "the database was written to the (merged) working directory" test -s db.sqlite
+printf '\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde' > x.png
+check "file names a PNG as PNG" grep -q '^PNG image data, 1 x 1' <<<"$("$A" run "${FULL[@]}" file.appv -b "$work/x.png")"
+same "python imports json, sqlite3 and decimal" '{"third": "0.3333", "sqlite": true}' \
+  "$("$A" run "${FULL[@]}" python3.appv -c '
+import json, sqlite3, decimal
+decimal.getcontext().prec = 4
+db = sqlite3.connect(":memory:")
+print(json.dumps({"third": str(decimal.Decimal(1) / 3), "sqlite": db.execute("select 1").fetchone() == (1,)}))')"
+status "a signal's death passes through as 128+N" 143 "$A" run python3.appv -c 'import os, signal; os.kill(os.getpid(), signal.SIGTERM)'
+check "the dry run prints the mount plan" grep -q '^  overlay  /usr  lower=.*/root/usr upper=' <<<"$("$A" run --dry-run "${FULL[@]}" jq.appv)"
+
+echo "== writecopy keeps the host untouched"
+probe='import os
+for p in ("/etc/appv-e2e-probe", "/usr/appv-e2e-probe"):
+    if os.path.exists(p):
+        print(open(p).read(), end=" ")
+    else:
+        open(p, "w").write(p)
+print()'
+"$A" run python3.appv -c "$probe" >/dev/null
+check "a write into /etc did not reach the host" test ! -e /etc/appv-e2e-probe
+check "a write into /usr did not reach the host" test ! -e /usr/appv-e2e-probe
+same "the next run finds its own writes again" "/etc/appv-e2e-probe /usr/appv-e2e-probe" "$("$A" run python3.appv -c "$probe" | sed 's/ $//')"
+if [[ $(id -u) -eq 0 ]]; then
+  before=$(sha256sum /etc/hostname)
+  "$A" run python3.appv -c 'open("/etc/hostname", "a").write("changed\n")'
+  same "changing a host file changes only the sandbox's copy" "$before" "$(sha256sum /etc/hostname)"
+  check "the app sees its change" grep -q changed <<<"$("$A" run python3.appv -c 'print(open("/etc/hostname").read())')"
+  "$A" run python3.appv -c 'import os; os.remove("/etc/hostname")'
+  check "deleting a host file hides it from the app only" test -f /etc/hostname
+  same "the app no longer sees it" "False" "$("$A" run python3.appv -c 'import os; print(os.path.exists("/etc/hostname"))')"
+fi
+
+echo "== bad input: one line, a distinct status, nothing left behind"
+head -c 5000 /dev/urandom > junk.appv
+status "info on a file that is not a package" 65 "$A" info junk.appv
+status "info on a missing file" 66 "$A" info missing.appv
+head -c -10 jq.appv > truncated.appv
+status "verify on a truncated package" 65 "$A" verify truncated.appv
+# A package never run before: a warm launch trusts the cache entry named by a
+# verified digest and never rereads the payload, so corruption shows on first use.
+cp jq-sde.appv flipped.appv
+size=$(stat -c %s flipped.appv)
+printf '\xff' | dd of=flipped.appv bs=1 seek=$((size / 2)) conv=notrunc status=none
+status "verify on a flipped payload byte" 65 "$A" verify flipped.appv
+status "run on a flipped payload byte" 65 "$A" run flipped.appv --version
+digest=$(sed -n 's/^payload:   .*sha256 \([0-9a-f]*\)$/\1/p' <<<"$("$A" info flipped.appv)")
+check "no cache entry for the refused package" test ! -e "$HOME/.cache/appv/$digest"
+check "no temporary extraction left" bash -c "! ls -a '$HOME/.cache/appv' | grep -q '^\.tmp-'"
+status "extract of a flipped package" 65 "$A" extract flipped.appv flipped-out
+check "no partial extraction" bash -c "! ls -a | grep -q 'flipped-out'"
+status "run with a bad --isolate" 64 "$A" run --isolate /usr=sealed jq.appv
+status "run with an unknown entry point" 64 "$A" run --entry nope jq.appv
+status "pack of a missing program" 66 "$A" pack -q /nonexistent/program -o never.appv
+check "a failed pack leaves no file" test ! -e never.appv
+printf 'id = "x"\nversion = 1\n' > bad.toml
+status "pack with a bad manifest" 65 "$A" pack -q -m bad.toml -o never.appv
+status "an unknown command" 64 "$A" frobnicate
+check "every command has --help" bash -c "for c in pack info ls verify extract run; do '$A' \$c --help >/dev/null || exit 1; done"
+
+echo "== the user's home holds only appv's cache and sandboxes"
+same "home contents" ".cache .local" "$(ls -A "$HOME" | tr '\n' ' ' | sed 's/ $//')"
+
+echo "e2e as $me: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
