@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace appv {
 
@@ -24,5 +25,9 @@ bool glob_match(std::string_view pattern, std::string_view path);
 bool has_wildcard(std::string_view pattern);
 
 bool valid_env_name(std::string_view name);
+
+// The non-empty fields of `text` split at `sep`: path components ('/') or the
+// entries of a search list such as PATH or DT_RUNPATH (':').
+std::vector<std::string> split_nonempty(std::string_view text, char sep);
 
 }  // namespace appv

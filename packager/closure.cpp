@@ -17,8 +17,6 @@
 namespace appv {
 namespace {
 
-constexpr const char* kSystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r");
   if (b == std::string::npos) return "";
@@ -48,6 +46,16 @@ void read_conf(const std::string& path, std::vector<std::string>& out, int depth
 }
 
 }  // namespace
+
+std::string find_executable(const std::string& name, std::string_view search_list) {
+  for (const std::string& dir : split_nonempty(search_list, ':')) {
+    if (dir[0] != '/') continue;
+    std::string candidate = dir + "/" + name;
+    struct stat st;
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
 
 std::vector<std::string> read_ld_so_conf(const std::string& path) {
   std::vector<std::string> out;
@@ -161,23 +169,14 @@ void ClosureResolver::add_script(const std::string& path) {
   }
   add_program(interp, fmt::format("interpreter of {}", path));
   if (interp.size() >= 4 && interp.substr(interp.size() - 4) == "/env" && space != std::string::npos) {
-    // "#!/usr/bin/env python3": the program env will run, found on this PATH.
+    // "#!/usr/bin/env python3": the program env will run, found in the system directories.
     std::string prog = trim(rest.substr(space));
     prog = prog.substr(0, prog.find_first_of(" \t"));
     if (prog == "-S" || prog.empty() || prog[0] == '-') return;
-    // The system's directories, not this user's PATH: a package must not capture a
-    // shim from someone's home (pyenv, a virtualenv) that no other machine has.
-    const std::string dirs = kSystemPath;
-    size_t start = 0;
-    while (start <= dirs.size()) {
-      size_t end = dirs.find(':', start);
-      if (end == std::string::npos) end = dirs.size();
-      std::string candidate = dirs.substr(start, end - start) + "/" + prog;
-      if (!candidate.empty() && candidate[0] == '/' && ::access(candidate.c_str(), X_OK) == 0) {
-        add_program(candidate, fmt::format("run by {} via env", path));
-        return;
-      }
-      start = end + 1;
+    std::string found = find_executable(prog, kSystemPath);
+    if (!found.empty()) {
+      add_program(found, fmt::format("run by {} via env", path));
+      return;
     }
     unresolved_.push_back(fmt::format("{} (run by {} via env)", prog, path));
   }

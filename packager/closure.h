@@ -21,6 +21,15 @@ struct SearchConfig {
   static SearchConfig from_host();
 };
 
+// The system's program directories: scripts' "#!/usr/bin/env NAME" is resolved here,
+// not on this user's PATH, so no shim from someone's home (pyenv, a virtualenv) that
+// no other machine has ends up in a package.
+inline constexpr const char* kSystemPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// The first executable NAME in the ':'-separated absolute directories of
+// `search_list`, or "" if there is none.
+std::string find_executable(const std::string& name, std::string_view search_list);
+
 // Reads an ld.so.conf file, following "include" globs; exposed for tests.
 std::vector<std::string> read_ld_so_conf(const std::string& path);
 

@@ -10,24 +10,10 @@
 #include <fmt/format.h>
 
 #include "manifests/error.h"
+#include "manifests/paths.h"
 #include "vfs/unique_fd.h"
 
 namespace appv {
-namespace {
-
-std::vector<std::string> split_path_list(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(':', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-}  // namespace
 
 bool is_elf_file(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -70,10 +56,10 @@ ElfInfo read_elf(const std::string& path) {
         info.needed.push_back(static_cast<const LIEF::ELF::DynamicEntryLibrary&>(entry).name());
         break;
       case LIEF::ELF::DYNAMIC_TAGS::DT_RPATH:
-        info.rpath = split_path_list(static_cast<const LIEF::ELF::DynamicEntryRpath&>(entry).rpath());
+        info.rpath = split_nonempty(static_cast<const LIEF::ELF::DynamicEntryRpath&>(entry).rpath(), ':');
         break;
       case LIEF::ELF::DYNAMIC_TAGS::DT_RUNPATH:
-        info.runpath = split_path_list(static_cast<const LIEF::ELF::DynamicEntryRunPath&>(entry).runpath());
+        info.runpath = split_nonempty(static_cast<const LIEF::ELF::DynamicEntryRunPath&>(entry).runpath(), ':');
         break;
       default:
         break;

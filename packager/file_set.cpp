@@ -13,18 +13,6 @@
 namespace appv {
 namespace {
 
-std::vector<std::string> split(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    if (end > start) parts.push_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
-}
-
 std::string read_link(const std::string& path) {
   char buf[4096];
   ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
@@ -35,9 +23,9 @@ std::string read_link(const std::string& path) {
 }  // namespace
 
 std::string relative_link(const std::string& link_path, const std::string& target) {
-  std::vector<std::string> from = split(normalize_absolute(link_path));
+  std::vector<std::string> from = split_nonempty(normalize_absolute(link_path), '/');
   from.pop_back();  // the link's directory
-  std::vector<std::string> to = split(normalize_absolute(target));
+  std::vector<std::string> to = split_nonempty(normalize_absolute(target), '/');
   size_t common = 0;
   while (common < from.size() && common < to.size() && from[common] == to[common]) ++common;
   std::string out;
@@ -51,7 +39,7 @@ void FileSet::put(const std::string& path, FileRecord record) {
 }
 
 std::string FileSet::add(const std::string& input, const std::string& reason) {
-  std::vector<std::string> pending = split(normalize_absolute(input));
+  std::vector<std::string> pending = split_nonempty(normalize_absolute(input), '/');
   std::reverse(pending.begin(), pending.end());  // a stack: next component at the back
   std::string current;                           // symlink-free so far ("" is "/")
   int hops = 0;
@@ -71,7 +59,7 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
       std::string target = read_link(next);
       std::string absolute = target[0] == '/' ? target : (current.empty() ? "/" : current) + "/" + target;
       put(next, {FileRecord::Kind::Symlink, {}, relative_link(next, normalize_absolute(absolute)), 0777, 0, reason});
-      std::vector<std::string> rest = split(target);
+      std::vector<std::string> rest = split_nonempty(target, '/');
       for (auto it = rest.rbegin(); it != rest.rend(); ++it) pending.push_back(*it);
       if (target[0] == '/') current.clear();
       continue;
@@ -97,7 +85,7 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
 }
 
 bool FileSet::provides(const std::string& path) const {
-  std::vector<std::string> pending = split(normalize_absolute(path));
+  std::vector<std::string> pending = split_nonempty(normalize_absolute(path), '/');
   std::reverse(pending.begin(), pending.end());
   std::string current;
   for (int hops = 0; !pending.empty();) {
@@ -119,7 +107,7 @@ bool FileSet::provides(const std::string& path) const {
     }
     if (it->second.kind == FileRecord::Kind::Symlink) {
       if (++hops > 40) return false;
-      std::vector<std::string> rest = split(it->second.link);
+      std::vector<std::string> rest = split_nonempty(it->second.link, '/');
       for (auto r = rest.rbegin(); r != rest.rend(); ++r) pending.push_back(*r);
       continue;  // relative links resolve from the link's directory: `current`
     }

@@ -28,18 +28,8 @@ std::string find_on_path(const std::string& program) {
     return normalize_absolute(std::string(real) + "/" + program.substr(program.find_last_of('/') + 1));
   }
   const char* path_env = std::getenv("PATH");
-  std::string dirs = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    if (!dir.empty() && dir[0] == '/') {
-      std::string candidate = dir + "/" + program;
-      if (::access(candidate.c_str(), X_OK) == 0) return normalize_absolute(candidate);
-    }
-    start = end + 1;
-  }
+  std::string found = find_executable(program, path_env ? path_env : kSystemPath);
+  if (!found.empty()) return normalize_absolute(found);
   throw Error(Exit::NoInput, fmt::format("program '{}' not found on PATH", program));
 }
 
