@@ -19,3 +19,17 @@ if(APPV_TESTS)
   find_package(Catch2 2.13 REQUIRED)
   include(Catch)
 endif()
+
+# The runtime stub of self-executing packages is linked statically, so it runs on
+# hosts without appv or any of its libraries. Only what the run path needs.
+foreach(lib archive acl zstd sodium)
+  find_library(APPV_STATIC_${lib} NAMES lib${lib}.a)
+endforeach()
+
+# Each module adds the sources the stub compiles again (without LIEF, CLI11, Boost).
+set_property(GLOBAL PROPERTY APPV_STUB_SOURCES "")
+function(appv_stub_sources)
+  foreach(src ${ARGN})
+    set_property(GLOBAL APPEND PROPERTY APPV_STUB_SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/${src})
+  endforeach()
+endfunction()

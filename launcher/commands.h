@@ -15,6 +15,8 @@ struct PackArgs {
   bool strict = false;
   int level = 3;
   bool quiet = false;
+  bool exe = true;        // put the runtime stub in front: a self-executing package
+  bool exe_explicit = false;
 };
 int cmd_pack(const PackArgs& args);
 
@@ -30,6 +32,11 @@ struct RunArgs {
   std::vector<std::string> app_args;
   bool dry_run = false;
 };
+// The launch sequence shared by `appv run` and the runtime stub: returns only for a
+// dry run; otherwise the process becomes the app or an appv::Error is thrown.
 int cmd_run(const RunArgs& args);
+
+// The path of the running executable (readlink /proc/self/exe).
+std::string self_exe();
 
 }  // namespace appv::cli

@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
   pack_cmd->add_flag("--strict", pack.strict, "Fail if any needed library cannot be found");
   pack_cmd->add_option("--level", pack.level, "zstd compression level")->check(CLI::Range(1, 19))->capture_default_str();
   pack_cmd->add_flag("-q,--quiet", pack.quiet, "Print nothing but errors and warnings");
+  CLI::Option* exe_flag = pack_cmd->add_flag("--exe,!--no-exe", pack.exe,
+                                             "Put the runtime stub in front so the package runs by itself (default: on)");
   pack_cmd->footer("Reproducible: the same inputs give the same bytes; SOURCE_DATE_EPOCH sets every entry's time.");
 
   std::string package;
@@ -121,7 +123,10 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*pack_cmd) return cli::cmd_pack(pack);
+    if (*pack_cmd) {
+      pack.exe_explicit = exe_flag->count() > 0 && pack.exe;
+      return cli::cmd_pack(pack);
+    }
     if (*info_cmd) return cli::cmd_info(package);
     if (*ls_cmd) return cli::cmd_ls(package, long_format);
     if (*verify_cmd) return cli::cmd_verify(package);

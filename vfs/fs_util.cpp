@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/filesystem.hpp>
 #include <fmt/format.h>
 
 #include "manifests/error.h"
@@ -55,17 +54,28 @@ void make_dirs(const std::string& path, unsigned mode) {
 void remove_tree(const std::string& path) {
   struct stat st;
   if (::lstat(path.c_str(), &st) != 0) return;
-  if (S_ISDIR(st.st_mode)) {
-    // Directories extracted from a package may be read-only; open them up first
-    // (pre-order, so each is writable and searchable before its children are visited).
-    nftw(path.c_str(), [](const char* p, const struct stat* s, int type, FTW*) {
-      if (type == FTW_D || type == FTW_DNR) ::chmod(p, (s->st_mode & 07777) | S_IRWXU);
-      return 0;
-    }, 32, FTW_PHYS);
+  if (!S_ISDIR(st.st_mode)) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_sys("cannot remove", path, errno);
+    return;
   }
-  boost::system::error_code ec;
-  boost::filesystem::remove_all(path, ec);
-  if (ec) throw Error(Exit::Io, fmt::format("cannot remove '{}': {}", path, ec.message()));
+  // Directories extracted from a package may be read-only: open each up before its
+  // children are visited (pre-order), then remove children before parents.
+  nftw(path.c_str(), [](const char* p, const struct stat* s, int type, FTW*) {
+    if (type == FTW_D || type == FTW_DNR) ::chmod(p, (s->st_mode & 07777) | S_IRWXU);
+    return 0;
+  }, 32, FTW_PHYS);
+  static thread_local std::string failed;
+  static thread_local int failed_errno;
+  failed.clear();
+  nftw(path.c_str(), [](const char* p, const struct stat*, int type, FTW*) {
+    int r = (type == FTW_DP) ? ::rmdir(p) : ::unlink(p);
+    if (r != 0 && errno != ENOENT && failed.empty()) {
+      failed = p;
+      failed_errno = errno;
+    }
+    return 0;
+  }, 32, FTW_PHYS | FTW_DEPTH);
+  if (!failed.empty()) throw_sys("cannot remove", failed, failed_errno);
 }
 
 std::string parent_dir(const std::string& path) {

@@ -35,4 +35,16 @@ Package Package::open(const std::string& path) {
   return p;
 }
 
+void Package::verify_stub() const {
+  const uint64_t size = trailer_.header_offset;
+  Digest digest{};
+  if (size > 0) {
+    std::vector<uint8_t> stub = read_exact_at(fd_.get(), 0, size, path_);
+    digest = sha256(stub.data(), stub.size());
+  }
+  if (digest != header_.stub_digest) {
+    throw Error(Exit::BadInput, fmt::format("package '{}': runtime stub digest mismatch (the executable part was changed)", path_));
+  }
+}
+
 }  // namespace appv

@@ -27,6 +27,10 @@ class Package {
   const Manifest& manifest() const { return manifest_; }
   // Hex SHA-256 of the payload: the package's identity in the cache.
   std::string digest() const { return to_hex(trailer_.payload_digest); }
+  // Checks the runtime stub (the bytes before the header) against the header's
+  // digest. Throws Exit::BadInput on a mismatch. Reads the whole stub: `verify` calls
+  // it, a launch does not.
+  void verify_stub() const;
 
  private:
   std::string path_;

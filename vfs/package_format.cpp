@@ -48,6 +48,7 @@ std::vector<uint8_t> encode_header(const Header& h) {
   put_u64(out, h.manifest_text.size());
   put_u64(out, h.file_count);
   put_u64(out, h.unpacked_bytes);
+  for (uint8_t b : h.stub_digest) out.push_back(b);
   out.insert(out.end(), h.manifest_text.begin(), h.manifest_text.end());
   return out;
 }
@@ -67,6 +68,7 @@ Header decode_header(std::span<const uint8_t> b, const std::string& origin) {
   Header h;
   h.file_count = get_u64(b.data() + 24);
   h.unpacked_bytes = get_u64(b.data() + 32);
+  std::memcpy(h.stub_digest.data(), b.data() + 40, 32);
   h.manifest_text.assign(reinterpret_cast<const char*>(b.data()) + kHeaderFixedSize, manifest_size);
   return h;
 }

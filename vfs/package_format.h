@@ -1,7 +1,8 @@
 // The framing of a .appv file (README, "Package format"):
 //
 //   [runtime stub]  optional, any length
-//   header          "APPVPKG\0", version, manifest size, file count, unpacked bytes, manifest TOML
+//   header          "APPVPKG\0", version, manifest size, file count, unpacked bytes,
+//                   SHA-256 of the stub (zeros without one), manifest TOML
 //   payload         tar + zstd; entries root/<virtual path> and .appv/manifest.toml
 //   trailer         128 bytes at the very end: a zstd skippable frame holding offsets,
 //                   sizes, SHA-256 of header and payload, and a checksum of itself
@@ -22,12 +23,15 @@ namespace appv {
 
 inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr size_t kTrailerSize = 128;
-inline constexpr size_t kHeaderFixedSize = 40;
+inline constexpr size_t kHeaderFixedSize = 72;
 inline constexpr uint64_t kMaxManifestSize = 1 << 20;
 
 struct Header {
   uint64_t file_count = 0;
   uint64_t unpacked_bytes = 0;  // sum of regular file sizes in the payload
+  // The runtime stub in front of the header is code the user runs: the header (and
+  // through the trailer's header digest, a signature) covers it too.
+  Digest stub_digest{};
   std::string manifest_text;
 };
 

@@ -140,6 +140,7 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
     if (fstat(stub.get(), &st) != 0) throw_sys("cannot stat", options.stub, errno);
     std::vector<uint8_t> bytes = read_exact_at(stub.get(), 0, static_cast<uint64_t>(st.st_size), options.stub);
     write_all(tmp.fd(), bytes.data(), bytes.size(), tmp.path());
+    result.header.stub_digest = sha256(bytes.data(), bytes.size());
     offset = bytes.size();
   }
 

@@ -2,32 +2,17 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 
 #include <fmt/format.h>
 
 #include "manifests/error.h"
-#include "packager/pack.h"
+#include "launcher/format.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
 
 namespace appv::cli {
 namespace {
-
-std::string human_bytes(uint64_t n) {
-  if (n < 10'000) return fmt::format("{} B", n);
-  if (n < 10'000'000) return fmt::format("{:.1f} kB", static_cast<double>(n) / 1e3);
-  if (n < 10'000'000'000ull) return fmt::format("{:.1f} MB", static_cast<double>(n) / 1e6);
-  return fmt::format("{:.1f} GB", static_cast<double>(n) / 1e9);
-}
-
-std::string shell_quote(const std::string& s) {
-  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+:@") == std::string::npos && !s.empty()) return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 const char* type_letter(PayloadEntry::Type t) {
   switch (t) {
@@ -46,33 +31,6 @@ std::string virtual_path(const std::string& archive_path) {
 }
 
 }  // namespace
-
-int cmd_pack(const PackArgs& args) {
-  auto started = std::chrono::steady_clock::now();
-  Manifest manifest;
-  if (!args.manifest.empty()) {
-    if (!args.programs.empty()) throw Error(Exit::Usage, "give either programs or --manifest, not both");
-    manifest = load_manifest(args.manifest);
-  } else {
-    manifest = manifest_for_programs(args.programs, args.app_version);
-  }
-  PackOptions options;
-  options.output = args.output;
-  options.strict = args.strict;
-  options.mtime = source_date_epoch();
-  options.compression_level = args.level;
-  if (!args.quiet) options.progress = [](const std::string& line) { std::fprintf(stderr, "appv: %s\n", line.c_str()); };
-  PackSummary s = pack(manifest, options);
-  for (const std::string& w : s.warnings) std::fprintf(stderr, "appv: warning: %s\n", w.c_str());
-  for (const std::string& u : s.unresolved) std::fprintf(stderr, "appv: warning: not found: %s\n", u.c_str());
-  if (!args.quiet) {
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::fprintf(stderr, "appv: wrote %s: %s (%zu entries, %s unpacked%s) in %.2f s\n", args.output.c_str(),
-                 human_bytes(s.package_bytes).c_str(), s.entries, human_bytes(s.unpacked_bytes).c_str(),
-                 s.excluded ? fmt::format(", {} excluded", s.excluded).c_str() : "", seconds);
-  }
-  return 0;
-}
 
 int cmd_info(const std::string& path) {
   Package p = Package::open(path);
@@ -115,6 +73,7 @@ int cmd_ls(const std::string& path, bool long_format) {
 
 int cmd_verify(const std::string& path) {
   Package p = Package::open(path);
+  p.verify_stub();
   size_t count = 0;
   std::string stored;
   scan_payload(p, [&](const PayloadEntry&) { ++count; });

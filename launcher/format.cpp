@@ -1,0 +1,21 @@
+#include "launcher/format.h"
+
+#include <fmt/format.h>
+
+namespace appv::cli {
+
+std::string human_bytes(uint64_t n) {
+  if (n < 10'000) return fmt::format("{} B", n);
+  if (n < 10'000'000) return fmt::format("{:.1f} kB", static_cast<double>(n) / 1e3);
+  if (n < 10'000'000'000ull) return fmt::format("{:.1f} MB", static_cast<double>(n) / 1e6);
+  return fmt::format("{:.1f} GB", static_cast<double>(n) / 1e9);
+}
+
+std::string shell_quote(const std::string& s) {
+  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+:@") == std::string::npos && !s.empty()) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace appv::cli

@@ -1,0 +1,13 @@
+// Text helpers for what the command line prints.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace appv::cli {
+
+std::string human_bytes(uint64_t n);
+// Quotes `s` for a POSIX shell when it needs quoting.
+std::string shell_quote(const std::string& s);
+
+}  // namespace appv::cli

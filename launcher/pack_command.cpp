@@ -1,0 +1,66 @@
+#include <unistd.h>
+
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "launcher/commands.h"
+#include "launcher/format.h"
+#include "manifests/error.h"
+#include "packager/pack.h"
+
+namespace appv::cli {
+namespace {
+
+// The runtime stub: $APPV_STUB, else appv-stub beside this executable (build tree),
+// else ../lib/appv/appv-stub (an installed layout). "" when there is none.
+std::string find_stub() {
+  if (const char* env = std::getenv("APPV_STUB"); env && *env) return env;
+  std::string self = self_exe();
+  std::string dir = self.substr(0, self.find_last_of('/'));
+  for (const std::string& candidate : {dir + "/appv-stub", dir + "/../lib/appv/appv-stub"}) {
+    if (::access(candidate.c_str(), R_OK) == 0) return candidate;
+  }
+  return {};
+}
+
+}  // namespace
+
+int cmd_pack(const PackArgs& args) {
+  auto started = std::chrono::steady_clock::now();
+  Manifest manifest;
+  if (!args.manifest.empty()) {
+    if (!args.programs.empty()) throw Error(Exit::Usage, "give either programs or --manifest, not both");
+    manifest = load_manifest(args.manifest);
+  } else {
+    manifest = manifest_for_programs(args.programs, args.app_version);
+  }
+  PackOptions options;
+  options.output = args.output;
+  options.strict = args.strict;
+  options.mtime = source_date_epoch();
+  options.compression_level = args.level;
+  if (args.exe) {
+    options.stub = find_stub();
+    if (options.stub.empty()) {
+      if (args.exe_explicit) throw Error(Exit::NoInput, "--exe: the runtime stub appv-stub was not found beside appv (set APPV_STUB)");
+      std::fprintf(stderr, "appv: warning: runtime stub not found; writing a package that runs with 'appv run' only\n");
+    }
+  }
+  if (!args.quiet) options.progress = [](const std::string& line) { std::fprintf(stderr, "appv: %s\n", line.c_str()); };
+  PackSummary s = pack(manifest, options);
+  for (const std::string& w : s.warnings) std::fprintf(stderr, "appv: warning: %s\n", w.c_str());
+  for (const std::string& u : s.unresolved) std::fprintf(stderr, "appv: warning: not found: %s\n", u.c_str());
+  if (!args.quiet) {
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::fprintf(stderr, "appv: wrote %s: %s (%zu entries, %s unpacked%s) in %.2f s\n", args.output.c_str(),
+                 human_bytes(s.package_bytes).c_str(), s.entries, human_bytes(s.unpacked_bytes).c_str(),
+                 s.excluded ? fmt::format(", {} excluded", s.excluded).c_str() : "", seconds);
+  }
+  return 0;
+}
+
+}  // namespace appv::cli

@@ -1,0 +1,65 @@
+// The runtime stub: the front of a self-executing package. It runs the package it is
+// part of, so `./jq.appv .a` is `appv run jq.appv .a`. Linked statically: it needs
+// nothing on the host but the kernel.
+//
+// Leading arguments --appv-* are the stub's own; everything else goes to the app.
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "launcher/commands.h"
+#include "manifests/error.h"
+
+namespace {
+
+constexpr const char* kHelp =
+    "This file is an appv package that runs by itself: %s [ARGS...] runs its app with ARGS.\n"
+    "Leading options for the package itself (everything else goes to the app):\n"
+    "  --appv-help             this text\n"
+    "  --appv-info             identity, entry points, sizes, digests\n"
+    "  --appv-ls               the files inside\n"
+    "  --appv-verify           check every digest and entry\n"
+    "  --appv-extract DIR      extract the files into a new directory\n"
+    "  --appv-entry NAME       run another entry point\n"
+    "  --appv-isolate P=MODE   isolation rule, as appv run --isolate (repeatable)\n"
+    "  --appv-dry-run          print the mount plan instead of running\n"
+    "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace appv;
+  try {
+    cli::RunArgs run;
+    run.package = cli::self_exe();
+    int i = 1;
+    auto value = [&](std::string_view flag) -> std::string {
+      if (i + 1 >= argc) throw Error(Exit::Usage, std::string(flag) + " needs a value");
+      return argv[++i];
+    };
+    for (; i < argc; ++i) {
+      std::string_view a = argv[i];
+      if (a.substr(0, 7) != "--appv-") break;
+      if (a == "--appv-help") {
+        std::printf(kHelp, argv[0]);
+        return 0;
+      }
+      if (a == "--appv-info") return cli::cmd_info(run.package);
+      if (a == "--appv-ls") return cli::cmd_ls(run.package, true);
+      if (a == "--appv-verify") return cli::cmd_verify(run.package);
+      if (a == "--appv-extract") return cli::cmd_extract(run.package, value(a));
+      if (a == "--appv-entry") run.entry = value(a);
+      else if (a == "--appv-isolate") run.isolate.push_back(value(a));
+      else if (a == "--appv-dry-run") run.dry_run = true;
+      else throw Error(Exit::Usage, "unknown option '" + std::string(a) + "' (see --appv-help)");
+    }
+    run.app_args.assign(argv + i, argv + argc);
+    return cli::cmd_run(run);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "appv: %s\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "appv: internal error: %s\n", e.what());
+    return static_cast<int>(Exit::Internal);
+  }
+}
