@@ -36,6 +36,10 @@ struct RunArgs {
 // dry run; otherwise the process becomes the app or an appv::Error is thrown.
 int cmd_run(const RunArgs& args);
 
+int cmd_install(const std::string& package, bool system);
+int cmd_uninstall(const std::string& id, bool system);
+int cmd_list(bool system);
+
 // The path of the running executable (readlink /proc/self/exe).
 std::string self_exe();
 

@@ -86,6 +86,17 @@ int main(int argc, char** argv) {
   extract_cmd->add_option("package", package, "Package file")->required();
   extract_cmd->add_option("dir", dir, "Directory to create (must not exist, or be empty)")->required();
 
+  bool system = false;
+  CLI::App* install_cmd = app.add_subcommand("install", "Install a package with menu entries, icon and file associations");
+  install_cmd->add_option("package", package, "Package file")->required();
+  install_cmd->add_flag("--system", system, "For every user (root only); default: for you");
+  std::string app_id;
+  CLI::App* uninstall_cmd = app.add_subcommand("uninstall", "Remove an installed package and every file install added");
+  uninstall_cmd->add_option("app", app_id, "App id (see appv list)")->required();
+  uninstall_cmd->add_flag("--system", system, "The system-wide installation");
+  CLI::App* list_cmd = app.add_subcommand("list", "List installed packages");
+  list_cmd->add_flag("--system", system, "The system-wide installation");
+
   cli::RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a package's entry point in its virtual view");
   run_cmd->add_option("-e,--entry", run.entry, "Entry point to run (default: the manifest's default_entry)");
@@ -116,7 +127,7 @@ int main(int argc, char** argv) {
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) known = known || (argc > 1 && sub->get_name() == argv[1]);
     if (argc > 1 && argv[1][0] != '-' && !known) {
-      what = fmt::format("unknown command '{}' (commands: pack, info, ls, verify, extract, run)", argv[1]);
+      what = fmt::format("unknown command '{}' (commands: pack, info, ls, verify, extract, run, install, uninstall, list)", argv[1]);
     }
     std::fprintf(stderr, "appv: %s (see 'appv --help')\n", what.c_str());
     return static_cast<int>(Exit::Usage);
@@ -132,6 +143,9 @@ int main(int argc, char** argv) {
     if (*verify_cmd) return cli::cmd_verify(package);
     if (*extract_cmd) return cli::cmd_extract(package, dir);
     if (*run_cmd) return cli::cmd_run(run);
+    if (*install_cmd) return cli::cmd_install(package, system);
+    if (*uninstall_cmd) return cli::cmd_uninstall(app_id, system);
+    if (*list_cmd) return cli::cmd_list(system);
   } catch (const Error& e) {
     std::fprintf(stderr, "appv: %s\n", e.what());
     return static_cast<int>(e.code());

@@ -33,9 +33,11 @@ RuleSet default_rules(const std::string& home, const std::string& cwd) {
   r.set("/", Isolation::WriteCopy, "default");
   for (const char* p : {"/proc", "/dev", "/sys", "/run"}) r.set(p, Isolation::Host, "default");
   for (const char* p : {"/home", "/tmp", "/media", "/mnt"}) r.set(p, Isolation::Merged, "default");
-  if (is_clean_absolute(home) && home != "/") r.set(home, Isolation::Merged, "default ($HOME)");
-  // The working directory is merged so a user's outputs land where they asked,
-  // unless it lies in a pass-through tree already.
+  // $HOME and the working directory are merged so users keep their documents; a
+  // rule is added only where a parent's does not already say so.
+  if (is_clean_absolute(home) && home != "/" && r.lookup(home).mode != Isolation::Merged) {
+    r.set(home, Isolation::Merged, "default ($HOME)");
+  }
   if (is_clean_absolute(cwd) && cwd != "/" && r.lookup(cwd).mode != Isolation::Host &&
       r.lookup(cwd).mode != Isolation::Merged) {
     r.set(cwd, Isolation::Merged, "default (working directory)");
@@ -178,12 +180,6 @@ class Planner {
     if (mode == Isolation::Host && pk != NodeKind::Absent) {
       note(fmt::format("{}: the package's files there are hidden by the host's ({})", path, why));
     }
-    if (mode == Isolation::Merged && pk != NodeKind::Absent) {
-      // Package-owned paths under a merged prefix must still never write to the
-      // host: treat the prefix as writecopy (DESIGN.md: "copied up into the sandbox").
-      mode = Isolation::WriteCopy;
-      why += ", package provides files here: writecopy";
-    }
 
     if (top && pk == NodeKind::Symlink && mode != Isolation::Host) {
       add({MountOp::Type::Symlink, path, package_.read_link(path), {}, {}, {}, why});
@@ -205,13 +201,17 @@ class Planner {
       if (!resolved.empty() && host_.kind(resolved) == NodeKind::Dir) host_dir = resolved;
     }
 
-    if (mode == Isolation::Host || mode == Isolation::Merged) {
+    if (mode == Isolation::Merged && pk == NodeKind::Dir && host_dir.empty()) {
+      // Only the package has this prefix: nothing of the host to merge with.
+      mode = Isolation::WriteCopy;
+    } else if (mode == Isolation::Host || mode == Isolation::Merged) {
       if (host_dir.empty()) {
         if (hk != NodeKind::Absent) note(fmt::format("{}: not a directory on the host; left out of the view", path));
         return;
       }
       if (top) add({MountOp::Type::Dir, path, {}, {}, {}, {}, why});
       add({MountOp::Type::Bind, path, host_dir, {}, {}, {}, why});
+      if (mode == Isolation::Merged && pk == NodeKind::Dir) merge_package_children(path, host_dir, why);
       return;
     }
 
@@ -242,6 +242,36 @@ class Planner {
     std::string work = layout_.sandbox + "/work/" + work_name(path);
     plan_.dirs_to_create.push_back(work);
     add({MountOp::Type::Overlay, path, {}, lowers, upper, work, why});
+  }
+
+  // A merged prefix that the package also provides: the host's tree is bound there,
+  // and each directory the package brings is laid over the host's directory of the
+  // same name as a writecopy overlay, so writes to package-owned paths go to the
+  // sandbox and the rest reach the host (DESIGN.md, "merged"). A directory holding
+  // appv's own cache or sandbox is descended into rather than overlaid (an overlay
+  // there would loop). What cannot be placed without writing to the host is noted.
+  void merge_package_children(const std::string& path, const std::string& host_dir, const std::string& why) {
+    for (const std::string& name : package_.list(path)) {
+      const std::string child = path == "/" ? "/" + name : path + "/" + name;
+      const std::string host_child = host_dir + "/" + name;
+      NodeKind pk = package_.kind(child);
+      NodeKind hk = host_.kind(host_child);
+      if (pk != NodeKind::Dir || hk != NodeKind::Dir) {
+        note(fmt::format("{}: the package's {} here is hidden by the merged host tree ({})", child,
+                         pk == NodeKind::Dir ? "directory" : "file", why));
+        continue;
+      }
+      if (path_has_prefix(layout_.sandbox, host_child) || path_has_prefix(layout_.package_root, host_child)) {
+        merge_package_children(child, host_child, why);
+        continue;
+      }
+      std::string upper = layout_.sandbox + "/upper" + child;
+      std::string work = layout_.sandbox + "/work/" + work_name(child);
+      plan_.dirs_to_create.push_back(upper);
+      plan_.dirs_to_create.push_back(work);
+      add({MountOp::Type::Overlay, child, {}, {layout_.package_root + child, host_child}, upper, work,
+           why + ", package directory: writecopy"});
+    }
   }
 
   // Overlayfs fails every lookup with ELOOP when its upper or work directory lies

@@ -51,8 +51,9 @@ TEST_CASE("rules: the longest prefix wins, later rules replace earlier ones") {
   r.set("/usr", Isolation::Full, "--isolate");
   CHECK(r.lookup("/usr/bin/jq").mode == Isolation::Full);
   CHECK(r.lookup("/usr").origin == "--isolate");
-  RuleSet in_usr = default_rules("/home/u", "/usr/src/project");
+  RuleSet in_usr = default_rules("/root", "/usr/src/project");
   CHECK(in_usr.lookup("/usr/src/project/a.c").mode == Isolation::Merged);
+  CHECK(in_usr.lookup("/root/.bashrc").origin == "default ($HOME)");
 }
 
 TEST_CASE("isolate arguments (PREFIX=MODE) are checked") {
@@ -116,16 +117,48 @@ TEST_CASE("a host symlink at the top resolves inside the host for a package dire
   CHECK(lib->lowers == std::vector<std::string>{kLayout.package_root + "/lib", "/usr/lib"});
 }
 
-TEST_CASE("package files under a merged prefix are copied up, never written to the host") {
+TEST_CASE("package directories under a merged prefix are laid over the host's, writes copied up") {
   MemoryTree host = debian_host();
+  host.add("/opt/app/share", NodeKind::Dir);
   MemoryTree pkg = jq_package();
   pkg.add("/opt/app/bin/tool", NodeKind::File);
+  pkg.add("/opt/readme", NodeKind::File);
   RuleSet rules = default_rules("/home/u", "/");
   rules.set("/opt", Isolation::Merged, "manifest");
   Plan plan = make_plan(rules, host, pkg, kLayout);
-  const MountOp* opt = find(plan, "/opt", MountOp::Type::Overlay);
-  REQUIRE(opt);
-  CHECK(opt->why.find("writecopy") != std::string::npos);
+  CHECK(find(plan, "/opt", MountOp::Type::Bind)->source == "/opt");
+  const MountOp* app = find(plan, "/opt/app", MountOp::Type::Overlay);
+  REQUIRE(app);
+  CHECK(app->lowers == std::vector<std::string>{kLayout.package_root + "/opt/app", "/opt/app"});
+  CHECK(app->upper == kLayout.sandbox + "/upper/opt/app");
+  // A file at the merged level cannot be overlaid alone: said, not hidden silently.
+  REQUIRE(plan.notes.size() == 1);
+  CHECK_THAT(plan.notes[0], Catch::StartsWith("/opt/readme: the package's file here is hidden"));
+}
+
+TEST_CASE("a merged directory holding the sandbox is descended into, not overlaid") {
+  MemoryTree host = debian_host();
+  host.add("/home/u/pics", NodeKind::Dir);
+  MemoryTree pkg = jq_package();
+  pkg.add("/home/u/pics/icon.png", NodeKind::File);
+  Plan plan = make_plan(default_rules("/home/u", "/"), host, pkg, kLayout);
+  CHECK_FALSE(find(plan, "/home", MountOp::Type::Overlay));
+  CHECK_FALSE(find(plan, "/home/u", MountOp::Type::Overlay));
+  const MountOp* pics = find(plan, "/home/u/pics", MountOp::Type::Overlay);
+  REQUIRE(pics);
+  CHECK(pics->lowers == std::vector<std::string>{kLayout.package_root + "/home/u/pics", "/home/u/pics"});
+}
+
+TEST_CASE("a merged prefix only the package has becomes its own writecopy tree") {
+  MemoryTree host = debian_host();
+  MemoryTree pkg = jq_package();
+  pkg.add("/srv/app/data", NodeKind::File);
+  RuleSet rules = default_rules("/home/u", "/");
+  rules.set("/srv", Isolation::Merged, "manifest");
+  Plan plan = make_plan(rules, host, pkg, kLayout);
+  const MountOp* srv = find(plan, "/srv", MountOp::Type::Overlay);
+  REQUIRE(srv);
+  CHECK(srv->lowers == std::vector<std::string>{kLayout.package_root + "/srv"});
 }
 
 TEST_CASE("the sandbox or cache inside an overlaid tree is refused clearly") {

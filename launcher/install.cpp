@@ -1,0 +1,327 @@
+#include "launcher/install.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "launcher/desktop_entry.h"
+#include "manifests/error.h"
+#include "vfs/cache.h"
+#include "vfs/fs_util.h"
+#include "vfs/package.h"
+
+extern char** environ;
+
+namespace appv {
+namespace {
+
+// What one install added: files, then the directories it had to create. Kept as
+// <appv>/installed/<id>.record, one "kind path" per line.
+struct Record {
+  std::string id, version, package;
+  std::vector<std::string> files;
+  std::vector<std::string> dirs;
+  std::vector<std::string> desktop_files;
+  std::vector<std::string> caches;  // database caches that did not exist before appv
+};
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+std::string record_path(const InstallRoots& roots, const std::string& id) {
+  return fmt::format("{}/installed/{}.record", roots.appv, id);
+}
+// The application/x-appv registration is shared by every installed package.
+std::string shared_record_path(const InstallRoots& roots) { return roots.appv + "/installed/.shared.record"; }
+
+void save(const Record& r, const std::string& path) {
+  std::string text = fmt::format("id {}\nversion {}\npackage {}\n", r.id, r.version, r.package);
+  for (const auto& f : r.files) text += "file " + f + "\n";
+  for (const auto& d : r.dirs) text += "dir " + d + "\n";
+  for (const auto& d : r.desktop_files) text += "desktop " + d + "\n";
+  for (const auto& c : r.caches) text += "cache " + c + "\n";
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw_sys("cannot write", tmp, errno);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot rename into place", path, errno);
+}
+
+Record load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw_sys("cannot read install record", path, errno, Exit::NoInput);
+  Record r;
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t space = line.find(' ');
+    if (space == std::string::npos) continue;
+    std::string kind = line.substr(0, space), value = line.substr(space + 1);
+    if (kind == "id") r.id = value;
+    else if (kind == "version") r.version = value;
+    else if (kind == "package") r.package = value;
+    else if (kind == "file") r.files.push_back(value);
+    else if (kind == "dir") r.dirs.push_back(value);
+    else if (kind == "desktop") r.desktop_files.push_back(value);
+    else if (kind == "cache") r.caches.push_back(value);
+  }
+  return r;
+}
+
+// mkdir -p that records each directory it creates, parents first.
+void make_recorded_dirs(const std::string& path, Record& r) {
+  std::vector<std::string> missing;
+  for (std::string p = path; !p.empty() && p != "/" && !exists(p); p = parent_dir(p)) missing.push_back(p);
+  std::reverse(missing.begin(), missing.end());
+  for (const std::string& dir : missing) {
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create directory", dir, errno);
+    r.dirs.push_back(dir);
+  }
+}
+
+void write_recorded_file(const std::string& path, const std::string& content, mode_t mode, Record& r) {
+  make_recorded_dirs(parent_dir(path), r);
+  std::string tmp = path + ".appv-tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out.flush()) throw_sys("cannot write", tmp, errno);
+  }
+  ::chmod(tmp.c_str(), mode);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot rename into place", path, errno);
+  r.files.push_back(path);
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_sys("cannot read", path, errno, Exit::NoInput);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs a database tool (update-mime-database, update-desktop-database) quietly.
+// A missing tool is not an error: the files are in place, only the cache is stale.
+void run_tool(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (err != 0) {
+    std::fprintf(stderr, "appv: warning: %s not found; desktop caches not refreshed\n", args[0]);
+    return;
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+void refresh_databases(const InstallRoots& roots) {
+  if (exists(roots.data + "/mime/packages")) run_tool({"update-mime-database", roots.data + "/mime"});
+  if (exists(roots.data + "/applications")) run_tool({"update-desktop-database", roots.data + "/applications"});
+}
+
+// Size directory for an icon: PNG width from its IHDR chunk, or "scalable" for SVG.
+std::string icon_size_dir(const std::string& bytes, const std::string& path) {
+  if (bytes.size() > 24 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) {
+    auto be32 = [&](size_t at) {
+      return (uint32_t(uint8_t(bytes[at])) << 24) | (uint32_t(uint8_t(bytes[at + 1])) << 16) |
+             (uint32_t(uint8_t(bytes[at + 2])) << 8) | uint32_t(uint8_t(bytes[at + 3]));
+    };
+    uint32_t w = be32(16), h = be32(20);
+    if (w == 0 || w > 1024 || w != h) throw Error(Exit::BadInput, fmt::format("icon '{}': PNG icons must be square, at most 1024 px", path));
+    return fmt::format("{}x{}", w, w);
+  }
+  if (path.size() > 4 && path.substr(path.size() - 4) == ".svg") return "scalable";
+  throw Error(Exit::BadInput, fmt::format("icon '{}' is neither PNG nor SVG", path));
+}
+
+void remove_recorded(const Record& r) {
+  for (const std::string& f : r.files) {
+    if (::unlink(f.c_str()) != 0 && errno != ENOENT) throw_sys("cannot remove", f, errno);
+  }
+}
+
+// Removes recorded directories deepest first, and only when empty of anything but
+// caches the database tools generated there.
+void remove_recorded_dirs(const Record& r) {
+  std::vector<std::string> dirs = r.dirs;
+  std::sort(dirs.begin(), dirs.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const std::string& d : dirs) ::rmdir(d.c_str());
+}
+
+bool only_generated_mime_files(const std::string& mime_dir) {
+  // update-mime-database writes these from packages/; with packages/ empty or gone
+  // they describe nothing.
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir((mime_dir + "/packages").c_str()), closedir);
+  if (d) {
+    while (dirent* e = readdir(d.get())) {
+      if (std::string_view(e->d_name) != "." && std::string_view(e->d_name) != "..") return false;
+    }
+  }
+  return true;
+}
+
+void remove_install(const std::string& id, const InstallRoots& roots, bool keep_shared);
+
+}  // namespace
+
+InstallRoots InstallRoots::for_user() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  std::string data = xdg && xdg[0] == '/' ? xdg : home && home[0] == '/' ? std::string(home) + "/.local/share" : "";
+  if (data.empty()) throw Error(Exit::Environment, "neither XDG_DATA_HOME nor HOME is set to an absolute path");
+  return {data, data + "/appv"};
+}
+
+InstallRoots InstallRoots::for_system() { return {"/usr/local/share", "/var/lib/appv"}; }
+
+InstalledApp install_package(const std::string& package_path, const InstallRoots& roots, const std::string& appv_exe) {
+  Package source = Package::open(package_path);
+  const Manifest& m = source.manifest();
+  // A newer (or the same) version replaces the installed one; the shared
+  // application/x-appv registration and the sandbox stay.
+  if (exists(record_path(roots, m.id))) remove_install(m.id, roots, /*keep_shared=*/true);
+  make_dirs(roots.appv + "/installed", 0755);
+
+  Record r{m.id, m.version, fmt::format("{}/packages/{}.appv", roots.appv, m.id), {}, {}, {}, {}};
+  Record shared{".shared", "", "", {}, {}, {}, {}};
+  try {
+    // The package itself: copied whole, made executable when it carries the stub.
+    const bool self_executing = source.trailer().header_offset > 0;
+    write_recorded_file(r.package, read_all(package_path), self_executing ? 0755 : 0644, r);
+    Package installed = Package::open(r.package);
+
+    std::string icon;
+    if (m.desktop && !m.desktop->icon.empty()) {
+      icon = m.desktop->icon;
+      if (icon[0] == '/') {
+        CachedPackage cached = ensure_cached(installed, cache_dir());
+        std::string bytes = read_all(cached.root + icon);
+        std::string ext = icon.substr(icon.find_last_of('.') + 1);
+        std::string dest = fmt::format("{}/icons/hicolor/{}/apps/appv.{}.{}", roots.data, icon_size_dir(bytes, icon), m.id, ext);
+        write_recorded_file(dest, bytes, 0644, r);
+        icon = "appv." + m.id;
+      }
+    }
+    if (m.desktop) {
+      for (const auto& [name, entry] : m.entries) {
+        std::vector<std::string> exec = self_executing ? std::vector<std::string>{r.package, "--appv-entry", name}
+                                                       : std::vector<std::string>{appv_exe, "run", "--entry", name, r.package};
+        std::string path = fmt::format("{}/applications/{}", roots.data, desktop_file_id(m, name));
+        write_recorded_file(path, make_desktop_entry(m, {name, exec, icon}), 0644, r);
+        r.desktop_files.push_back(path);
+      }
+    }
+
+    // application/x-appv, shared by all installs: the type and a handler for it.
+    if (!exists(shared_record_path(roots))) {
+      write_recorded_file(roots.data + "/mime/packages/appv.xml",
+                          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                          "<mime-info xmlns=\"http://www.freedesktop.org/standards/shared-mime-info\">\n"
+                          "  <mime-type type=\"application/x-appv\">\n"
+                          "    <comment>appv application package</comment>\n"
+                          "    <glob pattern=\"*.appv\"/>\n"
+                          "  </mime-type>\n"
+                          "</mime-info>\n",
+                          0644, shared);
+      std::string handler = "[Desktop Entry]\nType=Application\nVersion=1.4\nName=appv\n"
+                            "Comment=Run an appv application package\nNoDisplay=true\n"
+                            "Exec=" + exec_line({appv_exe, "run"}, "%f") + "\nMimeType=application/x-appv;\n";
+      write_recorded_file(roots.data + "/applications/appv.open.desktop", handler, 0644, shared);
+      // Caches the tools are about to create where there were none are appv's to remove.
+      // What the database tools will create only because of appv: the desktop MIME
+      // cache and the MIME database's application/ directory.
+      for (const std::string& cache : {roots.data + "/applications/mimeinfo.cache", roots.data + "/mime/application"}) {
+        if (!exists(cache)) shared.caches.push_back(cache);
+      }
+      save(shared, shared_record_path(roots));
+    }
+    save(r, record_path(roots, m.id));
+  } catch (...) {
+    remove_recorded(r);
+    remove_recorded(shared);
+    ::unlink(shared_record_path(roots).c_str());
+    r.dirs.insert(r.dirs.end(), shared.dirs.begin(), shared.dirs.end());
+    remove_recorded_dirs(r);
+    throw;
+  }
+  refresh_databases(roots);
+  return {r.id, r.version, r.package, r.desktop_files};
+}
+
+void uninstall_package(const std::string& id, const InstallRoots& roots) { remove_install(id, roots, false); }
+
+namespace {
+
+void remove_install(const std::string& id, const InstallRoots& roots, bool keep_shared) {
+  const std::string path = record_path(roots, id);
+  if (!exists(path)) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
+  Record r = load(path);
+  remove_recorded(r);
+  if (::unlink(path.c_str()) != 0) throw_sys("cannot remove", path, errno);
+
+  // The last package takes the shared application/x-appv registration with it.
+  Record shared;
+  const bool last = !keep_shared && list_installed(roots).empty() && exists(shared_record_path(roots));
+  if (last) {
+    shared = load(shared_record_path(roots));
+    remove_recorded(shared);
+    ::unlink(shared_record_path(roots).c_str());
+  }
+  refresh_databases(roots);
+  if (last) {
+    // Caches the database tools created only because appv was there, and the MIME
+    // directory appv created, which now holds only generated files.
+    for (const std::string& cache : shared.caches) {
+      if (::unlink(cache.c_str()) != 0 && errno == EISDIR) ::rmdir(cache.c_str());  // only when empty
+    }
+    for (const std::string& dir : shared.dirs) {
+      if (dir == roots.data + "/mime" && only_generated_mime_files(dir)) remove_tree(dir);
+    }
+    r.dirs.insert(r.dirs.end(), shared.dirs.begin(), shared.dirs.end());
+  }
+  remove_recorded_dirs(r);
+  if (!keep_shared) {
+    ::rmdir((roots.appv + "/installed").c_str());
+    ::rmdir((roots.appv + "/packages").c_str());
+  }
+}
+
+}  // namespace
+
+std::vector<InstalledApp> list_installed(const InstallRoots& roots) {
+  std::vector<InstalledApp> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir((roots.appv + "/installed").c_str()), closedir);
+  if (!d) return out;
+  while (dirent* e = readdir(d.get())) {
+    std::string name = e->d_name;
+    if (name.size() < 8 || name[0] == '.' || name.substr(name.size() - 7) != ".record") continue;
+    Record r = load(roots.appv + "/installed/" + name);
+    out.push_back({r.id, r.version, r.package, r.desktop_files});
+  }
+  std::sort(out.begin(), out.end(), [](const InstalledApp& a, const InstalledApp& b) { return a.id < b.id; });
+  return out;
+}
+
+}  // namespace appv
