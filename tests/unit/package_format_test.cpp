@@ -130,3 +130,39 @@ TEST_CASE("an invalid manifest in the header is refused with its position") {
   CHECK(open_error(dir / "m.appv", &message) == Exit::BadInput);
   CHECK(message.find("(manifest):2:11: 'version' must be a string") != std::string::npos);
 }
+
+TEST_CASE("the header carries the runtime stub's digest, and verify_stub checks it") {
+  TempDir dir;
+  write_file(dir / "stub", std::string(5000, 's'), 0755);
+  write_file(dir / "data", "x");
+  WriteOptions o;
+  o.stub = dir / "stub";
+  std::vector<PayloadItem> items = {{"root", PayloadItem::Type::Dir, 0755, {}, {}, {}}};
+  write_package(dir / "p.appv", kTestManifest, items, o);
+  Package p = Package::open(dir / "p.appv");
+  CHECK(p.trailer().header_offset == 5000);
+  CHECK(p.header().stub_digest == sha256(std::string(5000, 's').data(), 5000));
+  CHECK_NOTHROW(p.verify_stub());
+
+  std::string bytes = read_file(dir / "p.appv");
+  bytes[100] = 't';
+  write_file(dir / "changed.appv", bytes);
+  Package changed = Package::open(dir / "changed.appv");  // the header is intact
+  try {
+    changed.verify_stub();
+    FAIL("changed stub accepted");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::BadInput);
+    CHECK_THAT(e.what(), Catch::Contains("runtime stub digest mismatch"));
+  }
+}
+
+TEST_CASE("a plain package has no stub and a zero stub digest") {
+  TempDir dir;
+  std::vector<PayloadItem> items = {{"root", PayloadItem::Type::Dir, 0755, {}, {}, {}}};
+  write_package(dir / "p.appv", kTestManifest, items, {});
+  Package p = Package::open(dir / "p.appv");
+  CHECK(p.trailer().header_offset == 0);
+  CHECK(p.header().stub_digest == Digest{});
+  CHECK_NOTHROW(p.verify_stub());
+}
