@@ -303,8 +303,10 @@ void remove_install(const std::string& id, const InstallRoots& roots, bool keep_
   }
   remove_recorded_dirs(r);
   if (!keep_shared) {
+    // Each only if empty: the user's sandboxes live beside them.
     ::rmdir((roots.appv + "/installed").c_str());
     ::rmdir((roots.appv + "/packages").c_str());
+    ::rmdir(roots.appv.c_str());
   }
 }
 

@@ -107,6 +107,8 @@ check "it is executable" test -x jqx.appv
 same "it runs by itself" "3" "$(echo '[1,2]' | ./jqx.appv -c 'add')"
 status "the app's status passes through the stub" 1 bash -c "echo null | ./jqx.appv -e ."
 check "appv commands read it too" "$A" verify jqx.appv
+check "appv ls reads it" grep -qx /usr/bin/jq <<<"$("$A" ls jqx.appv)"
+same "appv run runs it" "2" "$("$A" run jqx.appv -n '1+1')"
 check "--appv-info answers without running the app" grep -q '^id:        jq$' <<<"$(./jqx.appv --appv-info)"
 status "an unknown --appv- option" 64 ./jqx.appv --appv-bogus
 "$A" pack -q --no-exe /usr/bin/jq -o jq-plain.appv
@@ -221,6 +223,21 @@ check "reinstalling keeps one entry" test "$(ls "$data/applications" | grep -c a
 "$A" uninstall org.x.xmessage >/dev/null
 same "with the user's own files too, uninstall restores them exactly" "$before" "$(snapshot)"
 status "uninstalling what is not installed" 64 "$A" uninstall org.x.xmessage
+if [[ $(id -u) -eq 0 ]]; then
+  sys_snapshot() {
+    (cd /usr/local/share && find applications icons mime -printf '%y %m %p\n' 2>/dev/null | sort
+     find applications icons mime -type f -exec sha256sum {} + 2>/dev/null | sort)
+    find /var/lib/appv 2>/dev/null | sort
+  }
+  before=$(sys_snapshot)
+  check "install --system" "$A" install --system "$work/my apps/xmessage.appv"
+  check "a system-wide desktop entry" desktop-file-validate /usr/local/share/applications/appv.org.x.xmessage.xmessage.desktop
+  check "appv list --system shows it" grep -q '^org.x.xmessage' <<<"$("$A" list --system)"
+  check "uninstall --system" "$A" uninstall --system org.x.xmessage
+  same "the system directories are as they were" "$before" "$(sys_snapshot)"
+else
+  status "install --system needs root" 64 "$A" install --system "$work/my apps/xmessage.appv"
+fi
 
 echo "== bad input: one line, a distinct status, nothing left behind"
 head -c 5000 /dev/urandom > junk.appv
