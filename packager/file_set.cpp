@@ -75,9 +75,9 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
       return "";
     }
     uint32_t mode = st.st_mode & 07777;
-    if (mode & 07000) {
-      warnings_.push_back(fmt::format("'{}': setuid/setgid/sticky bits dropped", current));
-      mode &= 0777;
+    if (mode & 07002) {
+      warnings_.push_back(fmt::format("'{}': setuid/setgid/sticky and world-write bits dropped", current));
+      mode &= 0775;
     }
     put(current, {FileRecord::Kind::File, current, {}, mode, static_cast<uint64_t>(st.st_size), reason});
   }

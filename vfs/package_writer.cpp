@@ -117,7 +117,7 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
   result.header.manifest_text = manifest_text;
   for (size_t i = 0; i < items.size(); ++i) {
     const PayloadItem& item = items[i];
-    if (item.mode & 07000) throw Error(Exit::Internal, fmt::format("'{}' has setuid/setgid/sticky bits", item.path));
+    if ((item.mode & 07002) && item.type != PayloadItem::Type::Symlink) throw Error(Exit::Internal, fmt::format("'{}' has setuid/setgid/sticky or world-write bits", item.path));
     if (item.type != PayloadItem::Type::File) continue;
     if (item.source.empty()) {
       sizes[i] = item.data.size();

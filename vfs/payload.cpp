@@ -20,6 +20,28 @@ namespace {
 
 constexpr size_t kMaxPathBytes = 4000;
 constexpr size_t kMaxNameBytes = 255;
+constexpr size_t kMaxDepth = 128;
+
+// Names are virtual paths a manifest can name and a terminal can print: UTF-8, no
+// overlong forms, no surrogates, no control characters.
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    uint32_t cp = len == 1 ? c : c & (0x7f >> len);
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}
 
 // Feeds libarchive the payload byte range of the package file, hashing what it reads
 // so the digest is checked in the same pass as the extraction.
@@ -107,6 +129,19 @@ class PayloadWalk {
     }
   }
 
+  // The header states how many entries and file bytes the payload holds; a payload
+  // that holds more is refused as soon as it passes the statement, before it can
+  // fill a disk (a decompression bomb needs a header that lies).
+  void check_declared(uint64_t entry_bytes) {
+    declared_bytes_ += entry_bytes;
+    if (declared_bytes_ > package_.header().unpacked_bytes) {
+      fail(fmt::format("payload holds more than the {} bytes its header declares", package_.header().unpacked_bytes));
+    }
+    if (entries_ > package_.header().file_count) {
+      fail(fmt::format("payload holds more than the {} entries its header declares", package_.header().file_count));
+    }
+  }
+
   void finish() {
     // Hash the tail libarchive never asked for (end-of-archive padding, zstd epilogue).
     const void* ignored;
@@ -173,6 +208,7 @@ class PayloadWalk {
         default: fail(fmt::format("entry '{}' has an unknown type", out.path));
       }
     }
+    if ((mode & S_IWOTH) && out.type != PayloadEntry::Type::Symlink) fail(fmt::format("entry '{}' is world-writable", out.path));
     if (out.path == kManifestEntry && out.type != PayloadEntry::Type::File) fail("the stored manifest is not a file");
     if (out.path == kManifestEntry) saw_manifest_ = true;
 
@@ -183,8 +219,11 @@ class PayloadWalk {
     if (out.type == PayloadEntry::Type::File) {
       out.size = static_cast<uint64_t>(size);
       regular_files_.insert(out.path);
+      check_declared(out.size);
     } else if (size != 0 && out.type != PayloadEntry::Type::Hardlink) {
       fail(fmt::format("entry '{}' is not a file but declares data", out.path));
+    } else {
+      check_declared(0);
     }
     // Symlinked directories must not be entered later: remember them so a child
     // entry below one is refused here, not only by libarchive at write time.
@@ -202,6 +241,7 @@ class PayloadWalk {
   std::unique_ptr<struct archive, ReadDeleter> archive_;
   uint64_t entries_ = 0;
   uint64_t total_bytes_ = 0;
+  uint64_t declared_bytes_ = 0;
   bool saw_manifest_ = false;
   std::string stored_manifest_;
   std::set<std::string> seen_;
@@ -244,8 +284,11 @@ std::string unsafe_path_reason(const std::string& path) {
   if (path.empty()) return "empty name";
   if (path.size() > kMaxPathBytes) return "name is too long";
   if (path[0] == '/') return "absolute path";
+  if (!valid_utf8(path)) return "name is not valid UTF-8";
+  size_t depth = 0;
   size_t start = 0;
   while (start <= path.size()) {
+    if (++depth > kMaxDepth) return "nested too deeply";
     size_t end = path.find('/', start);
     if (end == std::string::npos) end = path.size();
     std::string_view part(path.data() + start, end - start);

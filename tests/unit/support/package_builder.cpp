@@ -65,10 +65,12 @@ std::string zstd_compress(const std::string& data) {
   return out;
 }
 
-std::string frame_package(const std::string& payload, const std::string& header_manifest) {
+std::string frame_package(const std::string& payload, const std::string& header_manifest, uint64_t file_count,
+                          uint64_t unpacked_bytes) {
   Header header;
   header.manifest_text = header_manifest;
-  header.file_count = 0;
+  header.file_count = file_count;
+  header.unpacked_bytes = unpacked_bytes;
   std::vector<uint8_t> h = encode_header(header);
   Trailer t;
   t.header_offset = 0;
@@ -81,8 +83,16 @@ std::string frame_package(const std::string& payload, const std::string& header_
   return std::string(h.begin(), h.end()) + payload + std::string(tail.begin(), tail.end());
 }
 
+uint64_t declared_bytes(const std::vector<RawEntry>& entries) {
+  uint64_t total = 0;
+  for (const RawEntry& e : entries) {
+    if (e.type == '0') total += e.declared_size >= 0 ? static_cast<uint64_t>(e.declared_size) : e.data.size();
+  }
+  return total;
+}
+
 void write_package_file(const std::string& path, const std::vector<RawEntry>& entries, const std::string& manifest) {
-  write_file(path, frame_package(zstd_compress(make_tar(entries)), manifest));
+  write_file(path, frame_package(zstd_compress(make_tar(entries)), manifest, entries.size(), declared_bytes(entries)));
 }
 
 }  // namespace appv::test

@@ -28,9 +28,12 @@ std::vector<RawEntry> base_entries(const std::string& manifest = kTestManifest);
 std::string make_tar(const std::vector<RawEntry>& entries);
 std::string zstd_compress(const std::string& data);
 
-// A framed package: header (with `header_manifest`), the compressed `tar`, trailer
-// with correct digests. Returns the bytes.
-std::string frame_package(const std::string& compressed_payload, const std::string& header_manifest = kTestManifest);
+// A framed package: header (with `header_manifest` and the given counts), the
+// compressed `tar`, trailer with correct digests. Returns the bytes.
+std::string frame_package(const std::string& compressed_payload, const std::string& header_manifest = kTestManifest,
+                          uint64_t file_count = 1000, uint64_t unpacked_bytes = 1 << 20);
+// What an honest header declares for `entries`: the sum of the regular files' sizes.
+uint64_t declared_bytes(const std::vector<RawEntry>& entries);
 
 void write_package_file(const std::string& path, const std::vector<RawEntry>& entries,
                         const std::string& manifest = kTestManifest);
