@@ -24,8 +24,11 @@ inline const char* kTestManifest =
 // The entries every sound package starts with: .appv/, the manifest, root/.
 std::vector<RawEntry> base_entries(const std::string& manifest = kTestManifest);
 
-// tar bytes (ustar, 512-byte blocks, two zero blocks at the end).
+// tar bytes (ustar, pax headers for long names, 512-byte blocks, two zero blocks at
+// the end).
 std::string make_tar(const std::vector<RawEntry>& entries);
+// One entry's header and data blocks, nothing else.
+std::string make_tar_header_only(const RawEntry& entry);
 std::string zstd_compress(const std::string& data);
 
 // A framed package: header (with `header_manifest` and the given counts), the
