@@ -43,6 +43,18 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+// An entry name as it may appear in a one-line message: bytes that are not printable
+// ASCII shown as \xNN, and long names shortened in the middle.
+std::string shown(const std::string& name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+    else out += fmt::format("\\x{:02x}", c);
+  }
+  if (out.size() > 120) out = out.substr(0, 60) + "..." + out.substr(out.size() - 40);
+  return out;
+}
+
 // Feeds libarchive the payload byte range of the package file, hashing what it reads
 // so the digest is checked in the same pass as the extraction.
 struct Source {
@@ -173,7 +185,7 @@ class PayloadWalk {
     const char* name = archive_entry_pathname(e);
     out.path = name ? name : "";
     while (out.path.size() > 1 && out.path.back() == '/') out.path.pop_back();
-    if (std::string why = unsafe_path_reason(out.path); !why.empty()) fail(fmt::format("entry '{}': {}", out.path, why));
+    if (std::string why = unsafe_path_reason(out.path); !why.empty()) fail(fmt::format("entry '{}': {}", shown(out.path), why));
     bool in_root = out.path == kRootEntry || out.path.rfind(std::string(kRootEntry) + "/", 0) == 0;
     if (!in_root && out.path != ".appv" && out.path != kManifestEntry) {
       fail(fmt::format("entry '{}': outside root/ and .appv/", out.path));

@@ -12,6 +12,13 @@ namespace appv::test {
 namespace {
 
 void octal(char* field, size_t width, uint64_t value) {
+  if (width > 8 && value >> (3 * (width - 1))) {
+    // Too large for octal digits: GNU base-256, as tar writes sizes beyond 8 GiB.
+    std::memset(field, 0, width);
+    field[0] = static_cast<char>(0x80);
+    for (size_t i = width; i-- > 1 && value; value >>= 8) field[i] = static_cast<char>(value & 0xff);
+    return;
+  }
   // width-1 octal digits and a NUL, as ustar wants.
   std::string digits(width - 1, '0');
   for (size_t i = width - 1; i-- > 0 && value;) {
