@@ -2,8 +2,10 @@
 add_library(appv_warnings_only INTERFACE)
 target_compile_options(appv_warnings_only INTERFACE
   -Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused
-  -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough
-  -Wmisleading-indentation -Wduplicated-cond -Wlogical-op)
+  -Woverloaded-virtual -Wformat=2 -Wimplicit-fallthrough -Wmisleading-indentation)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(appv_warnings_only INTERFACE -Wduplicated-cond -Wlogical-op)
+endif()
 if(APPV_WERROR)
   target_compile_options(appv_warnings_only INTERFACE -Werror)
 endif()

@@ -1,0 +1,25 @@
+// libFuzzer target: a whole package file's bytes through the trailer, header and
+// manifest decoders, as Package::open reads them.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "manifests/error.h"
+#include "manifests/manifest.h"
+#include "vfs/package_format.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace appv;
+  if (size < kTrailerSize) return 0;
+  try {
+    std::span<const uint8_t> file(data, size);
+    Trailer t = decode_trailer(file.subspan(size - kTrailerSize), size, "fuzz");
+    std::span<const uint8_t> header = file.subspan(t.header_offset, t.header_size);
+    if (sha256(header.data(), header.size()) != t.header_digest) return 0;
+    Header h = decode_header(header, "fuzz");
+    parse_manifest(h.manifest_text, "fuzz");
+  } catch (const Error&) {
+  }
+  return 0;
+}
