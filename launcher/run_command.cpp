@@ -1,4 +1,6 @@
 // `appv run`: the launch sequence, top to bottom.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <climits>
@@ -18,6 +20,7 @@
 #include "vfs/fs_util.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
+#include "vfs/unique_fd.h"
 #include "vfs/view.h"
 
 extern char** environ;
@@ -57,6 +60,17 @@ MemoryTree listed_tree(const Package& package) {
     tree.add(vpath, kind, e.link);
   });
   return tree;
+}
+
+UniqueFd lock_sandbox(const std::string& sandbox) {
+  make_dirs(sandbox, 0700);
+  const std::string path = sandbox + "/.lock";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) throw_sys("cannot open lock", path, errno);
+  while (::flock(fd.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) throw_sys("cannot lock", path, errno);
+  }
+  return fd;
 }
 
 std::vector<std::string> app_argv(const EntryPoint& entry, const std::vector<std::string>& user_args) {
@@ -103,6 +117,10 @@ int cmd_run(const RunArgs& args) {
   std::vector<std::string> env = build_environment(environ, manifest.env, {{"APPV_APP_ID", manifest.id}});
   const std::string cwd = current_dir();
 
+  // Launches of one app build their views one at a time: overlayfs resets its work
+  // directory when mounting, and two mounts doing so at once fail. The lock's fd is
+  // close-on-exec, so it is released the moment the app starts.
+  UniqueFd sandbox_lock = lock_sandbox(layout.sandbox);
   NamespaceState ns = enter_namespaces();
   enter_view(plan, ns);
   exec_entry(entry.path, app_argv(entry, args.app_args), env, cwd);

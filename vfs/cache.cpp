@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -71,6 +72,16 @@ CachedPackage ensure_cached(const Package& package, const std::string& cache_roo
   if (is_dir(out.dir)) return out;
 
   remove_stale_temporaries(cache_root, digest);
+  // Refuse up front what cannot fit, rather than filling the disk and failing later;
+  // the write path still handles ENOSPC (another writer may take the space meanwhile).
+  struct statvfs fs;
+  if (::statvfs(cache_root.c_str(), &fs) == 0) {
+    const uint64_t free_bytes = uint64_t{fs.f_bavail} * fs.f_frsize;
+    if (free_bytes < package.header().unpacked_bytes) {
+      throw Error(Exit::Io, fmt::format("not enough space in '{}' to extract '{}': it needs {} bytes, {} are free",
+                                        cache_root, package.path(), package.header().unpacked_bytes, free_bytes));
+    }
+  }
   std::string tmp = fmt::format("{}/.tmp-{}-XXXXXX", cache_root, digest);
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory in", cache_root, errno);
   try {

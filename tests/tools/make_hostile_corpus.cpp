@@ -115,7 +115,12 @@ int main(int argc, char** argv) {
   add("setgid", package(with({{"root/sg", '0', 02755, "x", {}, -1}})), 0);
   add("sticky-dir", package(with({{"root/tmp/", '5', 01777, {}, {}, -1}})), 0);
   add("world-writable-dir", package(with({{"root/open/", '5', 0777, {}, {}, -1}})), 0);
-  add("enormous-declared-size", package(with({{"root/huge", '0', 0644, "tiny", {}, int64_t{1} << 40}})), 0);
+  {
+    // A 1 TiB entry: beyond the per-entry limit whatever the header says (an honest
+    // header would already fail the free-space check before extraction).
+    std::vector<RawEntry> e = with({{"root/huge", '0', 0644, "tiny", {}, int64_t{1} << 40}});
+    add("enormous-declared-size", frame_package(zstd_compress(make_tar(e)), kTestManifest, e.size(), 4096), 0);
+  }
   {
     // Tiny compressed, 256 MiB expanded, while the header declares 4 kB.
     std::vector<RawEntry> e = with({{"root/zeros", '0', 0644, std::string(256u << 20, '\0'), {}, -1}});

@@ -40,7 +40,7 @@ TEST_CASE("a package is extracted once, then served from the cache") {
 TEST_CASE("concurrent launches extract a package exactly once") {
   TempDir dir;
   write_package_file(dir / "p.appv", tree());
-  constexpr int kProcs = 6;
+  constexpr int kProcs = 16;
   std::vector<pid_t> pids;
   for (int i = 0; i < kProcs; ++i) {
     pid_t pid = fork();
