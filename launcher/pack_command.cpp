@@ -41,7 +41,7 @@ int cmd_pack(const PackArgs& args) {
   PackOptions options;
   options.output = args.output;
   options.strict = args.strict;
-  options.mtime = source_date_epoch();
+  options.source_date_epoch = source_date_epoch();
   options.compression_level = args.level;
   if (args.exe) {
     options.stub = find_stub();

@@ -17,6 +17,7 @@ struct FileRecord {
   std::string link;    // relative link text (Symlink)
   uint32_t mode = 0644;
   uint64_t size = 0;
+  int64_t mtime = 0;   // File: the host file's modification time
   std::string reason;  // why it is packed: "entry point", "closure of /usr/bin/jq", "include /usr/lib/python3.11"
 };
 

@@ -80,9 +80,9 @@ size_t add_matching(ClosureResolver& resolver, const std::string& glob, const st
 }  // namespace
 
 
-int64_t source_date_epoch() {
+std::optional<int64_t> source_date_epoch() {
   const char* sde = std::getenv("SOURCE_DATE_EPOCH");
-  if (!sde || !*sde) return 0;
+  if (!sde || !*sde) return std::nullopt;
   char* end = nullptr;
   long long v = std::strtoll(sde, &end, 10);
   if (*end != '\0' || v < 0) throw Error(Exit::Usage, fmt::format("SOURCE_DATE_EPOCH '{}' is not a non-negative integer", sde));
@@ -133,7 +133,10 @@ PackSummary pack(const Manifest& manifest, const PackOptions& options) {
   std::vector<PayloadItem> items = files.payload_items();
   say(fmt::format("writing {} entries, {:.1f} MB", items.size(), static_cast<double>(files.total_bytes()) / 1e6));
   WriteOptions wo;
-  wo.mtime = options.mtime;
+  if (options.source_date_epoch) {
+    wo.mtime = *options.source_date_epoch;
+    wo.clamp = *options.source_date_epoch;
+  }
   wo.compression_level = options.compression_level;
   wo.stub = options.stub;
   WriteResult written = write_package(options.output, write_manifest(manifest), items, wo);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,7 @@ namespace appv {
 struct PackOptions {
   std::string output;
   bool strict = false;           // unresolved libraries fail the pack
-  int64_t mtime = 0;             // SOURCE_DATE_EPOCH, or 0
+  std::optional<int64_t> source_date_epoch;  // clamps file times, sets all others (else 0)
   int compression_level = 3;
   std::string stub;              // runtime stub to put in front (self-executing package)
   std::function<void(const std::string&)> progress;  // one line per phase, may be empty
@@ -37,7 +38,7 @@ Manifest manifest_for_programs(const std::vector<std::string>& programs, const s
 // writes the package atomically. Throws appv::Error; leaves no output on failure.
 PackSummary pack(const Manifest& manifest, const PackOptions& options);
 
-// SOURCE_DATE_EPOCH if set to a valid number, else 0. Throws Exit::Usage if set but invalid.
-int64_t source_date_epoch();
+// SOURCE_DATE_EPOCH if set to a valid number. Throws Exit::Usage if set but invalid.
+std::optional<int64_t> source_date_epoch();
 
 }  // namespace appv

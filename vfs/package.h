@@ -50,10 +50,15 @@ struct PayloadItem {
   std::string source;        // File: the host file to copy
   std::string link_target;   // Symlink
   std::string data;          // File with an empty source: these bytes
+  int64_t mtime = -1;        // File: its own time (clamped, see WriteOptions); -1: WriteOptions::mtime
 };
 
 struct WriteOptions {
-  int64_t mtime = 0;          // every entry's time (SOURCE_DATE_EPOCH when set)
+  // Times: files keep their own, clamped to `clamp` (Python's bytecode caches and
+  // make-like tools compare them); directories, links and the manifest get `mtime`.
+  // With SOURCE_DATE_EPOCH both are it, as reproducible-builds.org recommends.
+  int64_t mtime = 0;
+  int64_t clamp = INT64_MAX;
   int compression_level = 3;  // zstd level
   int threads = 0;            // zstd workers; 0 picks the number of CPUs
   std::string stub;           // optional runtime stub copied in front of the header

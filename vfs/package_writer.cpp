@@ -175,7 +175,7 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
     archive_entry_set_pathname(entry.get(), item.path.c_str());
     archive_entry_set_uid(entry.get(), 0);
     archive_entry_set_gid(entry.get(), 0);
-    archive_entry_set_mtime(entry.get(), options.mtime, 0);
+    archive_entry_set_mtime(entry.get(), item.mtime >= 0 ? std::min(item.mtime, options.clamp) : options.mtime, 0);
     archive_entry_set_perm(entry.get(), item.mode & 0777);
     switch (item.type) {
       case PayloadItem::Type::Dir:
