@@ -40,7 +40,10 @@ int cmd_install(const std::string& package, bool system);
 int cmd_uninstall(const std::string& id, bool system);
 int cmd_list(bool system);
 
-// The path of the running executable (readlink /proc/self/exe).
-std::string self_exe();
+// `appv pack` lives in a module of its own (libappv-pack.so) so that every other
+// command, `run` above all, starts without loading LIEF. The module's entry point:
+// returns the exit status, and on failure the one-line message in `error`.
+using PackEntry = int (*)(const PackArgs& args, std::string& error);
+inline constexpr const char* kPackEntrySymbol = "appv_pack_main";
 
 }  // namespace appv::cli

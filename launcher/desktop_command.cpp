@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "launcher/commands.h"
+#include "launcher/format.h"
 #include "launcher/install.h"
 #include "manifests/error.h"
 

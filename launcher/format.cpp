@@ -1,8 +1,21 @@
 #include "launcher/format.h"
 
+#include <unistd.h>
+
+#include <climits>
+
 #include <fmt/format.h>
 
+#include "manifests/error.h"
+
 namespace appv::cli {
+
+std::string self_exe() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) throw_sys("cannot read", "/proc/self/exe", errno, Exit::Environment);
+  return std::string(buf, static_cast<size_t>(n));
+}
 
 std::string human_bytes(uint64_t n) {
   if (n < 10'000) return fmt::format("{} B", n);

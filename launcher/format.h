@@ -10,4 +10,7 @@ std::string human_bytes(uint64_t n);
 // Quotes `s` for a POSIX shell when it needs quoting.
 std::string shell_quote(const std::string& s);
 
+// The path of the running executable (readlink /proc/self/exe).
+std::string self_exe();
+
 }  // namespace appv::cli

@@ -1,4 +1,5 @@
 // appv: the command line. Parses, dispatches, and maps errors to exit statuses.
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "launcher/commands.h"
+#include "launcher/format.h"
 #include "manifests/error.h"
 
 namespace {
@@ -43,6 +45,29 @@ int run_split(int argc, char** argv) {
     return i + 1;
   }
   return argc;
+}
+
+// Loads libappv-pack.so from beside appv (build tree) or ../lib/appv (installed)
+// and runs `appv pack` there.
+int run_pack(const appv::cli::PackArgs& args) {
+  using namespace appv;
+  std::string self = cli::self_exe();
+  std::string dir = self.substr(0, self.find_last_of('/'));
+  std::string tried;
+  for (const std::string& path : {dir + "/libappv-pack.so", dir + "/../lib/appv/libappv-pack.so"}) {
+    void* module = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!module) {
+      tried += (tried.empty() ? "" : "; ") + std::string(::dlerror());
+      continue;
+    }
+    auto entry = reinterpret_cast<cli::PackEntry>(::dlsym(module, cli::kPackEntrySymbol));
+    if (!entry) throw Error(Exit::Internal, fmt::format("'{}' has no {}", path, cli::kPackEntrySymbol));
+    std::string error;
+    int status = entry(args, error);
+    if (!error.empty()) std::fprintf(stderr, "appv: %s\n", error.c_str());
+    return status;
+  }
+  throw Error(Exit::Environment, fmt::format("cannot load the packer module: {}", tried));
 }
 
 }  // namespace
@@ -136,7 +161,7 @@ int main(int argc, char** argv) {
   try {
     if (*pack_cmd) {
       pack.exe_explicit = exe_flag->count() > 0 && pack.exe;
-      return cli::cmd_pack(pack);
+      return run_pack(pack);
     }
     if (*info_cmd) return cli::cmd_info(package);
     if (*ls_cmd) return cli::cmd_ls(package, long_format);

@@ -82,13 +82,6 @@ std::vector<std::string> app_argv(const EntryPoint& entry, const std::vector<std
 
 }  // namespace
 
-std::string self_exe() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) throw_sys("cannot read", "/proc/self/exe", errno, Exit::Environment);
-  return std::string(buf, static_cast<size_t>(n));
-}
-
 int cmd_run(const RunArgs& args) {
   Package package = Package::open(args.package);  // trailer and header only
   const Manifest& manifest = package.manifest();

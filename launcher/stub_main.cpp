@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "launcher/commands.h"
+#include "launcher/format.h"
 #include "manifests/error.h"
 
 namespace {
