@@ -52,6 +52,10 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
       continue;
     }
     std::string next = current + "/" + part;
+    if (!pending.empty() && known_dirs_.count(next)) {
+      current = std::move(next);
+      continue;
+    }
     struct stat st;
     if (::lstat(next.c_str(), &st) != 0) return "";
     if (S_ISLNK(st.st_mode)) {
@@ -66,6 +70,7 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
     }
     current = next;
     if (S_ISDIR(st.st_mode)) {
+      known_dirs_.insert(current);
       if (pending.empty()) put(current, {FileRecord::Kind::Dir, {}, {}, 0755, 0, 0, reason});
       continue;
     }
@@ -162,6 +167,7 @@ std::vector<PayloadItem> FileSet::payload_items() const {
         item.mode = r->mode;
         item.source = r->source;
         item.mtime = r->mtime;
+        item.size = r->size;
         break;
     }
     items.push_back(std::move(item));

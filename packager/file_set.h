@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,9 @@ class FileSet {
 
   std::map<std::string, FileRecord> entries_;
   std::vector<std::string> warnings_;
+  // Directories already found to be real directories (not links): a tree walk adds
+  // thousands of files below the same few, and each lstat of them would be repeated.
+  std::unordered_set<std::string> known_dirs_;
 };
 
 // Text for a symlink at `link_path` that reaches absolute `target` relatively.

@@ -51,6 +51,7 @@ struct PayloadItem {
   std::string link_target;   // Symlink
   std::string data;          // File with an empty source: these bytes
   int64_t mtime = -1;        // File: its own time (clamped, see WriteOptions); -1: WriteOptions::mtime
+  int64_t size = -1;         // File: its size if the caller knows it (saves a stat); checked when copied
 };
 
 struct WriteOptions {

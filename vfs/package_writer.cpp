@@ -121,6 +121,8 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
     if (item.type != PayloadItem::Type::File) continue;
     if (item.source.empty()) {
       sizes[i] = item.data.size();
+    } else if (item.size >= 0) {
+      sizes[i] = static_cast<uint64_t>(item.size);
     } else {
       struct stat st;
       if (::lstat(item.source.c_str(), &st) != 0) throw_sys("cannot stat", item.source, errno, Exit::NoInput);
