@@ -41,9 +41,9 @@ int cmd_uninstall(const std::string& id, bool system);
 int cmd_list(bool system);
 
 // `appv pack` lives in a module of its own (libappv-pack.so) so that every other
-// command, `run` above all, starts without loading LIEF. The module's entry point:
-// returns the exit status, and on failure the one-line message in `error`.
-using PackEntry = int (*)(const PackArgs& args, std::string& error);
+// command, `run` above all, starts without loading LIEF. The module's entry point
+// reports its own errors and returns the exit status.
+using PackEntry = int (*)(const PackArgs& args);
 inline constexpr const char* kPackEntrySymbol = "appv_pack_main";
 
 }  // namespace appv::cli

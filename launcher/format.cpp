@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdio>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,18 @@ std::string self_exe() {
   ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
   if (n <= 0) throw_sys("cannot read", "/proc/self/exe", errno, Exit::Environment);
   return std::string(buf, static_cast<size_t>(n));
+}
+
+int report_errors(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const Error& e) {
+    std::fprintf(stderr, "appv: %s\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "appv: internal error: %s\n", e.what());
+    return static_cast<int>(Exit::Internal);
+  }
 }
 
 std::string human_bytes(uint64_t n) {

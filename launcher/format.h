@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace appv::cli {
@@ -12,5 +13,9 @@ std::string shell_quote(const std::string& s);
 
 // The path of the running executable (readlink /proc/self/exe).
 std::string self_exe();
+
+// Runs a command body and turns what it throws into the one place errors become
+// text: "appv: <message>" on stderr, and the error's exit status.
+int report_errors(const std::function<int()>& body);
 
 }  // namespace appv::cli

@@ -62,10 +62,7 @@ int run_pack(const appv::cli::PackArgs& args) {
     }
     auto entry = reinterpret_cast<cli::PackEntry>(::dlsym(module, cli::kPackEntrySymbol));
     if (!entry) throw Error(Exit::Internal, fmt::format("'{}' has no {}", path, cli::kPackEntrySymbol));
-    std::string error;
-    int status = entry(args, error);
-    if (!error.empty()) std::fprintf(stderr, "appv: %s\n", error.c_str());
-    return status;
+    return entry(args);
   }
   throw Error(Exit::Environment, fmt::format("cannot load the packer module: {}", tried));
 }
@@ -158,7 +155,7 @@ int main(int argc, char** argv) {
     return static_cast<int>(Exit::Usage);
   }
 
-  try {
+  return cli::report_errors([&]() -> int {
     if (*pack_cmd) {
       pack.exe_explicit = exe_flag->count() > 0 && pack.exe;
       return run_pack(pack);
@@ -171,12 +168,6 @@ int main(int argc, char** argv) {
     if (*install_cmd) return cli::cmd_install(package, system);
     if (*uninstall_cmd) return cli::cmd_uninstall(app_id, system);
     if (*list_cmd) return cli::cmd_list(system);
-  } catch (const Error& e) {
-    std::fprintf(stderr, "appv: %s\n", e.what());
-    return static_cast<int>(e.code());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "appv: internal error: %s\n", e.what());
-    return static_cast<int>(Exit::Internal);
-  }
-  return static_cast<int>(Exit::Usage);
+    return static_cast<int>(Exit::Usage);
+  });
 }

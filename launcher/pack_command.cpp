@@ -65,14 +65,6 @@ int cmd_pack(const PackArgs& args) {
 
 }  // namespace appv::cli
 
-extern "C" __attribute__((visibility("default"))) int appv_pack_main(const appv::cli::PackArgs& args, std::string& error) {
-  try {
-    return appv::cli::cmd_pack(args);
-  } catch (const appv::Error& e) {
-    error = e.what();
-    return static_cast<int>(e.code());
-  } catch (const std::exception& e) {
-    error = std::string("internal error: ") + e.what();
-    return static_cast<int>(appv::Exit::Internal);
-  }
+extern "C" __attribute__((visibility("default"))) int appv_pack_main(const appv::cli::PackArgs& args) {
+  return appv::cli::report_errors([&] { return appv::cli::cmd_pack(args); });
 }

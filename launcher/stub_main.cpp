@@ -30,7 +30,7 @@ constexpr const char* kHelp =
 
 int main(int argc, char** argv) {
   using namespace appv;
-  try {
+  return cli::report_errors([&]() -> int {
     cli::RunArgs run;
     run.package = cli::self_exe();
     int i = 1;
@@ -56,11 +56,5 @@ int main(int argc, char** argv) {
     }
     run.app_args.assign(argv + i, argv + argc);
     return cli::cmd_run(run);
-  } catch (const Error& e) {
-    std::fprintf(stderr, "appv: %s\n", e.what());
-    return static_cast<int>(e.code());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "appv: internal error: %s\n", e.what());
-    return static_cast<int>(Exit::Internal);
-  }
+  });
 }
