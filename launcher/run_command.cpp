@@ -106,14 +106,15 @@ int cmd_run(const RunArgs& args) {
   }
   CachedPackage cached = ensure_cached(package, cache);
   Plan plan = make_plan(rules, host, DiskTree(cached.root), layout);
-  for (const std::string& dir : plan.dirs_to_create) make_dirs(dir, 0755);
   std::vector<std::string> env = build_environment(environ, manifest.env, {{"APPV_APP_ID", manifest.id}});
   const std::string cwd = current_dir();
 
   // Launches of one app build their views one at a time: overlayfs resets its work
   // directory when mounting, and two mounts doing so at once fail. The lock's fd is
-  // close-on-exec, so it is released the moment the app starts.
+  // close-on-exec, so it is released the moment the app starts. Taking it first also
+  // creates the sandbox private (0700) before anything is written into it.
   UniqueFd sandbox_lock = lock_sandbox(layout.sandbox);
+  for (const std::string& dir : plan.dirs_to_create) make_dirs(dir, 0755);
   NamespaceState ns = enter_namespaces();
   enter_view(plan, ns);
   exec_entry(entry.path, app_argv(entry, args.app_args), env, cwd);

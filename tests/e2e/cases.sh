@@ -77,6 +77,8 @@ print(json.dumps({"third": str(decimal.Decimal(1) / 3), "sqlite": db.execute("se
 status "a signal's death passes through as 128+N" 143 "$A" run python3.appv -c 'import os, signal; os.kill(os.getpid(), signal.SIGTERM)'
 check "the dry run prints the mount plan" grep -q '^  overlay  /usr  lower=.*/root/usr upper=' <<<"$("$A" run --dry-run "${FULL[@]}" jq.appv)"
 
+same "the sandbox is private to its user" "700" "$(stat -c %a "$HOME/.local/share/appv/sandboxes/jq")"
+
 echo "== writecopy keeps the host untouched"
 probe='import os
 for p in ("/etc/appv-e2e-probe", "/usr/appv-e2e-probe"):
