@@ -36,10 +36,6 @@ struct Record {
   std::vector<std::string> caches;  // database caches that did not exist before appv
 };
 
-bool exists(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0;
-}
 
 std::string record_path(const InstallRoots& roots, const std::string& id) {
   return fmt::format("{}/installed/{}.record", roots.appv, id);
@@ -85,7 +81,7 @@ Record load(const std::string& path) {
 // mkdir -p that records each directory it creates, parents first.
 void make_recorded_dirs(const std::string& path, Record& r) {
   std::vector<std::string> missing;
-  for (std::string p = path; !p.empty() && p != "/" && !exists(p); p = parent_dir(p)) missing.push_back(p);
+  for (std::string p = path; !p.empty() && p != "/" && !path_exists(p); p = parent_dir(p)) missing.push_back(p);
   std::reverse(missing.begin(), missing.end());
   for (const std::string& dir : missing) {
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create directory", dir, errno);
@@ -137,8 +133,8 @@ void run_tool(const std::vector<std::string>& argv) {
 }
 
 void refresh_databases(const InstallRoots& roots) {
-  if (exists(roots.data + "/mime/packages")) run_tool({"update-mime-database", roots.data + "/mime"});
-  if (exists(roots.data + "/applications")) run_tool({"update-desktop-database", roots.data + "/applications"});
+  if (path_exists(roots.data + "/mime/packages")) run_tool({"update-mime-database", roots.data + "/mime"});
+  if (path_exists(roots.data + "/applications")) run_tool({"update-desktop-database", roots.data + "/applications"});
 }
 
 // Size directory for an icon: PNG width from its IHDR chunk, or "scalable" for SVG.
@@ -201,7 +197,7 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
   const Manifest& m = source.manifest();
   // A newer (or the same) version replaces the installed one; the shared
   // application/x-appv registration and the sandbox stay.
-  if (exists(record_path(roots, m.id))) remove_install(m.id, roots, /*keep_shared=*/true);
+  if (path_exists(record_path(roots, m.id))) remove_install(m.id, roots, /*keep_shared=*/true);
   make_dirs(roots.appv + "/installed", 0755);
 
   Record r{m.id, m.version, fmt::format("{}/packages/{}.appv", roots.appv, m.id), {}, {}, {}, {}};
@@ -235,7 +231,7 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     }
 
     // application/x-appv, shared by all installs: the type and a handler for it.
-    if (!exists(shared_record_path(roots))) {
+    if (!path_exists(shared_record_path(roots))) {
       write_recorded_file(roots.data + "/mime/packages/appv.xml",
                           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                           "<mime-info xmlns=\"http://www.freedesktop.org/standards/shared-mime-info\">\n"
@@ -253,7 +249,7 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
       // What the database tools will create only because of appv: the desktop MIME
       // cache and the MIME database's application/ directory.
       for (const std::string& cache : {roots.data + "/applications/mimeinfo.cache", roots.data + "/mime/application"}) {
-        if (!exists(cache)) shared.caches.push_back(cache);
+        if (!path_exists(cache)) shared.caches.push_back(cache);
       }
       save(shared, shared_record_path(roots));
     }
@@ -276,14 +272,14 @@ namespace {
 
 void remove_install(const std::string& id, const InstallRoots& roots, bool keep_shared) {
   const std::string path = record_path(roots, id);
-  if (!exists(path)) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
+  if (!path_exists(path)) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
   Record r = load(path);
   remove_recorded(r);
   if (::unlink(path.c_str()) != 0) throw_sys("cannot remove", path, errno);
 
   // The last package takes the shared application/x-appv registration with it.
   Record shared;
-  const bool last = !keep_shared && list_installed(roots).empty() && exists(shared_record_path(roots));
+  const bool last = !keep_shared && list_installed(roots).empty() && path_exists(shared_record_path(roots));
   if (last) {
     shared = load(shared_record_path(roots));
     remove_recorded(shared);

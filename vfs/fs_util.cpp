@@ -25,6 +25,11 @@ std::vector<uint8_t> read_exact_at(int fd, uint64_t offset, uint64_t size, const
   return out;
 }
 
+bool path_exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
 void write_all(int fd, const void* data, size_t size, const std::string& path) {
   const char* p = static_cast<const char*>(data);
   while (size > 0) {
@@ -38,6 +43,10 @@ void write_all(int fd, const void* data, size_t size, const std::string& path) {
 
 void make_dirs(const std::string& path, unsigned mode) {
   if (path.empty()) return;
+  // Every launch asks for the sandbox's directories again; when they exist (the
+  // usual case) one stat answers instead of a mkdir per path component.
+  struct stat existing;
+  if (::stat(path.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode)) return;
   std::string partial;
   size_t pos = 0;
   while (pos != std::string::npos) {

@@ -12,6 +12,8 @@ namespace appv {
 std::vector<uint8_t> read_exact_at(int fd, uint64_t offset, uint64_t size, const std::string& path);
 // write(2) all of `size` bytes, retrying on EINTR and short writes.
 void write_all(int fd, const void* data, size_t size, const std::string& path);
+// True if something (of any type, links not followed) is at `path`.
+bool path_exists(const std::string& path);
 // mkdir -p with `mode` for the directories it creates.
 void make_dirs(const std::string& path, unsigned mode = 0755);
 // rm -rf that also removes trees holding read-only directories. Never follows symlinks.
