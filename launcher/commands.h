@@ -31,10 +31,23 @@ struct RunArgs {
   std::vector<std::string> isolate;  // PREFIX=MODE
   std::vector<std::string> app_args;
   bool dry_run = false;
+  bool temp = false;  // a throw-away sandbox, removed when the app exits
 };
 // The launch sequence shared by `appv run` and the runtime stub: returns only for a
 // dry run; otherwise the process becomes the app or an appv::Error is thrown.
 int cmd_run(const RunArgs& args);
+
+// `appv sandbox ...` and `appv registry ...`: the per-user state of an app, by app id.
+int cmd_sandbox_list();
+int cmd_sandbox_path(const std::string& app);
+int cmd_sandbox_diff(const std::string& app);
+int cmd_sandbox_reset(const std::string& app, bool keep_config);
+int cmd_sandbox_export(const std::string& app, const std::string& file);
+int cmd_sandbox_import(const std::string& app, const std::string& file, bool replace);
+int cmd_registry_list(const std::string& app);
+int cmd_registry_get(const std::string& app, const std::string& key);
+int cmd_registry_set(const std::string& app, const std::string& key, const std::string& value);
+int cmd_registry_reset(const std::string& app, const std::string& key);
 
 int cmd_install(const std::string& package, bool system);
 int cmd_uninstall(const std::string& id, bool system);

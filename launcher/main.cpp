@@ -125,8 +125,47 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--isolate", run.isolate, "PREFIX=MODE, MODE one of merged, writecopy, full, host (repeatable)")
       ->allow_extra_args(false);
   run_cmd->add_flag("--dry-run", run.dry_run, "Print the rules and the mount plan, run nothing");
+  run_cmd->add_flag("--temp", run.temp, "Use a throw-away sandbox: every change is discarded when the app exits");
   run_cmd->add_option("package", run.package, "Package file")->required();
   run_cmd->footer("Usage: appv run [OPTIONS] PACKAGE [--] [ARGS...]\nEverything after PACKAGE is passed to the app.");
+
+  CLI::App* sandbox_cmd = app.add_subcommand("sandbox", "See and manage an app's per-user sandbox (what it wrote)");
+  sandbox_cmd->require_subcommand(1);
+  CLI::App* sb_list = sandbox_cmd->add_subcommand("list", "List your sandboxes: app, version, size, running or not");
+  CLI::App* sb_path = sandbox_cmd->add_subcommand("path", "Print the sandbox directory of APP");
+  sb_path->add_option("app", app_id, "App id")->required();
+  CLI::App* sb_diff = sandbox_cmd->add_subcommand("diff", "What APP added (A), modified (M), deleted (D) or replaced (R)");
+  sb_diff->add_option("app", app_id, "App id")->required();
+  bool keep_config = false;
+  CLI::App* sb_reset = sandbox_cmd->add_subcommand("reset", "Discard everything APP wrote: it sees the pristine view again");
+  sb_reset->add_option("app", app_id, "App id")->required();
+  sb_reset->add_flag("--keep-config", keep_config, "Keep its configuration ($XDG_CONFIG_HOME, with its GSettings keys)");
+  std::string archive_file;
+  CLI::App* sb_export = sandbox_cmd->add_subcommand("export", "Write APP's sandbox to FILE (tar+zstd)");
+  sb_export->add_option("app", app_id, "App id")->required();
+  sb_export->add_option("file", archive_file, "File to write, e.g. app.tar.zst")->required();
+  bool replace = false;
+  CLI::App* sb_import = sandbox_cmd->add_subcommand("import", "Make FILE (from sandbox export) APP's sandbox");
+  sb_import->add_option("app", app_id, "App id")->required();
+  sb_import->add_option("file", archive_file, "File written by appv sandbox export")->required();
+  sb_import->add_flag("--replace", replace, "Discard the sandbox APP has now");
+
+  std::string key, value;
+  CLI::App* registry_cmd = app.add_subcommand("registry", "Read and change an app's configuration keys (GSettings)");
+  registry_cmd->require_subcommand(1);
+  registry_cmd->footer("Keys are dconf paths (/org/example/app/key); values are GVariant text ('text', 42, true, ['a']).");
+  CLI::App* reg_list = registry_cmd->add_subcommand("list", "Every key of APP with its value, packaged default or yours");
+  reg_list->add_option("app", app_id, "App id")->required();
+  CLI::App* reg_get = registry_cmd->add_subcommand("get", "Print KEY's value");
+  reg_get->add_option("app", app_id, "App id")->required();
+  reg_get->add_option("key", key, "Key, as /org/example/app/key")->required();
+  CLI::App* reg_set = registry_cmd->add_subcommand("set", "Set KEY to VALUE (GVariant text) for you");
+  reg_set->add_option("app", app_id, "App id")->required();
+  reg_set->add_option("key", key, "Key, as /org/example/app/key")->required();
+  reg_set->add_option("value", value, "Value as GVariant text, e.g. \"'hello'\" or 42")->required();
+  CLI::App* reg_reset = registry_cmd->add_subcommand("reset", "Drop your value of KEY (or of every key): the default returns");
+  reg_reset->add_option("app", app_id, "App id")->required();
+  reg_reset->add_option("key", key, "Key (default: every key)");
 
   // Everything after `appv run`'s PACKAGE belongs to the app, even words that look
   // like appv's own options: only the part before it is parsed here.
@@ -149,7 +188,7 @@ int main(int argc, char** argv) {
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) known = known || (argc > 1 && sub->get_name() == argv[1]);
     if (argc > 1 && argv[1][0] != '-' && !known) {
-      what = fmt::format("unknown command '{}' (commands: pack, info, ls, verify, extract, run, install, uninstall, list)", argv[1]);
+      what = fmt::format("unknown command '{}' (commands: pack, info, ls, verify, extract, run, sandbox, registry, install, uninstall, list)", argv[1]);
     }
     std::fprintf(stderr, "appv: %s (see 'appv --help')\n", what.c_str());
     return static_cast<int>(Exit::Usage);
@@ -168,6 +207,16 @@ int main(int argc, char** argv) {
     if (*install_cmd) return cli::cmd_install(package, system);
     if (*uninstall_cmd) return cli::cmd_uninstall(app_id, system);
     if (*list_cmd) return cli::cmd_list(system);
+    if (*sb_list) return cli::cmd_sandbox_list();
+    if (*sb_path) return cli::cmd_sandbox_path(app_id);
+    if (*sb_diff) return cli::cmd_sandbox_diff(app_id);
+    if (*sb_reset) return cli::cmd_sandbox_reset(app_id, keep_config);
+    if (*sb_export) return cli::cmd_sandbox_export(app_id, archive_file);
+    if (*sb_import) return cli::cmd_sandbox_import(app_id, archive_file, replace);
+    if (*reg_list) return cli::cmd_registry_list(app_id);
+    if (*reg_get) return cli::cmd_registry_get(app_id, key);
+    if (*reg_set) return cli::cmd_registry_set(app_id, key, value);
+    if (*reg_reset) return cli::cmd_registry_reset(app_id, key);
     return static_cast<int>(Exit::Usage);
   });
 }

@@ -1,25 +1,32 @@
 // `appv run`: the launch sequence, top to bottom.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <climits>
-
 #include <cstdio>
 #include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "launcher/commands.h"
+#include "launcher/format.h"
+#include "launcher/sandbox_access.h"
 #include "manifests/error.h"
+#include "manifests/tokens.h"
 #include "redirect/environment.h"
 #include "redirect/exec.h"
+#include "redirect/instance.h"
 #include "redirect/mounts.h"
 #include "redirect/namespaces.h"
 #include "vfs/cache.h"
 #include "vfs/fs_util.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
+#include "vfs/sandbox.h"
+#include "vfs/sha256.h"
 #include "vfs/unique_fd.h"
 #include "vfs/view.h"
 
@@ -28,25 +35,41 @@ extern char** environ;
 namespace appv::cli {
 namespace {
 
+constexpr const char* kCwdOrigin = "default (working directory)";
+
 std::string current_dir() {
   char buf[PATH_MAX];
   return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string("/");
 }
 
-std::string home_dir() {
-  const char* home = std::getenv("HOME");
-  return home && home[0] == '/' ? std::string(home) : std::string();
-}
-
 // Defaults, then the manifest's rules, then the command line's: later wins.
-RuleSet view_rules(const Manifest& manifest, const std::vector<std::string>& isolate) {
-  RuleSet rules = default_rules(home_dir(), current_dir());
-  for (const auto& [prefix, mode] : manifest.isolation) rules.set(prefix, mode, "manifest");
+RuleSet view_rules(const Manifest& manifest, const std::vector<std::string>& isolate, const Tokens& user,
+                   const std::string& cwd, const TreeProbe& host) {
+  RuleSet rules = default_rules(user, cwd, host);
+  for (const auto& [prefix, mode] : manifest.isolation) add_rule(rules, prefix, mode, "manifest", user);
   for (const std::string& arg : isolate) {
     Rule r = parse_rule_arg(arg);
-    rules.set(r.prefix, r.mode, r.origin);
+    add_rule(rules, r.prefix, r.mode, r.origin, user);
   }
   return rules;
+}
+
+// Two launches may share one view when they show the same package through the same
+// rules; the working directory's own rule is the exception, as each launch has one.
+std::string view_id(const std::string& digest, const RuleSet& rules) {
+  std::string text = digest;
+  for (const auto& [prefix, rule] : rules.rules()) {
+    if (rule.origin != kCwdOrigin) text += fmt::format("\n{} {}", prefix, to_string(rule.mode));
+  }
+  return to_hex(sha256(text.data(), text.size())).substr(0, 32);
+}
+
+std::vector<std::string> full_prefixes(const RuleSet& rules) {
+  std::vector<std::string> out;
+  for (const auto& [prefix, rule] : rules.rules()) {
+    if (rule.mode == Isolation::Full) out.push_back(prefix);
+  }
+  return out;
 }
 
 // The package's tree as the planner sees it, read from the payload listing.
@@ -62,22 +85,55 @@ MemoryTree listed_tree(const Package& package) {
   return tree;
 }
 
-UniqueFd lock_sandbox(const std::string& sandbox) {
-  make_dirs(sandbox, 0700);
-  const std::string path = sandbox + "/.lock";
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd) throw_sys("cannot open lock", path, errno);
-  while (::flock(fd.get(), LOCK_EX) != 0) {
-    if (errno != EINTR) throw_sys("cannot lock", path, errno);
-  }
-  return fd;
-}
-
 std::vector<std::string> app_argv(const EntryPoint& entry, const std::vector<std::string>& user_args) {
   std::vector<std::string> argv{entry.path};
   argv.insert(argv.end(), entry.args.begin(), entry.args.end());
   argv.insert(argv.end(), user_args.begin(), user_args.end());
   return argv;
+}
+
+// Removes throw-away sandboxes whose launcher died before it could (SIGKILL, power loss).
+void remove_stale_temporaries(const std::string& sandboxes) {
+  for (const std::string& name : list_dir(sandboxes)) {
+    if (name.rfind(".temp-", 0) != 0) continue;
+    const pid_t pid = static_cast<pid_t>(std::strtol(name.substr(name.find_last_of('-') + 1).c_str(), nullptr, 10));
+    if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) continue;
+    remove_tree(sandboxes + "/" + name);
+  }
+}
+
+pid_t g_child = 0;
+void forward_signal(int sig) {
+  if (g_child > 0) ::kill(g_child, sig);
+}
+
+// `--temp`: the app runs in a child whose sandbox is removed when it exits; the
+// child's status becomes ours (a signal that killed it kills us the same way).
+int run_temporary(const std::string& sandbox, const std::function<void()>& enter_and_exec) {
+  std::fflush(nullptr);
+  g_child = ::fork();
+  if (g_child < 0) throw_sys("cannot fork", "the app's process", errno, Exit::Environment);
+  if (g_child == 0) ::_exit(report_errors([&] {
+    enter_and_exec();
+    return 0;
+  }));
+  struct sigaction sa {};
+  sa.sa_handler = forward_signal;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::sigaction(sig, &sa, nullptr);
+  int status = 0;
+  while (::waitpid(g_child, &status, 0) < 0) {
+    if (errno != EINTR) throw_sys("cannot wait for", "the app's process", errno);
+  }
+  remove_tree(sandbox);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  const int sig = WTERMSIG(status);
+  ::signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  ::raise(sig);
+  return 128 + sig;
 }
 
 }  // namespace
@@ -86,17 +142,27 @@ int cmd_run(const RunArgs& args) {
   Package package = Package::open(args.package);  // trailer and header only
   const Manifest& manifest = package.manifest();
   const EntryPoint& entry = manifest.entry(args.entry);
-  const RuleSet rules = view_rules(manifest, args.isolate);
-  const std::string cache = cache_dir();
-  const Layout layout{fmt::format("{}/{}/root", cache, package.digest()), sandbox_dir(manifest.id)};
+  const Tokens user = user_tokens();
+  const std::string cwd = current_dir();
   const DiskTree host("/");
+  const RuleSet rules = view_rules(manifest, args.isolate, user, cwd, host);
+  const std::string cache = cache_dir();
+  const std::string sandboxes = sandboxes_root();
+  const std::string sandbox =
+      args.temp ? fmt::format("{}/.temp-{}-{}", sandboxes, manifest.id, ::getpid()) : sandbox_dir(manifest.id);
+  const Layout layout{fmt::format("{}/{}/root", cache, package.digest()), sandbox, {sandboxes}};
 
   if (args.dry_run) {
     MemoryTree listed = listed_tree(package);
     Plan plan = make_plan(rules, host, listed, layout);
     fmt::print("package: {} ({} {}), entry {} -> {}\n", args.package, manifest.id, manifest.version,
                args.entry.empty() ? manifest.default_entry : args.entry, entry.path);
-    fmt::print("cache:   {}\nsandbox: {}\n{}", layout.package_root, layout.sandbox, format_plan(rules, plan));
+    fmt::print("cache:   {}\nsandbox: {}\n", layout.package_root, layout.sandbox);
+    if (auto running = args.temp ? std::nullopt : running_instance(sandbox)) {
+      fmt::print("running: pid {} ({} its view)\n", running->pid,
+                 running->view_id == view_id(package.digest(), rules) ? "this launch would join" : "a launch would be refused by");
+    }
+    fmt::print("{}", format_plan(rules, plan));
     return 0;
   }
 
@@ -105,19 +171,52 @@ int cmd_run(const RunArgs& args) {
                  static_cast<double>(package.header().unpacked_bytes) / 1e6);
   }
   CachedPackage cached = ensure_cached(package, cache);
-  Plan plan = make_plan(rules, host, DiskTree(cached.root), layout);
-  std::vector<std::string> env = build_environment(environ, manifest.env, {{"APPV_APP_ID", manifest.id}});
-  const std::string cwd = current_dir();
+  Tokens env_tokens = user;
+  env_tokens["APPV_APP_ID"] = manifest.id;
+  env_tokens["APPV_ROOT"] = cached.root;
+  const std::vector<std::string> env = build_environment(environ, manifest.env, env_tokens);
+  const std::vector<std::string> argv = app_argv(entry, args.app_args);
 
-  // Launches of one app build their views one at a time: overlayfs resets its work
-  // directory when mounting, and two mounts doing so at once fail. The lock's fd is
-  // close-on-exec, so it is released the moment the app starts. Taking it first also
-  // creates the sandbox private (0700) before anything is written into it.
-  UniqueFd sandbox_lock = lock_sandbox(layout.sandbox);
-  for (const std::string& dir : plan.dirs_to_create) make_dirs(dir, 0755);
+  if (args.temp) {
+    make_dirs(sandboxes, 0700);
+    remove_stale_temporaries(sandboxes);
+    make_dirs(sandbox, 0700);
+    Plan plan = make_plan(rules, host, DiskTree(cached.root), layout);
+    try {
+      make_plan_dirs(sandbox, plan.dirs_to_create, cached.root);
+    } catch (...) {
+      remove_tree(sandbox);
+      throw;
+    }
+    return run_temporary(sandbox, [&] {
+      NamespaceState ns = enter_namespaces();
+      enter_view(plan, ns);
+      exec_entry(entry.path, argv, env, cwd);
+    });
+  }
+
+  // Launches of one app enter its view one at a time. The lock's fd is close-on-exec,
+  // so it is released the moment the app starts; taking it first also creates the
+  // sandbox private (0700) before anything is written into it.
+  UniqueFd sandbox_lock = lock_sandbox(sandbox);
+  const std::string id = view_id(package.digest(), rules);
+  if (std::optional<Instance> running = running_instance(sandbox)) {
+    if (running->view_id != id) {
+      throw Error(Exit::Busy, fmt::format("{} is already running (pid {}) with another version or other isolation "
+                                          "rules, and its sandbox cannot be shared between two views; close it first, "
+                                          "or use --temp",
+                                          manifest.id, running->pid));
+    }
+    join_instance(*running);
+    exec_entry(entry.path, argv, env, cwd);
+  }
+  Plan plan = make_plan(rules, host, DiskTree(cached.root), layout);
+  write_state(sandbox, SandboxState{manifest.id, manifest.version, package.digest(), full_prefixes(rules)});
+  make_plan_dirs(sandbox, plan.dirs_to_create, cached.root);
+  record_instance(sandbox, id);
   NamespaceState ns = enter_namespaces();
   enter_view(plan, ns);
-  exec_entry(entry.path, app_argv(entry, args.app_args), env, cwd);
+  exec_entry(entry.path, argv, env, cwd);
 }
 
 }  // namespace appv::cli

@@ -24,6 +24,7 @@ constexpr const char* kHelp =
     "  --appv-entry NAME       run another entry point\n"
     "  --appv-isolate P=MODE   isolation rule, as appv run --isolate (repeatable)\n"
     "  --appv-dry-run          print the mount plan instead of running\n"
+    "  --appv-temp             throw-away sandbox: discard every change at exit\n"
     "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported.\n";
 
 }  // namespace
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
       if (a == "--appv-entry") run.entry = value(a);
       else if (a == "--appv-isolate") run.isolate.push_back(value(a));
       else if (a == "--appv-dry-run") run.dry_run = true;
+      else if (a == "--appv-temp") run.temp = true;
       else throw Error(Exit::Usage, "unknown option '" + std::string(a) + "' (see --appv-help)");
     }
     run.app_args.assign(argv + i, argv + argc);

@@ -20,6 +20,7 @@ enum class Exit : int {
   Environment = 69,  // the host lacks what appv needs (user namespaces, overlayfs)
   Internal = 70,     // a bug in appv
   Io = 74,           // a system call failed on a file appv writes
+  Busy = 75,         // the app is running and the request needs it stopped (EX_TEMPFAIL)
   CannotExecute = 126,  // the entry point exists in the view but cannot be executed
   NotFound = 127,    // the entry point does not exist in the view
 };

@@ -8,6 +8,7 @@
 
 #include "manifests/error.h"
 #include "manifests/paths.h"
+#include "manifests/tokens.h"
 
 namespace appv {
 namespace {
@@ -140,6 +141,20 @@ void read_files(const TableReader& parent, const toml::node& node, Manifest& m) 
   });
 }
 
+// A prefix is an absolute, normalised path, or one that starts with a token ("~",
+// "$HOME", "${XDG_CONFIG_HOME}") and is normalised once the token is expanded.
+std::string check_isolation_prefix(std::string_view key) {
+  if (std::string err = check_tokens(key, is_path_token); !err.empty()) return "has " + err;
+  Tokens placeholders;
+  for (std::string_view name : {"HOME", "USER", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
+                                "XDG_RUNTIME_DIR"}) {
+    placeholders.emplace(std::string(name), "/t");
+  }
+  std::string expanded = expand_tokens(key, placeholders, "isolation prefix");
+  if (!is_clean_absolute(expanded)) return "must be an absolute, normalised path (or start with ~ or $HOME)";
+  return {};
+}
+
 void read_isolation(const TableReader& parent, const toml::node& node, Manifest& m) {
   TableReader r(parent.origin(), parent.table(node, "isolation"), "isolation.");
   r.each([&](std::string_view key, const toml::node& value) {
@@ -149,8 +164,8 @@ void read_isolation(const TableReader& parent, const toml::node& node, Manifest&
       fail_at(r.origin(), value.source(),
               fmt::format("isolation '{}': unknown mode '{}' (expected merged, writecopy, full or host)", key, mode_text));
     }
-    if (!is_clean_absolute(key)) {
-      fail_at(r.origin(), value.source(), fmt::format("isolation prefix '{}' must be an absolute, normalised path", key));
+    if (std::string why = check_isolation_prefix(key); !why.empty()) {
+      fail_at(r.origin(), value.source(), fmt::format("isolation prefix '{}' {}", key, why));
     }
     m.isolation[std::string(key)] = *mode;
     return true;
@@ -164,6 +179,7 @@ void read_env(const TableReader& parent, const toml::node& node, Manifest& m) {
     else if (key == "prepend") m.env.prepend = r.string_map(value, key);
     else if (key == "append") m.env.append = r.string_map(value, key);
     else if (key == "unset") m.env.unset = r.strings(value, key);
+    else if (key == "clean") m.env.clean = r.boolean(value, key);
     else return false;
     return true;
   });
@@ -174,6 +190,33 @@ void read_env(const TableReader& parent, const toml::node& node, Manifest& m) {
     for (const auto& [name, _] : *map) check(name);
   }
   for (const std::string& name : m.env.unset) check(name);
+  for (const auto* map : {&m.env.set, &m.env.prepend, &m.env.append}) {
+    for (const auto& [name, value] : *map) {
+      if (std::string err = check_tokens(value, is_env_token); !err.empty()) {
+        fail_at(r.origin(), node.source(), fmt::format("env: value of '{}' {}", name, err));
+      }
+    }
+  }
+}
+
+RegistryValue read_registry_value(const TableReader& r, const toml::node& value, std::string_view key) {
+  if (value.is_string()) return std::string(*value.value<std::string_view>());
+  if (value.is_integer()) return *value.value<int64_t>();
+  if (value.is_floating_point()) return *value.value<double>();
+  if (value.is_boolean()) return *value.value<bool>();
+  if (value.is_array()) return r.strings(value, key);
+  r.wrong_type(value, key, "a string, integer, float, boolean or array of strings");
+}
+
+void read_registry(const TableReader& parent, const toml::node& node, Manifest& m) {
+  TableReader r(parent.origin(), parent.table(node, "registry"), "registry.");
+  r.each([&](std::string_view key, const toml::node& value) {
+    if (std::string why = check_registry_key(key); !why.empty()) {
+      fail_at(r.origin(), value.source(), fmt::format("registry key '{}' {}", key, why));
+    }
+    m.registry.emplace(std::string(key), read_registry_value(r, value, key));
+    return true;
+  });
 }
 
 Desktop read_desktop(const TableReader& parent, const toml::node& node) {
@@ -258,6 +301,7 @@ Manifest parse_manifest(std::string_view text, const std::string& origin) {
     else if (key == "isolation") read_isolation(r, value, m);
     else if (key == "env") read_env(r, value, m);
     else if (key == "desktop") m.desktop = read_desktop(r, value);
+    else if (key == "registry") read_registry(r, value, m);
     else return false;
     return true;
   });
@@ -325,13 +369,27 @@ std::string write_manifest(const Manifest& m) {
     root.insert("isolation", std::move(iso));
   }
   const Environment& env = m.env;
-  if (!env.set.empty() || !env.prepend.empty() || !env.append.empty() || !env.unset.empty()) {
+  if (!env.set.empty() || !env.prepend.empty() || !env.append.empty() || !env.unset.empty() || env.clean) {
     toml::table t;
+    if (env.clean) t.insert("clean", true);
     if (!env.set.empty()) t.insert("set", string_table(env.set));
     if (!env.prepend.empty()) t.insert("prepend", string_table(env.prepend));
     if (!env.append.empty()) t.insert("append", string_table(env.append));
     if (!env.unset.empty()) t.insert("unset", strings(env.unset));
     root.insert("env", std::move(t));
+  }
+  if (!m.registry.empty()) {
+    toml::table t;
+    for (const auto& [key, value] : m.registry) {
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::vector<std::string>>) t.insert(key, strings(v));
+            else t.insert(key, v);
+          },
+          value);
+    }
+    root.insert("registry", std::move(t));
   }
   if (m.desktop) {
     const Desktop& d = *m.desktop;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "manifests/registry.h"
+
 namespace appv {
 
 // How a path prefix of the host is seen by the app (DESIGN.md, "Isolation modes").
@@ -26,6 +28,7 @@ struct Environment {
   std::map<std::string, std::string> prepend;  // PATH-like lists, ':'-separated
   std::map<std::string, std::string> append;
   std::vector<std::string> unset;
+  bool clean = false;  // start from a minimal environment instead of the host's
 };
 
 struct Desktop {
@@ -45,8 +48,11 @@ struct Manifest {
   std::map<std::string, EntryPoint> entries;
   std::vector<std::string> include;  // globs over virtual paths
   std::vector<std::string> exclude;
-  std::map<std::string, Isolation> isolation;  // prefix -> mode
-  Environment env;
+  // Prefix -> mode. A prefix may start with "~" or use $HOME and $XDG_* tokens
+  // (manifests/tokens.h); they are expanded for the running user.
+  std::map<std::string, Isolation> isolation;
+  Environment env;  // values may use the same tokens plus ${APPV_ROOT} and ${APPV_APP_ID}
+  std::map<std::string, RegistryValue> registry;  // GSettings defaults: dconf key -> value
   std::optional<Desktop> desktop;
 
   const EntryPoint& entry(const std::string& name) const;  // throws Exit::Usage

@@ -62,7 +62,7 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
       if (++hops > 40) throw Error(Exit::BadInput, fmt::format("'{}': too many levels of symbolic links", input));
       std::string target = read_link(next);
       std::string absolute = target[0] == '/' ? target : (current.empty() ? "/" : current) + "/" + target;
-      put(next, {FileRecord::Kind::Symlink, {}, relative_link(next, normalize_absolute(absolute)), 0777, 0, 0, reason});
+      put(next, {FileRecord::Kind::Symlink, {}, relative_link(next, normalize_absolute(absolute)), 0777, 0, 0, reason, {}});
       std::vector<std::string> rest = split_nonempty(target, '/');
       for (auto it = rest.rbegin(); it != rest.rend(); ++it) pending.push_back(*it);
       if (target[0] == '/') current.clear();
@@ -71,7 +71,7 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
     current = next;
     if (S_ISDIR(st.st_mode)) {
       known_dirs_.insert(current);
-      if (pending.empty()) put(current, {FileRecord::Kind::Dir, {}, {}, 0755, 0, 0, reason});
+      if (pending.empty()) put(current, {FileRecord::Kind::Dir, {}, {}, 0755, 0, 0, reason, {}});
       continue;
     }
     if (!pending.empty()) return "";  // a file used as a directory
@@ -84,7 +84,7 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
       warnings_.push_back(fmt::format("'{}': setuid/setgid/sticky and world-write bits dropped", current));
       mode &= 0775;
     }
-    put(current, {FileRecord::Kind::File, current, {}, mode, static_cast<uint64_t>(st.st_size), st.st_mtime, reason});
+    put(current, {FileRecord::Kind::File, current, {}, mode, static_cast<uint64_t>(st.st_size), st.st_mtime, reason, {}});
   }
   return current.empty() ? "/" : current;
 }
@@ -142,11 +142,19 @@ uint64_t FileSet::total_bytes() const {
   return total;
 }
 
+void FileSet::add_generated(const std::string& path, std::string data, const std::string& reason) {
+  FileRecord record;
+  record.size = data.size();
+  record.data = std::move(data);
+  record.reason = reason;
+  entries_[path] = std::move(record);
+}
+
 std::vector<PayloadItem> FileSet::payload_items() const {
   // Every parent directory gets an entry of its own, so extraction never invents
   // permissions; directories are normalised to 0755.
   std::map<std::string, const FileRecord*> all;
-  static const FileRecord kDir{FileRecord::Kind::Dir, {}, {}, 0755, 0, 0, "parent"};
+  static const FileRecord kDir{FileRecord::Kind::Dir, {}, {}, 0755, 0, 0, "parent", {}};
   all.emplace("", &kDir);
   for (const auto& [path, record] : entries_) {
     all[path] = &record;
@@ -166,6 +174,7 @@ std::vector<PayloadItem> FileSet::payload_items() const {
         item.type = PayloadItem::Type::File;
         item.mode = r->mode;
         item.source = r->source;
+        item.data = r->data;
         item.mtime = r->mtime;
         item.size = r->size;
         break;

@@ -14,12 +14,13 @@ namespace appv {
 struct FileRecord {
   enum class Kind { File, Dir, Symlink };
   Kind kind = Kind::File;
-  std::string source;  // host path (File)
+  std::string source;  // host path (File); empty for generated content
   std::string link;    // relative link text (Symlink)
   uint32_t mode = 0644;
   uint64_t size = 0;
   int64_t mtime = 0;   // File: the host file's modification time
   std::string reason;  // why it is packed: "entry point", "closure of /usr/bin/jq", "include /usr/lib/python3.11"
+  std::string data;    // File without a source: its bytes
 };
 
 class FileSet {
@@ -31,6 +32,10 @@ class FileSet {
   // view. Returns the symlink-free path reached, or "" when the path does not exist.
   // Setuid/setgid/sticky bits are dropped (and listed in warnings()).
   std::string add(const std::string& path, const std::string& reason);
+
+  // Adds a file whose bytes appv generates (the registry's defaults), replacing any
+  // host file captured at that path.
+  void add_generated(const std::string& path, std::string data, const std::string& reason);
 
   bool contains(const std::string& path) const { return entries_.count(path) != 0; }
   // True if `path` leads to a file or directory of the set, following the set's own

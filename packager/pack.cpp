@@ -11,6 +11,7 @@
 
 #include "manifests/error.h"
 #include "manifests/paths.h"
+#include "manifests/registry.h"
 #include "packager/closure.h"
 #include "vfs/fs_util.h"
 #include "vfs/package.h"
@@ -130,6 +131,13 @@ PackSummary pack(const Manifest& manifest, const PackOptions& options) {
                                            summary.unresolved.size() == 1 ? "y" : "ies", summary.unresolved.front()));
   }
 
+  if (!manifest.registry.empty()) {
+    // GLib's keyfile GSettings backend, which appv selects inside the view, reads its
+    // system defaults from this file: the packaged values sit under the user's own.
+    RegistryValues defaults;
+    for (const auto& [key, value] : manifest.registry) defaults[key] = gvariant_text(value);
+    files.add_generated(kRegistryDefaultsPath, format_keyfile(defaults), "manifest [registry]");
+  }
   std::vector<PayloadItem> items = files.payload_items();
   say(fmt::format("writing {} entries, {:.1f} MB", items.size(), static_cast<double>(files.total_bytes()) / 1e6));
   WriteOptions wo;

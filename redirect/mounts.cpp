@@ -1,5 +1,6 @@
 #include "redirect/mounts.h"
 
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -35,6 +36,23 @@ void do_mount(const char* source, const std::string& target, const char* type, u
 std::string host(const std::string& path) { return std::string(kOld) + path; }
 std::string inside(const std::string& path) { return std::string(kNew) + path; }
 
+// A bind needs something of the source's kind at the target. Where the view has
+// nothing, it is created: in the new root's tmpfs or in an overlay, whose upper
+// directory is the app's sandbox, never the host.
+void ensure_mount_point(const std::string& source, const std::string& target, const std::string& shown) {
+  struct stat st;
+  if (::lstat(target.c_str(), &st) == 0) return;
+  if (errno != ENOENT) throw_sys("cannot inspect mount point", shown, errno, Exit::Environment);
+  if (::stat(source.c_str(), &st) != 0) throw_sys("cannot inspect", source, errno, Exit::Environment);
+  if (S_ISDIR(st.st_mode)) {
+    if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", shown, errno);
+    return;
+  }
+  int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 && errno != EEXIST) throw_sys("cannot create mount point", shown, errno);
+  if (fd >= 0) ::close(fd);
+}
+
 void apply(const MountOp& op, const NamespaceState& ns) {
   const std::string target = inside(op.target);
   switch (op.type) {
@@ -45,9 +63,13 @@ void apply(const MountOp& op, const NamespaceState& ns) {
       if (::symlink(op.source.c_str(), target.c_str()) != 0) throw_sys("cannot create symlink", op.target, errno);
       break;
     case MountOp::Type::Bind:
+      ensure_mount_point(host(op.source), target, op.target);
       // MS_REC: submounts come along, which a user namespace requires for locked
       // mounts such as those below /proc and /dev.
       do_mount(host(op.source).c_str(), target, nullptr, MS_BIND | MS_REC, {}, "bind of " + op.source);
+      break;
+    case MountOp::Type::Hide:
+      do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "mode=0755,size=4k", "tmpfs (hiding)");
       break;
     case MountOp::Type::Overlay: {
       std::string lowers;

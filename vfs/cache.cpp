@@ -51,9 +51,6 @@ void remove_stale_temporaries(const std::string& cache_root, const std::string& 
 
 std::string cache_dir() { return xdg_dir("XDG_CACHE_HOME", ".cache") + "/appv"; }
 
-std::string sandbox_dir(const std::string& app_id) {
-  return fmt::format("{}/appv/sandboxes/{}", xdg_dir("XDG_DATA_HOME", ".local/share"), app_id);
-}
 
 CachedPackage ensure_cached(const Package& package, const std::string& cache_root) {
   const std::string digest = package.digest();

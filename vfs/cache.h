@@ -11,8 +11,6 @@ namespace appv {
 // $XDG_CACHE_HOME/appv, else $HOME/.cache/appv. Throws Exit::Environment if neither
 // variable gives an absolute path.
 std::string cache_dir();
-// $XDG_DATA_HOME/appv/sandboxes/<app-id>, else $HOME/.local/share/appv/sandboxes/<app-id>.
-std::string sandbox_dir(const std::string& app_id);
 
 struct CachedPackage {
   std::string dir;   // <cache>/<digest>

@@ -1,9 +1,13 @@
 #include "vfs/fs_util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -97,6 +101,45 @@ std::string parent_dir(const std::string& path) {
 void sync_dir(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd || ::fsync(fd.get()) != 0) throw_sys("cannot sync directory", path, errno);
+}
+
+}  // namespace appv
+
+namespace appv {
+
+std::string shown_name(const std::string& name) {
+  std::string out;
+  for (unsigned char c : name) {
+    if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
+    else out += fmt::format("\\x{:02x}", c);
+  }
+  if (out.size() > 120) out = out.substr(0, 60) + "..." + out.substr(out.size() - 40);
+  return out;
+}
+
+ScopedChdir::ScopedChdir(const std::string& dir) : old_(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+  if (!old_) throw_sys("cannot open current directory", ".", errno);
+  if (::chdir(dir.c_str()) != 0) throw_sys("cannot enter", dir, errno);
+}
+
+ScopedChdir::~ScopedChdir() {
+  // Nothing sensible to do if this fails; appv uses absolute paths afterwards.
+  if (::fchdir(old_.get()) != 0) return;
+}
+
+std::vector<std::string> list_dir(const std::string& dir) {
+  std::vector<std::string> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+  if (!d) {
+    if (errno == ENOENT) return out;
+    throw_sys("cannot list", dir, errno);
+  }
+  while (dirent* e = ::readdir(d.get())) {
+    std::string_view n = e->d_name;
+    if (n != "." && n != "..") out.emplace_back(n);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace appv

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "vfs/unique_fd.h"
+
 namespace appv {
 
 // pread exactly `size` bytes at `offset`; a short read is Exit::BadInput (truncated).
@@ -19,9 +21,28 @@ void make_dirs(const std::string& path, unsigned mode = 0755);
 // rm -rf that also removes trees holding read-only directories. Never follows symlinks.
 // Missing paths are fine.
 void remove_tree(const std::string& path);
+// A file name as it may appear in a one-line message: bytes that are not printable
+// ASCII shown as \xNN, and long names shortened in the middle.
+std::string shown_name(const std::string& name);
+
+// Names in `dir` (no "." or ".."), sorted; empty if it does not exist.
+std::vector<std::string> list_dir(const std::string& dir);
 // The directory holding `path` ("." for a bare name).
 std::string parent_dir(const std::string& path);
 // fsync a directory, so a rename inside it is durable.
 void sync_dir(const std::string& path);
+
+// Enters `dir` for the scope's lifetime (libarchive's secure extraction wants names
+// relative to the destination), returning to the previous directory afterwards.
+class ScopedChdir {
+ public:
+  explicit ScopedChdir(const std::string& dir);
+  ~ScopedChdir();
+  ScopedChdir(const ScopedChdir&) = delete;
+  ScopedChdir& operator=(const ScopedChdir&) = delete;
+
+ private:
+  UniqueFd old_;
+};
 
 }  // namespace appv

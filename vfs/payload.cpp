@@ -43,18 +43,6 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
-// An entry name as it may appear in a one-line message: bytes that are not printable
-// ASCII shown as \xNN, and long names shortened in the middle.
-std::string shown(const std::string& name) {
-  std::string out;
-  for (unsigned char c : name) {
-    if (c >= 0x20 && c < 0x7f) out += static_cast<char>(c);
-    else out += fmt::format("\\x{:02x}", c);
-  }
-  if (out.size() > 120) out = out.substr(0, 60) + "..." + out.substr(out.size() - 40);
-  return out;
-}
-
 // Feeds libarchive the payload byte range of the package file, hashing what it reads
 // so the digest is checked in the same pass as the extraction.
 struct Source {
@@ -185,7 +173,7 @@ class PayloadWalk {
     const char* name = archive_entry_pathname(e);
     out.path = name ? name : "";
     while (out.path.size() > 1 && out.path.back() == '/') out.path.pop_back();
-    if (std::string why = unsafe_path_reason(out.path); !why.empty()) fail(fmt::format("entry '{}': {}", shown(out.path), why));
+    if (std::string why = unsafe_path_reason(out.path); !why.empty()) fail(fmt::format("entry '{}': {}", shown_name(out.path), why));
     bool in_root = out.path == kRootEntry || out.path.rfind(std::string(kRootEntry) + "/", 0) == 0;
     if (!in_root && out.path != ".appv" && out.path != kManifestEntry) {
       fail(fmt::format("entry '{}': outside root/ and .appv/", out.path));
@@ -263,23 +251,6 @@ class PayloadWalk {
 
 // Restores the working directory when extraction is done (libarchive's secure
 // extraction works on paths relative to the current directory).
-class ScopedChdir {
- public:
-  explicit ScopedChdir(const std::string& dir) : old_(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
-    if (!old_) throw_sys("cannot open current directory", ".", errno);
-    if (::chdir(dir.c_str()) != 0) throw_sys("cannot enter", dir, errno);
-  }
-  ~ScopedChdir() {
-    if (::fchdir(old_.get()) != 0) {
-      // Nothing sensible to do in a destructor; later relative paths would be wrong,
-      // but appv uses absolute paths after extraction.
-    }
-  }
-
- private:
-  UniqueFd old_;
-};
-
 bool dir_is_empty(const std::string& path) {
   std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(path.c_str()), closedir);
   if (!d) throw_sys("cannot open", path, errno);

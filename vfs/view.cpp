@@ -12,6 +12,7 @@
 
 #include "manifests/error.h"
 #include "manifests/paths.h"
+#include "manifests/tokens.h"
 
 namespace appv {
 
@@ -28,21 +29,55 @@ const Rule& RuleSet::lookup(const std::string& path) const {
   return *best;
 }
 
-RuleSet default_rules(const std::string& home, const std::string& cwd) {
+RuleSet default_rules(const std::map<std::string, std::string, std::less<>>& user, const std::string& cwd,
+                      const TreeProbe& host) {
   RuleSet r;
   r.set("/", Isolation::WriteCopy, "default");
   for (const char* p : {"/proc", "/dev", "/sys", "/run"}) r.set(p, Isolation::Host, "default");
   for (const char* p : {"/home", "/tmp", "/media", "/mnt"}) r.set(p, Isolation::Merged, "default");
-  // $HOME and the working directory are merged so users keep their documents; a
-  // rule is added only where a parent's does not already say so.
-  if (is_clean_absolute(home) && home != "/" && r.lookup(home).mode != Isolation::Merged) {
-    r.set(home, Isolation::Merged, "default ($HOME)");
+  auto dir = [&](const char* name) -> std::string {
+    auto it = user.find(name);
+    if (it == user.end()) return {};
+    std::string p = normalize_absolute(it->second);
+    return p == "/" ? std::string() : p;
+  };
+  const std::string home = dir("HOME");
+  if (!home.empty() && r.lookup(home).mode != Isolation::Host) {
+    r.set(home, Isolation::WriteCopy, "default ($HOME: dotfiles)");
+    for (const std::string& name : host.list(home)) {
+      if (name[0] != '.' && host.kind(home + "/" + name) == NodeKind::Dir) {
+        r.set(home + "/" + name, Isolation::Merged, "default ($HOME: documents)");
+      }
+    }
   }
-  if (is_clean_absolute(cwd) && cwd != "/" && r.lookup(cwd).mode != Isolation::Host &&
-      r.lookup(cwd).mode != Isolation::Merged) {
-    r.set(cwd, Isolation::Merged, "default (working directory)");
+  for (const char* xdg : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"}) {
+    const std::string p = dir(xdg);
+    if (!p.empty() && r.lookup(p).mode == Isolation::Merged) r.set(p, Isolation::WriteCopy, fmt::format("default (${})", xdg));
+  }
+  // The working directory is merged so files the app writes there reach the user,
+  // unless it is $HOME itself (which would undo the dotfiles rule) or above it.
+  if (is_clean_absolute(cwd) && cwd != "/" && !(home.size() && path_has_prefix(home, cwd))) {
+    Isolation mode = r.lookup(cwd).mode;
+    if (mode != Isolation::Host && mode != Isolation::Merged) r.set(cwd, Isolation::Merged, "default (working directory)");
   }
   return r;
+}
+
+void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, const std::string& origin,
+              const std::map<std::string, std::string, std::less<>>& user) {
+  const bool from_user = origin == "--isolate";
+  std::string expanded;
+  try {
+    expanded = expand_tokens(prefix, user, from_user ? "--isolate prefix" : "isolation prefix");
+  } catch (const Error& e) {
+    throw Error(from_user ? Exit::Usage : Exit::BadInput, e.what());
+  }
+  if (expanded.size() > 1 && expanded.back() == '/') expanded.pop_back();
+  if (!is_clean_absolute(expanded)) {
+    throw Error(from_user ? Exit::Usage : Exit::BadInput,
+                fmt::format("isolation prefix '{}' expands to '{}', which is not an absolute, normalised path", prefix, expanded));
+  }
+  rules.set(expanded, mode, origin);
 }
 
 Rule parse_rule_arg(const std::string& text) {
@@ -52,7 +87,7 @@ Rule parse_rule_arg(const std::string& text) {
   std::string mode_text = text.substr(eq + 1);
   std::optional<Isolation> mode = parse_isolation(mode_text);
   if (!mode) throw Error(Exit::Usage, fmt::format("--isolate '{}': unknown mode '{}' (expected merged, writecopy, full or host)", text, mode_text));
-  if (!is_clean_absolute(prefix)) throw Error(Exit::Usage, fmt::format("--isolate '{}': '{}' must be an absolute, normalised path", text, prefix));
+  if (prefix.empty()) throw Error(Exit::Usage, fmt::format("--isolate '{}': the prefix is empty", text));
   return Rule{prefix, *mode, "--isolate"};
 }
 
@@ -166,7 +201,7 @@ class Planner {
     for (const auto& [prefix, rule] : rules_.rules()) {
       if (prefix != "/" && prefix.find('/', 1) != std::string::npos) place(prefix, false);
     }
-    check_no_overlap();
+    hide_private_dirs();
     return std::move(plan_);
   }
 
@@ -205,6 +240,14 @@ class Planner {
       // Only the package has this prefix: nothing of the host to merge with.
       mode = Isolation::WriteCopy;
     } else if (mode == Isolation::Host || mode == Isolation::Merged) {
+      if (host_dir.empty() && mode == Isolation::Host && !top && hk != NodeKind::Absent) {
+        // A socket or file passed through (D-Bus, X11, PulseAudio): bound by itself.
+        std::string resolved = resolve_in_tree(host_, path);
+        if (!resolved.empty()) {
+          add({MountOp::Type::Bind, path, resolved, {}, {}, {}, why});
+          return;
+        }
+      }
       if (host_dir.empty()) {
         if (hk != NodeKind::Absent) note(fmt::format("{}: not a directory on the host; left out of the view", path));
         return;
@@ -274,22 +317,14 @@ class Planner {
     }
   }
 
-  // Overlayfs fails every lookup with ELOOP when its upper or work directory lies
-  // inside one of its lower trees (DESIGN.md, "Platform facts"). Refuse clearly.
-  void check_no_overlap() const {
-    for (const MountOp& op : plan_.ops) {
-      if (op.type != MountOp::Type::Overlay) continue;
-      for (const std::string& lower : op.lowers) {
-        if (path_has_prefix(lower, layout_.package_root)) continue;
-        for (const std::string* own : {&layout_.sandbox, &layout_.package_root}) {
-          if (path_has_prefix(*own, lower)) {
-            throw Error(Exit::Environment,
-                        fmt::format("'{}' lies inside '{}', which the view overlays in {} mode; move it out "
-                                    "(set XDG_DATA_HOME and XDG_CACHE_HOME) or make '{}' merged with --isolate",
-                                    *own, lower, "writecopy/full", op.target));
-          }
-        }
-      }
+  // appv's own directories (every app's sandbox) would show through the host's
+  // trees; an empty read-only tmpfs goes over them. This also keeps lookups away
+  // from overlay upper directories that lie inside a lower tree, which the kernel
+  // would fail with ELOOP (DESIGN.md, "Platform facts").
+  void hide_private_dirs() {
+    for (const std::string& dir : layout_.hidden) {
+      if (rules_.lookup(dir).mode == Isolation::Full || host_.kind(dir) != NodeKind::Dir) continue;
+      add({MountOp::Type::Hide, dir, {}, {}, {}, {}, "appv's private directory"});
     }
   }
 
@@ -320,6 +355,7 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
       case MountOp::Type::Dir: break;  // implied by the mount that follows
       case MountOp::Type::Symlink: out += fmt::format("  symlink  {} -> {}\n", op.target, op.source); break;
       case MountOp::Type::Bind: out += fmt::format("  bind     {} <- {}  [{}]\n", op.target, op.source, op.why); break;
+      case MountOp::Type::Hide: out += fmt::format("  hide     {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::Overlay: {
         std::string lowers;
         for (const std::string& l : op.lowers) lowers += (lowers.empty() ? "" : ":") + l;

@@ -29,14 +29,24 @@ class RuleSet {
   std::map<std::string, Rule> rules_;
 };
 
-// DESIGN.md's defaults: system trees writecopy (the "/" rule), the user's home,
-// /home, /tmp, /media, /mnt and the working directory merged, /proc /dev /sys /run
-// the host's.
-RuleSet default_rules(const std::string& home, const std::string& cwd);
-// Parses "PREFIX=MODE" (from --isolate). Throws Exit::Usage.
-Rule parse_rule_arg(const std::string& text);
-
 enum class NodeKind { Absent, Dir, File, Symlink, Other };
+class TreeProbe;
+
+// DESIGN.md's defaults: system trees writecopy (the "/" rule); /proc /dev /sys /run
+// the host's; /home, /tmp, /media, /mnt merged; $HOME writecopy, so its dotfiles and
+// config directories are the app's own, with each visible directory in it (Documents,
+// Downloads, projects...) merged so users can save work; the XDG base directories
+// writecopy wherever they are; the working directory merged unless it is $HOME.
+// `user` holds HOME and XDG_* (manifests/tokens.h); `host` lists $HOME.
+RuleSet default_rules(const std::map<std::string, std::string, std::less<>>& user, const std::string& cwd,
+                      const TreeProbe& host);
+// Adds a manifest's or the command line's rule, expanding "~", $HOME and $XDG_* in
+// the prefix. Throws Exit::BadInput (manifest) or Exit::Usage (--isolate) if the
+// result is not a clean absolute path.
+void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, const std::string& origin,
+              const std::map<std::string, std::string, std::less<>>& user);
+// Parses "PREFIX=MODE" (from --isolate), tokens still in PREFIX. Throws Exit::Usage.
+Rule parse_rule_arg(const std::string& text);
 
 // Read-only questions about a tree (the host's "/" or an extracted package root).
 class TreeProbe {
@@ -85,7 +95,10 @@ std::string resolve_in_tree(const TreeProbe& tree, const std::string& path);
 // One step of the plan. Targets are paths in the new root; sources, lowers, uppers
 // and workdirs are host paths.
 struct MountOp {
-  enum class Type { Dir, Symlink, Bind, Overlay };
+  // Hide: an empty read-only tmpfs over a directory the app must not see (appv's
+  // own sandboxes). Bind of a non-directory (a socket, a file) creates an empty file
+  // as its mount point when the view has none there.
+  enum class Type { Dir, Symlink, Bind, Overlay, Hide };
   Type type;
   std::string target;
   std::string source;               // Bind: host path; Symlink: link text
@@ -97,6 +110,10 @@ struct MountOp {
 struct Layout {
   std::string package_root;  // host path of the extracted package tree
   std::string sandbox;       // host path of the app's sandbox
+  // Host directories hidden in the view when it would show them (the sandboxes of
+  // every app: private, and the kernel refuses lookups into an overlay's own upper
+  // directory when that lies inside one of its lower trees).
+  std::vector<std::string> hidden;
 };
 
 struct Plan {

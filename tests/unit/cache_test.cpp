@@ -7,6 +7,7 @@
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
 #include "vfs/cache.h"
+#include "vfs/sandbox.h"
 #include "vfs/package.h"
 
 using namespace appv;

@@ -1,0 +1,127 @@
+// `appv registry list|get|set|reset`: an app's GSettings keys, read and changed from
+// outside it. Packaged defaults come from the package last run (its keyfile at
+// /etc/glib-2.0/settings/defaults, written by `appv pack` from [registry]); the
+// user's values live in the sandbox, where the app's keyfile backend writes them.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "launcher/commands.h"
+#include "launcher/sandbox_access.h"
+#include "manifests/error.h"
+#include "manifests/registry.h"
+#include "manifests/tokens.h"
+#include "vfs/cache.h"
+#include "vfs/fs_util.h"
+#include "vfs/sandbox.h"
+#include "vfs/unique_fd.h"
+
+namespace appv::cli {
+namespace {
+
+RegistryValues read_keyfile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_keyfile(text.str());
+}
+
+struct AppRegistry {
+  std::string sandbox;
+  std::string user_file;      // host path of the user's keyfile in the sandbox
+  std::string user_file_dir;  // its directory as a virtual path
+  std::string package_root;   // "" if the package is not in the cache
+  RegistryValues defaults;
+  RegistryValues user;
+};
+
+AppRegistry load(const std::string& app) {
+  AppRegistry r;
+  r.sandbox = sandbox_dir(app);
+  if (!path_exists(r.sandbox)) throw Error(Exit::NoInput, fmt::format("{} has no sandbox (it has not run as this user)", app));
+  Tokens t = user_tokens();
+  auto config = t.find("XDG_CONFIG_HOME");
+  if (config == t.end()) throw Error(Exit::Environment, "neither XDG_CONFIG_HOME nor HOME is set to an absolute path");
+  const std::string vfile = fmt::format("{}/{}", config->second, kRegistryUserFile);
+  r.user_file_dir = vfile.substr(0, vfile.find_last_of('/'));
+  r.user_file = r.sandbox + "/upper" + vfile;
+  if (std::optional<SandboxState> state = read_state(r.sandbox); state && !state->digest.empty()) {
+    const std::string root = fmt::format("{}/{}/root", cache_dir(), state->digest);
+    if (path_exists(root)) r.package_root = root;
+  }
+  if (!r.package_root.empty()) r.defaults = read_keyfile(r.package_root + kRegistryDefaultsPath);
+  r.user = read_keyfile(r.user_file);
+  return r;
+}
+
+void check_key(const std::string& key) {
+  if (std::string why = check_registry_key(key); !why.empty()) throw Error(Exit::Usage, fmt::format("key '{}' {}", key, why));
+}
+
+void save(const AppRegistry& r) {
+  make_upper_dirs(r.sandbox, r.user_file_dir, r.package_root);
+  const std::string text = format_keyfile(r.user);
+  const std::string tmp = fmt::format("{}.appv-{}", r.user_file, ::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) throw_sys("cannot write", tmp, errno);
+  try {
+    write_all(fd.get(), text.data(), text.size(), tmp);
+    if (::rename(tmp.c_str(), r.user_file.c_str()) != 0) throw_sys("cannot replace", r.user_file, errno);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
+}  // namespace
+
+int cmd_registry_list(const std::string& app) {
+  AppRegistry r = load(app);
+  RegistryValues all = r.defaults;
+  for (const auto& [k, v] : r.user) all[k] = v;
+  for (const auto& [key, value] : all) {
+    fmt::print("{} {}  ({})\n", key, value, r.user.count(key) ? "user" : "default");
+  }
+  if (all.empty()) fmt::print("{}: no registry keys{}\n", app, r.package_root.empty() ? " (its package is not in the cache)" : "");
+  return 0;
+}
+
+int cmd_registry_get(const std::string& app, const std::string& key) {
+  check_key(key);
+  AppRegistry r = load(app);
+  auto it = r.user.find(key);
+  if (it == r.user.end()) it = r.defaults.find(key);
+  if (it == r.defaults.end()) throw Error(Exit::Failure, fmt::format("{}: key '{}' has no value (neither set nor packaged)", app, key));
+  fmt::print("{}\n", it->second);
+  return 0;
+}
+
+int cmd_registry_set(const std::string& app, const std::string& key, const std::string& value) {
+  check_key(key);
+  if (value.empty()) throw Error(Exit::Usage, "the value is empty; give GVariant text such as \"'text'\", 42 or true");
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) throw Error(Exit::Usage, "the value holds a control character; write \\n etc. in GVariant text");
+  }
+  UniqueFd lock = lock_stopped_sandbox(sandbox_dir(app), app, "change its registry");
+  AppRegistry r = load(app);
+  r.user[key] = value;
+  save(r);
+  return 0;
+}
+
+int cmd_registry_reset(const std::string& app, const std::string& key) {
+  if (!key.empty()) check_key(key);
+  UniqueFd lock = lock_stopped_sandbox(sandbox_dir(app), app, "change its registry");
+  AppRegistry r = load(app);
+  if (key.empty()) r.user.clear();
+  else if (!r.user.erase(key)) return 0;
+  save(r);
+  return 0;
+}
+
+}  // namespace appv::cli

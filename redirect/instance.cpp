@@ -1,0 +1,85 @@
+#include "redirect/instance.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "vfs/fs_util.h"
+#include "vfs/unique_fd.h"
+
+namespace appv {
+namespace {
+
+// Field 22 of /proc/PID/stat (clock ticks since boot), "" if the process is gone.
+std::string start_time(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t paren = stat.rfind(')');  // the command name may hold spaces and ')'
+  if (paren == std::string::npos) return {};
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return field;
+  }
+  return {};
+}
+
+UniqueFd open_ns(pid_t pid, const char* name) {
+  const std::string path = fmt::format("/proc/{}/{}", pid, name);
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_sys("cannot join the running instance through", path, errno, Exit::Environment);
+  return fd;
+}
+
+ino_t ns_inode(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+}  // namespace
+
+std::optional<Instance> running_instance(const std::string& sandbox) {
+  std::ifstream in(sandbox + "/.instance");
+  Instance inst;
+  std::string started;
+  if (!(in >> inst.pid >> started >> inst.view_id) || inst.pid <= 0) return std::nullopt;
+  if (start_time(inst.pid) != started) return std::nullopt;
+  return inst;
+}
+
+void record_instance(const std::string& sandbox, const std::string& view_id) {
+  const pid_t pid = ::getpid();
+  const std::string text = fmt::format("{} {} {}\n", pid, start_time(pid), view_id);
+  const std::string path = sandbox + "/.instance";
+  const std::string tmp = fmt::format("{}.{}", path, pid);
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) throw_sys("cannot write", tmp, errno);
+  write_all(fd.get(), text.data(), text.size(), tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot replace", path, errno);
+}
+
+NamespaceState join_instance(const Instance& instance) {
+  NamespaceState state;
+  // Every handle is taken before the first setns: after it /proc is the app's.
+  UniqueFd user = open_ns(instance.pid, "ns/user");
+  UniqueFd mnt = open_ns(instance.pid, "ns/mnt");
+  UniqueFd root = open_ns(instance.pid, "root");
+  const ino_t own_user = ns_inode("/proc/self/ns/user");
+  const ino_t their_user = ns_inode(fmt::format("/proc/{}/ns/user", instance.pid));
+  if (own_user != their_user) {
+    if (::setns(user.get(), CLONE_NEWUSER) != 0) throw_sys("cannot join the user namespace of pid", std::to_string(instance.pid), errno, Exit::Environment);
+    state.user_namespace = true;
+  }
+  if (::setns(mnt.get(), CLONE_NEWNS) != 0) throw_sys("cannot join the mount namespace of pid", std::to_string(instance.pid), errno, Exit::Environment);
+  if (::fchdir(root.get()) != 0 || ::chroot(".") != 0) throw_sys("cannot enter the root of pid", std::to_string(instance.pid), errno, Exit::Environment);
+  return state;
+}
+
+}  // namespace appv

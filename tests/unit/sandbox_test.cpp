@@ -1,0 +1,171 @@
+#include <archive.h>
+#include <archive_entry.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "manifests/error.h"
+#include "tests/unit/support/temp_dir.h"
+#include "vfs/fs_util.h"
+#include "vfs/sandbox.h"
+#include "vfs/sandbox_archive.h"
+
+using namespace appv;
+using appv::test::TempDir;
+using appv::test::write_file;
+
+namespace {
+
+// A host tree under `t`/host and a sandbox under `t`/sb whose upper layer records
+// what an app did to it, the way overlayfs writes it.
+struct Fixture {
+  TempDir t;
+  std::string host = t / "host";
+  std::string sandbox = t / "sb";
+  std::string upper(const std::string& vpath) const { return sandbox + "/upper" + vpath; }
+
+  Fixture() {
+    make_dirs(host + "/dir");
+    make_dirs(host + "/conf", 0755);
+    for (const char* f : {"/keep", "/mod", "/gone", "/dir/x", "/conf/a"}) write_file(host + f, "host\n");
+    make_upper_dirs(sandbox, host + "/conf", "");
+    write_file(upper(host) + "/new", "new\n");
+    write_file(upper(host) + "/mod", "changed\n");
+    REQUIRE(::mknod(upper(host + "/gone").c_str(), S_IFCHR | 0, makedev(0, 0)) == 0);
+    make_upper_dirs(sandbox, host + "/dir", "");
+    write_file(upper(host) + "/dir/y", "y\n");
+    REQUIRE(::setxattr(upper(host + "/dir").c_str(), "user.overlay.opaque", "y", 1, 0) == 0);
+    ::chmod(upper(host + "/conf").c_str(), 0700);
+    ::symlink("mod", upper(host + "/link").c_str());
+  }
+};
+
+std::vector<std::string> lines(const std::vector<Change>& changes) {
+  std::vector<std::string> out;
+  for (const Change& c : changes) out.push_back(std::string(1, c.kind) + " " + c.path);
+  return out;
+}
+
+// Writes a tar.zst holding `entries` (name, type, rdev) with the marker first.
+void write_archive(const std::string& file, const std::vector<std::tuple<std::string, mode_t, unsigned>>& entries,
+                   const std::string& id = "org.a", const std::string& link = {}) {
+  archive* a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_add_filter_zstd(a);
+  REQUIRE(archive_write_open_filename(a, file.c_str()) == ARCHIVE_OK);
+  auto add = [&](const std::string& name, mode_t type, unsigned rdev, const std::string& data) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_filetype(e, type & AE_IFMT);
+    archive_entry_set_perm(e, type & 07777 ? type & 07777 : 0644);
+    archive_entry_set_rdev(e, rdev);
+    if ((type & AE_IFMT) == AE_IFLNK) archive_entry_set_symlink(e, "/etc/passwd");
+    if (!link.empty() && name == link) archive_entry_set_hardlink(e, "upper/f");
+    archive_entry_set_size(e, (type & AE_IFMT) == AE_IFREG ? static_cast<la_int64_t>(data.size()) : 0);
+    archive_write_header(a, e);
+    if (!data.empty()) archive_write_data(a, data.data(), data.size());
+    archive_entry_free(e);
+  };
+  add(".appv-sandbox", AE_IFREG, 0, "id " + id + "\n");
+  for (const auto& [name, type, rdev] : entries) add(name, type, rdev, (type & AE_IFMT) == AE_IFREG ? "data\n" : "");
+  archive_write_close(a);
+  archive_write_free(a);
+}
+
+}  // namespace
+
+TEST_CASE("sandbox diff names what the app added, changed, deleted and replaced") {
+  Fixture f;
+  std::vector<std::string> got = lines(sandbox_diff(f.sandbox, LowerLayers{}));
+  const std::string h = f.host;
+  CHECK(got == std::vector<std::string>{"M " + h + "/conf/", "R " + h + "/dir/", "A " + h + "/dir/y", "D " + h + "/gone",
+                                        "A " + h + "/link", "M " + h + "/mod", "A " + h + "/new"});
+  // Below a `full` prefix the host was not visible: nothing there is a change of it.
+  LowerLayers full{{}, {h}};
+  std::vector<std::string> hidden = lines(sandbox_diff(f.sandbox, full));
+  CHECK(std::count(hidden.begin(), hidden.end(), "A " + h + "/mod") == 1);
+}
+
+TEST_CASE("sandbox state is written only when it changes") {
+  TempDir t;
+  SandboxState s{"org.a", "1.0", "abc", {"/usr"}};
+  write_state(t.path(), s);
+  REQUIRE(read_state(t.path()) == s);
+  struct stat before;
+  ::stat((t / "state").c_str(), &before);
+  write_state(t.path(), s);
+  struct stat after;
+  ::stat((t / "state").c_str(), &after);
+  CHECK(before.st_ino == after.st_ino);
+}
+
+TEST_CASE("sandbox reset empties it, or keeps only the configuration") {
+  Fixture f;
+  make_dirs(f.upper(f.host + "/cfg/app"));
+  write_file(f.upper(f.host + "/cfg/app/settings"), "x\n");
+  make_dirs(f.sandbox + "/work/w");
+  reset_sandbox(f.sandbox, f.host + "/cfg");
+  CHECK(appv::test::list_tree(f.sandbox) == appv::test::list_tree(f.sandbox));  // walkable
+  CHECK(appv::test::exists(f.upper(f.host + "/cfg/app/settings")));
+  CHECK_FALSE(appv::test::exists(f.upper(f.host + "/new")));
+  CHECK_FALSE(appv::test::exists(f.sandbox + "/work"));
+  reset_sandbox(f.sandbox);
+  CHECK_FALSE(appv::test::exists(f.sandbox + "/upper"));
+}
+
+TEST_CASE("sandbox export and import round-trip whiteouts, opaque directories and links") {
+  Fixture f;
+  write_state(f.sandbox, SandboxState{"org.a", "1", "d", {}});
+  const std::string file = f.t / "a.tar.zst";
+  ArchiveCount out = export_sandbox(f.sandbox, "org.a", file);
+  CHECK(out.entries > 5);
+  const std::string staging = f.t / "imported";
+  import_sandbox(file, "org.a", staging);
+  CHECK(lines(sandbox_diff(staging, LowerLayers{})) == lines(sandbox_diff(f.sandbox, LowerLayers{})));
+  CHECK(is_whiteout(staging + "/upper" + f.host + "/gone"));
+  CHECK(is_opaque_dir(staging + "/upper" + f.host + "/dir"));
+  CHECK(read_state(staging)->digest == "d");
+}
+
+TEST_CASE("sandbox import refuses hostile archives and leaves nothing behind") {
+  TempDir t;
+  const std::string file = t / "x.tar.zst";
+  const std::string staging = t / "staging";
+  auto refused = [&](const std::string& needle) {
+    try {
+      import_sandbox(file, "org.a", staging);
+      FAIL("import accepted " + needle);
+    } catch (const Error& e) {
+      CHECK(e.code() == Exit::BadInput);
+      CHECK_THAT(e.what(), Catch::Contains(needle));
+    }
+    CHECK_FALSE(appv::test::exists(staging));
+  };
+  write_archive(file, {{"upper/../../escape", AE_IFREG, 0}});
+  refused("'..'");
+  write_archive(file, {{"/etc/cron.d/x", AE_IFREG, 0}});
+  refused("absolute");
+  write_archive(file, {{"upper/dev/sda", AE_IFCHR, makedev(8, 0)}});
+  refused("device node");
+  write_archive(file, {{"upper/fifo", AE_IFIFO, 0}});
+  refused("neither file");
+  write_archive(file, {{"notes.txt", AE_IFREG, 0}});
+  refused("not part of a sandbox");
+  write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/f", AE_IFREG, 0}, {"upper/g", AE_IFREG, 0}}, "org.a", "upper/g");
+  refused("hard links");
+  write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/l", AE_IFLNK, 0}, {"upper/l/x", AE_IFREG, 0}});
+  refused("upper/l/x");
+  write_archive(file, {{"upper", AE_IFDIR, 0}}, "org.other");
+  refused("holds the sandbox of 'org.other'");
+  write_file(file, "not an archive at all");
+  refused("not a sandbox export");
+  // setuid bits are dropped, not refused.
+  write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/tool", AE_IFREG | 04755, 0}});
+  import_sandbox(file, "org.a", staging);
+  struct stat st;
+  REQUIRE(::stat((staging + "/upper/tool").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0755);
+}

@@ -1,0 +1,212 @@
+#include "vfs/sandbox.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "manifests/manifest.h"
+#include "manifests/paths.h"
+#include "manifests/tokens.h"
+#include "vfs/fs_util.h"
+#include "vfs/unique_fd.h"
+
+namespace appv {
+namespace {
+
+std::string join(const std::string& dir, const std::string& name) { return dir == "/" ? "/" + name : dir + "/" + name; }
+
+class DiffWalker {
+ public:
+  DiffWalker(std::string upper, const LowerLayers& lower) : upper_(std::move(upper)), lower_(lower) {}
+
+  std::vector<Change> run() {
+    walk("/", false);
+    return std::move(changes_);
+  }
+
+ private:
+  // The lower node the app saw at `vpath` before its changes, if any.
+  std::optional<struct stat> lower(const std::string& vpath) const {
+    struct stat st;
+    if (!lower_.package_root.empty() && ::lstat((lower_.package_root + vpath).c_str(), &st) == 0) return st;
+    for (const std::string& p : lower_.full_prefixes) {
+      if (path_has_prefix(vpath, p)) return std::nullopt;
+    }
+    if (::lstat(vpath.c_str(), &st) == 0) return st;
+    return std::nullopt;
+  }
+
+  void walk(const std::string& vdir, bool all_added) {
+    const std::string udir = vdir == "/" ? upper_ : upper_ + vdir;
+    for (const std::string& name : list_dir(udir)) {
+      const std::string vpath = join(vdir, name);
+      const std::string upath = upper_ + vpath;
+      struct stat st;
+      if (::lstat(upath.c_str(), &st) != 0) throw_sys("cannot inspect", upath, errno);
+      if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+        if (!all_added) changes_.push_back({'D', vpath});
+        continue;
+      }
+      std::optional<struct stat> below = all_added ? std::nullopt : lower(vpath);
+      if (S_ISDIR(st.st_mode)) {
+        if (!below) {
+          changes_.push_back({'A', vpath + "/"});
+          walk(vpath, true);
+        } else if (is_opaque_dir(upath) || !S_ISDIR(below->st_mode)) {
+          changes_.push_back({S_ISDIR(below->st_mode) ? 'R' : 'M', vpath + "/"});
+          walk(vpath, true);
+        } else {
+          if ((below->st_mode & 07777) != (st.st_mode & 07777)) changes_.push_back({'M', vpath + "/"});
+          walk(vpath, false);
+        }
+        continue;
+      }
+      changes_.push_back({below ? 'M' : 'A', vpath});
+    }
+  }
+
+  std::string upper_;
+  const LowerLayers& lower_;
+  std::vector<Change> changes_;
+};
+
+bool xattr_is_y(const std::string& path, const char* name) {
+  char v[2];
+  ssize_t n = ::lgetxattr(path.c_str(), name, v, sizeof v);
+  return n == 1 && v[0] == 'y';
+}
+
+}  // namespace
+
+std::string sandboxes_root() {
+  Tokens t = user_tokens();
+  auto it = t.find("XDG_DATA_HOME");
+  if (it == t.end()) throw Error(Exit::Environment, "neither XDG_DATA_HOME nor HOME is set to an absolute path");
+  return it->second + "/appv/sandboxes";
+}
+
+std::string sandbox_dir(const std::string& app_id) {
+  if (!valid_app_id(app_id)) throw Error(Exit::Usage, fmt::format("'{}' is not an app id (letters, digits, '.', '_', '-')", app_id));
+  return sandboxes_root() + "/" + app_id;
+}
+
+std::optional<SandboxState> read_state(const std::string& sandbox) {
+  std::ifstream in(sandbox + "/state");
+  if (!in) return std::nullopt;
+  SandboxState s;
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t sp = line.find(' ');
+    if (sp == std::string::npos) continue;
+    std::string key = line.substr(0, sp), value = line.substr(sp + 1);
+    if (key == "id") s.app_id = value;
+    else if (key == "version") s.version = value;
+    else if (key == "digest") s.digest = value;
+    else if (key == "full") s.full_prefixes.push_back(value);
+  }
+  return s;
+}
+
+void write_state(const std::string& sandbox, const SandboxState& state) {
+  if (read_state(sandbox) == state) return;
+  std::string text = fmt::format("id {}\nversion {}\ndigest {}\n", state.app_id, state.version, state.digest);
+  for (const std::string& p : state.full_prefixes) text += fmt::format("full {}\n", p);
+  const std::string tmp = fmt::format("{}/.state.{}", sandbox, ::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) throw_sys("cannot write", tmp, errno);
+  write_all(fd.get(), text.data(), text.size(), tmp);
+  if (::rename(tmp.c_str(), (sandbox + "/state").c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    throw_sys("cannot replace", sandbox + "/state", err);
+  }
+}
+
+bool is_whiteout(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
+}
+
+bool is_opaque_dir(const std::string& path) {
+  // trusted.* when appv ran as root, user.* inside a user namespace (userxattr).
+  return xattr_is_y(path, "trusted.overlay.opaque") || xattr_is_y(path, "user.overlay.opaque");
+}
+
+std::vector<Change> sandbox_diff(const std::string& sandbox, const LowerLayers& lower) {
+  return DiffWalker(sandbox + "/upper", lower).run();
+}
+
+void reset_sandbox(const std::string& sandbox, const std::string& keep) {
+  remove_tree(sandbox + "/work");
+  const std::string upper = sandbox + "/upper";
+  if (keep.empty() || keep == "/") {
+    if (keep.empty()) remove_tree(upper);
+    return;
+  }
+  // Remove everything in upper/ except the directories leading to `keep` and `keep`.
+  std::string dir = upper;
+  std::vector<std::string> parts = split_nonempty(keep, '/');
+  for (size_t i = 0; i < parts.size(); ++i) {
+    for (const std::string& name : list_dir(dir)) {
+      if (name != parts[i]) remove_tree(dir + "/" + name);
+    }
+    dir += "/" + parts[i];
+    struct stat st;
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      remove_tree(dir);
+      return;
+    }
+  }
+}
+
+void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const std::string& package_root) {
+  std::string dir = sandbox + "/upper";
+  make_dirs(dir, 0755);
+  std::string v;
+  for (const std::string& part : split_nonempty(vpath, '/')) {
+    v += "/" + part;
+    dir += "/" + part;
+    struct stat st;
+    if (::lstat(dir.c_str(), &st) == 0) continue;
+    mode_t mode = 0755;
+    if ((!package_root.empty() && ::stat((package_root + v).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ||
+        (::stat(v.c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {
+      mode = st.st_mode & 07777;
+    }
+    if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw_sys("cannot create", dir, errno);
+    if (::chmod(dir.c_str(), mode) != 0) throw_sys("cannot set the mode of", dir, errno);  // past the umask
+  }
+}
+
+void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& dirs, const std::string& package_root) {
+  const std::string upper = sandbox + "/upper";
+  for (const std::string& dir : dirs) {
+    if (path_has_prefix(dir, upper)) make_upper_dirs(sandbox, dir.substr(upper.size()), package_root);
+    else make_dirs(dir, 0700);
+  }
+}
+
+uint64_t tree_bytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const std::string& name : list_dir(dir)) {
+    const std::string p = dir + "/" + name;
+    struct stat st;
+    if (::lstat(p.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) total += tree_bytes(p);
+    else if (S_ISREG(st.st_mode)) total += static_cast<uint64_t>(st.st_size);
+  }
+  return total;
+}
+
+}  // namespace appv

@@ -1,0 +1,75 @@
+// The sandbox: one per user per app id, under $XDG_DATA_HOME/appv/sandboxes/<app-id>/.
+//
+//   upper/<virtual path>  what the app created, changed or deleted (overlay upper layers:
+//                         deletions are whiteouts, replaced directories are opaque)
+//   work/                 overlayfs scratch space
+//   state                 the last launch: package digest, id, version, `full` prefixes
+//   .instance             the running instance, for later launches to join (launcher)
+//   .lock                 serialises launches, resets and imports
+//
+// It outlives package upgrades: a newer version of the same app id sees the same sandbox.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace appv {
+
+// $XDG_DATA_HOME/appv/sandboxes (else ~/.local/share/appv/sandboxes).
+std::string sandboxes_root();
+// sandboxes_root()/<app_id>; throws Exit::Usage if app_id is not a valid id.
+std::string sandbox_dir(const std::string& app_id);
+
+struct SandboxState {
+  std::string app_id;
+  std::string version;
+  std::string digest;                   // payload digest of the package last run
+  std::vector<std::string> full_prefixes;  // where the host was hidden from the app
+  bool operator==(const SandboxState&) const = default;
+};
+
+std::optional<SandboxState> read_state(const std::string& sandbox);
+// Writes `state` atomically, and only if it differs from what is there.
+void write_state(const std::string& sandbox, const SandboxState& state);
+
+// One line of `appv sandbox diff`: 'A' added, 'M' modified (content, mode or type),
+// 'D' deleted, 'R' a directory deleted and recreated (its old content is hidden).
+struct Change {
+  char kind;
+  std::string path;  // virtual path; directories end in '/'
+};
+
+// What the app sees below the sandbox: the package's tree (may be absent from the
+// cache) and the host's, except below `full` prefixes.
+struct LowerLayers {
+  std::string package_root;  // "" if unknown
+  std::vector<std::string> full_prefixes;
+};
+
+// Walks `<sandbox>/upper` in path order and names every change against the lower layers.
+std::vector<Change> sandbox_diff(const std::string& sandbox, const LowerLayers& lower);
+
+// Whether `path` in an upper directory is an overlay whiteout or an opaque directory.
+bool is_whiteout(const std::string& path);
+bool is_opaque_dir(const std::string& path);
+
+// Empties upper/ and work/. With `keep` (a virtual path such as the user's
+// $XDG_CONFIG_HOME) that subtree of upper/ survives. The caller holds the lock.
+void reset_sandbox(const std::string& sandbox, const std::string& keep = {});
+
+// Creates <sandbox>/upper<vpath> and its missing parents, each with the permission
+// bits of the directory the app sees there (package's, else host's, else 0755): an
+// overlay shows its upper directory's mode, so a fresh upper for /root must not
+// turn a 0700 home into 0755.
+void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const std::string& package_root);
+
+// Creates every directory a plan needs (vfs/view.h): upper layers as above, work
+// directories private.
+void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& dirs, const std::string& package_root);
+
+// Total bytes of regular files below `dir`.
+uint64_t tree_bytes(const std::string& dir);
+
+}  // namespace appv

@@ -1,0 +1,240 @@
+#include "vfs/sandbox_archive.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "manifests/error.h"
+#include "manifests/paths.h"
+#include "vfs/fs_util.h"
+#include "vfs/sandbox.h"
+#include "vfs/unique_fd.h"
+
+namespace appv {
+namespace {
+
+constexpr const char* kMarker = ".appv-sandbox";
+constexpr const char* kOpaqueXattr = "user.overlay.opaque";
+constexpr uint64_t kMaxEntries = 2'000'000;
+
+using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
+
+// Where the overlays of this user keep their opaque marks (see mounts.cpp: userxattr
+// inside a user namespace, trusted.* for root).
+const char* own_opaque_xattr() { return ::geteuid() == 0 ? "trusted.overlay.opaque" : kOpaqueXattr; }
+
+class Exporter {
+ public:
+  Exporter(archive* a, std::string sandbox) : a_(a), sandbox_(std::move(sandbox)) {}
+
+  void write_bytes(const std::string& name, const std::string& data) {
+    std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(archive_entry_new(), archive_entry_free);
+    archive_entry_set_pathname(e.get(), name.c_str());
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), 0600);
+    archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
+    header(e.get(), name);
+    if (archive_write_data(a_, data.data(), data.size()) < 0) fail(name);
+  }
+
+  void walk(const std::string& rel) {
+    const std::string path = sandbox_ + "/" + rel;
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) throw_sys("cannot inspect", path, errno);
+    std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(archive_entry_new(), archive_entry_free);
+    archive_entry_set_pathname(e.get(), rel.c_str());
+    archive_entry_set_perm(e.get(), st.st_mode & (S_ISDIR(st.st_mode) ? 01777 : 0777));
+    archive_entry_set_mtime(e.get(), st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    if (S_ISDIR(st.st_mode)) {
+      archive_entry_set_filetype(e.get(), AE_IFDIR);
+      if (is_opaque_dir(path)) archive_entry_xattr_add_entry(e.get(), kOpaqueXattr, "y", 1);
+      header(e.get(), rel);
+      for (const std::string& name : list_dir(path)) walk(rel + "/" + name);
+    } else if (S_ISLNK(st.st_mode)) {
+      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
+      ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+      if (n < 0) throw_sys("cannot read link", path, errno);
+      target.resize(static_cast<size_t>(n));
+      archive_entry_set_filetype(e.get(), AE_IFLNK);
+      archive_entry_set_symlink(e.get(), target.c_str());
+      header(e.get(), rel);
+    } else if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+      archive_entry_set_filetype(e.get(), AE_IFCHR);
+      archive_entry_set_rdev(e.get(), 0);
+      header(e.get(), rel);
+    } else if (S_ISREG(st.st_mode)) {
+      archive_entry_set_filetype(e.get(), AE_IFREG);
+      archive_entry_set_size(e.get(), st.st_size);
+      header(e.get(), rel);
+      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+      if (!fd) throw_sys("cannot read", path, errno);
+      char buf[1 << 16];
+      for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw_sys("cannot read", path, errno);
+        if (n == 0) break;
+        if (archive_write_data(a_, buf, static_cast<size_t>(n)) < 0) fail(rel);
+      }
+    } else {
+      return;  // sockets and FIFOs the app left behind are not state
+    }
+    count_.entries++;
+    if (S_ISREG(st.st_mode)) count_.bytes += static_cast<uint64_t>(st.st_size);
+  }
+
+  ArchiveCount count() const { return count_; }
+
+ private:
+  void header(archive_entry* e, const std::string& name) {
+    if (archive_write_header(a_, e) != ARCHIVE_OK) fail(name);
+  }
+  [[noreturn]] void fail(const std::string& name) {
+    throw Error(Exit::Io, fmt::format("cannot write '{}' into the export: {}", shown_name(name), archive_error_string(a_)));
+  }
+
+  archive* a_;
+  std::string sandbox_;
+  ArchiveCount count_;
+};
+
+// Why an entry of an imported archive is refused, or "".
+std::string refused(archive_entry* e, const std::string& name) {
+  if (name.empty() || name[0] == '/') return "absolute or empty path";
+  if (!is_clean_absolute("/" + name)) return "path has '.', '..' or empty components";
+  if (name != kMarker && name != "state" && name != "upper" && name.rfind("upper/", 0) != 0) {
+    return "not part of a sandbox (expected .appv-sandbox, state or upper/...)";
+  }
+  if (archive_entry_hardlink(e)) return "hard links are not accepted";
+  const mode_t type = archive_entry_filetype(e);
+  if (type == AE_IFCHR) return archive_entry_rdev(e) == 0 ? "" : "device node (only overlay whiteouts, 0:0, are accepted)";
+  if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) return "neither file, directory, link nor whiteout";
+  if ((name == kMarker || name == "state") && type != AE_IFREG) return "must be a regular file";
+  if (name == "upper" && type != AE_IFDIR) return "must be a directory";
+  return {};
+}
+
+}  // namespace
+
+ArchiveCount export_sandbox(const std::string& sandbox, const std::string& app_id, const std::string& file) {
+  const std::string tmp = fmt::format("{}.tmp-{}", file, ::getpid());
+  ArchivePtr a(archive_write_new(), archive_write_free);
+  archive_write_set_format_pax_restricted(a.get());
+  archive_write_add_filter_zstd(a.get());
+  if (archive_write_open_filename(a.get(), tmp.c_str()) != ARCHIVE_OK) {
+    throw Error(Exit::Io, fmt::format("cannot create '{}': {}", tmp, archive_error_string(a.get())));
+  }
+  ArchiveCount count;
+  try {
+    Exporter ex(a.get(), sandbox);
+    ex.write_bytes(kMarker, fmt::format("id {}\n", app_id));
+    if (path_exists(sandbox + "/state")) ex.walk("state");
+    if (path_exists(sandbox + "/upper")) ex.walk("upper");
+    count = ex.count();
+    if (archive_write_close(a.get()) != ARCHIVE_OK) {
+      throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", tmp, archive_error_string(a.get())));
+    }
+    if (::rename(tmp.c_str(), file.c_str()) != 0) throw_sys("cannot create", file, errno);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  return count;
+}
+
+ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, const std::string& staging) {
+  if (::mkdir(staging.c_str(), 0700) != 0) throw_sys("cannot create", staging, errno);
+  ArchiveCount count;
+  try {
+    ArchivePtr in(archive_read_new(), archive_read_free);
+    archive_read_support_filter_zstd(in.get());
+    archive_read_support_filter_none(in.get());
+    archive_read_support_format_tar(in.get());
+    if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK) {
+      int err = archive_errno(in.get());
+      throw Error(err == ENOENT ? Exit::NoInput : Exit::BadInput,
+                  fmt::format("'{}' is not a sandbox export: {}", file, archive_error_string(in.get())));
+    }
+    ArchivePtr disk(archive_write_disk_new(), archive_write_free);
+    archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                                   ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
+                                                   ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_NO_OVERWRITE);
+    ScopedChdir in_staging(staging);
+    std::string marker;
+    archive_entry* e = nullptr;
+    for (;;) {
+      int r = archive_read_next_header(in.get(), &e);
+      if (r == ARCHIVE_EOF) break;
+      if (r != ARCHIVE_OK) throw Error(Exit::BadInput, fmt::format("'{}' is not a sandbox export: {}", file, archive_error_string(in.get())));
+      const std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
+      std::string clean = name.size() > 1 && name.back() == '/' ? name.substr(0, name.size() - 1) : name;
+      if (std::string why = refused(e, clean); !why.empty()) {
+        throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: {}", file, shown_name(name), why));
+      }
+      if (++count.entries > kMaxEntries) throw Error(Exit::BadInput, fmt::format("'{}': more than {} entries", file, kMaxEntries));
+      const bool opaque = [&] {
+        const char* xname;
+        const void* value;
+        size_t size;
+        archive_entry_xattr_reset(e);
+        while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
+          if (std::string_view(xname) == kOpaqueXattr && size == 1 && *static_cast<const char*>(value) == 'y') return true;
+        }
+        return false;
+      }();
+      archive_entry_xattr_clear(e);
+      // No setuid or setgid bits; the sticky bit only on directories (a /tmp copy).
+      archive_entry_set_perm(e, archive_entry_perm(e) & (archive_entry_filetype(e) == AE_IFDIR ? 01777 : 0777));
+      archive_entry_set_uid(e, ::geteuid());
+      archive_entry_set_gid(e, ::getegid());
+      const std::string dest = staging + "/" + clean;
+      archive_entry_set_pathname(e, clean.c_str());
+      if (name == kMarker) {
+        char buf[256] = {};
+        la_ssize_t n = archive_read_data(in.get(), buf, sizeof buf - 1);
+        marker.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
+        continue;
+      }
+      if (archive_write_header(disk.get(), e) != ARCHIVE_OK) {
+        throw Error(Exit::BadInput, fmt::format("'{}': cannot extract '{}': {}", file, shown_name(name), archive_error_string(disk.get())));
+      }
+      if (archive_entry_filetype(e) == AE_IFREG) {
+        const void* buf;
+        size_t size;
+        la_int64_t offset;
+        while ((r = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
+          if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK) {
+            throw Error(Exit::Io, fmt::format("cannot write '{}': {}", dest, archive_error_string(disk.get())));
+          }
+          count.bytes += size;
+        }
+        if (r != ARCHIVE_EOF) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' is truncated: {}", file, shown_name(name), archive_error_string(in.get())));
+      }
+      if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK) {
+        throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", dest, archive_error_string(disk.get())));
+      }
+      if (opaque && archive_entry_filetype(e) == AE_IFDIR && ::lsetxattr(clean.c_str(), own_opaque_xattr(), "y", 1, 0) != 0) {
+        throw_sys("cannot mark opaque", dest, errno);
+      }
+    }
+    if (marker != fmt::format("id {}\n", app_id)) {
+      std::string found = marker.rfind("id ", 0) == 0 ? marker.substr(3, marker.find('\n') - 3) : "";
+      throw Error(Exit::BadInput, found.empty() ? fmt::format("'{}' is not a sandbox export (no .appv-sandbox entry)", file)
+                                                : fmt::format("'{}' holds the sandbox of '{}', not of '{}'", file, shown_name(found), app_id));
+    }
+  } catch (...) {
+    remove_tree(staging);
+    throw;
+  }
+  return count;
+}
+
+}  // namespace appv
