@@ -207,8 +207,8 @@ int cmd_run(const RunArgs& args) {
                                           "or use --temp",
                                           manifest.id, running->pid));
     }
-    join_instance(*running);
-    exec_entry(entry.path, argv, env, cwd);
+    // An instance that exited since it was found leaves a view nobody holds: build anew.
+    if (join_instance(*running)) exec_entry(entry.path, argv, env, cwd);
   }
   Plan plan = make_plan(rules, host, DiskTree(cached.root), layout);
   write_state(sandbox, SandboxState{manifest.id, manifest.version, package.digest(), full_prefixes(rules)});

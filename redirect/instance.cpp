@@ -31,17 +31,14 @@ std::string start_time(pid_t pid) {
   return {};
 }
 
+// An empty fd if the process has exited meanwhile.
 UniqueFd open_ns(pid_t pid, const char* name) {
   const std::string path = fmt::format("/proc/{}/{}", pid, name);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_sys("cannot join the running instance through", path, errno, Exit::Environment);
+  if (!fd && errno != ENOENT && errno != ESRCH) throw_sys("cannot join the running instance through", path, errno, Exit::Environment);
   return fd;
 }
 
-ino_t ns_inode(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
-}
 
 }  // namespace
 
@@ -65,14 +62,18 @@ void record_instance(const std::string& sandbox, const std::string& view_id) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot replace", path, errno);
 }
 
-NamespaceState join_instance(const Instance& instance) {
+std::optional<NamespaceState> join_instance(const Instance& instance) {
   NamespaceState state;
-  // Every handle is taken before the first setns: after it /proc is the app's.
+  // Every handle is taken before the first setns (after it, /proc is the app's).
+  // Once held they keep the namespaces alive even if the instance exits now.
   UniqueFd user = open_ns(instance.pid, "ns/user");
   UniqueFd mnt = open_ns(instance.pid, "ns/mnt");
   UniqueFd root = open_ns(instance.pid, "root");
-  const ino_t own_user = ns_inode("/proc/self/ns/user");
-  const ino_t their_user = ns_inode(fmt::format("/proc/{}/ns/user", instance.pid));
+  struct stat own, theirs;
+  if (!user || !mnt || !root || ::fstat(user.get(), &theirs) != 0) return std::nullopt;
+  if (::stat("/proc/self/ns/user", &own) != 0) throw_sys("cannot inspect", "/proc/self/ns/user", errno, Exit::Environment);
+  const ino_t own_user = own.st_ino;
+  const ino_t their_user = theirs.st_ino;
   if (own_user != their_user) {
     if (::setns(user.get(), CLONE_NEWUSER) != 0) throw_sys("cannot join the user namespace of pid", std::to_string(instance.pid), errno, Exit::Environment);
     state.user_namespace = true;

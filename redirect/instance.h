@@ -28,7 +28,8 @@ std::optional<Instance> running_instance(const std::string& sandbox);
 void record_instance(const std::string& sandbox, const std::string& view_id);
 
 // Enters the instance's namespaces and its root. Must be called single-threaded.
-// Throws Exit::Environment if the instance went away or cannot be joined.
-NamespaceState join_instance(const Instance& instance);
+// Returns nullopt, having changed nothing, if the instance exited meanwhile; throws
+// Exit::Environment if it cannot be joined.
+std::optional<NamespaceState> join_instance(const Instance& instance);
 
 }  // namespace appv

@@ -163,11 +163,13 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
       throw Error(err == ENOENT ? Exit::NoInput : Exit::BadInput,
                   fmt::format("'{}' is not a sandbox export: {}", file, archive_error_string(in.get())));
     }
+    // Entered before `disk` exists and left after it is closed: libarchive applies
+    // directories' modes and times at close, by the same relative names.
+    ScopedChdir in_staging(staging);
     ArchivePtr disk(archive_write_disk_new(), archive_write_free);
     archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                                    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
                                                    ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_NO_OVERWRITE);
-    ScopedChdir in_staging(staging);
     std::string marker;
     archive_entry* e = nullptr;
     for (;;) {
@@ -224,6 +226,9 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
       if (opaque && archive_entry_filetype(e) == AE_IFDIR && ::lsetxattr(clean.c_str(), own_opaque_xattr(), "y", 1, 0) != 0) {
         throw_sys("cannot mark opaque", dest, errno);
       }
+    }
+    if (archive_write_close(disk.get()) != ARCHIVE_OK) {
+      throw Error(Exit::Io, fmt::format("cannot finish the import into '{}': {}", staging, archive_error_string(disk.get())));
     }
     if (marker != fmt::format("id {}\n", app_id)) {
       std::string found = marker.rfind("id ", 0) == 0 ? marker.substr(3, marker.find('\n') - 3) : "";
