@@ -245,3 +245,11 @@ check "sandbox reset --keep-config" "$A" sandbox reset --keep-config org.appv.gs
 same "--keep-config kept the registry" "7" "$("$A" "${G[@]}" get org.appv.demo count)"
 "$A" sandbox reset org.appv.gsdemo >/dev/null
 same "a full reset drops it" "3" "$("$A" "${G[@]}" get org.appv.demo count)"
+
+echo "== the sandbox outlives an upgrade of the package"
+sed 's/^version = .*/version = "3.11-next"/' "$M/python3.toml" > python3-next.toml
+check "pack a newer version of the same app id" "$A" pack -q -m python3-next.toml -o python3-next.appv
+"$A" run python3.appv -c 'open("/etc/appv-upgrade-probe", "w").write("written by the old version")'
+same "the new version sees the old version's changes" "written by the old version" \
+  "$("$A" run python3-next.appv -c 'print(open("/etc/appv-upgrade-probe").read())')"
+check "sandbox list shows the version last run" grep -q "^$PY  *3.11-next " <<<"$("$A" sandbox list)"
