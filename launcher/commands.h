@@ -17,6 +17,12 @@ struct PackArgs {
   bool quiet = false;
   bool exe = true;        // put the runtime stub in front: a self-executing package
   bool exe_explicit = false;
+  // Trace capture (`pack --trace -- CMD...`) and install capture (`capture -- INSTALLER...`):
+  // `programs` then holds the command.
+  bool trace = false;
+  bool capture = false;
+  std::string report_json;
+  bool allow_failure = false;
 };
 int cmd_pack(const PackArgs& args);
 

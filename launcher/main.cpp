@@ -82,14 +82,35 @@ int main(int argc, char** argv) {
   CLI::App* pack_cmd = app.add_subcommand("pack", "Capture programs (closure) and manifest includes into a package");
   pack_cmd->add_option("programs", pack.programs, "Programs to pack (path, or name on PATH) when no manifest is given");
   pack_cmd->add_option("-m,--manifest", pack.manifest, "Manifest (TOML) describing the package")->check(CLI::ExistingFile);
-  pack_cmd->add_option("-o,--output", pack.output, "Package file to write")->required();
+  pack_cmd->add_option("-o,--output", pack.output, "Package file to write (with --trace: default <app id>.appv)");
   pack_cmd->add_option("--app-version", pack.app_version, "Version recorded when no manifest is given");
   pack_cmd->add_flag("--strict", pack.strict, "Fail if any needed library cannot be found");
   pack_cmd->add_option("--level", pack.level, "zstd compression level")->check(CLI::Range(1, 19))->capture_default_str();
   pack_cmd->add_flag("-q,--quiet", pack.quiet, "Print nothing but errors and warnings");
   CLI::Option* exe_flag = pack_cmd->add_flag("--exe,!--no-exe", pack.exe,
                                              "Put the runtime stub in front so the package runs by itself (default: on)");
-  pack_cmd->footer("Reproducible: the same inputs give the same bytes; SOURCE_DATE_EPOCH sets every entry's time.");
+  pack_cmd->add_flag("--trace", pack.trace, "Trace capture: run the command given after -- and pack every file it uses");
+  pack_cmd->add_option("--report-json", pack.report_json, "With --trace: also write the capture report as JSON here");
+  pack_cmd->add_flag("--allow-failure", pack.allow_failure, "With --trace: pack even if the traced command fails");
+  pack_cmd->footer("Usage: appv pack PROGRAM... -o OUT | appv pack -m MANIFEST -o OUT | appv pack --trace [-o OUT] [-m M] -- CMD [ARGS...]\n"
+                   "Reproducible: the same inputs give the same bytes; SOURCE_DATE_EPOCH sets every entry's time.\n"
+                   "Trace capture writes OUT.report.txt: every file with why it was packed, every path left out and why.");
+
+  cli::PackArgs capture;
+  capture.capture = true;
+  CLI::App* capture_cmd = app.add_subcommand("capture", "Install capture: run an installer in a write-copy view and pack what it wrote");
+  capture_cmd->add_option("installer", capture.programs, "The installer and its arguments, after --")->required();
+  capture_cmd->add_option("-m,--manifest", capture.manifest, "Manifest naming entry points, includes and [capture] rules")->check(CLI::ExistingFile);
+  capture_cmd->add_option("-o,--output", capture.output, "Package file to write (default: <app id>.appv)");
+  capture_cmd->add_option("--app-version", capture.app_version, "Version recorded when no manifest is given");
+  capture_cmd->add_option("--report-json", capture.report_json, "Also write the capture report as JSON here");
+  capture_cmd->add_flag("--allow-failure", capture.allow_failure, "Pack even if the installer fails");
+  capture_cmd->add_flag("--strict", capture.strict, "Fail if any needed library cannot be found");
+  capture_cmd->add_flag("-q,--quiet", capture.quiet, "Print nothing but errors and warnings");
+  CLI::Option* capture_exe = capture_cmd->add_flag("--exe,!--no-exe", capture.exe, "Put the runtime stub in front (default: on)");
+  capture_cmd->footer("Usage: appv capture [OPTIONS] -- INSTALLER [ARGS...]   e.g. appv capture -- dpkg -i tool.deb\n"
+                      "The host is left exactly as it was; the package holds what the installer added or changed.\n"
+                      "New programs in bin/ and sbin/ and programs of new .desktop files become entry points.");
 
   std::string package;
   CLI::App* info_cmd = app.add_subcommand("info", "Show identity, entry points, sizes and digests (reads no payload)");
@@ -188,7 +209,7 @@ int main(int argc, char** argv) {
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) known = known || (argc > 1 && sub->get_name() == argv[1]);
     if (argc > 1 && argv[1][0] != '-' && !known) {
-      what = fmt::format("unknown command '{}' (commands: pack, info, ls, verify, extract, run, sandbox, registry, install, uninstall, list)", argv[1]);
+      what = fmt::format("unknown command '{}' (commands: pack, capture, info, ls, verify, extract, run, sandbox, registry, install, uninstall, list)", argv[1]);
     }
     std::fprintf(stderr, "appv: %s (see 'appv --help')\n", what.c_str());
     return static_cast<int>(Exit::Usage);
@@ -198,6 +219,10 @@ int main(int argc, char** argv) {
     if (*pack_cmd) {
       pack.exe_explicit = exe_flag->count() > 0 && pack.exe;
       return run_pack(pack);
+    }
+    if (*capture_cmd) {
+      capture.exe_explicit = capture_exe->count() > 0 && capture.exe;
+      return run_pack(capture);
     }
     if (*info_cmd) return cli::cmd_info(package);
     if (*ls_cmd) return cli::cmd_ls(package, long_format);

@@ -1,3 +1,5 @@
+// The pack module (libappv-pack.so): `appv pack`, `appv pack --trace` and
+// `appv capture`, the commands that need LIEF.
 #include <unistd.h>
 
 #include <chrono>
@@ -7,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "launcher/capture_command.h"
 #include "launcher/commands.h"
 #include "launcher/format.h"
 #include "manifests/error.h"
@@ -29,15 +32,7 @@ std::string find_stub() {
 
 }  // namespace
 
-int cmd_pack(const PackArgs& args) {
-  auto started = std::chrono::steady_clock::now();
-  Manifest manifest;
-  if (!args.manifest.empty()) {
-    if (!args.programs.empty()) throw Error(Exit::Usage, "give either programs or --manifest, not both");
-    manifest = load_manifest(args.manifest);
-  } else {
-    manifest = manifest_for_programs(args.programs, args.app_version);
-  }
+PackOptions pack_options(const PackArgs& args) {
   PackOptions options;
   options.output = args.output;
   options.strict = args.strict;
@@ -51,15 +46,34 @@ int cmd_pack(const PackArgs& args) {
     }
   }
   if (!args.quiet) options.progress = [](const std::string& line) { std::fprintf(stderr, "appv: %s\n", line.c_str()); };
-  PackSummary s = pack(manifest, options);
+  return options;
+}
+
+void print_summary(const PackSummary& s, const std::string& output, bool quiet, Clock::time_point started) {
   for (const std::string& w : s.warnings) std::fprintf(stderr, "appv: warning: %s\n", w.c_str());
   for (const std::string& u : s.unresolved) std::fprintf(stderr, "appv: warning: not found: %s\n", u.c_str());
-  if (!args.quiet) {
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::fprintf(stderr, "appv: wrote %s: %s (%zu entries, %s unpacked%s) in %.2f s\n", args.output.c_str(),
+  if (!quiet) {
+    double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    std::fprintf(stderr, "appv: wrote %s: %s (%zu entries, %s unpacked%s) in %.2f s\n", output.c_str(),
                  human_bytes(s.package_bytes).c_str(), s.entries, human_bytes(s.unpacked_bytes).c_str(),
                  s.excluded ? fmt::format(", {} excluded", s.excluded).c_str() : "", seconds);
   }
+}
+
+int cmd_pack(const PackArgs& args) {
+  const auto started = Clock::now();
+  if (args.trace || args.capture) return cmd_capture(args, pack_options(args), started);
+  if (args.output.empty()) throw Error(Exit::Usage, "-o/--output is required");
+  if (!args.report_json.empty() || args.allow_failure) throw Error(Exit::Usage, "--report-json and --allow-failure need --trace");
+  Manifest manifest;
+  if (!args.manifest.empty()) {
+    if (!args.programs.empty()) throw Error(Exit::Usage, "give either programs or --manifest, not both");
+    manifest = load_manifest(args.manifest);
+  } else {
+    manifest = manifest_for_programs(args.programs, args.app_version);
+  }
+  PackSummary s = pack(manifest, pack_options(args));
+  print_summary(s, args.output, args.quiet, started);
   return 0;
 }
 

@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <climits>
@@ -16,6 +15,7 @@
 #include "launcher/sandbox_access.h"
 #include "manifests/error.h"
 #include "manifests/tokens.h"
+#include "redirect/child.h"
 #include "redirect/environment.h"
 #include "redirect/exec.h"
 #include "redirect/instance.h"
@@ -102,38 +102,18 @@ void remove_stale_temporaries(const std::string& sandboxes) {
   }
 }
 
-pid_t g_child = 0;
-void forward_signal(int sig) {
-  if (g_child > 0) ::kill(g_child, sig);
-}
-
 // `--temp`: the app runs in a child whose sandbox is removed when it exits; the
 // child's status becomes ours (a signal that killed it kills us the same way).
 int run_temporary(const std::string& sandbox, const std::function<void()>& enter_and_exec) {
-  std::fflush(nullptr);
-  g_child = ::fork();
-  if (g_child < 0) throw_sys("cannot fork", "the app's process", errno, Exit::Environment);
-  if (g_child == 0) ::_exit(report_errors([&] {
-    enter_and_exec();
-    return 0;
-  }));
-  struct sigaction sa {};
-  sa.sa_handler = forward_signal;
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::sigaction(sig, &sa, nullptr);
-  int status = 0;
-  while (::waitpid(g_child, &status, 0) < 0) {
-    if (errno != EINTR) throw_sys("cannot wait for", "the app's process", errno);
-  }
+  const int status = run_child([&] {
+    return report_errors([&] {
+      enter_and_exec();
+      return 0;
+    });
+  });
   remove_tree(sandbox);
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  const int sig = WTERMSIG(status);
-  ::signal(sig, SIG_DFL);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, sig);
-  ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
-  ::raise(sig);
-  return 128 + sig;
+  exit_like(status);
+  return shell_status(status);
 }
 
 }  // namespace

@@ -208,6 +208,24 @@ RegistryValue read_registry_value(const TableReader& r, const toml::node& value,
   r.wrong_type(value, key, "a string, integer, float, boolean or array of strings");
 }
 
+void read_capture(const TableReader& parent, const toml::node& node, Manifest& m) {
+  TableReader r(parent.origin(), parent.table(node, "capture"), "capture.");
+  r.each([&](std::string_view key, const toml::node& value) {
+    std::vector<std::string>* target = key == "allow" ? &m.capture.allow : key == "deny" ? &m.capture.deny : nullptr;
+    if (!target) return false;
+    *target = r.strings(value, key);
+    for (const std::string& glob : *target) {
+      std::string err = check_tokens(glob, is_path_token);
+      if (!err.empty() || glob.empty() || (glob[0] != '/' && glob[0] != '~' && glob[0] != '$')) {
+        fail_at(r.origin(), value.source(),
+                fmt::format("capture.{}: '{}' must be an absolute glob (or start with ~ or $HOME){}", key, glob,
+                            err.empty() ? "" : "; it has " + err));
+      }
+    }
+    return true;
+  });
+}
+
 void read_registry(const TableReader& parent, const toml::node& node, Manifest& m) {
   TableReader r(parent.origin(), parent.table(node, "registry"), "registry.");
   r.each([&](std::string_view key, const toml::node& value) {
@@ -302,6 +320,7 @@ Manifest parse_manifest(std::string_view text, const std::string& origin) {
     else if (key == "env") read_env(r, value, m);
     else if (key == "desktop") m.desktop = read_desktop(r, value);
     else if (key == "registry") read_registry(r, value, m);
+    else if (key == "capture") read_capture(r, value, m);
     else return false;
     return true;
   });
@@ -377,6 +396,12 @@ std::string write_manifest(const Manifest& m) {
     if (!env.append.empty()) t.insert("append", string_table(env.append));
     if (!env.unset.empty()) t.insert("unset", strings(env.unset));
     root.insert("env", std::move(t));
+  }
+  if (!m.capture.allow.empty() || !m.capture.deny.empty()) {
+    toml::table t;
+    if (!m.capture.allow.empty()) t.insert("allow", strings(m.capture.allow));
+    if (!m.capture.deny.empty()) t.insert("deny", strings(m.capture.deny));
+    root.insert("capture", std::move(t));
   }
   if (!m.registry.empty()) {
     toml::table t;

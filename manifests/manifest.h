@@ -40,6 +40,13 @@ struct Desktop {
   bool terminal = false;
 };
 
+// Trace and install capture: globs (tokens allowed) that override the built-in noise
+// rules: `allow` keeps paths they would drop (not secrets), `deny` drops more.
+struct CaptureRules {
+  std::vector<std::string> allow;
+  std::vector<std::string> deny;
+};
+
 struct Manifest {
   std::string id;  // reverse-DNS or a plain word: [A-Za-z0-9._-]+
   std::string name;
@@ -53,6 +60,7 @@ struct Manifest {
   std::map<std::string, Isolation> isolation;
   Environment env;  // values may use the same tokens plus ${APPV_ROOT} and ${APPV_APP_ID}
   std::map<std::string, RegistryValue> registry;  // GSettings defaults: dconf key -> value
+  CaptureRules capture;
   std::optional<Desktop> desktop;
 
   const EntryPoint& entry(const std::string& name) const;  // throws Exit::Usage

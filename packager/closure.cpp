@@ -81,7 +81,7 @@ SearchConfig SearchConfig::from_host() {
 
 const ElfInfo& ClosureResolver::info(const std::string& real_path) {
   auto it = parsed_.find(real_path);
-  if (it == parsed_.end()) it = parsed_.emplace(real_path, read_elf(real_path)).first;
+  if (it == parsed_.end()) it = parsed_.emplace(real_path, read_elf(files_.physical(real_path))).first;
   return it->second;
 }
 
@@ -106,10 +106,11 @@ std::string ClosureResolver::find_library(const std::string& name, const ElfInfo
                                           const std::vector<std::string>& search) {
   for (const std::string& dir : search) {
     std::string candidate = dir + "/" + name;
+    const std::string phys = files_.physical(candidate);
     struct stat st;
-    if (::stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || !is_elf_file(candidate)) continue;
+    if (::stat(phys.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || !is_elf_file(phys)) continue;
     char real[PATH_MAX];
-    if (!::realpath(candidate.c_str(), real)) continue;
+    if (!::realpath(phys.c_str(), real)) continue;
     // ld.so skips libraries of another class or machine (e.g. the i386 biarch
     // directories listed in ld.so.conf) and keeps searching.
     const ElfInfo& lib = info(real);
@@ -156,14 +157,14 @@ void ClosureResolver::add_elf(const std::string& found_path, const std::string& 
 }
 
 void ClosureResolver::add_script(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(files_.physical(path));
   std::string line;
   std::getline(in, line);
   std::string rest = trim(line.substr(2));
   size_t space = rest.find_first_of(" \t");
   std::string interp = rest.substr(0, space);
   if (interp.empty()) return;
-  if (::access(interp.c_str(), X_OK) != 0) {
+  if (::access(files_.physical(interp).c_str(), X_OK) != 0) {
     unresolved_.push_back(fmt::format("{} (interpreter of {})", interp, path));
     return;
   }
@@ -191,9 +192,10 @@ void ClosureResolver::add_program(const std::string& path, const std::string& re
 void ClosureResolver::add_file(const std::string& path, const std::string& reason) {
   std::string real = files_.add(path, reason);
   if (real.empty()) return;
+  const std::string phys = files_.physical(real);
   struct stat st;
-  if (::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-  if (is_elf_file(real)) {
+  if (::stat(phys.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  if (is_elf_file(phys)) {
     try {
       add_elf(real, real, {});
     } catch (const Error& e) {
@@ -205,7 +207,7 @@ void ClosureResolver::add_file(const std::string& path, const std::string& reaso
     return;
   }
   char head[2] = {};
-  std::ifstream in(real, std::ios::binary);
+  std::ifstream in(phys, std::ios::binary);
   if (in.read(head, 2) && head[0] == '#' && head[1] == '!' && (st.st_mode & 0111)) {
     if (visited_.insert(real).second) add_script(real);
   }

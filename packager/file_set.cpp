@@ -57,10 +57,10 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
       continue;
     }
     struct stat st;
-    if (::lstat(next.c_str(), &st) != 0) return "";
+    if (::lstat(physical(next).c_str(), &st) != 0) return "";
     if (S_ISLNK(st.st_mode)) {
       if (++hops > 40) throw Error(Exit::BadInput, fmt::format("'{}': too many levels of symbolic links", input));
-      std::string target = read_link(next);
+      std::string target = read_link(physical(next));
       std::string absolute = target[0] == '/' ? target : (current.empty() ? "/" : current) + "/" + target;
       put(next, {FileRecord::Kind::Symlink, {}, relative_link(next, normalize_absolute(absolute)), 0777, 0, 0, reason, {}});
       std::vector<std::string> rest = split_nonempty(target, '/');
@@ -84,7 +84,7 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
       warnings_.push_back(fmt::format("'{}': setuid/setgid/sticky and world-write bits dropped", current));
       mode &= 0775;
     }
-    put(current, {FileRecord::Kind::File, current, {}, mode, static_cast<uint64_t>(st.st_size), st.st_mtime, reason, {}});
+    put(current, {FileRecord::Kind::File, physical(current), {}, mode, static_cast<uint64_t>(st.st_size), st.st_mtime, reason, {}});
   }
   return current.empty() ? "/" : current;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <unordered_set>
 #include <string>
@@ -25,6 +26,12 @@ struct FileRecord {
 
 class FileSet {
  public:
+  // Where a virtual path's bytes are on this host. By default the path itself; install
+  // capture maps paths the installer wrote to its sandbox's upper directory.
+  using PathMap = std::function<std::string(const std::string&)>;
+  void set_path_map(PathMap map) { map_ = std::move(map); }
+  std::string physical(const std::string& path) const { return map_ ? map_(path) : path; }
+
   // Adds a host path and every symlink met on the way to it (a parent such as /lib64
   // -> usr/lib64, then the file's own chain libfoo.so.1 -> libfoo.so.1.2.3), each at
   // its own path, so the package reproduces the host's layout exactly. Absolute link
@@ -56,6 +63,7 @@ class FileSet {
 
   std::map<std::string, FileRecord> entries_;
   std::vector<std::string> warnings_;
+  PathMap map_;
   // Directories already found to be real directories (not links): a tree walk adds
   // thousands of files below the same few, and each lstat of them would be repeated.
   std::unordered_set<std::string> known_dirs_;

@@ -106,12 +106,8 @@ Manifest manifest_for_programs(const std::vector<std::string>& programs, const s
   return m;
 }
 
-PackSummary pack(const Manifest& manifest, const PackOptions& options) {
-  validate_manifest(manifest, "manifest");
+void capture_manifest(const Manifest& manifest, ClosureResolver& resolver, const PackOptions& options) {
   auto say = [&](const std::string& line) { if (options.progress) options.progress(line); };
-  FileSet files;
-  ClosureResolver resolver(files, SearchConfig::from_host());
-
   say(fmt::format("capturing the closure of {} entry point(s)", manifest.entries.size()));
   for (const auto& [name, entry] : manifest.entries) resolver.add_program(entry.path, fmt::format("entry point {}", name));
   for (const std::string& glob : manifest.include) {
@@ -119,6 +115,12 @@ PackSummary pack(const Manifest& manifest, const PackOptions& options) {
     say(fmt::format("include {}: {} file(s)", glob, n));
     if (n == 0) throw Error(Exit::NoInput, fmt::format("include '{}' matches nothing on this host", glob));
   }
+}
+
+PackSummary write_captured(const Manifest& manifest, FileSet& files, const ClosureResolver& resolver,
+                           const PackOptions& options) {
+  validate_manifest(manifest, "manifest");
+  auto say = [&](const std::string& line) { if (options.progress) options.progress(line); };
   PackSummary summary;
   summary.excluded = files.remove_matching(manifest.exclude);
   for (const auto& [name, entry] : manifest.entries) {
@@ -153,6 +155,14 @@ PackSummary pack(const Manifest& manifest, const PackOptions& options) {
   summary.package_bytes = written.file_size;
   summary.digest = to_hex(written.trailer.payload_digest);
   return summary;
+}
+
+PackSummary pack(const Manifest& manifest, const PackOptions& options) {
+  validate_manifest(manifest, "manifest");
+  FileSet files;
+  ClosureResolver resolver(files, SearchConfig::from_host());
+  capture_manifest(manifest, resolver, options);
+  return write_captured(manifest, files, resolver, options);
 }
 
 }  // namespace appv

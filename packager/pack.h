@@ -38,6 +38,16 @@ Manifest manifest_for_programs(const std::vector<std::string>& programs, const s
 // writes the package atomically. Throws appv::Error; leaves no output on failure.
 PackSummary pack(const Manifest& manifest, const PackOptions& options);
 
+class FileSet;
+class ClosureResolver;
+
+// The two halves of pack(), for trace and install capture to add their own files in
+// between: the manifest's entry points (with closures) and includes; then excludes,
+// the registry defaults, the checks, and the package file.
+void capture_manifest(const Manifest& manifest, ClosureResolver& resolver, const PackOptions& options);
+PackSummary write_captured(const Manifest& manifest, FileSet& files, const ClosureResolver& resolver,
+                           const PackOptions& options);
+
 // SOURCE_DATE_EPOCH if set to a valid number. Throws Exit::Usage if set but invalid.
 std::optional<int64_t> source_date_epoch();
 

@@ -1,0 +1,101 @@
+#include "packager/capture_report.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "manifests/error.h"
+#include "vfs/fs_util.h"
+#include "vfs/unique_fd.h"
+
+namespace appv {
+namespace {
+
+std::string category_of(const std::string& reason) {
+  if (reason.rfind("traced", 0) == 0) return "traced";
+  if (reason.rfind("installed", 0) == 0) return "installed";
+  if (reason.rfind("include ", 0) == 0 || reason.rfind("entry point", 0) == 0) return "manifest";
+  if (reason.rfind("manifest", 0) == 0) return "generated";
+  return "closure";
+}
+
+std::string human(uint64_t n) {
+  if (n < 1024) return fmt::format("{} B", n);
+  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(n) / 1024);
+  return fmt::format("{:.1f} MiB", static_cast<double>(n) / (1024 * 1024));
+}
+
+}  // namespace
+
+void fill_included(CaptureReport& report, const FileSet& files) {
+  report.included.clear();
+  for (const auto& [path, r] : files.entries()) {
+    const char* kind = r.kind == FileRecord::Kind::Dir ? "dir" : r.kind == FileRecord::Kind::Symlink ? "symlink" : "file";
+    report.included.push_back({path, category_of(r.reason), r.reason, kind, r.kind == FileRecord::Kind::File ? r.size : 0});
+  }
+}
+
+std::string report_text(const CaptureReport& r) {
+  std::string out = fmt::format("appv {} capture report\ncommand: {}\nstatus:  {}\n", r.kind, fmt::join(r.command, " "), r.status);
+  out += r.package.empty() ? fmt::format("package: none ({})\n", r.why_no_package) : fmt::format("package: {}\n", r.package);
+  if (!r.entry_points.empty()) out += fmt::format("entry points: {}\n", fmt::join(r.entry_points, ", "));
+  if (r.kind == "trace") out += fmt::format("traced: {} process(es) and thread(s), {} system call stops\n", r.processes, r.stops);
+  std::map<std::string, std::pair<size_t, uint64_t>> totals;
+  for (const auto& i : r.included) {
+    totals[i.category].first++;
+    totals[i.category].second += i.bytes;
+  }
+  out += "\nincluded:";
+  for (const auto& [category, t] : totals) out += fmt::format(" {} {} ({}),", t.first, category, human(t.second));
+  if (!totals.empty()) out.pop_back();
+  out += fmt::format("\n{:<10} {:>10}  {:<60} {}\n", "CATEGORY", "SIZE", "PATH", "REASON");
+  for (const auto& i : r.included) {
+    out += fmt::format("{:<10} {:>10}  {:<60} {}\n", i.category, i.kind == "file" ? human(i.bytes) : i.kind, i.path, i.reason);
+  }
+  out += fmt::format("\nleft out: {} path(s)\n", r.excluded.size());
+  for (const auto& e : r.excluded) out += fmt::format("  {:<70} {}\n", e.path, e.rule);
+  if (!r.unresolved.empty()) {
+    out += fmt::format("\nnot found: {}\n", r.unresolved.size());
+    for (const auto& u : r.unresolved) out += fmt::format("  {}\n", u);
+  }
+  return out;
+}
+
+std::string report_json(const CaptureReport& r) {
+  nlohmann::ordered_json j;
+  j["kind"] = r.kind;
+  j["command"] = r.command;
+  j["status"] = r.status;
+  j["package"] = r.package.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.package);
+  if (r.package.empty()) j["why_no_package"] = r.why_no_package;
+  j["entry_points"] = r.entry_points;
+  if (r.kind == "trace") j["trace"] = {{"processes", r.processes}, {"stops", r.stops}};
+  auto& inc = j["included"] = nlohmann::ordered_json::array();
+  for (const auto& i : r.included) {
+    inc.push_back({{"path", i.path}, {"category", i.category}, {"reason", i.reason}, {"kind", i.kind}, {"bytes", i.bytes}});
+  }
+  auto& exc = j["excluded"] = nlohmann::ordered_json::array();
+  for (const auto& e : r.excluded) exc.push_back({{"path", e.path}, {"rule", e.rule}});
+  j["unresolved"] = r.unresolved;
+  // Paths are bytes, not always UTF-8: replace what is not valid rather than fail.
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+void write_report(const std::string& path, const std::string& text) {
+  const std::string tmp = fmt::format("{}.tmp-{}", path, ::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) throw_sys("cannot write the report", tmp, errno, Exit::Io);
+  try {
+    write_all(fd.get(), text.data(), text.size(), tmp);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot write the report", path, errno, Exit::Io);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
+}  // namespace appv

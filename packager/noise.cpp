@@ -1,0 +1,84 @@
+#include "packager/noise.h"
+
+#include "manifests/paths.h"
+
+namespace appv {
+namespace {
+
+std::vector<std::string> expanded(const std::vector<std::string>& globs, const Tokens& user) {
+  std::vector<std::string> out;
+  for (const std::string& g : globs) out.push_back(expand_tokens(g, user, "capture glob"));
+  return out;
+}
+
+bool any_match(const std::vector<std::string>& globs, const std::string& path) {
+  for (const std::string& g : globs) {
+    if (glob_match(g, path)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+NoiseRules::NoiseRules(CaptureKind kind, const Tokens& user, const std::string& cwd, const Manifest& manifest)
+    : allow_(expanded(manifest.capture.allow, user)),
+      deny_(expanded(manifest.capture.deny, user)),
+      include_(manifest.include) {
+  auto at = [&](const char* token, const char* below) -> std::vector<std::string> {
+    auto it = user.find(token);
+    if (it == user.end()) return {};
+    return {it->second + below};
+  };
+  auto home = [&](const char* below) { return at("HOME", below); };
+  auto add = [&](std::string name, std::vector<std::string> globs, bool secret = false) {
+    if (!globs.empty()) rules_.push_back({std::move(name), std::move(globs), secret});
+  };
+  // Secrets first: no allow rule brings them back.
+  add("secret: SSH keys and agent state", home("/.ssh"), true);
+  add("secret: GnuPG keys", home("/.gnupg"), true);
+  add("secret: keyrings and password stores", [&] {
+    std::vector<std::string> g = home("/.local/share/keyrings");
+    for (auto& p : home("/.password-store")) g.push_back(p);
+    return g;
+  }(), true);
+  add("secret: cloud and registry credentials", [&] {
+    std::vector<std::string> g = home("/.aws");
+    for (auto& p : home("/.docker/config.json")) g.push_back(p);
+    for (auto& p : home("/.config/gcloud")) g.push_back(p);
+    return g;
+  }(), true);
+  add("secret: private keys and credentials files",
+      {"/**/*.pem", "/**/*.key", "/**/id_rsa*", "/**/id_ecdsa*", "/**/id_ed25519*", "/**/id_dsa*", "/**/.netrc",
+       "/etc/shadow", "/etc/gshadow", "/etc/ssh/ssh_host_*"},
+      true);
+  add("secret: shell and interpreter history", {"/**/.*_history", "/**/.*history", "/**/.lesshst"}, true);
+  add("virtual file system (the kernel's, not the app's)", {"/proc", "/sys", "/dev", "/run"});
+  add("temporary files", {"/tmp", "/var/tmp"});
+  add("package manager state, caches and logs",
+      kind == CaptureKind::Install
+          ? std::vector<std::string>{"/var/cache", "/var/log", "/var/lib/dpkg", "/var/lib/apt", "/var/lib/ucf",
+                                     "/var/lib/systemd", "/etc/ld.so.cache", "/**/__pycache__", "/**/*.pyc"}
+          : std::vector<std::string>{"/var/cache", "/var/log", "/etc/ld.so.cache"});
+  add("the user's cache", at("XDG_CACHE_HOME", ""));
+  if (kind == CaptureKind::Trace) {
+    add("the user's home (documents, settings)", home(""));
+    if (is_clean_absolute(cwd) && cwd != "/") add("the working directory (documents and outputs)", {cwd});
+  }
+}
+
+std::optional<std::string> NoiseRules::excludes(const std::string& path) const {
+  for (const NoiseRule& r : rules_) {
+    if (r.secret && any_match(r.globs, path)) {
+      if (any_match(include_, path)) return std::nullopt;
+      return r.name + " (never packed without an explicit files.include)";
+    }
+  }
+  if (any_match(allow_, path)) return std::nullopt;
+  if (any_match(deny_, path)) return std::string("manifest capture.deny");
+  for (const NoiseRule& r : rules_) {
+    if (!r.secret && any_match(r.globs, path)) return r.name;
+  }
+  return std::nullopt;
+}
+
+}  // namespace appv
