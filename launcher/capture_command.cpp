@@ -35,7 +35,7 @@ Plan installer_view(const std::string& sandbox, const std::string& sandboxes) {
   RuleSet rules;
   rules.set("/", Isolation::WriteCopy, "install capture");
   for (const char* p : {"/proc", "/dev", "/sys", "/run"}) rules.set(p, Isolation::Host, "install capture");
-  const Layout layout{sandbox + "/no-package", sandbox, {sandboxes}};
+  const Layout layout{sandbox + "/no-package", sandbox, {sandboxes}, locked_mount_points()};
   return make_plan(rules, DiskTree("/"), MemoryTree(), layout);
 }
 

@@ -51,6 +51,7 @@ RuleSet view_rules(const Manifest& manifest, const std::vector<std::string>& iso
     Rule r = parse_rule_arg(arg);
     add_rule(rules, r.prefix, r.mode, r.origin, user);
   }
+  rules.drop_redundant_defaults();
   return rules;
 }
 
@@ -130,7 +131,7 @@ int cmd_run(const RunArgs& args) {
   const std::string sandboxes = sandboxes_root();
   const std::string sandbox =
       args.temp ? fmt::format("{}/.temp-{}-{}", sandboxes, manifest.id, ::getpid()) : sandbox_dir(manifest.id);
-  const Layout layout{fmt::format("{}/{}/root", cache, package.digest()), sandbox, {sandboxes}};
+  const Layout layout{fmt::format("{}/{}/root", cache, package.digest()), sandbox, {sandboxes}, locked_mount_points()};
 
   if (args.dry_run) {
     MemoryTree listed = listed_tree(package);

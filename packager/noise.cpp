@@ -30,8 +30,8 @@ NoiseRules::NoiseRules(CaptureKind kind, const Tokens& user, const std::string& 
     return {it->second + below};
   };
   auto home = [&](const char* below) { return at("HOME", below); };
-  auto add = [&](std::string name, std::vector<std::string> globs, bool secret = false) {
-    if (!globs.empty()) rules_.push_back({std::move(name), std::move(globs), secret});
+  auto add = [&](std::string name, std::vector<std::string> globs, bool secret = false, bool keep = false) {
+    if (!globs.empty()) rules_.push_back({std::move(name), std::move(globs), secret, keep});
   };
   // Secrets first: no allow rule brings them back.
   add("secret: SSH keys and agent state", home("/.ssh"), true);
@@ -52,6 +52,16 @@ NoiseRules::NoiseRules(CaptureKind kind, const Tokens& user, const std::string& 
        "/etc/shadow", "/etc/gshadow", "/etc/ssh/ssh_host_*"},
       true);
   add("secret: shell and interpreter history", {"/**/.*_history", "/**/.*history", "/**/.lesshst"}, true);
+  // The user's own files before the system-wide rules, so a document in a
+  // working directory below /tmp is reported as a document.
+  if (is_clean_absolute(cwd) && cwd != "/") {
+    add(kind == CaptureKind::Trace ? "the working directory (documents and outputs)"
+                                   : "the working directory (the installer's build tree)",
+        {cwd});
+  }
+  add("the user's cache", at("XDG_CACHE_HOME", ""));
+  if (kind == CaptureKind::Trace) add("the user's home (documents, settings)", home(""));
+  else add("the user's home (installed for this user)", home(""), false, true);
   add("virtual file system (the kernel's, not the app's)", {"/proc", "/sys", "/dev", "/run"});
   add("temporary files", {"/tmp", "/var/tmp"});
   add("package manager state, caches and logs",
@@ -59,11 +69,6 @@ NoiseRules::NoiseRules(CaptureKind kind, const Tokens& user, const std::string& 
           ? std::vector<std::string>{"/var/cache", "/var/log", "/var/lib/dpkg", "/var/lib/apt", "/var/lib/ucf",
                                      "/var/lib/systemd", "/etc/ld.so.cache", "/**/__pycache__", "/**/*.pyc"}
           : std::vector<std::string>{"/var/cache", "/var/log", "/etc/ld.so.cache"});
-  add("the user's cache", at("XDG_CACHE_HOME", ""));
-  if (kind == CaptureKind::Trace) {
-    add("the user's home (documents, settings)", home(""));
-    if (is_clean_absolute(cwd) && cwd != "/") add("the working directory (documents and outputs)", {cwd});
-  }
 }
 
 std::optional<std::string> NoiseRules::excludes(const std::string& path) const {
@@ -76,7 +81,9 @@ std::optional<std::string> NoiseRules::excludes(const std::string& path) const {
   if (any_match(allow_, path)) return std::nullopt;
   if (any_match(deny_, path)) return std::string("manifest capture.deny");
   for (const NoiseRule& r : rules_) {
-    if (!r.secret && any_match(r.globs, path)) return r.name;
+    if (r.secret || !any_match(r.globs, path)) continue;
+    if (r.keep) return std::nullopt;
+    return r.name;
   }
   return std::nullopt;
 }

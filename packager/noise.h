@@ -16,6 +16,7 @@ struct NoiseRule {
   std::string name;  // "secret: SSH keys", "virtual file system", ...
   std::vector<std::string> globs;
   bool secret = false;  // only an explicit files.include brings such a path in
+  bool keep = false;    // a rule that keeps what later rules would drop
 };
 
 enum class CaptureKind { Trace, Install };
@@ -26,7 +27,8 @@ class NoiseRules {
   // the manifest's [capture] allow/deny and files.include (for secrets).
   NoiseRules(CaptureKind kind, const Tokens& user, const std::string& cwd, const Manifest& manifest);
 
-  // The rule that leaves `path` out, or nullopt if it is kept.
+  // The rule that leaves `path` out, or nullopt if it is kept. Secrets first, then the
+  // manifest's allow and deny, then the built-in rules in order: the first match decides.
   std::optional<std::string> excludes(const std::string& path) const;
 
   const std::vector<NoiseRule>& rules() const { return rules_; }

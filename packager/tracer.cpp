@@ -270,8 +270,17 @@ class Tracer {
       else if (!read_u64(pid, args[2], flags)) flags = 0;  // open_how.flags
       writes = writes || (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) != 0;
     }
-    if (writes) result_.written.emplace(path, call->how);
-    else result_.used.emplace(path, call->how);
+    if (writes) {
+      result_.written.emplace(path, call->how);
+      return;
+    }
+    // The strongest use is kept: a program stat'ed on PATH and then executed is "exec".
+    auto [it, inserted] = result_.used.emplace(path, call->how);
+    if (!inserted && rank(call->how) > rank(it->second)) it->second = call->how;
+  }
+
+  static int rank(std::string_view how) {
+    return how == "exec" ? 4 : how == "list" ? 3 : how == "open" ? 2 : how == "readlink" ? 1 : 0;
   }
 
   std::set<pid_t> started_;

@@ -13,8 +13,8 @@ namespace appv {
 
 struct TraceResult {
   int status = 0;  // the command's exit status, shell-style (128+N if signal N killed it)
-  // Absolute, lexically normalised paths (symlinks not resolved) -> how the run first
-  // used them: "exec", "open", "stat", "readlink", "list".
+  // Absolute, lexically normalised paths (symlinks not resolved) -> the strongest way
+  // the run used them: "exec" over "list" over "open" over "readlink" over "stat".
   std::map<std::string, std::string> used;
   std::map<std::string, std::string> written;  // opened for writing or created
   uint64_t stops = 0;                          // system calls that stopped the tracee

@@ -1,10 +1,14 @@
 #include "redirect/mounts.h"
 
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -68,6 +72,16 @@ void apply(const MountOp& op, const NamespaceState& ns) {
       // mounts such as those below /proc and /dev.
       do_mount(host(op.source).c_str(), target, nullptr, MS_BIND | MS_REC, {}, "bind of " + op.source);
       break;
+    case MountOp::Type::BindReadOnly: {
+      do_mount(host(op.source).c_str(), target, nullptr, MS_BIND | MS_REC, {}, "bind of " + op.source);
+      // Recursively: the mounts below it too (mount_setattr, Linux 5.12).
+      mount_attr attr{};
+      attr.attr_set = MOUNT_ATTR_RDONLY;
+      if (::syscall(SYS_mount_setattr, AT_FDCWD, target.c_str(), AT_RECURSIVE, &attr, sizeof attr) != 0) {
+        mount_failed("read-only attribute", target, errno);
+      }
+      break;
+    }
     case MountOp::Type::Hide:
       do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "mode=0755,size=4k", "tmpfs (hiding)");
       break;
@@ -86,6 +100,30 @@ void apply(const MountOp& op, const NamespaceState& ns) {
 }
 
 }  // namespace
+
+std::vector<std::string> locked_mount_points() {
+  std::vector<std::string> out;
+  if (::geteuid() == 0) return out;  // root runs without a user namespace: nothing is locked
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    // "36 35 98:0 /mnt1 /mnt/parent rw,..." : the fifth field, with \ooo escapes.
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point;
+    if (!(fields >> id >> parent >> dev >> root >> point)) continue;
+    std::string path;
+    for (size_t i = 0; i < point.size(); ++i) {
+      if (point[i] == '\\' && i + 3 < point.size()) {
+        path += static_cast<char>(std::stoi(point.substr(i + 1, 3), nullptr, 8));
+        i += 3;
+      } else {
+        path += point[i];
+      }
+    }
+    out.push_back(path);
+  }
+  return out;
+}
 
 std::string escape_overlay_path(const std::string& path) {
   std::string out;

@@ -13,6 +13,10 @@ namespace appv {
 // Exit::Io naming the mount that failed, its target and errno.
 void enter_view(const Plan& plan, const NamespaceState& ns);
 
+// The host's mount points a user namespace will inherit locked (for Layout's
+// locked_mounts); empty when appv runs as root.
+std::vector<std::string> locked_mount_points();
+
 // Escapes ',' ':' and '\' for an overlayfs lowerdir/upperdir option value.
 std::string escape_overlay_path(const std::string& path);
 

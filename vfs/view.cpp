@@ -29,6 +29,20 @@ const Rule& RuleSet::lookup(const std::string& path) const {
   return *best;
 }
 
+void RuleSet::drop_redundant_defaults() {
+  for (auto it = rules_.begin(); it != rules_.end();) {
+    const Rule& r = it->second;
+    const Rule* parent = nullptr;
+    for (const auto& [prefix, other] : rules_) {
+      if (prefix != r.prefix && path_has_prefix(r.prefix, prefix) && (!parent || prefix.size() > parent->prefix.size())) {
+        parent = &other;
+      }
+    }
+    if (parent && parent->mode == r.mode && r.origin.rfind("default", 0) == 0) it = rules_.erase(it);
+    else ++it;
+  }
+}
+
 RuleSet default_rules(const std::map<std::string, std::string, std::less<>>& user, const std::string& cwd,
                       const TreeProbe& host) {
   RuleSet r;
@@ -254,7 +268,7 @@ class Planner {
       }
       if (top) add({MountOp::Type::Dir, path, {}, {}, {}, {}, why});
       add({MountOp::Type::Bind, path, host_dir, {}, {}, {}, why});
-      if (mode == Isolation::Merged && pk == NodeKind::Dir) merge_package_children(path, host_dir, why);
+      if (mode == Isolation::Merged && pk == NodeKind::Dir) overlay_package_children(path, host_dir, why, false);
       return;
     }
 
@@ -274,6 +288,17 @@ class Planner {
         return;
       }
     }
+    if (pk == NodeKind::Absent && mode == Isolation::WriteCopy && !host_dir.empty()) {
+      if (std::string mount = submount_below(host_dir); !mount.empty()) {
+        // Inside a user namespace the kernel will not take a tree with mounts from
+        // the host below it as an overlay's lower layer. The host's tree is shown
+        // read-only instead: the app sees it, and the host still cannot change.
+        note(fmt::format("{}: has a mount below it ({}), which a user namespace cannot overlay; shown read-only", path, mount));
+        if (top) add({MountOp::Type::Dir, path, {}, {}, {}, {}, why});
+        add({MountOp::Type::BindReadOnly, path, host_dir, {}, {}, {}, why + ", read-only"});
+        return;
+      }
+    }
     plan_.dirs_to_create.push_back(upper);
     if (top) add({MountOp::Type::Dir, path, {}, {}, {}, {}, why});
     if (lowers.empty()) {
@@ -282,39 +307,60 @@ class Planner {
       add({MountOp::Type::Bind, path, upper, {}, {}, {}, why});
       return;
     }
+    const bool holds_package = pk == NodeKind::Dir && !host_dir.empty() && path_has_prefix(layout_.package_root, host_dir);
+    if (holds_package) lowers = {host_dir};
     std::string work = layout_.sandbox + "/work/" + work_name(path);
     plan_.dirs_to_create.push_back(work);
     add({MountOp::Type::Overlay, path, {}, lowers, upper, work, why});
+    if (holds_package) overlay_package_children(path, host_dir, why, true);
   }
 
-  // A merged prefix that the package also provides: the host's tree is bound there,
-  // and each directory the package brings is laid over the host's directory of the
-  // same name as a writecopy overlay, so writes to package-owned paths go to the
-  // sandbox and the rest reach the host (DESIGN.md, "merged"). A directory holding
-  // appv's own cache or sandbox is descended into rather than overlaid (an overlay
-  // there would loop). What cannot be placed without writing to the host is noted.
-  void merge_package_children(const std::string& path, const std::string& host_dir, const std::string& why) {
+  // Lays each directory the package brings below `path` over the host's directory of
+  // the same name as a writecopy overlay. Used where `path` itself cannot be one
+  // overlay of package over host:
+  // - a merged prefix the package also provides (the host's tree is bound at `path`,
+  //   so writes to package-owned paths go to the sandbox and the rest reach the host,
+  //   DESIGN.md "merged"); what the host lacks cannot be placed without writing to it;
+  // - a writecopy tree holding the package itself (the cache under $HOME): overlayfs
+  //   refuses a lower layer inside another (ELOOP), so `path` is overlaid with the
+  //   host's tree alone; new mount points land in its upper directory.
+  // A directory holding appv's own cache (or, when merged, sandbox) is descended into.
+  void overlay_package_children(const std::string& path, const std::string& host_dir, const std::string& why,
+                                bool parent_is_overlay) {
     for (const std::string& name : package_.list(path)) {
       const std::string child = path == "/" ? "/" + name : path + "/" + name;
       const std::string host_child = host_dir + "/" + name;
+      // A deeper rule places this child itself, later.
+      if (rules_.lookup(child).prefix.size() > rules_.lookup(path).prefix.size()) continue;
       NodeKind pk = package_.kind(child);
       NodeKind hk = host_.kind(host_child);
-      if (pk != NodeKind::Dir || hk != NodeKind::Dir) {
-        note(fmt::format("{}: the package's {} here is hidden by the merged host tree ({})", child,
+      if (pk != NodeKind::Dir || (hk != NodeKind::Dir && !(parent_is_overlay && hk == NodeKind::Absent))) {
+        note(fmt::format("{}: the package's {} here is hidden by the host's tree ({})", child,
                          pk == NodeKind::Dir ? "directory" : "file", why));
         continue;
       }
-      if (path_has_prefix(layout_.sandbox, host_child) || path_has_prefix(layout_.package_root, host_child)) {
-        merge_package_children(child, host_child, why);
+      if ((!parent_is_overlay && path_has_prefix(layout_.sandbox, host_child)) ||
+          path_has_prefix(layout_.package_root, host_child)) {
+        overlay_package_children(child, host_child, why, parent_is_overlay);
         continue;
       }
+      std::vector<std::string> lowers{layout_.package_root + child};
+      if (hk == NodeKind::Dir) lowers.push_back(host_child);
+      else add({MountOp::Type::Dir, child, {}, {}, {}, {}, why});
       std::string upper = layout_.sandbox + "/upper" + child;
       std::string work = layout_.sandbox + "/work/" + work_name(child);
       plan_.dirs_to_create.push_back(upper);
       plan_.dirs_to_create.push_back(work);
-      add({MountOp::Type::Overlay, child, {}, {layout_.package_root + child, host_child}, upper, work,
-           why + ", package directory: writecopy"});
+      add({MountOp::Type::Overlay, child, {}, lowers, upper, work, why + ", package directory: writecopy"});
     }
+  }
+
+  // The first of the layout's locked mounts strictly below `dir`, or "".
+  std::string submount_below(const std::string& dir) const {
+    for (const std::string& m : layout_.locked_mounts) {
+      if (m != dir && path_has_prefix(m, dir)) return m;
+    }
+    return {};
   }
 
   // appv's own directories (every app's sandbox) would show through the host's
@@ -341,7 +387,9 @@ class Planner {
 }  // namespace
 
 Plan make_plan(const RuleSet& rules, const TreeProbe& host, const TreeProbe& package, const Layout& layout) {
-  return Planner(rules, host, package, layout).run();
+  RuleSet effective = rules;
+  effective.drop_redundant_defaults();
+  return Planner(effective, host, package, layout).run();
 }
 
 std::string format_plan(const RuleSet& rules, const Plan& plan) {
@@ -356,6 +404,7 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
       case MountOp::Type::Symlink: out += fmt::format("  symlink  {} -> {}\n", op.target, op.source); break;
       case MountOp::Type::Bind: out += fmt::format("  bind     {} <- {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::Hide: out += fmt::format("  hide     {}  [{}]\n", op.target, op.why); break;
+      case MountOp::Type::BindReadOnly: out += fmt::format("  bind-ro  {} <- {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::Overlay: {
         std::string lowers;
         for (const std::string& l : op.lowers) lowers += (lowers.empty() ? "" : ":") + l;

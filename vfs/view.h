@@ -23,6 +23,9 @@ class RuleSet {
  public:
   void set(const std::string& prefix, Isolation mode, const std::string& origin);
   const Rule& lookup(const std::string& path) const;
+  // Drops default rules that say what their parent rule already says (a documents
+  // rule below a $HOME that a manifest made merged): they would only split mounts.
+  void drop_redundant_defaults();
   const std::map<std::string, Rule>& rules() const { return rules_; }
 
  private:
@@ -98,7 +101,8 @@ struct MountOp {
   // Hide: an empty read-only tmpfs over a directory the app must not see (appv's
   // own sandboxes). Bind of a non-directory (a socket, a file) creates an empty file
   // as its mount point when the view has none there.
-  enum class Type { Dir, Symlink, Bind, Overlay, Hide };
+  // BindReadOnly: the host's tree, recursively read-only.
+  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly };
   Type type;
   std::string target;
   std::string source;               // Bind: host path; Symlink: link text
@@ -114,6 +118,9 @@ struct Layout {
   // every app: private, and the kernel refuses lookups into an overlay's own upper
   // directory when that lies inside one of its lower trees).
   std::vector<std::string> hidden;
+  // Mount points that a user namespace inherits locked from the host (empty for
+  // root): a tree holding one below its top cannot be an overlay's lower layer.
+  std::vector<std::string> locked_mounts;
 };
 
 struct Plan {

@@ -31,7 +31,7 @@ MemoryTree jq_package() {
 }
 
 const Layout kLayout{"/home/u/.cache/appv/D/root", "/home/u/.local/share/appv/sandboxes/app",
-                     {"/home/u/.local/share/appv/sandboxes"}};
+                     {"/home/u/.local/share/appv/sandboxes"}, {}};
 
 // The tokens of a user whose XDG directories are the spec's defaults.
 std::map<std::string, std::string, std::less<>> user(const std::string& home) {
@@ -230,6 +230,43 @@ TEST_CASE("$HOME is overlaid for its dotfiles, documents are bound, appv's sandb
   REQUIRE(plan.ops.back().type == MountOp::Type::Hide);
   CHECK(plan.ops.back().target == "/home/u/.local/share/appv/sandboxes");
   CHECK_THAT(format_plan(rules_for("/home/u", "/", host), plan), Catch::Contains("hide     /home/u/.local/share/appv/sandboxes"));
+}
+
+TEST_CASE("a writecopy tree with a locked mount below it is shown read-only, not overlaid") {
+  MemoryTree host = debian_host();
+  host.add("/srv/data/vol", NodeKind::Dir);
+  MemoryTree pkg = jq_package();
+  Layout layout = kLayout;
+  layout.locked_mounts = {"/", "/srv/data/vol", "/proc"};
+  Plan plan = make_plan(rules_for("/home/u", "/", host), host, pkg, layout);
+  const MountOp* srv = find(plan, "/srv", MountOp::Type::BindReadOnly);
+  REQUIRE(srv);
+  CHECK(srv->source == "/srv");
+  CHECK_FALSE(find(plan, "/srv", MountOp::Type::Overlay));
+  CHECK(find(plan, "/usr", MountOp::Type::Overlay));  // a mount at the top itself is fine
+  REQUIRE(plan.notes.size() == 1);
+  CHECK_THAT(plan.notes[0], Catch::Contains("/srv: has a mount below it (/srv/data/vol)"));
+}
+
+TEST_CASE("package files under $HOME, whose tree also holds the cache, are overlaid below it") {
+  MemoryTree host = debian_host();
+  MemoryTree pkg = jq_package();
+  pkg.add("/home/u/.local/bin/tool", NodeKind::File);
+  pkg.add("/home/u/.toolrc", NodeKind::File);
+  pkg.add("/home/u/.newdir/x", NodeKind::File);  // the host has no ~/.newdir: made in the home's upper
+  Plan plan = make_plan(rules_for("/home/u", "/", host), host, pkg, kLayout);
+  // The cache lies in the host's home: one overlay with both as lowers would be refused.
+  const MountOp* home = find(plan, "/home/u", MountOp::Type::Overlay);
+  REQUIRE(home);
+  CHECK(home->lowers == std::vector<std::string>{"/home/u"});
+  const MountOp* local = find(plan, "/home/u/.local", MountOp::Type::Overlay);
+  REQUIRE(local);
+  CHECK(local->lowers == std::vector<std::string>{kLayout.package_root + "/home/u/.local", "/home/u/.local"});
+  CHECK(find(plan, "/home/u/.newdir", MountOp::Type::Dir));
+  CHECK(find(plan, "/home/u/.newdir", MountOp::Type::Overlay)->lowers ==
+        std::vector<std::string>{kLayout.package_root + "/home/u/.newdir"});
+  REQUIRE(plan.notes.size() == 1);
+  CHECK_THAT(plan.notes[0], Catch::StartsWith("/home/u/.toolrc: the package's file here is hidden"));
 }
 
 TEST_CASE("a host-mode socket under a full prefix is bound by itself") {

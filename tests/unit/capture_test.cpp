@@ -1,0 +1,89 @@
+#include <catch2/catch.hpp>
+
+#include "manifests/error.h"
+#include "packager/noise.h"
+#include "packager/tracer.h"
+#include "tests/unit/support/temp_dir.h"
+
+using namespace appv;
+
+namespace {
+
+const Tokens kUser{{"HOME", "/home/u"}, {"XDG_CACHE_HOME", "/home/u/.cache"}, {"XDG_CONFIG_HOME", "/home/u/.config"}};
+
+std::string rule(const NoiseRules& r, const std::string& path) { return r.excludes(path).value_or("kept"); }
+
+}  // namespace
+
+TEST_CASE("noise rules: trace capture drops the kernel's trees, temporary files, the home and documents") {
+  Manifest m;
+  NoiseRules r(CaptureKind::Trace, kUser, "/home/u/work", m);
+  CHECK(rule(r, "/usr/lib/python3.11/json/__init__.py") == "kept");
+  CHECK(rule(r, "/etc/magic") == "kept");
+  CHECK_THAT(rule(r, "/proc/self/maps"), Catch::StartsWith("virtual file system"));
+  CHECK_THAT(rule(r, "/tmp/x"), Catch::StartsWith("temporary files"));
+  CHECK_THAT(rule(r, "/etc/ld.so.cache"), Catch::StartsWith("package manager state"));
+  CHECK_THAT(rule(r, "/home/u/work/report.odt"), Catch::StartsWith("the working directory"));
+  CHECK_THAT(rule(r, "/home/u/.config/app/x"), Catch::StartsWith("the user's home"));
+  CHECK_THAT(rule(r, "/home/u/.cache/fontconfig/x"), Catch::StartsWith("the user's cache"));
+}
+
+TEST_CASE("noise rules: secrets need an explicit include; allow and deny adjust the rest") {
+  Manifest m;
+  m.capture.allow = {"~/.config/app/**", "/tmp/build/**"};
+  m.capture.deny = {"/usr/share/doc/**"};
+  NoiseRules r(CaptureKind::Trace, kUser, "/", m);
+  CHECK_THAT(rule(r, "/home/u/.ssh/id_test"), Catch::StartsWith("secret: SSH keys"));
+  CHECK_THAT(rule(r, "/srv/tls/server.pem"), Catch::StartsWith("secret: private keys"));
+  CHECK_THAT(rule(r, "/root/.bash_history"), Catch::StartsWith("secret: shell"));
+  CHECK(rule(r, "/home/u/.config/app/settings.ini") == "kept");
+  CHECK(rule(r, "/tmp/build/plugin.so") == "kept");
+  CHECK(rule(r, "/usr/share/doc/x/README") == "manifest capture.deny");
+  m.capture.allow.push_back("~/.ssh/**");  // allow does not reach secrets
+  CHECK_THAT(rule(NoiseRules(CaptureKind::Trace, kUser, "/", m), "/home/u/.ssh/id_test"), Catch::StartsWith("secret"));
+  m.include = {"/home/u/.ssh/id_test"};  // an explicit include does
+  CHECK(rule(NoiseRules(CaptureKind::Trace, kUser, "/", m), "/home/u/.ssh/id_test") == "kept");
+}
+
+TEST_CASE("noise rules: install capture keeps the user's home, drops package-manager state") {
+  Manifest m;
+  NoiseRules r(CaptureKind::Install, kUser, "/home/u/src/tool", m);
+  CHECK(rule(r, "/home/u/.local/bin/tool") == "kept");
+  CHECK(rule(r, "/usr/local/bin/tool") == "kept");
+  CHECK_THAT(rule(r, "/home/u/src/tool/tool.o"), Catch::StartsWith("the working directory"));
+  CHECK_THAT(rule(r, "/var/lib/dpkg/status"), Catch::StartsWith("package manager state"));
+  CHECK_THAT(rule(r, "/usr/lib/python3/dist-packages/x/__pycache__/y.pyc"), Catch::StartsWith("package manager state"));
+  CHECK_THAT(rule(r, "/home/u/.gnupg/pubring.kbx"), Catch::StartsWith("secret"));
+}
+
+TEST_CASE("the tracer follows forks, vforks and execs and sorts reads from writes") {
+  test::TempDir t;
+  const std::string out = t / "out.txt";
+  TraceResult r = trace_command(
+      {"/bin/sh", "-c",
+       "cat /etc/hostname >/dev/null; ls /usr/share >/dev/null; echo x > " + out +
+           "; /usr/bin/python3 -c 'import subprocess; subprocess.run([\"/usr/bin/stat\", \"/etc/passwd\"], "
+           "stdout=subprocess.DEVNULL)'; exit 7"});
+  CHECK(r.status == 7);
+  CHECK(r.used.at("/bin/sh") == "exec");
+  CHECK(r.used.at("/usr/bin/cat") == "exec");
+  CHECK(r.used.at("/etc/hostname") == "open");
+  CHECK(r.used.at("/usr/share") == "list");
+  CHECK(r.used.at("/usr/bin/stat") == "exec");  // started by python's vfork/posix_spawn
+  CHECK(r.used.count("/etc/passwd") == 1);
+  CHECK(r.written.count(out) == 1);
+  CHECK(r.used.count(out) == 0);
+  CHECK(r.processes >= 5);
+  CHECK(r.stops > 0);
+}
+
+TEST_CASE("the tracer reports a command that cannot start") {
+  try {
+    trace_command({"/no/such/program"});
+    FAIL("traced");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::NotFound);
+    CHECK_THAT(e.what(), Catch::Contains("/no/such/program"));
+  }
+  CHECK_THROWS_AS(trace_command({}), Error);
+}
