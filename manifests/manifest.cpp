@@ -129,6 +129,15 @@ EntryPoint read_entry(const TableReader& parent, const toml::node& node, std::st
 void read_files(const TableReader& parent, const toml::node& node, Manifest& m) {
   TableReader r(parent.origin(), parent.table(node, "files"), "files.");
   r.each([&](std::string_view key, const toml::node& value) {
+    if (key == "hide") {
+      m.hide = r.strings(value, key);
+      for (const std::string& path : m.hide) {
+        if (!is_clean_absolute(path) || split_nonempty(path, '/').size() < 2) {
+          fail_at(r.origin(), value.source(), fmt::format("files.hide: '{}' must be an absolute, normalised path below a top-level directory", path));
+        }
+      }
+      return true;
+    }
     std::vector<std::string>* target = key == "include" ? &m.include : key == "exclude" ? &m.exclude : nullptr;
     if (!target) return false;
     *target = r.strings(value, key);
@@ -376,10 +385,11 @@ std::string write_manifest(const Manifest& m) {
     entries.insert(name, std::move(t));
   }
   root.insert("entry", std::move(entries));
-  if (!m.include.empty() || !m.exclude.empty()) {
+  if (!m.include.empty() || !m.exclude.empty() || !m.hide.empty()) {
     toml::table files;
     if (!m.include.empty()) files.insert("include", strings(m.include));
     if (!m.exclude.empty()) files.insert("exclude", strings(m.exclude));
+    if (!m.hide.empty()) files.insert("hide", strings(m.hide));
     root.insert("files", std::move(files));
   }
   if (!m.isolation.empty()) {

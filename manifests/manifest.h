@@ -55,6 +55,9 @@ struct Manifest {
   std::map<std::string, EntryPoint> entries;
   std::vector<std::string> include;  // globs over virtual paths
   std::vector<std::string> exclude;
+  // Host paths the app must not see (an installer deleted them): whiteouts in the
+  // package's layer, created at extraction. Absolute, at least two components deep.
+  std::vector<std::string> hide;
   // Prefix -> mode. A prefix may start with "~" or use $HOME and $XDG_* tokens
   // (manifests/tokens.h); they are expanded for the running user.
   std::map<std::string, Isolation> isolation;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -154,8 +155,12 @@ CaptureOutcome pack_installed(const std::string& upper, int status, const Captur
     if (std::optional<std::string> rule = noise.excludes(path)) out.report.excluded.push_back({path, *rule});
     else kept.push_back(path);
   }
+  std::vector<std::string> hidden;
   for (const std::string& path : installed.deleted) {
-    out.report.excluded.push_back({path, "deleted by the installer (a package adds files; it cannot remove the host's)"});
+    std::optional<std::string> rule = noise.excludes(path);
+    if (!rule && split_nonempty(path, '/').size() < 2) rule = "deleted at the top level (cannot be hidden)";
+    if (rule) out.report.excluded.push_back({path, "deletion not reproduced: " + *rule});
+    else hidden.push_back(path);
   }
   FileSet files;
   files.set_path_map([upper](const std::string& vpath) {
@@ -196,6 +201,11 @@ CaptureOutcome pack_installed(const std::string& upper, int status, const Captur
     throw Error(Exit::NoInput, out.report.why_no_package + fmt::format(" (report: {}.report.txt)",
                                                                        output.empty() ? options.cwd + "/capture.appv" : output));
   }
+  // The installer deleted these host files: the package hides them (files.hide).
+  for (const std::string& path : hidden) {
+    if (std::find(manifest.hide.begin(), manifest.hide.end(), path) == manifest.hide.end()) manifest.hide.push_back(path);
+  }
+  out.report.hidden = hidden;
   ClosureResolver resolver(files, SearchConfig::from_host());
   for (const std::string& path : kept) resolver.add_file(path, "installed");
   finish(out, manifest, files, resolver, options, output);

@@ -56,6 +56,10 @@ std::string report_text(const CaptureReport& r) {
   for (const auto& i : r.included) {
     out += fmt::format("{:<10} {:>10}  {:<60} {}\n", i.category, i.kind == "file" ? human(i.bytes) : i.kind, i.path, i.reason);
   }
+  if (!r.hidden.empty()) {
+    out += fmt::format("\nhidden (deleted by the installer; the app will not see the host's copy): {}\n", r.hidden.size());
+    for (const auto& h : r.hidden) out += fmt::format("  {}\n", h);
+  }
   out += fmt::format("\nleft out: {} path(s)\n", r.excluded.size());
   for (const auto& e : r.excluded) out += fmt::format("  {:<70} {}\n", e.path, e.rule);
   if (!r.unresolved.empty()) {
@@ -81,6 +85,7 @@ std::string report_json(const CaptureReport& r) {
   auto& exc = j["excluded"] = nlohmann::ordered_json::array();
   for (const auto& e : r.excluded) exc.push_back({{"path", e.path}, {"rule", e.rule}});
   j["unresolved"] = r.unresolved;
+  j["hidden"] = r.hidden;
   // Paths are bytes, not always UTF-8: replace what is not valid rather than fail.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }

@@ -32,6 +32,7 @@ struct CaptureReport {
   std::vector<Included> included;
   std::vector<Excluded> excluded;
   std::vector<std::string> unresolved;
+  std::vector<std::string> hidden;  // install: host paths the installer deleted, hidden by the package
   uint64_t stops = 0;      // trace: system calls that stopped the tracee
   uint64_t processes = 0;  // trace: processes and threads followed
 };

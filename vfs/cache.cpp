@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "manifests/error.h"
+#include "manifests/paths.h"
 #include "vfs/fs_util.h"
 #include "vfs/payload.h"
 
@@ -45,6 +47,29 @@ void remove_stale_temporaries(const std::string& cache_root, const std::string& 
     if (std::string_view(ent->d_name).substr(0, prefix.size()) == prefix) stale.push_back(cache_root + "/" + ent->d_name);
   }
   for (const std::string& path : stale) remove_tree(path);
+}
+
+// The manifest's files.hide: overlay whiteouts (character devices 0:0) in the package's
+// layer, so the host's files at those paths do not show through it. Parents are
+// created as needed; a path that would pass through anything but a real directory of
+// the extracted tree is skipped (nothing is ever created outside it).
+void create_whiteouts(const std::string& root, const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    std::vector<std::string> parts = split_nonempty(path, '/');
+    UniqueFd dir(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) throw_sys("cannot open", root, errno);
+    bool usable = true;
+    for (size_t i = 0; i + 1 < parts.size() && usable; ++i) {
+      if (::mkdirat(dir.get(), parts[i].c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create", root + path, errno);
+      UniqueFd next(::openat(dir.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      usable = static_cast<bool>(next);
+      dir = std::move(next);
+    }
+    if (!usable) continue;
+    if (::mknodat(dir.get(), parts.back().c_str(), S_IFCHR | 0000, makedev(0, 0)) != 0 && errno != EEXIST) {
+      throw_sys("cannot create a whiteout for", path, errno, Exit::Environment);
+    }
+  }
 }
 
 }  // namespace
@@ -83,6 +108,7 @@ CachedPackage ensure_cached(const Package& package, const std::string& cache_roo
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory in", cache_root, errno);
   try {
     extract_payload(package, tmp);
+    create_whiteouts(tmp + "/root", package.manifest().hide);
     // One syncfs instead of an fsync per file: the tree is durable before it is
     // published, and the rename is made durable by syncing the parent.
     UniqueFd fd(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

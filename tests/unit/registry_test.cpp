@@ -75,3 +75,11 @@ set = { A_CONF = "${XDG_CONFIG_HOME}/a", A_LIB = "${APPV_ROOT}/lib" }
   CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[isolation]\n\"~/../x\" = 'full'\n", "m"), Error);
   CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[env]\nset={X='$SECRET'}\n", "m"), Error);
 }
+
+TEST_CASE("a manifest's files.hide lists host paths below a top-level directory") {
+  Manifest m = parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[files]\nhide=['/etc/old.conf']\n", "m");
+  CHECK(m.hide == std::vector<std::string>{"/etc/old.conf"});
+  CHECK(parse_manifest(write_manifest(m), "again").hide == m.hide);
+  CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[files]\nhide=['/etc']\n", "m"), Error);
+  CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[files]\nhide=['/etc/../x/y']\n", "m"), Error);
+}
