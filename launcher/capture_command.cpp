@@ -95,7 +95,7 @@ int cmd_capture(const PackArgs& args, const PackOptions& options, Clock::time_po
     remove_tree(sandbox);
   }
   if (out.summary) print_summary(*out.summary, out.report.package, args.quiet, started);
-  else std::fprintf(stderr, "appv: no package written: %s\n", out.report.why_no_package.c_str());
+  else if (!args.report_only) std::fprintf(stderr, "appv: no package written: %s\n", out.report.why_no_package.c_str());
   if (!args.quiet || !out.summary) std::fprintf(stderr, "appv: capture report: %s\n", out.report_path.c_str());
   return out.status;
 }

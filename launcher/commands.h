@@ -23,6 +23,7 @@ struct PackArgs {
   bool capture = false;
   std::string report_json;
   bool allow_failure = false;
+  bool report_only = false;
 };
 int cmd_pack(const PackArgs& args);
 

@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
   pack_cmd->add_flag("--trace", pack.trace, "Trace capture: run the command given after -- and pack every file it uses");
   pack_cmd->add_option("--report-json", pack.report_json, "With --trace: also write the capture report as JSON here");
   pack_cmd->add_flag("--allow-failure", pack.allow_failure, "With --trace: pack even if the traced command fails");
+  pack_cmd->add_flag("--report-only", pack.report_only, "With --trace: write the report of what would be packed, no package");
   pack_cmd->footer("Usage: appv pack PROGRAM... -o OUT | appv pack -m MANIFEST -o OUT | appv pack --trace [-o OUT] [-m M] -- CMD [ARGS...]\n"
                    "Reproducible: the same inputs give the same bytes; SOURCE_DATE_EPOCH sets every entry's time.\n"
                    "Trace capture writes OUT.report.txt: every file with why it was packed, every path left out and why.");
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
   capture_cmd->add_option("--app-version", capture.app_version, "Version recorded when no manifest is given");
   capture_cmd->add_option("--report-json", capture.report_json, "Also write the capture report as JSON here");
   capture_cmd->add_flag("--allow-failure", capture.allow_failure, "Pack even if the installer fails");
+  capture_cmd->add_flag("--report-only", capture.report_only, "Write the report of what would be packed, no package");
   capture_cmd->add_flag("--strict", capture.strict, "Fail if any needed library cannot be found");
   capture_cmd->add_flag("-q,--quiet", capture.quiet, "Print nothing but errors and warnings");
   CLI::Option* capture_exe = capture_cmd->add_flag("--exe,!--no-exe", capture.exe, "Put the runtime stub in front (default: on)");

@@ -38,6 +38,7 @@ PackOptions pack_options(const PackArgs& args) {
   options.strict = args.strict;
   options.source_date_epoch = source_date_epoch();
   options.compression_level = args.level;
+  options.report_only = args.report_only;
   if (args.exe) {
     options.stub = find_stub();
     if (options.stub.empty()) {
@@ -64,7 +65,9 @@ int cmd_pack(const PackArgs& args) {
   const auto started = Clock::now();
   if (args.trace || args.capture) return cmd_capture(args, pack_options(args), started);
   if (args.output.empty()) throw Error(Exit::Usage, "-o/--output is required");
-  if (!args.report_json.empty() || args.allow_failure) throw Error(Exit::Usage, "--report-json and --allow-failure need --trace");
+  if (!args.report_json.empty() || args.allow_failure || args.report_only) {
+    throw Error(Exit::Usage, "--report-json, --report-only and --allow-failure need --trace");
+  }
   Manifest manifest;
   if (!args.manifest.empty()) {
     if (!args.programs.empty()) throw Error(Exit::Usage, "give either programs or --manifest, not both");

@@ -4,6 +4,7 @@
 #include <sys/sysmacros.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -43,7 +44,12 @@ void finish(CaptureOutcome& out, const Manifest& manifest, FileSet& files, Closu
   for (const auto& [name, entry] : manifest.entries) out.report.entry_points.push_back(fmt::format("{} -> {}", name, entry.path));
   capture_manifest(manifest, resolver, pack);
   out.summary = write_captured(manifest, files, resolver, pack);
-  out.report.package = output;
+  if (pack.report_only) {
+    out.summary.reset();
+    out.report.why_no_package = "--report-only";
+  } else {
+    out.report.package = output;
+  }
   out.report.unresolved = out.summary->unresolved;
   fill_included(out.report, files);
 }
@@ -58,7 +64,13 @@ CaptureOutcome trace_pack(const CaptureOptions& options) {
   const std::string output = output_for(options, manifest);
   if (options.pack.progress) options.pack.progress(fmt::format("tracing: {}", fmt::join(options.command, " ")));
 
+  const auto started = std::chrono::steady_clock::now();
   TraceResult trace = trace_command(options.command);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (options.pack.progress) {
+    options.pack.progress(fmt::format("traced {} process(es) in {:.2f} s: {} path(s) used, {} written, {} system call stops",
+                                      trace.processes, seconds, trace.used.size(), trace.written.size(), trace.stops));
+  }
   out.status = trace.status;
   out.report.stops = trace.stops;
   out.report.processes = trace.processes;
@@ -83,10 +95,6 @@ CaptureOutcome trace_pack(const CaptureOptions& options) {
     if (S_ISDIR(st.st_mode)) files.add(path, reason);
     else if (how == "exec") resolver.add_program(path, reason);
     else resolver.add_file(path, reason);  // libraries and plugins get their closure too
-  }
-  if (options.pack.progress) {
-    options.pack.progress(fmt::format("traced {} process(es): {} path(s) used, {} written, {} system call stops",
-                                      trace.processes, trace.used.size(), trace.written.size(), trace.stops));
   }
   finish(out, manifest, files, resolver, options, output);
   publish(out, options, output);

@@ -140,6 +140,7 @@ PackSummary write_captured(const Manifest& manifest, FileSet& files, const Closu
     for (const auto& [key, value] : manifest.registry) defaults[key] = gvariant_text(value);
     files.add_generated(kRegistryDefaultsPath, format_keyfile(defaults), "manifest [registry]");
   }
+  if (options.report_only) return summary;
   std::vector<PayloadItem> items = files.payload_items();
   say(fmt::format("writing {} entries, {:.1f} MB", items.size(), static_cast<double>(files.total_bytes()) / 1e6));
   WriteOptions wo;

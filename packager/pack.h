@@ -18,6 +18,7 @@ struct PackOptions {
   int compression_level = 3;
   std::string stub;              // runtime stub to put in front (self-executing package)
   std::function<void(const std::string&)> progress;  // one line per phase, may be empty
+  bool report_only = false;      // capture: decide every file, write the report, but no package
 };
 
 struct PackSummary {

@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <linux/ptrace.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -46,6 +47,7 @@ struct PathCall {
   int path_arg;
   const char* how;  // "open" calls are classified further by their flags
   int flags_arg;    // open flags (-2: openat2's struct open_how, -1: none)
+  int at_flags_arg = -1;  // *at flags: AT_EMPTY_PATH there means an fd, not a path
 };
 
 const std::vector<PathCall>& path_calls() {
@@ -68,8 +70,8 @@ const std::vector<PathCall>& path_calls() {
 #ifdef SYS_lstat
       {SYS_lstat, -1, 0, "stat", -1},
 #endif
-      {SYS_newfstatat, 0, 1, "stat", -1},
-      {SYS_statx, 0, 1, "stat", -1},
+      {SYS_newfstatat, 0, 1, "stat", -1, 3},
+      {SYS_statx, 0, 1, "stat", -1, 2},
 #ifdef SYS_access
       {SYS_access, -1, 0, "stat", -1},
 #endif
@@ -81,10 +83,6 @@ const std::vector<PathCall>& path_calls() {
       {SYS_readlink, -1, 0, "readlink", -1},
 #endif
       {SYS_readlinkat, 0, 1, "readlink", -1},
-      {SYS_getdents64, -1, -1, "list", -1},  // an fd, no path: the fd's directory
-#ifdef SYS_getdents
-      {SYS_getdents, -1, -1, "list", -1},
-#endif
   };
   return calls;
 }
@@ -97,7 +95,10 @@ const PathCall* find_call(long nr) {
 }
 
 // The filter: SECCOMP_RET_TRACE for the calls above, ALLOW for everything else (and
-// for other ABIs such as x32 or i386 compat, which are left alone).
+// for other ABIs such as x32 or i386 compat, which are left alone). Every stop costs
+// two context switches, so calls that name no new path stay in the kernel: fstat
+// through newfstatat/statx with AT_EMPTY_PATH (the file was opened, and seen, before)
+// and getdents (a directory is read through an fd that an O_DIRECTORY open named).
 void install_filter() {
   std::vector<sock_filter> f;
   f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
@@ -105,7 +106,16 @@ void install_filter() {
   f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
   f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
   for (const PathCall& c : path_calls()) {
-    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 1));
+    if (c.at_flags_arg < 0) {
+      f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 1));
+      f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+      continue;
+    }
+    // nr matches: load the flags' low word (little-endian); AT_EMPTY_PATH -> ALLOW.
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 4));
+    f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.at_flags_arg)));
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, AT_EMPTY_PATH, 0, 1));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
   }
   f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
@@ -145,9 +155,35 @@ bool read_u64(pid_t pid, uint64_t addr, uint64_t& value) {
   return ::process_vm_readv(pid, &local, 1, &remote, 1, 0) == sizeof value;
 }
 
+// Tracer and tracees on one CPU while tracing: each stop is a wake-up of the other
+// side, and a wake-up across CPUs (an inter-processor interrupt, costly in a VM) cost
+// three times as much as a local switch here. Restores the caller's CPUs on exit.
+class OneCpu {
+ public:
+  OneCpu() {
+    have_ = ::sched_getaffinity(0, sizeof old_, &old_) == 0;
+    const int cpu = ::sched_getcpu();
+    if (!have_ || cpu < 0) return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    have_ = ::sched_setaffinity(0, sizeof one, &one) == 0;
+  }
+  ~OneCpu() {
+    if (have_) ::sched_setaffinity(0, sizeof old_, &old_);
+  }
+  OneCpu(const OneCpu&) = delete;
+  OneCpu& operator=(const OneCpu&) = delete;
+
+ private:
+  cpu_set_t old_;
+  bool have_ = false;
+};
+
 class Tracer {
  public:
   TraceResult run(const std::vector<std::string>& argv) {
+    OneCpu pinned;
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe", errno);
     std::fflush(nullptr);
@@ -264,19 +300,21 @@ class Tracer {
     if (path.empty() || path[0] != '/') return;  // pipes, sockets, anonymous files
     path = normalize_absolute(path);
     bool writes = std::strcmp(call->how, "create") == 0;
+    const char* how = call->how;
     if (call->flags_arg >= 0 || call->flags_arg == -2) {
       uint64_t flags = 0;
       if (call->flags_arg >= 0) flags = args[call->flags_arg];
       else if (!read_u64(pid, args[2], flags)) flags = 0;  // open_how.flags
       writes = writes || (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) != 0;
+      if (flags & O_DIRECTORY) how = "list";  // opendir(): the directory is read next
     }
     if (writes) {
       result_.written.emplace(path, call->how);
       return;
     }
     // The strongest use is kept: a program stat'ed on PATH and then executed is "exec".
-    auto [it, inserted] = result_.used.emplace(path, call->how);
-    if (!inserted && rank(call->how) > rank(it->second)) it->second = call->how;
+    auto [it, inserted] = result_.used.emplace(path, how);
+    if (!inserted && rank(how) > rank(it->second)) it->second = how;
   }
 
   static int rank(std::string_view how) {

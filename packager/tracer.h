@@ -23,6 +23,7 @@ struct TraceResult {
 
 // Runs argv (argv[0] looked up on PATH) with the caller's environment and working
 // directory, stdin/stdout/stderr inherited, and waits for it and every descendant.
+// The traced processes share one CPU with the tracer while they run (see tracer.cpp).
 // Throws Exit::Environment if ptrace or seccomp is refused here, Exit::NotFound if
 // the program cannot be found.
 TraceResult trace_command(const std::vector<std::string>& argv);
