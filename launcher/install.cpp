@@ -38,16 +38,6 @@ struct Record {
 
 
 // Writes beside `path` and renames over it: readers see the old file or the new one.
-void write_atomically(const std::string& path, const std::string& content, mode_t mode) {
-  std::string tmp = path + ".appv-tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) throw_sys("cannot write", tmp, errno);
-  }
-  if (::chmod(tmp.c_str(), mode) != 0) throw_sys("cannot chmod", tmp, errno);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot rename into place", path, errno);
-}
 
 std::string record_path(const InstallRoots& roots, const std::string& id) {
   return fmt::format("{}/installed/{}.record", roots.appv, id);
@@ -61,7 +51,7 @@ void save(const Record& r, const std::string& path) {
   for (const auto& d : r.dirs) text += "dir " + d + "\n";
   for (const auto& d : r.desktop_files) text += "desktop " + d + "\n";
   for (const auto& c : r.caches) text += "cache " + c + "\n";
-  write_atomically(path, text, 0644);
+  write_file_atomic(path, text, 0644);
 }
 
 Record load(const std::string& path) {
@@ -97,7 +87,7 @@ void make_recorded_dirs(const std::string& path, Record& r) {
 
 void write_recorded_file(const std::string& path, const std::string& content, mode_t mode, Record& r) {
   make_recorded_dirs(parent_dir(path), r);
-  write_atomically(path, content, mode);
+  write_file_atomic(path, content, mode);
   r.files.push_back(path);
 }
 

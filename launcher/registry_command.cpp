@@ -65,17 +65,7 @@ void check_key(const std::string& key) {
 
 void save(const AppRegistry& r) {
   make_upper_dirs(r.sandbox, r.user_file_dir, r.package_root);
-  const std::string text = format_keyfile(r.user);
-  const std::string tmp = fmt::format("{}.appv-{}", r.user_file, ::getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd) throw_sys("cannot write", tmp, errno);
-  try {
-    write_all(fd.get(), text.data(), text.size(), tmp);
-    if (::rename(tmp.c_str(), r.user_file.c_str()) != 0) throw_sys("cannot replace", r.user_file, errno);
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
-  }
+  write_file_atomic(r.user_file, format_keyfile(r.user), 0600);
 }
 
 }  // namespace

@@ -90,17 +90,6 @@ std::string report_json(const CaptureReport& r) {
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-void write_report(const std::string& path, const std::string& text) {
-  const std::string tmp = fmt::format("{}.tmp-{}", path, ::getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-  if (!fd) throw_sys("cannot write the report", tmp, errno, Exit::Io);
-  try {
-    write_all(fd.get(), text.data(), text.size(), tmp);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot write the report", path, errno, Exit::Io);
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
-  }
-}
+void write_report(const std::string& path, const std::string& text) { write_file_atomic(path, text, 0644); }
 
 }  // namespace appv

@@ -54,12 +54,7 @@ std::optional<Instance> running_instance(const std::string& sandbox) {
 void record_instance(const std::string& sandbox, const std::string& view_id) {
   const pid_t pid = ::getpid();
   const std::string text = fmt::format("{} {} {}\n", pid, start_time(pid), view_id);
-  const std::string path = sandbox + "/.instance";
-  const std::string tmp = fmt::format("{}.{}", path, pid);
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd) throw_sys("cannot write", tmp, errno);
-  write_all(fd.get(), text.data(), text.size(), tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot replace", path, errno);
+  write_file_atomic(sandbox + "/.instance", text, 0600);
 }
 
 std::optional<NamespaceState> join_instance(const Instance& instance) {

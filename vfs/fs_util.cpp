@@ -117,6 +117,20 @@ std::string shown_name(const std::string& name) {
   return out;
 }
 
+void write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {
+  const std::string tmp = fmt::format("{}.appv-tmp-{}", path, ::getpid());
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!fd) throw_sys("cannot write", tmp, errno);
+  try {
+    write_all(fd.get(), content.data(), content.size(), tmp);
+    if (::fchmod(fd.get(), mode) != 0) throw_sys("cannot set the mode of", tmp, errno);  // past the umask
+    if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot rename into place", path, errno);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
 ScopedChdir::ScopedChdir(const std::string& dir) : old_(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
   if (!old_) throw_sys("cannot open current directory", ".", errno);
   if (::chdir(dir.c_str()) != 0) throw_sys("cannot enter", dir, errno);

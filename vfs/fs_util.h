@@ -25,6 +25,10 @@ void remove_tree(const std::string& path);
 // ASCII shown as \xNN, and long names shortened in the middle.
 std::string shown_name(const std::string& name);
 
+// Writes `content` to `path` atomically: a temporary file beside it (never through a
+// symlink), then rename. On failure the temporary file is removed and `path` is as it was.
+void write_file_atomic(const std::string& path, const std::string& content, unsigned mode = 0644);
+
 // Names in `dir` (no "." or ".."), sorted; empty if it does not exist.
 std::vector<std::string> list_dir(const std::string& dir);
 // The directory holding `path` ("." for a bare name).

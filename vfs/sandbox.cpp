@@ -122,15 +122,7 @@ void write_state(const std::string& sandbox, const SandboxState& state) {
   if (read_state(sandbox) == state) return;
   std::string text = fmt::format("id {}\nversion {}\ndigest {}\n", state.app_id, state.version, state.digest);
   for (const std::string& p : state.full_prefixes) text += fmt::format("full {}\n", p);
-  const std::string tmp = fmt::format("{}/.state.{}", sandbox, ::getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd) throw_sys("cannot write", tmp, errno);
-  write_all(fd.get(), text.data(), text.size(), tmp);
-  if (::rename(tmp.c_str(), (sandbox + "/state").c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw_sys("cannot replace", sandbox + "/state", err);
-  }
+  write_file_atomic(sandbox + "/state", text, 0600);
 }
 
 bool is_whiteout(const std::string& path) {
