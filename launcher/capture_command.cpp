@@ -82,6 +82,7 @@ int cmd_capture(const PackArgs& args, const PackOptions& options, Clock::time_po
   } else {
     const std::string sandboxes = sandboxes_root();
     make_dirs(sandboxes, 0700);
+    remove_stale_work_dirs(sandboxes);
     const std::string sandbox = fmt::format("{}/.capture-{}", sandboxes, ::getpid());
     make_dirs(sandbox, 0700);
     try {

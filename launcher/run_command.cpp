@@ -93,16 +93,6 @@ std::vector<std::string> app_argv(const EntryPoint& entry, const std::vector<std
   return argv;
 }
 
-// Removes throw-away sandboxes whose launcher died before it could (SIGKILL, power loss).
-void remove_stale_temporaries(const std::string& sandboxes) {
-  for (const std::string& name : list_dir(sandboxes)) {
-    if (name.rfind(".temp-", 0) != 0) continue;
-    const pid_t pid = static_cast<pid_t>(std::strtol(name.substr(name.find_last_of('-') + 1).c_str(), nullptr, 10));
-    if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) continue;
-    remove_tree(sandboxes + "/" + name);
-  }
-}
-
 // `--temp`: the app runs in a child whose sandbox is removed when it exits; the
 // child's status becomes ours (a signal that killed it kills us the same way).
 int run_temporary(const std::string& sandbox, const std::function<void()>& enter_and_exec) {
@@ -160,7 +150,7 @@ int cmd_run(const RunArgs& args) {
 
   if (args.temp) {
     make_dirs(sandboxes, 0700);
-    remove_stale_temporaries(sandboxes);
+    remove_stale_work_dirs(sandboxes);
     make_dirs(sandbox, 0700);
     Plan plan = make_plan(rules, host, DiskTree(cached.root), layout);
     try {

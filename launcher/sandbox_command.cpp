@@ -95,6 +95,7 @@ int cmd_sandbox_import(const std::string& app, const std::string& file, bool rep
   const std::string dir = sandbox_dir(app);
   const std::string root = sandboxes_root();
   make_dirs(root, 0700);
+  remove_stale_work_dirs(root);
   const std::string staging = fmt::format("{}/.import-{}-{}", root, app, ::getpid());
   const bool exists = path_exists(dir);
   UniqueFd lock;

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -186,6 +187,17 @@ void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& 
   for (const std::string& dir : dirs) {
     if (path_has_prefix(dir, upper)) make_upper_dirs(sandbox, dir.substr(upper.size()), package_root);
     else make_dirs(dir, 0700);
+  }
+}
+
+void remove_stale_work_dirs(const std::string& sandboxes) {
+  for (const std::string& name : list_dir(sandboxes)) {
+    bool ours = false;
+    for (const char* prefix : {".temp-", ".capture-", ".import-", ".replaced-"}) ours = ours || name.rfind(prefix, 0) == 0;
+    if (!ours) continue;
+    const pid_t pid = static_cast<pid_t>(std::strtol(name.substr(name.find_last_of('-') + 1).c_str(), nullptr, 10));
+    if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) continue;
+    remove_tree(sandboxes + "/" + name);
   }
 }
 

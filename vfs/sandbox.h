@@ -69,6 +69,11 @@ void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const
 // directories private.
 void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& dirs, const std::string& package_root);
 
+// Removes what a killed appv left in the sandboxes directory: `.temp-*-PID` (run
+// --temp), `.capture-PID` (install capture), `.import-*-PID` and `.replaced-*-PID`
+// (sandbox import), when process PID no longer exists.
+void remove_stale_work_dirs(const std::string& sandboxes);
+
 // Total bytes of regular files below `dir`.
 uint64_t tree_bytes(const std::string& dir);
 
