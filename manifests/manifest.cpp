@@ -415,14 +415,15 @@ std::string write_manifest(const Manifest& m) {
   }
   if (!m.registry.empty()) {
     toml::table t;
-    for (const auto& [key, value] : m.registry) {
+    for (const auto& entry : m.registry) {
+      const std::string& key = entry.first;  // named: clang 14 cannot capture a structured binding
       std::visit(
           [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<T, std::vector<std::string>>) t.insert(key, strings(v));
             else t.insert(key, v);
           },
-          value);
+          entry.second);
     }
     root.insert("registry", std::move(t));
   }
