@@ -7,6 +7,9 @@ find_package(CLI11 REQUIRED)
 find_package(nlohmann_json REQUIRED)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
+# Ed25519 signatures: libsodium is small enough to link into the static runtime stub
+# (OpenSSL 3's EVP layer would pull in its whole default provider, +3 MB).
+pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
 
 # LIEF 0.9 (Debian 12) ships neither a CMake config nor a pkg-config file.
 find_path(LIEF_INCLUDE_DIR LIEF/LIEF.hpp REQUIRED)
@@ -23,7 +26,7 @@ endif()
 
 # The runtime stub of self-executing packages is linked statically, so it runs on
 # hosts without appv or any of its libraries. Only what the run path needs.
-foreach(lib archive acl zstd crypto)
+foreach(lib archive acl zstd crypto sodium)
   find_library(APPV_STATIC_${lib} NAMES lib${lib}.a)
 endforeach()
 

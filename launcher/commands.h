@@ -56,6 +56,10 @@ int cmd_registry_get(const std::string& app, const std::string& key);
 int cmd_registry_set(const std::string& app, const std::string& key, const std::string& value);
 int cmd_registry_reset(const std::string& app, const std::string& key);
 
+// Signing: `appv keygen NAME [--dir D]`, `appv sign PKG --key KEY [--signer NAME]`.
+int cmd_keygen(const std::string& name, const std::string& dir);
+int cmd_sign(const std::string& package, const std::string& key, const std::string& signer);
+
 int cmd_install(const std::string& package, bool system);
 int cmd_uninstall(const std::string& id, bool system);
 int cmd_list(bool system);

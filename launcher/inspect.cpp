@@ -10,6 +10,7 @@
 #include "launcher/format.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
+#include "vfs/trust.h"
 
 namespace appv::cli {
 namespace {
@@ -49,6 +50,11 @@ int cmd_info(const std::string& path) {
   fmt::print("file:      {} bytes{}\n", p.file_size(), t.header_offset ? fmt::format(" (runtime stub: {} bytes)", t.header_offset) : "");
   fmt::print("header:    offset {}, {} bytes, sha256 {}\n", t.header_offset, t.header_size, to_hex(t.header_digest));
   fmt::print("payload:   offset {}, {} bytes, sha256 {}\n", t.payload_offset, t.payload_size, p.digest());
+  if (!p.signatures().empty()) {
+    std::string signers;
+    for (const Signature& sig : p.signatures()) signers += (signers.empty() ? "" : ", ") + sig.signer;
+    fmt::print("signed:    {} signature(s): {} (appv verify checks them)\n", p.signatures().size(), signers);
+  }
   fmt::print("stock tools: tail -c +{} {} | zstd -dc | tar -t\n", t.payload_offset + 1, shell_quote(path));
   return 0;
 }
@@ -81,6 +87,20 @@ int cmd_verify(const std::string& path) {
     throw Error(Exit::BadInput, fmt::format("package '{}': header says {} entries, payload has {}", path, p.header().file_count, count));
   }
   fmt::print("{}: OK ({} {}, {} entries, payload sha256 {})\n", path, p.manifest().id, p.manifest().version, count, p.digest());
+  // Signatures: each one's signer, whether it verifies, and whether this machine
+  // trusts its key; then what the policy would say to `appv run`.
+  const std::vector<SignatureCheck> checks = check_signatures(p, load_trust_store(trust_dirs()));
+  if (checks.empty()) fmt::print("signatures: none\n");
+  bool all_valid = true;
+  for (const SignatureCheck& c : checks) {
+    all_valid = all_valid && c.valid;
+    fmt::print("signature: {} ({}): {}, {}\n", c.signature.signer, key_fingerprint(c.signature.key),
+               c.valid ? "valid" : "INVALID", c.trusted ? fmt::format("trusted ({})", c.trusted->file) : std::string("not trusted"));
+  }
+  if (!all_valid) throw Error(Exit::BadInput, fmt::format("package '{}': a signature does not match: the package was changed after it was signed", path));
+  const Policy policy = load_policy(std::string(kSystemConfigDir) + "/policy.toml");
+  const std::string why = policy_refusal(policy, p.manifest().id, checks, caller_groups());
+  fmt::print("policy: {}\n", why.empty() ? fmt::format("allows running it{}", policy.origin.empty() ? " (no policy file)" : "") : "refuses it: " + why);
   return 0;
 }
 

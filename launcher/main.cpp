@@ -25,6 +25,8 @@ constexpr const char* kExitCodes =
     "  69   the host lacks what appv needs (user namespaces, overlayfs)\n"
     "  70   internal error\n"
     "  74   I/O error while writing\n"
+    "  75   the app is running and the request needs it stopped\n"
+    "  77   refused by the machine's policy (/etc/appv/policy.toml)\n"
     "  126  the entry point cannot be executed\n"
     "  127  the entry point is not in the view\n";
 
@@ -123,8 +125,17 @@ int main(int argc, char** argv) {
   ls_cmd->add_option("package", package, "Package file")->required();
   ls_cmd->add_flag("-l,--long", long_format, "Show type, mode and size");
 
-  CLI::App* verify_cmd = app.add_subcommand("verify", "Check every digest and every entry of a package");
+  CLI::App* verify_cmd = app.add_subcommand("verify", "Check every digest, entry and signature of a package, and what the policy says");
   verify_cmd->add_option("package", package, "Package file")->required();
+
+  std::string key_name, key_dir, key_file, signer;
+  CLI::App* keygen_cmd = app.add_subcommand("keygen", "Create an Ed25519 signing key pair: NAME.key and NAME.pub");
+  keygen_cmd->add_option("name", key_name, "Key name (the files' names)")->required();
+  keygen_cmd->add_option("--dir", key_dir, "Directory to write them to (default: the current one)");
+  CLI::App* sign_cmd = app.add_subcommand("sign", "Add a signature to a package (in place, atomically; several are allowed)");
+  sign_cmd->add_option("package", package, "Package file")->required();
+  sign_cmd->add_option("-k,--key", key_file, "Private key (from appv keygen)")->required()->check(CLI::ExistingFile);
+  sign_cmd->add_option("--signer", signer, "Name recorded with the signature (default: the key file's name)");
 
   std::string dir;
   CLI::App* extract_cmd = app.add_subcommand("extract", "Extract a package safely into a new directory, for inspection");
@@ -211,7 +222,7 @@ int main(int argc, char** argv) {
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) known = known || (argc > 1 && sub->get_name() == argv[1]);
     if (argc > 1 && argv[1][0] != '-' && !known) {
-      what = fmt::format("unknown command '{}' (commands: pack, capture, info, ls, verify, extract, run, sandbox, registry, install, uninstall, list)", argv[1]);
+      what = fmt::format("unknown command '{}' (commands: pack, capture, info, ls, verify, extract, run, sandbox, registry, keygen, sign, install, uninstall, list)", argv[1]);
     }
     std::fprintf(stderr, "appv: %s (see 'appv --help')\n", what.c_str());
     return static_cast<int>(Exit::Usage);
@@ -230,6 +241,8 @@ int main(int argc, char** argv) {
     if (*ls_cmd) return cli::cmd_ls(package, long_format);
     if (*verify_cmd) return cli::cmd_verify(package);
     if (*extract_cmd) return cli::cmd_extract(package, dir);
+    if (*keygen_cmd) return cli::cmd_keygen(key_name, key_dir);
+    if (*sign_cmd) return cli::cmd_sign(package, key_file, signer);
     if (*run_cmd) return cli::cmd_run(run);
     if (*install_cmd) return cli::cmd_install(package, system);
     if (*uninstall_cmd) return cli::cmd_uninstall(app_id, system);

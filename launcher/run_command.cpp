@@ -27,6 +27,7 @@
 #include "vfs/payload.h"
 #include "vfs/sandbox.h"
 #include "vfs/sha256.h"
+#include "vfs/trust.h"
 #include "vfs/unique_fd.h"
 #include "vfs/view.h"
 
@@ -111,6 +112,7 @@ int run_temporary(const std::string& sandbox, const std::function<void()>& enter
 
 int cmd_run(const RunArgs& args) {
   Package package = Package::open(args.package);  // trailer and header only
+  enforce_trust(package);  // signatures and policy, before anything of the payload is read
   const Manifest& manifest = package.manifest();
   const EntryPoint& entry = manifest.entry(args.entry);
   const Tokens user = user_tokens();

@@ -25,7 +25,7 @@ constexpr const char* kHelp =
     "  --appv-isolate P=MODE   isolation rule, as appv run --isolate (repeatable)\n"
     "  --appv-dry-run          print the mount plan instead of running\n"
     "  --appv-temp             throw-away sandbox: discard every change at exit\n"
-    "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported.\n";
+    "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported, 77 refused by policy.\n";
 
 }  // namespace
 

@@ -21,6 +21,7 @@ enum class Exit : int {
   Internal = 70,     // a bug in appv
   Io = 74,           // a system call failed on a file appv writes
   Busy = 75,         // the app is running and the request needs it stopped (EX_TEMPFAIL)
+  NoPerm = 77,       // the machine's policy refuses the package (EX_NOPERM)
   CannotExecute = 126,  // the entry point exists in the view but cannot be executed
   NotFound = 127,    // the entry point does not exist in the view
 };

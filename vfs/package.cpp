@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -32,7 +33,45 @@ Package Package::open(const std::string& path) {
   }
   p.header_ = decode_header(header, path);
   p.manifest_ = parse_manifest(p.header_.manifest_text, fmt::format("{}(manifest)", path));
+  const uint64_t region = p.file_size_ - kTrailerSize - p.signatures_offset();
+  if (region > 0) {
+    std::vector<uint8_t> bytes = read_exact_at(p.fd_.get(), p.signatures_offset(), region, path);
+    p.signatures_ = decode_signatures(bytes, path);
+  }
   return p;
+}
+
+void add_signature(const Package& package, const Signature& signature) {
+  const std::string& path = package.path();
+  const std::vector<uint8_t> frame = encode_signature(signature);
+  if (package.file_size() - kTrailerSize - package.signatures_offset() + frame.size() > kMaxSignatureRegion) {
+    throw Error(Exit::Usage, fmt::format("package '{}' has no room for another signature", path));
+  }
+  struct stat st;
+  if (::fstat(package.fd(), &st) != 0) throw_sys("cannot stat package", path, errno);
+  const std::string tmp = fmt::format("{}.appv-sign-{}", path, ::getpid());
+  UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
+  if (!out) throw_sys("cannot create", tmp, errno);
+  try {
+    // Everything up to the trailer (copy_file_range shares extents where the file
+    // system can), the new frame, then the unchanged trailer.
+    const uint64_t keep = package.file_size() - kTrailerSize;
+    loff_t in_off = 0;
+    for (uint64_t left = keep; left > 0;) {
+      ssize_t n = ::copy_file_range(package.fd(), &in_off, out.get(), nullptr, left, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw_sys("cannot copy", path, n < 0 ? errno : EIO);
+      left -= static_cast<uint64_t>(n);
+    }
+    write_all(out.get(), frame.data(), frame.size(), tmp);
+    std::vector<uint8_t> trailer = read_exact_at(package.fd(), keep, kTrailerSize, path);
+    write_all(out.get(), trailer.data(), trailer.size(), tmp);
+    if (::fsync(out.get()) != 0) throw_sys("cannot sync", tmp, errno);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot replace", path, errno);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
 }
 
 void Package::verify_stub() const {

@@ -7,6 +7,7 @@
 
 #include "manifests/manifest.h"
 #include "vfs/package_format.h"
+#include "vfs/signature.h"
 #include "vfs/unique_fd.h"
 
 namespace appv {
@@ -25,6 +26,10 @@ class Package {
   const Trailer& trailer() const { return trailer_; }
   const Header& header() const { return header_; }
   const Manifest& manifest() const { return manifest_; }
+  // The signatures stored in the file (not yet checked: signature_valid() does that).
+  const std::vector<Signature>& signatures() const { return signatures_; }
+  // Where the signatures region starts (the end of the payload).
+  uint64_t signatures_offset() const { return trailer_.payload_offset + trailer_.payload_size; }
   // Hex SHA-256 of the payload: the package's identity in the cache.
   std::string digest() const { return to_hex(trailer_.payload_digest); }
   // Checks the runtime stub (the bytes before the header) against the header's
@@ -39,7 +44,12 @@ class Package {
   Trailer trailer_;
   Header header_;
   Manifest manifest_;
+  std::vector<Signature> signatures_;
 };
+
+// Adds `signature` to the package file at `path`: a copy with the signature frame
+// inserted before the trailer is renamed over it, so a crash leaves either file.
+void add_signature(const Package& package, const Signature& signature);
 
 // One entry to write into the payload. Archive paths are relative ("root/usr/bin/jq").
 struct PayloadItem {

@@ -112,13 +112,14 @@ Trailer decode_trailer(std::span<const uint8_t> b, uint64_t file_size, const std
   std::memcpy(t.header_digest.data(), f + 40, 32);
   std::memcpy(t.payload_digest.data(), f + 72, 32);
 
-  // The sections must tile the file exactly: header, payload, trailer. Each sum is
+  // The sections must tile the file exactly: header, payload, signatures (at most
+  // kMaxSignatureRegion bytes; checked by decode_signatures), trailer. Each sum is
   // checked against the previous bound first so no addition can overflow.
   const uint64_t trailer_offset = file_size - kTrailerSize;
   if (t.header_size < kHeaderFixedSize || t.header_size > kHeaderFixedSize + kMaxManifestSize ||
       t.header_offset > trailer_offset || t.header_size > trailer_offset - t.header_offset ||
-      t.payload_offset != t.header_offset + t.header_size ||
-      t.payload_size != trailer_offset - t.payload_offset) {
+      t.payload_offset != t.header_offset + t.header_size || t.payload_size > trailer_offset - t.payload_offset ||
+      trailer_offset - t.payload_offset - t.payload_size > kMaxSignatureRegion) {
     bad(origin, "trailer's offsets do not match the file (truncated or corrupt)");
   }
   return t;

@@ -4,6 +4,7 @@
 //   header          "APPVPKG\0", version, manifest size, file count, unpacked bytes,
 //                   SHA-256 of the stub (zeros without one), manifest TOML
 //   payload         tar + zstd; entries root/<virtual path> and .appv/manifest.toml
+//   signatures      zero or more zstd skippable frames (vfs/signature.h)
 //   trailer         128 bytes at the very end: a zstd skippable frame holding offsets,
 //                   sizes, SHA-256 of header and payload, and a checksum of itself
 //
@@ -25,6 +26,7 @@ inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr size_t kTrailerSize = 128;
 inline constexpr size_t kHeaderFixedSize = 72;
 inline constexpr uint64_t kMaxManifestSize = 1 << 20;
+inline constexpr uint64_t kMaxSignatureRegion = 64 * 1024;
 
 struct Header {
   uint64_t file_count = 0;

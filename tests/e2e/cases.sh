@@ -266,7 +266,7 @@ check "a failed pack leaves no file" test ! -e never.appv
 printf 'id = "x"\nversion = 1\n' > bad.toml
 status "pack with a bad manifest" 65 "$A" pack -q -m bad.toml -o never.appv
 status "an unknown command" 64 "$A" frobnicate
-check "every command has --help" bash -c "for c in pack capture info ls verify extract run sandbox 'sandbox diff' 'sandbox import' registry 'registry set' install; do '$A' \$c --help >/dev/null || exit 1; done"
+check "every command has --help" bash -c "for c in pack capture info ls verify extract run sandbox 'sandbox diff' 'sandbox import' registry 'registry set' keygen sign install; do '$A' \$c --help >/dev/null || exit 1; done"
 
 echo "== concurrency, crashes and a full disk"
 rm -rf "$HOME/.cache/appv"
@@ -330,6 +330,7 @@ same "no cache entry for any refused package" "0" "$left"
 
 source "$work/isolation_cases.sh"
 source "$work/capture_cases.sh"
+source "$work/signing_cases.sh"
 
 echo "== the user's home holds only appv's cache and sandboxes"
 same "home contents" ".cache .local" "$(ls -A "$HOME" | tr '\n' ' ' | sed 's/ $//')"

@@ -1,0 +1,81 @@
+# Signing, trust and policy. Sourced by cases.sh (its helpers, $A, $work).
+
+echo "== signatures"
+cd "$work"
+mkdir -p keys
+check "keygen writes a key pair" "$A" keygen release --dir keys
+check "the private key is private" test "$(stat -c %a keys/release.key)" = 600
+"$A" keygen intruder --dir keys >/dev/null
+status "keygen never overwrites a key" 64 "$A" keygen release --dir keys
+"$A" pack -q /usr/bin/jq -o unsigned.appv
+cp unsigned.appv trusted.appv
+cp unsigned.appv untrusted.appv
+check "sign a package after packing" "$A" sign trusted.appv --key keys/release.key
+"$A" sign untrusted.appv --key keys/intruder.key >/dev/null
+check "a second signature can be added" "$A" sign trusted.appv --key keys/intruder.key --signer "second opinion"
+status "the same key cannot sign twice" 64 "$A" sign trusted.appv --key keys/release.key
+end=$("$A" info unsigned.appv | sed -n 's/^payload:   offset \([0-9]*\), \([0-9]*\) bytes.*/\1 + \2/p')
+end=$((end))
+same "signing kept the stub, header and payload byte for byte" "$(head -c "$end" unsigned.appv | sha256sum)" "$(head -c "$end" trusted.appv | sha256sum)"
+same "and the trailer" "$(tail -c 128 unsigned.appv | sha256sum)" "$(tail -c 128 trusted.appv | sha256sum)"
+# Two frames: 8 bytes of frame header, 114 fixed bytes, the signer's name.
+same "and added two signature frames" "$((8 + 114 + 7 + 8 + 114 + 14))" "$(($(stat -c %s trusted.appv) - $(stat -c %s unsigned.appv)))"
+check "info lists the signers" grep -q "^signed:    2 signature(s): release, second opinion" <<<"$("$A" info trusted.appv)"
+check "the payload still opens with stock tools" bash -c "tail -c +\$(( \$('$A' info trusted.appv | sed -n 's/^payload:   offset \([0-9]*\),.*/\1/p') + 1 )) trusted.appv | zstd -dc | tar -t | grep -qx root/usr/bin/jq"
+trust_dir=$HOME/.config/appv/trusted-keys
+mkdir -p "$trust_dir"
+cp keys/release.pub "$trust_dir/"
+v=$("$A" verify trusted.appv)
+check "verify names the trusted signer" grep -q "^signature: release (SHA256:[0-9a-f]*): valid, trusted ($trust_dir/release.pub)$" <<<"$v"
+check "and the untrusted one" grep -q "^signature: second opinion (SHA256:[0-9a-f]*): valid, not trusted$" <<<"$v"
+check "verify of an unsigned package says so" grep -qx "signatures: none" <<<"$("$A" verify unsigned.appv)"
+
+# Tampered copies of the signed package: a byte of the payload, of the header's
+# manifest, of the signature; a manifest swapped in from another package.
+size=$(stat -c %s trusted.appv)
+offset=$("$A" info trusted.appv | sed -n 's/^payload:   offset \([0-9]*\),.*/\1/p')
+flip() { cp trusted.appv "$2"; printf '\x5a' | dd of="$2" bs=1 seek="$1" conv=notrunc status=none; }
+flip $((offset + 300)) tampered-payload.appv
+flip $((offset - 20)) tampered-manifest.appv
+flip $((size - 128 - 30)) tampered-signature.appv
+for t in payload manifest signature; do
+  status "verify refuses a flipped byte in the $t" 65 "$A" verify "tampered-$t.appv"
+done
+
+run_status() { rm -rf "$HOME/.cache/appv"; "$A" run "$1" -n 1 >/dev/null 2>&1; echo $?; }
+matrix() {
+  local got=""
+  for p in unsigned trusted untrusted tampered-payload tampered-manifest tampered-signature; do got+="$p=$(run_status "$p.appv") "; done
+  echo "${got% }"
+}
+same "no policy: signed or not runs, tampered is refused (65)" \
+  "unsigned=0 trusted=0 untrusted=0 tampered-payload=65 tampered-manifest=65 tampered-signature=65" "$(matrix)"
+
+if [[ $(id -u) -eq 0 ]]; then
+  saved=""
+  if [[ -e /etc/appv ]]; then saved=$(mktemp -d /etc/appv.e2e-saved.XXXXXX); mv /etc/appv "$saved/"; fi
+  restore_etc() { rm -rf /etc/appv; if [[ -n $saved ]]; then mv "$saved/appv" /etc/appv; rmdir "$saved"; fi; }
+  mkdir -p /etc/appv/trusted-keys
+  rm -rf "$trust_dir"   # the system store alone now
+  cp keys/release.pub /etc/appv/trusted-keys/
+  echo 'require_signature = true' > /etc/appv/policy.toml
+  same "policy requires signatures: only the trusted one runs; refusals are 77" \
+    "unsigned=77 trusted=0 untrusted=77 tampered-payload=65 tampered-manifest=65 tampered-signature=65" "$(matrix)"
+  err=$("$A" run unsigned.appv -n 1 2>&1 >/dev/null)
+  same "the refusal says why, in one line" "appv: refused by policy: /etc/appv/policy.toml requires a signature by a trusted key, and jq has none" "$err"
+  check "verify reports the policy's verdict" grep -q "^policy: refuses it: " <<<"$("$A" verify untrusted.appv)"
+  printf 'require_signature = false\n[[rule]]\napps = "j?"\nkeys = ["qa"]\n' > /etc/appv/policy.toml
+  status "a key not allowed for the app id is refused" 77 "$A" run trusted.appv -n 1
+  status "other apps are not affected by the rule" 0 bash -c "'$A' pack -q /usr/bin/file -o file-u.appv && '$A' run file-u.appv --version"
+  printf '[[rule]]\napps = "jq"\ngroups = ["appv-no-such-group"]\n' > /etc/appv/policy.toml
+  status "a user outside the allowed groups is refused" 77 "$A" run unsigned.appv -n 1
+  printf '[[rule]]\napps = "jq"\ngroups = ["%s"]\n' "$(id -gn)" > /etc/appv/policy.toml
+  status "a member of an allowed group runs it" 0 "$A" run unsigned.appv -n 1
+  echo 'require_signature = "maybe"' > /etc/appv/policy.toml
+  status "a malformed policy refuses everything, naming the line" 65 "$A" run trusted.appv -n 1
+  echo 'require_signature = true' > /etc/appv/policy.toml
+  status "the runtime stub enforces the policy too" 77 ./unsigned.appv -n 1
+  same "and runs the trusted package" "1" "$(./trusted.appv -n 1)"
+  restore_etc
+fi
+rm -rf "$HOME/.config"

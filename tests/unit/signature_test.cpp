@@ -1,0 +1,139 @@
+#include <catch2/catch.hpp>
+
+#include "manifests/error.h"
+#include "tests/unit/support/package_builder.h"
+#include "tests/unit/support/temp_dir.h"
+#include "vfs/package.h"
+#include "vfs/signature.h"
+#include "vfs/trust.h"
+
+using namespace appv;
+using appv::test::TempDir;
+
+namespace {
+
+std::string sound_package(const TempDir& t, const std::string& name) {
+  auto entries = test::base_entries();
+  const std::string path = t / name;
+  test::write_file(path, test::frame_package(test::zstd_compress(test::make_tar(entries)), test::kTestManifest,
+                                             entries.size(), test::declared_bytes(entries)));
+  return path;
+}
+
+std::string keypair(const TempDir& t, const std::string& name) {
+  generate_key_pair(t / (name + ".key"), t / (name + ".pub"));
+  return t / (name + ".key");
+}
+
+SignatureCheck check(bool valid, const std::string& trusted_name) {
+  SignatureCheck c;
+  c.valid = valid;
+  if (!trusted_name.empty()) c.trusted = TrustedKey{trusted_name, "/etc/appv/trusted-keys/" + trusted_name + ".pub", {}};
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("signatures are added to a package without changing anything else, several of them") {
+  TempDir t;
+  const std::string pkg = sound_package(t, "p.appv");
+  const std::string before = test::read_file(pkg);
+  add_signature(Package::open(pkg), sign_trailer(keypair(t, "release"), Package::open(pkg).trailer(), "release"));
+  add_signature(Package::open(pkg), sign_trailer(keypair(t, "qa"), Package::open(pkg).trailer(), "qa team"));
+  Package p = Package::open(pkg);
+  REQUIRE(p.signatures().size() == 2);
+  CHECK(p.signatures()[0].signer == "release");
+  CHECK(p.signatures()[1].signer == "qa team");
+  CHECK(signature_valid(p.signatures()[0], p.trailer()));
+  CHECK(signature_valid(p.signatures()[1], p.trailer()));
+  CHECK(p.signatures()[0].key == load_public_key(t / "release.pub"));
+  CHECK(load_public_key(t / "release.key") == load_public_key(t / "release.pub"));
+  const std::string after = test::read_file(pkg);
+  CHECK(after.substr(0, p.signatures_offset()) == before.substr(0, p.signatures_offset()));  // header, payload
+  CHECK(after.substr(after.size() - kTrailerSize) == before.substr(before.size() - kTrailerSize));  // trailer
+  CHECK(test::list_tree(t.path()) == std::vector<std::string>{"p.appv", "qa.key", "qa.pub", "release.key", "release.pub"});
+}
+
+TEST_CASE("a signature covers both digests and the signer's name") {
+  TempDir t;
+  Package p = Package::open(sound_package(t, "p.appv"));
+  Signature s = sign_trailer(keypair(t, "k"), p.trailer(), "k");
+  CHECK(signature_valid(s, p.trailer()));
+  Trailer other = p.trailer();
+  other.payload_digest[0] ^= 1;
+  CHECK_FALSE(signature_valid(s, other));
+  other = p.trailer();
+  other.header_digest[31] ^= 0x80;
+  CHECK_FALSE(signature_valid(s, other));
+  Signature renamed = s;
+  renamed.signer = "release";
+  CHECK_FALSE(signature_valid(renamed, p.trailer()));
+  Signature flipped = s;
+  flipped.signature[10] ^= 4;
+  CHECK_FALSE(signature_valid(flipped, p.trailer()));
+}
+
+TEST_CASE("the signatures region accepts signature frames only") {
+  TempDir t;
+  Package p = Package::open(sound_package(t, "p.appv"));
+  Signature s = sign_trailer(keypair(t, "k"), p.trailer(), "k");
+  std::vector<uint8_t> frame = encode_signature(s);
+  CHECK(decode_signatures(frame, "x").size() == 1);
+  std::vector<uint8_t> truncated(frame.begin(), frame.end() - 3);
+  CHECK_THROWS_AS(decode_signatures(truncated, "x"), Error);
+  std::vector<uint8_t> junk = frame;
+  junk[9] = 'X';  // the signature magic
+  CHECK_THROWS_AS(decode_signatures(junk, "x"), Error);
+  std::vector<uint8_t> long_name = frame;
+  long_name[120] = 200;  // signer length beyond the frame
+  CHECK_THROWS_AS(decode_signatures(long_name, "x"), Error);
+  // Bytes spliced in before the trailer of a real file: refused on open.
+  std::string bytes = test::read_file(t / "p.appv");
+  bytes.insert(bytes.size() - kTrailerSize, "garbage!");
+  test::write_file(t / "q.appv", bytes);
+  CHECK_THROWS_AS(Package::open(t / "q.appv"), Error);
+  CHECK_THROWS_AS(generate_key_pair(t / "k.key", t / "other.pub"), Error);  // never overwrites a key
+}
+
+TEST_CASE("the trust store reads *.pub files and refuses a malformed one") {
+  TempDir t;
+  keypair(t, "release");
+  test::write_file(t / "notes.txt", "not a key");
+  std::vector<TrustedKey> store = load_trust_store({t.path(), t / "absent"});
+  REQUIRE(store.size() == 1);
+  CHECK(store[0].name == "release");
+  test::write_file(t / "broken.pub", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+  CHECK_THROWS_AS(load_trust_store({t.path()}), Error);
+}
+
+TEST_CASE("policy: required signatures, allowed keys and groups, per app id") {
+  TempDir t;
+  test::write_file(t / "policy.toml", R"(
+require_signature = false
+[[rule]]
+apps = "com.corp.*"
+require_signature = true
+keys = ["release"]
+[[rule]]
+apps = "com.corp.payroll"
+groups = ["finance"]
+)");
+  Policy p = load_policy(t / "policy.toml");
+  const std::vector<SignatureCheck> none;
+  CHECK(policy_refusal(p, "org.other", none, {}).empty());
+  CHECK_THAT(policy_refusal(p, "com.corp.tool", none, {}), Catch::Contains("to be signed by a trusted key"));
+  CHECK_THAT(policy_refusal(p, "com.corp.tool", {check(true, "")}, {}), Catch::Contains("to be signed"));
+  CHECK_THAT(policy_refusal(p, "com.corp.tool", {check(true, "qa")}, {}), Catch::Contains("allows only release"));
+  CHECK(policy_refusal(p, "com.corp.tool", {check(true, "release")}, {}).empty());
+  CHECK_THAT(policy_refusal(p, "com.corp.payroll", {check(true, "release")}, {"staff"}), Catch::Contains("finance"));
+  CHECK(policy_refusal(p, "com.corp.payroll", {check(true, "release")}, {"staff", "finance"}).empty());
+  p.require_signature = true;
+  CHECK_THAT(policy_refusal(p, "org.other", {check(false, "release")}, {}), Catch::Contains("requires a signature"));
+  CHECK(load_policy(t / "absent.toml").origin.empty());
+  test::write_file(t / "bad.toml", "require_signature = \"yes\"\n");
+  CHECK_THROWS_AS(load_policy(t / "bad.toml"), Error);
+  test::write_file(t / "bad.toml", "[[rule]]\nkeys = [\"x\"]\n");
+  CHECK_THROWS_WITH(load_policy(t / "bad.toml"), Catch::Contains("needs 'apps'"));
+  test::write_file(t / "bad.toml", "[[rule]]\napps = \"x\"\nrequire = true\n");
+  CHECK_THROWS_WITH(load_policy(t / "bad.toml"), Catch::Contains(":3:1: unknown key 'rule.require'"));
+}

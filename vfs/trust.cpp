@@ -1,0 +1,207 @@
+#include "vfs/trust.h"
+
+#include <fnmatch.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "manifests/error.h"
+#include "manifests/tokens.h"
+#include "vfs/fs_util.h"
+
+namespace appv {
+namespace {
+
+[[noreturn]] void bad_policy(const std::string& origin, const toml::source_region& where, std::string_view what) {
+  throw Error(Exit::BadInput, fmt::format("{}:{}:{}: {}", origin, where.begin.line, where.begin.column, what));
+}
+
+std::vector<std::string> string_list(const toml::node& node, const std::string& origin, std::string_view key) {
+  const toml::array* a = node.as_array();
+  if (!a) bad_policy(origin, node.source(), fmt::format("'{}' must be an array of strings", key));
+  std::vector<std::string> out;
+  for (const toml::node& item : *a) {
+    if (!item.is_string()) bad_policy(origin, item.source(), fmt::format("'{}' must be an array of strings", key));
+    out.emplace_back(*item.value<std::string_view>());
+  }
+  return out;
+}
+
+bool boolean(const toml::node& node, const std::string& origin, std::string_view key) {
+  if (!node.is_boolean()) bad_policy(origin, node.source(), fmt::format("'{}' must be true or false", key));
+  return *node.value<bool>();
+}
+
+PolicyRule read_rule(const toml::table& t, const std::string& origin) {
+  PolicyRule r;
+  bool has_apps = false;
+  for (auto&& [k, v] : t) {
+    std::string_view key = k.str();
+    if (key == "apps") {
+      if (!v.is_string()) bad_policy(origin, v.source(), "'apps' must be a string (a glob over app ids)");
+      r.apps = std::string(*v.value<std::string_view>());
+      has_apps = true;
+    } else if (key == "require_signature") {
+      r.require_signature = boolean(v, origin, key);
+    } else if (key == "keys") {
+      r.keys = string_list(v, origin, key);
+    } else if (key == "groups") {
+      r.groups = string_list(v, origin, key);
+    } else {
+      bad_policy(origin, k.source(), fmt::format("unknown key 'rule.{}'", key));
+    }
+  }
+  if (!has_apps) bad_policy(origin, t.source(), "every [[rule]] needs 'apps'");
+  return r;
+}
+
+bool has_trusted_valid(const std::vector<SignatureCheck>& checks, const std::vector<std::string>& names) {
+  for (const SignatureCheck& c : checks) {
+    if (!c.valid || !c.trusted) continue;
+    if (names.empty()) return true;
+    for (const std::string& n : names) {
+      if (n == c.trusted->name) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> trust_dirs() {
+  std::vector<std::string> dirs{std::string(kSystemConfigDir) + "/trusted-keys"};
+  Tokens t = user_tokens();
+  if (auto it = t.find("XDG_CONFIG_HOME"); it != t.end()) dirs.push_back(it->second + "/appv/trusted-keys");
+  return dirs;
+}
+
+std::vector<TrustedKey> load_trust_store(const std::vector<std::string>& dirs) {
+  std::vector<TrustedKey> out;
+  for (const std::string& dir : dirs) {
+    for (const std::string& name : list_dir(dir)) {
+      if (name.size() <= 4 || name.substr(name.size() - 4) != ".pub") continue;
+      const std::string file = dir + "/" + name;
+      out.push_back({name.substr(0, name.size() - 4), file, load_public_key(file)});
+    }
+  }
+  return out;
+}
+
+std::vector<SignatureCheck> check_signatures(const Package& package, const std::vector<TrustedKey>& store) {
+  std::vector<SignatureCheck> out;
+  for (const Signature& s : package.signatures()) {
+    SignatureCheck c{s, signature_valid(s, package.trailer()), std::nullopt};
+    for (const TrustedKey& k : store) {
+      if (k.key == s.key) {
+        c.trusted = k;
+        break;
+      }
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Policy load_policy(const std::string& path) {
+  Policy p;
+  if (!path_exists(path)) return p;
+  p.origin = path;
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    bad_policy(path, e.source(), e.description());
+  }
+  for (auto&& [k, v] : root) {
+    std::string_view key = k.str();
+    if (key == "require_signature") {
+      p.require_signature = boolean(v, path, key);
+    } else if (key == "rule") {
+      const toml::array* rules = v.as_array();
+      if (!rules) bad_policy(path, v.source(), "'rule' must be written as [[rule]] tables");
+      for (const toml::node& r : *rules) {
+        if (!r.is_table()) bad_policy(path, r.source(), "'rule' must be written as [[rule]] tables");
+        p.rules.push_back(read_rule(*r.as_table(), path));
+      }
+    } else {
+      bad_policy(path, k.source(), fmt::format("unknown key '{}'", key));
+    }
+  }
+  return p;
+}
+
+std::string policy_refusal(const Policy& policy, const std::string& app_id, const std::vector<SignatureCheck>& checks,
+                           const std::vector<std::string>& groups) {
+  const std::string where = policy.origin.empty() ? "the policy" : policy.origin;
+  if (policy.require_signature && !has_trusted_valid(checks, {})) {
+    return fmt::format("{} requires a signature by a trusted key, and {} has none", where, app_id);
+  }
+  for (const PolicyRule& r : policy.rules) {
+    if (::fnmatch(r.apps.c_str(), app_id.c_str(), 0) != 0) continue;
+    if (r.require_signature.value_or(false) && !has_trusted_valid(checks, {})) {
+      return fmt::format("{} requires apps '{}' to be signed by a trusted key, and {} is not", where, r.apps, app_id);
+    }
+    if (!r.keys.empty() && !has_trusted_valid(checks, r.keys)) {
+      return fmt::format("{} allows only {} to sign apps '{}'; {} carries no valid signature by them", where,
+                         fmt::join(r.keys, ", "), r.apps, app_id);
+    }
+    if (!r.groups.empty()) {
+      bool member = false;
+      for (const std::string& g : r.groups) {
+        for (const std::string& mine : groups) member = member || g == mine;
+      }
+      if (!member) {
+        return fmt::format("{} lets only members of {} run apps '{}'", where, fmt::join(r.groups, ", "), r.apps);
+      }
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> caller_groups() {
+  std::set<gid_t> gids{::getegid(), ::getgid()};
+  int n = ::getgroups(0, nullptr);
+  if (n > 0) {
+    std::vector<gid_t> list(static_cast<size_t>(n));
+    n = ::getgroups(n, list.data());
+    for (int i = 0; i < n; ++i) gids.insert(list[static_cast<size_t>(i)]);
+  }
+  std::vector<std::string> out;
+  std::ifstream in("/etc/group");
+  std::string line;
+  while (std::getline(in, line)) {
+    // name:password:gid:members
+    size_t a = line.find(':');
+    size_t b = a == std::string::npos ? a : line.find(':', a + 1);
+    size_t c = b == std::string::npos ? b : line.find(':', b + 1);
+    if (c == std::string::npos) continue;
+    char* end = nullptr;
+    const long gid = std::strtol(line.c_str() + b + 1, &end, 10);
+    if (end != line.c_str() + c) continue;
+    if (gids.count(static_cast<gid_t>(gid))) out.push_back(line.substr(0, a));
+  }
+  return out;
+}
+
+void enforce_trust(const Package& package) {
+  const std::string policy_path = std::string(kSystemConfigDir) + "/policy.toml";
+  const bool has_policy = path_exists(policy_path);
+  if (package.signatures().empty() && !has_policy) return;
+  std::vector<SignatureCheck> checks = check_signatures(package, has_policy ? load_trust_store(trust_dirs()) : std::vector<TrustedKey>{});
+  for (const SignatureCheck& c : checks) {
+    if (!c.valid) {
+      throw Error(Exit::BadInput, fmt::format("package '{}': the signature by '{}' ({}) does not match: the package was "
+                                              "changed after it was signed",
+                                              package.path(), c.signature.signer, key_fingerprint(c.signature.key)));
+    }
+  }
+  if (!has_policy) return;
+  const std::string why = policy_refusal(load_policy(policy_path), package.manifest().id, checks, caller_groups());
+  if (!why.empty()) throw Error(Exit::NoPerm, fmt::format("refused by policy: {}", why));
+}
+
+}  // namespace appv
