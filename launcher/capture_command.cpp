@@ -24,11 +24,6 @@ extern char** environ;
 namespace appv::cli {
 namespace {
 
-std::string current_dir() {
-  char buf[PATH_MAX];
-  return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string("/");
-}
-
 // The whole host in writecopy, but the kernel's trees: what the installer writes,
 // changes or deletes lands in `sandbox`'s upper directory and the host keeps its bytes.
 Plan installer_view(const std::string& sandbox, const std::string& sandboxes) {

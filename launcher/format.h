@@ -13,6 +13,8 @@ std::string shell_quote(const std::string& s);
 
 // The path of the running executable (readlink /proc/self/exe).
 std::string self_exe();
+// The working directory, or "/" if it cannot be named.
+std::string current_dir();
 
 // Runs a command body and turns what it throws into the one place errors become
 // text: "appv: <message>" on stderr, and the error's exit status.

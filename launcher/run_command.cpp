@@ -38,11 +38,6 @@ namespace {
 
 constexpr const char* kCwdOrigin = "default (working directory)";
 
-std::string current_dir() {
-  char buf[PATH_MAX];
-  return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string("/");
-}
-
 // Defaults, then the manifest's rules, then the command line's: later wins.
 RuleSet view_rules(const Manifest& manifest, const std::vector<std::string>& isolate, const Tokens& user,
                    const std::string& cwd, const TreeProbe& host) {

@@ -15,6 +15,7 @@
 #include "packager/noise.h"
 #include "packager/tracer.h"
 #include "vfs/fs_util.h"
+#include "vfs/sandbox.h"
 
 namespace appv {
 namespace {
@@ -102,8 +103,6 @@ CaptureOutcome trace_pack(const CaptureOptions& options) {
 }
 
 namespace {
-
-bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
 
 struct Installed {
   std::vector<std::string> paths;     // files and links the installer created or changed

@@ -55,7 +55,7 @@ class DiffWalker {
       const std::string upath = upper_ + vpath;
       struct stat st;
       if (::lstat(upath.c_str(), &st) != 0) throw_sys("cannot inspect", upath, errno);
-      if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+      if (is_whiteout(st)) {
         if (!all_added) changes_.push_back({'D', vpath});
         continue;
       }
@@ -126,9 +126,11 @@ void write_state(const std::string& sandbox, const SandboxState& state) {
   write_file_atomic(sandbox + "/state", text, 0600);
 }
 
+bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
+
 bool is_whiteout(const std::string& path) {
   struct stat st;
-  return ::lstat(path.c_str(), &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0);
+  return ::lstat(path.c_str(), &st) == 0 && is_whiteout(st);
 }
 
 bool is_opaque_dir(const std::string& path) {

@@ -10,6 +10,8 @@
 // It outlives package upgrades: a newer version of the same app id sees the same sandbox.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -53,6 +55,7 @@ std::vector<Change> sandbox_diff(const std::string& sandbox, const LowerLayers& 
 
 // Whether `path` in an upper directory is an overlay whiteout or an opaque directory.
 bool is_whiteout(const std::string& path);
+bool is_whiteout(const struct stat& st);  // a character device 0:0
 bool is_opaque_dir(const std::string& path);
 
 // Empties upper/ and work/. With `keep` (a virtual path such as the user's

@@ -66,7 +66,7 @@ class Exporter {
       archive_entry_set_filetype(e.get(), AE_IFLNK);
       archive_entry_set_symlink(e.get(), target.c_str());
       header(e.get(), rel);
-    } else if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+    } else if (is_whiteout(st)) {
       archive_entry_set_filetype(e.get(), AE_IFCHR);
       archive_entry_set_rdev(e.get(), 0);
       header(e.get(), rel);
