@@ -10,6 +10,8 @@ pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 # Ed25519 signatures: libsodium is small enough to link into the static runtime stub
 # (OpenSSL 3's EVP layer would pull in its whole default provider, +3 MB).
 pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
+# OCI registries (appv push/pull/run oci://): HTTP, TLS, proxies as users configure them.
+pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl)
 
 # LIEF 0.9 (Debian 12) ships neither a CMake config nor a pkg-config file.
 find_path(LIEF_INCLUDE_DIR LIEF/LIEF.hpp REQUIRED)

@@ -60,6 +60,20 @@ int cmd_registry_reset(const std::string& app, const std::string& key);
 int cmd_keygen(const std::string& name, const std::string& dir);
 int cmd_sign(const std::string& package, const std::string& key, const std::string& signer);
 
+// OCI registries: `appv push`, `pull`, `tags`, and `run oci://REF`.
+struct RegistryArgs {
+  std::string ca_file;
+  bool insecure = false;
+  std::string username;
+  bool password_stdin = false;
+  uint64_t limit_rate = 0;  // bytes per second
+};
+int cmd_push(const std::string& package, const std::string& reference, const RegistryArgs& args);
+int cmd_pull(const std::string& reference, const std::string& output, bool force, const RegistryArgs& args);
+int cmd_tags(const std::string& repository, const RegistryArgs& args);
+// Pulls oci://REF into the cache (or finds it there) and returns the package's path.
+std::string pull_for_run(const std::string& url, const RegistryArgs& args);
+
 int cmd_install(const std::string& package, bool system);
 int cmd_uninstall(const std::string& id, bool system);
 int cmd_list(bool system);

@@ -11,6 +11,7 @@
 
 #include "launcher/commands.h"
 #include "launcher/format.h"
+#include "launcher/oci_reference.h"
 #include "manifests/error.h"
 
 namespace {
@@ -39,7 +40,7 @@ int run_split(int argc, char** argv) {
   for (++i; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--") return std::min(i + 2, argc);
-    if (a == "-e" || a == "--entry" || a == "--isolate") {
+    if (a == "-e" || a == "--entry" || a == "--isolate" || a == "--ca-file") {
       ++i;
       continue;
     }
@@ -153,6 +154,37 @@ int main(int argc, char** argv) {
   CLI::App* list_cmd = app.add_subcommand("list", "List installed packages");
   list_cmd->add_flag("--system", system, "The system-wide installation");
 
+  // Options of every command that talks to an OCI registry.
+  cli::RegistryArgs reg;
+  auto tls_options = [&](CLI::App* cmd) {
+    cmd->add_option("--ca-file", reg.ca_file, "Trust the CA certificates in this PEM file (default: the system's store)");
+    cmd->add_flag("--insecure", reg.insecure, "Allow plain HTTP to a registry that is not on loopback");
+  };
+  auto registry_options = [&](CLI::App* cmd) {
+    tls_options(cmd);
+    cmd->add_option("--username", reg.username, "Log in as this user (with --password-stdin); default: the login "
+                                                "docker or podman saved");
+    cmd->add_flag("--password-stdin", reg.password_stdin, "Read the password (or token) from the first line of stdin");
+    cmd->add_option("--limit-rate", reg.limit_rate, "Transfer at most this many bytes per second (e.g. 500K, 2M)")
+        ->transform(CLI::AsSizeValue(false));
+  };
+  std::string reference;
+  bool force = false;
+  CLI::App* push_cmd = app.add_subcommand("push", "Publish a package to an OCI registry as REGISTRY/REPOSITORY:TAG");
+  push_cmd->add_option("package", package, "Package file")->required();
+  push_cmd->add_option("reference", reference, "Where to: REGISTRY/REPOSITORY:TAG, e.g. registry.example.com/tools/jq:1.6")->required();
+  registry_options(push_cmd);
+  CLI::App* pull_cmd = app.add_subcommand("pull", "Download a package from an OCI registry, verified against its digest");
+  pull_cmd->add_option("reference", reference, "REGISTRY/REPOSITORY[:TAG|@sha256:DIGEST]")->required();
+  pull_cmd->add_option("-o,--output", dir, "File to write (default: <app id>.appv)");
+  pull_cmd->add_flag("-f,--force", force, "Replace the output file if it exists");
+  registry_options(pull_cmd);
+  pull_cmd->footer("An interrupted pull is resumed by the next one; nothing is written to the output until\n"
+                   "every byte matches the registry's digest.");
+  CLI::App* tags_cmd = app.add_subcommand("tags", "List the tags of a repository in an OCI registry");
+  tags_cmd->add_option("repository", reference, "REGISTRY/REPOSITORY")->required();
+  registry_options(tags_cmd);
+
   cli::RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a package's entry point in its virtual view");
   run_cmd->add_option("-e,--entry", run.entry, "Entry point to run (default: the manifest's default_entry)");
@@ -160,8 +192,11 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   run_cmd->add_flag("--dry-run", run.dry_run, "Print the rules and the mount plan, run nothing");
   run_cmd->add_flag("--temp", run.temp, "Use a throw-away sandbox: every change is discarded when the app exits");
-  run_cmd->add_option("package", run.package, "Package file")->required();
-  run_cmd->footer("Usage: appv run [OPTIONS] PACKAGE [--] [ARGS...]\nEverything after PACKAGE is passed to the app.");
+  tls_options(run_cmd);
+  run_cmd->add_option("package", run.package, "Package file, or oci://REGISTRY/REPOSITORY[:TAG|@DIGEST]")->required();
+  run_cmd->footer("Usage: appv run [OPTIONS] PACKAGE [--] [ARGS...]\nEverything after PACKAGE is passed to the app.\n"
+                  "oci://REF is pulled into the cache (resumable, verified) and run from there; when the registry\n"
+                  "is unreachable, the copy a tag last resolved to runs, with a warning.");
 
   CLI::App* sandbox_cmd = app.add_subcommand("sandbox", "See and manage an app's per-user sandbox (what it wrote)");
   sandbox_cmd->require_subcommand(1);
@@ -222,7 +257,7 @@ int main(int argc, char** argv) {
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) known = known || (argc > 1 && sub->get_name() == argv[1]);
     if (argc > 1 && argv[1][0] != '-' && !known) {
-      what = fmt::format("unknown command '{}' (commands: pack, capture, info, ls, verify, extract, run, sandbox, registry, keygen, sign, install, uninstall, list)", argv[1]);
+      what = fmt::format("unknown command '{}' (commands: pack, capture, info, ls, verify, extract, run, sandbox, registry, keygen, sign, push, pull, tags, install, uninstall, list)", argv[1]);
     }
     std::fprintf(stderr, "appv: %s (see 'appv --help')\n", what.c_str());
     return static_cast<int>(Exit::Usage);
@@ -243,7 +278,13 @@ int main(int argc, char** argv) {
     if (*extract_cmd) return cli::cmd_extract(package, dir);
     if (*keygen_cmd) return cli::cmd_keygen(key_name, key_dir);
     if (*sign_cmd) return cli::cmd_sign(package, key_file, signer);
-    if (*run_cmd) return cli::cmd_run(run);
+    if (*run_cmd) {
+      if (is_oci_url(run.package)) run.package = cli::pull_for_run(run.package, reg);
+      return cli::cmd_run(run);
+    }
+    if (*push_cmd) return cli::cmd_push(package, reference, reg);
+    if (*pull_cmd) return cli::cmd_pull(reference, dir, force, reg);
+    if (*tags_cmd) return cli::cmd_tags(reference, reg);
     if (*install_cmd) return cli::cmd_install(package, system);
     if (*uninstall_cmd) return cli::cmd_uninstall(app_id, system);
     if (*list_cmd) return cli::cmd_list(system);

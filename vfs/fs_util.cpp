@@ -131,6 +131,35 @@ void write_file_atomic(const std::string& path, const std::string& content, unsi
   }
 }
 
+void copy_bytes(int in, int out, uint64_t size, const std::string& path) {
+  loff_t in_off = 0;
+  for (uint64_t left = size; left > 0;) {
+    ssize_t n = ::copy_file_range(in, &in_off, out, nullptr, left, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw_sys("cannot copy", path, n < 0 ? errno : EIO);
+    left -= static_cast<uint64_t>(n);
+  }
+}
+
+void copy_file_atomic(const std::string& from, const std::string& to, unsigned mode) {
+  UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!in) throw_sys("cannot open", from, errno, Exit::NoInput);
+  struct stat st {};
+  if (::fstat(in.get(), &st) != 0) throw_sys("cannot stat", from, errno);
+  const std::string tmp = fmt::format("{}.appv-tmp-{}", to, ::getpid());
+  UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
+  if (!out) throw_sys("cannot create", tmp, errno);
+  try {
+    copy_bytes(in.get(), out.get(), static_cast<uint64_t>(st.st_size), from);
+    if (::fchmod(out.get(), mode) != 0) throw_sys("cannot set the mode of", tmp, errno);
+    if (::fsync(out.get()) != 0) throw_sys("cannot sync", tmp, errno);
+    if (::rename(tmp.c_str(), to.c_str()) != 0) throw_sys("cannot rename into place", to, errno);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
 ScopedChdir::ScopedChdir(const std::string& dir) : old_(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
   if (!old_) throw_sys("cannot open current directory", ".", errno);
   if (::chdir(dir.c_str()) != 0) throw_sys("cannot enter", dir, errno);

@@ -29,6 +29,15 @@ std::string shown_name(const std::string& name);
 // symlink), then rename. On failure the temporary file is removed and `path` is as it was.
 void write_file_atomic(const std::string& path, const std::string& content, unsigned mode = 0644);
 
+// Copies the first `size` bytes of `in` to the current offset of `out` with
+// copy_file_range (which shares extents where the file system can). `path` names
+// the source in errors.
+void copy_bytes(int in, int out, uint64_t size, const std::string& path);
+
+// Copies the file `from` to `to` atomically: a temporary file beside `to`, synced,
+// then renamed over it. On failure `to` is as it was and nothing else is left.
+void copy_file_atomic(const std::string& from, const std::string& to, unsigned mode);
+
 // Names in `dir` (no "." or ".."), sorted; empty if it does not exist.
 std::vector<std::string> list_dir(const std::string& dir);
 // The directory holding `path` ("." for a bare name).

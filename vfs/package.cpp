@@ -56,13 +56,7 @@ void add_signature(const Package& package, const Signature& signature) {
     // Everything up to the trailer (copy_file_range shares extents where the file
     // system can), the new frame, then the unchanged trailer.
     const uint64_t keep = package.file_size() - kTrailerSize;
-    loff_t in_off = 0;
-    for (uint64_t left = keep; left > 0;) {
-      ssize_t n = ::copy_file_range(package.fd(), &in_off, out.get(), nullptr, left, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw_sys("cannot copy", path, n < 0 ? errno : EIO);
-      left -= static_cast<uint64_t>(n);
-    }
+    copy_bytes(package.fd(), out.get(), keep, path);
     write_all(out.get(), frame.data(), frame.size(), tmp);
     std::vector<uint8_t> trailer = read_exact_at(package.fd(), keep, kTrailerSize, path);
     write_all(out.get(), trailer.data(), trailer.size(), tmp);

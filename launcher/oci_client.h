@@ -1,0 +1,91 @@
+// A client for the OCI distribution API (what Harbor, Artifactory, GitLab, cloud
+// registries and the CNCF distribution server speak), over libcurl. One client talks
+// to one repository; it picks HTTPS (plain HTTP only for loopback registries or with
+// `insecure`), answers Basic and Bearer challenges, and reports progress on a terminal.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "launcher/oci_auth.h"
+#include "launcher/oci_reference.h"
+
+namespace appv {
+
+struct OciOptions {
+  std::string ca_file;    // PEM bundle trusted instead of the system's CA store
+  bool insecure = false;  // allow plain HTTP to a registry that is not on loopback
+  std::optional<Credentials> credentials;              // --username/--password-stdin
+  std::vector<std::string> auth_files = default_auth_files();
+  uint64_t limit_rate = 0;  // bytes per second for blob transfers; 0: no limit
+  bool progress = true;     // a progress line on stderr when it is a terminal
+};
+
+class OciClient {
+ public:
+  // `push`: ask the token server for push rights too.
+  OciClient(const OciReference& repo, OciOptions options, bool push = false);
+  ~OciClient();
+  OciClient(const OciClient&) = delete;
+  OciClient& operator=(const OciClient&) = delete;
+
+  struct Manifest {
+    std::string bytes;
+    std::string digest;      // sha256 of `bytes`, checked against the registry's
+    std::string media_type;
+  };
+  // GET the manifest named by a tag or digest. Exit::NoInput if it does not exist,
+  // Exit::BadInput if its bytes do not match the digest asked for or announced.
+  Manifest get_manifest(const std::string& reference);
+  std::string put_manifest(const std::string& reference, const std::string& bytes, const std::string& media_type);
+
+  bool has_blob(const std::string& digest);
+  // Monolithic upload of a file (or bytes) whose sha256 is `digest`.
+  void push_blob(const std::string& digest, const std::string& path, uint64_t size, const std::string& label);
+  void push_blob_bytes(const std::string& digest, const std::string& bytes);
+
+  // Downloads blob `digest` of `size` bytes to `dest`: the bytes accumulate in
+  // `partial` (an earlier interrupted download there is resumed with a Range request),
+  // are checked against size and digest, and only then renamed to `dest` (same file
+  // system). An interruption leaves `partial` for the next attempt, never `dest`.
+  void fetch_blob(const std::string& digest, uint64_t size, const std::string& partial, const std::string& dest,
+                  const std::string& label);
+
+  // Every tag of the repository, in the registry's order (following pagination).
+  std::vector<std::string> tags();
+
+  // "https://host:port" or "http://host:port", once the first request has decided.
+  const std::string& base_url() const { return base_; }
+
+  // One HTTP exchange (defined in oci_client.cpp; public for libcurl's callbacks).
+  struct Request;
+  struct Response {
+    long status = 0;
+    std::map<std::string, std::string> headers;  // names lower-case; last value wins
+    std::string body;
+  };
+
+ private:
+  Response send(Request& request);
+  Response perform(Request& request);
+  void authenticate(const Response& challenge);
+  [[noreturn]] void fail(const Response& response, const std::string& what);
+  std::string url(const std::string& path) const;
+
+  OciReference repo_;
+  OciOptions options_;
+  bool push_;
+  std::string base_;
+  std::string authorization_;  // "Basic ..." or "Bearer ..." once a challenge was answered
+  void* curl_ = nullptr;
+};
+
+// The sha256 digest of a file, as "sha256:<hex>".
+std::string file_digest(const std::string& path);
+std::string bytes_digest(const std::string& bytes);
+
+}  // namespace appv

@@ -1,0 +1,98 @@
+// `appv push`, `appv pull`, `appv tags`, and the pull behind `appv run oci://REF`.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "launcher/commands.h"
+#include "launcher/format.h"
+#include "launcher/oci_artifact.h"
+#include "launcher/oci_client.h"
+#include "launcher/oci_store.h"
+#include "manifests/error.h"
+#include "vfs/fs_util.h"
+#include "vfs/package.h"
+
+namespace appv::cli {
+namespace {
+
+OciOptions oci_options(const RegistryArgs& args) {
+  OciOptions o;
+  o.ca_file = args.ca_file;
+  o.insecure = args.insecure;
+  o.limit_rate = args.limit_rate;
+  if (!args.username.empty() || args.password_stdin) {
+    if (args.username.empty() || !args.password_stdin) {
+      throw Error(Exit::Usage, "--username and --password-stdin go together");
+    }
+    std::string password;
+    if (!std::getline(std::cin, password) || password.empty()) {
+      throw Error(Exit::Usage, "--password-stdin: no password on standard input");
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    o.credentials = Credentials{args.username, password, "--username"};
+  }
+  if (!args.ca_file.empty() && !path_exists(args.ca_file)) {
+    throw Error(Exit::NoInput, fmt::format("--ca-file '{}' does not exist", args.ca_file));
+  }
+  return o;
+}
+
+}  // namespace
+
+int cmd_push(const std::string& package_path, const std::string& reference, const RegistryArgs& args) {
+  OciReference ref = parse_oci_reference(reference);
+  if (!ref.digest.empty()) throw Error(Exit::Usage, fmt::format("'{}': push to a tag, not a digest", reference));
+  Package package = Package::open(package_path);
+  struct stat st {};
+  if (::stat(package_path.c_str(), &st) != 0) throw_sys("cannot stat", package_path, errno, Exit::NoInput);
+  const std::string digest = file_digest(package_path);
+  PackageArtifact artifact = make_package_artifact(package, digest, static_cast<uint64_t>(st.st_size));
+
+  OciClient client(ref, oci_options(args), /*push=*/true);
+  const bool had_package = client.has_blob(digest);
+  if (!had_package) client.push_blob(digest, package_path, artifact.package_blob.size, fmt::format("pushing {}", package_path));
+  if (!client.has_blob(artifact.config_blob.digest)) client.push_blob_bytes(artifact.config_blob.digest, artifact.config);
+  const std::string manifest_digest = client.put_manifest(ref.tag, artifact.manifest, kOciManifestType);
+  const Manifest& m = package.manifest();
+  fmt::print("pushed {} {} to {} ({}{})\n", m.id, m.version, ref.str(), human_bytes(artifact.package_blob.size),
+             had_package ? ", already in the registry" : "");
+  fmt::print("digest: {}\n", manifest_digest);
+  return 0;
+}
+
+int cmd_pull(const std::string& reference, const std::string& output, bool force, const RegistryArgs& args) {
+  OciReference ref = parse_oci_reference(reference);
+  if (!output.empty() && path_exists(output) && !force) {
+    throw Error(Exit::Usage, fmt::format("'{}' exists (use --force to replace it)", output));
+  }
+  PulledPackage pulled = pull_package(ref, oci_options(args), user_oci_store(), /*offline_fallback=*/false);
+  const std::string out = output.empty() ? pulled.app_id + ".appv" : output;
+  if (output.empty() && path_exists(out) && !force) {
+    throw Error(Exit::Usage, fmt::format("'{}' exists (use -o FILE, or --force to replace it)", out));
+  }
+  const bool self_executing = Package::open(pulled.path).trailer().header_offset > 0;
+  copy_file_atomic(pulled.path, out, self_executing ? 0755 : 0644);
+  fmt::print("pulled {} {} from {} to {}\n", pulled.app_id, pulled.version, ref.str(), out);
+  fmt::print("digest: {}\n", pulled.manifest_digest);
+  return 0;
+}
+
+int cmd_tags(const std::string& repository, const RegistryArgs& args) {
+  OciReference repo = parse_oci_repository(repository);
+  OciClient client(repo, oci_options(args));
+  for (const std::string& tag : client.tags()) fmt::print("{}\n", tag);
+  return 0;
+}
+
+std::string pull_for_run(const std::string& url, const RegistryArgs& args) {
+  OciReference ref = parse_oci_reference(url);
+  PulledPackage pulled = pull_package(ref, oci_options(args), user_oci_store(), /*offline_fallback=*/true);
+  if (pulled.downloaded) std::fprintf(stderr, "appv: pulled %s %s\n", pulled.app_id.c_str(), pulled.version.c_str());
+  return pulled.path;
+}
+
+}  // namespace appv::cli

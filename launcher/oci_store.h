@@ -1,0 +1,35 @@
+// Packages pulled from OCI registries, stored by digest:
+//   <store>/blobs/sha256/<hex>   complete, verified package files (what runs)
+//   <store>/downloads/<hex>      an interrupted download, resumed by the next pull;
+//                                never run, never a package until verified
+//   <store>/refs/<registry>/<repository>/<tag>   the digests a tag last resolved to,
+//                                so a cached app still starts when the registry is down
+#pragma once
+
+#include <string>
+
+#include "launcher/oci_client.h"
+#include "launcher/oci_reference.h"
+
+namespace appv {
+
+// $XDG_CACHE_HOME/appv/oci: the store of `appv pull` and `appv run oci://`.
+std::string user_oci_store();
+
+struct PulledPackage {
+  std::string path;             // <store>/blobs/sha256/<hex>
+  std::string manifest_digest;  // what REF resolved to
+  std::string blob_digest;
+  std::string app_id, version;  // from the package itself
+  bool downloaded = false;      // false: it was in the store already
+  bool offline = false;         // the registry was unreachable; the tag's last resolution was used
+};
+
+// Resolves `ref`, downloads its package into `store` unless present, and checks it:
+// the registry's digests, then that the bytes are an appv package whose app id is the
+// one the manifest announces. With `offline_fallback`, an unreachable registry falls
+// back to what the tag last resolved to in this store (with a warning).
+PulledPackage pull_package(const OciReference& ref, const OciOptions& options, const std::string& store,
+                           bool offline_fallback);
+
+}  // namespace appv
