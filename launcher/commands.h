@@ -71,10 +71,21 @@ struct RegistryArgs {
 int cmd_push(const std::string& package, const std::string& reference, const RegistryArgs& args);
 int cmd_pull(const std::string& reference, const std::string& output, bool force, const RegistryArgs& args);
 int cmd_tags(const std::string& repository, const RegistryArgs& args);
+}  // namespace appv::cli
+namespace appv {
+struct OciOptions;
+}
+namespace appv::cli {
+// The registry options of the command line (reads the password from stdin when asked).
+appv::OciOptions oci_options(const RegistryArgs& args);
 // Pulls oci://REF into the cache (or finds it there) and returns the package's path.
 std::string pull_for_run(const std::string& url, const RegistryArgs& args);
 
 int cmd_install(const std::string& package, bool system);
+// Managed deployment: `appv sync --config FILE`, `appv update APP`, `appv rollback APP`.
+int cmd_sync(const std::string& config, bool system, const RegistryArgs& args);
+int cmd_update(const std::string& id, bool system, const RegistryArgs& args);
+int cmd_rollback(const std::string& id, bool system);
 int cmd_uninstall(const std::string& id, bool system);
 int cmd_list(bool system);
 

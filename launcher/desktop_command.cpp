@@ -4,6 +4,7 @@
 
 #include "launcher/commands.h"
 #include "launcher/format.h"
+#include "launcher/deploy.h"
 #include "launcher/install.h"
 #include "manifests/error.h"
 
@@ -33,9 +34,21 @@ int cmd_uninstall(const std::string& id, bool system) {
 
 int cmd_list(bool system) {
   for (const InstalledApp& app : list_installed(roots(system))) {
-    fmt::print("{}\t{}\t{}\n", app.id, app.version, app.package);
+    fmt::print("{}\t{}\t{}{}{}\n", app.id, app.version, app.package, app.origin.empty() ? "" : "\tfrom " + app.origin,
+               app.previous_version.empty() ? "" : "\tprevious " + app.previous_version);
   }
   return 0;
 }
+
+int cmd_sync(const std::string& config, bool system, const RegistryArgs& args) {
+  AppsConfig apps = load_apps_config(config);
+  return sync_apps(apps, options_for(apps, oci_options(args)), roots(system), self_exe());
+}
+
+int cmd_update(const std::string& id, bool system, const RegistryArgs& args) {
+  return update_app(id, oci_options(args), roots(system), self_exe());
+}
+
+int cmd_rollback(const std::string& id, bool system) { return rollback_app(id, roots(system), self_exe()); }
 
 }  // namespace appv::cli

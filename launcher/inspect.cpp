@@ -79,13 +79,7 @@ int cmd_ls(const std::string& path, bool long_format) {
 
 int cmd_verify(const std::string& path) {
   Package p = Package::open(path);
-  p.verify_stub();
-  size_t count = 0;
-  std::string stored;
-  scan_payload(p, [&](const PayloadEntry&) { ++count; });
-  if (count != p.header().file_count) {
-    throw Error(Exit::BadInput, fmt::format("package '{}': header says {} entries, payload has {}", path, p.header().file_count, count));
-  }
+  const uint64_t count = verify_package(p);
   fmt::print("{}: OK ({} {}, {} entries, payload sha256 {})\n", path, p.manifest().id, p.manifest().version, count, p.digest());
   // Signatures: each one's signer, whether it verifies, and whether this machine
   // trusts its key; then what the policy would say to `appv run`.

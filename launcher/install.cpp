@@ -34,6 +34,9 @@ struct Record {
   std::vector<std::string> dirs;
   std::vector<std::string> desktop_files;
   std::vector<std::string> caches;  // database caches that did not exist before appv
+  std::string origin, digest;       // InstallOrigin
+  // The version this one replaced, kept for rollback: its package file and origin.
+  std::string previous, previous_version, previous_origin, previous_digest;
 };
 
 
@@ -51,6 +54,11 @@ void save(const Record& r, const std::string& path) {
   for (const auto& d : r.dirs) text += "dir " + d + "\n";
   for (const auto& d : r.desktop_files) text += "desktop " + d + "\n";
   for (const auto& c : r.caches) text += "cache " + c + "\n";
+  for (const auto& [key, value] : {std::pair{"origin", &r.origin}, {"digest", &r.digest}, {"previous", &r.previous},
+                                   {"previous-version", &r.previous_version}, {"previous-origin", &r.previous_origin},
+                                   {"previous-digest", &r.previous_digest}}) {
+    if (!value->empty()) text += fmt::format("{} {}\n", key, *value);
+  }
   write_file_atomic(path, text, 0644);
 }
 
@@ -70,6 +78,12 @@ Record load(const std::string& path) {
     else if (kind == "dir") r.dirs.push_back(value);
     else if (kind == "desktop") r.desktop_files.push_back(value);
     else if (kind == "cache") r.caches.push_back(value);
+    else if (kind == "origin") r.origin = value;
+    else if (kind == "digest") r.digest = value;
+    else if (kind == "previous") r.previous = value;
+    else if (kind == "previous-version") r.previous_version = value;
+    else if (kind == "previous-origin") r.previous_origin = value;
+    else if (kind == "previous-digest") r.previous_digest = value;
   }
   return r;
 }
@@ -89,6 +103,14 @@ void write_recorded_file(const std::string& path, const std::string& content, mo
   make_recorded_dirs(parent_dir(path), r);
   write_file_atomic(path, content, mode);
   r.files.push_back(path);
+}
+
+InstalledApp installed_app(const Record& r) {
+  return {r.id, r.version, r.package, r.desktop_files, r.origin, r.digest, r.previous_version};
+}
+
+std::string previous_path(const InstallRoots& roots, const std::string& id) {
+  return fmt::format("{}/packages/{}.previous.appv", roots.appv, id);
 }
 
 std::string read_all(const std::string& path) {
@@ -181,20 +203,36 @@ InstallRoots InstallRoots::for_user() {
 
 InstallRoots InstallRoots::for_system() { return {"/usr/local/share", "/var/lib/appv"}; }
 
-InstalledApp install_package(const std::string& package_path, const InstallRoots& roots, const std::string& appv_exe) {
+InstalledApp install_package(const std::string& package_path, const InstallRoots& roots, const std::string& appv_exe,
+                             const InstallOrigin& origin) {
   Package source = Package::open(package_path);
   const Manifest& m = source.manifest();
-  // A newer (or the same) version replaces the installed one; the shared
-  // application/x-appv registration and the sandbox stay.
-  if (path_exists(record_path(roots, m.id))) remove_install(m.id, roots, /*keep_shared=*/true);
+  Record r{m.id, m.version, fmt::format("{}/packages/{}.appv", roots.appv, m.id), {}, {}, {}, {}, origin.reference,
+           origin.digest, {}, {}, {}, {}};
+  // An installed version of the id is replaced and kept for rollback (the one it
+  // replaced is dropped); the shared application/x-appv registration and the
+  // sandbox stay.
+  if (path_exists(record_path(roots, m.id))) {
+    Record old = load(record_path(roots, m.id));
+    if (!old.previous.empty()) ::unlink(old.previous.c_str());
+    if (path_exists(old.package)) {
+      r.previous = previous_path(roots, m.id);
+      if (::rename(old.package.c_str(), r.previous.c_str()) != 0) throw_sys("cannot keep the previous version as", r.previous, errno);
+      r.previous_version = old.version;
+      r.previous_origin = old.origin;
+      r.previous_digest = old.digest;
+    }
+    remove_install(m.id, roots, /*keep_shared=*/true);
+  }
   make_dirs(roots.appv + "/installed", 0755);
 
-  Record r{m.id, m.version, fmt::format("{}/packages/{}.appv", roots.appv, m.id), {}, {}, {}, {}};
   Record shared{".shared", "", "", {}, {}, {}, {}};
   try {
     // The package itself: copied whole, made executable when it carries the stub.
     const bool self_executing = source.trailer().header_offset > 0;
-    write_recorded_file(r.package, read_all(package_path), self_executing ? 0755 : 0644, r);
+    make_recorded_dirs(parent_dir(r.package), r);
+    copy_file_atomic(source.fd(), package_path, r.package, self_executing ? 0755 : 0644);
+    r.files.push_back(r.package);
     Package installed = Package::open(r.package);
 
     std::string icon;
@@ -252,7 +290,30 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     throw;
   }
   refresh_databases(roots);
-  return {r.id, r.version, r.package, r.desktop_files};
+  return installed_app(r);
+}
+
+InstalledApp rollback_package(const std::string& id, const InstallRoots& roots, const std::string& appv_exe) {
+  const std::string path = record_path(roots, id);
+  if (!path_exists(path)) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
+  Record r = load(path);
+  if (r.previous.empty() || !path_exists(r.previous)) {
+    throw Error(Exit::Usage, fmt::format("'{}' has no previous version to roll back to", id));
+  }
+  // Installing from the previous file's own place would rename it away mid-install.
+  const std::string staged = fmt::format("{}/packages/.rollback-{}.appv", roots.appv, id);
+  if (::rename(r.previous.c_str(), staged.c_str()) != 0) throw_sys("cannot stage the previous version", staged, errno);
+  Record stale = r;
+  stale.previous.clear();
+  save(stale, path);
+  try {
+    InstalledApp app = install_package(staged, roots, appv_exe, {r.previous_origin, r.previous_digest});
+    ::unlink(staged.c_str());
+    return app;
+  } catch (...) {
+    if (::rename(staged.c_str(), r.previous.c_str()) == 0 && path_exists(path)) save(r, path);
+    throw;
+  }
 }
 
 void uninstall_package(const std::string& id, const InstallRoots& roots) { remove_install(id, roots, false); }
@@ -264,6 +325,7 @@ void remove_install(const std::string& id, const InstallRoots& roots, bool keep_
   if (!path_exists(path)) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
   Record r = load(path);
   remove_recorded(r);
+  if (!keep_shared && !r.previous.empty()) ::unlink(r.previous.c_str());
   if (::unlink(path.c_str()) != 0) throw_sys("cannot remove", path, errno);
 
   // The last package takes the shared application/x-appv registration with it.
@@ -304,11 +366,16 @@ std::vector<InstalledApp> list_installed(const InstallRoots& roots) {
   while (dirent* e = readdir(d.get())) {
     std::string name = e->d_name;
     if (name.size() < 8 || name[0] == '.' || name.substr(name.size() - 7) != ".record") continue;
-    Record r = load(roots.appv + "/installed/" + name);
-    out.push_back({r.id, r.version, r.package, r.desktop_files});
+    out.push_back(installed_app(load(roots.appv + "/installed/" + name)));
   }
   std::sort(out.begin(), out.end(), [](const InstalledApp& a, const InstalledApp& b) { return a.id < b.id; });
   return out;
+}
+
+std::optional<InstalledApp> find_installed(const std::string& id, const InstallRoots& roots) {
+  const std::string path = record_path(roots, id);
+  if (!path_exists(path)) return std::nullopt;
+  return installed_app(load(path));
 }
 
 }  // namespace appv

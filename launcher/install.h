@@ -3,6 +3,7 @@
 // removes exactly those.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,19 +20,35 @@ struct InstallRoots {
 struct InstalledApp {
   std::string id, version, package;
   std::vector<std::string> desktop_files;
+  std::string origin, digest;   // the OCI reference and manifest digest sync installed it from; empty: a file
+  std::string previous_version;  // what `appv rollback` returns to; empty: nothing
 };
 
-// Copies the package into <appv>/packages/<id>.appv (replacing an older version of
-// the same id), writes a desktop entry per entry point (when the manifest has
+// Where an installed package came from, for `appv sync` and `appv update`.
+struct InstallOrigin {
+  std::string reference;  // REGISTRY/REPOSITORY:TAG or @DIGEST
+  std::string digest;     // the manifest digest it resolved to
+};
+
+// Copies the package into <appv>/packages/<id>.appv, writes a desktop entry per entry point (when the manifest has
 // [desktop]), installs the icon, registers MIME types and the application/x-appv
 // type, and refreshes the MIME and desktop databases. `appv_exe` is the appv binary
-// used to open .appv files. Returns the desktop files written.
-InstalledApp install_package(const std::string& package_path, const InstallRoots& roots, const std::string& appv_exe);
+// used to open .appv files. An installed version of the same id is replaced and kept
+// as <appv>/packages/<id>.previous.appv for rollback_package (one previous version;
+// the user's sandbox belongs to the app id and is never touched).
+InstalledApp install_package(const std::string& package_path, const InstallRoots& roots, const std::string& appv_exe,
+                             const InstallOrigin& origin = {});
+
+// Installs the previous version of `id` again; the current one becomes the previous,
+// so a second rollback returns to it. Exit::Usage if there is no previous version.
+InstalledApp rollback_package(const std::string& id, const InstallRoots& roots, const std::string& appv_exe);
 
 // Removes every file install_package added for `id`, and the directories and
 // database caches it created, leaving the user's directories as they were.
 void uninstall_package(const std::string& id, const InstallRoots& roots);
 
 std::vector<InstalledApp> list_installed(const InstallRoots& roots);
+// The installed app `id`, or nullopt.
+std::optional<InstalledApp> find_installed(const std::string& id, const InstallRoots& roots);
 
 }  // namespace appv

@@ -185,6 +185,23 @@ int main(int argc, char** argv) {
   tags_cmd->add_option("repository", reference, "REGISTRY/REPOSITORY")->required();
   registry_options(tags_cmd);
 
+  std::string apps_config = "/etc/appv/apps.toml";
+  CLI::App* sync_cmd = app.add_subcommand("sync", "Install, update and remove apps to match an admin's list of OCI references");
+  sync_cmd->add_option("-c,--config", apps_config, "The list: apps.toml with [[app]] ref = \"REGISTRY/REPO:TAG\"")->capture_default_str();
+  sync_cmd->add_flag("--system", system, "Install for every user (root only; what the appv-sync timer does)");
+  registry_options(sync_cmd);
+  sync_cmd->footer("Idempotent: an app whose reference still resolves to the installed digest is not fetched.\n"
+                   "Apps installed by hand are left alone; apps sync installed that the list no longer names\n"
+                   "are removed (not when another app failed). Updates keep the user's sandbox and the\n"
+                   "replaced version, for appv rollback.");
+  CLI::App* update_cmd = app.add_subcommand("update", "Update an app installed by sync from the reference it came from");
+  update_cmd->add_option("app", app_id, "App id (see appv list)")->required();
+  update_cmd->add_flag("--system", system, "The system-wide installation");
+  registry_options(update_cmd);
+  CLI::App* rollback_cmd = app.add_subcommand("rollback", "Return an app to the version its last update or install replaced");
+  rollback_cmd->add_option("app", app_id, "App id (see appv list)")->required();
+  rollback_cmd->add_flag("--system", system, "The system-wide installation");
+
   cli::RunArgs run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run a package's entry point in its virtual view");
   run_cmd->add_option("-e,--entry", run.entry, "Entry point to run (default: the manifest's default_entry)");
@@ -257,7 +274,7 @@ int main(int argc, char** argv) {
     bool known = false;
     for (const CLI::App* sub : app.get_subcommands({})) known = known || (argc > 1 && sub->get_name() == argv[1]);
     if (argc > 1 && argv[1][0] != '-' && !known) {
-      what = fmt::format("unknown command '{}' (commands: pack, capture, info, ls, verify, extract, run, sandbox, registry, keygen, sign, push, pull, tags, install, uninstall, list)", argv[1]);
+      what = fmt::format("unknown command '{}' (commands: pack, capture, info, ls, verify, extract, run, sandbox, registry, keygen, sign, push, pull, tags, install, uninstall, list, sync, update, rollback)", argv[1]);
     }
     std::fprintf(stderr, "appv: %s (see 'appv --help')\n", what.c_str());
     return static_cast<int>(Exit::Usage);
@@ -285,6 +302,9 @@ int main(int argc, char** argv) {
     if (*push_cmd) return cli::cmd_push(package, reference, reg);
     if (*pull_cmd) return cli::cmd_pull(reference, dir, force, reg);
     if (*tags_cmd) return cli::cmd_tags(reference, reg);
+    if (*sync_cmd) return cli::cmd_sync(apps_config, system, reg);
+    if (*update_cmd) return cli::cmd_update(app_id, system, reg);
+    if (*rollback_cmd) return cli::cmd_rollback(app_id, system);
     if (*install_cmd) return cli::cmd_install(package, system);
     if (*uninstall_cmd) return cli::cmd_uninstall(app_id, system);
     if (*list_cmd) return cli::cmd_list(system);

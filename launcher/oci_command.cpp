@@ -17,7 +17,6 @@
 #include "vfs/package.h"
 
 namespace appv::cli {
-namespace {
 
 OciOptions oci_options(const RegistryArgs& args) {
   OciOptions o;
@@ -40,8 +39,6 @@ OciOptions oci_options(const RegistryArgs& args) {
   }
   return o;
 }
-
-}  // namespace
 
 int cmd_push(const std::string& package_path, const std::string& reference, const RegistryArgs& args) {
   OciReference ref = parse_oci_reference(reference);

@@ -40,7 +40,7 @@ Package open_pulled(const std::string& path, const std::string& announced_id, co
 std::string user_oci_store() { return cache_dir() + "/oci"; }
 
 PulledPackage pull_package(const OciReference& ref, const OciOptions& options, const std::string& store,
-                           bool offline_fallback) {
+                           bool offline_fallback, const std::string& unless_digest) {
   OciClient client(ref, options);
   PulledPackage out;
   PackageManifest pm;
@@ -59,7 +59,11 @@ PulledPackage pull_package(const OciReference& ref, const OciOptions& options, c
     std::fprintf(stderr, "appv: warning: %s; running the copy of %s pulled earlier (%s)\n", e.what(), ref.str().c_str(),
                  manifest_digest.c_str());
     Package p = open_pulled(path, "", ref);
-    return {path, manifest_digest, blob_digest, p.manifest().id, p.manifest().version, false, true};
+    return {path, manifest_digest, blob_digest, p.manifest().id, p.manifest().version, false, true, false};
+  }
+  if (!unless_digest.empty() && out.manifest_digest == unless_digest) {
+    out.unchanged = true;
+    return out;
   }
   out.blob_digest = pm.package_blob.digest;
   out.path = store + "/blobs/sha256/" + hex_of(out.blob_digest);

@@ -23,13 +23,15 @@ struct PulledPackage {
   std::string app_id, version;  // from the package itself
   bool downloaded = false;      // false: it was in the store already
   bool offline = false;         // the registry was unreachable; the tag's last resolution was used
+  bool unchanged = false;       // REF still resolves to `unless_digest`: nothing was fetched, `path` is empty
 };
 
 // Resolves `ref`, downloads its package into `store` unless present, and checks it:
 // the registry's digests, then that the bytes are an appv package whose app id is the
 // one the manifest announces. With `offline_fallback`, an unreachable registry falls
-// back to what the tag last resolved to in this store (with a warning).
+// back to what the tag last resolved to in this store (with a warning). When REF
+// resolves to the manifest digest `unless_digest`, nothing is fetched.
 PulledPackage pull_package(const OciReference& ref, const OciOptions& options, const std::string& store,
-                           bool offline_fallback);
+                           bool offline_fallback, const std::string& unless_digest = "");
 
 }  // namespace appv

@@ -144,13 +144,17 @@ void copy_bytes(int in, int out, uint64_t size, const std::string& path) {
 void copy_file_atomic(const std::string& from, const std::string& to, unsigned mode) {
   UniqueFd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in) throw_sys("cannot open", from, errno, Exit::NoInput);
+  copy_file_atomic(in.get(), from, to, mode);
+}
+
+void copy_file_atomic(int from_fd, const std::string& from, const std::string& to, unsigned mode) {
   struct stat st {};
-  if (::fstat(in.get(), &st) != 0) throw_sys("cannot stat", from, errno);
+  if (::fstat(from_fd, &st) != 0) throw_sys("cannot stat", from, errno);
   const std::string tmp = fmt::format("{}.appv-tmp-{}", to, ::getpid());
   UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
   if (!out) throw_sys("cannot create", tmp, errno);
   try {
-    copy_bytes(in.get(), out.get(), static_cast<uint64_t>(st.st_size), from);
+    copy_bytes(from_fd, out.get(), static_cast<uint64_t>(st.st_size), from);
     if (::fchmod(out.get(), mode) != 0) throw_sys("cannot set the mode of", tmp, errno);
     if (::fsync(out.get()) != 0) throw_sys("cannot sync", tmp, errno);
     if (::rename(tmp.c_str(), to.c_str()) != 0) throw_sys("cannot rename into place", to, errno);

@@ -37,6 +37,8 @@ void copy_bytes(int in, int out, uint64_t size, const std::string& path);
 // Copies the file `from` to `to` atomically: a temporary file beside `to`, synced,
 // then renamed over it. On failure `to` is as it was and nothing else is left.
 void copy_file_atomic(const std::string& from, const std::string& to, unsigned mode);
+// The same from an open file (`from` names it in errors), copied from its start.
+void copy_file_atomic(int from_fd, const std::string& from, const std::string& to, unsigned mode);
 
 // Names in `dir` (no "." or ".."), sorted; empty if it does not exist.
 std::vector<std::string> list_dir(const std::string& dir);

@@ -383,4 +383,15 @@ void extract_to(const Package& package, const std::string& dest, const PayloadLi
   }
 }
 
+uint64_t verify_package(const Package& package) {
+  package.verify_stub();
+  uint64_t count = 0;
+  scan_payload(package, [&](const PayloadEntry&) { ++count; });
+  if (count != package.header().file_count) {
+    throw Error(Exit::BadInput, fmt::format("package '{}': header says {} entries, payload has {}", package.path(),
+                                            package.header().file_count, count));
+  }
+  return count;
+}
+
 }  // namespace appv

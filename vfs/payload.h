@@ -32,6 +32,11 @@ struct PayloadLimits {
 void scan_payload(const Package& package, const std::function<void(const PayloadEntry&)>& each,
                   const PayloadLimits& limits = {});
 
+// The whole check of `appv verify` and `appv sync` before use: the runtime stub's
+// digest, every entry (scan_payload), the payload digest, and the header's entry
+// count. Returns the number of entries; throws Exit::BadInput.
+uint64_t verify_package(const Package& package);
+
 // Extracts into `dir`, which must exist and be empty. Never writes outside `dir`,
 // never through a symlink, never a device node or a setuid bit, never an owner from
 // the archive. On failure `dir` may hold a partial tree: callers extract into a

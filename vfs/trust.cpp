@@ -135,7 +135,7 @@ Policy load_policy(const std::string& path) {
 }
 
 std::string policy_refusal(const Policy& policy, const std::string& app_id, const std::vector<SignatureCheck>& checks,
-                           const std::vector<std::string>& groups) {
+                           const std::optional<std::vector<std::string>>& groups) {
   const std::string where = policy.origin.empty() ? "the policy" : policy.origin;
   if (policy.require_signature && !has_trusted_valid(checks, {})) {
     return fmt::format("{} requires a signature by a trusted key, and {} has none", where, app_id);
@@ -149,10 +149,10 @@ std::string policy_refusal(const Policy& policy, const std::string& app_id, cons
       return fmt::format("{} allows only {} to sign apps '{}'; {} carries no valid signature by them", where,
                          fmt::join(r.keys, ", "), r.apps, app_id);
     }
-    if (!r.groups.empty()) {
+    if (!r.groups.empty() && groups) {
       bool member = false;
       for (const std::string& g : r.groups) {
-        for (const std::string& mine : groups) member = member || g == mine;
+        for (const std::string& mine : *groups) member = member || g == mine;
       }
       if (!member) {
         return fmt::format("{} lets only members of {} run apps '{}'", where, fmt::join(r.groups, ", "), r.apps);
@@ -187,7 +187,7 @@ std::vector<std::string> caller_groups() {
   return out;
 }
 
-void enforce_trust(const Package& package) {
+void enforce_trust(const Package& package, bool check_groups) {
   const std::string policy_path = std::string(kSystemConfigDir) + "/policy.toml";
   const bool has_policy = path_exists(policy_path);
   if (package.signatures().empty() && !has_policy) return;
@@ -200,7 +200,8 @@ void enforce_trust(const Package& package) {
     }
   }
   if (!has_policy) return;
-  const std::string why = policy_refusal(load_policy(policy_path), package.manifest().id, checks, caller_groups());
+  const std::string why = policy_refusal(load_policy(policy_path), package.manifest().id, checks,
+                                          check_groups ? std::optional(caller_groups()) : std::nullopt);
   if (!why.empty()) throw Error(Exit::NoPerm, fmt::format("refused by policy: {}", why));
 }
 

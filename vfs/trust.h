@@ -58,9 +58,10 @@ struct Policy {
 // nothing).
 Policy load_policy(const std::string& path);
 
-// "" if `app_id` may run here, else why not. `groups` are the caller's group names.
+// "" if `app_id` may run here, else why not. `groups` are the caller's group names;
+// nullopt skips the groups rules (installing for others is not running).
 std::string policy_refusal(const Policy& policy, const std::string& app_id, const std::vector<SignatureCheck>& checks,
-                           const std::vector<std::string>& groups);
+                           const std::optional<std::vector<std::string>>& groups);
 
 // The calling user's group names, read from /etc/group (no NSS: the runtime stub is static).
 std::vector<std::string> caller_groups();
@@ -68,6 +69,7 @@ std::vector<std::string> caller_groups();
 // What `appv run` does before touching the payload: refuses a package whose signature
 // does not verify (Exit::BadInput: it was changed after signing), then one the policy
 // refuses (Exit::NoPerm). Cheap when nothing is signed and there is no policy.
-void enforce_trust(const Package& package);
+// `check_groups` false: the groups rules are left to whoever runs it (appv sync).
+void enforce_trust(const Package& package, bool check_groups = true);
 
 }  // namespace appv

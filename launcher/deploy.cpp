@@ -1,0 +1,190 @@
+#include "launcher/deploy.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "launcher/oci_store.h"
+#include "manifests/error.h"
+#include "vfs/fs_util.h"
+#include "vfs/package.h"
+#include "vfs/payload.h"
+#include "vfs/trust.h"
+#include "vfs/unique_fd.h"
+
+namespace appv {
+namespace {
+
+[[noreturn]] void bad_config(const std::string& origin, const toml::source_region& where, std::string_view what) {
+  throw Error(Exit::BadInput, fmt::format("{}:{}:{}: {}", origin, where.begin.line, where.begin.column, what));
+}
+
+std::string string_value(const toml::node& v, const std::string& origin, std::string_view key) {
+  if (!v.is_string()) bad_config(origin, v.source(), fmt::format("'{}' must be a string", key));
+  return std::string(*v.value<std::string_view>());
+}
+
+// One sync or update at a time per installation (a timer and an admin may overlap).
+UniqueFd lock_installation(const InstallRoots& roots) {
+  make_dirs(roots.appv, 0755);
+  const std::string path = roots.appv + "/sync.lock";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (!fd) throw_sys("cannot open lock", path, errno);
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) throw Error(Exit::Busy, fmt::format("another appv sync, update or rollback holds '{}'", path));
+    throw_sys("cannot lock", path, errno);
+  }
+  return fd;
+}
+
+// Pulls `ref` unless `installed` came from it at the same digest; then verifies and
+// installs. Returns the line to print.
+std::string deploy(const OciReference& ref, const OciOptions& options, const InstallRoots& roots,
+                   const std::string& appv_exe, const std::optional<InstalledApp>& installed, std::string* app_id) {
+  const std::string same = installed && installed->origin == ref.str() ? installed->digest : "";
+  PulledPackage pulled = pull_package(ref, options, roots.appv + "/oci", /*offline_fallback=*/false, same);
+  if (pulled.unchanged) {
+    *app_id = installed->id;
+    return fmt::format("{} {}: up to date ({})", installed->id, installed->version, ref.str());
+  }
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() { ::unlink(path.c_str()); }  // installed packages are copies
+  } cleanup{pulled.path};
+  Package package = Package::open(pulled.path);
+  verify_package(package);
+  // Signatures and which keys may sign which apps; the groups rules are for whoever runs it.
+  enforce_trust(package, /*check_groups=*/false);
+  *app_id = package.manifest().id;
+  std::optional<InstalledApp> before = find_installed(package.manifest().id, roots);
+  if (before && before->origin.empty() && !installed) {
+    throw Error(Exit::Usage, fmt::format("{}: {} is installed by hand; uninstall it first to let sync manage it",
+                                         ref.str(), before->id));
+  }
+  InstalledApp now = install_package(pulled.path, roots, appv_exe, {ref.str(), pulled.manifest_digest});
+  if (before) return fmt::format("{}: updated {} -> {} ({})", now.id, before->version, now.version, ref.str());
+  return fmt::format("{}: installed {} ({})", now.id, now.version, ref.str());
+}
+
+}  // namespace
+
+AppsConfig load_apps_config(const std::string& path) {
+  AppsConfig c;
+  c.origin = path;
+  if (!path_exists(path)) throw Error(Exit::NoInput, fmt::format("'{}' does not exist", path));
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    bad_config(path, e.source(), e.description());
+  }
+  std::set<std::string> seen;
+  for (auto&& [k, v] : root) {
+    std::string_view key = k.str();
+    if (key == "ca_file") {
+      c.ca_file = string_value(v, path, key);
+    } else if (key == "auth_file") {
+      c.auth_file = string_value(v, path, key);
+    } else if (key == "insecure") {
+      if (!v.is_boolean()) bad_config(path, v.source(), "'insecure' must be true or false");
+      c.insecure = *v.value<bool>();
+    } else if (key == "app") {
+      const toml::array* apps = v.as_array();
+      if (!apps) bad_config(path, v.source(), "'app' must be written as [[app]] tables");
+      for (const toml::node& a : *apps) {
+        const toml::table* t = a.as_table();
+        if (!t) bad_config(path, a.source(), "'app' must be written as [[app]] tables");
+        const toml::node* ref = nullptr;
+        for (auto&& [ak, av] : *t) {
+          if (ak.str() != "ref") bad_config(path, ak.source(), fmt::format("unknown key '{}' in [[app]] (only 'ref')", ak.str()));
+          ref = &av;
+        }
+        if (!ref) bad_config(path, a.source(), "[[app]] needs ref = \"REGISTRY/REPOSITORY:TAG\"");
+        std::string text = string_value(*ref, path, "ref");
+        OciReference parsed;
+        try {
+          parsed = parse_oci_reference(text);
+        } catch (const Error& e) {
+          bad_config(path, ref->source(), e.what());
+        }
+        if (!seen.insert(parsed.str()).second) bad_config(path, ref->source(), fmt::format("'{}' is listed twice", text));
+        c.apps.push_back(parsed);
+      }
+    } else {
+      bad_config(path, k.source(), fmt::format("unknown key '{}'", key));
+    }
+  }
+  return c;
+}
+
+OciOptions options_for(const AppsConfig& config, OciOptions base) {
+  if (base.ca_file.empty()) base.ca_file = config.ca_file;
+  base.insecure = base.insecure || config.insecure;
+  if (!config.auth_file.empty()) base.auth_files = {config.auth_file};
+  return base;
+}
+
+int sync_apps(const AppsConfig& config, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe) {
+  UniqueFd lock = lock_installation(roots);
+  std::map<std::string, InstalledApp> by_origin;
+  for (const InstalledApp& app : list_installed(roots)) {
+    if (!app.origin.empty()) by_origin.emplace(app.origin, app);
+  }
+  std::set<std::string> listed_ids;
+  int status = 0, failed = 0;
+  for (const OciReference& ref : config.apps) {
+    auto it = by_origin.find(ref.str());
+    std::optional<InstalledApp> installed = it == by_origin.end() ? std::nullopt : std::optional(it->second);
+    std::string id;
+    try {
+      fmt::print("{}\n", deploy(ref, options, roots, appv_exe, installed, &id));
+      listed_ids.insert(id);
+    } catch (const Error& e) {
+      // One line per app that failed, naming it once.
+      const std::string what = e.what();
+      std::fprintf(stderr, "appv: %s%s\n", what.find(ref.str()) == std::string::npos ? (ref.str() + ": ").c_str() : "",
+                   what.c_str());
+      if (status == 0) status = static_cast<int>(e.code());
+      ++failed;
+    }
+    std::fflush(stdout);
+  }
+  // Removing on a partial view could remove an app whose new reference merely failed.
+  if (failed > 1) std::fprintf(stderr, "appv: %d apps failed; nothing was removed\n", failed);
+  if (status != 0) return status;
+  for (const InstalledApp& app : list_installed(roots)) {
+    if (app.origin.empty() || listed_ids.count(app.id)) continue;
+    uninstall_package(app.id, roots);
+    fmt::print("{}: removed (no longer in {})\n", app.id, config.origin);
+  }
+  return 0;
+}
+
+int update_app(const std::string& id, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe) {
+  UniqueFd lock = lock_installation(roots);
+  std::optional<InstalledApp> app = find_installed(id, roots);
+  if (!app) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
+  if (app->origin.empty()) {
+    throw Error(Exit::Usage, fmt::format("'{}' was installed from a file: install the newer file with appv install", id));
+  }
+  std::string got;
+  fmt::print("{}\n", deploy(parse_oci_reference(app->origin), options, roots, appv_exe, app, &got));
+  return 0;
+}
+
+int rollback_app(const std::string& id, const InstallRoots& roots, const std::string& appv_exe) {
+  UniqueFd lock = lock_installation(roots);
+  std::optional<InstalledApp> before = find_installed(id, roots);
+  InstalledApp now = rollback_package(id, roots, appv_exe);
+  fmt::print("{}: rolled back {} -> {}{}\n", id, before ? before->version : "?", now.version,
+             now.origin.empty() ? "" : fmt::format(" ({})", now.origin));
+  return 0;
+}
+
+}  // namespace appv

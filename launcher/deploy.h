@@ -1,0 +1,52 @@
+// Managed deployment: `appv sync` brings a machine's installed apps to what an admin
+// declares in apps.toml (OCI references, by tag or digest); `appv update APP` does it
+// for one app; `appv rollback APP` returns to the version an update replaced. The
+// user's sandbox belongs to the app id and survives all three.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "launcher/install.h"
+#include "launcher/oci_client.h"
+#include "launcher/oci_reference.h"
+
+namespace appv {
+
+inline constexpr const char* kDefaultAppsConfig = "/etc/appv/apps.toml";
+
+// apps.toml:
+//   ca_file = "/etc/appv/registry-ca.pem"   # optional, for every registry
+//   insecure = false                        # plain HTTP to non-loopback registries
+//   auth_file = "/etc/appv/auth.json"       # docker/podman auth file with the logins
+//   [[app]]
+//   ref = "registry.example.com/tools/jq:1.6"
+struct AppsConfig {
+  std::string origin;
+  std::vector<OciReference> apps;
+  std::string ca_file, auth_file;
+  bool insecure = false;
+};
+
+// Exit::NoInput if absent; Exit::BadInput with file:line:col for anything malformed
+// (unknown keys, bad references, the same reference twice).
+AppsConfig load_apps_config(const std::string& path);
+
+// The OCI options apps.toml gives, under the command line's.
+OciOptions options_for(const AppsConfig& config, OciOptions base);
+
+// Makes `roots` hold exactly the apps `config` lists (apps installed by hand are left
+// alone): pulls and verifies what is new or changed, installs it (the replaced version
+// is kept for rollback), and removes apps sync installed that are no longer listed —
+// unless some app failed, when nothing is removed. Prints one line per app. Holds a
+// lock so a timer and an admin never run it twice at once (Exit::Busy). Returns 0, or
+// the exit status of the first app that failed.
+int sync_apps(const AppsConfig& config, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe);
+
+// `appv update APP`: the same for one installed app, from the reference it came from.
+int update_app(const std::string& id, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe);
+
+// `appv rollback APP`, under the same lock.
+int rollback_app(const std::string& id, const InstallRoots& roots, const std::string& appv_exe);
+
+}  // namespace appv
