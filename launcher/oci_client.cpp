@@ -105,6 +105,7 @@ struct OciClient::Request {
   long status = 0;
   bool sink_started = false;
   int sink_errno = 0;
+  bool body_too_big = false;
   Response* response = nullptr;
 };
 
@@ -151,7 +152,10 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
     }
     return len;
   }
-  if (r->response->body.size() + len > kMaxBody) return 0;
+  if (r->response->body.size() + len > kMaxBody) {
+    r->body_too_big = true;
+    return 0;
+  }
   r->response->body.append(data, len);
   return len;
 }
@@ -217,6 +221,7 @@ OciClient::Response OciClient::perform(Request& rq) {
   rq.status = 0;
   rq.sink_started = false;
   rq.sink_errno = 0;
+  rq.body_too_big = false;
   const bool plain_ok = options_.insecure || is_loopback_registry(repo_.registry);
   const std::string target = url(rq.url);
   char errbuf[CURL_ERROR_SIZE] = "";
@@ -271,6 +276,9 @@ OciClient::Response OciClient::perform(Request& rq) {
   curl_slist_free_all(headers);
   if (show) std::fprintf(stderr, "\r\033[K");
   if (rq.sink_errno != 0) throw_sys("cannot write download", "(partial download)", rq.sink_errno);
+  if (rq.body_too_big) {
+    throw Error(Exit::BadInput, fmt::format("{} sent more than {} for {}", repo_.registry, cli::human_bytes(kMaxBody), target));
+  }
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {

@@ -21,6 +21,9 @@ start_registry() {
     if [[ $mode == tls ]]; then
       printf '  tls:\n    certificate: %s/cert.pem\n    key: %s/key.pem\n' "$dir" "$dir"
       printf 'auth:\n  htpasswd:\n    realm: appv-test\n    path: %s/htpasswd\n' "$dir"
+    elif [[ $mode == token ]]; then
+      printf 'auth:\n  token:\n    realm: http://%s/token\n    service: appv-test\n    issuer: appv-test-issuer\n' "$TOKEN_SERVER"
+      printf '    rootcertbundle: %s/token.crt\n' "$dir"
     fi
   } > "$dir/config.yml"
   docker-registry serve "$dir/config.yml" > "$dir/log" 2>&1 &
@@ -28,6 +31,7 @@ start_registry() {
   REG=127.0.0.1:$port
   local scheme=http
   [[ $mode == tls ]] && scheme=https
+  [[ $mode == token ]] && REG_TOKEN_DIR=$dir
   for _ in $(seq 100); do
     python3 - "$scheme://$REG/v2/" <<'PY' 2>/dev/null && return 0
 import ssl, sys, urllib.request, urllib.error
@@ -163,6 +167,57 @@ if [[ $(id -u) -eq 0 ]]; then
     "unsigned=77 trusted=0 untrusted=77 tampered-payload=65" "$(oci_matrix)"
   restore_etc
 fi
+
+# --- a Bearer token server in front of the registry -----------------------------------
+# The registry trusts tokens signed by a key the test makes; the token server (below,
+# Python and openssl) hands them out for the login alice / s3cret, as Harbor, GitLab or
+# a cloud registry's token service does.
+tokdir=$work/reg-token
+mkdir -p "$tokdir"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=appv-test-token -keyout "$tokdir/token.key" \
+  -out "$tokdir/token.crt" 2>/dev/null
+TOKEN_SERVER=127.0.0.1:$(free_port)
+python3 - "$TOKEN_SERVER" "$tokdir" > "$tokdir/token.log" 2>&1 <<'PY' &
+import base64, http.server, json, subprocess, sys, time, urllib.parse
+host, port = sys.argv[1].rsplit(":", 1)
+key, cert = sys.argv[2] + "/token.key", sys.argv[2] + "/token.crt"
+der_b64 = "".join(l for l in open(cert).read().splitlines() if "-----" not in l)
+b64url = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+class Token(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+        if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"alice:s3cret").decode():
+            self.send_response(401); self.end_headers(); return
+        access = []
+        for scope in q.get("scope", []):
+            kind, name, actions = scope.split(":")
+            access.append({"type": kind, "name": name, "actions": actions.split(",")})
+        now = int(time.time())
+        header = {"typ": "JWT", "alg": "RS256", "x5c": [der_b64]}
+        claims = {"iss": "appv-test-issuer", "sub": "alice", "aud": q["service"][0], "exp": now + 600,
+                  "nbf": now - 10, "iat": now, "jti": str(now), "access": access}
+        signing_input = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode())
+        sig = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=signing_input.encode(),
+                             capture_output=True, check=True).stdout
+        body = json.dumps({"token": signing_input + "." + b64url(sig)}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+http.server.HTTPServer((host, int(port)), Token).serve_forever()
+PY
+token_server_pid=$!
+start_registry "$tokdir" token
+token=$REG token_pid=$REG_PID
+status "a token registry without a login: 77" 77 "$A" push reg-jq.appv "$token/tools/jq:1.6"
+status "a login the token server refuses: 77" 77 bash -c "printf 'wrong\n' | '$A' push reg-jq.appv '$token/tools/jq:1.6' --username alice --password-stdin"
+check "push with a Bearer token" bash -c "printf 's3cret\n' | '$A' push reg-jq.appv '$token/tools/jq:1.6' --username alice --password-stdin >/dev/null"
+same "tags with a token" "1.6" "$(printf 's3cret\n' | "$A" tags "$token/tools/jq" --username alice --password-stdin)"
+rm -rf "$HOME/.cache/appv"
+mkdir -p "$HOME/.config/containers"
+printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$token" "$(printf 'alice:s3cret' | base64)" > "$HOME/.config/containers/auth.json"
+same "run oci:// with a token, logged in as podman saves it" "9" "$(echo '{"a":9}' | "$A" run "oci://$token/tools/jq:1.6" -- .a 2>/dev/null)"
+rm -rf "$HOME/.config"
+stop_registry "$token_pid"
+stop_registry "$token_server_pid"
 
 # --- TLS with a self-signed certificate, and htpasswd logins ------------------------
 tlsdir=$work/reg-tls
