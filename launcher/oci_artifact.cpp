@@ -51,7 +51,9 @@ PackageArtifact make_package_artifact(const Package& package, const std::string&
   return a;
 }
 
-PackageManifest parse_package_manifest(const std::string& bytes, const std::string& where) {
+namespace {
+
+PackageManifest read_package_manifest(const std::string& bytes, const std::string& where) {
   json doc;
   try {
     doc = json::parse(bytes);
@@ -96,6 +98,17 @@ PackageManifest parse_package_manifest(const std::string& bytes, const std::stri
     if (a.contains("io.appv.app.version") && a["io.appv.app.version"].is_string()) out.version = a["io.appv.app.version"].get<std::string>();
   }
   return out;
+}
+
+}  // namespace
+
+PackageManifest parse_package_manifest(const std::string& bytes, const std::string& where) {
+  try {
+    return read_package_manifest(bytes, where);
+  } catch (const json::exception& e) {
+    // A field of the wrong JSON type ("mediaType": 5) is as malformed as bad JSON.
+    throw Error(Exit::BadInput, fmt::format("{}: malformed manifest: {}", where, e.what()));
+  }
 }
 
 }  // namespace appv

@@ -96,6 +96,7 @@ struct OciClient::Request {
   int upload_fd = -1;
   uint64_t upload_size = 0;
   int sink_fd = -1;
+  std::string sink_path;     // names the sink in errors
   uint64_t sink_offset = 0;  // where a 206 continues; a 200 starts over at 0
   std::string label;         // progress line text; empty: no progress
   bool follow = true;
@@ -275,7 +276,7 @@ OciClient::Response OciClient::perform(Request& rq) {
   CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(headers);
   if (show) std::fprintf(stderr, "\r\033[K");
-  if (rq.sink_errno != 0) throw_sys("cannot write download", "(partial download)", rq.sink_errno);
+  if (rq.sink_errno != 0) throw_sys("cannot write download", rq.sink_path, rq.sink_errno);
   if (rq.body_too_big) {
     throw Error(Exit::BadInput, fmt::format("{} sent more than {} for {}", repo_.registry, cli::human_bytes(kMaxBody), target));
   }
@@ -418,13 +419,7 @@ bool OciClient::has_blob(const std::string& digest) {
   fail(r, fmt::format("cannot check blob {} in {}", digest, repo_.repo_name()));
 }
 
-namespace {
-std::string with_digest(const std::string& location, const std::string& digest) {
-  return location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=" + digest;
-}
-}  // namespace
-
-void OciClient::push_blob(const std::string& digest, const std::string& path, uint64_t size, const std::string& label) {
+std::string OciClient::start_upload() {
   Request start;
   start.method = "POST";
   start.url = fmt::format("/v2/{}/blobs/uploads/", repo_.repository);
@@ -433,12 +428,15 @@ void OciClient::push_blob(const std::string& digest, const std::string& path, ui
   if (r.status != 202 || r.headers["location"].empty()) fail(r, fmt::format("cannot start an upload to {}", repo_.repo_name()));
   std::string location = r.headers["location"];
   if (location.front() == '/') location = base_ + location;
+  return location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=";
+}
 
+void OciClient::push_blob(const std::string& digest, const std::string& path, uint64_t size, const std::string& label) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) throw_sys("cannot open", path, errno, Exit::NoInput);
   Request put;
   put.method = "PUT";
-  put.url = with_digest(location, digest);
+  put.url = start_upload() + digest;
   put.headers = {"Content-Type: application/octet-stream"};
   put.upload_fd = fd.get();
   put.upload_size = size;
@@ -449,17 +447,9 @@ void OciClient::push_blob(const std::string& digest, const std::string& path, ui
 }
 
 void OciClient::push_blob_bytes(const std::string& digest, const std::string& bytes) {
-  Request start;
-  start.method = "POST";
-  start.url = fmt::format("/v2/{}/blobs/uploads/", repo_.repository);
-  start.follow = false;
-  Response r = send(start);
-  if (r.status != 202 || r.headers["location"].empty()) fail(r, fmt::format("cannot start an upload to {}", repo_.repo_name()));
-  std::string location = r.headers["location"];
-  if (location.front() == '/') location = base_ + location;
   Request put;
   put.method = "PUT";
-  put.url = with_digest(location, digest);
+  put.url = start_upload() + digest;
   put.headers = {"Content-Type: application/octet-stream"};
   put.upload = &bytes;
   put.follow = false;
@@ -483,6 +473,7 @@ void OciClient::fetch_blob(const std::string& digest, uint64_t size, const std::
     Request rq;
     rq.url = fmt::format("/v2/{}/blobs/{}", repo_.repository, digest);
     rq.sink_fd = fd.get();
+    rq.sink_path = partial;
     rq.sink_offset = have;
     rq.label = label;
     if (have > 0) {

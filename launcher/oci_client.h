@@ -74,6 +74,8 @@ class OciClient {
   Response perform(Request& request);
   void authenticate(const Response& challenge);
   [[noreturn]] void fail(const Response& response, const std::string& what);
+  // POSTs a new upload session; returns its URL ready for "digest=<digest>" to be appended.
+  std::string start_upload();
   std::string url(const std::string& path) const;
 
   OciReference repo_;

@@ -75,7 +75,7 @@ PulledPackage pull_package(const OciReference& ref, const OciOptions& options, c
   Package p = open_pulled(out.path, pm.app_id, ref);
   out.app_id = p.manifest().id;
   out.version = p.manifest().version;
-  if (ref.digest.empty()) {
+  if (offline_fallback && ref.digest.empty()) {
     const std::string record = ref_record(store, ref);
     make_dirs(parent_dir(record), 0755);
     write_file_atomic(record, out.manifest_digest + " " + out.blob_digest + "\n", 0644);

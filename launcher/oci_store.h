@@ -4,6 +4,7 @@
 //                                never run, never a package until verified
 //   <store>/refs/<registry>/<repository>/<tag>   the digests a tag last resolved to,
 //                                so a cached app still starts when the registry is down
+//                                (kept only by pulls that may fall back to it)
 #pragma once
 
 #include <string>

@@ -174,6 +174,10 @@ TEST_CASE("manifests that are not one appv package are refused") {
       {manifest(layer(d, "1099511627777")), "out of range"},
       {manifest(layer(d, "\"10\"")), "out of range"},
       {R"({"schemaVersion":1,"artifactType":"application/vnd.appv.package.v1","layers":[]})", "schemaVersion 2"},
+      {R"({"schemaVersion":2,"mediaType":5,"artifactType":"application/vnd.appv.package.v1","layers":[]})", "malformed manifest"},
+      {R"({"schemaVersion":"2","artifactType":"application/vnd.appv.package.v1","layers":[]})", "malformed manifest"},
+      {manifest(R"({"mediaType":"application/vnd.appv.package.v1","digest":7,"size":1})"), "malformed manifest"},
+      {manifest(layer(d, "1"), R"("annotations":{"io.appv.app.id":["x"]},)"), "found 1"},
   };
   for (const auto& [text, why] : bad) {
     INFO(text);

@@ -1,0 +1,40 @@
+// What a registry (or an admin's auth file) sends appv: references, WWW-Authenticate
+// challenges, image manifests, base64 logins. The first byte picks the parser.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "launcher/oci_artifact.h"
+#include "launcher/oci_auth.h"
+#include "launcher/oci_reference.h"
+#include "manifests/error.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  try {
+    switch (data[0] % 5) {
+      case 0: {
+        appv::OciReference r = appv::parse_oci_reference(text);
+        // What parses prints back as something that parses to the same.
+        if (appv::parse_oci_reference(r.str()).str() != r.str()) __builtin_trap();
+        break;
+      }
+      case 1:
+        appv::parse_challenge(text);
+        break;
+      case 2:
+        appv::parse_package_manifest(text, "fuzz");
+        break;
+      case 3:
+        appv::decode_basic_token(text, "fuzz");
+        break;
+      case 4:
+        appv::is_loopback_registry(text);
+        appv::parse_oci_repository(text);
+        break;
+    }
+  } catch (const appv::Error&) {
+  }
+  return 0;
+}
