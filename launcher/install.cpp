@@ -226,7 +226,8 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
   }
   make_dirs(roots.appv + "/installed", 0755);
 
-  Record shared{".shared", "", "", {}, {}, {}, {}};
+  Record shared;
+  shared.id = ".shared";
   try {
     // The package itself: copied whole, made executable when it carries the stub.
     const bool self_executing = source.trailer().header_offset > 0;
