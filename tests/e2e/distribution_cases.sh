@@ -113,7 +113,7 @@ check "no output file" test ! -e sqlite-bad.appv
 check "no blob in the cache, no download left" test ! -e "$HOME/.cache/appv/oci/blobs/sha256/$blob" -a ! -e "$HOME/.cache/appv/oci/downloads/$blob"
 
 # --- the registry stopped mid-pull -----------------------------------------------
-# A package of 6 MiB of incompressible bytes, pulled at 1 MiB/s; the registry is
+# A package with 6 MiB of incompressible bytes, pulled at 500 KiB/s; the registry is
 # killed once some of it has arrived.
 mkdir -p bigapp
 head -c $((6 << 20)) /dev/urandom > bigapp/blob
@@ -122,7 +122,7 @@ if "$A" pack -q -m bigapp.toml -o big.appv 2>pack.err; then
   "$A" push big.appv "$plain/tools/big:1" >/dev/null
   bighex=$(sha256sum big.appv | cut -d' ' -f1)
   dl=$HOME/.cache/appv/oci/downloads/$bighex
-  "$A" pull --limit-rate 1M "$plain/tools/big:1" -o big-pulled.appv > pull.out 2> pull.err &
+  "$A" pull --limit-rate 500K "$plain/tools/big:1" -o big-pulled.appv > pull.out 2> pull.err &
   pull_pid=$!
   for _ in $(seq 100); do [[ $(stat -c %s "$dl" 2>/dev/null || echo 0) -gt 500000 ]] && break; sleep 0.1; done
   kill -9 "$plain_pid"; wait "$plain_pid" 2>/dev/null
