@@ -331,6 +331,7 @@ same "no cache entry for any refused package" "0" "$left"
 source "$work/isolation_cases.sh"
 source "$work/capture_cases.sh"
 source "$work/signing_cases.sh"
+source "$work/distribution_cases.sh"
 
 echo "== the user's home holds only appv's cache and sandboxes"
 same "home contents" ".cache .local" "$(ls -A "$HOME" | tr '\n' ' ' | sed 's/ $//')"

@@ -112,6 +112,20 @@ check "and said so" grep -q "digest does not match" <<<"$err"
 check "no output file" test ! -e sqlite-bad.appv
 check "no blob in the cache, no download left" test ! -e "$HOME/.cache/appv/oci/blobs/sha256/$blob" -a ! -e "$HOME/.cache/appv/oci/downloads/$blob"
 
+# A registry not on loopback gets plain HTTP only with --insecure. As root, a name
+# in /etc/hosts stands for such a registry (it resolves to 127.0.0.1, but appv judges
+# by the name the user wrote, as it must before resolving).
+if [[ $(id -u) -eq 0 ]]; then
+  cp /etc/hosts hosts.saved
+  echo "127.0.0.1 appv-e2e-registry.invalid" >> /etc/hosts
+  far=appv-e2e-registry.invalid:${plain##*:}
+  err=$("$A" tags "$far/tools/jq" 2>&1 >/dev/null); rc=$?
+  same "plain HTTP to a registry not on loopback is refused (69)" 69 "$rc"
+  check "saying --insecure would allow it" grep -q "plain HTTP is used only for a loopback registry or with --insecure" <<<"$err"
+  same "--insecure allows it" "1.6 latest" "$("$A" tags --insecure "$far/tools/jq" | sort | tr '\n' ' ' | sed 's/ $//')"
+  cat hosts.saved > /etc/hosts
+fi
+
 # --- the registry stopped mid-pull -----------------------------------------------
 # A package with 6 MiB of incompressible bytes, pulled at 500 KiB/s; the registry is
 # killed once some of it has arrived.
@@ -297,6 +311,15 @@ same "an app taken off the list is removed" "python3 3: up to date ($plain/apps/
 jq: removed (no longer in apps.toml)" "$("$A" sync --config apps.toml 2>&1)"
 check "its package file is gone" test ! -e "$installs/packages/jq.appv"
 same "the app installed by hand stays" "$(printf '%s\n' "$hand" python3 | sort | tr '\n' ' ')" "$("$A" list | cut -f1 | sort | tr '\n' ' ')"
+# An app with [desktop] (the GUI package of the desktop cases) gets its menu entry.
+"$A" push "$work/my apps/xmessage.appv" "$plain/apps/xmessage:1" >/dev/null
+printf '[[app]]\nref = "%s/apps/py:stable"\n[[app]]\nref = "%s/apps/xmessage:1"\n' "$plain" "$plain" > apps.toml
+"$A" sync --config apps.toml >/dev/null
+desktop_entry=$HOME/.local/share/applications/appv.org.x.xmessage.xmessage.desktop
+check "sync writes the app's desktop entry" desktop-file-validate "$desktop_entry"
+printf '[[app]]\nref = "%s/apps/py:stable"\n' "$plain" > apps.toml
+"$A" sync --config apps.toml >/dev/null
+check "and takes it away with the app" test ! -e "$desktop_entry"
 printf '[[app]]\nref = "%s/apps/nothing:1"\n' "$plain" > apps-bad.toml
 before=$(state)
 status "a listed app that does not exist fails the sync (66)" 66 "$A" sync --config apps-bad.toml
