@@ -203,6 +203,25 @@ InstallRoots InstallRoots::for_user() {
 
 InstallRoots InstallRoots::for_system() { return {"/usr/local/share", "/var/lib/appv"}; }
 
+namespace {
+
+// Installs the kept package file `kept` again (after a failed update). Best effort:
+// the caller is already reporting the failure that brought it here.
+void reinstall_kept(const std::string& kept, const InstallRoots& roots, const std::string& appv_exe,
+                    const InstallOrigin& origin) {
+  const std::string staged = kept + ".restoring";
+  if (::rename(kept.c_str(), staged.c_str()) != 0) return;
+  try {
+    install_package(staged, roots, appv_exe, origin);
+  } catch (...) {
+    ::rename(staged.c_str(), kept.c_str());
+    return;
+  }
+  ::unlink(staged.c_str());
+}
+
+}  // namespace
+
 InstalledApp install_package(const std::string& package_path, const InstallRoots& roots, const std::string& appv_exe,
                              const InstallOrigin& origin) {
   Package source = Package::open(package_path);
@@ -284,10 +303,14 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     save(r, record_path(roots, m.id));
   } catch (...) {
     remove_recorded(r);
-    remove_recorded(shared);
-    ::unlink(shared_record_path(roots).c_str());
+    if (!shared.files.empty()) {  // created by this install, not an earlier one
+      remove_recorded(shared);
+      ::unlink(shared_record_path(roots).c_str());
+    }
     r.dirs.insert(r.dirs.end(), shared.dirs.begin(), shared.dirs.end());
     remove_recorded_dirs(r);
+    // The version this one was to replace comes back, menu entries and all.
+    if (!r.previous.empty()) reinstall_kept(r.previous, roots, appv_exe, {r.previous_origin, r.previous_digest});
     throw;
   }
   refresh_databases(roots);

@@ -244,6 +244,37 @@ TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
   CHECK(test::read_file(back.package) == test::read_file(dir / "v1.appv"));
   CHECK(rollback_package("org.example.test", roots, "/usr/bin/appv").version == "2");
 
+  // An update that fails half-way (its icon is not an image) brings back the version
+  // it was replacing, menu entry included.
+  const std::string gui = "id = \"org.example.test\"\nversion = \"%\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
+                          "[desktop]\nname = \"Probe\"\n";
+  auto with_version = [&](const std::string& v, const std::string& extra) {
+    std::string m = gui;
+    m.replace(m.find('%'), 1, v);
+    return m + extra;
+  };
+  auto entries_with_icon = [&](const std::string& manifest, const std::string& icon_bytes) {
+    std::vector<test::RawEntry> e = test::base_entries(manifest);
+    e.push_back({"root/usr", '5', 0755, "", "", -1});
+    e.push_back({"root/usr/icon.png", '0', 0644, icon_bytes, "", -1});
+    return e;
+  };
+  const std::string g1 = with_version("10", "");
+  const std::string g2 = with_version("11", "icon = \"/usr/icon.png\"\n");
+  test::write_package_file(dir / "g1.appv", test::base_entries(g1), g1);
+  test::write_package_file(dir / "g2.appv", entries_with_icon(g2, "not an image"), g2);
+  install_package(dir / "g1.appv", roots, "/usr/bin/appv", {"r.example.com/a:10", "sha256:10"});
+  const std::string entry = roots.data + "/applications/appv.org.example.test.probe.desktop";
+  REQUIRE(test::exists(entry));
+  setenv("XDG_CACHE_HOME", (dir / "cache").c_str(), 1);
+  CHECK(exit_of([&] { install_package(dir / "g2.appv", roots, "/usr/bin/appv"); }) == Exit::BadInput);
+  std::optional<InstalledApp> kept = find_installed("org.example.test", roots);
+  REQUIRE(kept);
+  CHECK(kept->version == "10");
+  CHECK(kept->origin == "r.example.com/a:10");
+  CHECK(test::read_file(kept->package) == test::read_file(dir / "g1.appv"));
+  CHECK(test::exists(entry));
+
   // Nothing of the app is left after uninstalling, the kept version included.
   uninstall_package("org.example.test", roots);
   CHECK_FALSE(test::exists(roots.appv));
