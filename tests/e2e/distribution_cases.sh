@@ -160,15 +160,8 @@ fi
 
 # --- signatures and policy through the registry ------------------------------------
 for p in unsigned trusted untrusted tampered-payload; do "$A" push "$p.appv" "$plain/sig/jq:$p" >/dev/null; done
-oci_matrix() {
-  local got=""
-  for p in unsigned trusted untrusted tampered-payload; do
-    rm -rf "$HOME/.cache/appv"
-    "$A" run "oci://$plain/sig/jq:$p" -n 1 >/dev/null 2>&1
-    got+="$p=$? "
-  done
-  echo "${got% }"
-}
+pushed_ref() { echo "oci://$plain/sig/jq:$1"; }
+oci_matrix() { matrix_of pushed_ref unsigned trusted untrusted tampered-payload; }
 same "oci://, no policy: signed or not runs, tampered is refused (65)" \
   "unsigned=0 trusted=0 untrusted=0 tampered-payload=65" "$(oci_matrix)"
 if [[ $(id -u) -eq 0 ]]; then

@@ -43,11 +43,15 @@ for t in payload manifest signature; do
 done
 
 run_status() { rm -rf "$HOME/.cache/appv"; "$A" run "$1" -n 1 >/dev/null 2>&1; echo $?; }
-matrix() {
-  local got=""
-  for p in unsigned trusted untrusted tampered-payload tampered-manifest tampered-signature; do got+="$p=$(run_status "$p.appv") "; done
+# matrix_of WHERE NAME...: "NAME=status ..." of running each package, found by `WHERE NAME`.
+matrix_of() {
+  local where=$1 got="" p
+  shift
+  for p in "$@"; do got+="$p=$(run_status "$($where "$p")") "; done
   echo "${got% }"
 }
+package_file() { echo "$1.appv"; }
+matrix() { matrix_of package_file unsigned trusted untrusted tampered-payload tampered-manifest tampered-signature; }
 same "no policy: signed or not runs, tampered is refused (65)" \
   "unsigned=0 trusted=0 untrusted=0 tampered-payload=65 tampered-manifest=65 tampered-signature=65" "$(matrix)"
 
