@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "launcher/commands.h"
+#include "launcher/deploy.h"
 #include "launcher/format.h"
 #include "launcher/oci_reference.h"
 #include "manifests/error.h"
@@ -185,7 +186,7 @@ int main(int argc, char** argv) {
   tags_cmd->add_option("repository", reference, "REGISTRY/REPOSITORY")->required();
   registry_options(tags_cmd);
 
-  std::string apps_config = "/etc/appv/apps.toml";
+  std::string apps_config = kDefaultAppsConfig;
   CLI::App* sync_cmd = app.add_subcommand("sync", "Install, update and remove apps to match an admin's list of OCI references");
   sync_cmd->add_option("-c,--config", apps_config, "The list: apps.toml with [[app]] ref = \"REGISTRY/REPO:TAG\"")->capture_default_str();
   sync_cmd->add_flag("--system", system, "Install for every user (root only; what the appv-sync timer does)");

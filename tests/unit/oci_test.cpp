@@ -253,8 +253,8 @@ TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
     m.replace(m.find('%'), 1, v);
     return m + extra;
   };
-  auto entries_with_icon = [&](const std::string& manifest, const std::string& icon_bytes) {
-    std::vector<test::RawEntry> e = test::base_entries(manifest);
+  auto entries_with_icon = [&](const std::string& text, const std::string& icon_bytes) {
+    std::vector<test::RawEntry> e = test::base_entries(text);
     e.push_back({"root/usr", '5', 0755, "", "", -1});
     e.push_back({"root/usr/icon.png", '0', 0644, icon_bytes, "", -1});
     return e;
