@@ -23,12 +23,12 @@ constexpr const char* kExitCodes =
     "  1    other failure\n"
     "  64   bad command line\n"
     "  65   bad package or manifest (corrupt, hostile, inconsistent)\n"
-    "  66   an input file does not exist or cannot be read\n"
-    "  69   the host lacks what appv needs (user namespaces, overlayfs)\n"
+    "  66   an input file, registry tag or repository does not exist or cannot be read\n"
+    "  69   the host lacks what appv needs (user namespaces, overlayfs), or a registry is unreachable\n"
     "  70   internal error\n"
     "  74   I/O error while writing\n"
-    "  75   the app is running and the request needs it stopped\n"
-    "  77   refused by the machine's policy (/etc/appv/policy.toml)\n"
+    "  75   the app is running and the request needs it stopped, or another sync is running\n"
+    "  77   refused by the machine's policy (/etc/appv/policy.toml), or by a registry's login\n"
     "  126  the entry point cannot be executed\n"
     "  127  the entry point is not in the view\n";
 
