@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "launcher/oci_reference.h"
 #include "manifests/error.h"
 #include "vfs/sha256.h"
 
@@ -12,10 +13,6 @@ namespace {
 using nlohmann::json;
 
 json descriptor(const Descriptor& d) { return {{"mediaType", d.media_type}, {"digest", d.digest}, {"size", d.size}}; }
-
-bool valid_digest(const std::string& d) {
-  return d.size() == 71 && d.rfind("sha256:", 0) == 0 && d.find_first_not_of("0123456789abcdef", 7) == std::string::npos;
-}
 
 // Packages of a terabyte are not packages; the bound keeps a hostile manifest from
 // asking for an absurd download.
@@ -88,7 +85,7 @@ PackageManifest read_package_manifest(const std::string& bytes, const std::strin
       throw Error(Exit::BadInput, fmt::format("{}: the package layer's size is missing or out of range", where));
     }
     std::string digest = layer.value("digest", "");
-    if (!valid_digest(digest)) throw Error(Exit::BadInput, fmt::format("{}: the package layer's digest '{}' is not sha256:<hex>", where, digest));
+    if (!is_sha256_digest(digest)) throw Error(Exit::BadInput, fmt::format("{}: the package layer's digest '{}' is not sha256:<hex>", where, digest));
     out.package_blob = {kAppvLayerType, digest, size.get<uint64_t>()};
   }
   if (found != 1) throw Error(Exit::BadInput, fmt::format("{}: expected one package layer ({}), found {}", where, kAppvLayerType, found));

@@ -71,8 +71,7 @@ int cmd_pull(const std::string& reference, const std::string& output, bool force
   if (output.empty() && path_exists(out) && !force) {
     throw Error(Exit::Usage, fmt::format("'{}' exists (use -o FILE, or --force to replace it)", out));
   }
-  const bool self_executing = Package::open(pulled.path).trailer().header_offset > 0;
-  copy_file_atomic(pulled.path, out, self_executing ? 0755 : 0644);
+  copy_file_atomic(pulled.path, out, pulled.self_executing ? 0755 : 0644);
   fmt::print("pulled {} {} from {} to {}\n", pulled.app_id, pulled.version, ref.str(), out);
   fmt::print("digest: {}\n", pulled.manifest_digest);
   return 0;

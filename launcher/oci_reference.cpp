@@ -35,11 +35,6 @@ bool valid_tag(std::string_view t) {
   return true;
 }
 
-bool valid_digest(std::string_view d) {
-  if (d.size() != 71 || d.substr(0, 7) != "sha256:") return false;
-  return d.substr(7).find_first_not_of("0123456789abcdef") == std::string_view::npos;
-}
-
 // host[:port]: letters, digits, '-', '.', or a bracketed IPv6 address.
 bool valid_registry(std::string_view r) {
   if (r.empty() || r.size() > 255) return false;
@@ -117,7 +112,7 @@ OciReference parse_oci_reference(std::string_view text) {
   if (at != std::string::npos) {
     ref.digest = rest.substr(at + 1);
     rest.resize(at);
-    if (!valid_digest(ref.digest)) {
+    if (!is_sha256_digest(ref.digest)) {
       throw Error(Exit::Usage, fmt::format("'{}': digest '{}' is not sha256:<64 lower-case hex digits>", text, ref.digest));
     }
   }
@@ -142,6 +137,11 @@ OciReference parse_oci_repository(std::string_view text) {
   }
   check_repository(ref.repository, text);
   return ref;
+}
+
+bool is_sha256_digest(std::string_view d) {
+  if (d.size() != 71 || d.substr(0, 7) != "sha256:") return false;
+  return d.substr(7).find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
 bool is_oci_url(std::string_view text) { return text.rfind("oci://", 0) == 0; }

@@ -27,6 +27,9 @@ struct OciReference {
 OciReference parse_oci_reference(std::string_view text);
 OciReference parse_oci_repository(std::string_view text);  // REGISTRY/REPOSITORY only
 
+// "sha256:" and 64 lower-case hex digits: the only digests appv accepts.
+bool is_sha256_digest(std::string_view digest);
+
 // True for "oci://..." (how `appv run` tells a reference from a file name).
 bool is_oci_url(std::string_view text);
 

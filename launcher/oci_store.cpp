@@ -59,7 +59,8 @@ PulledPackage pull_package(const OciReference& ref, const OciOptions& options, c
     std::fprintf(stderr, "appv: warning: %s; running the copy of %s pulled earlier (%s)\n", e.what(), ref.str().c_str(),
                  manifest_digest.c_str());
     Package p = open_pulled(path, "", ref);
-    return {path, manifest_digest, blob_digest, p.manifest().id, p.manifest().version, false, true, false};
+    return {path, manifest_digest, blob_digest, p.manifest().id, p.manifest().version,
+            p.trailer().header_offset > 0, false, true, false};
   }
   if (!unless_digest.empty() && out.manifest_digest == unless_digest) {
     out.unchanged = true;
@@ -75,6 +76,7 @@ PulledPackage pull_package(const OciReference& ref, const OciOptions& options, c
   Package p = open_pulled(out.path, pm.app_id, ref);
   out.app_id = p.manifest().id;
   out.version = p.manifest().version;
+  out.self_executing = p.trailer().header_offset > 0;
   if (offline_fallback && ref.digest.empty()) {
     const std::string record = ref_record(store, ref);
     make_dirs(parent_dir(record), 0755);

@@ -22,6 +22,7 @@ struct PulledPackage {
   std::string manifest_digest;  // what REF resolved to
   std::string blob_digest;
   std::string app_id, version;  // from the package itself
+  bool self_executing = false;  // it carries the runtime stub
   bool downloaded = false;      // false: it was in the store already
   bool offline = false;         // the registry was unreachable; the tag's last resolution was used
   bool unchanged = false;       // REF still resolves to `unless_digest`: nothing was fetched, `path` is empty
