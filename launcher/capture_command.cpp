@@ -8,14 +8,14 @@
 #include <fmt/format.h>
 
 #include "launcher/format.h"
-#include "manifests/error.h"
+#include "base/error.h"
 #include "packager/capture.h"
 #include "packager/closure.h"
 #include "redirect/child.h"
 #include "redirect/exec.h"
 #include "redirect/mounts.h"
 #include "redirect/namespaces.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/sandbox.h"
 #include "vfs/view.h"
 

@@ -4,9 +4,9 @@
 
 #include "launcher/commands.h"
 #include "launcher/format.h"
-#include "launcher/deploy.h"
-#include "launcher/install.h"
-#include "manifests/error.h"
+#include "distribution/deploy.h"
+#include "desktop/install.h"
+#include "base/error.h"
 
 namespace appv::cli {
 namespace {

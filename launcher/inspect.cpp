@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "launcher/format.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"

@@ -10,10 +10,10 @@
 #include <fmt/format.h>
 
 #include "launcher/commands.h"
-#include "launcher/deploy.h"
+#include "distribution/deploy.h"
 #include "launcher/format.h"
-#include "launcher/oci_reference.h"
-#include "manifests/error.h"
+#include "distribution/oci_reference.h"
+#include "base/error.h"
 
 namespace {
 

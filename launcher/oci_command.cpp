@@ -9,11 +9,11 @@
 
 #include "launcher/commands.h"
 #include "launcher/format.h"
-#include "launcher/oci_artifact.h"
-#include "launcher/oci_client.h"
-#include "launcher/oci_store.h"
-#include "manifests/error.h"
-#include "vfs/fs_util.h"
+#include "distribution/oci_artifact.h"
+#include "distribution/oci_client.h"
+#include "distribution/oci_store.h"
+#include "base/error.h"
+#include "base/fs_util.h"
 #include "vfs/package.h"
 
 namespace appv::cli {

@@ -12,7 +12,7 @@
 #include "launcher/capture_command.h"
 #include "launcher/commands.h"
 #include "launcher/format.h"
-#include "manifests/error.h"
+#include "base/error.h"
 #include "packager/pack.h"
 
 namespace appv::cli {

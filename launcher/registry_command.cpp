@@ -12,13 +12,13 @@
 
 #include "launcher/commands.h"
 #include "launcher/sandbox_access.h"
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/registry.h"
 #include "manifests/tokens.h"
 #include "vfs/cache.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/sandbox.h"
-#include "vfs/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace appv::cli {
 namespace {

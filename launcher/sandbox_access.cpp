@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "redirect/instance.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 
 namespace appv::cli {
 

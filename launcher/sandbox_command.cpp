@@ -8,11 +8,11 @@
 #include "launcher/commands.h"
 #include "launcher/format.h"
 #include "launcher/sandbox_access.h"
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/tokens.h"
 #include "redirect/instance.h"
 #include "vfs/cache.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_archive.h"
 

@@ -2,7 +2,7 @@
 #include <fmt/format.h>
 
 #include "launcher/commands.h"
-#include "manifests/error.h"
+#include "base/error.h"
 #include "vfs/package.h"
 #include "vfs/signature.h"
 #include "vfs/trust.h"

@@ -9,7 +9,7 @@
 
 #include "launcher/commands.h"
 #include "launcher/format.h"
-#include "manifests/error.h"
+#include "base/error.h"
 
 namespace {
 

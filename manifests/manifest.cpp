@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
 

@@ -9,12 +9,12 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/paths.h"
 #include "packager/closure.h"
 #include "packager/noise.h"
 #include "packager/tracer.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/sandbox.h"
 
 namespace appv {

@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "manifests/error.h"
-#include "vfs/fs_util.h"
-#include "vfs/unique_fd.h"
+#include "base/error.h"
+#include "base/fs_util.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 namespace {

@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/paths.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 
 namespace appv {
 namespace {

@@ -9,9 +9,9 @@
 #include <LIEF/logging.hpp>
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/paths.h"
-#include "vfs/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 

@@ -9,11 +9,11 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/paths.h"
 #include "manifests/registry.h"
 #include "packager/closure.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/package.h"
 
 namespace appv {

@@ -20,7 +20,7 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/paths.h"
 
 // glibc's <sys/ptrace.h> clashes with <linux/ptrace.h>; the raw system call is enough.

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "manifests/error.h"
+#include "base/error.h"
 
 namespace appv {
 namespace {

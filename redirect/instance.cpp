@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
-#include "vfs/fs_util.h"
-#include "vfs/unique_fd.h"
+#include "base/error.h"
+#include "base/fs_util.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 namespace {

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 
 namespace appv {
 namespace {

@@ -13,9 +13,9 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/paths.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/payload.h"
 
 namespace appv {

@@ -8,7 +8,7 @@
 #include "manifests/manifest.h"
 #include "vfs/package_format.h"
 #include "vfs/signature.h"
-#include "vfs/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 

@@ -15,12 +15,12 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/manifest.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
-#include "vfs/fs_util.h"
-#include "vfs/unique_fd.h"
+#include "base/fs_util.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 namespace {

@@ -12,11 +12,11 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/paths.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/sandbox.h"
-#include "vfs/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 namespace {

@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
-#include "vfs/fs_util.h"
+#include "base/error.h"
+#include "base/fs_util.h"
 #include "vfs/sha256.h"
 
 namespace appv {

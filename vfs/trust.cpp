@@ -9,9 +9,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/tokens.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 
 namespace appv {
 namespace {

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
 

@@ -5,7 +5,7 @@
 #include <span>
 #include <string>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/manifest.h"
 #include "vfs/package_format.h"
 #include "vfs/signature.h"

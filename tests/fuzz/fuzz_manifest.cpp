@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "manifests/manifest.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string>
 
-#include "launcher/oci_artifact.h"
-#include "launcher/oci_auth.h"
-#include "launcher/oci_reference.h"
-#include "manifests/error.h"
+#include "distribution/oci_artifact.h"
+#include "distribution/oci_auth.h"
+#include "distribution/oci_reference.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <string>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
 

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
 #include "vfs/cache.h"

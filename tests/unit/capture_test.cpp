@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "packager/noise.h"
 #include "packager/tracer.h"
 #include "tests/unit/support/temp_dir.h"

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "packager/closure.h"
 #include "packager/elf_reader.h"
 #include "tests/unit/support/temp_dir.h"

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "launcher/desktop_entry.h"
-#include "manifests/error.h"
+#include "desktop/desktop_entry.h"
+#include "base/error.h"
 
 using namespace appv;
 

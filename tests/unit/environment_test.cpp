@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "redirect/environment.h"
 
 using namespace appv;

@@ -4,12 +4,12 @@
 
 #include <cstdlib>
 
-#include "launcher/deploy.h"
-#include "launcher/install.h"
-#include "launcher/oci_artifact.h"
-#include "launcher/oci_auth.h"
-#include "launcher/oci_reference.h"
-#include "manifests/error.h"
+#include "distribution/deploy.h"
+#include "desktop/install.h"
+#include "distribution/oci_artifact.h"
+#include "distribution/oci_auth.h"
+#include "distribution/oci_reference.h"
+#include "base/error.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
 #include "vfs/package.h"

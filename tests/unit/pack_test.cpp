@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "packager/pack.h"
 #include "tests/unit/support/temp_dir.h"
 #include "vfs/package.h"

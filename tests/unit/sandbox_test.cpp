@@ -7,9 +7,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "manifests/error.h"
+#include "base/error.h"
 #include "tests/unit/support/temp_dir.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_archive.h"
 

@@ -11,7 +11,7 @@
 
 #include <boost/filesystem.hpp>
 
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 
 namespace appv::test {
 

@@ -1,8 +1,8 @@
-#include "launcher/desktop_entry.h"
+#include "desktop/desktop_entry.h"
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 
 namespace appv {
 namespace {

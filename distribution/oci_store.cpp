@@ -1,14 +1,14 @@
-#include "launcher/oci_store.h"
+#include "distribution/oci_store.h"
 
 #include <cstdio>
 #include <fstream>
 
 #include <fmt/format.h>
 
-#include "launcher/oci_artifact.h"
-#include "manifests/error.h"
+#include "distribution/oci_artifact.h"
+#include "base/error.h"
 #include "vfs/cache.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/package.h"
 
 namespace appv {

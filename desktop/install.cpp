@@ -1,4 +1,4 @@
-#include "launcher/install.h"
+#include "desktop/install.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,10 +15,10 @@
 
 #include <fmt/format.h>
 
-#include "launcher/desktop_entry.h"
-#include "manifests/error.h"
+#include "desktop/desktop_entry.h"
+#include "base/error.h"
 #include "vfs/cache.h"
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 #include "vfs/package.h"
 
 extern char** environ;

@@ -1,4 +1,4 @@
-#include "vfs/fs_util.h"
+#include "base/fs_util.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
-#include "vfs/unique_fd.h"
+#include "base/error.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 

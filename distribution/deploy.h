@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "launcher/install.h"
-#include "launcher/oci_client.h"
-#include "launcher/oci_reference.h"
+#include "desktop/install.h"
+#include "distribution/oci_client.h"
+#include "distribution/oci_reference.h"
 
 namespace appv {
 

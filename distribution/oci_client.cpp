@@ -1,4 +1,4 @@
-#include "launcher/oci_client.h"
+#include "distribution/oci_client.h"
 
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "launcher/format.h"
-#include "manifests/error.h"
-#include "vfs/fs_util.h"
+#include "base/error.h"
+#include "base/fs_util.h"
 #include "vfs/sha256.h"
-#include "vfs/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 namespace {

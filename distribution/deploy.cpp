@@ -1,4 +1,4 @@
-#include "launcher/deploy.h"
+#include "distribution/deploy.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -10,13 +10,13 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "launcher/oci_store.h"
-#include "manifests/error.h"
-#include "vfs/fs_util.h"
+#include "distribution/oci_store.h"
+#include "base/error.h"
+#include "base/fs_util.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
 #include "vfs/trust.h"
-#include "vfs/unique_fd.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 namespace {

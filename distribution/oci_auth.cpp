@@ -1,4 +1,4 @@
-#include "launcher/oci_auth.h"
+#include "distribution/oci_auth.h"
 
 #include <sodium.h>
 
@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "manifests/error.h"
-#include "vfs/fs_util.h"
+#include "base/error.h"
+#include "base/fs_util.h"
 
 namespace appv {
 namespace {

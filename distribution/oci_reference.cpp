@@ -1,8 +1,8 @@
-#include "launcher/oci_reference.h"
+#include "distribution/oci_reference.h"
 
 #include <fmt/format.h>
 
-#include "manifests/error.h"
+#include "base/error.h"
 
 namespace appv {
 namespace {

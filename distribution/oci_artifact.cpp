@@ -1,10 +1,10 @@
-#include "launcher/oci_artifact.h"
+#include "distribution/oci_artifact.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "launcher/oci_reference.h"
-#include "manifests/error.h"
+#include "distribution/oci_reference.h"
+#include "base/error.h"
 #include "vfs/sha256.h"
 
 namespace appv {

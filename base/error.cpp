@@ -1,4 +1,4 @@
-#include "manifests/error.h"
+#include "base/error.h"
 
 #include <cstring>
 

@@ -9,8 +9,8 @@
 
 #include <string>
 
-#include "launcher/oci_client.h"
-#include "launcher/oci_reference.h"
+#include "distribution/oci_client.h"
+#include "distribution/oci_reference.h"
 
 namespace appv {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "launcher/oci_auth.h"
-#include "launcher/oci_reference.h"
+#include "distribution/oci_auth.h"
+#include "distribution/oci_reference.h"
 
 namespace appv {
 
