@@ -39,6 +39,7 @@ struct RunArgs {
   std::vector<std::string> app_args;
   bool dry_run = false;
   bool temp = false;  // a throw-away sandbox, removed when the app exits
+  bool json = false;  // with dry_run: the plan as JSON
 };
 // The launch sequence shared by `appv run` and the runtime stub: returns only for a
 // dry run; otherwise the process becomes the app or an appv::Error is thrown.

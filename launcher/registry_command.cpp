@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "launcher/commands.h"
-#include "launcher/sandbox_access.h"
+#include "vfs/sandbox_access.h"
 #include "base/error.h"
 #include "manifests/registry.h"
 #include "manifests/tokens.h"

@@ -7,7 +7,7 @@
 
 #include "launcher/commands.h"
 #include "launcher/format.h"
-#include "launcher/sandbox_access.h"
+#include "vfs/sandbox_access.h"
 #include "base/error.h"
 #include "manifests/tokens.h"
 #include "redirect/instance.h"

@@ -1,5 +1,6 @@
 #include "redirect/child.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -7,8 +8,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 namespace {
@@ -21,27 +25,73 @@ void forward_signal(int sig) {
 
 }  // namespace
 
-int run_child(const std::function<int()>& body) {
+namespace {
+
+// The child's side: status (4 bytes, native order) then the message.
+[[noreturn]] void send_error(int fd, Exit code, const char* message) {
+  const int status = static_cast<int>(code);
+  std::string text(reinterpret_cast<const char*>(&status), sizeof status);
+  text += message;
+  // Best effort: the parent reports a child that died without a word as well.
+  (void)!::write(fd, text.data(), text.size());
+  ::_exit(static_cast<int>(code));
+}
+
+// The parent's side: everything the child wrote before exec closed the pipe.
+std::string read_all(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) out.append(buf, static_cast<size_t>(n));
+    else if (n == 0 || errno != EINTR) return out;
+  }
+}
+
+}  // namespace
+
+int run_child(const std::function<void()>& body) {
+  int channel[2];
+  if (::pipe2(channel, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe to the child", errno, Exit::Environment);
+  UniqueFd reader(channel[0]), writer(channel[1]);
   std::fflush(nullptr);
   const pid_t pid = ::fork();
   if (pid < 0) throw_sys("cannot fork", "a child process", errno, Exit::Environment);
-  if (pid == 0) ::_exit(body());
+  if (pid == 0) {
+    reader.reset();
+    try {
+      body();
+      send_error(writer.get(), Exit::Internal, "the child returned without exec'ing");
+    } catch (const Error& e) {
+      send_error(writer.get(), e.code(), e.what());
+    } catch (const std::exception& e) {
+      send_error(writer.get(), Exit::Internal, e.what());
+    }
+  }
+  writer.reset();
   g_child = pid;
   struct sigaction sa {};
   sa.sa_handler = forward_signal;
   struct sigaction old[4];
   const int signals[4] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
   for (int i = 0; i < 4; ++i) ::sigaction(signals[i], &sa, &old[i]);
+  const std::string failure = read_all(reader.get());
   int status = 0;
+  int wait_errno = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) {
-      int err = errno;
-      for (int i = 0; i < 4; ++i) ::sigaction(signals[i], &old[i], nullptr);
-      throw_sys("cannot wait for", "a child process", err);
+      wait_errno = errno;
+      break;
     }
   }
   for (int i = 0; i < 4; ++i) ::sigaction(signals[i], &old[i], nullptr);
   g_child = 0;
+  if (failure.size() >= sizeof(int)) {
+    int code = 0;
+    std::memcpy(&code, failure.data(), sizeof code);
+    throw Error(static_cast<Exit>(code), failure.substr(sizeof code));
+  }
+  if (wait_errno) throw_sys("cannot wait for", "a child process", wait_errno);
   return status;
 }
 

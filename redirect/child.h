@@ -6,10 +6,13 @@
 
 namespace appv {
 
-// Forks; the child runs `body` and exits with what it returns (it never returns to
-// the caller). The parent forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to the child,
-// waits, and returns the raw wait status.
-int run_child(const std::function<int()>& body);
+// Forks; the child runs `body`, which ends by exec'ing a program. If `body` throws
+// instead, the error (its status and message) travels to the parent through a
+// close-on-exec pipe and is thrown there once the child has exited, so errors are
+// reported by the one process that reports errors and cleanup runs in the parent.
+// The parent forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to the child, waits, and
+// returns the raw wait status of the program.
+int run_child(const std::function<void()>& body);
 
 // The shell's view of a wait status: the exit code, or 128+N for signal N.
 int shell_status(int wait_status);

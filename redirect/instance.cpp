@@ -5,31 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 
 #include "base/error.h"
-#include "base/fs_util.h"
 #include "base/unique_fd.h"
 
 namespace appv {
 namespace {
-
-// Field 22 of /proc/PID/stat (clock ticks since boot), "" if the process is gone.
-std::string start_time(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/stat", pid));
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t paren = stat.rfind(')');  // the command name may hold spaces and ')'
-  if (paren == std::string::npos) return {};
-  std::istringstream fields(stat.substr(paren + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && fields >> field; ++i) {
-    if (i == 22) return field;
-  }
-  return {};
-}
 
 // An empty fd if the process has exited meanwhile.
 UniqueFd open_ns(pid_t pid, const char* name) {
@@ -41,21 +23,6 @@ UniqueFd open_ns(pid_t pid, const char* name) {
 
 
 }  // namespace
-
-std::optional<Instance> running_instance(const std::string& sandbox) {
-  std::ifstream in(sandbox + "/.instance");
-  Instance inst;
-  std::string started;
-  if (!(in >> inst.pid >> started >> inst.view_id) || inst.pid <= 0) return std::nullopt;
-  if (start_time(inst.pid) != started) return std::nullopt;
-  return inst;
-}
-
-void record_instance(const std::string& sandbox, const std::string& view_id) {
-  const pid_t pid = ::getpid();
-  const std::string text = fmt::format("{} {} {}\n", pid, start_time(pid), view_id);
-  write_file_atomic(sandbox + "/.instance", text, 0600);
-}
 
 std::optional<NamespaceState> join_instance(const Instance& instance) {
   NamespaceState state;

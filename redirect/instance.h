@@ -3,8 +3,7 @@
 // another: it joins the first instance's user and mount namespaces, and both see one
 // overlay, each other's writes and nothing lost.
 //
-// <sandbox>/.instance names the process that entered the view (pid and start time,
-// so a reused pid is not mistaken for it) and the view's identity.
+// <sandbox>/.instance names the process that entered the view (vfs/sandbox_access.h).
 #pragma once
 
 #include <sys/types.h>
@@ -13,19 +12,9 @@
 #include <string>
 
 #include "redirect/namespaces.h"
+#include "vfs/sandbox.h"
 
 namespace appv {
-
-struct Instance {
-  pid_t pid = 0;
-  std::string view_id;
-};
-
-// The recorded instance if its process still lives; nullopt otherwise.
-std::optional<Instance> running_instance(const std::string& sandbox);
-
-// Records the calling process as the instance (it is about to enter the view).
-void record_instance(const std::string& sandbox, const std::string& view_id);
 
 // Enters the instance's namespaces and its root. Must be called single-threaded.
 // Returns nullopt, having changed nothing, if the instance exited meanwhile; throws

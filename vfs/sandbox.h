@@ -11,6 +11,7 @@
 #pragma once
 
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <functional>
 #include <optional>
@@ -33,6 +34,13 @@ struct SandboxState {
 };
 
 std::optional<SandboxState> read_state(const std::string& sandbox);
+
+// The running instance of an app, as recorded in <sandbox>/.instance by the launch
+// that built its view (redirect/instance.h reads and writes it).
+struct Instance {
+  pid_t pid = 0;
+  std::string view_id;  // which package and rules the view shows
+};
 // Writes `state` atomically, and only if it differs from what is there.
 void write_state(const std::string& sandbox, const SandboxState& state);
 

@@ -16,8 +16,56 @@
 
 namespace appv {
 
-void RuleSet::set(const std::string& prefix, Isolation mode, const std::string& origin) {
-  rules_[prefix] = Rule{prefix, mode, origin};
+bool is_default(RuleOrigin origin) {
+  switch (origin) {
+    case RuleOrigin::Default:
+    case RuleOrigin::HomeDotfiles:
+    case RuleOrigin::HomeDocuments:
+    case RuleOrigin::XdgDir:
+    case RuleOrigin::WorkingDir: return true;
+    case RuleOrigin::Manifest:
+    case RuleOrigin::CommandLine:
+    case RuleOrigin::InstallCapture: return false;
+  }
+  return false;
+}
+
+std::string origin_label(const Rule& rule) {
+  switch (rule.origin) {
+    case RuleOrigin::Default: return "default";
+    case RuleOrigin::HomeDotfiles: return "default ($HOME: dotfiles)";
+    case RuleOrigin::HomeDocuments: return "default ($HOME: documents)";
+    case RuleOrigin::XdgDir: return fmt::format("default (${})", rule.detail);
+    case RuleOrigin::WorkingDir: return "default (working directory)";
+    case RuleOrigin::Manifest: return "manifest";
+    case RuleOrigin::CommandLine: return "--isolate";
+    case RuleOrigin::InstallCapture: return "install capture";
+  }
+  return "?";
+}
+
+MountOp MountOp::dir(std::string target, std::string why) {
+  return {Type::Dir, std::move(target), {}, {}, {}, {}, std::move(why)};
+}
+MountOp MountOp::symlink(std::string target, std::string text, std::string why) {
+  return {Type::Symlink, std::move(target), std::move(text), {}, {}, {}, std::move(why)};
+}
+MountOp MountOp::bind(std::string target, std::string host_path, std::string why) {
+  return {Type::Bind, std::move(target), std::move(host_path), {}, {}, {}, std::move(why)};
+}
+MountOp MountOp::bind_read_only(std::string target, std::string host_path, std::string why) {
+  return {Type::BindReadOnly, std::move(target), std::move(host_path), {}, {}, {}, std::move(why)};
+}
+MountOp MountOp::overlay(std::string target, std::vector<std::string> lowers, std::string upper, std::string work,
+                         std::string why) {
+  return {Type::Overlay, std::move(target), {}, std::move(lowers), std::move(upper), std::move(work), std::move(why)};
+}
+MountOp MountOp::hide(std::string target, std::string why) {
+  return {Type::Hide, std::move(target), {}, {}, {}, {}, std::move(why)};
+}
+
+void RuleSet::set(const std::string& prefix, Isolation mode, RuleOrigin origin, std::string detail) {
+  rules_[prefix] = Rule{prefix, mode, origin, std::move(detail)};
 }
 
 const Rule& RuleSet::lookup(const std::string& path) const {
@@ -38,7 +86,7 @@ void RuleSet::drop_redundant_defaults() {
         parent = &other;
       }
     }
-    if (parent && parent->mode == r.mode && r.origin.rfind("default", 0) == 0) it = rules_.erase(it);
+    if (parent && parent->mode == r.mode && is_default(r.origin)) it = rules_.erase(it);
     else ++it;
   }
 }
@@ -46,9 +94,9 @@ void RuleSet::drop_redundant_defaults() {
 RuleSet default_rules(const std::map<std::string, std::string, std::less<>>& user, const std::string& cwd,
                       const TreeProbe& host) {
   RuleSet r;
-  r.set("/", Isolation::WriteCopy, "default");
-  for (const char* p : {"/proc", "/dev", "/sys", "/run"}) r.set(p, Isolation::Host, "default");
-  for (const char* p : {"/home", "/tmp", "/media", "/mnt"}) r.set(p, Isolation::Merged, "default");
+  r.set("/", Isolation::WriteCopy, RuleOrigin::Default);
+  for (const char* p : {"/proc", "/dev", "/sys", "/run"}) r.set(p, Isolation::Host, RuleOrigin::Default);
+  for (const char* p : {"/home", "/tmp", "/media", "/mnt"}) r.set(p, Isolation::Merged, RuleOrigin::Default);
   auto dir = [&](const char* name) -> std::string {
     auto it = user.find(name);
     if (it == user.end()) return {};
@@ -57,29 +105,29 @@ RuleSet default_rules(const std::map<std::string, std::string, std::less<>>& use
   };
   const std::string home = dir("HOME");
   if (!home.empty() && r.lookup(home).mode != Isolation::Host) {
-    r.set(home, Isolation::WriteCopy, "default ($HOME: dotfiles)");
+    r.set(home, Isolation::WriteCopy, RuleOrigin::HomeDotfiles);
     for (const std::string& name : host.list(home)) {
       if (name[0] != '.' && host.kind(home + "/" + name) == NodeKind::Dir) {
-        r.set(home + "/" + name, Isolation::Merged, "default ($HOME: documents)");
+        r.set(home + "/" + name, Isolation::Merged, RuleOrigin::HomeDocuments);
       }
     }
   }
   for (const char* xdg : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"}) {
     const std::string p = dir(xdg);
-    if (!p.empty() && r.lookup(p).mode == Isolation::Merged) r.set(p, Isolation::WriteCopy, fmt::format("default (${})", xdg));
+    if (!p.empty() && r.lookup(p).mode == Isolation::Merged) r.set(p, Isolation::WriteCopy, RuleOrigin::XdgDir, xdg);
   }
   // The working directory is merged so files the app writes there reach the user,
   // unless it is $HOME itself (which would undo the dotfiles rule) or above it.
   if (is_clean_absolute(cwd) && cwd != "/" && !(home.size() && path_has_prefix(home, cwd))) {
     Isolation mode = r.lookup(cwd).mode;
-    if (mode != Isolation::Host && mode != Isolation::Merged) r.set(cwd, Isolation::Merged, "default (working directory)");
+    if (mode != Isolation::Host && mode != Isolation::Merged) r.set(cwd, Isolation::Merged, RuleOrigin::WorkingDir);
   }
   return r;
 }
 
-void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, const std::string& origin,
+void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOrigin origin,
               const std::map<std::string, std::string, std::less<>>& user) {
-  const bool from_user = origin == "--isolate";
+  const bool from_user = origin == RuleOrigin::CommandLine;
   std::string expanded;
   try {
     expanded = expand_tokens(prefix, user, from_user ? "--isolate prefix" : "isolation prefix");
@@ -102,7 +150,7 @@ Rule parse_rule_arg(const std::string& text) {
   std::optional<Isolation> mode = parse_isolation(mode_text);
   if (!mode) throw Error(Exit::Usage, fmt::format("--isolate '{}': unknown mode '{}' (expected merged, writecopy, full or host)", text, mode_text));
   if (prefix.empty()) throw Error(Exit::Usage, fmt::format("--isolate '{}': the prefix is empty", text));
-  return Rule{prefix, *mode, "--isolate"};
+  return Rule{prefix, *mode, RuleOrigin::CommandLine, {}};
 }
 
 NodeKind DiskTree::kind(const std::string& path) const {
@@ -220,29 +268,57 @@ class Planner {
   }
 
  private:
+  // How one path enters the view, decided before anything is added to the plan.
+  struct Placement {
+    enum class Kind {
+      Skip,              // left out (the notes say why)
+      Link,              // a top-level symlink: `source` is its text
+      HostFile,          // a host socket or file bound by itself (`source`)
+      HostTree,          // the host's directory `source` bound as it is
+      ReadOnlyHostTree,  // the host's directory `source`, read-only
+      SandboxOnly,       // nothing below: an empty place whose writes land in the sandbox
+      Overlay,           // `lowers` under the sandbox's upper directory
+    };
+    Kind kind = Kind::Skip;
+    std::string source;
+    std::vector<std::string> lowers;
+    // HostTree under a merged rule, or an Overlay of a tree holding appv's own cache:
+    // the package's directories below are laid over the host's one by one.
+    bool package_children = false;
+    std::vector<std::string> notes;
+  };
+
   void place(const std::string& path, bool top) {
     const Rule& rule = rules_.lookup(path);
-    std::string why = fmt::format("{} {} ({})", rule.prefix, to_string(rule.mode), rule.origin);
-    NodeKind pk = package_.kind(path);
-    NodeKind hk = host_.kind(path);
+    const std::string why = fmt::format("{} {} ({})", rule.prefix, to_string(rule.mode), origin_label(rule));
+    Placement p = classify(path, top, rule, why);
+    for (std::string& n : p.notes) note(std::move(n));
+    emit(path, top, p, why);
+  }
+
+  Placement classify(const std::string& path, bool top, const Rule& rule, const std::string& why) const {
+    using Kind = Placement::Kind;
+    Placement p;
+    const NodeKind pk = package_.kind(path);
+    const NodeKind hk = host_.kind(path);
     Isolation mode = rule.mode;
     if (mode == Isolation::Host && pk != NodeKind::Absent) {
-      note(fmt::format("{}: the package's files there are hidden by the host's ({})", path, why));
+      p.notes.push_back(fmt::format("{}: the package's files there are hidden by the host's ({})", path, why));
     }
-
     if (top && pk == NodeKind::Symlink && mode != Isolation::Host) {
-      add({MountOp::Type::Symlink, path, package_.read_link(path), {}, {}, {}, why});
-      return;
+      p.kind = Kind::Link;
+      p.source = package_.read_link(path);
+      return p;
     }
     if (!top && pk == NodeKind::Symlink) {
-      note(fmt::format("{}: is a symlink in the package; rule {} not applied", path, why));
-      return;
+      p.notes.push_back(fmt::format("{}: is a symlink in the package; rule {} not applied", path, why));
+      return p;
     }
-
-    bool host_visible = mode != Isolation::Full;
+    const bool host_visible = mode != Isolation::Full;
     if (top && host_visible && pk == NodeKind::Absent && hk == NodeKind::Symlink) {
-      add({MountOp::Type::Symlink, path, host_.read_link(path), {}, {}, {}, why});
-      return;
+      p.kind = Kind::Link;
+      p.source = host_.read_link(path);
+      return p;
     }
     std::string host_dir;
     if (host_visible && hk != NodeKind::Absent) {
@@ -256,63 +332,89 @@ class Planner {
     } else if (mode == Isolation::Host || mode == Isolation::Merged) {
       if (host_dir.empty() && mode == Isolation::Host && !top && hk != NodeKind::Absent) {
         // A socket or file passed through (D-Bus, X11, PulseAudio): bound by itself.
-        std::string resolved = resolve_in_tree(host_, path);
-        if (!resolved.empty()) {
-          add({MountOp::Type::Bind, path, resolved, {}, {}, {}, why});
-          return;
+        if (std::string resolved = resolve_in_tree(host_, path); !resolved.empty()) {
+          p.kind = Kind::HostFile;
+          p.source = resolved;
+          return p;
         }
       }
       if (host_dir.empty()) {
-        if (hk != NodeKind::Absent) note(fmt::format("{}: not a directory on the host; left out of the view", path));
-        return;
+        if (hk != NodeKind::Absent) p.notes.push_back(fmt::format("{}: not a directory on the host; left out of the view", path));
+        return p;
       }
-      if (top) add({MountOp::Type::Dir, path, {}, {}, {}, {}, why});
-      add({MountOp::Type::Bind, path, host_dir, {}, {}, {}, why});
-      if (mode == Isolation::Merged && pk == NodeKind::Dir) overlay_package_children(path, host_dir, why, false);
-      return;
+      p.kind = Kind::HostTree;
+      p.source = host_dir;
+      p.package_children = mode == Isolation::Merged && pk == NodeKind::Dir;
+      return p;
     }
 
+    if (pk == NodeKind::Absent && hk != NodeKind::Absent && host_dir.empty() && mode == Isolation::WriteCopy) {
+      p.notes.push_back(fmt::format("{}: not a directory on the host; left out of the view", path));
+      return p;
+    }
     std::vector<std::string> lowers;
     if (pk == NodeKind::Dir) lowers.push_back(layout_.package_root + path);
     if (mode == Isolation::WriteCopy && !host_dir.empty()) lowers.push_back(host_dir);
-    std::string upper = layout_.sandbox + "/upper" + path;
-    if (pk == NodeKind::Absent && hk != NodeKind::Absent && host_dir.empty() && mode == Isolation::WriteCopy) {
-      note(fmt::format("{}: not a directory on the host; left out of the view", path));
-      return;
-    }
-    if (!top && lowers.empty() && (host_dir.empty() || mode == Isolation::Full)) {
+    if (!top && lowers.empty() && pk == NodeKind::Absent && hk == NodeKind::Absent) {
       // Nothing in the view to mount on: creating the mount point would need a write
       // into a layer that is not appv's.
-      if (pk == NodeKind::Absent && hk == NodeKind::Absent) {
-        note(fmt::format("{}: exists neither in the package nor on the host; rule {} not applied", path, why));
-        return;
-      }
+      p.notes.push_back(fmt::format("{}: exists neither in the package nor on the host; rule {} not applied", path, why));
+      return p;
     }
     if (pk == NodeKind::Absent && mode == Isolation::WriteCopy && !host_dir.empty()) {
       if (std::string mount = submount_below(host_dir); !mount.empty()) {
         // Inside a user namespace the kernel will not take a tree with mounts from
         // the host below it as an overlay's lower layer. The host's tree is shown
         // read-only instead: the app sees it, and the host still cannot change.
-        note(fmt::format("{}: has a mount below it ({}), which a user namespace cannot overlay; shown read-only", path, mount));
-        if (top) add({MountOp::Type::Dir, path, {}, {}, {}, {}, why});
-        add({MountOp::Type::BindReadOnly, path, host_dir, {}, {}, {}, why + ", read-only"});
+        p.notes.push_back(fmt::format("{}: has a mount below it ({}), which a user namespace cannot overlay; shown read-only", path, mount));
+        p.kind = Kind::ReadOnlyHostTree;
+        p.source = host_dir;
+        return p;
+      }
+    }
+    if (lowers.empty()) {
+      p.kind = Kind::SandboxOnly;
+      return p;
+    }
+    p.kind = Kind::Overlay;
+    p.package_children = pk == NodeKind::Dir && !host_dir.empty() && path_has_prefix(layout_.package_root, host_dir);
+    p.source = host_dir;
+    p.lowers = p.package_children ? std::vector<std::string>{host_dir} : lowers;
+    return p;
+  }
+
+  void emit(const std::string& path, bool top, const Placement& p, const std::string& why) {
+    using Kind = Placement::Kind;
+    const std::string upper = layout_.sandbox + "/upper" + path;
+    switch (p.kind) {
+      case Kind::Skip: return;
+      case Kind::Link: add(MountOp::symlink(path, p.source, why)); return;
+      case Kind::HostFile: add(MountOp::bind(path, p.source, why)); return;
+      case Kind::HostTree:
+        if (top) add(MountOp::dir(path, why));
+        add(MountOp::bind(path, p.source, why));
+        if (p.package_children) overlay_package_children(path, p.source, why, false);
+        return;
+      case Kind::ReadOnlyHostTree:
+        if (top) add(MountOp::dir(path, why));
+        add(MountOp::bind_read_only(path, p.source, why + ", read-only"));
+        return;
+      case Kind::SandboxOnly:
+        // Full isolation of a prefix the package does not provide.
+        plan_.dirs_to_create.push_back(upper);
+        if (top) add(MountOp::dir(path, why));
+        add(MountOp::bind(path, upper, why));
+        return;
+      case Kind::Overlay: {
+        plan_.dirs_to_create.push_back(upper);
+        if (top) add(MountOp::dir(path, why));
+        std::string work = layout_.sandbox + "/work/" + work_name(path);
+        plan_.dirs_to_create.push_back(work);
+        add(MountOp::overlay(path, p.lowers, upper, work, why));
+        if (p.package_children) overlay_package_children(path, p.source, why, true);
         return;
       }
     }
-    plan_.dirs_to_create.push_back(upper);
-    if (top) add({MountOp::Type::Dir, path, {}, {}, {}, {}, why});
-    if (lowers.empty()) {
-      // Full isolation of a prefix the package does not provide: an empty place whose
-      // writes land in the sandbox.
-      add({MountOp::Type::Bind, path, upper, {}, {}, {}, why});
-      return;
-    }
-    const bool holds_package = pk == NodeKind::Dir && !host_dir.empty() && path_has_prefix(layout_.package_root, host_dir);
-    if (holds_package) lowers = {host_dir};
-    std::string work = layout_.sandbox + "/work/" + work_name(path);
-    plan_.dirs_to_create.push_back(work);
-    add({MountOp::Type::Overlay, path, {}, lowers, upper, work, why});
-    if (holds_package) overlay_package_children(path, host_dir, why, true);
   }
 
   // Lays each directory the package brings below `path` over the host's directory of
@@ -346,12 +448,12 @@ class Planner {
       }
       std::vector<std::string> lowers{layout_.package_root + child};
       if (hk == NodeKind::Dir) lowers.push_back(host_child);
-      else add({MountOp::Type::Dir, child, {}, {}, {}, {}, why});
+      else add(MountOp::dir(child, why));
       std::string upper = layout_.sandbox + "/upper" + child;
       std::string work = layout_.sandbox + "/work/" + work_name(child);
       plan_.dirs_to_create.push_back(upper);
       plan_.dirs_to_create.push_back(work);
-      add({MountOp::Type::Overlay, child, {}, lowers, upper, work, why + ", package directory: writecopy"});
+      add(MountOp::overlay(child, lowers, upper, work, why + ", package directory: writecopy"));
     }
   }
 
@@ -370,7 +472,7 @@ class Planner {
   void hide_private_dirs() {
     for (const std::string& dir : layout_.hidden) {
       if (rules_.lookup(dir).mode == Isolation::Full || host_.kind(dir) != NodeKind::Dir) continue;
-      add({MountOp::Type::Hide, dir, {}, {}, {}, {}, "appv's private directory"});
+      add(MountOp::hide(dir, "appv's private directory"));
     }
   }
 
@@ -395,7 +497,7 @@ Plan make_plan(const RuleSet& rules, const TreeProbe& host, const TreeProbe& pac
 std::string format_plan(const RuleSet& rules, const Plan& plan) {
   std::string out = "rules (longest prefix wins):\n";
   for (const auto& [prefix, rule] : rules.rules()) {
-    out += fmt::format("  {:<28} {:<10} {}\n", prefix, to_string(rule.mode), rule.origin);
+    out += fmt::format("  {:<28} {:<10} {}\n", prefix, to_string(rule.mode), origin_label(rule));
   }
   out += "mounts, in order:\n  tmpfs    /  (new root; read-only once built)\n";
   for (const MountOp& op : plan.ops) {

@@ -11,17 +11,36 @@
 
 namespace appv {
 
+// Where a rule came from. Logic asks the enum (is it a default? the user's own?);
+// only people read the label.
+enum class RuleOrigin {
+  Default,          // DESIGN.md's system-wide defaults
+  HomeDotfiles,     // $HOME itself: its dotfiles are the app's own copy
+  HomeDocuments,    // a visible directory in $HOME
+  XdgDir,           // an XDG base directory (Rule::detail names which)
+  WorkingDir,       // the launch's working directory
+  Manifest,         // the package's [isolation] table
+  CommandLine,      // the user's --isolate
+  InstallCapture,   // the installer's view (appv capture)
+};
+
 struct Rule {
   std::string prefix;
   Isolation mode;
-  std::string origin;  // "default", "manifest", "--isolate"
+  RuleOrigin origin;
+  std::string detail;  // XdgDir: the variable's name, e.g. "XDG_CONFIG_HOME"
 };
+
+// True for the defaults appv chose (not the package's rules nor the user's).
+bool is_default(RuleOrigin origin);
+// "default", "default ($HOME: dotfiles)", "manifest", "--isolate", ... for --dry-run.
+std::string origin_label(const Rule& rule);
 
 // Rules by prefix; a later rule for the same prefix replaces the earlier one and the
 // longest matching prefix decides a path's mode.
 class RuleSet {
  public:
-  void set(const std::string& prefix, Isolation mode, const std::string& origin);
+  void set(const std::string& prefix, Isolation mode, RuleOrigin origin, std::string detail = {});
   const Rule& lookup(const std::string& path) const;
   // Drops default rules that say what their parent rule already says (a documents
   // rule below a $HOME that a manifest made merged): they would only split mounts.
@@ -43,10 +62,11 @@ class TreeProbe;
 // `user` holds HOME and XDG_* (manifests/tokens.h); `host` lists $HOME.
 RuleSet default_rules(const std::map<std::string, std::string, std::less<>>& user, const std::string& cwd,
                       const TreeProbe& host);
-// Adds a manifest's or the command line's rule, expanding "~", $HOME and $XDG_* in
-// the prefix. Throws Exit::BadInput (manifest) or Exit::Usage (--isolate) if the
-// result is not a clean absolute path.
-void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, const std::string& origin,
+// Adds a manifest's (RuleOrigin::Manifest) or the command line's
+// (RuleOrigin::CommandLine) rule, expanding "~", $HOME and $XDG_* in the prefix.
+// Throws Exit::BadInput (manifest) or Exit::Usage (--isolate) if the result is not
+// a clean absolute path.
+void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOrigin origin,
               const std::map<std::string, std::string, std::less<>>& user);
 // Parses "PREFIX=MODE" (from --isolate), tokens still in PREFIX. Throws Exit::Usage.
 Rule parse_rule_arg(const std::string& text);
@@ -96,19 +116,30 @@ class MemoryTree final : public TreeProbe {
 std::string resolve_in_tree(const TreeProbe& tree, const std::string& path);
 
 // One step of the plan. Targets are paths in the new root; sources, lowers, uppers
-// and workdirs are host paths.
+// and workdirs are host paths. Made by the named constructors below.
 struct MountOp {
-  // Hide: an empty read-only tmpfs over a directory the app must not see (appv's
-  // own sandboxes). Bind of a non-directory (a socket, a file) creates an empty file
-  // as its mount point when the view has none there.
+  // Dir: a mount point created in the new root. Symlink: a link (`source` is its text).
+  // Bind: the host's `source` at `target`; for a non-directory (a socket, a file) an
+  // empty file is created as its mount point when the view has none there.
   // BindReadOnly: the host's tree, recursively read-only.
+  // Overlay: `lowers` (top first) under `upper`, with `work` as scratch.
+  // Hide: an empty read-only tmpfs over a directory the app must not see (appv's own
+  // sandboxes).
   enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly };
   Type type;
   std::string target;
-  std::string source;               // Bind: host path; Symlink: link text
+  std::string source;               // Bind, BindReadOnly: host path; Symlink: link text
   std::vector<std::string> lowers;  // Overlay: top first
   std::string upper, work;          // Overlay
   std::string why;                  // the rule that produced it, for --dry-run
+
+  static MountOp dir(std::string target, std::string why);
+  static MountOp symlink(std::string target, std::string text, std::string why);
+  static MountOp bind(std::string target, std::string host_path, std::string why);
+  static MountOp bind_read_only(std::string target, std::string host_path, std::string why);
+  static MountOp overlay(std::string target, std::vector<std::string> lowers, std::string upper, std::string work,
+                         std::string why);
+  static MountOp hide(std::string target, std::string why);
 };
 
 struct Layout {

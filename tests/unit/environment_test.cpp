@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/error.h"
-#include "redirect/environment.h"
+#include "launch/environment.h"
 
 using namespace appv;
 

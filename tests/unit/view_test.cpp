@@ -69,22 +69,22 @@ TEST_CASE("rules: the longest prefix wins, later rules replace earlier ones") {
   CHECK(r.lookup("/home/u/.bashrc").mode == Isolation::WriteCopy);
   CHECK(r.lookup("/home/u/.config/app/x.conf").mode == Isolation::WriteCopy);
   CHECK(r.lookup("/home/u/Documents/letter.odt").mode == Isolation::Merged);
-  CHECK(r.lookup("/home/u/Documents").origin == "default ($HOME: documents)");
+  CHECK(r.lookup("/home/u/Documents").origin == RuleOrigin::HomeDocuments);
   CHECK(r.rules().count("/home/u/notes.txt") == 0);  // only directories get a rule
   CHECK(r.lookup("/home/v/x").mode == Isolation::Merged);  // other users' homes: /home
   CHECK(r.rules().count("/home/u/Documents/work") == 0);  // already merged through Documents
-  r.set("/usr", Isolation::Full, "--isolate");
+  r.set("/usr", Isolation::Full, RuleOrigin::CommandLine);
   CHECK(r.lookup("/usr/bin/jq").mode == Isolation::Full);
-  CHECK(r.lookup("/usr").origin == "--isolate");
+  CHECK(r.lookup("/usr").origin == RuleOrigin::CommandLine);
   RuleSet in_usr = rules_for("/root", "/usr/src/project");
   CHECK(in_usr.lookup("/usr/src/project/a.c").mode == Isolation::Merged);
-  CHECK(in_usr.lookup("/root/.bashrc").origin == "default ($HOME: dotfiles)");
+  CHECK(in_usr.lookup("/root/.bashrc").origin == RuleOrigin::HomeDotfiles);
 }
 
 TEST_CASE("rules: the working directory is merged, unless it is $HOME") {
   CHECK(rules_for("/home/u", "/home/u").lookup("/home/u/.profile").mode == Isolation::WriteCopy);
   CHECK(rules_for("/home/u", "/home/u/.config/app").lookup("/home/u/.config/app/out").mode == Isolation::Merged);
-  CHECK(rules_for("/home/u", "/srv/data").lookup("/srv/data/out.csv").origin == "default (working directory)");
+  CHECK(rules_for("/home/u", "/srv/data").lookup("/srv/data/out.csv").origin == RuleOrigin::WorkingDir);
 }
 
 TEST_CASE("rules: XDG directories outside the dotfiles are writecopy too") {
@@ -95,28 +95,28 @@ TEST_CASE("rules: XDG directories outside the dotfiles are writecopy too") {
   host.add("/home/u/cfg", NodeKind::Dir);
   RuleSet r = default_rules(tokens, "/", host);
   CHECK(r.lookup("/home/u/cfg/app.conf").mode == Isolation::WriteCopy);
-  CHECK(r.lookup("/home/u/cfg").origin == "default ($XDG_CONFIG_HOME)");
+  CHECK(origin_label(r.lookup("/home/u/cfg")) == "default ($XDG_CONFIG_HOME)");
   CHECK(r.lookup("/tmp/cache-u/x").mode == Isolation::WriteCopy);
 }
 
 TEST_CASE("rules: ~, $HOME and $XDG_* in prefixes expand for the running user") {
   RuleSet r;
   auto tokens = user("/home/u");
-  add_rule(r, "~/.mozilla", Isolation::Full, "manifest", tokens);
-  add_rule(r, "${XDG_CONFIG_HOME}/app", Isolation::Merged, "manifest", tokens);
-  add_rule(r, "$HOME/Music/", Isolation::Full, "--isolate", tokens);
+  add_rule(r, "~/.mozilla", Isolation::Full, RuleOrigin::Manifest, tokens);
+  add_rule(r, "${XDG_CONFIG_HOME}/app", Isolation::Merged, RuleOrigin::Manifest, tokens);
+  add_rule(r, "$HOME/Music/", Isolation::Full, RuleOrigin::CommandLine, tokens);
   CHECK(r.rules().count("/home/u/.mozilla") == 1);
   CHECK(r.rules().count("/home/u/.config/app") == 1);
   CHECK(r.rules().count("/home/u/Music") == 1);
   try {
-    add_rule(r, "$XDG_RUNTIME_DIR/x", Isolation::Host, "manifest", tokens);  // not set for this user
+    add_rule(r, "$XDG_RUNTIME_DIR/x", Isolation::Host, RuleOrigin::Manifest, tokens);  // not set for this user
     FAIL("accepted");
   } catch (const Error& e) {
     CHECK(e.code() == Exit::BadInput);
     CHECK_THAT(e.what(), Catch::Contains("XDG_RUNTIME_DIR"));
   }
-  CHECK_THROWS_AS(add_rule(r, "relative/x", Isolation::Full, "--isolate", tokens), Error);
-  CHECK_THROWS_AS(add_rule(r, "~/../etc", Isolation::Full, "--isolate", tokens), Error);
+  CHECK_THROWS_AS(add_rule(r, "relative/x", Isolation::Full, RuleOrigin::CommandLine, tokens), Error);
+  CHECK_THROWS_AS(add_rule(r, "~/../etc", Isolation::Full, RuleOrigin::CommandLine, tokens), Error);
 }
 
 TEST_CASE("isolate arguments (PREFIX=MODE) are checked") {
@@ -157,8 +157,8 @@ TEST_CASE("full hides the host: only the package and the sandbox are layers") {
   MemoryTree host = debian_host();
   MemoryTree pkg = jq_package();
   RuleSet rules = rules_for("/home/u", "/", host);
-  rules.set("/usr", Isolation::Full, "--isolate");
-  rules.set("/etc", Isolation::Full, "--isolate");
+  rules.set("/usr", Isolation::Full, RuleOrigin::CommandLine);
+  rules.set("/etc", Isolation::Full, RuleOrigin::CommandLine);
   Plan plan = make_plan(rules, host, pkg, kLayout);
   const MountOp* usr = find(plan, "/usr", MountOp::Type::Overlay);
   REQUIRE(usr);
@@ -187,7 +187,7 @@ TEST_CASE("package directories under a merged prefix are laid over the host's, w
   pkg.add("/opt/app/bin/tool", NodeKind::File);
   pkg.add("/opt/readme", NodeKind::File);
   RuleSet rules = rules_for("/home/u", "/", host);
-  rules.set("/opt", Isolation::Merged, "manifest");
+  rules.set("/opt", Isolation::Merged, RuleOrigin::Manifest);
   Plan plan = make_plan(rules, host, pkg, kLayout);
   CHECK(find(plan, "/opt", MountOp::Type::Bind)->source == "/opt");
   const MountOp* app = find(plan, "/opt/app", MountOp::Type::Overlay);
@@ -205,7 +205,7 @@ TEST_CASE("a merged directory holding the sandbox is descended into, not overlai
   MemoryTree pkg = jq_package();
   pkg.add("/home/u/pics/icon.png", NodeKind::File);
   RuleSet rules = rules_for("/home/u", "/", host);
-  rules.set("/home/u", Isolation::Merged, "manifest");
+  rules.set("/home/u", Isolation::Merged, RuleOrigin::Manifest);
   Plan plan = make_plan(rules, host, pkg, kLayout);
   CHECK_FALSE(find(plan, "/home", MountOp::Type::Overlay));
   CHECK_FALSE(find(plan, "/home/u", MountOp::Type::Overlay));
@@ -274,8 +274,8 @@ TEST_CASE("a host-mode socket under a full prefix is bound by itself") {
   host.add("/tmp/.X11-unix/X0", NodeKind::Other);
   MemoryTree pkg = jq_package();
   RuleSet rules = rules_for("/home/u", "/", host);
-  rules.set("/tmp", Isolation::Full, "manifest");
-  rules.set("/tmp/.X11-unix/X0", Isolation::Host, "manifest");
+  rules.set("/tmp", Isolation::Full, RuleOrigin::Manifest);
+  rules.set("/tmp/.X11-unix/X0", Isolation::Host, RuleOrigin::Manifest);
   Plan plan = make_plan(rules, host, pkg, kLayout);
   const MountOp* sock = find(plan, "/tmp/.X11-unix/X0", MountOp::Type::Bind);
   REQUIRE(sock);
@@ -287,7 +287,7 @@ TEST_CASE("a merged prefix only the package has becomes its own writecopy tree")
   MemoryTree pkg = jq_package();
   pkg.add("/srv/app/data", NodeKind::File);
   RuleSet rules = rules_for("/home/u", "/", host);
-  rules.set("/srv", Isolation::Merged, "manifest");
+  rules.set("/srv", Isolation::Merged, RuleOrigin::Manifest);
   Plan plan = make_plan(rules, host, pkg, kLayout);
   const MountOp* srv = find(plan, "/srv", MountOp::Type::Overlay);
   REQUIRE(srv);
@@ -298,7 +298,7 @@ TEST_CASE("nested rules mount after their parents") {
   MemoryTree host = debian_host();
   MemoryTree pkg = jq_package();
   RuleSet rules = rules_for("/home/u", "/", host);
-  rules.set("/var/lib", Isolation::Full, "manifest");
+  rules.set("/var/lib", Isolation::Full, RuleOrigin::Manifest);
   Plan plan = make_plan(rules, host, pkg, kLayout);
   size_t var = 0, var_lib = 0;
   for (size_t i = 0; i < plan.ops.size(); ++i) {
@@ -315,7 +315,7 @@ TEST_CASE("the printed plan shows every rule and mount") {
   MemoryTree host = debian_host();
   MemoryTree pkg = jq_package();
   RuleSet rules = rules_for("/home/u", "/", host);
-  rules.set("/usr", Isolation::Full, "--isolate");
+  rules.set("/usr", Isolation::Full, RuleOrigin::CommandLine);
   std::string text = format_plan(rules, make_plan(rules, host, pkg, kLayout));
   CHECK_THAT(text, Catch::Contains("/usr                         full       --isolate"));
   CHECK_THAT(text, Catch::Contains("overlay  /usr  lower=/home/u/.cache/appv/D/root/usr upper="));

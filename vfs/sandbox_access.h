@@ -1,11 +1,13 @@
-// Taking a sandbox for a launch or for a change made from outside the app.
+// Taking a sandbox for a launch or for a change made from outside the app, and the
+// record of the instance running in it.
 #pragma once
 
 #include <string>
 
 #include "base/unique_fd.h"
+#include "vfs/sandbox.h"
 
-namespace appv::cli {
+namespace appv {
 
 // Creates the sandbox (private, 0700) if needed and takes its lock: launches of one
 // app enter its view one at a time, and `sandbox reset`/`import` and `registry set`
@@ -17,4 +19,12 @@ UniqueFd lock_sandbox(const std::string& sandbox);
 // is undefined behaviour. `doing` names the request in the message.
 UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing);
 
-}  // namespace appv::cli
+// The instance recorded in <sandbox>/.instance (pid and start time, so a reused pid
+// is not mistaken for it, and the view's identity) if its process still lives;
+// nullopt otherwise.
+std::optional<Instance> running_instance(const std::string& sandbox);
+
+// Records the calling process as the instance (it is about to enter the view).
+void record_instance(const std::string& sandbox, const std::string& view_id);
+
+}  // namespace appv

@@ -1,4 +1,4 @@
-#include "redirect/environment.h"
+#include "launch/environment.h"
 
 #include <array>
 #include <map>

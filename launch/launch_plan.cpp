@@ -1,0 +1,164 @@
+#include "launch/launch_plan.h"
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "launch/environment.h"
+#include "vfs/sha256.h"
+
+namespace appv {
+namespace {
+
+// Defaults, then the manifest's rules, then the command line's: later wins.
+RuleSet view_rules(const LaunchInputs& in, const TreeProbe& host) {
+  RuleSet rules = default_rules(in.user, in.cwd, host);
+  for (const auto& [prefix, mode] : in.manifest->isolation) add_rule(rules, prefix, mode, RuleOrigin::Manifest, in.user);
+  for (const std::string& arg : in.isolate) {
+    Rule r = parse_rule_arg(arg);
+    add_rule(rules, r.prefix, r.mode, RuleOrigin::CommandLine, in.user);
+  }
+  rules.drop_redundant_defaults();
+  return rules;
+}
+
+// The installer's view: the whole host in writecopy but the kernel's trees, so what
+// it writes, changes or deletes lands in the sandbox's upper directory.
+RuleSet install_capture_rules() {
+  RuleSet rules;
+  rules.set("/", Isolation::WriteCopy, RuleOrigin::InstallCapture);
+  for (const char* p : {"/proc", "/dev", "/sys", "/run"}) rules.set(p, Isolation::Host, RuleOrigin::InstallCapture);
+  return rules;
+}
+
+std::vector<std::string> full_prefixes(const RuleSet& rules) {
+  std::vector<std::string> out;
+  for (const auto& [prefix, rule] : rules.rules()) {
+    if (rule.mode == Isolation::Full) out.push_back(prefix);
+  }
+  return out;
+}
+
+std::string describe_backend(const LaunchInputs& in) {
+  return in.as_root ? "mount namespace; running as root"
+                    : "user and mount namespaces; only the caller's uid and gid mapped";
+}
+
+void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
+  if (!in.manifest) throw Error(Exit::Internal, "a launch plan for an app needs its manifest");
+  const Manifest& m = *in.manifest;
+  const EntryPoint& entry = m.entry(in.entry);
+  plan.package_path = in.package_path;
+  plan.app_id = m.id;
+  plan.app_version = m.version;
+  plan.digest = in.digest;
+  plan.entry_name = in.entry.empty() ? m.default_entry : in.entry;
+  plan.entry_path = entry.path;
+  plan.package_root = fmt::format("{}/{}/root", in.cache, in.digest);
+  plan.sandbox = in.kind == LaunchKind::Temp ? fmt::format("{}/.temp-{}-{}", in.sandboxes, m.id, in.pid)
+                                             : fmt::format("{}/{}", in.sandboxes, m.id);
+  plan.cleanup = in.kind == LaunchKind::Temp ? Cleanup::RemoveOnExit : Cleanup::Keep;
+
+  plan.rules = view_rules(in, host);
+  plan.view_id = view_id(in.digest, plan.rules);
+  plan.state = SandboxState{m.id, m.version, in.digest, full_prefixes(plan.rules)};
+
+  plan.program = entry.path;
+  plan.argv = {entry.path};
+  plan.argv.insert(plan.argv.end(), entry.args.begin(), entry.args.end());
+  plan.argv.insert(plan.argv.end(), in.args.begin(), in.args.end());
+  Tokens env_tokens = in.user;
+  env_tokens["APPV_APP_ID"] = m.id;
+  env_tokens["APPV_ROOT"] = plan.package_root;
+  std::vector<const char*> host_env;
+  for (const std::string& e : in.environ) host_env.push_back(e.c_str());
+  host_env.push_back(nullptr);
+  plan.env = build_environment(host_env.data(), m.env, env_tokens);
+
+  if (in.kind == LaunchKind::Run && in.find_instance) plan.running = in.find_instance(plan.sandbox);
+  plan.start = decide_start(plan.running, plan.view_id);
+}
+
+void plan_install_capture(const LaunchInputs& in, LaunchPlan& plan) {
+  if (in.args.empty() || in.program.empty()) throw Error(Exit::Usage, "capture: give the installer to run after --");
+  plan.sandbox = fmt::format("{}/.capture-{}", in.sandboxes, in.pid);
+  plan.cleanup = Cleanup::CallerRemoves;
+  plan.rules = install_capture_rules();
+  plan.program = in.program;
+  plan.argv = in.args;
+  plan.env = in.environ;
+}
+
+}  // namespace
+
+std::string_view to_string(LaunchKind kind) {
+  switch (kind) {
+    case LaunchKind::Run: return "run";
+    case LaunchKind::Temp: return "temp";
+    case LaunchKind::InstallCapture: return "install-capture";
+  }
+  return "?";
+}
+
+std::string_view to_string(Backend backend) {
+  switch (backend) {
+    case Backend::Namespaces: return "ns";
+  }
+  return "?";
+}
+
+std::string_view to_string(Start start) {
+  switch (start) {
+    case Start::Build: return "build";
+    case Start::Join: return "join";
+    case Start::Refuse: return "refuse";
+  }
+  return "?";
+}
+
+std::string_view to_string(Cleanup cleanup) {
+  switch (cleanup) {
+    case Cleanup::Keep: return "keep";
+    case Cleanup::RemoveOnExit: return "remove-on-exit";
+    case Cleanup::CallerRemoves: return "caller-removes";
+  }
+  return "?";
+}
+
+std::string view_id(const std::string& digest, const RuleSet& rules) {
+  std::string text = digest;
+  for (const auto& [prefix, rule] : rules.rules()) {
+    if (rule.origin != RuleOrigin::WorkingDir) text += fmt::format("\n{} {}", prefix, to_string(rule.mode));
+  }
+  return to_hex(sha256(text.data(), text.size())).substr(0, 32);
+}
+
+Start decide_start(const std::optional<Instance>& running, const std::string& id) {
+  if (!running) return Start::Build;
+  return running->view_id == id ? Start::Join : Start::Refuse;
+}
+
+void throw_refused(const LaunchPlan& plan, const Instance& running) {
+  throw Error(Exit::Busy, fmt::format("{} is already running (pid {}) with another version or other isolation "
+                                      "rules, and its sandbox cannot be shared between two views; close it first, "
+                                      "or use --temp",
+                                      plan.app_id, running.pid));
+}
+
+LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package_tree) {
+  LaunchPlan plan;
+  plan.kind = in.kind;
+  plan.backend = Backend::Namespaces;
+  plan.backend_why = describe_backend(in);
+  plan.sandboxes = in.sandboxes;
+  plan.cwd = in.cwd;
+  if (in.kind == LaunchKind::InstallCapture) plan_install_capture(in, plan);
+  else plan_app(in, host, plan);
+
+  // The installer's view has no package: its layout names a directory that never exists.
+  const std::string package_root = in.kind == LaunchKind::InstallCapture ? plan.sandbox + "/no-package" : plan.package_root;
+  const Layout layout{package_root, plan.sandbox, {in.sandboxes}, in.locked_mounts};
+  plan.mounts = make_plan(plan.rules, host, package_tree, layout);
+  return plan;
+}
+
+}  // namespace appv

@@ -1,0 +1,124 @@
+// The launch as data. Everything one launch will do is decided here, before anything
+// is done: which package and tree, which sandbox, the isolation rules and the mount
+// plan they give, the environment, argv and working directory, whether to build a
+// view or join the running one, what is cleaned up afterwards, and the backend.
+// `appv run --dry-run` prints this value; redirect/apply.h applies the same value.
+//
+// Planning is pure: the host is asked through a TreeProbe and the inputs below, so
+// tests build plans for any host shape without root.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "manifests/manifest.h"
+#include "manifests/tokens.h"
+#include "vfs/sandbox.h"
+#include "vfs/view.h"
+
+namespace appv {
+
+// What kind of launch: an app in its sandbox, an app in a throw-away sandbox, or an
+// installer in a write-copy view of the whole host (appv capture).
+enum class LaunchKind { Run, Temp, InstallCapture };
+
+// How the plan is applied. `ns`: user and mount namespaces, overlayfs, pivot_root.
+enum class Backend { Namespaces };
+
+// Whether the launch builds the view, joins the running instance's (overlayfs cannot
+// share an upper directory between two mounts), or is refused because the running
+// instance shows another package version or other rules.
+enum class Start { Build, Join, Refuse };
+
+// What happens to the sandbox after the app: kept for its next launch; removed when
+// the app exits (--temp); removed by the caller once it has read it (install capture).
+enum class Cleanup { Keep, RemoveOnExit, CallerRemoves };
+
+std::string_view to_string(LaunchKind kind);
+std::string_view to_string(Backend backend);
+std::string_view to_string(Start start);
+std::string_view to_string(Cleanup cleanup);
+
+struct LaunchInputs {
+  LaunchKind kind = LaunchKind::Run;
+
+  // The package (Run, Temp). `manifest` must outlive planning.
+  std::string package_path;
+  const Manifest* manifest = nullptr;
+  std::string digest;               // the payload's sha256, hex
+  std::string entry;                // entry point name; "" for the manifest's default
+  std::vector<std::string> isolate;  // the user's --isolate PREFIX=MODE, in order
+  // The app's arguments after the entry point's own; for InstallCapture the
+  // installer's whole command line, with `program` its resolved path.
+  std::vector<std::string> args;
+  std::string program;
+
+  // The host, read once by the caller.
+  Tokens user;                        // HOME, USER, XDG_* (manifests/tokens.h)
+  std::string cwd;                    // the caller's working directory
+  std::vector<std::string> environ;   // NAME=VALUE, the caller's environment
+  std::vector<std::string> locked_mounts;  // redirect/mounts.h locked_mount_points()
+  bool as_root = false;               // root gets a mount namespace alone
+  pid_t pid = 0;                      // names --temp and capture sandboxes
+  std::string cache;                  // vfs/cache.h cache_dir()
+  std::string sandboxes;              // vfs/sandbox.h sandboxes_root()
+  // The instance recorded in a sandbox, if its process lives (redirect/instance.h
+  // running_instance); unset means "none".
+  std::function<std::optional<Instance>(const std::string& sandbox)> find_instance;
+};
+
+struct LaunchPlan {
+  LaunchKind kind = LaunchKind::Run;
+  Backend backend = Backend::Namespaces;
+  std::string backend_why;  // why this backend, in words
+
+  // Identity.
+  std::string package_path;  // "" for install capture
+  std::string app_id, app_version, digest;
+  std::string entry_name, entry_path;
+
+  // Where.
+  std::string package_root;  // the package's tree in the cache ("" for install capture)
+  std::string sandboxes;     // the directory of every sandbox (hidden from the view)
+  std::string sandbox;       // this launch's sandbox
+  Cleanup cleanup = Cleanup::Keep;
+
+  // The view.
+  RuleSet rules;
+  std::string view_id;  // package and rules, as recorded for joins
+  Plan mounts;
+  SandboxState state;   // recorded in the sandbox (Run)
+
+  // The process.
+  std::string program;             // the file execve'd
+  std::vector<std::string> argv;
+  std::vector<std::string> env;    // NAME=VALUE
+  std::string cwd;
+
+  // Join or build, decided from the instance running when the plan was made; the
+  // backend decides again under the sandbox's lock with decide_start().
+  Start start = Start::Build;
+  std::optional<Instance> running;
+};
+
+// Builds the plan. `host` is the host's "/", `package_tree` the package's tree at
+// virtual paths (the extracted cache entry, or the payload's listing for a dry run
+// before extraction). Throws Exit::Usage for a bad --isolate or an unknown entry
+// point, Exit::BadInput for a manifest rule or [env] value that does not expand.
+LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package_tree);
+
+// Join, build or refuse, given the instance running now (nullopt if none).
+Start decide_start(const std::optional<Instance>& running, const std::string& view_id);
+
+// The error a refused start throws (Exit::Busy), naming the running instance.
+[[noreturn]] void throw_refused(const LaunchPlan& plan, const Instance& running);
+
+// Two launches may share one view when they show the same package through the same
+// rules; the working directory's own rule is the exception, as each launch has one.
+std::string view_id(const std::string& digest, const RuleSet& rules);
+
+}  // namespace appv

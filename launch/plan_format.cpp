@@ -1,0 +1,83 @@
+#include "launch/plan_format.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+namespace appv {
+namespace {
+
+std::string quoted_argv(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const std::string& a : argv) {
+    const bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos;
+    out += (out.empty() ? "" : " ") + (plain ? a : "'" + a + "'");
+  }
+  return out;
+}
+
+std::map<std::string, std::string> env_map(const std::vector<std::string>& env) {
+  std::map<std::string, std::string> out;
+  for (const std::string& e : env) {
+    const size_t eq = e.find('=');
+    if (eq != std::string::npos) out.emplace(e.substr(0, eq), e.substr(eq + 1));
+  }
+  return out;
+}
+
+std::string env_changes(const std::vector<std::string>& host_env, const std::vector<std::string>& env) {
+  const auto before = env_map(host_env);
+  const auto after = env_map(env);
+  std::string out;
+  for (const auto& [name, value] : after) {
+    auto it = before.find(name);
+    if (it == before.end()) out += fmt::format("  + {}={}\n", name, value);
+    else if (it->second != value) out += fmt::format("  ~ {}={}\n", name, value);
+  }
+  for (const auto& [name, value] : before) {
+    if (!after.count(name)) out += fmt::format("  - {}\n", name);
+  }
+  return out.empty() ? "  (none)\n" : out;
+}
+
+std::string start_line(const LaunchPlan& plan) {
+  switch (plan.start) {
+    case Start::Build: return "build the view";
+    case Start::Join: return fmt::format("join the view of the running instance (pid {})", plan.running->pid);
+    case Start::Refuse:
+      return fmt::format("refused: the running instance (pid {}) shows another version or other rules", plan.running->pid);
+  }
+  return "?";
+}
+
+std::string cleanup_words(Cleanup cleanup) {
+  switch (cleanup) {
+    case Cleanup::Keep: return "kept for the next launch";
+    case Cleanup::RemoveOnExit: return "removed when the app exits";
+    case Cleanup::CallerRemoves: return "removed once the capture is packed";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string format_launch_plan(const LaunchPlan& plan, const std::vector<std::string>& host_env) {
+  std::string out;
+  if (plan.kind == LaunchKind::InstallCapture) {
+    out += fmt::format("installer: {}\n", plan.program);
+  } else {
+    out += fmt::format("package: {} ({} {}), entry {} -> {}\n", plan.package_path, plan.app_id, plan.app_version,
+                       plan.entry_name, plan.entry_path);
+    out += fmt::format("cache:   {}\n", plan.package_root);
+  }
+  out += fmt::format("sandbox: {} ({})\n", plan.sandbox, cleanup_words(plan.cleanup));
+  out += fmt::format("backend: {} ({})\n", to_string(plan.backend), plan.backend_why);
+  out += fmt::format("start:   {}\n", start_line(plan));
+  out += fmt::format("argv:    {}\n", quoted_argv(plan.argv));
+  out += fmt::format("cwd:     {}\n", plan.cwd);
+  out += "environment, against the caller's:\n" + env_changes(host_env, plan.env);
+  out += format_plan(plan.rules, plan.mounts);
+  return out;
+}
+
+}  // namespace appv

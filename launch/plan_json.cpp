@@ -1,0 +1,70 @@
+// launch_plan_json(): the plan as one JSON object (nlohmann-json, header-only, so the
+// static runtime stub prints it too).
+#include <nlohmann/json.hpp>
+
+#include "launch/plan_format.h"
+
+namespace appv {
+namespace {
+
+std::string_view mount_type(MountOp::Type type) {
+  switch (type) {
+    case MountOp::Type::Dir: return "dir";
+    case MountOp::Type::Symlink: return "symlink";
+    case MountOp::Type::Bind: return "bind";
+    case MountOp::Type::BindReadOnly: return "bind-ro";
+    case MountOp::Type::Overlay: return "overlay";
+    case MountOp::Type::Hide: return "hide";
+  }
+  return "?";
+}
+
+nlohmann::json mount_json(const MountOp& op) {
+  nlohmann::json j{{"type", mount_type(op.type)}, {"target", op.target}, {"why", op.why}};
+  switch (op.type) {
+    case MountOp::Type::Symlink: j["link"] = op.source; break;
+    case MountOp::Type::Bind:
+    case MountOp::Type::BindReadOnly: j["source"] = op.source; break;
+    case MountOp::Type::Overlay:
+      j["lowers"] = op.lowers;
+      j["upper"] = op.upper;
+      j["work"] = op.work;
+      break;
+    case MountOp::Type::Dir:
+    case MountOp::Type::Hide: break;
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string launch_plan_json(const LaunchPlan& plan) {
+  nlohmann::json j;
+  j["kind"] = to_string(plan.kind);
+  j["backend"] = {{"name", to_string(plan.backend)}, {"why", plan.backend_why}};
+  if (plan.kind != LaunchKind::InstallCapture) {
+    j["package"] = {{"path", plan.package_path},
+                    {"id", plan.app_id},
+                    {"version", plan.app_version},
+                    {"digest", "sha256:" + plan.digest},
+                    {"entry", {{"name", plan.entry_name}, {"path", plan.entry_path}}},
+                    {"root", plan.package_root}};
+  }
+  j["sandbox"] = {{"path", plan.sandbox}, {"cleanup", to_string(plan.cleanup)}};
+  j["start"] = {{"decision", to_string(plan.start)},
+                {"running_pid", plan.running ? nlohmann::json(plan.running->pid) : nlohmann::json(nullptr)}};
+  j["process"] = {{"program", plan.program}, {"argv", plan.argv}, {"env", plan.env}, {"cwd", plan.cwd}};
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto& [prefix, rule] : plan.rules.rules()) {
+    rules.push_back({{"prefix", prefix}, {"mode", to_string(rule.mode)}, {"origin", origin_label(rule)}});
+  }
+  j["rules"] = rules;
+  nlohmann::json mounts = nlohmann::json::array();
+  for (const MountOp& op : plan.mounts.ops) mounts.push_back(mount_json(op));
+  j["mounts"] = mounts;
+  j["dirs_to_create"] = plan.mounts.dirs_to_create;
+  j["notes"] = plan.mounts.notes;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace appv

@@ -1,0 +1,86 @@
+#include "redirect/apply.h"
+
+#include <unistd.h>
+
+#include "base/error.h"
+#include "base/fs_util.h"
+#include "redirect/child.h"
+#include "redirect/exec.h"
+#include "redirect/instance.h"
+#include "redirect/mounts.h"
+#include "redirect/namespaces.h"
+#include "vfs/sandbox.h"
+#include "vfs/sandbox_access.h"
+
+namespace appv {
+namespace {
+
+// The `ns` backend: user (unless root) and mount namespaces, then the view.
+void enter_ns_view(const LaunchPlan& plan) {
+  NamespaceState ns = enter_namespaces();
+  enter_view(plan.mounts, ns);
+}
+
+void enter_backend(const LaunchPlan& plan) {
+  switch (plan.backend) {
+    case Backend::Namespaces: enter_ns_view(plan); return;
+  }
+  throw Error(Exit::Internal, "unknown backend");
+}
+
+[[noreturn]] void exec_app(const LaunchPlan& plan) { exec_entry(plan.program, plan.argv, plan.env, plan.cwd); }
+
+// The package tree that gives upper directories their modes (none for install capture).
+std::string mode_source(const LaunchPlan& plan) {
+  return plan.kind == LaunchKind::InstallCapture ? std::string() : plan.package_root;
+}
+
+}  // namespace
+
+int apply_in_child(const LaunchPlan& plan) {
+  make_dirs(plan.sandboxes, 0700);
+  remove_stale_work_dirs(plan.sandboxes);
+  make_dirs(plan.sandbox, 0700);
+  make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, mode_source(plan));
+  return run_child([&] {
+    enter_backend(plan);
+    exec_app(plan);
+  });
+}
+
+void apply(const LaunchPlan& plan) {
+  if (plan.cleanup == Cleanup::RemoveOnExit) {
+    int status = 0;
+    try {
+      status = apply_in_child(plan);
+    } catch (...) {
+      remove_tree(plan.sandbox);
+      throw;
+    }
+    remove_tree(plan.sandbox);
+    exit_like(status);
+    ::_exit(shell_status(status));
+  }
+  if (plan.kind == LaunchKind::InstallCapture) throw Error(Exit::Internal, "install capture runs through apply_in_child");
+
+  // Launches of one app enter its view one at a time. The lock's fd is close-on-exec,
+  // so it is released the moment the app starts; taking it first also creates the
+  // sandbox private (0700) before anything is written into it.
+  UniqueFd sandbox_lock = lock_sandbox(plan.sandbox);
+  const std::optional<Instance> running = running_instance(plan.sandbox);
+  switch (decide_start(running, plan.view_id)) {
+    case Start::Refuse: throw_refused(plan, *running);
+    case Start::Join:
+      // An instance that exited since it was found leaves a view nobody holds: build anew.
+      if (join_instance(*running)) exec_app(plan);
+      break;
+    case Start::Build: break;
+  }
+  write_state(plan.sandbox, plan.state);
+  make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, mode_source(plan));
+  record_instance(plan.sandbox, plan.view_id);
+  enter_backend(plan);
+  exec_app(plan);
+}
+
+}  // namespace appv

@@ -1,0 +1,27 @@
+// Applying a launch plan (launch/launch_plan.h): the one place where appv locks a
+// sandbox, creates its directories, records or joins the running instance, enters
+// namespaces, mounts, pivots, drops privileges and execs. The backend is chosen by
+// the plan; each backend is a function below this seam.
+#pragma once
+
+#include "launch/launch_plan.h"
+
+namespace appv {
+
+// Becomes the app. For a Run plan: takes the sandbox's lock, decides again between
+// build, join and refuse (the instance may have started or exited since planning),
+// records the sandbox's state and the instance, builds the view, execs. For a Temp
+// plan: apply_in_child(), then removes the sandbox and ends the way the app ended
+// (the same status, or death by the same signal). Must be called single-threaded.
+// Returns only by throwing: Exit::Busy (refused), Exit::Environment (the host lacks
+// what the backend needs), Exit::Io, Exit::NotFound / Exit::CannotExecute (exec).
+[[noreturn]] void apply(const LaunchPlan& plan);
+
+// Builds the view and execs the plan's program in a forked child; the caller stays
+// outside the view, forwarding SIGINT, SIGTERM, SIGHUP and SIGQUIT, and gets the raw
+// wait status. Creates the sandbox (removing what killed appv runs left in the
+// sandboxes directory first); removing it afterwards is the caller's (Temp:
+// apply() does it; InstallCapture: once the capture is packed).
+int apply_in_child(const LaunchPlan& plan);
+
+}  // namespace appv

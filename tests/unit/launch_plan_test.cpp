@@ -1,0 +1,269 @@
+// Golden launch plans: format_launch_plan() of a dozen scenarios compared with the
+// plans checked in under tests/unit/golden/launch/, built against in-memory hosts
+// without root. A change to the planner shows up as a reviewable diff of plans.
+// APPV_UPDATE_GOLDEN=1 rewrites the files (review them with git diff before
+// committing); otherwise a missing or different file fails the test.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "base/error.h"
+#include "launch/launch_plan.h"
+#include "launch/plan_format.h"
+
+using namespace appv;
+
+namespace {
+
+const std::vector<std::string> kHostEnv{"HOME=/home/u", "LANG=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin",
+                                        "USER=u", "LD_PRELOAD=/usr/lib/libfoo.so"};
+
+// A merged-/usr host like Debian 12's, with a user u whose home holds documents.
+MemoryTree merged_usr_host() {
+  MemoryTree t;
+  for (const char* d : {"/usr/bin", "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/etc", "/proc", "/dev", "/sys", "/run",
+                        "/tmp", "/opt", "/var/lib", "/srv", "/home/u/Documents", "/home/u/.config",
+                        "/home/u/.cache/appv/D/root", "/home/u/.local/share/appv/sandboxes", "/home/other"}) {
+    t.add(d, NodeKind::Dir);
+  }
+  t.add("/bin", NodeKind::Symlink, "usr/bin");
+  t.add("/sbin", NodeKind::Symlink, "usr/sbin");
+  t.add("/lib", NodeKind::Symlink, "usr/lib");
+  t.add("/lib64", NodeKind::Symlink, "usr/lib64");
+  t.add("/home/u/.bashrc", NodeKind::File);
+  return t;
+}
+
+// A split-/usr host (Debian 11 upgraded in place): /bin, /lib are real directories.
+MemoryTree split_usr_host() {
+  MemoryTree s;
+  for (const char* d : {"/bin", "/sbin", "/lib/x86_64-linux-gnu", "/lib64", "/usr/bin", "/usr/lib/x86_64-linux-gnu", "/etc",
+                        "/proc", "/dev", "/sys", "/run", "/tmp", "/opt", "/home/u/Documents",
+                        "/home/u/.cache/appv/D/root", "/home/u/.local/share/appv/sandboxes"}) {
+    s.add(d, NodeKind::Dir);
+  }
+  return s;
+}
+
+// jq as closure capture packs it on a merged-/usr host.
+MemoryTree jq_package() {
+  MemoryTree t;
+  t.add("/usr/bin/jq", NodeKind::File);
+  t.add("/usr/lib/x86_64-linux-gnu/libjq.so.1", NodeKind::File);
+  t.add("/usr/lib64/ld-linux-x86-64.so.2", NodeKind::Symlink, "../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+  t.add("/lib", NodeKind::Symlink, "usr/lib");
+  t.add("/lib64", NodeKind::Symlink, "usr/lib64");
+  t.add("/bin", NodeKind::Symlink, "usr/bin");
+  return t;
+}
+
+Manifest manifest(const std::string& extra = {}) {
+  return parse_manifest("id = \"org.example.jq\"\nversion = \"1.6\"\n[entry.jq]\npath = \"/usr/bin/jq\"\nargs = [\"-C\"]\n" + extra,
+                        "manifest.toml");
+}
+
+LaunchInputs inputs(const Manifest& m) {
+  LaunchInputs in;
+  in.kind = LaunchKind::Run;
+  in.package_path = "jq.appv";
+  in.manifest = &m;
+  in.digest = "D";
+  in.args = {".a", "in file.json"};
+  in.user = {{"HOME", "/home/u"},
+             {"USER", "u"},
+             {"XDG_CONFIG_HOME", "/home/u/.config"},
+             {"XDG_DATA_HOME", "/home/u/.local/share"},
+             {"XDG_CACHE_HOME", "/home/u/.cache"},
+             {"XDG_STATE_HOME", "/home/u/.local/state"}};
+  in.cwd = "/home/u/Documents";
+  in.environ = kHostEnv;
+  in.pid = 4321;
+  in.cache = "/home/u/.cache/appv";
+  in.sandboxes = "/home/u/.local/share/appv/sandboxes";
+  return in;
+}
+
+std::string golden_path(const std::string& name) { return std::string(APPV_GOLDEN_DIR) + "/launch/" + name; }
+
+void check_golden(const std::string& name, const std::string& actual) {
+  const std::string path = golden_path(name);
+  if (const char* update = std::getenv("APPV_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+    std::ofstream(path) << actual;
+    WARN("rewrote " << path);
+    return;
+  }
+  std::ifstream in(path);
+  INFO("golden file " << path << " (APPV_UPDATE_GOLDEN=1 rewrites it)");
+  REQUIRE(in.good());
+  std::stringstream expected;
+  expected << in.rdbuf();
+  CHECK(actual == expected.str());
+}
+
+void check_plan(const std::string& name, const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package) {
+  check_golden(name + ".txt", format_launch_plan(plan_launch(in, host, package), in.environ));
+}
+
+}  // namespace
+
+TEST_CASE("launch plan: defaults on a merged-/usr host") {
+  const Manifest m = manifest();
+  check_plan("defaults", inputs(m), merged_usr_host(), jq_package());
+}
+
+TEST_CASE("launch plan: defaults on a split-/usr host") {
+  const Manifest m = manifest();
+  check_plan("split_usr_host", inputs(m), split_usr_host(), jq_package());
+}
+
+TEST_CASE("launch plan: the manifest's isolation rules and environment") {
+  const Manifest m = manifest("[isolation]\n\"/opt\" = \"full\"\n\"~/.mozilla\" = \"full\"\n\"/srv\" = \"merged\"\n"
+                              "[env]\nset = { JQ_COLORS = \"1;30\", DATA = \"${XDG_DATA_HOME}/jq\" }\n"
+                              "prepend = { PATH = \"${APPV_ROOT}/usr/bin\" }\nunset = [\"LD_PRELOAD\"]\n");
+  check_plan("manifest_rules", inputs(m), merged_usr_host(), jq_package());
+}
+
+TEST_CASE("launch plan: --isolate overrides the defaults and the manifest") {
+  const Manifest m = manifest("[isolation]\n\"/opt\" = \"full\"\n");
+  LaunchInputs in = inputs(m);
+  in.isolate = {"/opt=writecopy", "~/Documents=writecopy", "/tmp=full"};
+  check_plan("isolate_overrides", in, merged_usr_host(), jq_package());
+}
+
+TEST_CASE("launch plan: full isolation of the system trees hides the host's") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.isolate = {"/usr=full", "/etc=full", "/lib=full", "/lib64=full", "/bin=full"};
+  check_plan("mode_full", in, merged_usr_host(), jq_package());
+}
+
+TEST_CASE("launch plan: a merged prefix lays the package's directories over the host's") {
+  MemoryTree package = jq_package();
+  package.add("/opt/jq/share/doc", NodeKind::Dir);
+  MemoryTree host = merged_usr_host();
+  host.add("/opt/other", NodeKind::Dir);
+  const Manifest m = manifest("[isolation]\n\"/opt\" = \"merged\"\n");
+  check_plan("mode_merged", inputs(m), host, package);
+}
+
+TEST_CASE("launch plan: host paths pass sockets and trees through") {
+  MemoryTree host = merged_usr_host();
+  host.add("/tmp/.X11-unix/X0", NodeKind::Other);
+  host.add("/var/lib/app", NodeKind::Dir);
+  const Manifest m = manifest("[isolation]\n\"/tmp\" = \"full\"\n\"/tmp/.X11-unix/X0\" = \"host\"\n\"/var/lib/app\" = \"host\"\n");
+  check_plan("mode_host", inputs(m), host, jq_package());
+}
+
+TEST_CASE("launch plan: a host tree with a mount below it") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.locked_mounts = {"/", "/proc", "/srv/data", "/usr/local/nvidia"};
+  MemoryTree host = merged_usr_host();
+  host.add("/srv/data", NodeKind::Dir);
+  host.add("/usr/local/nvidia", NodeKind::Dir);
+  check_plan("mount_below", in, host, jq_package());
+}
+
+TEST_CASE("launch plan: a package with files under $HOME") {
+  MemoryTree package = jq_package();
+  package.add("/home/u/.config/jq/settings", NodeKind::File);
+  package.add("/home/u/.jq", NodeKind::File);
+  const Manifest m = manifest();
+  check_plan("package_in_home", inputs(m), merged_usr_host(), package);
+}
+
+TEST_CASE("launch plan: a second launch joins the running instance's view") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  const std::string id = plan_launch(in, merged_usr_host(), jq_package()).view_id;
+  in.find_instance = [&](const std::string& sandbox) -> std::optional<Instance> {
+    CHECK(sandbox == "/home/u/.local/share/appv/sandboxes/org.example.jq");
+    return Instance{777, id};
+  };
+  const LaunchPlan plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::Join);
+  check_golden("join.txt", format_launch_plan(plan, in.environ));
+}
+
+TEST_CASE("launch plan: a launch with other rules than the running instance's is refused") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.isolate = {"/usr=full"};
+  in.find_instance = [](const std::string&) -> std::optional<Instance> { return Instance{777, "another view"}; };
+  const LaunchPlan plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::Refuse);
+  check_golden("refuse.txt", format_launch_plan(plan, in.environ));
+  try {
+    throw_refused(plan, *plan.running);
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::Busy);
+    CHECK_THAT(e.what(), Catch::StartsWith("org.example.jq is already running (pid 777) with another version"));
+  }
+}
+
+TEST_CASE("launch plan: the working directory's rule does not change the view's identity") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  const std::string here = plan_launch(in, merged_usr_host(), jq_package()).view_id;
+  in.cwd = "/srv";
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).view_id == here);
+  in.isolate = {"/srv=full"};
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).view_id != here);
+}
+
+TEST_CASE("launch plan: --temp runs in a sandbox of its own, removed at exit, never joined") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.kind = LaunchKind::Temp;
+  in.find_instance = [](const std::string&) -> std::optional<Instance> { return Instance{777, "x"}; };
+  const LaunchPlan plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::Build);
+  check_golden("temp.txt", format_launch_plan(plan, in.environ));
+}
+
+TEST_CASE("launch plan: install capture puts the whole host in writecopy") {
+  LaunchInputs in = inputs(manifest());
+  in.kind = LaunchKind::InstallCapture;
+  in.manifest = nullptr;
+  in.args = {"dpkg", "-i", "tool.deb"};
+  in.program = "/usr/bin/dpkg";
+  in.cwd = "/root";
+  in.as_root = true;
+  check_plan("install_capture", in, merged_usr_host(), MemoryTree());
+}
+
+TEST_CASE("launch plan: a clean environment, as root") {
+  const Manifest m = manifest("[env]\nclean = true\nset = { LANG = \"C.UTF-8\" }\n");
+  LaunchInputs in = inputs(m);
+  in.as_root = true;
+  check_plan("clean_env_root", in, merged_usr_host(), jq_package());
+}
+
+TEST_CASE("launch plan: an unknown entry point or a bad --isolate is a usage error") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.entry = "nope";
+  try {
+    plan_launch(in, merged_usr_host(), jq_package());
+    FAIL("planned an unknown entry point");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::Usage);
+    CHECK_THAT(e.what(), Catch::Contains("nope"));
+  }
+  in.entry.clear();
+  in.isolate = {"relative=full"};
+  try {
+    plan_launch(in, merged_usr_host(), jq_package());
+    FAIL("accepted a relative --isolate prefix");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::Usage);
+    CHECK_THAT(e.what(), Catch::Contains("not an absolute, normalised path"));
+  }
+}
+
+TEST_CASE("launch plan: the JSON shape") {
+  const Manifest m = manifest();
+  check_golden("defaults.json", launch_plan_json(plan_launch(inputs(m), merged_usr_host(), jq_package())));
+}

@@ -1,0 +1,71 @@
+#include "vfs/sandbox_access.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "base/fs_util.h"
+
+namespace appv {
+namespace {
+
+// Field 22 of /proc/PID/stat (clock ticks since boot), "" if the process is gone.
+std::string start_time(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t paren = stat.rfind(')');  // the command name may hold spaces and ')'
+  if (paren == std::string::npos) return {};
+  std::istringstream fields(stat.substr(paren + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 22) return field;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<Instance> running_instance(const std::string& sandbox) {
+  std::ifstream in(sandbox + "/.instance");
+  Instance inst;
+  std::string started;
+  if (!(in >> inst.pid >> started >> inst.view_id) || inst.pid <= 0) return std::nullopt;
+  if (start_time(inst.pid) != started) return std::nullopt;
+  return inst;
+}
+
+void record_instance(const std::string& sandbox, const std::string& view_id) {
+  const pid_t pid = ::getpid();
+  const std::string text = fmt::format("{} {} {}\n", pid, start_time(pid), view_id);
+  write_file_atomic(sandbox + "/.instance", text, 0600);
+}
+
+
+
+UniqueFd lock_sandbox(const std::string& sandbox) {
+  make_dirs(sandbox, 0700);
+  const std::string path = sandbox + "/.lock";
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd) throw_sys("cannot open lock", path, errno);
+  while (::flock(fd.get(), LOCK_EX) != 0) {
+    if (errno != EINTR) throw_sys("cannot lock", path, errno);
+  }
+  return fd;
+}
+
+UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing) {
+  UniqueFd fd = lock_sandbox(sandbox);
+  if (std::optional<Instance> running = running_instance(sandbox)) {
+    throw Error(Exit::Busy, fmt::format("cannot {}: {} is running (pid {}); close it first", doing, app, running->pid));
+  }
+  return fd;
+}
+
+}  // namespace appv
