@@ -36,14 +36,15 @@ LaunchPlan installer_plan(const std::vector<std::string>& command) {
 
 }  // namespace
 
-int cmd_capture(const PackArgs& args, const PackOptions& options, Clock::time_point started) {
-  if (args.programs.empty()) {
-    throw Error(Exit::Usage, args.trace ? "pack --trace: give the command to trace after --"
+int run_capture(const CaptureArgs& args, const PackOptions& options, Clock::time_point started) {
+  const bool trace = args.kind == CaptureArgs::Kind::Trace;
+  if (args.command.empty()) {
+    throw Error(Exit::Usage, trace ? "pack --trace: give the command to trace after --"
                                         : "capture: give the installer to run after --");
   }
   CaptureOptions capture;
   capture.pack = options;
-  capture.command = args.programs;
+  capture.command = args.command;
   if (!args.manifest.empty()) capture.manifest = load_manifest(args.manifest);
   capture.app_version = args.app_version;
   capture.report_json = args.report_json;
@@ -52,12 +53,12 @@ int cmd_capture(const PackArgs& args, const PackOptions& options, Clock::time_po
   capture.cwd = current_dir();
 
   CaptureOutcome out;
-  if (args.trace) {
+  if (trace) {
     out = trace_pack(capture);
   } else {
-    const LaunchPlan plan = installer_plan(args.programs);
+    const LaunchPlan plan = installer_plan(args.command);
     try {
-      if (options.progress) options.progress(fmt::format("running the installer in a write-copy view: {}", fmt::join(args.programs, " ")));
+      if (options.progress) options.progress(fmt::format("running the installer in a write-copy view: {}", fmt::join(args.command, " ")));
       const int status = apply_in_child(plan);
       out = pack_installed(plan.sandbox + "/upper", shell_status(status), capture);
     } catch (...) {
@@ -66,9 +67,9 @@ int cmd_capture(const PackArgs& args, const PackOptions& options, Clock::time_po
     }
     remove_tree(plan.sandbox);
   }
-  if (out.summary) print_summary(*out.summary, out.report.package, args.quiet, started);
+  if (out.summary) print_summary(*out.summary, out.report.package, args.out.quiet, started);
   else if (!args.report_only) std::fprintf(stderr, "appv: no package written: %s\n", out.report.why_no_package.c_str());
-  if (!args.quiet || !out.summary) std::fprintf(stderr, "appv: capture report: %s\n", out.report_path.c_str());
+  if (!args.out.quiet || !out.summary) std::fprintf(stderr, "appv: capture report: %s\n", out.report_path.c_str());
   return out.status;
 }
 

@@ -10,10 +10,11 @@ namespace appv::cli {
 
 using Clock = std::chrono::steady_clock;
 
-PackOptions pack_options(const PackArgs& args);
+// `report_only`: write the capture report, no package (captures only).
+PackOptions pack_options(const PackOutputArgs& args, bool report_only);
 void print_summary(const PackSummary& summary, const std::string& output, bool quiet, Clock::time_point started);
 
 // Runs the capture `args` asks for; returns the traced command's or installer's status.
-int cmd_capture(const PackArgs& args, const PackOptions& options, Clock::time_point started);
+int run_capture(const CaptureArgs& args, const PackOptions& options, Clock::time_point started);
 
 }  // namespace appv::cli

@@ -2,30 +2,45 @@
 // errors travel up as appv::Error and main() turns them into a message and status.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace appv::cli {
 
-struct PackArgs {
-  std::vector<std::string> programs;
-  std::string manifest;
+// How a package file is written: shared by `appv pack` and both captures.
+struct PackOutputArgs {
   std::string output;
-  std::string app_version;
   bool strict = false;
-  int level = 3;
+  int level = 3;          // zstd compression level, 1..19
   bool quiet = false;
   bool exe = true;        // put the runtime stub in front: a self-executing package
   bool exe_explicit = false;
-  // Trace capture (`pack --trace -- CMD...`) and install capture (`capture -- INSTALLER...`):
-  // `programs` then holds the command.
-  bool trace = false;
-  bool capture = false;
+};
+
+// `appv pack PROGRAM...` and `appv pack -m MANIFEST`: closure capture.
+struct PackArgs {
+  std::vector<std::string> programs;
+  std::string manifest;
+  std::string app_version;
+  PackOutputArgs out;
+};
+int cmd_pack(const PackArgs& args);
+
+// `appv pack --trace -- CMD...` (trace capture) and `appv capture -- INSTALLER...`
+// (install capture): `command` is what runs, traced or inside a write-copy view.
+struct CaptureArgs {
+  enum class Kind { Trace, Install };
+  Kind kind = Kind::Trace;
+  std::vector<std::string> command;
+  std::string manifest;
+  std::string app_version;
   std::string report_json;
   bool allow_failure = false;
   bool report_only = false;
+  PackOutputArgs out;
 };
-int cmd_pack(const PackArgs& args);
+int cmd_capture(const CaptureArgs& args);
 
 int cmd_info(const std::string& package);
 int cmd_ls(const std::string& package, bool long_format);
@@ -46,7 +61,7 @@ struct RunArgs {
 int cmd_run(const RunArgs& args);
 
 // `appv sandbox ...` and `appv registry ...`: the per-user state of an app, by app id.
-int cmd_sandbox_list();
+int cmd_sandbox_list(bool json = false);
 int cmd_sandbox_path(const std::string& app);
 int cmd_sandbox_diff(const std::string& app);
 int cmd_sandbox_reset(const std::string& app, bool keep_config);
@@ -62,38 +77,40 @@ int cmd_keygen(const std::string& name, const std::string& dir);
 int cmd_sign(const std::string& package, const std::string& key, const std::string& signer);
 
 // OCI registries: `appv push`, `pull`, `tags`, and `run oci://REF`.
-struct RegistryArgs {
+struct OciArgs {
   std::string ca_file;
   bool insecure = false;
   std::string username;
   bool password_stdin = false;
   uint64_t limit_rate = 0;  // bytes per second
 };
-int cmd_push(const std::string& package, const std::string& reference, const RegistryArgs& args);
-int cmd_pull(const std::string& reference, const std::string& output, bool force, const RegistryArgs& args);
-int cmd_tags(const std::string& repository, const RegistryArgs& args);
+int cmd_push(const std::string& package, const std::string& reference, const OciArgs& args);
+int cmd_pull(const std::string& reference, const std::string& output, bool force, const OciArgs& args);
+int cmd_tags(const std::string& repository, const OciArgs& args, bool json = false);
 }  // namespace appv::cli
 namespace appv {
 struct OciOptions;
 }
 namespace appv::cli {
-// The registry options of the command line (reads the password from stdin when asked).
-appv::OciOptions oci_options(const RegistryArgs& args);
+// The OCI options of the command line (reads the password from stdin when asked).
+appv::OciOptions oci_options(const OciArgs& args);
 // Pulls oci://REF into the cache (or finds it there) and returns the package's path.
-std::string pull_for_run(const std::string& url, const RegistryArgs& args);
+std::string pull_for_run(const std::string& url, const OciArgs& args);
 
 int cmd_install(const std::string& package, bool system);
 // Managed deployment: `appv sync --config FILE`, `appv update APP`, `appv rollback APP`.
-int cmd_sync(const std::string& config, bool system, const RegistryArgs& args);
-int cmd_update(const std::string& id, bool system, const RegistryArgs& args);
+int cmd_sync(const std::string& config, bool system, const OciArgs& args);
+int cmd_update(const std::string& id, bool system, const OciArgs& args);
 int cmd_rollback(const std::string& id, bool system);
 int cmd_uninstall(const std::string& id, bool system);
-int cmd_list(bool system);
+int cmd_list(bool system, bool json = false);
 
-// `appv pack` lives in a module of its own (libappv-pack.so) so that every other
-// command, `run` above all, starts without loading LIEF. The module's entry point
-// reports its own errors and returns the exit status.
+// `appv pack` and `appv capture` live in a module of their own (libappv-pack.so) so
+// that every other command, `run` above all, starts without loading LIEF. The
+// module's entry points report their own errors and return the exit status.
 using PackEntry = int (*)(const PackArgs& args);
+using CaptureEntry = int (*)(const CaptureArgs& args);
 inline constexpr const char* kPackEntrySymbol = "appv_pack_main";
+inline constexpr const char* kCaptureEntrySymbol = "appv_capture_main";
 
 }  // namespace appv::cli

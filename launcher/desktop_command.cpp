@@ -1,9 +1,13 @@
 #include <unistd.h>
 
+#include <memory>
+
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "launcher/commands.h"
+#include "launcher/command_line.h"
 #include "launcher/format.h"
+#include "launcher/json_output.h"
 #include "distribution/deploy.h"
 #include "desktop/install.h"
 #include "base/error.h"
@@ -32,7 +36,11 @@ int cmd_uninstall(const std::string& id, bool system) {
   return 0;
 }
 
-int cmd_list(bool system) {
+int cmd_list(bool system, bool json) {
+  if (json) {
+    print_json(list_json(list_installed(roots(system))));
+    return 0;
+  }
   for (const InstalledApp& app : list_installed(roots(system))) {
     fmt::print("{}\t{}\t{}{}{}\n", app.id, app.version, app.package, app.origin.empty() ? "" : "\tfrom " + app.origin,
                app.previous_version.empty() ? "" : "\tprevious " + app.previous_version);
@@ -40,15 +48,63 @@ int cmd_list(bool system) {
   return 0;
 }
 
-int cmd_sync(const std::string& config, bool system, const RegistryArgs& args) {
+int cmd_sync(const std::string& config, bool system, const OciArgs& args) {
   AppsConfig apps = load_apps_config(config);
   return sync_apps(apps, options_for(apps, oci_options(args)), roots(system), self_exe());
 }
 
-int cmd_update(const std::string& id, bool system, const RegistryArgs& args) {
+int cmd_update(const std::string& id, bool system, const OciArgs& args) {
   return update_app(id, oci_options(args), roots(system), self_exe());
 }
 
 int cmd_rollback(const std::string& id, bool system) { return rollback_app(id, roots(system), self_exe()); }
+
+void add_install_commands(CLI::App& app, Commands& out) {
+  struct InstallArgs {
+    std::string package, app_id;
+    bool system = false, json = false;
+  };
+  auto args = std::make_shared<InstallArgs>();
+  CLI::App* install = app.add_subcommand("install", "Install a package with menu entries, icon and file associations");
+  install->add_option("package", args->package, "Package file")->required();
+  install->add_flag("--system", args->system, "For every user (root only); default: for you");
+  out.add(install, [args] { return cmd_install(args->package, args->system); });
+  CLI::App* uninstall = app.add_subcommand("uninstall", "Remove an installed package and every file install added");
+  uninstall->add_option("app", args->app_id, "App id (see appv list)")->required();
+  uninstall->add_flag("--system", args->system, "The system-wide installation");
+  out.add(uninstall, [args] { return cmd_uninstall(args->app_id, args->system); });
+  CLI::App* list = app.add_subcommand("list", "List installed packages");
+  list->add_flag("--system", args->system, "The system-wide installation");
+  list->add_flag("--json", args->json, "Print a JSON array (see README: Output for scripts)");
+  out.add(list, [args] { return cmd_list(args->system, args->json); });
+}
+
+void add_sync_commands(CLI::App& app, Commands& out) {
+  struct SyncArgs {
+    std::string apps_config = kDefaultAppsConfig;
+    std::string app_id;
+    bool system = false;
+    OciArgs oci;
+  };
+  auto args = std::make_shared<SyncArgs>();
+  CLI::App* sync = app.add_subcommand("sync", "Install, update and remove apps to match an admin's list of OCI references");
+  sync->add_option("-c,--config", args->apps_config, "The list: apps.toml with [[app]] ref = \"REGISTRY/REPO:TAG\"")->capture_default_str();
+  sync->add_flag("--system", args->system, "Install for every user (root only; what the appv-sync timer does)");
+  add_oci_options(*sync, args->oci);
+  sync->footer("Idempotent: an app whose reference still resolves to the installed digest is not fetched.\n"
+               "Apps installed by hand are left alone; apps sync installed that the list no longer names\n"
+               "are removed (not when another app failed). Updates keep the user's sandbox and the\n"
+               "replaced version, for appv rollback.");
+  out.add(sync, [args] { return cmd_sync(args->apps_config, args->system, args->oci); });
+  CLI::App* update = app.add_subcommand("update", "Update an app installed by sync from the reference it came from");
+  update->add_option("app", args->app_id, "App id (see appv list)")->required();
+  update->add_flag("--system", args->system, "The system-wide installation");
+  add_oci_options(*update, args->oci);
+  out.add(update, [args] { return cmd_update(args->app_id, args->system, args->oci); });
+  CLI::App* rollback = app.add_subcommand("rollback", "Return an app to the version its last update or install replaced");
+  rollback->add_option("app", args->app_id, "App id (see appv list)")->required();
+  rollback->add_flag("--system", args->system, "The system-wide installation");
+  out.add(rollback, [args] { return cmd_rollback(args->app_id, args->system); });
+}
 
 }  // namespace appv::cli

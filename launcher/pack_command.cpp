@@ -32,13 +32,13 @@ std::string find_stub() {
 
 }  // namespace
 
-PackOptions pack_options(const PackArgs& args) {
+PackOptions pack_options(const PackOutputArgs& args, bool report_only) {
   PackOptions options;
   options.output = args.output;
   options.strict = args.strict;
   options.source_date_epoch = source_date_epoch();
   options.compression_level = args.level;
-  options.report_only = args.report_only;
+  options.report_only = report_only;
   if (args.exe) {
     options.stub = find_stub();
     if (options.stub.empty()) {
@@ -63,11 +63,7 @@ void print_summary(const PackSummary& s, const std::string& output, bool quiet, 
 
 int cmd_pack(const PackArgs& args) {
   const auto started = Clock::now();
-  if (args.trace || args.capture) return cmd_capture(args, pack_options(args), started);
-  if (args.output.empty()) throw Error(Exit::Usage, "-o/--output is required");
-  if (!args.report_json.empty() || args.allow_failure || args.report_only) {
-    throw Error(Exit::Usage, "--report-json, --report-only and --allow-failure need --trace");
-  }
+  if (args.out.output.empty()) throw Error(Exit::Usage, "-o/--output is required");
   Manifest manifest;
   if (!args.manifest.empty()) {
     if (!args.programs.empty()) throw Error(Exit::Usage, "give either programs or --manifest, not both");
@@ -75,13 +71,22 @@ int cmd_pack(const PackArgs& args) {
   } else {
     manifest = manifest_for_programs(args.programs, args.app_version);
   }
-  PackSummary s = pack(manifest, pack_options(args));
-  print_summary(s, args.output, args.quiet, started);
+  PackSummary s = pack(manifest, pack_options(args.out, /*report_only=*/false));
+  print_summary(s, args.out.output, args.out.quiet, started);
   return 0;
+}
+
+int cmd_capture(const CaptureArgs& args) {
+  const auto started = Clock::now();
+  return run_capture(args, pack_options(args.out, args.report_only), started);
 }
 
 }  // namespace appv::cli
 
 extern "C" __attribute__((visibility("default"))) int appv_pack_main(const appv::cli::PackArgs& args) {
   return appv::cli::report_errors([&] { return appv::cli::cmd_pack(args); });
+}
+
+extern "C" __attribute__((visibility("default"))) int appv_capture_main(const appv::cli::CaptureArgs& args) {
+  return appv::cli::report_errors([&] { return appv::cli::cmd_capture(args); });
 }

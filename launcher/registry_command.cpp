@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "launcher/commands.h"
+#include "launcher/command_line.h"
 #include "vfs/sandbox_access.h"
 #include "base/error.h"
 #include "manifests/registry.h"
@@ -112,6 +114,33 @@ int cmd_registry_reset(const std::string& app, const std::string& key) {
   else if (!r.user.erase(key)) return 0;
   save(r);
   return 0;
+}
+
+// `registry` here is the configuration layer (GSettings keys), not an OCI registry.
+void add_registry_command(CLI::App& app, Commands& out) {
+  struct KeyArgs {
+    std::string app_id, key, value;
+  };
+  auto args = std::make_shared<KeyArgs>();
+  CLI::App* registry_cmd = app.add_subcommand("registry", "Read and change an app's configuration keys (GSettings)");
+  registry_cmd->require_subcommand(1);
+  registry_cmd->footer("Keys are dconf paths (/org/example/app/key); values are GVariant text ('text', 42, true, ['a']).");
+  CLI::App* list = registry_cmd->add_subcommand("list", "Every key of APP with its value, packaged default or yours");
+  list->add_option("app", args->app_id, "App id")->required();
+  out.add(list, [args] { return cmd_registry_list(args->app_id); });
+  CLI::App* get = registry_cmd->add_subcommand("get", "Print KEY's value");
+  get->add_option("app", args->app_id, "App id")->required();
+  get->add_option("key", args->key, "Key, as /org/example/app/key")->required();
+  out.add(get, [args] { return cmd_registry_get(args->app_id, args->key); });
+  CLI::App* set = registry_cmd->add_subcommand("set", "Set KEY to VALUE (GVariant text) for you");
+  set->add_option("app", args->app_id, "App id")->required();
+  set->add_option("key", args->key, "Key, as /org/example/app/key")->required();
+  set->add_option("value", args->value, "Value as GVariant text, e.g. \"'hello'\" or 42")->required();
+  out.add(set, [args] { return cmd_registry_set(args->app_id, args->key, args->value); });
+  CLI::App* reset = registry_cmd->add_subcommand("reset", "Drop your value of KEY (or of every key): the default returns");
+  reset->add_option("app", args->app_id, "App id")->required();
+  reset->add_option("key", args->key, "Key (default: every key)");
+  out.add(reset, [args] { return cmd_registry_reset(args->app_id, args->key); });
 }
 
 }  // namespace appv::cli

@@ -3,10 +3,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <memory>
+
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "launcher/commands.h"
+#include "launcher/command_line.h"
 #include "launcher/format.h"
+#include "launcher/json_output.h"
 #include "vfs/sandbox_access.h"
 #include "base/error.h"
 #include "manifests/tokens.h"
@@ -35,23 +39,29 @@ std::string config_home() {
 
 }  // namespace
 
-int cmd_sandbox_list() {
+int cmd_sandbox_list(bool json) {
   const std::string root = sandboxes_root();
-  std::vector<std::string> names;
+  std::vector<SandboxRow> rows;
   for (const std::string& name : list_dir(root)) {
-    if (name[0] != '.') names.push_back(name);
+    if (name[0] == '.') continue;
+    const std::string dir = root + "/" + name;
+    SandboxRow row{name, std::nullopt, tree_bytes(dir + "/upper"), std::nullopt};
+    if (std::optional<SandboxState> state = read_state(dir)) row.version = state->version;
+    if (std::optional<Instance> running = running_instance(dir)) row.pid = running->pid;
+    rows.push_back(std::move(row));
   }
-  if (names.empty()) {
+  if (json) {
+    print_json(sandbox_list_json(rows));
+    return 0;
+  }
+  if (rows.empty()) {
     fmt::print("no sandboxes in {}\n", root);
     return 0;
   }
   fmt::print("{:<32} {:<12} {:>10}  {}\n", "APP", "VERSION", "SIZE", "STATE");
-  for (const std::string& name : names) {
-    const std::string dir = root + "/" + name;
-    std::optional<SandboxState> state = read_state(dir);
-    std::optional<Instance> running = running_instance(dir);
-    fmt::print("{:<32} {:<12} {:>10}  {}\n", name, state ? state->version : "?", human_bytes(tree_bytes(dir + "/upper")),
-               running ? fmt::format("running (pid {})", running->pid) : "stopped");
+  for (const SandboxRow& r : rows) {
+    fmt::print("{:<32} {:<12} {:>10}  {}\n", r.app, r.version.value_or("?"), human_bytes(r.bytes),
+               r.pid ? fmt::format("running (pid {})", *r.pid) : "stopped");
   }
   return 0;
 }
@@ -121,6 +131,38 @@ int cmd_sandbox_import(const std::string& app, const std::string& file, bool rep
   if (exists) remove_tree(old);
   fmt::print("{}: imported {} entries ({}) from {}\n", app, n.entries, human_bytes(n.bytes), file);
   return 0;
+}
+
+void add_sandbox_command(CLI::App& app, Commands& out) {
+  struct SandboxArgs {
+    std::string app_id, file;
+    bool json = false, keep_config = false, replace = false;
+  };
+  auto args = std::make_shared<SandboxArgs>();
+  CLI::App* sandbox_cmd = app.add_subcommand("sandbox", "See and manage an app's per-user sandbox (what it wrote)");
+  sandbox_cmd->require_subcommand(1);
+  CLI::App* list = sandbox_cmd->add_subcommand("list", "List your sandboxes: app, version, size, running or not");
+  list->add_flag("--json", args->json, "Print a JSON array (see README: Output for scripts)");
+  out.add(list, [args] { return cmd_sandbox_list(args->json); });
+  CLI::App* path = sandbox_cmd->add_subcommand("path", "Print the sandbox directory of APP");
+  path->add_option("app", args->app_id, "App id")->required();
+  out.add(path, [args] { return cmd_sandbox_path(args->app_id); });
+  CLI::App* diff = sandbox_cmd->add_subcommand("diff", "What APP added (A), modified (M), deleted (D) or replaced (R)");
+  diff->add_option("app", args->app_id, "App id")->required();
+  out.add(diff, [args] { return cmd_sandbox_diff(args->app_id); });
+  CLI::App* reset = sandbox_cmd->add_subcommand("reset", "Discard everything APP wrote: it sees the pristine view again");
+  reset->add_option("app", args->app_id, "App id")->required();
+  reset->add_flag("--keep-config", args->keep_config, "Keep its configuration ($XDG_CONFIG_HOME, with its GSettings keys)");
+  out.add(reset, [args] { return cmd_sandbox_reset(args->app_id, args->keep_config); });
+  CLI::App* exp = sandbox_cmd->add_subcommand("export", "Write APP's sandbox to FILE (tar+zstd)");
+  exp->add_option("app", args->app_id, "App id")->required();
+  exp->add_option("file", args->file, "File to write, e.g. app.tar.zst")->required();
+  out.add(exp, [args] { return cmd_sandbox_export(args->app_id, args->file); });
+  CLI::App* imp = sandbox_cmd->add_subcommand("import", "Make FILE (from sandbox export) APP's sandbox");
+  imp->add_option("app", args->app_id, "App id")->required();
+  imp->add_option("file", args->file, "File written by appv sandbox export")->required();
+  imp->add_flag("--replace", args->replace, "Discard the sandbox APP has now");
+  out.add(imp, [args] { return cmd_sandbox_import(args->app_id, args->file, args->replace); });
 }
 
 }  // namespace appv::cli

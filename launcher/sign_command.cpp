@@ -1,7 +1,10 @@
 // `appv keygen` and `appv sign`.
+#include <memory>
+
+#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "launcher/commands.h"
+#include "launcher/command_line.h"
 #include "base/error.h"
 #include "vfs/package.h"
 #include "vfs/signature.h"
@@ -35,6 +38,27 @@ int cmd_sign(const std::string& path, const std::string& key, const std::string&
   add_signature(package, s);
   fmt::print("{}: signed by {} ({}); {} signature(s) now\n", path, signer, key_fingerprint(s.key), package.signatures().size() + 1);
   return 0;
+}
+
+void add_sign_commands(CLI::App& app, Commands& out) {
+  struct KeygenArgs {
+    std::string name, dir;
+  };
+  auto keygen = std::make_shared<KeygenArgs>();
+  CLI::App* keygen_cmd = app.add_subcommand("keygen", "Create an Ed25519 signing key pair: NAME.key and NAME.pub");
+  keygen_cmd->add_option("name", keygen->name, "Key name (the files' names)")->required();
+  keygen_cmd->add_option("--dir", keygen->dir, "Directory to write them to (default: the current one)");
+  out.add(keygen_cmd, [keygen] { return cmd_keygen(keygen->name, keygen->dir); });
+
+  struct SignArgs {
+    std::string package, key, signer;
+  };
+  auto sign = std::make_shared<SignArgs>();
+  CLI::App* sign_cmd = app.add_subcommand("sign", "Add a signature to a package (in place, atomically; several are allowed)");
+  sign_cmd->add_option("package", sign->package, "Package file")->required();
+  sign_cmd->add_option("-k,--key", sign->key, "Private key (from appv keygen)")->required()->check(CLI::ExistingFile);
+  sign_cmd->add_option("--signer", sign->signer, "Name recorded with the signature (default: the key file's name)");
+  out.add(sign_cmd, [sign] { return cmd_sign(sign->package, sign->key, sign->signer); });
 }
 
 }  // namespace appv::cli
