@@ -123,7 +123,7 @@ std::string read_all(const std::string& path) {
 
 // Runs a database tool (update-mime-database, update-desktop-database) quietly.
 // A missing tool is not an error: the files are in place, only the cache is stale.
-void run_tool(const std::vector<std::string>& argv) {
+void run_tool(const std::vector<std::string>& argv, Reporter& reporter) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -135,7 +135,7 @@ void run_tool(const std::vector<std::string>& argv) {
   int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (err != 0) {
-    std::fprintf(stderr, "appv: warning: %s not found; desktop caches not refreshed\n", args[0]);
+    reporter.warning(fmt::format("{} not found; desktop caches not refreshed", argv[0]));
     return;
   }
   int status = 0;
@@ -143,9 +143,11 @@ void run_tool(const std::vector<std::string>& argv) {
   }
 }
 
-void refresh_databases(const InstallRoots& roots) {
-  if (path_exists(roots.data + "/mime/packages")) run_tool({"update-mime-database", roots.data + "/mime"});
-  if (path_exists(roots.data + "/applications")) run_tool({"update-desktop-database", roots.data + "/applications"});
+void refresh_databases(const InstallRoots& roots, Reporter& reporter) {
+  if (path_exists(roots.data + "/mime/packages")) run_tool({"update-mime-database", roots.data + "/mime"}, reporter);
+  if (path_exists(roots.data + "/applications")) {
+    run_tool({"update-desktop-database", roots.data + "/applications"}, reporter);
+  }
 }
 
 // Size directory for an icon: PNG width from its IHDR chunk, or "scalable" for SVG.
@@ -189,7 +191,7 @@ bool only_generated_mime_files(const std::string& mime_dir) {
   return true;
 }
 
-void remove_install(const std::string& id, const InstallRoots& roots, bool keep_shared);
+void remove_install(const std::string& id, const InstallRoots& roots, bool keep_shared, Reporter& reporter);
 
 }  // namespace
 
@@ -208,11 +210,11 @@ namespace {
 // Installs the kept package file `kept` again (after a failed update). Best effort:
 // the caller is already reporting the failure that brought it here.
 void reinstall_kept(const std::string& kept, const InstallRoots& roots, const std::string& appv_exe,
-                    const InstallOrigin& origin) {
+                    const InstallOrigin& origin, Reporter& reporter) {
   const std::string staged = kept + ".restoring";
   if (::rename(kept.c_str(), staged.c_str()) != 0) return;
   try {
-    install_package(staged, roots, appv_exe, origin);
+    install_package(staged, roots, appv_exe, reporter, origin);
   } catch (...) {
     ::rename(staged.c_str(), kept.c_str());
     return;
@@ -223,7 +225,7 @@ void reinstall_kept(const std::string& kept, const InstallRoots& roots, const st
 }  // namespace
 
 InstalledApp install_package(const std::string& package_path, const InstallRoots& roots, const std::string& appv_exe,
-                             const InstallOrigin& origin) {
+                             Reporter& reporter, const InstallOrigin& origin) {
   Package source = Package::open(package_path);
   const Manifest& m = source.manifest();
   Record r{m.id, m.version, fmt::format("{}/packages/{}.appv", roots.appv, m.id), {}, {}, {}, {}, origin.reference,
@@ -241,7 +243,7 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
       r.previous_origin = old.origin;
       r.previous_digest = old.digest;
     }
-    remove_install(m.id, roots, /*keep_shared=*/true);
+    remove_install(m.id, roots, /*keep_shared=*/true, reporter);
   }
   make_dirs(roots.appv + "/installed", 0755);
 
@@ -310,14 +312,15 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     r.dirs.insert(r.dirs.end(), shared.dirs.begin(), shared.dirs.end());
     remove_recorded_dirs(r);
     // The version this one was to replace comes back, menu entries and all.
-    if (!r.previous.empty()) reinstall_kept(r.previous, roots, appv_exe, {r.previous_origin, r.previous_digest});
+    if (!r.previous.empty()) reinstall_kept(r.previous, roots, appv_exe, {r.previous_origin, r.previous_digest}, reporter);
     throw;
   }
-  refresh_databases(roots);
+  refresh_databases(roots, reporter);
   return installed_app(r);
 }
 
-InstalledApp rollback_package(const std::string& id, const InstallRoots& roots, const std::string& appv_exe) {
+InstalledApp rollback_package(const std::string& id, const InstallRoots& roots, const std::string& appv_exe,
+                              Reporter& reporter) {
   const std::string path = record_path(roots, id);
   if (!path_exists(path)) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
   Record r = load(path);
@@ -331,7 +334,7 @@ InstalledApp rollback_package(const std::string& id, const InstallRoots& roots, 
   stale.previous.clear();
   save(stale, path);
   try {
-    InstalledApp app = install_package(staged, roots, appv_exe, {r.previous_origin, r.previous_digest});
+    InstalledApp app = install_package(staged, roots, appv_exe, reporter, {r.previous_origin, r.previous_digest});
     ::unlink(staged.c_str());
     return app;
   } catch (...) {
@@ -340,11 +343,13 @@ InstalledApp rollback_package(const std::string& id, const InstallRoots& roots, 
   }
 }
 
-void uninstall_package(const std::string& id, const InstallRoots& roots) { remove_install(id, roots, false); }
+void uninstall_package(const std::string& id, const InstallRoots& roots, Reporter& reporter) {
+  remove_install(id, roots, /*keep_shared=*/false, reporter);
+}
 
 namespace {
 
-void remove_install(const std::string& id, const InstallRoots& roots, bool keep_shared) {
+void remove_install(const std::string& id, const InstallRoots& roots, bool keep_shared, Reporter& reporter) {
   const std::string path = record_path(roots, id);
   if (!path_exists(path)) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
   Record r = load(path);
@@ -360,7 +365,7 @@ void remove_install(const std::string& id, const InstallRoots& roots, bool keep_
     remove_recorded(shared);
     ::unlink(shared_record_path(roots).c_str());
   }
-  refresh_databases(roots);
+  refresh_databases(roots, reporter);
   if (last) {
     // Caches the database tools created only because appv was there, and the MIME
     // directory appv created, which now holds only generated files.

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "base/reporter.h"
+
 namespace appv {
 
 // Where installed packages and their desktop files go.
@@ -32,20 +34,21 @@ struct InstallOrigin {
 
 // Copies the package into <appv>/packages/<id>.appv, writes a desktop entry per entry point (when the manifest has
 // [desktop]), installs the icon, registers MIME types and the application/x-appv
-// type, and refreshes the MIME and desktop databases. `appv_exe` is the appv binary
-// used to open .appv files. An installed version of the same id is replaced and kept
+// type, and refreshes the MIME and desktop databases (a missing database tool is a
+// warning to `reporter`). `appv_exe` is the appv binary used to open .appv files. An installed version of the same id is replaced and kept
 // as <appv>/packages/<id>.previous.appv for rollback_package (one previous version;
 // the user's sandbox belongs to the app id and is never touched).
 InstalledApp install_package(const std::string& package_path, const InstallRoots& roots, const std::string& appv_exe,
-                             const InstallOrigin& origin = {});
+                             Reporter& reporter, const InstallOrigin& origin = {});
 
 // Installs the previous version of `id` again; the current one becomes the previous,
 // so a second rollback returns to it. Exit::Usage if there is no previous version.
-InstalledApp rollback_package(const std::string& id, const InstallRoots& roots, const std::string& appv_exe);
+InstalledApp rollback_package(const std::string& id, const InstallRoots& roots, const std::string& appv_exe,
+                              Reporter& reporter);
 
 // Removes every file install_package added for `id`, and the directories and
 // database caches it created, leaving the user's directories as they were.
-void uninstall_package(const std::string& id, const InstallRoots& roots);
+void uninstall_package(const std::string& id, const InstallRoots& roots, Reporter& reporter);
 
 std::vector<InstalledApp> list_installed(const InstallRoots& roots);
 // The installed app `id`, or nullopt.

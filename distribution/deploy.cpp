@@ -44,14 +44,18 @@ UniqueFd lock_installation(const InstallRoots& roots) {
 }
 
 // Pulls `ref` unless `installed` came from it at the same digest; then verifies and
-// installs. Returns the line to print.
-std::string deploy(const OciReference& ref, const OciOptions& options, const InstallRoots& roots,
-                   const std::string& appv_exe, const std::optional<InstalledApp>& installed, std::string* app_id) {
+// installs. Returns what it did (never Failed: failures are thrown).
+AppOutcome deploy(const OciReference& ref, const OciOptions& options, const InstallRoots& roots,
+                  const std::string& appv_exe, const std::optional<InstalledApp>& installed) {
   const std::string same = installed && installed->origin == ref.str() ? installed->digest : "";
   PulledPackage pulled = pull_package(ref, options, roots.appv + "/oci", /*offline_fallback=*/false, same);
+  AppOutcome out;
+  out.reference = ref.str();
   if (pulled.unchanged) {
-    *app_id = installed->id;
-    return fmt::format("{} {}: up to date ({})", installed->id, installed->version, ref.str());
+    out.kind = AppOutcome::Kind::UpToDate;
+    out.id = installed->id;
+    out.version = installed->version;
+    return out;
   }
   struct Cleanup {
     std::string path;
@@ -61,15 +65,17 @@ std::string deploy(const OciReference& ref, const OciOptions& options, const Ins
   verify_package(package);
   // Signatures and which keys may sign which apps; the groups rules are for whoever runs it.
   enforce_trust(package, /*check_groups=*/false);
-  *app_id = package.manifest().id;
   std::optional<InstalledApp> before = find_installed(package.manifest().id, roots);
   if (before && before->origin.empty() && !installed) {
     throw Error(Exit::Usage, fmt::format("{}: {} is installed by hand; uninstall it first to let sync manage it",
                                          ref.str(), before->id));
   }
-  InstalledApp now = install_package(pulled.path, roots, appv_exe, {ref.str(), pulled.manifest_digest});
-  if (before) return fmt::format("{}: updated {} -> {} ({})", now.id, before->version, now.version, ref.str());
-  return fmt::format("{}: installed {} ({})", now.id, now.version, ref.str());
+  InstalledApp now = install_package(pulled.path, roots, appv_exe, *options.reporter, {ref.str(), pulled.manifest_digest});
+  out.kind = before ? AppOutcome::Kind::Updated : AppOutcome::Kind::Installed;
+  out.id = now.id;
+  out.version = now.version;
+  if (before) out.previous_version = before->version;
+  return out;
 }
 
 }  // namespace
@@ -130,61 +136,69 @@ OciOptions options_for(const AppsConfig& config, OciOptions base) {
   return base;
 }
 
-int sync_apps(const AppsConfig& config, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe) {
+int sync_apps(const AppsConfig& config, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe,
+              const std::function<void(const AppOutcome&)>& on_outcome) {
   UniqueFd lock = lock_installation(roots);
   std::map<std::string, InstalledApp> by_origin;
   for (const InstalledApp& app : list_installed(roots)) {
     if (!app.origin.empty()) by_origin.emplace(app.origin, app);
   }
   std::set<std::string> listed_ids;
-  int status = 0, failed = 0;
+  int status = 0;
   for (const OciReference& ref : config.apps) {
     auto it = by_origin.find(ref.str());
     std::optional<InstalledApp> installed = it == by_origin.end() ? std::nullopt : std::optional(it->second);
-    std::string id;
+    AppOutcome outcome;
     try {
-      fmt::print("{}\n", deploy(ref, options, roots, appv_exe, installed, &id));
-      listed_ids.insert(id);
+      outcome = deploy(ref, options, roots, appv_exe, installed);
+      listed_ids.insert(outcome.id);
     } catch (const Error& e) {
-      // One line per app that failed, naming it once.
-      const std::string what = e.what();
-      std::fprintf(stderr, "appv: %s%s\n", what.find(ref.str()) == std::string::npos ? (ref.str() + ": ").c_str() : "",
-                   what.c_str());
+      outcome.kind = AppOutcome::Kind::Failed;
+      outcome.reference = ref.str();
+      outcome.status = e.code();
+      outcome.error = e.what();
       if (status == 0) status = static_cast<int>(e.code());
-      ++failed;
     }
-    std::fflush(stdout);
+    on_outcome(outcome);
   }
   // Removing on a partial view could remove an app whose new reference merely failed.
-  if (failed > 1) std::fprintf(stderr, "appv: %d apps failed; nothing was removed\n", failed);
   if (status != 0) return status;
   for (const InstalledApp& app : list_installed(roots)) {
     if (app.origin.empty() || listed_ids.count(app.id)) continue;
-    uninstall_package(app.id, roots);
-    fmt::print("{}: removed (no longer in {})\n", app.id, config.origin);
+    uninstall_package(app.id, roots, *options.reporter);
+    AppOutcome removed;
+    removed.kind = AppOutcome::Kind::Removed;
+    removed.id = app.id;
+    removed.reference = app.origin;
+    removed.version = app.version;
+    on_outcome(removed);
   }
   return 0;
 }
 
-int update_app(const std::string& id, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe) {
+AppOutcome update_app(const std::string& id, const OciOptions& options, const InstallRoots& roots,
+                      const std::string& appv_exe) {
   UniqueFd lock = lock_installation(roots);
   std::optional<InstalledApp> app = find_installed(id, roots);
   if (!app) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
   if (app->origin.empty()) {
     throw Error(Exit::Usage, fmt::format("'{}' was installed from a file: install the newer file with appv install", id));
   }
-  std::string got;
-  fmt::print("{}\n", deploy(parse_oci_reference(app->origin), options, roots, appv_exe, app, &got));
-  return 0;
+  return deploy(parse_oci_reference(app->origin), options, roots, appv_exe, app);
 }
 
-int rollback_app(const std::string& id, const InstallRoots& roots, const std::string& appv_exe) {
+AppOutcome rollback_app(const std::string& id, const InstallRoots& roots, const std::string& appv_exe,
+                        Reporter& reporter) {
   UniqueFd lock = lock_installation(roots);
   std::optional<InstalledApp> before = find_installed(id, roots);
-  InstalledApp now = rollback_package(id, roots, appv_exe);
-  fmt::print("{}: rolled back {} -> {}{}\n", id, before ? before->version : "?", now.version,
-             now.origin.empty() ? "" : fmt::format(" ({})", now.origin));
-  return 0;
+  InstalledApp now = rollback_package(id, roots, appv_exe, reporter);
+  AppOutcome out;
+  out.kind = AppOutcome::Kind::RolledBack;
+  out.id = id;
+  out.reference = now.origin;
+  out.version = now.version;
+  if (before) out.previous_version = before->version;
+  return out;
 }
 
 }  // namespace appv

@@ -4,8 +4,11 @@
 // user's sandbox belongs to the app id and survives all three.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "base/error.h"
 
 #include "desktop/install.h"
 #include "distribution/oci_client.h"
@@ -35,18 +38,43 @@ AppsConfig load_apps_config(const std::string& path);
 // The OCI options apps.toml gives, under the command line's.
 OciOptions options_for(const AppsConfig& config, OciOptions base);
 
+// What sync, update or rollback did to one app: the command's result, which the
+// command line words (one line per outcome).
+struct AppOutcome {
+  enum class Kind {
+    UpToDate,    // `reference` still resolves to what is installed; nothing was fetched
+    Installed,   // new: `version` from `reference`
+    Updated,     // `previous_version` -> `version`
+    RolledBack,  // `previous_version` (empty: unknown) -> `version`
+    Removed,     // sync removed it: no longer listed
+    Failed,      // `error` says why; nothing was changed for this app
+  };
+  Kind kind = Kind::Failed;
+  std::string id;         // empty only for Failed, when the package was never read
+  std::string reference;  // the OCI reference the app comes from; empty for an app from a file
+  std::string version, previous_version;
+  Exit status = Exit::Ok;  // Failed: the failure's exit status
+  std::string error;       // Failed: the failure's message
+};
+
 // Makes `roots` hold exactly the apps `config` lists (apps installed by hand are left
 // alone): pulls and verifies what is new or changed, installs it (the replaced version
 // is kept for rollback), and removes apps sync installed that are no longer listed —
-// unless some app failed, when nothing is removed. Prints one line per app. Holds a
-// lock so a timer and an admin never run it twice at once (Exit::Busy). Returns 0, or
-// the exit status of the first app that failed.
-int sync_apps(const AppsConfig& config, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe);
+// unless some app failed, when nothing is removed. Calls `on_outcome` once per app as
+// each is done (in the order of `config`, then the removals), so the command line can
+// print while sync goes on. Holds a lock so a timer and an admin never run it twice at
+// once (Exit::Busy). Returns 0, or the exit status of the first app that failed.
+int sync_apps(const AppsConfig& config, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe,
+              const std::function<void(const AppOutcome&)>& on_outcome);
 
-// `appv update APP`: the same for one installed app, from the reference it came from.
-int update_app(const std::string& id, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe);
+// `appv update APP`: the same for one installed app, from the reference it came from
+// (UpToDate, Updated or Installed; failures are thrown).
+AppOutcome update_app(const std::string& id, const OciOptions& options, const InstallRoots& roots,
+                      const std::string& appv_exe);
 
-// `appv rollback APP`, under the same lock.
-int rollback_app(const std::string& id, const InstallRoots& roots, const std::string& appv_exe);
+// `appv rollback APP`, under the same lock (RolledBack; failures are thrown). Warnings
+// (a missing desktop database tool) go to `reporter`.
+AppOutcome rollback_app(const std::string& id, const InstallRoots& roots, const std::string& appv_exe,
+                        Reporter& reporter);
 
 }  // namespace appv

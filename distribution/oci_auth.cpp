@@ -57,7 +57,7 @@ std::vector<std::string> default_auth_files() {
 }
 
 std::optional<Credentials> find_credentials(const std::vector<std::string>& files, const std::string& registry,
-                                            const std::string& repository) {
+                                            const std::string& repository, Reporter& reporter) {
   const std::string full = registry + "/" + repository;
   for (const std::string& file : files) {
     if (!path_exists(file)) continue;
@@ -65,8 +65,8 @@ std::optional<Credentials> find_credentials(const std::vector<std::string>& file
     if (!doc.is_object()) throw Error(Exit::BadInput, fmt::format("auth file '{}' is not a JSON object", file));
     // Credential helpers (credHelpers, credsStore) run programs appv does not run.
     if (doc.contains("credHelpers") && doc["credHelpers"].is_object() && doc["credHelpers"].contains(registry)) {
-      std::fprintf(stderr, "appv: warning: '%s' names a credential helper for %s; appv does not run helpers "
-                   "(use --username and --password-stdin)\n", file.c_str(), registry.c_str());
+      reporter.warning(fmt::format("'{}' names a credential helper for {}; appv does not run helpers "
+                                   "(use --username and --password-stdin)", file, registry));
     }
     if (!doc.contains("auths")) continue;
     const nlohmann::json& auths = doc["auths"];

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "base/reporter.h"
+
 namespace appv {
 
 struct Credentials {
@@ -26,9 +28,9 @@ std::vector<std::string> default_auth_files();
 // malformed one is Exit::BadInput naming it). A key names a registry
 // ("host:port", "https://host/v1/") or a repository prefix ("host/team"); the
 // longest matching key wins, as in podman. Entries that only name a credential
-// helper are reported, since appv does not run helpers.
+// helper are a warning to `reporter`, since appv does not run helpers.
 std::optional<Credentials> find_credentials(const std::vector<std::string>& files, const std::string& registry,
-                                            const std::string& repository);
+                                            const std::string& repository, Reporter& reporter);
 
 struct Challenge {
   std::string scheme;                        // "basic" or "bearer", lower-case

@@ -5,15 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <mutex>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "launcher/format.h"
 #include "base/error.h"
 #include "base/fs_util.h"
+#include "base/human_bytes.h"
 #include "vfs/sha256.h"
 #include "base/unique_fd.h"
 
@@ -101,7 +100,7 @@ struct OciClient::Request {
   int sink_fd = -1;
   std::string sink_path;     // names the sink in errors
   uint64_t sink_offset = 0;  // where a 206 continues; a 200 starts over at 0
-  std::string label;         // progress line text; empty: no progress
+  std::string label;         // names the transfer to the reporter; empty: not reported
   bool follow = true;
 
   // State during perform().
@@ -112,6 +111,7 @@ struct OciClient::Request {
   int sink_errno = 0;
   bool body_too_big = false;
   Response* response = nullptr;
+  Reporter* reporter = nullptr;  // the client's, for on_progress
 };
 
 namespace {
@@ -202,9 +202,7 @@ int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult
     total += before;
     now += before;
   }
-  if (total > 0) {
-    std::fprintf(stderr, "\r%s: %s / %s   ", r->label.c_str(), cli::human_bytes(now).c_str(), cli::human_bytes(total).c_str());
-  }
+  if (total > 0) r->reporter->transfer_progress(r->label, now, total);
   return 0;
 }
 
@@ -215,7 +213,9 @@ OciClient::OciClient(const OciReference& repo, OciOptions options, bool push)
   global_init();
   curl_ = curl_easy_init();
   if (!curl_) throw Error(Exit::Internal, "curl_easy_init failed");
-  if (!options_.credentials) options_.credentials = find_credentials(options_.auth_files, repo_.registry, repo_.repository);
+  if (!options_.credentials) {
+    options_.credentials = find_credentials(options_.auth_files, repo_.registry, repo_.repository, *options_.reporter);
+  }
 }
 
 OciClient::~OciClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
@@ -265,7 +265,9 @@ OciClient::Response OciClient::perform(Request& rq) {
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &rq);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &rq);
-  const bool show = options_.progress && !rq.label.empty() && ::isatty(STDERR_FILENO);
+  // Only labelled transfers (blobs) are reported; manifests and tokens are small.
+  const bool show = !rq.label.empty();
+  rq.reporter = options_.reporter;
   if (show) {
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, &rq);
@@ -293,10 +295,10 @@ OciClient::Response OciClient::perform(Request& rq) {
   curl_slist_free_all(headers);
   // What arrived before an interruption is kept, so the next pull resumes after it.
   if (rq.sink_errno == 0 && !rq.pending.empty()) flush_sink(rq);
-  if (show) std::fprintf(stderr, "\r\033[K");
+  if (show) options_.reporter->transfer_ended(rq.label);
   if (rq.sink_errno != 0) throw_sys("cannot write download", rq.sink_path, rq.sink_errno);
   if (rq.body_too_big) {
-    throw Error(Exit::BadInput, fmt::format("{} sent more than {} for {}", repo_.registry, cli::human_bytes(kMaxBody), target));
+    throw Error(Exit::BadInput, fmt::format("{} sent more than {} for {}", repo_.registry, human_bytes(kMaxBody), target));
   }
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
@@ -496,8 +498,7 @@ void OciClient::fetch_blob(const std::string& digest, uint64_t size, const std::
     rq.label = label;
     if (have > 0) {
       rq.headers.push_back(fmt::format("Range: bytes={}-", have));
-      std::fprintf(stderr, "appv: resuming %s at %s of %s\n", label.c_str(), cli::human_bytes(have).c_str(),
-                   cli::human_bytes(size).c_str());
+      options_.reporter->transfer_resumed(label, have, size);
     }
     Response r;
     try {
@@ -506,7 +507,7 @@ void OciClient::fetch_blob(const std::string& digest, uint64_t size, const std::
       struct stat now {};
       uint64_t got = ::fstat(fd.get(), &now) == 0 ? static_cast<uint64_t>(now.st_size) : 0;
       throw Error(e.code(), fmt::format("{}; download interrupted at {} of {} (run the command again to resume)", e.what(),
-                                        cli::human_bytes(got), cli::human_bytes(size)));
+                                        human_bytes(got), human_bytes(size)));
     }
     if (r.status == 404) throw Error(Exit::NoInput, fmt::format("{} has no blob {}", repo_.repo_name(), digest));
     if (r.status != 200 && r.status != 206) fail(r, fmt::format("cannot download {} from {}", label, repo_.repo_name()));

@@ -1,7 +1,8 @@
 // A client for the OCI distribution API (what Harbor, Artifactory, GitLab, cloud
 // registries and the CNCF distribution server speak), over libcurl. One client talks
 // to one repository; it picks HTTPS (plain HTTP only for loopback registries or with
-// `insecure`), answers Basic and Bearer challenges, and reports progress on a terminal.
+// `insecure`), answers Basic and Bearer challenges, and reports transfer progress to
+// the options' Reporter.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/reporter.h"
 #include "distribution/oci_auth.h"
 #include "distribution/oci_reference.h"
 
@@ -22,7 +24,9 @@ struct OciOptions {
   std::optional<Credentials> credentials;              // --username/--password-stdin
   std::vector<std::string> auth_files = default_auth_files();
   uint64_t limit_rate = 0;  // bytes per second for blob transfers; 0: no limit
-  bool progress = true;     // a progress line on stderr when it is a terminal
+  // Warnings (auth files), resumed downloads and transfer progress; never null. The
+  // pointee outlives every client and pull made with these options.
+  Reporter* reporter = &silent_reporter();
 };
 
 class OciClient {

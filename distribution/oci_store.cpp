@@ -1,6 +1,5 @@
 #include "distribution/oci_store.h"
 
-#include <cstdio>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -56,8 +55,8 @@ PulledPackage pull_package(const OciReference& ref, const OciOptions& options, c
     in >> manifest_digest >> blob_digest;
     std::string path = store + "/blobs/sha256/" + hex_of(blob_digest);
     if (blob_digest.empty() || !path_exists(path)) throw;
-    std::fprintf(stderr, "appv: warning: %s; running the copy of %s pulled earlier (%s)\n", e.what(), ref.str().c_str(),
-                 manifest_digest.c_str());
+    options.reporter->warning(
+        fmt::format("{}; running the copy of {} pulled earlier ({})", e.what(), ref.str(), manifest_digest));
     Package p = open_pulled(path, "", ref);
     return {path, manifest_digest, blob_digest, p.manifest().id, p.manifest().version,
             p.trailer().header_offset > 0, false, true, false};

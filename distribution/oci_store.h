@@ -31,7 +31,7 @@ struct PulledPackage {
 // Resolves `ref`, downloads its package into `store` unless present, and checks it:
 // the registry's digests, then that the bytes are an appv package whose app id is the
 // one the manifest announces. With `offline_fallback`, an unreachable registry falls
-// back to what the tag last resolved to in this store (with a warning). When REF
+// back to what the tag last resolved to in this store (a warning to options.reporter). When REF
 // resolves to the manifest digest `unless_digest`, nothing is fetched.
 PulledPackage pull_package(const OciReference& ref, const OciOptions& options, const std::string& store,
                            bool offline_fallback, const std::string& unless_digest = "");

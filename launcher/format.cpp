@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/human_bytes.h"
 
 namespace appv::cli {
 
@@ -35,12 +36,7 @@ int report_errors(const std::function<int()>& body) {
   }
 }
 
-std::string human_bytes(uint64_t n) {
-  if (n < 10'000) return fmt::format("{} B", n);
-  if (n < 10'000'000) return fmt::format("{:.1f} kB", static_cast<double>(n) / 1e3);
-  if (n < 10'000'000'000ull) return fmt::format("{:.1f} MB", static_cast<double>(n) / 1e6);
-  return fmt::format("{:.1f} GB", static_cast<double>(n) / 1e9);
-}
+std::string human_bytes(uint64_t n) { return appv::human_bytes(n); }
 
 std::string shell_quote(const std::string& s) {
   if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+:@") == std::string::npos && !s.empty()) return s;

@@ -12,6 +12,7 @@
 #include "launcher/command_line.h"
 #include "launcher/format.h"
 #include "launcher/json_output.h"
+#include "launcher/reporter.h"
 #include "distribution/oci_artifact.h"
 #include "distribution/oci_client.h"
 #include "distribution/oci_store.h"
@@ -26,6 +27,7 @@ OciOptions oci_options(const OciArgs& args) {
   o.ca_file = args.ca_file;
   o.insecure = args.insecure;
   o.limit_rate = args.limit_rate;
+  o.reporter = &stderr_reporter();
   if (!args.username.empty() || args.password_stdin) {
     if (args.username.empty() || !args.password_stdin) {
       throw Error(Exit::Usage, "--username and --password-stdin go together");
@@ -95,7 +97,7 @@ int cmd_tags(const std::string& repository, const OciArgs& args, bool json) {
 std::string pull_for_run(const std::string& url, const OciArgs& args) {
   OciReference ref = parse_oci_reference(url);
   PulledPackage pulled = pull_package(ref, oci_options(args), user_oci_store(), /*offline_fallback=*/true);
-  if (pulled.downloaded) std::fprintf(stderr, "appv: pulled %s %s\n", pulled.app_id.c_str(), pulled.version.c_str());
+  if (pulled.downloaded) stderr_reporter().notice(fmt::format("pulled {} {}", pulled.app_id, pulled.version));
   return pulled.path;
 }
 

@@ -1,4 +1,9 @@
+// Desktop entries: Exec lines a launcher splits back into the same arguments, escaped
+// string values, and the keys appv writes.
 #include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
 
 #include "desktop/desktop_entry.h"
 #include "base/error.h"
@@ -78,8 +83,17 @@ TEST_CASE("Exec lines survive hostile file names unchanged, with no extra field 
 }
 
 TEST_CASE("control characters cannot reach an Exec line") {
-  CHECK_THROWS_AS(exec_line({"/tmp/new\nline.appv"}, ""), Error);
-  CHECK_THROWS_AS(exec_line({"/tmp/tab\t.appv"}, ""), Error);
+  for (const char* bad : {"/tmp/new\nline.appv", "/tmp/tab\t.appv", "/tmp/del\x7f.appv"}) {
+    const std::string arg = bad;
+    INFO(arg);
+    try {
+      exec_line({"/usr/bin/appv", "run", arg}, "");
+      FAIL("an Exec line was made");
+    } catch (const Error& e) {
+      CHECK(e.code() == Exit::Usage);
+      CHECK(std::string(e.what()) == "'" + arg + "' cannot appear in a desktop entry's Exec line");
+    }
+  }
 }
 
 TEST_CASE("string values are escaped") {

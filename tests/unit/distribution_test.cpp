@@ -1,11 +1,13 @@
-// OCI references, registry logins and challenges, the artifact appv pushes and what
-// it accepts back, apps.toml, and keeping the previous version on install.
+// The distribution module: OCI references, registry logins and challenges, the
+// artifact appv pushes and what it accepts back, and apps.toml.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
 
+#include "base/reporter.h"
 #include "distribution/deploy.h"
-#include "desktop/install.h"
 #include "distribution/oci_artifact.h"
 #include "distribution/oci_auth.h"
 #include "distribution/oci_reference.h"
@@ -19,23 +21,25 @@ using appv::test::TempDir;
 
 namespace {
 
-Exit exit_of(const std::function<void()>& f) {
+// What `f` threw: an appv::Error's exit status and message; {Exit::Ok, ""} if it returned.
+struct Thrown {
+  Exit code = Exit::Ok;
+  std::string message;
+};
+Thrown thrown_by(const std::function<void()>& f) {
   try {
     f();
   } catch (const Error& e) {
-    return e.code();
+    return {e.code(), e.what()};
   }
-  return Exit::Ok;
+  return {};
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+// Keeps what a library reported, to check it without a terminal.
+struct RecordingReporter : Reporter {
+  std::vector<std::string> warnings;
+  void warning(std::string_view text) override { warnings.emplace_back(text); }
+};
 
 }  // namespace
 
@@ -67,10 +71,14 @@ TEST_CASE("malformed references are usage errors that say what is wrong") {
                           "host/a@sha256:abc", "host/a@md5:" "0123", "host:99999999/a", "ho st/a", "host/-a", "host/a-",
                           "host/a..b", "[::1/a", "host/a:" "x/y"}) {
     INFO(bad);
-    CHECK(exit_of([&] { parse_oci_reference(bad); }) == Exit::Usage);
+    Thrown t = thrown_by([&] { parse_oci_reference(bad); });
+    CHECK(t.code == Exit::Usage);
+    CHECK_THAT(t.message, Catch::StartsWith(std::string("'") + bad + "'"));
   }
-  CHECK(exit_of([&] { parse_oci_repository("host/a:1"); }) == Exit::Usage);
-  CHECK(error_of([&] { parse_oci_reference("jq:1.6"); }).find("names no registry") != std::string::npos);
+  Thrown tagged = thrown_by([&] { parse_oci_repository("host/a:1"); });
+  CHECK(tagged.code == Exit::Usage);
+  CHECK(tagged.message == "'host/a:1': give a repository without tag or digest");
+  CHECK_THAT(thrown_by([&] { parse_oci_reference("jq:1.6"); }).message, Catch::Contains("names no registry"));
   CHECK(parse_oci_reference("host/a__b/c-d.e_f:v1.0-rc_2").repository == "a__b/c-d.e_f");
 }
 
@@ -111,8 +119,9 @@ TEST_CASE("logins come from docker and podman auth files, the longest matching k
       "registry.example.com/team": {"auth": ")" + basic_token({"team", "2", ""}) + R"("},
       "helper.example.com": {"auth": ""},
       "other.example.com:5000": {"auth": ")" + basic_token({"other", "3", ""}) + R"("}}})");
+  RecordingReporter reporter;
   auto creds = [&](const std::string& reg, const std::string& repo) {
-    auto c = find_credentials({dir / "missing.json", file}, reg, repo);
+    auto c = find_credentials({dir / "missing.json", file}, reg, repo, reporter);
     return c ? c->username : std::string("none");
   };
   CHECK(creds("registry.example.com", "team/app") == "team");
@@ -121,16 +130,38 @@ TEST_CASE("logins come from docker and podman auth files, the longest matching k
   CHECK(creds("other.example.com:5000", "a") == "other");
   CHECK(creds("other.example.com", "a") == "none");
   CHECK(creds("helper.example.com", "a") == "none");
-  CHECK(find_credentials({file}, "registry.example.com", "x")->source == file);
+  CHECK(find_credentials({file}, "registry.example.com", "x", reporter)->source == file);
+  CHECK(reporter.warnings.empty());
 
-  test::write_file(file, "{\"auths\": {\"r.example.com\": {\"auth\": \"!!!\"}}}");
-  CHECK(exit_of([&] { find_credentials({file}, "r.example.com", "a"); }) == Exit::BadInput);
-  test::write_file(file, "{\"auths\": {\"r.example.com\": {\"auth\": \"bm9jb2xvbg==\"}}}");  // "nocolon"
-  CHECK(exit_of([&] { find_credentials({file}, "r.example.com", "a"); }) == Exit::BadInput);
-  test::write_file(file, "{\"auths\": [1, 2]}");
-  CHECK(exit_of([&] { find_credentials({file}, "r.example.com", "a"); }) == Exit::BadInput);
-  test::write_file(file, "not json");
-  CHECK(error_of([&] { find_credentials({file}, "r.example.com", "a"); }).find(file) != std::string::npos);
+  auto refused = [&](const std::string& content) {
+    test::write_file(file, content);
+    return thrown_by([&] { find_credentials({file}, "r.example.com", "a", reporter); });
+  };
+  Thrown t = refused("{\"auths\": {\"r.example.com\": {\"auth\": \"!!!\"}}}");
+  CHECK(t.code == Exit::BadInput);
+  CHECK(t.message == "'" + file + "': an \"auth\" value is not base64");
+  t = refused("{\"auths\": {\"r.example.com\": {\"auth\": \"bm9jb2xvbg==\"}}}");  // "nocolon"
+  CHECK(t.code == Exit::BadInput);
+  CHECK(t.message == "'" + file + "': an \"auth\" value is not user:password");
+  t = refused("{\"auths\": [1, 2]}");
+  CHECK(t.code == Exit::BadInput);
+  CHECK(t.message == "auth file '" + file + "': \"auths\" is not an object");
+  t = refused("not json");
+  CHECK(t.code == Exit::BadInput);
+  CHECK_THAT(t.message, Catch::StartsWith("auth file '" + file + "' is not valid JSON: "));
+}
+
+TEST_CASE("a login kept by a credential helper is a warning, not a failure") {
+  TempDir dir;
+  const std::string file = dir / "config.json";
+  test::write_file(file, R"({"credHelpers": {"r.example.com": "secretservice"}, "auths": {}})");
+  RecordingReporter reporter;
+  CHECK_FALSE(find_credentials({file}, "r.example.com", "a", reporter));
+  REQUIRE(reporter.warnings.size() == 1);
+  CHECK(reporter.warnings[0] == "'" + file + "' names a credential helper for r.example.com; appv does not run helpers "
+                                "(use --username and --password-stdin)");
+  CHECK_FALSE(find_credentials({file}, "other.example.com", "a", reporter));
+  CHECK(reporter.warnings.size() == 1);
 }
 
 TEST_CASE("the artifact is deterministic and reads back as what was pushed") {
@@ -183,8 +214,9 @@ TEST_CASE("manifests that are not one appv package are refused") {
   };
   for (const auto& [text, why] : bad) {
     INFO(text);
-    CHECK(exit_of([&] { parse_package_manifest(text, "r"); }) == Exit::BadInput);
-    CHECK(error_of([&] { parse_package_manifest(text, "r"); }).find(why) != std::string::npos);
+    Thrown t = thrown_by([&] { parse_package_manifest(text, "r"); });
+    CHECK(t.code == Exit::BadInput);
+    CHECK_THAT(t.message, Catch::Contains(why));
   }
 }
 
@@ -216,69 +248,11 @@ TEST_CASE("apps.toml lists references, and anything else is an error with its li
   for (const auto& [text, why] : bad) {
     INFO(text);
     test::write_file(path, text);
-    CHECK(exit_of([&] { load_apps_config(path); }) == Exit::BadInput);
-    CHECK(error_of([&] { load_apps_config(path); }).find(why) != std::string::npos);
+    Thrown t = thrown_by([&] { load_apps_config(path); });
+    CHECK(t.code == Exit::BadInput);
+    CHECK_THAT(t.message, Catch::StartsWith(path + ":") && Catch::Contains(why));
   }
-  CHECK(exit_of([&] { load_apps_config(dir / "none.toml"); }) == Exit::NoInput);
-}
-
-TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
-  TempDir dir;
-  InstallRoots roots{dir / "data", dir / "appv"};
-  auto manifest = [](const char* version) {
-    return std::string("id = \"org.example.test\"\nversion = \"") + version + "\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n";
-  };
-  test::write_package_file(dir / "v1.appv", test::base_entries(manifest("1")), manifest("1"));
-  test::write_package_file(dir / "v2.appv", test::base_entries(manifest("2")), manifest("2"));
-  install_package(dir / "v1.appv", roots, "/usr/bin/appv", {"r.example.com/a:1", "sha256:1"});
-  InstalledApp two = install_package(dir / "v2.appv", roots, "/usr/bin/appv", {"r.example.com/a:2", "sha256:2"});
-  CHECK(two.previous_version == "1");
-  CHECK(two.origin == "r.example.com/a:2");
-  CHECK(test::read_file(roots.appv + "/packages/org.example.test.previous.appv") == test::read_file(dir / "v1.appv"));
-
-  InstalledApp back = rollback_package("org.example.test", roots, "/usr/bin/appv");
-  CHECK(back.version == "1");
-  CHECK(back.origin == "r.example.com/a:1");
-  CHECK(back.digest == "sha256:1");
-  CHECK(back.previous_version == "2");
-  CHECK(test::read_file(back.package) == test::read_file(dir / "v1.appv"));
-  CHECK(rollback_package("org.example.test", roots, "/usr/bin/appv").version == "2");
-
-  // An update that fails half-way (its icon is not an image) brings back the version
-  // it was replacing, menu entry included.
-  const std::string gui = "id = \"org.example.test\"\nversion = \"%\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
-                          "[desktop]\nname = \"Probe\"\n";
-  auto with_version = [&](const std::string& v, const std::string& extra) {
-    std::string m = gui;
-    m.replace(m.find('%'), 1, v);
-    return m + extra;
-  };
-  auto entries_with_icon = [&](const std::string& text, const std::string& icon_bytes) {
-    std::vector<test::RawEntry> e = test::base_entries(text);
-    e.push_back({"root/usr", '5', 0755, "", "", -1});
-    e.push_back({"root/usr/icon.png", '0', 0644, icon_bytes, "", -1});
-    return e;
-  };
-  const std::string g1 = with_version("10", "");
-  const std::string g2 = with_version("11", "icon = \"/usr/icon.png\"\n");
-  test::write_package_file(dir / "g1.appv", test::base_entries(g1), g1);
-  test::write_package_file(dir / "g2.appv", entries_with_icon(g2, "not an image"), g2);
-  install_package(dir / "g1.appv", roots, "/usr/bin/appv", {"r.example.com/a:10", "sha256:10"});
-  const std::string entry = roots.data + "/applications/appv.org.example.test.probe.desktop";
-  REQUIRE(test::exists(entry));
-  setenv("XDG_CACHE_HOME", (dir / "cache").c_str(), 1);
-  CHECK(exit_of([&] { install_package(dir / "g2.appv", roots, "/usr/bin/appv"); }) == Exit::BadInput);
-  std::optional<InstalledApp> kept = find_installed("org.example.test", roots);
-  REQUIRE(kept);
-  CHECK(kept->version == "10");
-  CHECK(kept->origin == "r.example.com/a:10");
-  CHECK(test::read_file(kept->package) == test::read_file(dir / "g1.appv"));
-  CHECK(test::exists(entry));
-
-  // Nothing of the app is left after uninstalling, the kept version included.
-  uninstall_package("org.example.test", roots);
-  CHECK_FALSE(test::exists(roots.appv));
-  CHECK(exit_of([&] { rollback_package("org.example.test", roots, "/usr/bin/appv"); }) == Exit::Usage);
-  install_package(dir / "v1.appv", roots, "/usr/bin/appv");
-  CHECK(exit_of([&] { rollback_package("org.example.test", roots, "/usr/bin/appv"); }) == Exit::Usage);
+  Thrown missing = thrown_by([&] { load_apps_config(dir / "none.toml"); });
+  CHECK(missing.code == Exit::NoInput);
+  CHECK(missing.message == "'" + (dir / "none.toml") + "' does not exist");
 }

@@ -1,0 +1,132 @@
+// appv install, rollback and uninstall: the previous version kept for rollback, a
+// failed update undone, nothing left behind, and warnings reported, never printed.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/reporter.h"
+#include "desktop/install.h"
+#include "tests/unit/support/package_builder.h"
+#include "tests/unit/support/temp_dir.h"
+
+using namespace appv;
+using appv::test::TempDir;
+
+namespace {
+
+// What `f` threw: an appv::Error's exit status and message; {Exit::Ok, ""} if it returned.
+struct Thrown {
+  Exit code = Exit::Ok;
+  std::string message;
+};
+Thrown thrown_by(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return {e.code(), e.what()};
+  }
+  return {};
+}
+
+struct RecordingReporter : Reporter {
+  std::vector<std::string> warnings;
+  void warning(std::string_view text) override { warnings.emplace_back(text); }
+};
+
+}  // namespace
+
+TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
+  TempDir dir;
+  InstallRoots roots{dir / "data", dir / "appv"};
+  Reporter& silent = silent_reporter();
+  auto manifest = [](const char* version) {
+    return std::string("id = \"org.example.test\"\nversion = \"") + version + "\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n";
+  };
+  test::write_package_file(dir / "v1.appv", test::base_entries(manifest("1")), manifest("1"));
+  test::write_package_file(dir / "v2.appv", test::base_entries(manifest("2")), manifest("2"));
+  install_package(dir / "v1.appv", roots, "/usr/bin/appv", silent, {"r.example.com/a:1", "sha256:1"});
+  InstalledApp two = install_package(dir / "v2.appv", roots, "/usr/bin/appv", silent, {"r.example.com/a:2", "sha256:2"});
+  CHECK(two.previous_version == "1");
+  CHECK(two.origin == "r.example.com/a:2");
+  CHECK(test::read_file(roots.appv + "/packages/org.example.test.previous.appv") == test::read_file(dir / "v1.appv"));
+
+  InstalledApp back = rollback_package("org.example.test", roots, "/usr/bin/appv", silent);
+  CHECK(back.version == "1");
+  CHECK(back.origin == "r.example.com/a:1");
+  CHECK(back.digest == "sha256:1");
+  CHECK(back.previous_version == "2");
+  CHECK(test::read_file(back.package) == test::read_file(dir / "v1.appv"));
+  CHECK(rollback_package("org.example.test", roots, "/usr/bin/appv", silent).version == "2");
+
+  // An update that fails half-way (its icon is not an image) brings back the version
+  // it was replacing, menu entry included.
+  const std::string gui = "id = \"org.example.test\"\nversion = \"%\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
+                          "[desktop]\nname = \"Probe\"\n";
+  auto with_version = [&](const std::string& v, const std::string& extra) {
+    std::string m = gui;
+    m.replace(m.find('%'), 1, v);
+    return m + extra;
+  };
+  auto entries_with_icon = [&](const std::string& text, const std::string& icon_bytes) {
+    std::vector<test::RawEntry> e = test::base_entries(text);
+    e.push_back({"root/usr", '5', 0755, "", "", -1});
+    e.push_back({"root/usr/icon.png", '0', 0644, icon_bytes, "", -1});
+    return e;
+  };
+  const std::string g1 = with_version("10", "");
+  const std::string g2 = with_version("11", "icon = \"/usr/icon.png\"\n");
+  test::write_package_file(dir / "g1.appv", test::base_entries(g1), g1);
+  test::write_package_file(dir / "g2.appv", entries_with_icon(g2, "not an image"), g2);
+  install_package(dir / "g1.appv", roots, "/usr/bin/appv", silent, {"r.example.com/a:10", "sha256:10"});
+  const std::string entry = roots.data + "/applications/appv.org.example.test.probe.desktop";
+  REQUIRE(test::exists(entry));
+  setenv("XDG_CACHE_HOME", (dir / "cache").c_str(), 1);
+  Thrown bad_icon = thrown_by([&] { install_package(dir / "g2.appv", roots, "/usr/bin/appv", silent); });
+  CHECK(bad_icon.code == Exit::BadInput);
+  CHECK(bad_icon.message == "icon '/usr/icon.png' is neither PNG nor SVG");
+  std::optional<InstalledApp> kept = find_installed("org.example.test", roots);
+  REQUIRE(kept);
+  CHECK(kept->version == "10");
+  CHECK(kept->origin == "r.example.com/a:10");
+  CHECK(test::read_file(kept->package) == test::read_file(dir / "g1.appv"));
+  CHECK(test::exists(entry));
+
+  // Nothing of the app is left after uninstalling, the kept version included.
+  uninstall_package("org.example.test", roots, silent);
+  CHECK_FALSE(test::exists(roots.appv));
+  Thrown gone = thrown_by([&] { rollback_package("org.example.test", roots, "/usr/bin/appv", silent); });
+  CHECK(gone.code == Exit::Usage);
+  CHECK(gone.message == "'org.example.test' is not installed (see appv list)");
+  install_package(dir / "v1.appv", roots, "/usr/bin/appv", silent);
+  Thrown first = thrown_by([&] { rollback_package("org.example.test", roots, "/usr/bin/appv", silent); });
+  CHECK(first.code == Exit::Usage);
+  CHECK(first.message == "'org.example.test' has no previous version to roll back to");
+}
+
+TEST_CASE("a missing desktop database tool is a warning to the reporter; the install stands") {
+  TempDir dir;
+  InstallRoots roots{dir / "data", dir / "appv"};
+  const std::string m = "id = \"org.example.test\"\nversion = \"1\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
+                        "[desktop]\nname = \"Probe\"\n";
+  test::write_package_file(dir / "p.appv", test::base_entries(m), m);
+  const char* path = std::getenv("PATH");
+  const std::string saved = path ? path : "";
+  setenv("PATH", (dir / "no-tools").c_str(), 1);
+  RecordingReporter reporter;
+  std::optional<InstalledApp> app;
+  CHECK_NOTHROW(app = install_package(dir / "p.appv", roots, "/usr/bin/appv", reporter));
+  const std::vector<std::string> expected = {"update-mime-database not found; desktop caches not refreshed",
+                                             "update-desktop-database not found; desktop caches not refreshed"};
+  CHECK(reporter.warnings == expected);
+  reporter.warnings.clear();
+  CHECK_NOTHROW(uninstall_package("org.example.test", roots, reporter));
+  setenv("PATH", saved.c_str(), 1);
+  CHECK(app);
+  CHECK_FALSE(reporter.warnings.empty());
+  CHECK_FALSE(test::exists(roots.appv));
+}
