@@ -45,7 +45,9 @@ packed() {
   local out=$1; shift
   local cache=${APPV_E2E_PACKS:-} key entry tmp
   if [[ -z $cache || ! -w $cache ]]; then "$A" pack -q "$@" -o "$out"; return; fi
-  key=$( { printf '%s\n' "${SOURCE_DATE_EPOCH:-}" "$@"; for a in "$@"; do [[ $a == *.toml && -f $a ]] && cat "$a"; done; } | sha256sum | cut -c1-32)
+  # The scratch directory's name differs on every run: keyed as a placeholder, so
+  # "-m $M/python3.toml" finds the entry another scenario made.
+  key=$( { printf '%s\n' "${SOURCE_DATE_EPOCH:-}" "${@//$work/@WORK@}"; for a in "$@"; do [[ $a == *.toml && -f $a ]] && cat "$a"; done; } | sha256sum | cut -c1-32)
   entry=$cache/$key.appv
   if [[ ! -f $entry ]]; then
     tmp=$(mktemp "$cache/.tmp-XXXXXX") || return 1
@@ -86,6 +88,11 @@ mime_types = ["text/plain"]
 TOML
   mkdir -p "$work/my apps"
 }
+
+# appv_has_run: a home in which appv has run before (its cache and data directories
+# exist), as the home of a scenario's later checks would be; a check that the rest
+# of the home is unchanged then sees only what the app changed.
+appv_has_run() { mkdir -p "$HOME/.cache/appv" "$HOME/.local/share/appv"; }
 
 # As root, scenarios that change /etc/appv (policy, trusted keys, the system's app
 # list) move the host's own aside first and put it back with restore_etc.

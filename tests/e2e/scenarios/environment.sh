@@ -4,6 +4,7 @@
 # Run alone: ctest -R e2e_user_environment (and e2e_root_environment, as root).
 source "$1/lib.sh"
 pack_python3 || bad "pack python3"
+appv_has_run
 
 echo "== XDG directories and the environment"
 cat > envprobe.toml <<TOML

@@ -3,6 +3,7 @@
 # defaults, appv registry get/set/list/reset, sandbox reset --keep-config.
 # Run alone: ctest -R e2e_user_registry (and e2e_root_registry, as root).
 source "$1/lib.sh"
+appv_has_run
 echo "== the registry: GSettings keys through the keyfile backend"
 mkdir -p "$work/schemas"
 cat > "$work/schemas/org.appv.demo.gschema.xml" <<'XML'
