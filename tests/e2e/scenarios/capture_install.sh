@@ -3,6 +3,7 @@
 # the host does not have.
 # Run alone: ctest -R e2e_user_capture_install (and e2e_root_capture_install, as root).
 source "$1/lib.sh"
+appv_has_run
 echo "== install capture: make install"
 proj=$work/tinyproj
 mkdir -p "$proj"
