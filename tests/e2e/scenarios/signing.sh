@@ -1,5 +1,8 @@
-# Signing, trust and policy. Sourced by cases.sh (its helpers, $A, $work).
-
+#!/usr/bin/env bash
+# Signing, trust and policy: keygen, sign, verify, tampered packages, and (as root)
+# the system policy in /etc/appv.
+# Run alone: ctest -R e2e_user_signing (and e2e_root_signing, as root).
+source "$1/lib.sh"
 echo "== signatures"
 cd "$work"
 mkdir -p keys
@@ -42,23 +45,13 @@ for t in payload manifest signature; do
   status "verify refuses a flipped byte in the $t" 65 "$A" verify "tampered-$t.appv"
 done
 
-run_status() { rm -rf "$HOME/.cache/appv"; "$A" run "$1" -n 1 >/dev/null 2>&1; echo $?; }
-# matrix_of WHERE NAME...: "NAME=status ..." of running each package, found by `WHERE NAME`.
-matrix_of() {
-  local where=$1 got="" p
-  shift
-  for p in "$@"; do got+="$p=$(run_status "$($where "$p")") "; done
-  echo "${got% }"
-}
 package_file() { echo "$1.appv"; }
 matrix() { matrix_of package_file unsigned trusted untrusted tampered-payload tampered-manifest tampered-signature; }
 same "no policy: signed or not runs, tampered is refused (65)" \
   "unsigned=0 trusted=0 untrusted=0 tampered-payload=65 tampered-manifest=65 tampered-signature=65" "$(matrix)"
 
 if [[ $(id -u) -eq 0 ]]; then
-  saved=""
-  if [[ -e /etc/appv ]]; then saved=$(mktemp -d /etc/appv.e2e-saved.XXXXXX); mv /etc/appv "$saved/"; fi
-  restore_etc() { rm -rf /etc/appv; if [[ -n $saved ]]; then mv "$saved/appv" /etc/appv; rmdir "$saved"; fi; }
+  save_etc
   mkdir -p /etc/appv/trusted-keys
   rm -rf "$trust_dir"   # the system store alone now
   cp keys/release.pub /etc/appv/trusted-keys/
@@ -83,3 +76,5 @@ if [[ $(id -u) -eq 0 ]]; then
   restore_etc
 fi
 rm -rf "$HOME/.config"
+
+finish

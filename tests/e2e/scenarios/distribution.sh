@@ -1,7 +1,26 @@
-# OCI registries: a real registry (Debian's docker-registry, the CNCF distribution
-# server) on 127.0.0.1, plain and with htpasswd + a self-signed TLS certificate.
-# Sourced by cases.sh after signing_cases.sh (its packages and keys, $A, $work).
-
+#!/usr/bin/env bash
+# OCI registries (plain, Bearer token, TLS with htpasswd; a pull cut off and
+# resumed; signatures and policy through a registry) and managed deployment (sync,
+# update, rollback, the systemd units).
+# Run alone: ctest -R e2e_user_distribution (and e2e_root_distribution, as root).
+source "$1/lib.sh"
+# What the signing and desktop scenarios make and test, made here without checks: the
+# keys and signed packages the registry's signature matrix pulls, and the GUI package
+# that sync installs with its desktop entry.
+make_fixtures() {
+  mkdir -p keys
+  "$A" keygen release --dir keys >/dev/null && "$A" keygen intruder --dir keys >/dev/null &&
+    packed unsigned.appv /usr/bin/jq && cp unsigned.appv trusted.appv && cp unsigned.appv untrusted.appv &&
+    "$A" sign trusted.appv --key keys/release.key >/dev/null &&
+    "$A" sign trusted.appv --key keys/intruder.key --signer "second opinion" >/dev/null &&
+    "$A" sign untrusted.appv --key keys/intruder.key >/dev/null || return 1
+  local offset
+  offset=$("$A" info trusted.appv | sed -n 's/^payload:   offset \([0-9]*\),.*/\1/p')
+  cp trusted.appv tampered-payload.appv
+  printf '\x5a' | dd of=tampered-payload.appv bs=1 seek=$((offset + 300)) conv=notrunc status=none
+  pack_sqlite3 && xmessage_manifest && packed "$work/my apps/xmessage.appv" -m xmessage-gui.toml
+}
+make_fixtures || bad "make the signed packages and the GUI package this scenario pushes"
 echo "== OCI registries"
 cd "$work"
 for tool in docker-registry skopeo openssl htpasswd; do
@@ -165,8 +184,7 @@ oci_matrix() { matrix_of pushed_ref unsigned trusted untrusted tampered-payload;
 same "oci://, no policy: signed or not runs, tampered is refused (65)" \
   "unsigned=0 trusted=0 untrusted=0 tampered-payload=65" "$(oci_matrix)"
 if [[ $(id -u) -eq 0 ]]; then
-  saved=""
-  if [[ -e /etc/appv ]]; then saved=$(mktemp -d /etc/appv.e2e-saved.XXXXXX); mv /etc/appv "$saved/"; fi
+  save_etc
   mkdir -p /etc/appv/trusted-keys
   cp keys/release.pub /etc/appv/trusted-keys/
   echo 'require_signature = true' > /etc/appv/policy.toml
@@ -332,8 +350,7 @@ if [[ $(id -u) -eq 0 ]]; then
              cp '$work/appv-sync.timer' '$work/units/' && systemd-analyze verify '$work/units/appv-sync.service' '$work/units/appv-sync.timer'"
   read -ra exec_start <<<"$(sed -n 's/^ExecStart=//p' "$work/appv-sync.service")"
   exec_start[0]=$A
-  saved=""
-  if [[ -e /etc/appv ]]; then saved=$(mktemp -d /etc/appv.e2e-saved.XXXXXX); mv /etc/appv "$saved/"; fi
+  save_etc
   mkdir -p /etc/appv
   printf '[[app]]\nref = "%s/tools/jq:1.6"\n' "$plain" > /etc/appv/apps.toml
   system_had_jq=$("$A" list --system | grep -c '^jq	' || true)
@@ -350,3 +367,5 @@ before=$(state)
 status "the registry down: sync fails (69)" 69 "$A" sync --config apps.toml
 same "and changes nothing" "$before" "$(state)"
 same "the installed app still runs" "v3 written by v1" "$("$A" run "$py" -c "$read_state" v3)"
+
+finish

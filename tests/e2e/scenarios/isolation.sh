@@ -1,5 +1,9 @@
-# Isolation modes, the sandbox commands, concurrent instances, the registry layer and
-# environment/XDG redirection. Sourced by cases.sh (its helpers, $A, $work, FULL).
+#!/usr/bin/env bash
+# Isolation modes (writecopy, full, merged), the sandbox commands, --temp, and
+# two instances of an app sharing one view.
+# Run alone: ctest -R e2e_user_isolation (and e2e_root_isolation, as root).
+source "$1/lib.sh"
+pack_python3 && packed jqx.appv /usr/bin/jq || bad "pack the packages this scenario runs"
 
 PY=org.python.python3
 # The probe, run by the packaged python3: changes a tree the way an app would.
@@ -152,104 +156,4 @@ status "a launch with other rules is refused while it runs" 75 "$A" run --isolat
 same "a launch with the same rules joins it" "joined" "$("$A" run --isolate "$tree=writecopy" python3.appv -c 'print("joined")')"
 wait $sleeper
 
-echo "== XDG directories and the environment"
-cat > envprobe.toml <<TOML
-id = "org.appv.envprobe"
-version = "1"
-[entry.python3]
-path = "/usr/bin/python3"
-[env]
-clean = true
-set = { APP_CONF = "\${XDG_CONFIG_HOME}/envprobe/settings.ini", PRICE = "\$\$5" }
-prepend = { PATH = "\${APPV_ROOT}/opt/envprobe/bin" }
-TOML
-check "pack the environment probe" "$A" pack -q -m envprobe.toml -o envprobe.appv
-config_before=$(find "$HOME" -path "$HOME/.local/share/appv" -prune -o -path "$HOME/.cache/appv" -prune -o -print | sort)
-env_out=$(SECRET_TOKEN=leak "$A" run envprobe.appv -c '
-import os
-e = os.environ
-print(e["APP_CONF"]); print(e["PRICE"]); print(e["PATH"].split(":")[0]); print(e.get("SECRET_TOKEN", "-"))
-print(e["APPV_APP_ID"]); print(e["GSETTINGS_BACKEND"]); print(os.path.isdir(e["APPV_ROOT"] + "/usr/bin"))
-os.makedirs(os.path.dirname(e["APP_CONF"]), exist_ok=True)
-open(e["APP_CONF"], "w").write("[main]\nsaved = yes\n")')
-root_line=$(sed -n 3p <<<"$env_out")
-same "env: tokens expand, \$\$ is a dollar, clean drops the host's secrets, appv's own are set" \
-  "$HOME/.config/envprobe/settings.ini|\$5|-|org.appv.envprobe|keyfile|True" \
-  "$(sed -n '1p;2p;4p;5p;6p;7p' <<<"$env_out" | tr '\n' '|' | sed 's/|$//')"
-check "env: \${APPV_ROOT} is the package's tree" grep -q "^$HOME/.cache/appv/[0-9a-f]*/root/opt/envprobe/bin$" <<<"$root_line"
-same "XDG: the config write did not reach the host's home" "$config_before" \
-  "$(find "$HOME" -path "$HOME/.local/share/appv" -prune -o -path "$HOME/.cache/appv" -prune -o -print | sort)"
-same "XDG: the app reads its config back next run" "yes" \
-  "$("$A" run envprobe.appv -c 'import configparser, os; c = configparser.ConfigParser(); c.read(os.environ["APP_CONF"]); print(c["main"]["saved"])')"
-check "XDG: sandbox diff shows the config file" grep -qx "A $HOME/.config/envprobe/settings.ini" <<<"$("$A" sandbox diff org.appv.envprobe)"
-check "XDG: the sandboxes are hidden from the app" test -z "$("$A" run envprobe.appv -c "import os; print(' '.join(os.listdir('$HOME/.local/share/appv/sandboxes')))")"
-
-echo "== passthrough: a host socket inside a full prefix"
-mkdir -p "$work/sockdir"
-/usr/bin/python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
-print("ready", flush=True); os.close(1)
-c, _ = s.accept(); c.sendall(b"pong from the host\n"); c.close()' "$work/sockdir/s" | head -1 >/dev/null &
-for _ in $(seq 50); do [[ -S $work/sockdir/s ]] && break; sleep 0.1; done
-same "the app reaches the passed-through socket; the rest of the directory stays hidden" "pong from the host|['s']" \
-  "$("$A" run --isolate "$work/sockdir=full" --isolate "$work/sockdir/s=host" python3.appv -c "
-import os, socket
-c = socket.socket(socket.AF_UNIX); c.connect('$work/sockdir/s')
-print(c.recv(100).decode().strip() + '|' + str(sorted(os.listdir('$work/sockdir'))))")"
-wait
-
-echo "== the registry: GSettings keys through the keyfile backend"
-mkdir -p "$work/schemas"
-cat > "$work/schemas/org.appv.demo.gschema.xml" <<'XML'
-<schemalist>
-  <schema id="org.appv.demo" path="/org/appv/demo/">
-    <key name="greeting" type="s"><default>'schema default'</default></key>
-    <key name="count" type="i"><default>1</default></key>
-  </schema>
-</schemalist>
-XML
-glib-compile-schemas "$work/schemas"
-cat > gsdemo.toml <<TOML
-id = "org.appv.gsdemo"
-version = "1"
-[entry.gsettings]
-path = "/usr/bin/gsettings"
-[files]
-include = ["$work/schemas/gschemas.compiled"]
-[env]
-set = { GSETTINGS_SCHEMA_DIR = "$work/schemas" }
-[registry]
-"/org/appv/demo/greeting" = "packaged hello"
-"/org/appv/demo/count" = 3
-TOML
-check "pack gsettings with registry defaults" "$A" pack -q -m gsdemo.toml -o gsdemo.appv
-check "the defaults are a file in the package" grep -qx /etc/glib-2.0/settings/defaults <<<"$("$A" ls gsdemo.appv)"
-home_before=$(find "$HOME" -path "$HOME/.local/share/appv" -prune -o -path "$HOME/.cache/appv" -prune -o -printf '%p %m %s\n' | sort)
-G=(run "${FULL[@]}" gsdemo.appv)
-same "the packaged default is read" "'packaged hello'" "$("$A" "${G[@]}" get org.appv.demo greeting)"
-check "gsettings set inside the app" "$A" "${G[@]}" set org.appv.demo greeting "'changed in app'"
-same "the change persists to the next run" "'changed in app'" "$("$A" "${G[@]}" get org.appv.demo greeting)"
-same "appv registry get shows it" "'changed in app'" "$("$A" registry get org.appv.gsdemo /org/appv/demo/greeting)"
-check "appv registry set" "$A" registry set org.appv.gsdemo /org/appv/demo/count 7
-same "the app reads the value set from outside" "7" "$("$A" "${G[@]}" get org.appv.demo count)"
-same "appv registry list" "/org/appv/demo/count 7  (user)|/org/appv/demo/greeting 'changed in app'  (user)" \
-  "$("$A" registry list org.appv.gsdemo | tr '\n' '|' | sed 's/|$//')"
-check "appv registry reset KEY" "$A" registry reset org.appv.gsdemo /org/appv/demo/greeting
-same "the packaged default returns" "'packaged hello'" "$("$A" "${G[@]}" get org.appv.demo greeting)"
-status "registry set of a bad key" 64 "$A" registry set org.appv.gsdemo not/a/key 1
-status "registry get of an app that never ran" 66 "$A" registry get org.never.ran /a/b
-same "the host's home (dconf, ~/.config) is untouched" "$home_before" \
-  "$(find "$HOME" -path "$HOME/.local/share/appv" -prune -o -path "$HOME/.cache/appv" -prune -o -printf '%p %m %s\n' | sort)"
-check "sandbox reset --keep-config" "$A" sandbox reset --keep-config org.appv.gsdemo
-same "--keep-config kept the registry" "7" "$("$A" "${G[@]}" get org.appv.demo count)"
-"$A" sandbox reset org.appv.gsdemo >/dev/null
-same "a full reset drops it" "3" "$("$A" "${G[@]}" get org.appv.demo count)"
-
-echo "== the sandbox outlives an upgrade of the package"
-sed 's/^version = .*/version = "3.11-next"/' "$M/python3.toml" > python3-next.toml
-check "pack a newer version of the same app id" "$A" pack -q -m python3-next.toml -o python3-next.appv
-"$A" run python3.appv -c 'open("/etc/appv-upgrade-probe", "w").write("written by the old version")'
-same "the new version sees the old version's changes" "written by the old version" \
-  "$("$A" run python3-next.appv -c 'print(open("/etc/appv-upgrade-probe").read())')"
-check "sandbox list shows the version last run" grep -q "^$PY  *3.11-next " <<<"$("$A" sandbox list)"
+finish

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Desktop integration: install and uninstall in a fresh home, the window on a
+# virtual screen, and (as root) install --system.
+# Run alone: ctest -R e2e_user_desktop (and e2e_root_desktop, as root).
+source "$1/lib.sh"
+echo "== desktop integration"
+data=$HOME/.local/share
+# What the user's desktop directories hold: names, types, modes and contents.
+snapshot() {
+  (cd "$data" 2>/dev/null || exit 0
+   find applications icons mime -printf '%y %m %p\n' 2>/dev/null | sort
+   find applications icons mime -type f -exec sha256sum {} + 2>/dev/null | sort)
+}
+xmessage_manifest
+check "pack the GUI program" "$A" pack -q -m xmessage-gui.toml -o "$work/my apps/xmessage.appv"
+
+before=$(snapshot)
+check "install into a fresh home" "$A" install "$work/my apps/xmessage.appv"
+entry=$data/applications/appv.org.x.xmessage.xmessage.desktop
+check "a desktop entry was written" test -f "$entry"
+check "it passes desktop-file-validate" desktop-file-validate "$entry"
+check "the .appv handler passes desktop-file-validate" desktop-file-validate "$data/applications/appv.open.desktop"
+check "the icon is in the hicolor theme" test -f "$data/icons/hicolor/48x48/apps/appv.org.x.xmessage.png"
+check "application/x-appv is in the MIME database" grep -q 'application/x-appv' "$data/mime/globs2"
+check "the app is associated with its MIME type" grep -q '^text/plain=.*appv.org.x.xmessage.xmessage.desktop' "$data/applications/mimeinfo.cache"
+check "appv list shows it" grep -q "^org.x.xmessage	1	$data/appv/packages/org.x.xmessage.appv$" <<<"$("$A" list)"
+
+# Start the app the way a desktop does: from the entry's Exec line, field codes
+# dropped, quoting undone (by Python's shlex, which follows the same rules here).
+exec_value=$(sed -n 's/^Exec=//p' "$entry")
+display=:$((50 + RANDOM % 200))
+Xvfb "$display" -screen 0 640x480x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
+mapfile -t cmd < <(/usr/bin/python3 -c 'import shlex, sys; [print(a) for a in shlex.split(sys.argv[1]) if not a.startswith("%")]' "$exec_value")
+DISPLAY=$display "${cmd[@]}" &
+app=$!
+for _ in $(seq 100); do xwininfo -display "$display" -root -children 2>/dev/null | grep -q '"xmessage"' && break; sleep 0.1; done
+import -display "$display" -window root "$work/screen.png" 2>/dev/null
+colours=$(convert "$work/screen.png" -format %k info: 2>/dev/null)
+check "the window appeared on the screen (not blank: ${colours:-0} colours)" test "${colours:-0}" -ge 2
+check "the screen shows xmessage's yellow" bash -c "convert '$work/screen.png' -format %c histogram:info: | grep -qi 'yellow\|#FFFF00'"
+kill "$app" 2>/dev/null; wait "$app" 2>/dev/null
+kill "$xvfb" 2>/dev/null; wait "$xvfb" 2>/dev/null
+
+check "uninstall" "$A" uninstall org.x.xmessage
+same "install then uninstall leaves the desktop directories as they were" "$before" "$(snapshot)"
+check "the sandbox is kept" test -d "$data/appv/sandboxes/org.x.xmessage"
+
+# Again with the user's own entries and MIME types already there.
+mkdir -p "$data/applications" "$data/mime/packages"
+printf '[Desktop Entry]\nType=Application\nName=Mine\nExec=true\nMimeType=text/x-mine;\n' > "$data/applications/mine.desktop"
+printf '<?xml version="1.0"?>\n<mime-info xmlns="http://www.freedesktop.org/standards/shared-mime-info"><mime-type type="text/x-mine"><glob pattern="*.mine"/></mime-type></mime-info>\n' > "$data/mime/packages/mine.xml"
+update-mime-database "$data/mime" >/dev/null 2>&1
+update-desktop-database "$data/applications" >/dev/null 2>&1
+before=$(snapshot)
+"$A" install "$work/my apps/xmessage.appv" >/dev/null && "$A" install "$work/my apps/xmessage.appv" >/dev/null
+check "reinstalling keeps one entry" test "$(ls "$data/applications" | grep -c appv.org.x.xmessage)" -eq 1
+"$A" uninstall org.x.xmessage >/dev/null
+same "with the user's own files too, uninstall restores them exactly" "$before" "$(snapshot)"
+status "uninstalling what is not installed" 64 "$A" uninstall org.x.xmessage
+if [[ $(id -u) -eq 0 ]]; then
+  sys_snapshot() {
+    (cd /usr/local/share && find applications icons mime -printf '%y %m %p\n' 2>/dev/null | sort
+     find applications icons mime -type f -exec sha256sum {} + 2>/dev/null | sort)
+    find /var/lib/appv 2>/dev/null | sort
+  }
+  before=$(sys_snapshot)
+  check "install --system" "$A" install --system "$work/my apps/xmessage.appv"
+  check "a system-wide desktop entry" desktop-file-validate /usr/local/share/applications/appv.org.x.xmessage.xmessage.desktop
+  check "appv list --system shows it" grep -q '^org.x.xmessage' <<<"$("$A" list --system)"
+  check "uninstall --system" "$A" uninstall --system org.x.xmessage
+  same "the system directories are as they were" "$before" "$(sys_snapshot)"
+else
+  status "install --system needs root" 64 "$A" install --system "$work/my apps/xmessage.appv"
+fi
+
+finish

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Running packages with /usr, /etc and /lib* hidden; exit statuses and signals
+# pass through; writecopy keeps the host untouched.
+# Run alone: ctest -R e2e_user_run_basic (and e2e_root_run_basic, as root).
+source "$1/lib.sh"
+pack_jq && pack_sqlite3 && pack_file && pack_python3 || bad "pack the packages this scenario runs"
+
+echo "== running with /usr, /etc and /lib* hidden"
+same "jq filter" "6" "$(echo '{"a":[1,2,3]}' | "$A" run "${FULL[@]}" jq.appv -c '.a|add')"
+same "jq with -- before its arguments" "1" "$(echo '{"a":1}' | "$A" run "${FULL[@]}" jq.appv -- .a)"
+same "jq --version" "jq-1.6" "$("$A" run "${FULL[@]}" jq.appv --version)"
+status "jq's own exit status passes through" 1 bash -c "echo null | '$A' run jq.appv -e ."
+status "jq's error status passes through" 5 bash -c "'$A' run jq.appv -n 'error(\"x\")'"
+rm -f db.sqlite
+same "sqlite3 query on a new database" "42" \
+  "$("$A" run "${FULL[@]}" sqlite3.appv "$work/db.sqlite" 'create table t(x); insert into t values (41); select x + 1 from t;')"
+check "the database was written to the (merged) working directory" test -s db.sqlite
+printf '\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde' > x.png
+check "file names a PNG as PNG" grep -q '^PNG image data, 1 x 1' <<<"$("$A" run "${FULL[@]}" file.appv -b "$work/x.png")"
+same "python imports json, sqlite3 and decimal" '{"third": "0.3333", "sqlite": true}' \
+  "$("$A" run "${FULL[@]}" python3.appv -c '
+import json, sqlite3, decimal
+decimal.getcontext().prec = 4
+db = sqlite3.connect(":memory:")
+print(json.dumps({"third": str(decimal.Decimal(1) / 3), "sqlite": db.execute("select 1").fetchone() == (1,)}))')"
+status "a signal's death passes through as 128+N" 143 "$A" run python3.appv -c 'import os, signal; os.kill(os.getpid(), signal.SIGTERM)'
+check "the dry run prints the mount plan" grep -q '^  overlay  /usr  lower=.*/root/usr upper=' <<<"$("$A" run --dry-run "${FULL[@]}" jq.appv)"
+
+same "the sandbox is private to its user" "700" "$(stat -c %a "$HOME/.local/share/appv/sandboxes/jq")"
+
+echo "== writecopy keeps the host untouched"
+probe='import os
+for p in ("/etc/appv-e2e-probe", "/usr/appv-e2e-probe"):
+    if os.path.exists(p):
+        print(open(p).read(), end=" ")
+    else:
+        open(p, "w").write(p)
+print()'
+"$A" run python3.appv -c "$probe" >/dev/null
+check "a write into /etc did not reach the host" test ! -e /etc/appv-e2e-probe
+check "a write into /usr did not reach the host" test ! -e /usr/appv-e2e-probe
+same "the next run finds its own writes again" "/etc/appv-e2e-probe /usr/appv-e2e-probe" "$("$A" run python3.appv -c "$probe" | sed 's/ $//')"
+if [[ $(id -u) -eq 0 ]]; then
+  before=$(sha256sum /etc/hostname)
+  "$A" run python3.appv -c 'open("/etc/hostname", "a").write("changed\n")'
+  same "changing a host file changes only the sandbox's copy" "$before" "$(sha256sum /etc/hostname)"
+  check "the app sees its change" grep -q changed <<<"$("$A" run python3.appv -c 'print(open("/etc/hostname").read())')"
+  "$A" run python3.appv -c 'import os; os.remove("/etc/hostname")'
+  check "deleting a host file hides it from the app only" test -f /etc/hostname
+  same "the app no longer sees it" "False" "$("$A" run python3.appv -c 'import os; print(os.path.exists("/etc/hostname"))')"
+fi
+
+finish
