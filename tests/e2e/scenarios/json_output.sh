@@ -1,30 +1,14 @@
 #!/usr/bin/env bash
-# End-to-end: the --json output of info, ls, verify, list, sandbox list and tags
-# (README.md, "Output for scripts"), read with jq the way a script would.
-#
-# Usage: json_output.sh APPV SCRATCH_DIR
-#   APPV         the appv binary (with appv-stub and libappv-pack.so beside it)
-#   SCRATCH_DIR  an empty directory this test may fill; it gets its own HOME there
-# Exits 0 when every check passed, 1 when one failed, 77 (skip) without jq.
-set -uo pipefail
-A=$(readlink -f "$1")
-work=$(readlink -f "$2")
-command -v jq >/dev/null || { echo "skip: jq is not installed"; exit 77; }
-mkdir -p "$work/home"
-cd "$work" || exit 1
-export HOME=$work/home
-unset XDG_CACHE_HOME XDG_DATA_HOME XDG_CONFIG_HOME XDG_STATE_HOME
-
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() { failed=$((failed + 1)); echo "FAIL $1"; }
-# same NAME EXPECTED ACTUAL
-same() { if [[ $2 == "$3" ]]; then ok "$1"; else bad "$1: expected [$2], got [$3]"; fi; }
+# The --json output for scripts (README.md, "Output for scripts"): info, ls, verify,
+# list, sandbox list, tags and run --dry-run, read with jq the way a script would.
+# Run alone: ctest -R e2e_user_json_output (and e2e_root_json_output, as root).
+source "$1/lib.sh"
 # holds NAME JSON FILTER: jq -e FILTER must be true of JSON.
 holds() { if jq -e "$3" >/dev/null 2>&1 <<<"$2"; then ok "$1"; else bad "$1: not ($3) of: $(head -c 600 <<<"$2")"; fi; }
+appv_has_run
+pack_jq || bad "pack jq"
 
 echo "== json output"
-"$A" pack -q /usr/bin/jq -o jq.appv || { bad "pack jq"; exit 1; }
 sha='^sha256:[0-9a-f]{64}$'
 
 info=$("$A" info --json jq.appv)
@@ -79,7 +63,7 @@ if "$A" run jq.appv --version >/dev/null; then
   holds "sandbox list: the app that ran, stopped" "$("$A" sandbox list --json)" \
     'length == 1 and .[0].app == "jq" and .[0].version == "0" and (.[0].bytes | type == "number") and .[0].running == false and .[0].pid == null'
 else
-  echo "skip: sandbox list after a run: appv run cannot run here"
+  bad "sandbox list after a run: appv run failed"
 fi
 
 # tags needs a registry: Debian's docker-registry on a free loopback port.
@@ -104,8 +88,18 @@ if command -v docker-registry >/dev/null && command -v python3 >/dev/null; then
   kill "$reg_pid" 2>/dev/null
   wait "$reg_pid" 2>/dev/null
 else
-  echo "skip: tags --json: docker-registry is not installed"
+  bad "tags --json: docker-registry is not installed (scripts/install-deps --test)"
 fi
 
-echo "json output: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+
+plan=$("$A" run --dry-run --json jq.appv .a)
+holds "run --dry-run --json: the plan of a run" "$plan" \
+  '.kind == "run" and .backend.name == "ns" and .package.id == "jq" and .start.decision == "build" and .sandbox.cleanup == "keep"'
+holds "run --dry-run --json: argv and the whole environment" "$plan" \
+  '.process.argv == ["/usr/bin/jq", ".a"] and (.process.env | any(. == "APPV_APP_ID=jq"))'
+holds "run --dry-run --json: the /usr overlay with the package's tree on top" "$plan" \
+  'any(.mounts[]; .type == "overlay" and .target == "/usr" and (.lowers[0] | endswith("/root/usr")))'
+holds "run --dry-run --json: --temp is removed at exit" "$("$A" run --dry-run --json --temp jq.appv)" \
+  '.kind == "temp" and .sandbox.cleanup == "remove-on-exit" and (.sandbox.path | test("/[.]temp-jq-[0-9]+$"))'
+
+finish
