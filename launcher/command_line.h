@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "launcher/commands.h"
@@ -49,5 +51,13 @@ void add_registry_command(CLI::App& app, Commands& out); // registry ... (regist
 // TLS only (what `run oci://` needs), or TLS, login and rate limit.
 void add_tls_options(CLI::App& command, OciArgs& args);
 void add_oci_options(CLI::App& command, OciArgs& args);
+
+// `appv run` is a prefix command: CLI11 leaves PACKAGE and every word after it, with
+// any unknown options of run's before it, in run's remaining words. Sets
+// args.package and args.app_args from them: a leading "--" makes the next word
+// PACKAGE whatever it looks like, and one "--" right after PACKAGE is appv's, not
+// the app's. Throws CLI::ExtrasError for unknown options before PACKAGE and
+// CLI::RequiredError without PACKAGE (main() reports both as bad usage).
+void split_run_words(const std::vector<std::string>& words, RunArgs& args);
 
 }  // namespace appv::cli

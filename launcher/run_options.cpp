@@ -9,32 +9,6 @@
 #include "launcher/command_line.h"
 
 namespace appv::cli {
-namespace {
-
-bool looks_like_option(const std::string& word) { return word.size() > 1 && word[0] == '-'; }
-
-// CLI11 leaves PACKAGE and everything after it in run's remaining words (a prefix
-// command stops at the first word that is no option of run's), with run's own unknown
-// options before it. Splits them into args.package and args.app_args; throws the
-// ParseError main() reports as bad usage.
-void take_package(std::vector<std::string> words, RunArgs& args) {
-  size_t i = 0;
-  std::vector<std::string> unknown;
-  // A leading "--" ends run's options: the next word is PACKAGE, whatever it looks like.
-  if (i < words.size() && words[i] == "--") {
-    ++i;
-  } else {
-    while (i < words.size() && looks_like_option(words[i]) && words[i] != "--") unknown.push_back(words[i++]);
-    if (!unknown.empty()) throw CLI::ExtrasError(unknown);
-    if (i < words.size() && words[i] == "--") ++i;
-  }
-  if (i >= words.size()) throw CLI::RequiredError("package");
-  args.package = words[i++];
-  if (i < words.size() && words[i] == "--") ++i;  // `PACKAGE -- ARGS`: the "--" is appv's
-  args.app_args.assign(words.begin() + static_cast<std::ptrdiff_t>(i), words.end());
-}
-
-}  // namespace
 
 void add_run_command(CLI::App& app, Commands& out) {
   struct Parsed {
@@ -59,7 +33,7 @@ void add_run_command(CLI::App& app, Commands& out) {
   cmd->validate_positionals();
   cmd->add_option("package", p->package_help, "Package file, or oci://REGISTRY/REPOSITORY[:TAG|@DIGEST]")
       ->check(CLI::Validator([](const std::string&) { return std::string("stops the parse"); }, ""));
-  cmd->callback([p, cmd] { take_package(cmd->remaining(), p->run); });
+  cmd->callback([p, cmd] { split_run_words(cmd->remaining(), p->run); });
   cmd->footer("Usage: appv run [OPTIONS] PACKAGE [--] [ARGS...]\nEverything after PACKAGE is passed to the app.\n"
               "oci://REF is pulled into the cache (resumable, verified) and run from there; when the registry\n"
               "is unreachable, the copy a tag last resolved to runs, with a warning.");
