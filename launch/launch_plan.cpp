@@ -46,6 +46,8 @@ std::string describe_backend(const LaunchInputs& in) {
 void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
   if (!in.manifest) throw Error(Exit::Internal, "a launch plan for an app needs its manifest");
   const Manifest& m = *in.manifest;
+  // The id names a directory: checked here too, whatever parsed the manifest.
+  if (!valid_app_id(m.id)) throw Error(Exit::BadInput, fmt::format("the package's app id '{}' is not valid", m.id));
   const EntryPoint& entry = m.entry(in.entry);
   plan.package_path = in.package_path;
   plan.app_id = m.id;

@@ -4,15 +4,14 @@
 
 #include <fmt/format.h>
 
+#include "base/text.h"
+
 namespace appv {
 namespace {
 
 std::string quoted_argv(const std::vector<std::string>& argv) {
   std::string out;
-  for (const std::string& a : argv) {
-    const bool plain = !a.empty() && a.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string::npos;
-    out += (out.empty() ? "" : " ") + (plain ? a : "'" + a + "'");
-  }
+  for (const std::string& a : argv) out += (out.empty() ? "" : " ") + shell_quote(a);
   return out;
 }
 
@@ -31,11 +30,11 @@ std::string env_changes(const std::vector<std::string>& host_env, const std::vec
   std::string out;
   for (const auto& [name, value] : after) {
     auto it = before.find(name);
-    if (it == before.end()) out += fmt::format("  + {}={}\n", name, value);
-    else if (it->second != value) out += fmt::format("  ~ {}={}\n", name, value);
+    if (it == before.end()) out += fmt::format("  + {}={}\n", name, shell_quote(value));
+    else if (it->second != value) out += fmt::format("  ~ {}={}\n", name, shell_quote(value));
   }
   for (const auto& [name, value] : before) {
-    if (!after.count(name)) out += fmt::format("  - {}\n", name);
+    if (!after.count(name)) out += fmt::format("  - {}\n", shell_quote(name));
   }
   return out.empty() ? "  (none)\n" : out;
 }

@@ -38,11 +38,4 @@ int report_errors(const std::function<int()>& body) {
 
 std::string human_bytes(uint64_t n) { return appv::human_bytes(n); }
 
-std::string shell_quote(const std::string& s) {
-  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./+:@") == std::string::npos && !s.empty()) return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 }  // namespace appv::cli

@@ -5,11 +5,11 @@
 #include <functional>
 #include <string>
 
+#include "base/text.h"
+
 namespace appv::cli {
 
 std::string human_bytes(uint64_t n);
-// Quotes `s` for a POSIX shell when it needs quoting.
-std::string shell_quote(const std::string& s);
 
 // The path of the running executable (readlink /proc/self/exe).
 std::string self_exe();

@@ -471,7 +471,10 @@ class Planner {
   // would fail with ELOOP (DESIGN.md, "Platform facts").
   void hide_private_dirs() {
     for (const std::string& dir : layout_.hidden) {
-      if (rules_.lookup(dir).mode == Isolation::Full || host_.kind(dir) != NodeKind::Dir) continue;
+      // Absent is planned for too: the launch creates the directory before it
+      // builds the view (a user's first launch), and it must not show.
+      const NodeKind kind = host_.kind(dir);
+      if (rules_.lookup(dir).mode == Isolation::Full || (kind != NodeKind::Dir && kind != NodeKind::Absent)) continue;
       add(MountOp::hide(dir, "appv's private directory"));
     }
   }

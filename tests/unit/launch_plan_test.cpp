@@ -174,6 +174,17 @@ TEST_CASE("launch plan: a package with files under $HOME") {
   check_plan("package_in_home", inputs(m), merged_usr_host(), package);
 }
 
+TEST_CASE("launch plan: a user's first launch hides the sandboxes directory it is about to create") {
+  MemoryTree host;
+  for (const char* d : {"/usr/bin", "/etc", "/proc", "/dev", "/sys", "/run", "/tmp", "/home/u/Documents"}) host.add(d, NodeKind::Dir);
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  // Arguments and values are shown quoted, control bytes escaped: they cannot fake lines.
+  in.args = {"it's", "two\nlines", "\x1b[31mred"};
+  in.environ.push_back("EDITOR=vi\nFAKE=1");
+  check_plan("first_launch", in, host, jq_package());
+}
+
 TEST_CASE("launch plan: a second launch joins the running instance's view") {
   const Manifest m = manifest();
   LaunchInputs in = inputs(m);
