@@ -25,11 +25,6 @@ const char* type_letter(PayloadEntry::Type t) {
   return "?";
 }
 
-// "root/usr/bin/jq" -> "/usr/bin/jq"; ".appv/..." entries are appv's own.
-std::string virtual_path(const std::string& archive_path) {
-  if (archive_path == kRootEntry) return "/";
-  return archive_path.substr(std::string(kRootEntry).size());
-}
 
 }  // namespace
 
@@ -63,8 +58,9 @@ int cmd_ls(const std::string& path, bool long_format) {
   Package p = Package::open(path);
   std::string out;
   scan_payload(p, [&](const PayloadEntry& e) {
-    if (e.path.rfind(std::string(kRootEntry), 0) != 0) return;
-    std::string vpath = virtual_path(e.path);
+    const std::optional<std::string> found = virtual_path_of(e.path);
+    if (!found) return;
+    const std::string& vpath = *found;
     if (long_format) {
       std::string link = e.type == PayloadEntry::Type::Symlink ? " -> " + e.link : "";
       out += fmt::format("{} {:04o} {:>12} {}{}\n", type_letter(e.type), e.mode, e.size, vpath, link);

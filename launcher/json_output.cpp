@@ -22,11 +22,6 @@ const char* type_name(PayloadEntry::Type t) {
   return "unknown";
 }
 
-// "root/usr/bin/jq" -> "/usr/bin/jq" (callers pass only entries under root/).
-std::string virtual_path(const std::string& archive_path) {
-  if (archive_path == kRootEntry) return "/";
-  return archive_path.substr(std::string(kRootEntry).size());
-}
 
 }  // namespace
 
@@ -64,9 +59,9 @@ json ls_entry_json(const PayloadEntry& e) {
   if (e.type == PayloadEntry::Type::Symlink) link = e.link;
   // A hard link names another archive entry: show it at its virtual path too.
   if (e.type == PayloadEntry::Type::Hardlink) {
-    link = e.link.rfind(std::string(kRootEntry), 0) == 0 ? virtual_path(e.link) : e.link;
+    link = virtual_path_of(e.link).value_or(e.link);
   }
-  return {{"path", virtual_path(e.path)}, {"type", type_name(e.type)}, {"mode", e.mode}, {"size", e.size}, {"link", link}};
+  return {{"path", virtual_path_of(e.path).value_or(e.path)}, {"type", type_name(e.type)}, {"mode", e.mode}, {"size", e.size}, {"link", link}};
 }
 
 json verify_json(const std::string& path, const Manifest& m, const std::string& payload_digest_hex, uint64_t entries,

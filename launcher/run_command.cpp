@@ -26,11 +26,11 @@ namespace {
 MemoryTree listed_tree(const Package& package) {
   MemoryTree tree;
   scan_payload(package, [&](const PayloadEntry& e) {
-    if (e.path.rfind(std::string(kRootEntry) + "/", 0) != 0) return;
-    std::string vpath = e.path.substr(std::string(kRootEntry).size());
+    const std::optional<std::string> vpath = virtual_path_of(e.path);
+    if (!vpath || *vpath == "/") return;
     NodeKind kind = e.type == PayloadEntry::Type::Dir ? NodeKind::Dir
                     : e.type == PayloadEntry::Type::Symlink ? NodeKind::Symlink : NodeKind::File;
-    tree.add(vpath, kind, e.link);
+    tree.add(*vpath, kind, e.link);
   });
   return tree;
 }

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "manifests/manifest.h"
@@ -90,5 +92,16 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
 // The archive path of the stored manifest and of the packaged tree.
 inline constexpr const char* kManifestEntry = ".appv/manifest.toml";
 inline constexpr const char* kRootEntry = "root";
+
+// The virtual path of a payload entry under root/: "root/usr/bin/jq" -> "/usr/bin/jq",
+// "root" -> "/". nullopt for entries outside root/ (.appv/... is appv's own).
+inline std::optional<std::string> virtual_path_of(std::string_view archive_path) {
+  const std::string_view root = kRootEntry;
+  if (archive_path == root) return std::string("/");
+  if (archive_path.size() > root.size() && archive_path.substr(0, root.size()) == root && archive_path[root.size()] == '/') {
+    return std::string(archive_path.substr(root.size()));
+  }
+  return std::nullopt;
+}
 
 }  // namespace appv
