@@ -212,7 +212,11 @@ TEST_CASE("manifests that are not one appv package are refused") {
       {R"({"schemaVersion":"2","artifactType":"application/vnd.appv.package.v1","layers":[]})", "malformed manifest"},
       {manifest(R"({"mediaType":"application/vnd.appv.package.v1","digest":7,"size":1})"), "malformed manifest"},
   };
-  for (const auto& [text, why] : bad) {
+  // Plain references, not structured bindings: clang 14 (the sanitizer and fuzz build)
+  // cannot capture a binding in a lambda.
+  for (const auto& entry : bad) {
+    const std::string& text = entry.first;
+    const std::string& why = entry.second;
     INFO(text);
     Thrown t = thrown_by([&] { parse_package_manifest(text, "r"); });
     CHECK(t.code == Exit::BadInput);
