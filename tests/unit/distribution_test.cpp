@@ -14,34 +14,14 @@
 #include "base/error.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/thrown.h"
 #include "vfs/package.h"
 
 using namespace appv;
+using appv::test::RecordingReporter;
 using appv::test::TempDir;
-
-namespace {
-
-// What `f` threw: an appv::Error's exit status and message; {Exit::Ok, ""} if it returned.
-struct Thrown {
-  Exit code = Exit::Ok;
-  std::string message;
-};
-Thrown thrown_by(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return {e.code(), e.what()};
-  }
-  return {};
-}
-
-// Keeps what a library reported, to check it without a terminal.
-struct RecordingReporter : Reporter {
-  std::vector<std::string> warnings;
-  void warning(std::string_view text) override { warnings.emplace_back(text); }
-};
-
-}  // namespace
+using appv::test::Thrown;
+using appv::test::thrown_by;
 
 TEST_CASE("references name registry, repository, tag or digest") {
   OciReference r = parse_oci_reference("registry.example.com:5000/tools/jq:1.6");

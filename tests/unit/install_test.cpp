@@ -13,32 +13,13 @@
 #include "desktop/install.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/thrown.h"
 
 using namespace appv;
+using appv::test::RecordingReporter;
 using appv::test::TempDir;
-
-namespace {
-
-// What `f` threw: an appv::Error's exit status and message; {Exit::Ok, ""} if it returned.
-struct Thrown {
-  Exit code = Exit::Ok;
-  std::string message;
-};
-Thrown thrown_by(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return {e.code(), e.what()};
-  }
-  return {};
-}
-
-struct RecordingReporter : Reporter {
-  std::vector<std::string> warnings;
-  void warning(std::string_view text) override { warnings.emplace_back(text); }
-};
-
-}  // namespace
+using appv::test::Thrown;
+using appv::test::thrown_by;
 
 TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
   TempDir dir;
