@@ -13,6 +13,7 @@
 #include "launcher/commands.h"
 #include "launcher/sandbox_access.h"
 #include "base/error.h"
+#include "base/user_dirs.h"
 #include "manifests/registry.h"
 #include "manifests/tokens.h"
 #include "vfs/cache.h"
@@ -44,10 +45,7 @@ AppRegistry load(const std::string& app) {
   AppRegistry r;
   r.sandbox = sandbox_dir(app);
   if (!path_exists(r.sandbox)) throw Error(Exit::NoInput, fmt::format("{} has no sandbox (it has not run as this user)", app));
-  Tokens t = user_tokens();
-  auto config = t.find("XDG_CONFIG_HOME");
-  if (config == t.end()) throw Error(Exit::Environment, "neither XDG_CONFIG_HOME nor HOME is set to an absolute path");
-  const std::string vfile = fmt::format("{}/{}", config->second, kRegistryUserFile);
+  const std::string vfile = fmt::format("{}/{}", require_xdg_dir(XdgDir::Config), kRegistryUserFile);
   r.user_file_dir = vfile.substr(0, vfile.find_last_of('/'));
   r.user_file = r.sandbox + "/upper" + vfile;
   if (std::optional<SandboxState> state = read_state(r.sandbox); state && !state->digest.empty()) {

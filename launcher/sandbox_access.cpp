@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/file_lock.h"
 #include "redirect/instance.h"
 #include "base/fs_util.h"
 
@@ -14,12 +15,7 @@ namespace appv::cli {
 UniqueFd lock_sandbox(const std::string& sandbox) {
   make_dirs(sandbox, 0700);
   const std::string path = sandbox + "/.lock";
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd) throw_sys("cannot open lock", path, errno);
-  while (::flock(fd.get(), LOCK_EX) != 0) {
-    if (errno != EINTR) throw_sys("cannot lock", path, errno);
-  }
-  return fd;
+  return lock_file(path, 0600, LockWait::Block);
 }
 
 UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing) {

@@ -9,6 +9,7 @@
 #include "launcher/format.h"
 #include "launcher/sandbox_access.h"
 #include "base/error.h"
+#include "base/user_dirs.h"
 #include "manifests/tokens.h"
 #include "redirect/instance.h"
 #include "vfs/cache.h"
@@ -27,10 +28,7 @@ std::string existing_sandbox(const std::string& app) {
 
 // The user's $XDG_CONFIG_HOME: what `reset --keep-config` keeps.
 std::string config_home() {
-  Tokens t = user_tokens();
-  auto it = t.find("XDG_CONFIG_HOME");
-  if (it == t.end()) throw Error(Exit::Environment, "neither XDG_CONFIG_HOME nor HOME is set to an absolute path");
-  return it->second;
+  return require_xdg_dir(XdgDir::Config);
 }
 
 }  // namespace

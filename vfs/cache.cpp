@@ -14,22 +14,15 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/file_lock.h"
 #include "manifests/paths.h"
 #include "base/fs_util.h"
+#include "base/scope_guard.h"
+#include "base/user_dirs.h"
 #include "vfs/payload.h"
 
 namespace appv {
 namespace {
-
-std::string xdg_dir(const char* var, const char* fallback_below_home) {
-  const char* xdg = std::getenv(var);
-  if (xdg && xdg[0] == '/') return xdg;
-  const char* home = std::getenv("HOME");
-  if (!home || home[0] != '/') {
-    throw Error(Exit::Environment, fmt::format("neither {} nor HOME is set to an absolute path", var));
-  }
-  return fmt::format("{}/{}", home, fallback_below_home);
-}
 
 bool is_dir(const std::string& path) {
   struct stat st;
@@ -74,7 +67,7 @@ void create_whiteouts(const std::string& root, const std::vector<std::string>& p
 
 }  // namespace
 
-std::string cache_dir() { return xdg_dir("XDG_CACHE_HOME", ".cache") + "/appv"; }
+std::string cache_dir() { return require_xdg_dir(XdgDir::Cache) + "/appv"; }
 
 
 CachedPackage ensure_cached(const Package& package, const std::string& cache_root) {
@@ -85,11 +78,7 @@ CachedPackage ensure_cached(const Package& package, const std::string& cache_roo
 
   make_dirs(cache_root, 0700);
   const std::string lock_path = fmt::format("{}/{}.lock", cache_root, digest);
-  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!lock) throw_sys("cannot open lock", lock_path, errno);
-  while (::flock(lock.get(), LOCK_EX) != 0) {
-    if (errno != EINTR) throw_sys("cannot lock", lock_path, errno);
-  }
+  UniqueFd lock = lock_file(lock_path, 0600, LockWait::Block);
   // Another launch may have published it while this one waited for the lock.
   if (is_dir(out.dir)) return out;
 
@@ -106,19 +95,16 @@ CachedPackage ensure_cached(const Package& package, const std::string& cache_roo
   }
   std::string tmp = fmt::format("{}/.tmp-{}-XXXXXX", cache_root, digest);
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory in", cache_root, errno);
-  try {
-    extract_payload(package, tmp);
-    create_whiteouts(tmp + "/root", package.manifest().hide);
-    // One syncfs instead of an fsync per file: the tree is durable before it is
-    // published, and the rename is made durable by syncing the parent.
-    UniqueFd fd(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd || ::syncfs(fd.get()) != 0) throw_sys("cannot sync", tmp, errno);
-    if (::rename(tmp.c_str(), out.dir.c_str()) != 0) throw_sys("cannot publish cache entry", out.dir, errno);
-    sync_dir(cache_root);
-  } catch (...) {
-    remove_tree(tmp);
-    throw;
-  }
+  ScopeGuard remove_tmp([&] { remove_tree(tmp); });
+  extract_payload(package, tmp);
+  create_whiteouts(tmp + "/root", package.manifest().hide);
+  // One syncfs instead of an fsync per file: the tree is durable before it is
+  // published, and the rename is made durable by syncing the parent.
+  UniqueFd fd(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::syncfs(fd.get()) != 0) throw_sys("cannot sync", tmp, errno);
+  if (::rename(tmp.c_str(), out.dir.c_str()) != 0) throw_sys("cannot publish cache entry", out.dir, errno);
+  remove_tmp.dismiss();
+  sync_dir(cache_root);
   out.extracted_now = true;
   return out;
 }

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/user_dirs.h"
 #include "manifests/manifest.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
@@ -91,10 +92,7 @@ bool xattr_is_y(const std::string& path, const char* name) {
 }  // namespace
 
 std::string sandboxes_root() {
-  Tokens t = user_tokens();
-  auto it = t.find("XDG_DATA_HOME");
-  if (it == t.end()) throw Error(Exit::Environment, "neither XDG_DATA_HOME nor HOME is set to an absolute path");
-  return it->second + "/appv/sandboxes";
+  return require_xdg_dir(XdgDir::Data) + "/appv/sandboxes";
 }
 
 std::string sandbox_dir(const std::string& app_id) {
