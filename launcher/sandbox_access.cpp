@@ -9,12 +9,13 @@
 #include "base/file_lock.h"
 #include "redirect/instance.h"
 #include "base/fs_util.h"
+#include "vfs/layout.h"
 
 namespace appv::cli {
 
 UniqueFd lock_sandbox(const std::string& sandbox) {
   make_dirs(sandbox, 0700);
-  const std::string path = sandbox + "/.lock";
+  const std::string path = layout::sandbox_lock(sandbox);
   return lock_file(path, 0600, LockWait::Block);
 }
 

@@ -10,6 +10,7 @@
 #include "launcher/sandbox_access.h"
 #include "base/error.h"
 #include "base/user_dirs.h"
+#include "vfs/layout.h"
 #include "manifests/tokens.h"
 #include "redirect/instance.h"
 #include "vfs/cache.h"
@@ -48,7 +49,7 @@ int cmd_sandbox_list() {
     const std::string dir = root + "/" + name;
     std::optional<SandboxState> state = read_state(dir);
     std::optional<Instance> running = running_instance(dir);
-    fmt::print("{:<32} {:<12} {:>10}  {}\n", name, state ? state->version : "?", human_bytes(tree_bytes(dir + "/upper")),
+    fmt::print("{:<32} {:<12} {:>10}  {}\n", name, state ? state->version : "?", human_bytes(tree_bytes(layout::upper(dir))),
                running ? fmt::format("running (pid {})", running->pid) : "stopped");
   }
   return 0;
@@ -63,7 +64,7 @@ int cmd_sandbox_diff(const std::string& app) {
   const std::string dir = existing_sandbox(app);
   LowerLayers lower;
   if (std::optional<SandboxState> state = read_state(dir)) {
-    const std::string root = fmt::format("{}/{}/root", cache_dir(), state->digest);
+    const std::string root = layout::cache_root(cache_dir(), state->digest);
     if (!state->digest.empty() && path_exists(root)) lower.package_root = root;
     lower.full_prefixes = state->full_prefixes;
   }
@@ -94,17 +95,17 @@ int cmd_sandbox_import(const std::string& app, const std::string& file, bool rep
   const std::string root = sandboxes_root();
   make_dirs(root, 0700);
   remove_stale_work_dirs(root);
-  const std::string staging = fmt::format("{}/.import-{}-{}", root, app, ::getpid());
+  const std::string staging = fmt::format("{}/{}{}-{}", root, layout::kImportSandboxPrefix, app, ::getpid());
   const bool exists = path_exists(dir);
   UniqueFd lock;
   if (exists) {
     lock = lock_stopped_sandbox(dir, app, "import into its sandbox");
-    if (!replace && !list_dir(dir + "/upper").empty()) {
+    if (!replace && !list_dir(layout::upper(dir)).empty()) {
       throw Error(Exit::Usage, fmt::format("{} already has a sandbox with changes in it ({}); add --replace to discard it", app, dir));
     }
   }
   ArchiveCount n = import_sandbox(file, app, staging);
-  const std::string old = fmt::format("{}/.replaced-{}-{}", root, app, ::getpid());
+  const std::string old = fmt::format("{}/{}{}-{}", root, layout::kReplacedSandboxPrefix, app, ::getpid());
   if (exists && ::rename(dir.c_str(), old.c_str()) != 0) {
     int err = errno;
     remove_tree(staging);

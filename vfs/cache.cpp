@@ -19,6 +19,7 @@
 #include "base/fs_util.h"
 #include "base/scope_guard.h"
 #include "base/user_dirs.h"
+#include "vfs/layout.h"
 #include "vfs/payload.h"
 
 namespace appv {
@@ -34,7 +35,7 @@ bool is_dir(const std::string& path) {
 void remove_stale_temporaries(const std::string& cache_root, const std::string& digest) {
   std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(cache_root.c_str()), closedir);
   if (!d) return;
-  const std::string prefix = ".tmp-" + digest + "-";
+  const std::string prefix = layout::cache_temp_prefix(digest);
   std::vector<std::string> stale;
   while (dirent* ent = readdir(d.get())) {
     if (std::string_view(ent->d_name).substr(0, prefix.size()) == prefix) stale.push_back(cache_root + "/" + ent->d_name);
@@ -72,12 +73,12 @@ std::string cache_dir() { return require_xdg_dir(XdgDir::Cache) + "/appv"; }
 
 CachedPackage ensure_cached(const Package& package, const std::string& cache_root) {
   const std::string digest = package.digest();
-  CachedPackage out{fmt::format("{}/{}", cache_root, digest), fmt::format("{}/{}/root", cache_root, digest), false};
+  CachedPackage out{layout::cache_entry(cache_root, digest), layout::cache_root(cache_root, digest), false};
   // Warm path: a published entry is complete by construction; no lock needed.
   if (is_dir(out.dir)) return out;
 
   make_dirs(cache_root, 0700);
-  const std::string lock_path = fmt::format("{}/{}.lock", cache_root, digest);
+  const std::string lock_path = layout::cache_lock(cache_root, digest);
   UniqueFd lock = lock_file(lock_path, 0600, LockWait::Block);
   // Another launch may have published it while this one waited for the lock.
   if (is_dir(out.dir)) return out;
@@ -93,7 +94,7 @@ CachedPackage ensure_cached(const Package& package, const std::string& cache_roo
                                         cache_root, package.path(), package.header().unpacked_bytes, free_bytes));
     }
   }
-  std::string tmp = fmt::format("{}/.tmp-{}-XXXXXX", cache_root, digest);
+  std::string tmp = fmt::format("{}/{}XXXXXX", cache_root, layout::cache_temp_prefix(digest));
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory in", cache_root, errno);
   ScopeGuard remove_tmp([&] { remove_tree(tmp); });
   extract_payload(package, tmp);

@@ -18,6 +18,7 @@
 #include "base/fs_util.h"
 #include "base/scope_guard.h"
 #include "vfs/sandbox.h"
+#include "vfs/layout.h"
 #include "base/unique_fd.h"
 
 namespace appv {
@@ -112,15 +113,15 @@ class Exporter {
 std::string refused(archive_entry* e, const std::string& name) {
   if (name.empty() || name[0] == '/') return "absolute or empty path";
   if (!is_clean_absolute("/" + name)) return "path has '.', '..' or empty components";
-  if (name != kMarker && name != "state" && name != "upper" && name.rfind("upper/", 0) != 0) {
+  if (name != kMarker && name != layout::kState && name != layout::kUpper && name.rfind(std::string(layout::kUpper) + "/", 0) != 0) {
     return "not part of a sandbox (expected .appv-sandbox, state or upper/...)";
   }
   if (archive_entry_hardlink(e)) return "hard links are not accepted";
   const mode_t type = archive_entry_filetype(e);
   if (type == AE_IFCHR) return archive_entry_rdev(e) == 0 ? "" : "device node (only overlay whiteouts, 0:0, are accepted)";
   if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) return "neither file, directory, link nor whiteout";
-  if ((name == kMarker || name == "state") && type != AE_IFREG) return "must be a regular file";
-  if (name == "upper" && type != AE_IFDIR) return "must be a directory";
+  if ((name == kMarker || name == layout::kState) && type != AE_IFREG) return "must be a regular file";
+  if (name == layout::kUpper && type != AE_IFDIR) return "must be a directory";
   return {};
 }
 
@@ -137,8 +138,8 @@ ArchiveCount export_sandbox(const std::string& sandbox, const std::string& app_i
   }
   Exporter ex(a.get(), sandbox);
   ex.write_bytes(kMarker, fmt::format("id {}\n", app_id));
-  if (path_exists(sandbox + "/state")) ex.walk("state");
-  if (path_exists(sandbox + "/upper")) ex.walk("upper");
+  if (path_exists(layout::state(sandbox))) ex.walk(std::string(layout::kState));
+  if (path_exists(layout::upper(sandbox))) ex.walk(std::string(layout::kUpper));
   ArchiveCount count = ex.count();
   if (archive_write_close(a.get()) != ARCHIVE_OK) {
     throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", tmp, archive_error_string(a.get())));
