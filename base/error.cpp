@@ -14,7 +14,7 @@ std::string errno_text(int err) {
 }
 
 void throw_sys(std::string_view op, std::string_view path, int err, Exit code) {
-  throw Error(code, fmt::format("{} '{}': {}", op, path, errno_text(err)));
+  throw Error(code, fmt::format("{} '{}': {}", op, path, errno_text(err)), std::string(op), std::string(path), err);
 }
 
 }  // namespace appv

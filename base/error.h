@@ -26,16 +26,30 @@ enum class Exit : int {
   NotFound = 127,    // the entry point does not exist in the view
 };
 
+// An error keeps, besides its one-line message, what failed as fields, so that callers
+// can decide on errno (not on text) and advice can be chosen in one place:
+//   op   — the failed operation as worded in the message ("cannot open"); empty when
+//          the error is not a system call's
+//   path — the file it failed on; empty when none
+//   err  — errno captured at the failure; 0 when the error is not a system call's
 class Error : public std::runtime_error {
  public:
   Error(Exit code, std::string message) : std::runtime_error(std::move(message)), code_(code) {}
+  Error(Exit code, std::string message, std::string op, std::string path, int err)
+      : std::runtime_error(std::move(message)), code_(code), op_(std::move(op)), path_(std::move(path)), err_(err) {}
   Exit code() const noexcept { return code_; }
+  const std::string& op() const noexcept { return op_; }
+  const std::string& path() const noexcept { return path_; }
+  int err() const noexcept { return err_; }
 
  private:
   Exit code_;
+  std::string op_;
+  std::string path_;
+  int err_ = 0;
 };
 
-// Throws Exit::Io (or Exit::NoInput for ENOENT/EACCES on reads) with "OP 'PATH': strerror".
+// Throws Error(code) with the message "OP 'PATH': strerror" and op, path and err set.
 // Pass errno captured at the failure point; anything in between may clobber it.
 [[noreturn]] void throw_sys(std::string_view op, std::string_view path, int err, Exit code = Exit::Io);
 

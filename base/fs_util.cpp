@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "base/atomic_file.h"
 #include "base/error.h"
 #include "base/unique_fd.h"
 
@@ -118,17 +119,9 @@ std::string shown_name(const std::string& name) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {
-  const std::string tmp = fmt::format("{}.appv-tmp-{}", path, ::getpid());
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
-  if (!fd) throw_sys("cannot write", tmp, errno);
-  try {
-    write_all(fd.get(), content.data(), content.size(), tmp);
-    if (::fchmod(fd.get(), mode) != 0) throw_sys("cannot set the mode of", tmp, errno);  // past the umask
-    if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot rename into place", path, errno);
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
-  }
+  AtomicFile file(path);
+  write_all(file.fd(), content.data(), content.size(), file.temp_path());
+  file.commit(mode);
 }
 
 void copy_bytes(int in, int out, uint64_t size, const std::string& path) {
@@ -150,18 +143,9 @@ void copy_file_atomic(const std::string& from, const std::string& to, unsigned m
 void copy_file_atomic(int from_fd, const std::string& from, const std::string& to, unsigned mode) {
   struct stat st {};
   if (::fstat(from_fd, &st) != 0) throw_sys("cannot stat", from, errno);
-  const std::string tmp = fmt::format("{}.appv-tmp-{}", to, ::getpid());
-  UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
-  if (!out) throw_sys("cannot create", tmp, errno);
-  try {
-    copy_bytes(from_fd, out.get(), static_cast<uint64_t>(st.st_size), from);
-    if (::fchmod(out.get(), mode) != 0) throw_sys("cannot set the mode of", tmp, errno);
-    if (::fsync(out.get()) != 0) throw_sys("cannot sync", tmp, errno);
-    if (::rename(tmp.c_str(), to.c_str()) != 0) throw_sys("cannot rename into place", to, errno);
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
-  }
+  AtomicFile out(to);
+  copy_bytes(from_fd, out.fd(), static_cast<uint64_t>(st.st_size), from);
+  out.commit(mode);
 }
 
 ScopedChdir::ScopedChdir(const std::string& dir) : old_(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {

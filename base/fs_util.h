@@ -25,8 +25,8 @@ void remove_tree(const std::string& path);
 // ASCII shown as \xNN, and long names shortened in the middle.
 std::string shown_name(const std::string& name);
 
-// Writes `content` to `path` atomically: a temporary file beside it (never through a
-// symlink), then rename. On failure the temporary file is removed and `path` is as it was.
+// Writes `content` to `path` atomically (base/atomic_file.h: synced, renamed, the
+// directory synced). On failure the temporary file is removed and `path` is as it was.
 void write_file_atomic(const std::string& path, const std::string& content, unsigned mode = 0644);
 
 // Copies the first `size` bytes of `in` to the current offset of `out` with
@@ -34,8 +34,8 @@ void write_file_atomic(const std::string& path, const std::string& content, unsi
 // the source in errors.
 void copy_bytes(int in, int out, uint64_t size, const std::string& path);
 
-// Copies the file `from` to `to` atomically: a temporary file beside `to`, synced,
-// then renamed over it. On failure `to` is as it was and nothing else is left.
+// Copies the file `from` to `to` atomically (base/atomic_file.h). On failure `to` is
+// as it was and nothing else is left.
 void copy_file_atomic(const std::string& from, const std::string& to, unsigned mode);
 // The same from an open file (`from` names it in errors), copied from its start.
 void copy_file_atomic(int from_fd, const std::string& from, const std::string& to, unsigned mode);

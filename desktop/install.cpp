@@ -17,6 +17,7 @@
 
 #include "desktop/desktop_entry.h"
 #include "base/error.h"
+#include "base/user_dirs.h"
 #include "vfs/cache.h"
 #include "base/fs_util.h"
 #include "vfs/package.h"
@@ -196,10 +197,7 @@ void remove_install(const std::string& id, const InstallRoots& roots, bool keep_
 }  // namespace
 
 InstallRoots InstallRoots::for_user() {
-  const char* xdg = std::getenv("XDG_DATA_HOME");
-  const char* home = std::getenv("HOME");
-  std::string data = xdg && xdg[0] == '/' ? xdg : home && home[0] == '/' ? std::string(home) + "/.local/share" : "";
-  if (data.empty()) throw Error(Exit::Environment, "neither XDG_DATA_HOME nor HOME is set to an absolute path");
+  const std::string data = require_xdg_dir(XdgDir::Data);
   return {data, data + "/appv"};
 }
 

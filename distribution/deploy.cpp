@@ -11,7 +11,9 @@
 #include <toml++/toml.h>
 
 #include "distribution/oci_store.h"
+#include "manifests/toml_reader.h"
 #include "base/error.h"
+#include "base/file_lock.h"
 #include "base/fs_util.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
@@ -22,7 +24,7 @@ namespace appv {
 namespace {
 
 [[noreturn]] void bad_config(const std::string& origin, const toml::source_region& where, std::string_view what) {
-  throw Error(Exit::BadInput, fmt::format("{}:{}:{}: {}", origin, where.begin.line, where.begin.column, what));
+  toml_fail(origin, where, what);
 }
 
 std::string string_value(const toml::node& v, const std::string& origin, std::string_view key) {
@@ -34,12 +36,8 @@ std::string string_value(const toml::node& v, const std::string& origin, std::st
 UniqueFd lock_installation(const InstallRoots& roots) {
   make_dirs(roots.appv, 0755);
   const std::string path = roots.appv + "/sync.lock";
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
-  if (!fd) throw_sys("cannot open lock", path, errno);
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) throw Error(Exit::Busy, fmt::format("another appv sync, update or rollback holds '{}'", path));
-    throw_sys("cannot lock", path, errno);
-  }
+  UniqueFd fd = lock_file(path, 0644, LockWait::Try);
+  if (!fd) throw Error(Exit::Busy, fmt::format("another appv sync, update or rollback holds '{}'", path));
   return fd;
 }
 
@@ -84,12 +82,7 @@ AppsConfig load_apps_config(const std::string& path) {
   AppsConfig c;
   c.origin = path;
   if (!path_exists(path)) throw Error(Exit::NoInput, fmt::format("'{}' does not exist", path));
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    bad_config(path, e.source(), e.description());
-  }
+  toml::table root = parse_toml_file(path);
   std::set<std::string> seen;
   for (auto&& [k, v] : root) {
     std::string_view key = k.str();

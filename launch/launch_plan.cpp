@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "launch/environment.h"
+#include "vfs/layout.h"
 #include "vfs/sha256.h"
 
 namespace appv {
@@ -55,9 +56,9 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
   plan.digest = in.digest;
   plan.entry_name = in.entry.empty() ? m.default_entry : in.entry;
   plan.entry_path = entry.path;
-  plan.package_root = fmt::format("{}/{}/root", in.cache, in.digest);
-  plan.sandbox = in.kind == LaunchKind::Temp ? fmt::format("{}/.temp-{}-{}", in.sandboxes, m.id, in.pid)
-                                             : fmt::format("{}/{}", in.sandboxes, m.id);
+  plan.package_root = layout::cache_root(in.cache, in.digest);
+  plan.sandbox = in.kind == LaunchKind::Temp ? layout::temp_sandbox(in.sandboxes, m.id, in.pid)
+                                             : layout::join(in.sandboxes, m.id);
   plan.cleanup = in.kind == LaunchKind::Temp ? Cleanup::RemoveOnExit : Cleanup::Keep;
 
   plan.rules = view_rules(in, host);
@@ -82,7 +83,7 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
 
 void plan_install_capture(const LaunchInputs& in, LaunchPlan& plan) {
   if (in.args.empty() || in.program.empty()) throw Error(Exit::Usage, "capture: give the installer to run after --");
-  plan.sandbox = fmt::format("{}/.capture-{}", in.sandboxes, in.pid);
+  plan.sandbox = layout::capture_sandbox(in.sandboxes, in.pid);
   plan.cleanup = Cleanup::CallerRemoves;
   plan.rules = install_capture_rules();
   plan.program = in.program;

@@ -16,6 +16,7 @@
 #include "redirect/apply.h"
 #include "redirect/child.h"
 #include "base/fs_util.h"
+#include "vfs/layout.h"
 #include "vfs/sandbox.h"
 #include "vfs/view.h"
 
@@ -60,7 +61,7 @@ int run_capture(const CaptureArgs& args, const PackOptions& options, Clock::time
     try {
       if (options.progress) options.progress(fmt::format("running the installer in a write-copy view: {}", fmt::join(args.command, " ")));
       const int status = apply_in_child(plan);
-      out = pack_installed(plan.sandbox + "/upper", shell_status(status), capture);
+      out = pack_installed(layout::upper(plan.sandbox), shell_status(status), capture);
     } catch (...) {
       remove_tree(plan.sandbox);
       throw;

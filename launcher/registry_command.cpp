@@ -15,6 +15,8 @@
 #include "launcher/command_line.h"
 #include "vfs/sandbox_access.h"
 #include "base/error.h"
+#include "base/user_dirs.h"
+#include "vfs/layout.h"
 #include "manifests/registry.h"
 #include "manifests/tokens.h"
 #include "vfs/cache.h"
@@ -46,14 +48,11 @@ AppRegistry load(const std::string& app) {
   AppRegistry r;
   r.sandbox = sandbox_dir(app);
   if (!path_exists(r.sandbox)) throw Error(Exit::NoInput, fmt::format("{} has no sandbox (it has not run as this user)", app));
-  Tokens t = user_tokens();
-  auto config = t.find("XDG_CONFIG_HOME");
-  if (config == t.end()) throw Error(Exit::Environment, "neither XDG_CONFIG_HOME nor HOME is set to an absolute path");
-  const std::string vfile = fmt::format("{}/{}", config->second, kRegistryUserFile);
+  const std::string vfile = fmt::format("{}/{}", require_xdg_dir(XdgDir::Config), kRegistryUserFile);
   r.user_file_dir = vfile.substr(0, vfile.find_last_of('/'));
-  r.user_file = r.sandbox + "/upper" + vfile;
+  r.user_file = layout::upper(r.sandbox) + vfile;
   if (std::optional<SandboxState> state = read_state(r.sandbox); state && !state->digest.empty()) {
-    const std::string root = fmt::format("{}/{}/root", cache_dir(), state->digest);
+    const std::string root = layout::cache_root(cache_dir(), state->digest);
     if (path_exists(root)) r.package_root = root;
   }
   if (!r.package_root.empty()) r.defaults = read_keyfile(r.package_root + kRegistryDefaultsPath);

@@ -13,6 +13,7 @@
 #include "launcher/host_inputs.h"
 #include "redirect/apply.h"
 #include "vfs/cache.h"
+#include "vfs/layout.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
 #include "vfs/trust.h"
@@ -54,14 +55,14 @@ int cmd_run(const RunArgs& args) {
   if (args.dry_run) {
     // Planned against the cache entry when there is one, else the payload's listing
     // (the same tree, before extraction).
-    const std::string root = fmt::format("{}/{}/root", in.cache, package.digest());
+    const std::string root = layout::cache_root(in.cache, package.digest());
     const bool cached = ::access(root.c_str(), F_OK) == 0;
     const LaunchPlan plan = cached ? plan_launch(in, host, DiskTree(root)) : plan_launch(in, host, listed_tree(package));
     fmt::print("{}", args.json ? launch_plan_json(plan) : format_launch_plan(plan, in.environ));
     return 0;
   }
 
-  if (::isatty(STDERR_FILENO) && ::access(fmt::format("{}/{}", in.cache, package.digest()).c_str(), F_OK) != 0) {
+  if (::isatty(STDERR_FILENO) && ::access(layout::cache_entry(in.cache, package.digest()).c_str(), F_OK) != 0) {
     std::fprintf(stderr, "appv: extracting %s (%.1f MB) into the cache...\n", package.manifest().id.c_str(),
                  static_cast<double>(package.header().unpacked_bytes) / 1e6);
   }

@@ -13,6 +13,8 @@
 #include "launcher/json_output.h"
 #include "vfs/sandbox_access.h"
 #include "base/error.h"
+#include "base/user_dirs.h"
+#include "vfs/layout.h"
 #include "manifests/tokens.h"
 #include "redirect/instance.h"
 #include "vfs/cache.h"
@@ -31,10 +33,7 @@ std::string existing_sandbox(const std::string& app) {
 
 // The user's $XDG_CONFIG_HOME: what `reset --keep-config` keeps.
 std::string config_home() {
-  Tokens t = user_tokens();
-  auto it = t.find("XDG_CONFIG_HOME");
-  if (it == t.end()) throw Error(Exit::Environment, "neither XDG_CONFIG_HOME nor HOME is set to an absolute path");
-  return it->second;
+  return require_xdg_dir(XdgDir::Config);
 }
 
 }  // namespace
@@ -45,7 +44,7 @@ int cmd_sandbox_list(bool json) {
   for (const std::string& name : list_dir(root)) {
     if (name[0] == '.') continue;
     const std::string dir = root + "/" + name;
-    SandboxRow row{name, std::nullopt, tree_bytes(dir + "/upper"), std::nullopt};
+    SandboxRow row{name, std::nullopt, tree_bytes(layout::upper(dir)), std::nullopt};
     if (std::optional<SandboxState> state = read_state(dir)) row.version = state->version;
     if (std::optional<Instance> running = running_instance(dir)) row.pid = running->pid;
     rows.push_back(std::move(row));
@@ -75,7 +74,7 @@ int cmd_sandbox_diff(const std::string& app) {
   const std::string dir = existing_sandbox(app);
   LowerLayers lower;
   if (std::optional<SandboxState> state = read_state(dir)) {
-    const std::string root = fmt::format("{}/{}/root", cache_dir(), state->digest);
+    const std::string root = layout::cache_root(cache_dir(), state->digest);
     if (!state->digest.empty() && path_exists(root)) lower.package_root = root;
     lower.full_prefixes = state->full_prefixes;
   }
@@ -106,17 +105,17 @@ int cmd_sandbox_import(const std::string& app, const std::string& file, bool rep
   const std::string root = sandboxes_root();
   make_dirs(root, 0700);
   remove_stale_work_dirs(root);
-  const std::string staging = fmt::format("{}/.import-{}-{}", root, app, ::getpid());
+  const std::string staging = fmt::format("{}/{}{}-{}", root, layout::kImportSandboxPrefix, app, ::getpid());
   const bool exists = path_exists(dir);
   UniqueFd lock;
   if (exists) {
     lock = lock_stopped_sandbox(dir, app, "import into its sandbox");
-    if (!replace && !list_dir(dir + "/upper").empty()) {
+    if (!replace && !list_dir(layout::upper(dir)).empty()) {
       throw Error(Exit::Usage, fmt::format("{} already has a sandbox with changes in it ({}); add --replace to discard it", app, dir));
     }
   }
   ArchiveCount n = import_sandbox(file, app, staging);
-  const std::string old = fmt::format("{}/.replaced-{}-{}", root, app, ::getpid());
+  const std::string old = fmt::format("{}/{}{}-{}", root, layout::kReplacedSandboxPrefix, app, ::getpid());
   if (exists && ::rename(dir.c_str(), old.c_str()) != 0) {
     int err = errno;
     remove_tree(staging);

@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
+#include "manifests/toml_reader.h"
 
 namespace appv {
 namespace {
@@ -16,8 +17,7 @@ namespace {
 // Every error names the place in the file: "origin:line:col: message".
 [[noreturn]] void fail_at(const std::string& origin, const toml::source_region& where,
                           std::string_view message) {
-  throw Error(Exit::BadInput,
-              fmt::format("{}:{}:{}: {}", origin, where.begin.line, where.begin.column, message));
+  toml_fail(origin, where, message);
 }
 
 const char* type_name(const toml::node& node) {
@@ -304,12 +304,7 @@ const EntryPoint& Manifest::entry(const std::string& entry_name) const {
 }
 
 Manifest parse_manifest(std::string_view text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    fail_at(origin, e.source(), e.description());
-  }
+  toml::table root = parse_toml(text, origin);
 
   Manifest m;
   TableReader r(origin, root, "");

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/user_dirs.h"
 
 namespace appv {
 namespace {
@@ -55,30 +56,23 @@ std::string scan(std::string_view text, Literal literal, Token token) {
   return {};
 }
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && v[0] == '/' ? std::string(v) : fallback;
-}
-
 }  // namespace
 
 Tokens user_tokens() {
   Tokens t;
-  const char* home = std::getenv("HOME");
   const char* user = std::getenv("USER");
   if (!user || !*user) user = std::getenv("LOGNAME");
-  // No password-database fallback: the runtime stub is static, and NSS may be
-  // unusable in the root it runs in. Without HOME there is no per-user token.
-  std::string h = home && home[0] == '/' ? std::string(home) : std::string();
   if (user && *user) t["USER"] = user;
-  if (!h.empty()) {
+  // Without HOME there is no per-user token: a package's paths below the user's
+  // directories would otherwise point somewhere unrelated to the user.
+  if (std::string h = home_dir(); !h.empty()) {
     t["HOME"] = h;
-    t["XDG_CONFIG_HOME"] = env_or("XDG_CONFIG_HOME", h + "/.config");
-    t["XDG_DATA_HOME"] = env_or("XDG_DATA_HOME", h + "/.local/share");
-    t["XDG_CACHE_HOME"] = env_or("XDG_CACHE_HOME", h + "/.cache");
-    t["XDG_STATE_HOME"] = env_or("XDG_STATE_HOME", h + "/.local/state");
+    t["XDG_CONFIG_HOME"] = xdg_dir(XdgDir::Config);
+    t["XDG_DATA_HOME"] = xdg_dir(XdgDir::Data);
+    t["XDG_CACHE_HOME"] = xdg_dir(XdgDir::Cache);
+    t["XDG_STATE_HOME"] = xdg_dir(XdgDir::State);
   }
-  if (std::string run = env_or("XDG_RUNTIME_DIR", ""); !run.empty()) t["XDG_RUNTIME_DIR"] = run;
+  if (std::string run = xdg_dir(XdgDir::Runtime); !run.empty()) t["XDG_RUNTIME_DIR"] = run;
   return t;
 }
 

@@ -14,22 +14,16 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/file_lock.h"
 #include "manifests/paths.h"
 #include "base/fs_util.h"
+#include "base/scope_guard.h"
+#include "base/user_dirs.h"
+#include "vfs/layout.h"
 #include "vfs/payload.h"
 
 namespace appv {
 namespace {
-
-std::string xdg_dir(const char* var, const char* fallback_below_home) {
-  const char* xdg = std::getenv(var);
-  if (xdg && xdg[0] == '/') return xdg;
-  const char* home = std::getenv("HOME");
-  if (!home || home[0] != '/') {
-    throw Error(Exit::Environment, fmt::format("neither {} nor HOME is set to an absolute path", var));
-  }
-  return fmt::format("{}/{}", home, fallback_below_home);
-}
 
 bool is_dir(const std::string& path) {
   struct stat st;
@@ -41,7 +35,7 @@ bool is_dir(const std::string& path) {
 void remove_stale_temporaries(const std::string& cache_root, const std::string& digest) {
   std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(cache_root.c_str()), closedir);
   if (!d) return;
-  const std::string prefix = ".tmp-" + digest + "-";
+  const std::string prefix = layout::cache_temp_prefix(digest);
   std::vector<std::string> stale;
   while (dirent* ent = readdir(d.get())) {
     if (std::string_view(ent->d_name).substr(0, prefix.size()) == prefix) stale.push_back(cache_root + "/" + ent->d_name);
@@ -74,22 +68,18 @@ void create_whiteouts(const std::string& root, const std::vector<std::string>& p
 
 }  // namespace
 
-std::string cache_dir() { return xdg_dir("XDG_CACHE_HOME", ".cache") + "/appv"; }
+std::string cache_dir() { return require_xdg_dir(XdgDir::Cache) + "/appv"; }
 
 
 CachedPackage ensure_cached(const Package& package, const std::string& cache_root) {
   const std::string digest = package.digest();
-  CachedPackage out{fmt::format("{}/{}", cache_root, digest), fmt::format("{}/{}/root", cache_root, digest), false};
+  CachedPackage out{layout::cache_entry(cache_root, digest), layout::cache_root(cache_root, digest), false};
   // Warm path: a published entry is complete by construction; no lock needed.
   if (is_dir(out.dir)) return out;
 
   make_dirs(cache_root, 0700);
-  const std::string lock_path = fmt::format("{}/{}.lock", cache_root, digest);
-  UniqueFd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!lock) throw_sys("cannot open lock", lock_path, errno);
-  while (::flock(lock.get(), LOCK_EX) != 0) {
-    if (errno != EINTR) throw_sys("cannot lock", lock_path, errno);
-  }
+  const std::string lock_path = layout::cache_lock(cache_root, digest);
+  UniqueFd lock = lock_file(lock_path, 0600, LockWait::Block);
   // Another launch may have published it while this one waited for the lock.
   if (is_dir(out.dir)) return out;
 
@@ -104,21 +94,18 @@ CachedPackage ensure_cached(const Package& package, const std::string& cache_roo
                                         cache_root, package.path(), package.header().unpacked_bytes, free_bytes));
     }
   }
-  std::string tmp = fmt::format("{}/.tmp-{}-XXXXXX", cache_root, digest);
+  std::string tmp = fmt::format("{}/{}XXXXXX", cache_root, layout::cache_temp_prefix(digest));
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory in", cache_root, errno);
-  try {
-    extract_payload(package, tmp);
-    create_whiteouts(tmp + "/root", package.manifest().hide);
-    // One syncfs instead of an fsync per file: the tree is durable before it is
-    // published, and the rename is made durable by syncing the parent.
-    UniqueFd fd(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd || ::syncfs(fd.get()) != 0) throw_sys("cannot sync", tmp, errno);
-    if (::rename(tmp.c_str(), out.dir.c_str()) != 0) throw_sys("cannot publish cache entry", out.dir, errno);
-    sync_dir(cache_root);
-  } catch (...) {
-    remove_tree(tmp);
-    throw;
-  }
+  ScopeGuard remove_tmp([&] { remove_tree(tmp); });
+  extract_payload(package, tmp);
+  create_whiteouts(tmp + "/root", package.manifest().hide);
+  // One syncfs instead of an fsync per file: the tree is durable before it is
+  // published, and the rename is made durable by syncing the parent.
+  UniqueFd fd(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::syncfs(fd.get()) != 0) throw_sys("cannot sync", tmp, errno);
+  if (::rename(tmp.c_str(), out.dir.c_str()) != 0) throw_sys("cannot publish cache entry", out.dir, errno);
+  remove_tmp.dismiss();
+  sync_dir(cache_root);
   out.extracted_now = true;
   return out;
 }

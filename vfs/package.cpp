@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/atomic_file.h"
 #include "base/error.h"
 #include "base/fs_util.h"
 
@@ -49,23 +50,15 @@ void add_signature(const Package& package, const Signature& signature) {
   }
   struct stat st;
   if (::fstat(package.fd(), &st) != 0) throw_sys("cannot stat package", path, errno);
-  const std::string tmp = fmt::format("{}.appv-sign-{}", path, ::getpid());
-  UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
-  if (!out) throw_sys("cannot create", tmp, errno);
-  try {
-    // Everything up to the trailer (copy_file_range shares extents where the file
-    // system can), the new frame, then the unchanged trailer.
-    const uint64_t keep = package.file_size() - kTrailerSize;
-    copy_bytes(package.fd(), out.get(), keep, path);
-    write_all(out.get(), frame.data(), frame.size(), tmp);
-    std::vector<uint8_t> trailer = read_exact_at(package.fd(), keep, kTrailerSize, path);
-    write_all(out.get(), trailer.data(), trailer.size(), tmp);
-    if (::fsync(out.get()) != 0) throw_sys("cannot sync", tmp, errno);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) throw_sys("cannot replace", path, errno);
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
-  }
+  AtomicFile out(path);
+  // Everything up to the trailer (copy_file_range shares extents where the file
+  // system can), the new frame, then the unchanged trailer.
+  const uint64_t keep = package.file_size() - kTrailerSize;
+  copy_bytes(package.fd(), out.fd(), keep, path);
+  write_all(out.fd(), frame.data(), frame.size(), out.temp_path());
+  std::vector<uint8_t> trailer = read_exact_at(package.fd(), keep, kTrailerSize, path);
+  write_all(out.fd(), trailer.data(), trailer.size(), out.temp_path());
+  out.commit(st.st_mode & 07777, "cannot replace");
 }
 
 void Package::verify_stub() const {

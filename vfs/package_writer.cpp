@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "base/atomic_file.h"
 #include "base/error.h"
 #include "base/fs_util.h"
 #include "vfs/package.h"
@@ -45,34 +46,6 @@ struct ArchiveWriteDeleter {
 };
 struct EntryDeleter {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-
-// Removes the temporary file unless the write succeeded.
-class TempFile {
- public:
-  explicit TempFile(const std::string& dest) {
-    std::string dir = parent_dir(dest);
-    std::string base = dest.substr(dest.find_last_of('/') + 1);
-    path_ = fmt::format("{}/.{}.XXXXXX", dir, base);
-    fd_ = UniqueFd(mkostemp(path_.data(), O_CLOEXEC));
-    if (!fd_) throw_sys("cannot create temporary file in", dir, errno);
-  }
-  ~TempFile() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  int fd() const { return fd_.get(); }
-  const std::string& path() const { return path_; }
-  void commit(const std::string& dest, mode_t mode) {
-    if (::fchmod(fd_.get(), mode) != 0) throw_sys("cannot chmod", path_, errno);
-    if (::fsync(fd_.get()) != 0) throw_sys("cannot sync", path_, errno);
-    if (::rename(path_.c_str(), dest.c_str()) != 0) throw_sys("cannot rename into place", dest, errno);
-    path_.clear();
-    sync_dir(parent_dir(dest));
-  }
-
- private:
-  std::string path_;
-  UniqueFd fd_;
 };
 
 [[noreturn]] void archive_fail(struct archive* a, const Sink& sink, std::string_view what) {
@@ -133,7 +106,7 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
   }
   result.header.file_count = items.size();
 
-  TempFile tmp(out_path);
+  AtomicFile tmp(out_path);
   uint64_t offset = 0;
   if (!options.stub.empty()) {
     UniqueFd stub(::open(options.stub.c_str(), O_RDONLY | O_CLOEXEC));
@@ -141,20 +114,20 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
     struct stat st;
     if (fstat(stub.get(), &st) != 0) throw_sys("cannot stat", options.stub, errno);
     std::vector<uint8_t> bytes = read_exact_at(stub.get(), 0, static_cast<uint64_t>(st.st_size), options.stub);
-    write_all(tmp.fd(), bytes.data(), bytes.size(), tmp.path());
+    write_all(tmp.fd(), bytes.data(), bytes.size(), tmp.temp_path());
     result.header.stub_digest = sha256(bytes.data(), bytes.size());
     offset = bytes.size();
   }
 
   std::vector<uint8_t> header = encode_header(result.header);
-  write_all(tmp.fd(), header.data(), header.size(), tmp.path());
+  write_all(tmp.fd(), header.data(), header.size(), tmp.temp_path());
   Trailer& trailer = result.trailer;
   trailer.header_offset = offset;
   trailer.header_size = header.size();
   trailer.header_digest = sha256(header.data(), header.size());
   trailer.payload_offset = offset + header.size();
 
-  Sink sink{tmp.fd(), &tmp.path(), {}, 0, {}};
+  Sink sink{tmp.fd(), &tmp.temp_path(), {}, 0, {}};
   std::unique_ptr<struct archive, ArchiveWriteDeleter> a(archive_write_new());
   // pax_restricted writes plain ustar headers unless a name or size needs pax, and
   // never records atime/ctime: output depends on the items alone.
@@ -207,9 +180,9 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
   trailer.payload_size = sink.bytes;
   trailer.payload_digest = sink.hash.finish();
   std::vector<uint8_t> tail = encode_trailer(trailer);
-  write_all(tmp.fd(), tail.data(), tail.size(), tmp.path());
+  write_all(tmp.fd(), tail.data(), tail.size(), tmp.temp_path());
   result.file_size = trailer.payload_offset + trailer.payload_size + tail.size();
-  tmp.commit(out_path, options.stub.empty() ? 0644 : 0755);
+  tmp.commit(options.stub.empty() ? 0644 : 0755);
   return result;
 }
 

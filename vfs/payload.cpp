@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "base/fs_util.h"
+#include "base/scope_guard.h"
 
 namespace appv {
 namespace {
@@ -374,13 +375,10 @@ void extract_to(const Package& package, const std::string& dest, const PayloadLi
   }
   std::string tmp = fmt::format("{}/.{}.appv-tmp.XXXXXX", parent_dir(dest), dest.substr(dest.find_last_of('/') + 1));
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory beside", dest, errno);
-  try {
-    extract_payload(package, tmp, limits);
-    if (::rename(tmp.c_str(), dest.c_str()) != 0) throw_sys("cannot rename into place", dest, errno);
-  } catch (...) {
-    remove_tree(tmp);
-    throw;
-  }
+  ScopeGuard remove_tmp([&] { remove_tree(tmp); });
+  extract_payload(package, tmp, limits);
+  if (::rename(tmp.c_str(), dest.c_str()) != 0) throw_sys("cannot rename into place", dest, errno);
+  remove_tmp.dismiss();
 }
 
 uint64_t verify_package(const Package& package) {

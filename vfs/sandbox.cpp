@@ -16,6 +16,8 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/user_dirs.h"
+#include "vfs/layout.h"
 #include "manifests/manifest.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
@@ -91,10 +93,7 @@ bool xattr_is_y(const std::string& path, const char* name) {
 }  // namespace
 
 std::string sandboxes_root() {
-  Tokens t = user_tokens();
-  auto it = t.find("XDG_DATA_HOME");
-  if (it == t.end()) throw Error(Exit::Environment, "neither XDG_DATA_HOME nor HOME is set to an absolute path");
-  return it->second + "/appv/sandboxes";
+  return require_xdg_dir(XdgDir::Data) + "/appv/sandboxes";
 }
 
 std::string sandbox_dir(const std::string& app_id) {
@@ -103,7 +102,7 @@ std::string sandbox_dir(const std::string& app_id) {
 }
 
 std::optional<SandboxState> read_state(const std::string& sandbox) {
-  std::ifstream in(sandbox + "/state");
+  std::ifstream in(layout::state(sandbox));
   if (!in) return std::nullopt;
   SandboxState s;
   std::string line;
@@ -123,7 +122,7 @@ void write_state(const std::string& sandbox, const SandboxState& state) {
   if (read_state(sandbox) == state) return;
   std::string text = fmt::format("id {}\nversion {}\ndigest {}\n", state.app_id, state.version, state.digest);
   for (const std::string& p : state.full_prefixes) text += fmt::format("full {}\n", p);
-  write_file_atomic(sandbox + "/state", text, 0600);
+  write_file_atomic(layout::state(sandbox), text, 0600);
 }
 
 bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
@@ -139,12 +138,12 @@ bool is_opaque_dir(const std::string& path) {
 }
 
 std::vector<Change> sandbox_diff(const std::string& sandbox, const LowerLayers& lower) {
-  return DiffWalker(sandbox + "/upper", lower).run();
+  return DiffWalker(layout::upper(sandbox), lower).run();
 }
 
 void reset_sandbox(const std::string& sandbox, const std::string& keep) {
-  remove_tree(sandbox + "/work");
-  const std::string upper = sandbox + "/upper";
+  remove_tree(layout::work(sandbox));
+  const std::string upper = layout::upper(sandbox);
   if (keep.empty() || keep == "/") {
     if (keep.empty()) remove_tree(upper);
     return;
@@ -166,7 +165,7 @@ void reset_sandbox(const std::string& sandbox, const std::string& keep) {
 }
 
 void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const std::string& package_root) {
-  std::string dir = sandbox + "/upper";
+  std::string dir = layout::upper(sandbox);
   make_dirs(dir, 0755);
   std::string v;
   for (const std::string& part : split_nonempty(vpath, '/')) {
@@ -185,7 +184,7 @@ void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const
 }
 
 void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& dirs, const std::string& package_root) {
-  const std::string upper = sandbox + "/upper";
+  const std::string upper = layout::upper(sandbox);
   for (const std::string& dir : dirs) {
     if (path_has_prefix(dir, upper)) make_upper_dirs(sandbox, dir.substr(upper.size()), package_root);
     else make_dirs(dir, 0700);
@@ -195,7 +194,10 @@ void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& 
 void remove_stale_work_dirs(const std::string& sandboxes) {
   for (const std::string& name : list_dir(sandboxes)) {
     bool ours = false;
-    for (const char* prefix : {".temp-", ".capture-", ".import-", ".replaced-"}) ours = ours || name.rfind(prefix, 0) == 0;
+    for (std::string_view prefix : {layout::kTempSandboxPrefix, layout::kCaptureSandboxPrefix,
+                                    layout::kImportSandboxPrefix, layout::kReplacedSandboxPrefix}) {
+      ours = ours || name.rfind(prefix, 0) == 0;
+    }
     if (!ours) continue;
     const pid_t pid = static_cast<pid_t>(std::strtol(name.substr(name.find_last_of('-') + 1).c_str(), nullptr, 10));
     if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) continue;

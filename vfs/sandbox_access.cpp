@@ -11,7 +11,9 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/file_lock.h"
 #include "base/fs_util.h"
+#include "vfs/layout.h"
 
 namespace appv {
 namespace {
@@ -33,7 +35,7 @@ std::string start_time(pid_t pid) {
 }  // namespace
 
 std::optional<Instance> running_instance(const std::string& sandbox) {
-  std::ifstream in(sandbox + "/.instance");
+  std::ifstream in(layout::instance(sandbox));
   Instance inst;
   std::string started;
   if (!(in >> inst.pid >> started >> inst.view_id) || inst.pid <= 0) return std::nullopt;
@@ -44,20 +46,14 @@ std::optional<Instance> running_instance(const std::string& sandbox) {
 void record_instance(const std::string& sandbox, const std::string& view_id) {
   const pid_t pid = ::getpid();
   const std::string text = fmt::format("{} {} {}\n", pid, start_time(pid), view_id);
-  write_file_atomic(sandbox + "/.instance", text, 0600);
+  write_file_atomic(layout::instance(sandbox), text, 0600);
 }
 
 
 
 UniqueFd lock_sandbox(const std::string& sandbox) {
   make_dirs(sandbox, 0700);
-  const std::string path = sandbox + "/.lock";
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd) throw_sys("cannot open lock", path, errno);
-  while (::flock(fd.get(), LOCK_EX) != 0) {
-    if (errno != EINTR) throw_sys("cannot lock", path, errno);
-  }
-  return fd;
+  return lock_file(layout::sandbox_lock(sandbox), 0600, LockWait::Block);
 }
 
 UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing) {

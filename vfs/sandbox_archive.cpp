@@ -12,10 +12,13 @@
 
 #include <fmt/format.h>
 
+#include "base/atomic_file.h"
 #include "base/error.h"
 #include "manifests/paths.h"
 #include "base/fs_util.h"
+#include "base/scope_guard.h"
 #include "vfs/sandbox.h"
+#include "vfs/layout.h"
 #include "base/unique_fd.h"
 
 namespace appv {
@@ -110,135 +113,131 @@ class Exporter {
 std::string refused(archive_entry* e, const std::string& name) {
   if (name.empty() || name[0] == '/') return "absolute or empty path";
   if (!is_clean_absolute("/" + name)) return "path has '.', '..' or empty components";
-  if (name != kMarker && name != "state" && name != "upper" && name.rfind("upper/", 0) != 0) {
+  if (name != kMarker && name != layout::kState && name != layout::kUpper && name.rfind(std::string(layout::kUpper) + "/", 0) != 0) {
     return "not part of a sandbox (expected .appv-sandbox, state or upper/...)";
   }
   if (archive_entry_hardlink(e)) return "hard links are not accepted";
   const mode_t type = archive_entry_filetype(e);
   if (type == AE_IFCHR) return archive_entry_rdev(e) == 0 ? "" : "device node (only overlay whiteouts, 0:0, are accepted)";
   if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) return "neither file, directory, link nor whiteout";
-  if ((name == kMarker || name == "state") && type != AE_IFREG) return "must be a regular file";
-  if (name == "upper" && type != AE_IFDIR) return "must be a directory";
+  if ((name == kMarker || name == layout::kState) && type != AE_IFREG) return "must be a regular file";
+  if (name == layout::kUpper && type != AE_IFDIR) return "must be a directory";
   return {};
 }
 
 }  // namespace
 
 ArchiveCount export_sandbox(const std::string& sandbox, const std::string& app_id, const std::string& file) {
-  const std::string tmp = fmt::format("{}.tmp-{}", file, ::getpid());
+  AtomicFile out(file);
+  const std::string& tmp = out.temp_path();
   ArchivePtr a(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(a.get());
   archive_write_add_filter_zstd(a.get());
-  if (archive_write_open_filename(a.get(), tmp.c_str()) != ARCHIVE_OK) {
+  if (archive_write_open_fd(a.get(), out.fd()) != ARCHIVE_OK) {
     throw Error(Exit::Io, fmt::format("cannot create '{}': {}", tmp, archive_error_string(a.get())));
   }
-  ArchiveCount count;
-  try {
-    Exporter ex(a.get(), sandbox);
-    ex.write_bytes(kMarker, fmt::format("id {}\n", app_id));
-    if (path_exists(sandbox + "/state")) ex.walk("state");
-    if (path_exists(sandbox + "/upper")) ex.walk("upper");
-    count = ex.count();
-    if (archive_write_close(a.get()) != ARCHIVE_OK) {
-      throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", tmp, archive_error_string(a.get())));
-    }
-    if (::rename(tmp.c_str(), file.c_str()) != 0) throw_sys("cannot create", file, errno);
-  } catch (...) {
-    ::unlink(tmp.c_str());
-    throw;
+  Exporter ex(a.get(), sandbox);
+  ex.write_bytes(kMarker, fmt::format("id {}\n", app_id));
+  if (path_exists(layout::state(sandbox))) ex.walk(std::string(layout::kState));
+  if (path_exists(layout::upper(sandbox))) ex.walk(std::string(layout::kUpper));
+  ArchiveCount count = ex.count();
+  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+    throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", tmp, archive_error_string(a.get())));
   }
+  // The export is a file the user asked for: 0666 less their umask, as creat(2) would
+  // give. (Reading the umask sets it for a moment; nothing else runs meanwhile.)
+  const mode_t umask = ::umask(0);
+  ::umask(umask);
+  out.commit(0666 & ~umask, "cannot create");
   return count;
 }
 
 ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, const std::string& staging) {
   if (::mkdir(staging.c_str(), 0700) != 0) throw_sys("cannot create", staging, errno);
   ArchiveCount count;
-  try {
-    ArchivePtr in(archive_read_new(), archive_read_free);
-    archive_read_support_filter_zstd(in.get());
-    archive_read_support_filter_none(in.get());
-    archive_read_support_format_tar(in.get());
-    if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK) {
-      int err = archive_errno(in.get());
-      throw Error(err == ENOENT ? Exit::NoInput : Exit::BadInput,
-                  fmt::format("'{}' is not a sandbox export: {}", file, archive_error_string(in.get())));
-    }
-    // Entered before `disk` exists and left after it is closed: libarchive applies
-    // directories' modes and times at close, by the same relative names.
-    ScopedChdir in_staging(staging);
-    ArchivePtr disk(archive_write_disk_new(), archive_write_free);
-    archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                   ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
-                                                   ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_NO_OVERWRITE);
-    std::string marker;
-    archive_entry* e = nullptr;
-    for (;;) {
-      int r = archive_read_next_header(in.get(), &e);
-      if (r == ARCHIVE_EOF) break;
-      if (r != ARCHIVE_OK) throw Error(Exit::BadInput, fmt::format("'{}' is not a sandbox export: {}", file, archive_error_string(in.get())));
-      const std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
-      std::string clean = name.size() > 1 && name.back() == '/' ? name.substr(0, name.size() - 1) : name;
-      if (std::string why = refused(e, clean); !why.empty()) {
-        throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: {}", file, shown_name(name), why));
-      }
-      if (++count.entries > kMaxEntries) throw Error(Exit::BadInput, fmt::format("'{}': more than {} entries", file, kMaxEntries));
-      const bool opaque = [&] {
-        const char* xname;
-        const void* value;
-        size_t size;
-        archive_entry_xattr_reset(e);
-        while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
-          if (std::string_view(xname) == kOpaqueXattr && size == 1 && *static_cast<const char*>(value) == 'y') return true;
-        }
-        return false;
-      }();
-      archive_entry_xattr_clear(e);
-      // No setuid or setgid bits; the sticky bit only on directories (a /tmp copy).
-      archive_entry_set_perm(e, archive_entry_perm(e) & (archive_entry_filetype(e) == AE_IFDIR ? 01777 : 0777));
-      archive_entry_set_uid(e, ::geteuid());
-      archive_entry_set_gid(e, ::getegid());
-      const std::string dest = staging + "/" + clean;
-      archive_entry_set_pathname(e, clean.c_str());
-      if (name == kMarker) {
-        char buf[256] = {};
-        la_ssize_t n = archive_read_data(in.get(), buf, sizeof buf - 1);
-        marker.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
-        continue;
-      }
-      if (archive_write_header(disk.get(), e) != ARCHIVE_OK) {
-        throw Error(Exit::BadInput, fmt::format("'{}': cannot extract '{}': {}", file, shown_name(name), archive_error_string(disk.get())));
-      }
-      if (archive_entry_filetype(e) == AE_IFREG) {
-        const void* buf;
-        size_t size;
-        la_int64_t offset;
-        while ((r = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
-          if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK) {
-            throw Error(Exit::Io, fmt::format("cannot write '{}': {}", dest, archive_error_string(disk.get())));
-          }
-          count.bytes += size;
-        }
-        if (r != ARCHIVE_EOF) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' is truncated: {}", file, shown_name(name), archive_error_string(in.get())));
-      }
-      if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK) {
-        throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", dest, archive_error_string(disk.get())));
-      }
-      if (opaque && archive_entry_filetype(e) == AE_IFDIR && ::lsetxattr(clean.c_str(), own_opaque_xattr(), "y", 1, 0) != 0) {
-        throw_sys("cannot mark opaque", dest, errno);
-      }
-    }
-    if (archive_write_close(disk.get()) != ARCHIVE_OK) {
-      throw Error(Exit::Io, fmt::format("cannot finish the import into '{}': {}", staging, archive_error_string(disk.get())));
-    }
-    if (marker != fmt::format("id {}\n", app_id)) {
-      std::string found = marker.rfind("id ", 0) == 0 ? marker.substr(3, marker.find('\n') - 3) : "";
-      throw Error(Exit::BadInput, found.empty() ? fmt::format("'{}' is not a sandbox export (no .appv-sandbox entry)", file)
-                                                : fmt::format("'{}' holds the sandbox of '{}', not of '{}'", file, shown_name(found), app_id));
-    }
-  } catch (...) {
-    remove_tree(staging);
-    throw;
+  ScopeGuard remove_staging([&] { remove_tree(staging); });
+  ArchivePtr in(archive_read_new(), archive_read_free);
+  archive_read_support_filter_zstd(in.get());
+  archive_read_support_filter_none(in.get());
+  archive_read_support_format_tar(in.get());
+  if (archive_read_open_filename(in.get(), file.c_str(), 1 << 16) != ARCHIVE_OK) {
+    int err = archive_errno(in.get());
+    throw Error(err == ENOENT ? Exit::NoInput : Exit::BadInput,
+                fmt::format("'{}' is not a sandbox export: {}", file, archive_error_string(in.get())));
   }
+  // Entered before `disk` exists and left after it is closed: libarchive applies
+  // directories' modes and times at close, by the same relative names.
+  ScopedChdir in_staging(staging);
+  ArchivePtr disk(archive_write_disk_new(), archive_write_free);
+  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                                 ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
+                                                 ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_NO_OVERWRITE);
+  std::string marker;
+  archive_entry* e = nullptr;
+  for (;;) {
+    int r = archive_read_next_header(in.get(), &e);
+    if (r == ARCHIVE_EOF) break;
+    if (r != ARCHIVE_OK) throw Error(Exit::BadInput, fmt::format("'{}' is not a sandbox export: {}", file, archive_error_string(in.get())));
+    const std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
+    std::string clean = name.size() > 1 && name.back() == '/' ? name.substr(0, name.size() - 1) : name;
+    if (std::string why = refused(e, clean); !why.empty()) {
+      throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: {}", file, shown_name(name), why));
+    }
+    if (++count.entries > kMaxEntries) throw Error(Exit::BadInput, fmt::format("'{}': more than {} entries", file, kMaxEntries));
+    const bool opaque = [&] {
+      const char* xname;
+      const void* value;
+      size_t size;
+      archive_entry_xattr_reset(e);
+      while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
+        if (std::string_view(xname) == kOpaqueXattr && size == 1 && *static_cast<const char*>(value) == 'y') return true;
+      }
+      return false;
+    }();
+    archive_entry_xattr_clear(e);
+    // No setuid or setgid bits; the sticky bit only on directories (a /tmp copy).
+    archive_entry_set_perm(e, archive_entry_perm(e) & (archive_entry_filetype(e) == AE_IFDIR ? 01777 : 0777));
+    archive_entry_set_uid(e, ::geteuid());
+    archive_entry_set_gid(e, ::getegid());
+    const std::string dest = staging + "/" + clean;
+    archive_entry_set_pathname(e, clean.c_str());
+    if (name == kMarker) {
+      char buf[256] = {};
+      la_ssize_t n = archive_read_data(in.get(), buf, sizeof buf - 1);
+      marker.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
+      continue;
+    }
+    if (archive_write_header(disk.get(), e) != ARCHIVE_OK) {
+      throw Error(Exit::BadInput, fmt::format("'{}': cannot extract '{}': {}", file, shown_name(name), archive_error_string(disk.get())));
+    }
+    if (archive_entry_filetype(e) == AE_IFREG) {
+      const void* buf;
+      size_t size;
+      la_int64_t offset;
+      while ((r = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
+        if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK) {
+          throw Error(Exit::Io, fmt::format("cannot write '{}': {}", dest, archive_error_string(disk.get())));
+        }
+        count.bytes += size;
+      }
+      if (r != ARCHIVE_EOF) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' is truncated: {}", file, shown_name(name), archive_error_string(in.get())));
+    }
+    if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK) {
+      throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", dest, archive_error_string(disk.get())));
+    }
+    if (opaque && archive_entry_filetype(e) == AE_IFDIR && ::lsetxattr(clean.c_str(), own_opaque_xattr(), "y", 1, 0) != 0) {
+      throw_sys("cannot mark opaque", dest, errno);
+    }
+  }
+  if (archive_write_close(disk.get()) != ARCHIVE_OK) {
+    throw Error(Exit::Io, fmt::format("cannot finish the import into '{}': {}", staging, archive_error_string(disk.get())));
+  }
+  if (marker != fmt::format("id {}\n", app_id)) {
+    std::string found = marker.rfind("id ", 0) == 0 ? marker.substr(3, marker.find('\n') - 3) : "";
+    throw Error(Exit::BadInput, found.empty() ? fmt::format("'{}' is not a sandbox export (no .appv-sandbox entry)", file)
+                                              : fmt::format("'{}' holds the sandbox of '{}', not of '{}'", file, shown_name(found), app_id));
+  }
+  remove_staging.dismiss();
   return count;
 }
 

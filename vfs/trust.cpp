@@ -10,14 +10,16 @@
 #include <toml++/toml.h>
 
 #include "base/error.h"
+#include "base/user_dirs.h"
 #include "manifests/tokens.h"
+#include "manifests/toml_reader.h"
 #include "base/fs_util.h"
 
 namespace appv {
 namespace {
 
 [[noreturn]] void bad_policy(const std::string& origin, const toml::source_region& where, std::string_view what) {
-  throw Error(Exit::BadInput, fmt::format("{}:{}:{}: {}", origin, where.begin.line, where.begin.column, what));
+  toml_fail(origin, where, what);
 }
 
 std::vector<std::string> string_list(const toml::node& node, const std::string& origin, std::string_view key) {
@@ -74,8 +76,7 @@ bool has_trusted_valid(const std::vector<SignatureCheck>& checks, const std::vec
 
 std::vector<std::string> trust_dirs() {
   std::vector<std::string> dirs{std::string(kSystemConfigDir) + "/trusted-keys"};
-  Tokens t = user_tokens();
-  if (auto it = t.find("XDG_CONFIG_HOME"); it != t.end()) dirs.push_back(it->second + "/appv/trusted-keys");
+  if (std::string config = xdg_dir(XdgDir::Config); !config.empty()) dirs.push_back(config + "/appv/trusted-keys");
   return dirs;
 }
 
@@ -110,12 +111,7 @@ Policy load_policy(const std::string& path) {
   Policy p;
   if (!path_exists(path)) return p;
   p.origin = path;
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    bad_policy(path, e.source(), e.description());
-  }
+  toml::table root = parse_toml_file(path);
   for (auto&& [k, v] : root) {
     std::string_view key = k.str();
     if (key == "require_signature") {

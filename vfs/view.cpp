@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
+#include "vfs/layout.h"
 
 namespace appv {
 
@@ -385,7 +386,7 @@ class Planner {
 
   void emit(const std::string& path, bool top, const Placement& p, const std::string& why) {
     using Kind = Placement::Kind;
-    const std::string upper = layout_.sandbox + "/upper" + path;
+    const std::string upper = layout::upper(layout_.sandbox) + path;
     switch (p.kind) {
       case Kind::Skip: return;
       case Kind::Link: add(MountOp::symlink(path, p.source, why)); return;
@@ -408,7 +409,7 @@ class Planner {
       case Kind::Overlay: {
         plan_.dirs_to_create.push_back(upper);
         if (top) add(MountOp::dir(path, why));
-        std::string work = layout_.sandbox + "/work/" + work_name(path);
+        std::string work = layout::work(layout_.sandbox) + "/" + work_name(path);
         plan_.dirs_to_create.push_back(work);
         add(MountOp::overlay(path, p.lowers, upper, work, why));
         if (p.package_children) overlay_package_children(path, p.source, why, true);
@@ -449,8 +450,8 @@ class Planner {
       std::vector<std::string> lowers{layout_.package_root + child};
       if (hk == NodeKind::Dir) lowers.push_back(host_child);
       else add(MountOp::dir(child, why));
-      std::string upper = layout_.sandbox + "/upper" + child;
-      std::string work = layout_.sandbox + "/work/" + work_name(child);
+      std::string upper = layout::upper(layout_.sandbox) + child;
+      std::string work = layout::work(layout_.sandbox) + "/" + work_name(child);
       plan_.dirs_to_create.push_back(upper);
       plan_.dirs_to_create.push_back(work);
       add(MountOp::overlay(child, lowers, upper, work, why + ", package directory: writecopy"));

@@ -1,0 +1,40 @@
+// Write-beside-then-rename: appv's one way to replace a file so that readers (and a
+// crash) see either the old file or the complete new one, never a torn one.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/unique_fd.h"
+
+namespace appv {
+
+// A temporary file ".NAME.appv-tmp-RANDOM" beside `path`, created O_EXCL|O_CLOEXEC|
+// O_NOFOLLOW (so never through a symlink planted at its name) with mode 0600. Write to
+// fd(), then commit(): fchmod to `mode` (exactly, past the umask), fsync, rename over
+// `path`, fsync the directory. Until commit() succeeds the destructor (or a moved-to
+// owner's) removes the temporary file, so a failure leaves `path` as it was and
+// nothing beside it. Errors are Exit::Io with op, path and errno set.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  int fd() const noexcept { return fd_.get(); }
+  const std::string& temp_path() const noexcept { return temp_; }
+  const std::string& path() const noexcept { return path_; }
+
+  // `rename_op` words a failed rename in the message ("cannot replace", ...).
+  void commit(unsigned mode, std::string_view rename_op = "cannot rename into place");
+
+ private:
+  std::string path_;
+  std::string temp_;  // empty once committed or moved from
+  UniqueFd fd_;
+};
+
+}  // namespace appv

@@ -1,0 +1,73 @@
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "base/atomic_file.h"
+#include "base/error.h"
+#include "base/fs_util.h"
+#include "tests/unit/support/temp_dir.h"
+
+using namespace appv;
+using namespace appv::test;
+
+TEST_CASE("an atomic file replaces its target only on commit, with exactly the mode asked") {
+  TempDir dir;
+  write_file(dir / "f", "old");
+  {
+    AtomicFile f(dir / "f");
+    write_all(f.fd(), "new", 3, f.temp_path());
+    CHECK(read_file(dir / "f") == "old");
+    CHECK(list_dir(dir.path()).size() == 2);
+    f.commit(0751);
+  }
+  CHECK(read_file(dir / "f") == "new");
+  CHECK(list_dir(dir.path()) == std::vector<std::string>{"f"});
+  struct stat st {};
+  REQUIRE(::stat((dir / "f").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0751);
+}
+
+TEST_CASE("an atomic file not committed leaves the target as it was and nothing beside it") {
+  TempDir dir;
+  write_file(dir / "f", "old");
+  {
+    AtomicFile f(dir / "f");
+    write_all(f.fd(), "new", 3, f.temp_path());
+  }
+  CHECK(read_file(dir / "f") == "old");
+  CHECK(list_dir(dir.path()) == std::vector<std::string>{"f"});
+}
+
+TEST_CASE("an atomic file moved from does not remove the moved-to temporary") {
+  TempDir dir;
+  AtomicFile a(dir / "f");
+  AtomicFile b(std::move(a));
+  b.commit(0644);
+  CHECK(exists(dir / "f"));
+  CHECK(list_dir(dir.path()) == std::vector<std::string>{"f"});
+}
+
+TEST_CASE("a failed rename removes the temporary and reports errno") {
+  TempDir dir;
+  make_dirs(dir / "target/inside");  // a non-empty directory cannot be renamed over
+  try {
+    AtomicFile f(dir / "target");
+    f.commit(0644, "cannot replace");
+    FAIL("commit succeeded");
+  } catch (const Error& e) {
+    CHECK(e.op() == "cannot replace");
+    CHECK(e.path() == dir / "target");
+    CHECK(e.err() == EISDIR);
+  }
+  CHECK(list_dir(dir.path()) == std::vector<std::string>{"target"});
+}
+
+TEST_CASE("write_file_atomic never writes through a symlink") {
+  TempDir dir;
+  write_file(dir / "victim", "keep");
+  REQUIRE(::symlink((dir / "victim").c_str(), (dir / "link").c_str()) == 0);
+  write_file_atomic(dir / "link", "new");
+  CHECK(read_file(dir / "victim") == "keep");
+  CHECK(read_file(dir / "link") == "new");
+}
