@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/advice.h"
 #include "base/error.h"
 #include "base/fs_util.h"
 #include "base/human_bytes.h"
@@ -303,7 +304,7 @@ OciClient::Response OciClient::perform(Request& rq) {
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
-      throw Error(Exit::Environment, fmt::format("TLS: cannot verify {}: {} (trust its CA with --ca-file)", repo_.registry, detail));
+      throw Error(Exit::Environment, fmt::format("TLS: cannot verify {}: {} ({})", repo_.registry, detail, advice_for(Attempt::TlsVerify, 0)));
     }
     std::string message = fmt::format("cannot reach registry {}: {}", repo_.registry, detail);
     if (rc == CURLE_SSL_CONNECT_ERROR) throw NoTls(Exit::Environment, message);

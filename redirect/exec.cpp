@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/advice.h"
 #include "base/error.h"
 
 namespace appv {
@@ -24,7 +25,7 @@ void exec_entry(const std::string& path, const std::vector<std::string>& argv, c
   ::execve(path.c_str(), args.data(), env.data());
   int err = errno;
   if (err == ENOENT) {
-    throw Error(Exit::NotFound, fmt::format("cannot run '{}': it (or its interpreter) is not in the view: {}", path, errno_text(err)));
+    throw Error(Exit::NotFound, fmt::format("cannot run '{}': {}: {}", path, advice_for(Attempt::Exec, err), errno_text(err)));
   }
   throw Error(Exit::CannotExecute, fmt::format("cannot run '{}': {}", path, errno_text(err)));
 }

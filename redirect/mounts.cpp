@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "base/advice.h"
 #include "base/error.h"
 
 namespace appv {
@@ -26,10 +27,9 @@ int pivot_root(const char* new_root, const char* put_old) {
 }
 
 [[noreturn]] void mount_failed(std::string_view what, const std::string& target, int err) {
-  std::string advice;
-  if (err == EINVAL && what == "overlay") advice = " (overlayfs inside a user namespace needs Linux 5.11 or newer)";
-  if (err == ENODEV) advice = " (the kernel lacks this file system)";
-  throw Error(Exit::Environment, fmt::format("cannot mount {} on '{}': {}{}", what, target, errno_text(err), advice));
+  const std::string advice = advice_for(what == "overlay" ? Attempt::OverlayMount : Attempt::Mount, err);
+  throw Error(Exit::Environment, fmt::format("cannot mount {} on '{}': {}{}", what, target, errno_text(err),
+                                             advice.empty() ? "" : " (" + advice + ")"));
 }
 
 void do_mount(const char* source, const std::string& target, const char* type, unsigned long flags, const std::string& data,

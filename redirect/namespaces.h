@@ -13,8 +13,5 @@ struct NamespaceState {
 // enable user namespaces on this host.
 NamespaceState enter_namespaces();
 
-// Why unprivileged user namespaces are unavailable here, as advice for a message;
-// "" if nothing explains it.
-const char* userns_advice();
 
 }  // namespace appv

@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/thrown.h"
 #include "vfs/cache.h"
 #include "vfs/sandbox.h"
 #include "vfs/package.h"
@@ -87,7 +88,7 @@ TEST_CASE("a corrupt payload leaves no cache entry and no temporary directory") 
   bytes[bytes.size() - kTrailerSize - 20] ^= 0x55;  // inside the payload; digests unchanged
   write_file(dir / "bad.appv", bytes);
   Package p = Package::open(dir / "bad.appv");
-  CHECK_THROWS_AS(ensure_cached(p, dir / "cache"), Error);
+  CHECK_REFUSED(ensure_cached(p, dir / "cache"), Exit::BadInput, "package '");
   for (const std::string& name : list_tree(dir / "cache")) {
     INFO(name);
     CHECK(name.size() > 5);
@@ -107,5 +108,5 @@ TEST_CASE("cache and sandbox directories follow XDG, then HOME") {
   CHECK(sandbox_dir("org.a") == "/home/u/.local/share/appv/sandboxes/org.a");
   unsetenv("XDG_CACHE_HOME");
   unsetenv("HOME");
-  CHECK_THROWS_AS(cache_dir(), Error);
+  CHECK_REFUSED(cache_dir(), Exit::Environment, "neither XDG_CACHE_HOME nor HOME is set to an absolute path");
 }

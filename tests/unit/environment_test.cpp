@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "launch/environment.h"
+#include "tests/unit/support/thrown.h"
 
 using namespace appv;
 
@@ -38,7 +39,7 @@ TEST_CASE("environment values expand per-user tokens and appv's own") {
   CHECK(std::count(out.begin(), out.end(), "PYTHONPATH=/c/D/root/opt/app/lib:/host/lib") == 1);
   CHECK(std::count(out.begin(), out.end(), "APPV_APP_ID=org.a") == 1);
   env.set["BAD"] = "${XDG_RUNTIME_DIR}/sock";  // this user has none
-  CHECK_THROWS_AS(build_environment(host, env, kTokens), Error);
+  CHECK_REFUSED(build_environment(host, env, kTokens), Exit::BadInput, "XDG_RUNTIME_DIR");
 }
 
 TEST_CASE("a clean environment keeps only the session's essentials") {

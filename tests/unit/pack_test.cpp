@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "packager/pack.h"
 #include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/thrown.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
 
@@ -76,11 +77,11 @@ TEST_CASE("an include that matches nothing, or an excluded entry point, fails th
   PackOptions o;
   o.output = dir / "out.appv";
   m.include.push_back(dir / "nothing/here/*");
-  CHECK_THROWS_AS(pack(m, o), Error);
+  CHECK_REFUSED(pack(m, o), Exit::NoInput, "matches nothing on this host");
   CHECK_FALSE(exists(o.output));
   m = script_manifest(dir);
   m.exclude.push_back(dir / "app/bin");
-  CHECK_THROWS_AS(pack(m, o), Error);
+  CHECK_REFUSED(pack(m, o), Exit::Usage, "is excluded by files.exclude");
   CHECK_FALSE(exists(o.output));
 }
 
@@ -105,7 +106,7 @@ TEST_CASE("SOURCE_DATE_EPOCH is validated") {
   setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
   CHECK(source_date_epoch() == 1700000000);
   setenv("SOURCE_DATE_EPOCH", "yesterday", 1);
-  CHECK_THROWS_AS(source_date_epoch(), Error);
+  CHECK_REFUSED(source_date_epoch(), Exit::Usage, "SOURCE_DATE_EPOCH 'yesterday' is not a non-negative integer");
   unsetenv("SOURCE_DATE_EPOCH");
   CHECK_FALSE(source_date_epoch());
 }
@@ -115,6 +116,6 @@ TEST_CASE("a manifest for programs named on the command line") {
   CHECK(m.id == "sh");
   CHECK(m.entries.at("sh").path == "/bin/sh");
   CHECK(m.version == "0");
-  CHECK_THROWS_AS(manifest_for_programs({}, ""), Error);
-  CHECK_THROWS_AS(manifest_for_programs({"appv-no-such-program"}, ""), Error);
+  CHECK_REFUSED(manifest_for_programs({}, ""), Exit::Usage, "nothing to pack");
+  CHECK_REFUSED(manifest_for_programs({"appv-no-such-program"}, ""), Exit::NoInput, "program 'appv-no-such-program' not found on PATH");
 }

@@ -5,6 +5,7 @@
 #include "tests/unit/support/temp_dir.h"
 #include "vfs/package.h"
 #include "vfs/package_format.h"
+#include "tests/unit/support/thrown.h"
 
 using namespace appv;
 using namespace appv::test;
@@ -74,10 +75,10 @@ TEST_CASE("offsets that do not tile the file are refused") {
   // Package::open accepts nothing but signature frames in it (signature_test.cpp).
   CHECK_NOTHROW(decode_trailer(bytes, 151 + kTrailerSize, "p"));
   CHECK_NOTHROW(decode_trailer(bytes, 150 + kMaxSignatureRegion + kTrailerSize, "p"));
-  CHECK_THROWS_AS(decode_trailer(bytes, 151 + kMaxSignatureRegion + kTrailerSize, "p"), Error);
-  CHECK_THROWS_AS(decode_trailer(bytes, 149 + kTrailerSize, "p"), Error);
+  CHECK_REFUSED(decode_trailer(bytes, 151 + kMaxSignatureRegion + kTrailerSize, "p"), Exit::BadInput, "package 'p': trailer's offsets do not match the file (truncated or corrupt)");
+  CHECK_REFUSED(decode_trailer(bytes, 149 + kTrailerSize, "p"), Exit::BadInput, "package 'p': trailer's offsets do not match the file (truncated or corrupt)");
   t.payload_size = ~0ull - 50;  // an overflowing sum must not wrap into "fits"
-  CHECK_THROWS_AS(decode_trailer(encode_trailer(t), 150 + kTrailerSize, "p"), Error);
+  CHECK_REFUSED(decode_trailer(encode_trailer(t), 150 + kTrailerSize, "p"), Exit::BadInput, "package 'p': trailer's offsets do not match the file (truncated or corrupt)");
 }
 
 TEST_CASE("a sound package opens and reads its manifest without the payload") {

@@ -6,6 +6,7 @@
 #include "base/error.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/thrown.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
 
@@ -44,7 +45,7 @@ void expect_refused(const std::string& package_path, const std::string& reason) 
     CHECK_THAT(e.what(), Catch::Contains(reason));
   }
   CHECK(list_tree(out.path()) == before);
-  CHECK_THROWS_AS(scan_payload(p, [](const PayloadEntry&) {}), Error);
+  CHECK_REFUSED(scan_payload(p, [](const PayloadEntry&) {}), Exit::BadInput, "package '");
 }
 
 std::vector<RawEntry> with(std::vector<RawEntry> extra) {
@@ -93,7 +94,7 @@ TEST_CASE("a failed write leaves no package and no temporary file") {
   TempDir src, out;
   auto items = sample_items(src);
   items.push_back({"root/usr/zz", PayloadItem::Type::File, 0644, src / "does-not-exist", {}, {}});
-  CHECK_THROWS_AS(write_package(out / "p.appv", kManifest, items, {}), Error);
+  CHECK_REFUSED(write_package(out / "p.appv", kManifest, items, {}), Exit::NoInput, "does-not-exist");
   CHECK(list_tree(out.path()).empty());
 }
 
@@ -102,7 +103,7 @@ TEST_CASE("extract_to refuses a non-empty destination and keeps it intact") {
   write_package(out / "p.appv", kManifest, sample_items(src), {});
   write_file(out / "dest/keep.txt", "mine");
   Package p = Package::open(out / "p.appv");
-  CHECK_THROWS_AS(extract_to(p, out / "dest"), Error);
+  CHECK_REFUSED(extract_to(p, out / "dest"), Exit::Usage, "already exists and is not an empty directory");
   CHECK(read_file(out / "dest/keep.txt") == "mine");
   CHECK(list_tree(out / "dest") == std::vector<std::string>{"keep.txt"});
 }
@@ -216,7 +217,7 @@ TEST_CASE("payload limits bound a decompression bomb") {
   CHECK_FALSE(exists(dir / "x"));
   limits = {};
   limits.max_entry_bytes = 1 << 20;
-  CHECK_THROWS_AS(scan_payload(p, [](const PayloadEntry&) {}, limits), Error);
+  CHECK_REFUSED(scan_payload(p, [](const PayloadEntry&) {}, limits), Exit::BadInput, "beyond the limit");
 }
 
 TEST_CASE("the safety rules for names and link targets") {

@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "manifests/manifest.h"
 #include "manifests/registry.h"
+#include "tests/unit/support/thrown.h"
 
 using namespace appv;
 
@@ -51,8 +52,8 @@ path = "/usr/bin/a"
   REQUIRE(m.registry.size() == 5);
   CHECK(gvariant_text(m.registry.at("/org/a/greeting")) == "'hello'");
   CHECK(parse_manifest(write_manifest(m), "again").registry == m.registry);
-  CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[registry]\n\"/bad\" = 1\n", "m"), Error);
-  CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[registry]\n\"/o/k\" = {x=1}\n", "m"), Error);
+  CHECK_REFUSED(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[registry]\n\"/bad\" = 1\n", "m"), Exit::BadInput, "/bad");
+  CHECK_REFUSED(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[registry]\n\"/o/k\" = {x=1}\n", "m"), Exit::BadInput, "/o/k");
 }
 
 TEST_CASE("a manifest's isolation prefixes and env values may use tokens") {
@@ -71,15 +72,15 @@ set = { A_CONF = "${XDG_CONFIG_HOME}/a", A_LIB = "${APPV_ROOT}/lib" }
   CHECK(m.isolation.count("~/.mozilla") == 1);
   CHECK(m.env.clean);
   CHECK(parse_manifest(write_manifest(m), "again").env.clean);
-  CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[isolation]\n\"$FOO/x\" = 'full'\n", "m"), Error);
-  CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[isolation]\n\"~/../x\" = 'full'\n", "m"), Error);
-  CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[env]\nset={X='$SECRET'}\n", "m"), Error);
+  CHECK_REFUSED(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[isolation]\n\"$FOO/x\" = 'full'\n", "m"), Exit::BadInput, "$FOO");
+  CHECK_REFUSED(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[isolation]\n\"~/../x\" = 'full'\n", "m"), Exit::BadInput, "~/../x");
+  CHECK_REFUSED(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[env]\nset={X='$SECRET'}\n", "m"), Exit::BadInput, "unknown token ${SECRET}");
 }
 
 TEST_CASE("a manifest's files.hide lists host paths below a top-level directory") {
   Manifest m = parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[files]\nhide=['/etc/old.conf']\n", "m");
   CHECK(m.hide == std::vector<std::string>{"/etc/old.conf"});
   CHECK(parse_manifest(write_manifest(m), "again").hide == m.hide);
-  CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[files]\nhide=['/etc']\n", "m"), Error);
-  CHECK_THROWS_AS(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[files]\nhide=['/etc/../x/y']\n", "m"), Error);
+  CHECK_REFUSED(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[files]\nhide=['/etc']\n", "m"), Exit::BadInput, "/etc");
+  CHECK_REFUSED(parse_manifest("id='a'\nversion='1'\n[entry.a]\npath='/a'\n[files]\nhide=['/etc/../x/y']\n", "m"), Exit::BadInput, "/etc/../x/y");
 }

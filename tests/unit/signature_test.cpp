@@ -3,6 +3,7 @@
 #include "base/error.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/thrown.h"
 #include "vfs/package.h"
 #include "vfs/signature.h"
 #include "vfs/trust.h"
@@ -80,19 +81,19 @@ TEST_CASE("the signatures region accepts signature frames only") {
   std::vector<uint8_t> frame = encode_signature(s);
   CHECK(decode_signatures(frame, "x").size() == 1);
   std::vector<uint8_t> truncated(frame.begin(), frame.end() - 3);
-  CHECK_THROWS_AS(decode_signatures(truncated, "x"), Error);
+  CHECK_REFUSED(decode_signatures(truncated, "x"), Exit::BadInput, "package 'x': truncated signature");
   std::vector<uint8_t> junk = frame;
   junk[9] = 'X';  // the signature magic
-  CHECK_THROWS_AS(decode_signatures(junk, "x"), Error);
+  CHECK_REFUSED(decode_signatures(junk, "x"), Exit::BadInput, "package 'x': ");
   std::vector<uint8_t> long_name = frame;
   long_name[120] = 200;  // signer length beyond the frame
-  CHECK_THROWS_AS(decode_signatures(long_name, "x"), Error);
+  CHECK_REFUSED(decode_signatures(long_name, "x"), Exit::BadInput, "package 'x': ");
   // Bytes spliced in before the trailer of a real file: refused on open.
   std::string bytes = test::read_file(t / "p.appv");
   bytes.insert(bytes.size() - kTrailerSize, "garbage!");
   test::write_file(t / "q.appv", bytes);
-  CHECK_THROWS_AS(Package::open(t / "q.appv"), Error);
-  CHECK_THROWS_AS(generate_key_pair(t / "k.key", t / "other.pub"), Error);  // never overwrites a key
+  CHECK_REFUSED(Package::open(t / "q.appv"), Exit::BadInput, "q.appv");
+  CHECK_REFUSED(generate_key_pair(t / "k.key", t / "other.pub"), Exit::Usage, "already exists; not overwriting a key");  // never overwrites a key
 }
 
 TEST_CASE("the trust store reads *.pub files and refuses a malformed one") {
@@ -103,7 +104,7 @@ TEST_CASE("the trust store reads *.pub files and refuses a malformed one") {
   REQUIRE(store.size() == 1);
   CHECK(store[0].name == "release");
   test::write_file(t / "broken.pub", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
-  CHECK_THROWS_AS(load_trust_store({t.path()}), Error);
+  CHECK_REFUSED(load_trust_store({t.path()}), Exit::BadInput, "broken.pub' is not an Ed25519 public key in PEM form");
 }
 
 TEST_CASE("policy: required signatures, allowed keys and groups, per app id") {
@@ -134,7 +135,7 @@ groups = ["finance"]
   CHECK_THAT(policy_refusal(p, "org.other", {check(false, "release")}, {}), Catch::Contains("requires a signature"));
   CHECK(load_policy(t / "absent.toml").origin.empty());
   test::write_file(t / "bad.toml", "require_signature = \"yes\"\n");
-  CHECK_THROWS_AS(load_policy(t / "bad.toml"), Error);
+  CHECK_REFUSED(load_policy(t / "bad.toml"), Exit::BadInput, "bad.toml");
   test::write_file(t / "bad.toml", "[[rule]]\nkeys = [\"x\"]\n");
   CHECK_THROWS_WITH(load_policy(t / "bad.toml"), Catch::Contains("needs 'apps'"));
   test::write_file(t / "bad.toml", "[[rule]]\napps = \"x\"\nrequire = true\n");

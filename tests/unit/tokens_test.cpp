@@ -2,6 +2,7 @@
 
 #include "base/error.h"
 #include "manifests/tokens.h"
+#include "tests/unit/support/thrown.h"
 
 using namespace appv;
 
@@ -13,10 +14,10 @@ TEST_CASE("tokens: ~, $NAME and ${NAME} expand; $$ is a dollar") {
   CHECK(expand_tokens("${XDG_DATA_HOME}/app", t, "x") == "/d/app");
   CHECK(expand_tokens("$HOME/x", t, "x") == "/home/u/x");
   CHECK(expand_tokens("a$$b", t, "x") == "a$b");
-  CHECK_THROWS_AS(expand_tokens("$NOPE", t, "x"), Error);
-  CHECK_THROWS_AS(expand_tokens("${HOME", t, "x"), Error);
-  CHECK_THROWS_AS(expand_tokens("$", t, "x"), Error);
-  CHECK_THROWS_AS(expand_tokens("$1", t, "x"), Error);
+  CHECK_REFUSED(expand_tokens("$NOPE", t, "x"), Exit::BadInput, "x '$NOPE': ");
+  CHECK_REFUSED(expand_tokens("${HOME", t, "x"), Exit::BadInput, "x '${HOME': ");
+  CHECK_REFUSED(expand_tokens("$", t, "x"), Exit::BadInput, "x '$': ");
+  CHECK_REFUSED(expand_tokens("$1", t, "x"), Exit::BadInput, "x '$1': ");
 }
 
 TEST_CASE("tokens: a manifest may name only the tokens it is allowed") {

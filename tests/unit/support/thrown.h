@@ -2,6 +2,8 @@
 // appv::Error a call throws, and a Reporter that keeps what a library reported.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <functional>
 #include <string>
 #include <string_view>
@@ -34,3 +36,12 @@ struct RecordingReporter : Reporter {
 };
 
 }  // namespace appv::test
+
+// A refusal checked by what it says: `expr` must throw an appv::Error with exit
+// status `status` whose message contains `text`.
+#define CHECK_REFUSED(expr, status, text)                                              \
+  do {                                                                                 \
+    const ::appv::test::Thrown thrown_ = ::appv::test::thrown_by([&] { (void)(expr); }); \
+    CHECK(thrown_.code == (status));                                                   \
+    CHECK_THAT(thrown_.message, Catch::Contains(text));                                \
+  } while (0)

@@ -1,0 +1,65 @@
+#include "base/advice.h"
+
+#include <sys/utsname.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+
+namespace appv {
+namespace {
+
+int read_sysctl(const char* path) {
+  std::ifstream in(path);
+  int v = -1;
+  in >> v;
+  return in ? v : -1;
+}
+
+// Whether the running kernel is at least major.minor.
+bool kernel_at_least(int major, int minor) {
+  struct utsname u {};
+  int have_major = 0, have_minor = 0;
+  if (::uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &have_major, &have_minor) != 2) return false;
+  return have_major > major || (have_major == major && have_minor >= minor);
+}
+
+std::string userns_advice() {
+  if (read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0) {
+    return "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0); "
+           "an administrator can enable them with: sysctl -w kernel.unprivileged_userns_clone=1";
+  }
+  if (read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1) {
+    return "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1); "
+           "an administrator can allow appv with an AppArmor profile granting 'userns,' or set the sysctl to 0";
+  }
+  if (read_sysctl("/proc/sys/user/max_user_namespaces") == 0) {
+    return "user namespaces are disabled (user.max_user_namespaces=0); "
+           "an administrator can enable them with: sysctl -w user.max_user_namespaces=15000";
+  }
+  return "user namespaces may be disabled in the kernel or by a container runtime's seccomp policy";
+}
+
+}  // namespace
+
+std::string advice_for(Attempt what, int err) {
+  switch (what) {
+    case Attempt::UserNamespace: return userns_advice();
+    case Attempt::OverlayMount:
+      if (err == EINVAL) {
+        // Before 5.11 overlayfs cannot be mounted in a user namespace at all; on
+        // newer kernels EINVAL means the layers themselves were refused.
+        return kernel_at_least(5, 11)
+                   ? "overlayfs refused the layers: a lower directory with a mount below it (locked in a user "
+                     "namespace), or an upper directory inside a lower one"
+                   : "overlayfs inside a user namespace needs Linux 5.11 or newer";
+      }
+      [[fallthrough]];
+    case Attempt::Mount: return err == ENODEV ? "the kernel lacks this file system" : "";
+    case Attempt::Exec: return err == ENOENT ? "it (or its interpreter) is not in the view" : "";
+    case Attempt::TlsVerify: return "trust its CA with --ca-file";
+  }
+  return "";
+}
+
+}  // namespace appv
