@@ -10,7 +10,9 @@ rm -rf "$HOME/.cache/appv"
 for i in $(seq 16); do ("$A" run python3.appv -c 'print(1)' > "cold.$i" 2>&1; echo $? >> "cold.$i") & done
 wait
 good=0
-for i in $(seq 16); do [[ $(cat "cold.$i") == $'1\n0' ]] && good=$((good + 1)); done
+for i in $(seq 16); do
+  if [[ $(cat "cold.$i") == $'1\n0' ]]; then good=$((good + 1)); else echo "launch $i said: $(head -c 800 "cold.$i")"; fi
+done
 same "16 cold launches at once all succeed" 16 "$good"
 same "they share one cache entry" 1 "$(ls "$HOME/.cache/appv" | grep -cv '\.lock$')"
 check "and leave no temporary directory" bash -c "! ls -a '$HOME/.cache/appv' | grep -q '^\.tmp-'"
