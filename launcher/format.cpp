@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
-#include "base/human_bytes.h"
 
 namespace appv::cli {
 
@@ -36,6 +35,5 @@ int report_errors(const std::function<int()>& body) {
   }
 }
 
-std::string human_bytes(uint64_t n) { return appv::human_bytes(n); }
 
 }  // namespace appv::cli

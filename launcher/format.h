@@ -5,11 +5,11 @@
 #include <functional>
 #include <string>
 
+#include "base/human_bytes.h"
 #include "base/text.h"
 
 namespace appv::cli {
 
-std::string human_bytes(uint64_t n);
 
 // The path of the running executable (readlink /proc/self/exe).
 std::string self_exe();

@@ -30,18 +30,13 @@ void enter_backend(const LaunchPlan& plan) {
 
 [[noreturn]] void exec_app(const LaunchPlan& plan) { exec_entry(plan.program, plan.argv, plan.env, plan.cwd); }
 
-// The package tree that gives upper directories their modes (none for install capture).
-std::string mode_source(const LaunchPlan& plan) {
-  return plan.kind == LaunchKind::InstallCapture ? std::string() : plan.package_root;
-}
-
 }  // namespace
 
 int apply_in_child(const LaunchPlan& plan) {
   make_dirs(plan.sandboxes, 0700);
   remove_stale_work_dirs(plan.sandboxes);
   make_dirs(plan.sandbox, 0700);
-  make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, mode_source(plan));
+  make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
   return run_child([&] {
     enter_backend(plan);
     exec_app(plan);
@@ -77,7 +72,7 @@ void apply(const LaunchPlan& plan) {
     case Start::Build: break;
   }
   write_state(plan.sandbox, plan.state);
-  make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, mode_source(plan));
+  make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
   record_instance(plan.sandbox, plan.view_id);
   enter_backend(plan);
   exec_app(plan);
