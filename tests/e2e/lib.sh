@@ -123,3 +123,32 @@ finish() {
   [[ $failed -eq 0 ]]
   exit
 }
+
+# Host state for "the host is left untouched" checks: every entry below each PATH
+# (not crossing mounts) with its type, mode, owner, size, mtime and link target, and
+# the SHA-256 of each file the caller can read; "absent PATH" for a missing one.
+host_state() {
+  local p
+  for p in "$@"; do
+    if [[ -e $p || -L $p ]]; then
+      find "$p" -xdev -printf '%p %y %m %u %s %T@ %l\n' 2>/dev/null
+      find "$p" -xdev -type f -readable -exec sha256sum {} + 2>/dev/null
+    else
+      echo "absent $p"
+    fi
+  done | LC_ALL=C sort
+}
+# snapshot NAME PATH...: records host_state of the PATHs under NAME;
+# unchanged NAME: one check that they are exactly as recorded.
+declare -A snapshot_paths=()
+snapshot() {
+  local name=$1; shift
+  snapshot_paths[$name]=$(printf '%q ' "$@")
+  host_state "$@" >"$work/.snapshot-$name"
+}
+unchanged() {
+  local name=$1 diff
+  eval "set -- ${snapshot_paths[$name]}"
+  if diff=$(host_state "$@" | diff "$work/.snapshot-$name" - | head -20); then ok "host unchanged: $name"
+  else bad "host changed: $name: $diff"; fi
+}
