@@ -30,8 +30,8 @@ NoiseRules::NoiseRules(CaptureKind kind, const Tokens& user, const std::string& 
     return {it->second + below};
   };
   auto home = [&](const char* below) { return at("HOME", below); };
-  auto add = [&](std::string name, std::vector<std::string> globs, bool secret = false, bool keep = false) {
-    if (!globs.empty()) rules_.push_back({std::move(name), std::move(globs), secret, keep});
+  auto add = [&](std::string name, std::vector<std::string> globs, bool guarded = false, bool keep = false) {
+    if (!globs.empty()) rules_.push_back({std::move(name), std::move(globs), guarded, keep});
   };
   // Secrets first: no allow rule brings them back.
   add("secret: SSH keys and agent state", home("/.ssh"), true);
@@ -52,6 +52,19 @@ NoiseRules::NoiseRules(CaptureKind kind, const Tokens& user, const std::string& 
        "/etc/shadow", "/etc/gshadow", "/etc/ssh/ssh_host_*"},
       true);
   add("secret: shell and interpreter history", {"/**/.*_history", "/**/.*history", "/**/.lesshst"}, true);
+  // Host state (DESIGN.md): what describes the machine that runs the app, never the one
+  // that packed it. A traced `whoami` must name the user who runs it; a traced Python
+  // must trust the CAs of the host it runs on; /etc/mtab is a link into /proc.
+  add("host state: users and groups", {"/etc/passwd", "/etc/group", "/etc/subuid", "/etc/subgid"}, true);
+  add("host state: name service and network configuration",
+      {"/etc/nsswitch.conf", "/etc/hosts", "/etc/host.conf", "/etc/resolv.conf", "/etc/hostname", "/etc/mailname"}, true);
+  add("host state: time zone", {"/etc/localtime", "/etc/timezone"}, true);
+  add("host state: machine id", {"/etc/machine-id", "/var/lib/dbus/machine-id"}, true);
+  add("host state: mount table", {"/etc/mtab", "/etc/fstab"}, true);
+  add("host state: CA trust store",
+      {"/etc/ssl/certs", "/etc/ca-certificates.conf", "/etc/ca-certificates", "/usr/local/share/ca-certificates",
+       "/etc/pki/ca-trust", "/etc/pki/tls/certs"},
+      true);
   // The user's own files before the system-wide rules, so a document in a
   // working directory below /tmp is reported as a document.
   if (is_clean_absolute(cwd) && cwd != "/") {
@@ -73,7 +86,7 @@ NoiseRules::NoiseRules(CaptureKind kind, const Tokens& user, const std::string& 
 
 std::optional<std::string> NoiseRules::excludes(const std::string& path) const {
   for (const NoiseRule& r : rules_) {
-    if (r.secret && any_match(r.globs, path)) {
+    if (r.guarded && any_match(r.globs, path)) {
       if (any_match(include_, path)) return std::nullopt;
       return r.name + " (never packed without an explicit files.include)";
     }
@@ -81,7 +94,7 @@ std::optional<std::string> NoiseRules::excludes(const std::string& path) const {
   if (any_match(allow_, path)) return std::nullopt;
   if (any_match(deny_, path)) return std::string("manifest capture.deny");
   for (const NoiseRule& r : rules_) {
-    if (r.secret || !any_match(r.globs, path)) continue;
+    if (r.guarded || !any_match(r.globs, path)) continue;
     if (r.keep) return std::nullopt;
     return r.name;
   }

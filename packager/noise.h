@@ -15,7 +15,9 @@ namespace appv {
 struct NoiseRule {
   std::string name;  // "secret: SSH keys", "virtual file system", ...
   std::vector<std::string> globs;
-  bool secret = false;  // only an explicit files.include brings such a path in
+  // Secrets and host state: only an explicit files.include brings such a path in
+  // (no capture.allow does), and the report says so.
+  bool guarded = false;
   bool keep = false;    // a rule that keeps what later rules would drop
 };
 

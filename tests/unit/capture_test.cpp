@@ -46,6 +46,33 @@ TEST_CASE("noise rules: secrets need an explicit include; allow and deny adjust 
   CHECK(rule(NoiseRules(CaptureKind::Trace, kUser, "/", m), "/home/u/.ssh/id_test") == "kept");
 }
 
+TEST_CASE("noise rules: host state is never captured, by trace or install, and allow does not bring it back") {
+  Manifest m;
+  m.capture.allow = {"/etc/**"};
+  for (CaptureKind kind : {CaptureKind::Trace, CaptureKind::Install}) {
+    NoiseRules r(kind, kUser, "/", m);
+    CHECK_THAT(rule(r, "/etc/passwd"), Catch::StartsWith("host state: users and groups"));
+    CHECK_THAT(rule(r, "/etc/group"), Catch::StartsWith("host state: users and groups"));
+    CHECK_THAT(rule(r, "/etc/nsswitch.conf"), Catch::StartsWith("host state: name service"));
+    CHECK_THAT(rule(r, "/etc/resolv.conf"), Catch::StartsWith("host state: name service"));
+    CHECK_THAT(rule(r, "/etc/hosts"), Catch::StartsWith("host state: name service"));
+    CHECK_THAT(rule(r, "/etc/hostname"), Catch::StartsWith("host state: name service"));
+    CHECK_THAT(rule(r, "/etc/localtime"), Catch::StartsWith("host state: time zone"));
+    CHECK_THAT(rule(r, "/etc/timezone"), Catch::StartsWith("host state: time zone"));
+    CHECK_THAT(rule(r, "/etc/machine-id"), Catch::StartsWith("host state: machine id"));
+    CHECK_THAT(rule(r, "/var/lib/dbus/machine-id"), Catch::StartsWith("host state: machine id"));
+    CHECK_THAT(rule(r, "/etc/mtab"), Catch::StartsWith("host state: mount table"));
+    CHECK_THAT(rule(r, "/etc/ssl/certs/ca-certificates.crt"), Catch::StartsWith("host state: CA trust store"));
+    CHECK_THAT(rule(r, "/etc/ssl/certs/4042bcee.0"), Catch::StartsWith("host state: CA trust store"));
+    // Neighbours are the app's: a library's configuration, the CA bundle's source data.
+    CHECK(rule(r, "/etc/passwd.d/x") == "kept");
+    CHECK(rule(r, "/etc/ssl/openssl.cnf") == "kept");
+    CHECK(rule(r, "/usr/share/zoneinfo/Asia/Tokyo") == "kept");
+  }
+  m.include = {"/etc/hosts"};  // an explicit include still packs it
+  CHECK(rule(NoiseRules(CaptureKind::Trace, kUser, "/", m), "/etc/hosts") == "kept");
+}
+
 TEST_CASE("noise rules: install capture keeps the user's home, drops package-manager state") {
   Manifest m;
   NoiseRules r(CaptureKind::Install, kUser, "/home/u/src/tool", m);
