@@ -8,7 +8,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -17,6 +19,7 @@
 #include "manifests/paths.h"
 #include "base/fs_util.h"
 #include "base/scope_guard.h"
+#include "vfs/link_chains.h"
 #include "vfs/sandbox.h"
 #include "vfs/layout.h"
 #include "base/unique_fd.h"
@@ -26,7 +29,15 @@ namespace {
 
 constexpr const char* kMarker = ".appv-sandbox";
 constexpr const char* kOpaqueXattr = "user.overlay.opaque";
+// Import bounds (sandbox_archive.h, README "Limits"): the same entry count as a
+// package; at most kMaxBytes of file data, counted by the sizes entries declare (a
+// sparse entry counts whole); and, past kRatioFloor bytes written, no more than
+// kMaxRatio bytes written per byte of the archive read so far, so a few kilobytes of
+// compressed zeros stop at kRatioFloor instead of filling the disk.
 constexpr uint64_t kMaxEntries = 2'000'000;
+constexpr uint64_t kMaxBytes = 64ull << 30;
+constexpr uint64_t kRatioFloor = 16ull << 20;
+constexpr uint64_t kMaxRatio = 1000;
 
 using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
 
@@ -122,6 +133,11 @@ std::string refused(archive_entry* e, const std::string& name) {
   if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) return "neither file, directory, link nor whiteout";
   if ((name == kMarker || name == layout::kState) && type != AE_IFREG) return "must be a regular file";
   if (name == layout::kUpper && type != AE_IFDIR) return "must be a directory";
+  // upper/<top> are the upper directories appv mounts over the view's top-level
+  // directories: a link there would send the app's writes wherever it points.
+  if (type == AE_IFLNK && name.find('/', layout::kUpper.size() + 1) == std::string::npos) {
+    return "a link where the sandbox needs a directory";
+  }
   return {};
 }
 
@@ -173,6 +189,9 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
                                                  ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
                                                  ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_NO_OVERWRITE);
   std::string marker;
+  std::set<std::string> links;
+  LinkChains chains;
+  uint64_t declared_bytes = 0;
   archive_entry* e = nullptr;
   for (;;) {
     int r = archive_read_next_header(in.get(), &e);
@@ -184,6 +203,27 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
       throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: {}", file, shown_name(name), why));
     }
     if (++count.entries > kMaxEntries) throw Error(Exit::BadInput, fmt::format("'{}': more than {} entries", file, kMaxEntries));
+    for (size_t slash = clean.find('/'); slash != std::string::npos; slash = clean.find('/', slash + 1)) {
+      if (links.count(clean.substr(0, slash))) {
+        throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: it lies below the link '{}'", file, shown_name(name),
+                                                shown_name(clean.substr(0, slash))));
+      }
+    }
+    if (archive_entry_filetype(e) == AE_IFLNK) {
+      const char* target = archive_entry_symlink(e);
+      if (!target || !*target) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: a link without a target", file, shown_name(name)));
+      links.insert(clean);
+      // Below upper/, as the app's view reads it: absolute targets are the app's
+      // paths; relative ones may not climb out of upper/ (checked with all links).
+      chains.add(clean.substr(layout::kUpper.size() + 1), target);
+    }
+    if (archive_entry_filetype(e) == AE_IFREG) {
+      const la_int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+      declared_bytes += declared > 0 ? static_cast<uint64_t>(declared) : 0;
+      if (declared < 0 || declared_bytes > kMaxBytes) {
+        throw Error(Exit::BadInput, fmt::format("'{}': expands beyond the limit of {} bytes (at '{}')", file, kMaxBytes, shown_name(name)));
+      }
+    }
     const bool opaque = [&] {
       const char* xname;
       const void* value;
@@ -219,6 +259,11 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
           throw Error(Exit::Io, fmt::format("cannot write '{}': {}", dest, archive_error_string(disk.get())));
         }
         count.bytes += size;
+        const uint64_t read = static_cast<uint64_t>(std::max<la_int64_t>(archive_filter_bytes(in.get(), -1), 1));
+        if (count.bytes > kRatioFloor && count.bytes / read >= kMaxRatio) {
+          throw Error(Exit::BadInput, fmt::format("'{}': expands more than {} times its size (a decompression bomb?) at '{}'",
+                                                  file, kMaxRatio, shown_name(name)));
+        }
       }
       if (r != ARCHIVE_EOF) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' is truncated: {}", file, shown_name(name), archive_error_string(in.get())));
     }
@@ -231,6 +276,10 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
   }
   if (archive_write_close(disk.get()) != ARCHIVE_OK) {
     throw Error(Exit::Io, fmt::format("cannot finish the import into '{}': {}", staging, archive_error_string(disk.get())));
+  }
+  if (auto [link, why] = chains.first_escape(); !link.empty()) {
+    throw Error(Exit::BadInput, fmt::format("'{}': entry 'upper/{}' -> '{}' refused: {} of the sandbox", file, shown_name(link),
+                                            shown_name(chains.target(link)), why));
   }
   if (marker != fmt::format("id {}\n", app_id)) {
     std::string found = marker.rfind("id ", 0) == 0 ? marker.substr(3, marker.find('\n') - 3) : "";
