@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/owned_dirs.h"
 #include "base/user_dirs.h"
 #include "vfs/layout.h"
 #include "manifests/manifest.h"
@@ -93,7 +94,9 @@ bool xattr_is_y(const std::string& path, const char* name) {
 }  // namespace
 
 std::string sandboxes_root() {
-  return require_xdg_dir(XdgDir::Data) + "/appv/sandboxes";
+  const std::string base = require_xdg_dir(XdgDir::Data);
+  require_own_dirs(base, "appv/sandboxes");
+  return base + "/appv/sandboxes";
 }
 
 std::string sandbox_dir(const std::string& app_id) {
