@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -45,6 +46,31 @@ using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
 // inside a user namespace, trusted.* for root).
 const char* own_opaque_xattr() { return ::geteuid() == 0 ? "trusted.overlay.opaque" : kOpaqueXattr; }
 
+// Names in the open directory `dir` (no "." or ".."), sorted for a reproducible export.
+std::vector<std::string> names_in(int dir, const std::string& path) {
+  UniqueFd copy(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  DIR* d = copy ? ::fdopendir(copy.get()) : nullptr;
+  if (!d) throw_sys("cannot list", path, errno);
+  copy.release();
+  std::unique_ptr<DIR, int (*)(DIR*)> owned(d, closedir);
+  std::vector<std::string> names;
+  while (dirent* ent = ::readdir(d)) {
+    std::string_view n = ent->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// is_opaque_dir() on an open directory: overlay's mark in either namespace.
+bool fd_is_opaque(int dir) {
+  for (const char* name : {"trusted.overlay.opaque", kOpaqueXattr}) {
+    char v[2];
+    if (::fgetxattr(dir, name, v, sizeof v) == 1 && v[0] == 'y') return true;
+  }
+  return false;
+}
+
 class Exporter {
  public:
   Exporter(archive* a, std::string sandbox) : a_(a), sandbox_(std::move(sandbox)) {}
@@ -59,45 +85,61 @@ class Exporter {
     if (archive_write_data(a_, data.data(), data.size()) < 0) fail(name);
   }
 
-  void walk(const std::string& rel) {
+  // Archives `rel`, the entry `name` of the directory `parent`, never following a
+  // link: the app writes upper/ and may still run, so each directory is opened with
+  // O_NOFOLLOW below the one before (a directory swapped for a link `upper/x -> /etc`
+  // fails to open instead of being read), links are read as links, and a file is
+  // read only if what was opened is the regular file that was inspected.
+  void walk(int parent, const std::string& name, const std::string& rel) {
     const std::string path = sandbox_ + "/" + rel;
     struct stat st;
-    if (::lstat(path.c_str(), &st) != 0) throw_sys("cannot inspect", path, errno);
+    if (::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) throw_sys("cannot inspect", path, errno);
     std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(archive_entry_new(), archive_entry_free);
     archive_entry_set_pathname(e.get(), rel.c_str());
     archive_entry_set_perm(e.get(), st.st_mode & (S_ISDIR(st.st_mode) ? 01777 : 0777));
     archive_entry_set_mtime(e.get(), st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     if (S_ISDIR(st.st_mode)) {
+      UniqueFd dir(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!dir) throw_sys("cannot open", path, errno);
       archive_entry_set_filetype(e.get(), AE_IFDIR);
-      if (is_opaque_dir(path)) archive_entry_xattr_add_entry(e.get(), kOpaqueXattr, "y", 1);
+      if (fd_is_opaque(dir.get())) archive_entry_xattr_add_entry(e.get(), kOpaqueXattr, "y", 1);
       header(e.get(), rel);
-      for (const std::string& name : list_dir(path)) walk(rel + "/" + name);
+      for (const std::string& child : names_in(dir.get(), path)) walk(dir.get(), child, rel + "/" + child);
     } else if (S_ISLNK(st.st_mode)) {
-      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-      ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+      char target[4096];
+      ssize_t n = ::readlinkat(parent, name.c_str(), target, sizeof target - 1);
       if (n < 0) throw_sys("cannot read link", path, errno);
-      target.resize(static_cast<size_t>(n));
+      target[n] = '\0';
       archive_entry_set_filetype(e.get(), AE_IFLNK);
-      archive_entry_set_symlink(e.get(), target.c_str());
+      archive_entry_set_symlink(e.get(), target);
       header(e.get(), rel);
     } else if (is_whiteout(st)) {
       archive_entry_set_filetype(e.get(), AE_IFCHR);
       archive_entry_set_rdev(e.get(), 0);
       header(e.get(), rel);
     } else if (S_ISREG(st.st_mode)) {
-      archive_entry_set_filetype(e.get(), AE_IFREG);
-      archive_entry_set_size(e.get(), st.st_size);
-      header(e.get(), rel);
-      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+      UniqueFd fd(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
       if (!fd) throw_sys("cannot read", path, errno);
+      struct stat got;
+      if (::fstat(fd.get(), &got) != 0) throw_sys("cannot inspect", path, errno);
+      if (!S_ISREG(got.st_mode) || got.st_ino != st.st_ino || got.st_dev != st.st_dev) {
+        throw Error(Exit::Io, fmt::format("'{}' changed while being exported; stop the app and export again", path));
+      }
+      archive_entry_set_filetype(e.get(), AE_IFREG);
+      archive_entry_set_size(e.get(), got.st_size);
+      header(e.get(), rel);
+      // Exactly the size the header states, even if the app writes meanwhile.
+      uint64_t left = static_cast<uint64_t>(got.st_size);
       char buf[1 << 16];
-      for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+      while (left > 0) {
+        ssize_t n = ::read(fd.get(), buf, static_cast<size_t>(std::min<uint64_t>(left, sizeof buf)));
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) throw_sys("cannot read", path, errno);
-        if (n == 0) break;
+        if (n == 0) throw Error(Exit::Io, fmt::format("'{}' shrank while being exported; stop the app and export again", path));
         if (archive_write_data(a_, buf, static_cast<size_t>(n)) < 0) fail(rel);
+        left -= static_cast<uint64_t>(n);
       }
+      st = got;
     } else {
       return;  // sockets and FIFOs the app left behind are not state
     }
@@ -154,8 +196,12 @@ ArchiveCount export_sandbox(const std::string& sandbox, const std::string& app_i
   }
   Exporter ex(a.get(), sandbox);
   ex.write_bytes(kMarker, fmt::format("id {}\n", app_id));
-  if (path_exists(layout::state(sandbox))) ex.walk(std::string(layout::kState));
-  if (path_exists(layout::upper(sandbox))) ex.walk(std::string(layout::kUpper));
+  UniqueFd dir(::open(sandbox.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) throw_sys("cannot open", sandbox, errno);
+  for (std::string_view name : {layout::kState, layout::kUpper}) {
+    struct stat st;
+    if (::fstatat(dir.get(), std::string(name).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) ex.walk(dir.get(), std::string(name), std::string(name));
+  }
   ArchiveCount count = ex.count();
   if (archive_write_close(a.get()) != ARCHIVE_OK) {
     throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", tmp, archive_error_string(a.get())));

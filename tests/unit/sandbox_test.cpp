@@ -254,3 +254,42 @@ TEST_CASE("upper directories are never created or used through a link the app or
   CHECK_THROWS_AS(make_upper_dirs(sandbox, "/opt", ""), Error);
   CHECK(appv::test::list_tree(t / "ssh").empty());
 }
+
+TEST_CASE("export and reset never follow a link the app planted in its sandbox") {
+  TempDir t;
+  const std::string sandbox = t / "sb";
+  const std::string outside = t / "outside";
+  make_dirs(sandbox + "/upper/home/u");
+  make_dirs(outside + "/sub");
+  write_file(outside + "/secret", "SECRET-CONTENT\n");
+  write_file(outside + "/sub/inner", "SECRET-INNER\n");
+  REQUIRE(::symlink(outside.c_str(), (sandbox + "/upper/home/u/etc").c_str()) == 0);
+  REQUIRE(::symlink("../../../../outside/secret", (sandbox + "/upper/home/u/rel").c_str()) == 0);
+  const auto before = appv::test::list_tree(outside);
+
+  const std::string file = t / "x.tar";
+  export_sandbox(sandbox, "org.a", file);
+  // Read back: the links are links, and no byte of the outside tree is in the archive.
+  archive* a = archive_read_new();
+  archive_read_support_filter_all(a);
+  archive_read_support_format_all(a);
+  REQUIRE(archive_read_open_filename(a, file.c_str(), 1 << 16) == ARCHIVE_OK);
+  archive_entry* e;
+  std::map<std::string, std::string> links;
+  std::string data;
+  while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+    if (archive_entry_filetype(e) == AE_IFLNK) links[archive_entry_pathname(e)] = archive_entry_symlink(e);
+    char buf[4096];
+    la_ssize_t n;
+    while ((n = archive_read_data(a, buf, sizeof buf)) > 0) data.append(buf, static_cast<size_t>(n));
+  }
+  archive_read_free(a);
+  CHECK(links["upper/home/u/etc"] == outside);
+  CHECK(links["upper/home/u/rel"] == "../../../../outside/secret");
+  CHECK(data.find("SECRET") == std::string::npos);
+
+  reset_sandbox(sandbox, "/home/u/etc");
+  reset_sandbox(sandbox);
+  CHECK(appv::test::list_tree(outside) == before);
+  CHECK(appv::test::read_file(outside + "/secret") == "SECRET-CONTENT\n");
+}
