@@ -271,11 +271,11 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     }
     remove_install(m.id, roots, /*keep_shared=*/true, reporter);
   }
-  make_dirs(roots.appv + "/installed", 0755);
-
   Record shared;
   shared.id = ".shared";
   try {
+    // Recorded, so that a refused package leaves no directory behind either.
+    make_recorded_dirs(roots.appv + "/installed", r);
     // The package itself: copied whole, made executable when it carries the stub.
     const bool self_executing = source.trailer().header_offset > 0;
     make_recorded_dirs(parent_dir(r.package), r);
