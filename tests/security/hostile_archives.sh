@@ -83,6 +83,12 @@ ln -s /etc "$box/upper/etc/etc-abs"
 check "export" "$A" sandbox export "$app" out.tar.zst
 check "the export holds the links as links, no content from behind them" \
   bash -c "zstd -dc out.tar.zst | tar -tvf - | grep -q '^l.*etc/ssh-abs' && ! zstd -dc out.tar.zst | grep -aq 'ssh-ed25519'"
+# The registry's keyfile in the sandbox, replaced by the app with a link to a host file.
+kf=$box/upper$HOME/.config/glib-2.0/settings/keyfile
+printf '[org/x/app]\nsecret=%s\n' "'TOPSECRET'" > "$work/host-keyfile"
+mkdir -p "$(dirname "$kf")" && ln -s "$work/host-keyfile" "$kf"
+check "registry list reads nothing through a planted link" \
+  bash -c "! '$A' registry list '$app' 2>&1 | grep -q 'TOPSECRET'"
 check "reset" "$A" sandbox reset "$app"
 check "reset removed the links only" test ! -e "$box/upper"
 
