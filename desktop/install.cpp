@@ -20,6 +20,8 @@
 #include "base/user_dirs.h"
 #include "vfs/cache.h"
 #include "base/fs_util.h"
+#include "base/resolve.h"
+#include "base/unique_fd.h"
 #include "vfs/package.h"
 
 extern char** environ;
@@ -114,12 +116,38 @@ std::string previous_path(const InstallRoots& roots, const std::string& id) {
   return fmt::format("{}/packages/{}.previous.appv", roots.appv, id);
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_sys("cannot read", path, errno, Exit::NoInput);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+
+// Icons larger than this are refused; the largest hicolor PNG (1024 px) and any
+// sensible SVG fit.
+constexpr off_t kMaxIconBytes = 8 << 20;
+
+// The bytes of the package's icon at the virtual path `icon`, read inside its
+// extracted tree `root` (DESIGN.md, invariant 8): every link on the way, the last one
+// included, resolves inside the tree as in the app's view (base/resolve.h, InRoot), so
+// a link chain towards /etc/shadow finds the package's own /etc/shadow or nothing.
+// Only a regular file is read (no FIFO, no device).
+std::string read_package_icon(const std::string& root, const std::string& icon) {
+  UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) throw_sys("cannot open", root, errno);
+  UniqueFd fd(openat_resolved(dir.get(), icon, O_RDONLY | O_NONBLOCK | O_NOCTTY, Resolve::InRoot));
+  if (!fd) throw Error(Exit::BadInput, fmt::format("icon '{}': not readable inside the package: {}", shown_name(icon), errno_text(errno)));
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) throw_sys("cannot inspect", root + icon, errno);
+  if (!S_ISREG(st.st_mode)) throw Error(Exit::BadInput, fmt::format("icon '{}' is not a regular file in the package", shown_name(icon)));
+  if (st.st_size > kMaxIconBytes) {
+    throw Error(Exit::BadInput, fmt::format("icon '{}' is larger than {} bytes", shown_name(icon), kMaxIconBytes));
+  }
+  std::string bytes(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t n = ::read(fd.get(), bytes.data() + got, bytes.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("cannot read", root + icon, errno);
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  bytes.resize(got);
+  return bytes;
 }
 
 // Runs a database tool (update-mime-database, update-desktop-database) quietly.
@@ -243,11 +271,11 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     }
     remove_install(m.id, roots, /*keep_shared=*/true, reporter);
   }
-  make_dirs(roots.appv + "/installed", 0755);
-
   Record shared;
   shared.id = ".shared";
   try {
+    // Recorded, so that a refused package leaves no directory behind either.
+    make_recorded_dirs(roots.appv + "/installed", r);
     // The package itself: copied whole, made executable when it carries the stub.
     const bool self_executing = source.trailer().header_offset > 0;
     make_recorded_dirs(parent_dir(r.package), r);
@@ -260,7 +288,7 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
       icon = m.desktop->icon;
       if (icon[0] == '/') {
         CachedPackage cached = ensure_cached(installed, cache_dir());
-        std::string bytes = read_all(cached.root + icon);
+        std::string bytes = read_package_icon(cached.root, icon);
         std::string ext = icon.substr(icon.find_last_of('.') + 1);
         std::string dest = fmt::format("{}/icons/hicolor/{}/apps/appv.{}.{}", roots.data, icon_size_dir(bytes, icon), m.id, ext);
         write_recorded_file(dest, bytes, 0644, r);

@@ -3,6 +3,7 @@
 // /etc/glib-2.0/settings/defaults, written by `appv pack` from [registry]); the
 // user's values live in the sandbox, where the app's keyfile backend writes them.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -22,17 +23,30 @@
 #include "vfs/cache.h"
 #include "base/fs_util.h"
 #include "vfs/sandbox.h"
+#include "base/resolve.h"
 #include "base/unique_fd.h"
 
 namespace appv::cli {
 namespace {
 
-RegistryValues read_keyfile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_keyfile(text.str());
+// The keyfile at the virtual path `vpath` of the tree `root` (a package's extracted
+// tree, a sandbox's upper layer: content a package or the app controls), read inside
+// that tree (base/resolve.h, InRoot): a link planted there never makes appv read a
+// host file. A missing or non-regular file reads as empty.
+RegistryValues read_keyfile(const std::string& root, const std::string& vpath) {
+  UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return {};
+  UniqueFd fd(openat_resolved(dir.get(), vpath, O_RDONLY | O_NONBLOCK | O_NOCTTY, Resolve::InRoot));
+  struct stat st;
+  if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  std::string text;
+  char buf[1 << 14];
+  for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("cannot read", root + vpath, errno);
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return parse_keyfile(text);
 }
 
 struct AppRegistry {
@@ -55,8 +69,8 @@ AppRegistry load(const std::string& app) {
     const std::string root = layout::cache_root(cache_dir(), state->digest);
     if (path_exists(root)) r.package_root = root;
   }
-  if (!r.package_root.empty()) r.defaults = read_keyfile(r.package_root + kRegistryDefaultsPath);
-  r.user = read_keyfile(r.user_file);
+  if (!r.package_root.empty()) r.defaults = read_keyfile(r.package_root, kRegistryDefaultsPath);
+  r.user = read_keyfile(layout::upper(r.sandbox), vfile);
   return r;
 }
 

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/owned_dirs.h"
 #include "base/file_lock.h"
 #include "manifests/paths.h"
 #include "base/fs_util.h"
@@ -68,7 +69,11 @@ void create_whiteouts(const std::string& root, const std::vector<std::string>& p
 
 }  // namespace
 
-std::string cache_dir() { return require_xdg_dir(XdgDir::Cache) + "/appv"; }
+std::string cache_dir() {
+  const std::string base = require_xdg_dir(XdgDir::Cache);
+  require_own_dirs(base, "appv");
+  return base + "/appv";
+}
 
 
 CachedPackage ensure_cached(const Package& package, const std::string& cache_root) {

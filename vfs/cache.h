@@ -9,7 +9,8 @@
 namespace appv {
 
 // $XDG_CACHE_HOME/appv, else $HOME/.cache/appv. Throws Exit::Environment if neither
-// variable gives an absolute path.
+// variable gives an absolute path, Exit::NoPerm when that directory or its base
+// belongs to another user (base/owned_dirs.h).
 std::string cache_dir();
 
 struct CachedPackage {

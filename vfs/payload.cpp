@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "base/fs_util.h"
 #include "base/scope_guard.h"
+#include "vfs/link_chains.h"
 
 namespace appv {
 namespace {
@@ -153,6 +154,7 @@ class PayloadWalk {
       fail("payload digest mismatch (the payload was changed or corrupted)");
     }
     if (!saw_manifest_) fail("payload has no .appv/manifest.toml");
+    check_links();
     if (stored_manifest_ != package_.header().manifest_text) {
       fail("the manifest in the payload differs from the one in the header");
     }
@@ -168,6 +170,22 @@ class PayloadWalk {
   }
 
  private:
+  // Checks that need every entry, because a link may become dangerous only with
+  // entries that come after it in the archive: no entry below a link, and no chain
+  // of links (each lexically inside) that resolves outside root/.
+  void check_links() {
+    for (const std::string& link : symlinks_) {
+      auto below = seen_.lower_bound(link + "/");
+      if (below != seen_.end() && below->rfind(link + "/", 0) == 0) {
+        fail(fmt::format("entry '{}' lies below the symlink '{}'", *below, link));
+      }
+    }
+    auto [path, why] = links_.first_escape();
+    if (!path.empty()) {
+      fail(fmt::format("symlink '{}/{}' -> '{}': {}", kRootEntry, path, links_.target(path), why));
+    }
+  }
+
   PayloadEntry check(archive_entry* e) {
     if (++entries_ > limits_.max_entries) fail(fmt::format("payload has more than {} entries", limits_.max_entries));
     PayloadEntry out;
@@ -232,7 +250,10 @@ class PayloadWalk {
       std::string ancestor = out.path.substr(0, slash);
       if (symlinks_.count(ancestor)) fail(fmt::format("entry '{}' lies below the symlink '{}'", out.path, ancestor));
     }
-    if (out.type == PayloadEntry::Type::Symlink) symlinks_.insert(out.path);
+    if (out.type == PayloadEntry::Type::Symlink) {
+      symlinks_.insert(out.path);
+      links_.add(out.path.substr(std::string(kRootEntry).size() + 1), out.link);
+    }
     return out;
   }
 
@@ -248,6 +269,7 @@ class PayloadWalk {
   std::set<std::string> seen_;
   std::set<std::string> regular_files_;
   std::set<std::string> symlinks_;
+  LinkChains links_;  // below root/, for check_links()
 };
 
 // Restores the working directory when extraction is done (libarchive's secure

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/owned_dirs.h"
 #include "base/user_dirs.h"
 #include "vfs/layout.h"
 #include "manifests/manifest.h"
@@ -93,7 +94,9 @@ bool xattr_is_y(const std::string& path, const char* name) {
 }  // namespace
 
 std::string sandboxes_root() {
-  return require_xdg_dir(XdgDir::Data) + "/appv/sandboxes";
+  const std::string base = require_xdg_dir(XdgDir::Data);
+  require_own_dirs(base, "appv/sandboxes");
+  return base + "/appv/sandboxes";
 }
 
 std::string sandbox_dir(const std::string& app_id) {
@@ -167,12 +170,25 @@ void reset_sandbox(const std::string& sandbox, const std::string& keep) {
 void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const std::string& package_root) {
   std::string dir = layout::upper(sandbox);
   make_dirs(dir, 0755);
+  // The app writes upper/ and an import fills it: a link (or a file) where appv is
+  // about to mount an upper directory would send the app's writes wherever it points.
+  auto refuse_non_dir = [&](const std::string& path, const struct stat& st) {
+    if (S_ISDIR(st.st_mode)) return;
+    throw Error(Exit::BadInput, fmt::format("sandbox '{}': '{}' is {} where appv needs a directory (see appv sandbox reset)",
+                                            sandbox, path, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory"));
+  };
+  struct stat top;
+  if (::lstat(dir.c_str(), &top) != 0) throw_sys("cannot inspect", dir, errno);
+  refuse_non_dir(dir, top);
   std::string v;
   for (const std::string& part : split_nonempty(vpath, '/')) {
     v += "/" + part;
     dir += "/" + part;
     struct stat st;
-    if (::lstat(dir.c_str(), &st) == 0) continue;
+    if (::lstat(dir.c_str(), &st) == 0) {
+      refuse_non_dir(dir, st);
+      continue;
+    }
     mode_t mode = 0755;
     if ((!package_root.empty() && ::stat((package_root + v).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) ||
         (::stat(v.c_str(), &st) == 0 && S_ISDIR(st.st_mode))) {

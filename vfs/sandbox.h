@@ -21,6 +21,8 @@
 namespace appv {
 
 // $XDG_DATA_HOME/appv/sandboxes (else ~/.local/share/appv/sandboxes).
+// $XDG_DATA_HOME/appv/sandboxes; Error(Exit::NoPerm) when a directory of that path
+// belongs to another user (base/owned_dirs.h).
 std::string sandboxes_root();
 // sandboxes_root()/<app_id>; throws Exit::Usage if app_id is not a valid id.
 std::string sandbox_dir(const std::string& app_id);

@@ -2,13 +2,16 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -17,6 +20,7 @@
 #include "manifests/paths.h"
 #include "base/fs_util.h"
 #include "base/scope_guard.h"
+#include "vfs/link_chains.h"
 #include "vfs/sandbox.h"
 #include "vfs/layout.h"
 #include "base/unique_fd.h"
@@ -26,13 +30,46 @@ namespace {
 
 constexpr const char* kMarker = ".appv-sandbox";
 constexpr const char* kOpaqueXattr = "user.overlay.opaque";
+// Import bounds (sandbox_archive.h, README "Limits"): the same entry count as a
+// package; at most kMaxBytes of file data, counted by the sizes entries declare (a
+// sparse entry counts whole); and, past kRatioFloor bytes written, no more than
+// kMaxRatio bytes written per byte of the archive read so far, so a few kilobytes of
+// compressed zeros stop at kRatioFloor instead of filling the disk.
 constexpr uint64_t kMaxEntries = 2'000'000;
+constexpr uint64_t kMaxBytes = 64ull << 30;
+constexpr uint64_t kRatioFloor = 16ull << 20;
+constexpr uint64_t kMaxRatio = 1000;
 
 using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
 
 // Where the overlays of this user keep their opaque marks (see mounts.cpp: userxattr
 // inside a user namespace, trusted.* for root).
 const char* own_opaque_xattr() { return ::geteuid() == 0 ? "trusted.overlay.opaque" : kOpaqueXattr; }
+
+// Names in the open directory `dir` (no "." or ".."), sorted for a reproducible export.
+std::vector<std::string> names_in(int dir, const std::string& path) {
+  UniqueFd copy(::openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  DIR* d = copy ? ::fdopendir(copy.get()) : nullptr;
+  if (!d) throw_sys("cannot list", path, errno);
+  copy.release();
+  std::unique_ptr<DIR, int (*)(DIR*)> owned(d, closedir);
+  std::vector<std::string> names;
+  while (dirent* ent = ::readdir(d)) {
+    std::string_view n = ent->d_name;
+    if (n != "." && n != "..") names.emplace_back(n);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// is_opaque_dir() on an open directory: overlay's mark in either namespace.
+bool fd_is_opaque(int dir) {
+  for (const char* name : {"trusted.overlay.opaque", kOpaqueXattr}) {
+    char v[2];
+    if (::fgetxattr(dir, name, v, sizeof v) == 1 && v[0] == 'y') return true;
+  }
+  return false;
+}
 
 class Exporter {
  public:
@@ -48,45 +85,61 @@ class Exporter {
     if (archive_write_data(a_, data.data(), data.size()) < 0) fail(name);
   }
 
-  void walk(const std::string& rel) {
+  // Archives `rel`, the entry `name` of the directory `parent`, never following a
+  // link: the app writes upper/ and may still run, so each directory is opened with
+  // O_NOFOLLOW below the one before (a directory swapped for a link `upper/x -> /etc`
+  // fails to open instead of being read), links are read as links, and a file is
+  // read only if what was opened is the regular file that was inspected.
+  void walk(int parent, const std::string& name, const std::string& rel) {
     const std::string path = sandbox_ + "/" + rel;
     struct stat st;
-    if (::lstat(path.c_str(), &st) != 0) throw_sys("cannot inspect", path, errno);
+    if (::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) throw_sys("cannot inspect", path, errno);
     std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(archive_entry_new(), archive_entry_free);
     archive_entry_set_pathname(e.get(), rel.c_str());
     archive_entry_set_perm(e.get(), st.st_mode & (S_ISDIR(st.st_mode) ? 01777 : 0777));
     archive_entry_set_mtime(e.get(), st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
     if (S_ISDIR(st.st_mode)) {
+      UniqueFd dir(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!dir) throw_sys("cannot open", path, errno);
       archive_entry_set_filetype(e.get(), AE_IFDIR);
-      if (is_opaque_dir(path)) archive_entry_xattr_add_entry(e.get(), kOpaqueXattr, "y", 1);
+      if (fd_is_opaque(dir.get())) archive_entry_xattr_add_entry(e.get(), kOpaqueXattr, "y", 1);
       header(e.get(), rel);
-      for (const std::string& name : list_dir(path)) walk(rel + "/" + name);
+      for (const std::string& child : names_in(dir.get(), path)) walk(dir.get(), child, rel + "/" + child);
     } else if (S_ISLNK(st.st_mode)) {
-      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-      ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+      char target[4096];
+      ssize_t n = ::readlinkat(parent, name.c_str(), target, sizeof target - 1);
       if (n < 0) throw_sys("cannot read link", path, errno);
-      target.resize(static_cast<size_t>(n));
+      target[n] = '\0';
       archive_entry_set_filetype(e.get(), AE_IFLNK);
-      archive_entry_set_symlink(e.get(), target.c_str());
+      archive_entry_set_symlink(e.get(), target);
       header(e.get(), rel);
     } else if (is_whiteout(st)) {
       archive_entry_set_filetype(e.get(), AE_IFCHR);
       archive_entry_set_rdev(e.get(), 0);
       header(e.get(), rel);
     } else if (S_ISREG(st.st_mode)) {
-      archive_entry_set_filetype(e.get(), AE_IFREG);
-      archive_entry_set_size(e.get(), st.st_size);
-      header(e.get(), rel);
-      UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+      UniqueFd fd(::openat(parent, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
       if (!fd) throw_sys("cannot read", path, errno);
+      struct stat got;
+      if (::fstat(fd.get(), &got) != 0) throw_sys("cannot inspect", path, errno);
+      if (!S_ISREG(got.st_mode) || got.st_ino != st.st_ino || got.st_dev != st.st_dev) {
+        throw Error(Exit::Io, fmt::format("'{}' changed while being exported; stop the app and export again", path));
+      }
+      archive_entry_set_filetype(e.get(), AE_IFREG);
+      archive_entry_set_size(e.get(), got.st_size);
+      header(e.get(), rel);
+      // Exactly the size the header states, even if the app writes meanwhile.
+      uint64_t left = static_cast<uint64_t>(got.st_size);
       char buf[1 << 16];
-      for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+      while (left > 0) {
+        ssize_t n = ::read(fd.get(), buf, static_cast<size_t>(std::min<uint64_t>(left, sizeof buf)));
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) throw_sys("cannot read", path, errno);
-        if (n == 0) break;
+        if (n == 0) throw Error(Exit::Io, fmt::format("'{}' shrank while being exported; stop the app and export again", path));
         if (archive_write_data(a_, buf, static_cast<size_t>(n)) < 0) fail(rel);
+        left -= static_cast<uint64_t>(n);
       }
+      st = got;
     } else {
       return;  // sockets and FIFOs the app left behind are not state
     }
@@ -122,6 +175,11 @@ std::string refused(archive_entry* e, const std::string& name) {
   if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) return "neither file, directory, link nor whiteout";
   if ((name == kMarker || name == layout::kState) && type != AE_IFREG) return "must be a regular file";
   if (name == layout::kUpper && type != AE_IFDIR) return "must be a directory";
+  // upper/<top> are the upper directories appv mounts over the view's top-level
+  // directories: a link there would send the app's writes wherever it points.
+  if (type == AE_IFLNK && name.find('/', layout::kUpper.size() + 1) == std::string::npos) {
+    return "a link where the sandbox needs a directory";
+  }
   return {};
 }
 
@@ -138,8 +196,12 @@ ArchiveCount export_sandbox(const std::string& sandbox, const std::string& app_i
   }
   Exporter ex(a.get(), sandbox);
   ex.write_bytes(kMarker, fmt::format("id {}\n", app_id));
-  if (path_exists(layout::state(sandbox))) ex.walk(std::string(layout::kState));
-  if (path_exists(layout::upper(sandbox))) ex.walk(std::string(layout::kUpper));
+  UniqueFd dir(::open(sandbox.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) throw_sys("cannot open", sandbox, errno);
+  for (std::string_view name : {layout::kState, layout::kUpper}) {
+    struct stat st;
+    if (::fstatat(dir.get(), std::string(name).c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) ex.walk(dir.get(), std::string(name), std::string(name));
+  }
   ArchiveCount count = ex.count();
   if (archive_write_close(a.get()) != ARCHIVE_OK) {
     throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", tmp, archive_error_string(a.get())));
@@ -173,6 +235,9 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
                                                  ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
                                                  ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_NO_OVERWRITE);
   std::string marker;
+  std::set<std::string> links;
+  LinkChains chains;
+  uint64_t declared_bytes = 0;
   archive_entry* e = nullptr;
   for (;;) {
     int r = archive_read_next_header(in.get(), &e);
@@ -184,6 +249,27 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
       throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: {}", file, shown_name(name), why));
     }
     if (++count.entries > kMaxEntries) throw Error(Exit::BadInput, fmt::format("'{}': more than {} entries", file, kMaxEntries));
+    for (size_t slash = clean.find('/'); slash != std::string::npos; slash = clean.find('/', slash + 1)) {
+      if (links.count(clean.substr(0, slash))) {
+        throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: it lies below the link '{}'", file, shown_name(name),
+                                                shown_name(clean.substr(0, slash))));
+      }
+    }
+    if (archive_entry_filetype(e) == AE_IFLNK) {
+      const char* target = archive_entry_symlink(e);
+      if (!target || !*target) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: a link without a target", file, shown_name(name)));
+      links.insert(clean);
+      // Below upper/, as the app's view reads it: absolute targets are the app's
+      // paths; relative ones may not climb out of upper/ (checked with all links).
+      chains.add(clean.substr(layout::kUpper.size() + 1), target);
+    }
+    if (archive_entry_filetype(e) == AE_IFREG) {
+      const la_int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+      declared_bytes += declared > 0 ? static_cast<uint64_t>(declared) : 0;
+      if (declared < 0 || declared_bytes > kMaxBytes) {
+        throw Error(Exit::BadInput, fmt::format("'{}': expands beyond the limit of {} bytes (at '{}')", file, kMaxBytes, shown_name(name)));
+      }
+    }
     const bool opaque = [&] {
       const char* xname;
       const void* value;
@@ -219,6 +305,11 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
           throw Error(Exit::Io, fmt::format("cannot write '{}': {}", dest, archive_error_string(disk.get())));
         }
         count.bytes += size;
+        const uint64_t read = static_cast<uint64_t>(std::max<la_int64_t>(archive_filter_bytes(in.get(), -1), 1));
+        if (count.bytes > kRatioFloor && count.bytes / read >= kMaxRatio) {
+          throw Error(Exit::BadInput, fmt::format("'{}': expands more than {} times its size (a decompression bomb?) at '{}'",
+                                                  file, kMaxRatio, shown_name(name)));
+        }
       }
       if (r != ARCHIVE_EOF) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' is truncated: {}", file, shown_name(name), archive_error_string(in.get())));
     }
@@ -231,6 +322,10 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
   }
   if (archive_write_close(disk.get()) != ARCHIVE_OK) {
     throw Error(Exit::Io, fmt::format("cannot finish the import into '{}': {}", staging, archive_error_string(disk.get())));
+  }
+  if (auto [link, why] = chains.first_escape(); !link.empty()) {
+    throw Error(Exit::BadInput, fmt::format("'{}': entry 'upper/{}' -> '{}' refused: {} of the sandbox", file, shown_name(link),
+                                            shown_name(chains.target(link)), why));
   }
   if (marker != fmt::format("id {}\n", app_id)) {
     std::string found = marker.rfind("id ", 0) == 0 ? marker.substr(3, marker.find('\n') - 3) : "";

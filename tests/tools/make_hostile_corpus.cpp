@@ -106,6 +106,27 @@ int main(int argc, char** argv) {
   add("absolute", package(with({{"/tmp/appv-hostile-absolute", '0', 0644, "x", {}, -1}})), 0);
   add("symlink-out-then-write", package(with({{"root/out", '2', 0777, {}, "../../../../../../../../tmp", -1},
                                               {"root/out/appv-hostile-through-link", '0', 0644, "x", {}, -1}})), 0);
+  {
+    // Links each lexically inside root/ that together climb out of it: a/up is root/,
+    // each a/eN one level further up, so a/e20 is the host's "/" from any cache path
+    // less than 20 deep.
+    std::vector<RawEntry> chain{{"root/a/", '5', 0755, {}, {}, -1}, {"root/a/up", '2', 0777, {}, "..", -1},
+                                {"root/a/e1", '2', 0777, {}, "up/..", -1}};
+    for (int i = 2; i <= 20; ++i) chain.push_back({"root/a/e" + std::to_string(i), '2', 0777, {}, "e" + std::to_string(i - 1) + "/..", -1});
+    add("link-chain-out", package(with(chain)), 0);
+    // The same chain behind a desktop icon: install would copy /etc/shadow into the
+    // icon theme if it followed the links.
+    const std::string m = std::string(kTestManifest) + "[desktop]\nname = \"Chain\"\nicon = \"/usr/share/icons/chain.png\"\n";
+    std::vector<RawEntry> e = base_entries(m);
+    e.insert(e.end(), chain.begin(), chain.end());
+    for (const char* d : {"root/usr/", "root/usr/share/", "root/usr/share/icons/"}) e.push_back({d, '5', 0755, {}, {}, -1});
+    e.push_back({"root/usr/share/icons/chain.png", '2', 0777, {}, "../../../a/e20/etc/shadow", -1});
+    add("link-chain-icon", frame_package(zstd_compress(make_tar(e)), m, e.size(), declared_bytes(e)), 0);
+    // A link made dangerous only by the entries after it.
+    std::vector<RawEntry> late{{"root/lib", '2', 0777, {}, "a/e2/etc", -1}};
+    late.insert(late.end(), chain.begin(), chain.end());
+    add("link-chain-later", package(with(late)), 0);
+  }
   add("absolute-symlink", package(with({{"root/passwd", '2', 0777, {}, "/etc/passwd", -1}})), 0);
   add("hardlink-out", package(with({{"root/shadow", '1', 0644, {}, "/etc/passwd", -1}})), 0);
   add("char-device", package(with({{"root/null", '3', 0644, {}, {}, -1}})), 0);

@@ -2,6 +2,9 @@
 // failed update undone, nothing left behind, and warnings reported, never printed.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <optional>
@@ -11,6 +14,7 @@
 #include "base/error.h"
 #include "base/reporter.h"
 #include "desktop/install.h"
+#include "vfs/package.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
 #include "tests/unit/support/thrown.h"
@@ -110,4 +114,49 @@ TEST_CASE("a missing desktop database tool is a warning to the reporter; the ins
   CHECK(app);
   CHECK_FALSE(reporter.warnings.empty());
   CHECK_FALSE(test::exists(roots.appv));
+}
+
+// A cache entry is trusted once published, so install reads the icon out of it as if
+// it were hostile: the links of a tree planted there (or extracted by an older appv)
+// resolve inside the package's root, never to the host's files.
+TEST_CASE("install reads the icon inside the package's tree, whatever links it finds there") {
+  TempDir dir;
+  InstallRoots roots{dir / "data", dir / "appv"};
+  setenv("XDG_CACHE_HOME", (dir / "cache").c_str(), 1);
+  const std::string m = "id = \"org.example.icon\"\nversion = \"1\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
+                        "[desktop]\nname = \"Probe\"\nicon = \"/usr/share/icons/probe.png\"\n";
+  std::vector<test::RawEntry> e = test::base_entries(m);
+  e.push_back({"root/usr", '5', 0755, "", "", -1});
+  e.push_back({"root/usr/share", '5', 0755, "", "", -1});
+  e.push_back({"root/usr/share/icons", '5', 0755, "", "", -1});
+  e.push_back({"root/usr/share/icons/probe.png", '0', 0644, "placeholder", "", -1});
+  test::write_package_file(dir / "p.appv", e, m);
+  // A square 1 px PNG header outside the package: what an escaping link would reach.
+  const std::string png = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01", 24) + "SECRET";
+  test::write_file(dir / "secret.png", png);
+  const std::string digest = Package::open(dir / "p.appv").digest();
+  const std::string root = dir / "cache/appv/" + digest + "/root";
+  const std::string icons = root + "/usr/share/icons";
+  REQUIRE(std::system(("mkdir -p '" + icons + "' '" + root + "/a'").c_str()) == 0);
+
+  SECTION("a chain of links each lexically inside") {
+    REQUIRE(::symlink("..", (root + "/a/up").c_str()) == 0);
+    REQUIRE(::symlink("up/..", (root + "/a/e1").c_str()) == 0);
+    std::string climb = "../../../a/e1";
+    for (long i = 0; i < std::count(dir.path().begin(), dir.path().end(), '/') + 4; ++i) climb += "/..";
+    REQUIRE(::symlink((climb + dir.path() + "/secret.png").c_str(), (icons + "/probe.png").c_str()) == 0);
+  }
+  SECTION("an absolute link") {
+    REQUIRE(::symlink((dir / "secret.png").c_str(), (icons + "/probe.png").c_str()) == 0);
+  }
+  SECTION("a link to a directory on the way") {
+    REQUIRE(::rmdir(icons.c_str()) == 0);
+    REQUIRE(::symlink(dir.path().c_str(), icons.c_str()) == 0);
+    REQUIRE(::rename((dir / "secret.png").c_str(), (dir / "probe.png").c_str()) == 0);
+  }
+  Thrown t = thrown_by([&] { install_package(dir / "p.appv", roots, "/usr/bin/appv", silent_reporter()); });
+  CHECK(t.code == Exit::BadInput);
+  CHECK_THAT(t.message, Catch::Contains("icon '/usr/share/icons/probe.png': not readable inside the package"));
+  CHECK_FALSE(test::exists(roots.data + "/icons"));
+  CHECK_FALSE(find_installed("org.example.icon", roots));
 }

@@ -151,6 +151,24 @@ TEST_CASE("hostile archives are refused and write nothing") {
                                   {"root/lnk/file", '0', 0644, "x", {}, -1}}));
     expect_refused(pkg, "lies below the symlink 'root/lnk'");
   }
+  SECTION("a chain of links, each lexically inside, that climbs out together") {
+    write_package_file(pkg, with({{"root/a", '5', 0755, {}, {}, -1},
+                                  {"root/a/up", '2', 0777, {}, "..", -1},
+                                  {"root/a/e1", '2', 0777, {}, "up/..", -1}}));
+    expect_refused(pkg, "symlink 'root/a/e1' -> 'up/..': its chain of links resolves outside the root");
+  }
+  SECTION("an icon link made dangerous by links that come after it") {
+    write_package_file(pkg, with({{"root/icon.png", '2', 0777, {}, "a/e2/etc/shadow", -1},
+                                  {"root/a", '5', 0755, {}, {}, -1},
+                                  {"root/a/up", '2', 0777, {}, "..", -1},
+                                  {"root/a/e1", '2', 0777, {}, "up/a", -1},
+                                  {"root/a/e2", '2', 0777, {}, "e1/up/..", -1}}));
+    expect_refused(pkg, "its chain of links resolves outside the root");
+  }
+  SECTION("a loop of links") {
+    write_package_file(pkg, with({{"root/l1", '2', 0777, {}, "l2", -1}, {"root/l2", '2', 0777, {}, "l1", -1}}));
+    expect_refused(pkg, "a loop");
+  }
   SECTION("an absolute symlink target") {
     write_package_file(pkg, with({{"root/passwd", '2', 0777, {}, "/etc/passwd", -1}}));
     expect_refused(pkg, "absolute target");

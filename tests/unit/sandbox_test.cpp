@@ -5,6 +5,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <map>
+
 #include <catch2/catch.hpp>
 
 #include "base/error.h"
@@ -51,7 +53,8 @@ std::vector<std::string> lines(const std::vector<Change>& changes) {
 
 // Writes a tar.zst holding `entries` (name, type, rdev) with the marker first.
 void write_archive(const std::string& file, const std::vector<std::tuple<std::string, mode_t, unsigned>>& entries,
-                   const std::string& id = "org.a", const std::string& link = {}) {
+                   const std::string& id = "org.a", const std::string& link = {},
+                   const std::map<std::string, std::string>& targets = {}) {
   archive* a = archive_write_new();
   archive_write_set_format_pax_restricted(a);
   archive_write_add_filter_zstd(a);
@@ -62,7 +65,7 @@ void write_archive(const std::string& file, const std::vector<std::tuple<std::st
     archive_entry_set_filetype(e, type & AE_IFMT);
     archive_entry_set_perm(e, type & 07777 ? type & 07777 : 0644);
     archive_entry_set_rdev(e, rdev);
-    if ((type & AE_IFMT) == AE_IFLNK) archive_entry_set_symlink(e, "/etc/passwd");
+    if ((type & AE_IFMT) == AE_IFLNK) archive_entry_set_symlink(e, targets.count(name) ? targets.at(name).c_str() : "/etc/passwd");
     if (!link.empty() && name == link) archive_entry_set_hardlink(e, "upper/f");
     archive_entry_set_size(e, (type & AE_IFMT) == AE_IFREG ? static_cast<la_int64_t>(data.size()) : 0);
     archive_write_header(a, e);
@@ -156,16 +159,137 @@ TEST_CASE("sandbox import refuses hostile archives and leaves nothing behind") {
   refused("not part of a sandbox");
   write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/f", AE_IFREG, 0}, {"upper/g", AE_IFREG, 0}}, "org.a", "upper/g");
   refused("hard links");
-  write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/l", AE_IFLNK, 0}, {"upper/l/x", AE_IFREG, 0}});
-  refused("upper/l/x");
+  write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/d", AE_IFDIR, 0}, {"upper/d/l", AE_IFLNK, 0}, {"upper/d/l/x", AE_IFREG, 0}});
+  refused("entry 'upper/d/l/x' refused: it lies below the link 'upper/d/l'");
   write_archive(file, {{"upper", AE_IFDIR, 0}}, "org.other");
   refused("holds the sandbox of 'org.other'");
   write_file(file, "not an archive at all");
   refused("not a sandbox export");
+  // Links where the sandbox needs directories: upper itself, and upper/<top>, which
+  // appv mounts as the upper directory of the view's /opt, /home, ...
+  write_archive(file, {{"upper", AE_IFLNK, 0}});
+  refused("must be a directory");
+  write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/opt", AE_IFLNK, 0}}, "org.a", {}, {{"upper/opt", "../../../../.ssh"}});
+  refused("a link where the sandbox needs a directory");
+  write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/home", AE_IFLNK, 0}}, "org.a", {}, {{"upper/home", "/"}});
+  refused("a link where the sandbox needs a directory");
+  write_archive(file, {{"work", AE_IFLNK, 0}});
+  refused("not part of a sandbox");
+  // Links deeper down that climb out of the sandbox, alone or as a chain.
+  write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/home", AE_IFDIR, 0}, {"upper/home/ssh", AE_IFLNK, 0}}, "org.a", {},
+                {{"upper/home/ssh", "../../../../.ssh"}});
+  refused("'upper/home/ssh' -> '../../../../.ssh' refused: its chain of links resolves outside the root");
+  write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/a", AE_IFDIR, 0}, {"upper/a/x", AE_IFLNK, 0}, {"upper/a/up", AE_IFLNK, 0},
+                       {"upper/a/e1", AE_IFLNK, 0}},
+                "org.a", {}, {{"upper/a/x", "e1/.ssh"}, {"upper/a/up", ".."}, {"upper/a/e1", "up/.."}});
+  refused("'upper/a/e1' -> 'up/..' refused");
+  // An absolute link is a path of the app's view: kept as it is.
+  write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/etc", AE_IFDIR, 0}, {"upper/etc/l", AE_IFLNK, 0}});
+  import_sandbox(file, "org.a", staging);
+  remove_tree(staging);
   // setuid bits are dropped, not refused.
   write_archive(file, {{"upper", AE_IFDIR, 0}, {"upper/tool", AE_IFREG | 04755, 0}});
   import_sandbox(file, "org.a", staging);
   struct stat st;
   REQUIRE(::stat((staging + "/upper/tool").c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0755);
+}
+
+TEST_CASE("sandbox import stops a compression bomb early and leaves nothing behind") {
+  TempDir t;
+  const std::string file = t / "bomb.tar.zst";
+  const std::string staging = t / "staging";
+  // 256 MiB of zeros compress to a few kB; the import must stop near 16 MiB.
+  archive* a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  archive_write_add_filter_zstd(a);
+  REQUIRE(archive_write_open_filename(a, file.c_str()) == ARCHIVE_OK);
+  auto add = [&](const char* name, mode_t type, uint64_t size) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name);
+    archive_entry_set_filetype(e, type);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, static_cast<la_int64_t>(size));
+    archive_write_header(a, e);
+    archive_entry_free(e);
+  };
+  add(".appv-sandbox", AE_IFREG, 9);
+  archive_write_data(a, "id org.a\n", 9);
+  add("upper", AE_IFDIR, 0);
+  add("upper/zeros", AE_IFREG, 256u << 20);
+  std::string zeros(1 << 20, '\0');
+  for (int i = 0; i < 256; ++i) archive_write_data(a, zeros.data(), zeros.size());
+  archive_write_close(a);
+  archive_write_free(a);
+  struct stat st;
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  REQUIRE(st.st_size < (1 << 20));
+  try {
+    import_sandbox(file, "org.a", staging);
+    FAIL("bomb imported");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::BadInput);
+    CHECK_THAT(e.what(), Catch::Contains("expands more than 1000 times its size"));
+  }
+  CHECK_FALSE(appv::test::exists(staging));
+}
+
+TEST_CASE("upper directories are never created or used through a link the app or an import planted") {
+  TempDir t;
+  const std::string sandbox = t / "sb";
+  make_dirs(sandbox + "/upper");
+  make_dirs(t / "ssh");
+  REQUIRE(::symlink("../../ssh", (sandbox + "/upper/opt").c_str()) == 0);
+  try {
+    make_upper_dirs(sandbox, "/opt/app", "");
+    FAIL("a link was used as an upper directory");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::BadInput);
+    CHECK_THAT(e.what(), Catch::Contains("/upper/opt' is a symbolic link where appv needs a directory"));
+  }
+  CHECK(appv::test::list_tree(t / "ssh").empty());
+  REQUIRE(::unlink((sandbox + "/upper/opt").c_str()) == 0);
+  REQUIRE(::rmdir((sandbox + "/upper").c_str()) == 0);
+  REQUIRE(::symlink("../ssh", (sandbox + "/upper").c_str()) == 0);
+  CHECK_THROWS_AS(make_upper_dirs(sandbox, "/opt", ""), Error);
+  CHECK(appv::test::list_tree(t / "ssh").empty());
+}
+
+TEST_CASE("export and reset never follow a link the app planted in its sandbox") {
+  TempDir t;
+  const std::string sandbox = t / "sb";
+  const std::string outside = t / "outside";
+  make_dirs(sandbox + "/upper/home/u");
+  make_dirs(outside + "/sub");
+  write_file(outside + "/secret", "SECRET-CONTENT\n");
+  write_file(outside + "/sub/inner", "SECRET-INNER\n");
+  REQUIRE(::symlink(outside.c_str(), (sandbox + "/upper/home/u/etc").c_str()) == 0);
+  REQUIRE(::symlink("../../../../outside/secret", (sandbox + "/upper/home/u/rel").c_str()) == 0);
+  const auto before = appv::test::list_tree(outside);
+
+  const std::string file = t / "x.tar";
+  export_sandbox(sandbox, "org.a", file);
+  // Read back: the links are links, and no byte of the outside tree is in the archive.
+  archive* a = archive_read_new();
+  archive_read_support_filter_all(a);
+  archive_read_support_format_all(a);
+  REQUIRE(archive_read_open_filename(a, file.c_str(), 1 << 16) == ARCHIVE_OK);
+  archive_entry* e;
+  std::map<std::string, std::string> links;
+  std::string data;
+  while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+    if (archive_entry_filetype(e) == AE_IFLNK) links[archive_entry_pathname(e)] = archive_entry_symlink(e);
+    char buf[4096];
+    la_ssize_t n;
+    while ((n = archive_read_data(a, buf, sizeof buf)) > 0) data.append(buf, static_cast<size_t>(n));
+  }
+  archive_read_free(a);
+  CHECK(links["upper/home/u/etc"] == outside);
+  CHECK(links["upper/home/u/rel"] == "../../../../outside/secret");
+  CHECK(data.find("SECRET") == std::string::npos);
+
+  reset_sandbox(sandbox, "/home/u/etc");
+  reset_sandbox(sandbox);
+  CHECK(appv::test::list_tree(outside) == before);
+  CHECK(appv::test::read_file(outside + "/secret") == "SECRET-CONTENT\n");
 }
