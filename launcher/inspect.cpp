@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "launcher/format.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
@@ -23,6 +24,13 @@ const char* type_letter(PayloadEntry::Type t) {
     case PayloadEntry::Type::Hardlink: return "h";
   }
   return "?";
+}
+
+// Which store trusts a signature's key: only the system store counts for the policy.
+std::string trust_words(const SignatureCheck& c) {
+  if (!c.trusted) return "not trusted";
+  if (c.trusted->store == KeyStore::System) return fmt::format("trusted by the system store ({})", printable(c.trusted->file));
+  return fmt::format("trusted by you only ({}; the policy counts only {}/trusted-keys)", printable(c.trusted->file), kSystemConfigDir);
 }
 
 
@@ -45,10 +53,12 @@ int cmd_info(const std::string& path) {
   fmt::print("file:      {} bytes{}\n", p.file_size(), t.header_offset ? fmt::format(" (runtime stub: {} bytes)", t.header_offset) : "");
   fmt::print("header:    offset {}, {} bytes, sha256 {}\n", t.header_offset, t.header_size, to_hex(t.header_digest));
   fmt::print("payload:   offset {}, {} bytes, sha256 {}\n", t.payload_offset, t.payload_size, p.digest());
+  // Each signature's key, and which trust store (if any) holds it; validity is verify's.
   if (!p.signatures().empty()) {
-    std::string signers;
-    for (const Signature& sig : p.signatures()) signers += (signers.empty() ? "" : ", ") + sig.signer;
-    fmt::print("signed:    {} signature(s): {} (appv verify checks them)\n", p.signatures().size(), signers);
+    for (const SignatureCheck& c : check_signatures(p, load_trust_store(trust_dirs()))) {
+      fmt::print("signed:    {} ({}): {} (appv verify checks it)\n", printable(c.signature.signer),
+                 key_fingerprint(c.signature.key), trust_words(c));
+    }
   }
   fmt::print("stock tools: tail -c +{} {} | zstd -dc | tar -t\n", t.payload_offset + 1, shell_quote(path));
   return 0;
@@ -84,8 +94,8 @@ int cmd_verify(const std::string& path) {
   bool all_valid = true;
   for (const SignatureCheck& c : checks) {
     all_valid = all_valid && c.valid;
-    fmt::print("signature: {} ({}): {}, {}\n", c.signature.signer, key_fingerprint(c.signature.key),
-               c.valid ? "valid" : "INVALID", c.trusted ? fmt::format("trusted ({})", c.trusted->file) : std::string("not trusted"));
+    fmt::print("signature: {} ({}): {}, {}\n", printable(c.signature.signer), key_fingerprint(c.signature.key),
+               c.valid ? "valid" : "INVALID", trust_words(c));
   }
   if (!all_valid) throw Error(Exit::BadInput, fmt::format("package '{}': a signature does not match: the package was changed after it was signed", path));
   const Policy policy = load_policy(std::string(kSystemConfigDir) + "/policy.toml");

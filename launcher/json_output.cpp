@@ -73,7 +73,8 @@ json verify_json(const std::string& path, const Manifest& m, const std::string& 
     signatures.push_back({{"signer", c.signature.signer},
                           {"fingerprint", key_fingerprint(c.signature.key)},
                           {"valid", c.valid},
-                          {"trusted_key", c.trusted ? json(c.trusted->file) : json(nullptr)}});
+                          {"trusted_key", c.trusted ? json(c.trusted->file) : json(nullptr)},
+                          {"trusted_store", c.trusted ? json(key_store_name(c.trusted->store)) : json(nullptr)}});
   }
   return {
       {"package", path},
