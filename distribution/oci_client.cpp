@@ -445,12 +445,15 @@ void OciClient::authenticate(const Response& r) {
     throw Error(Exit::NoPerm, fmt::format("{}'s token server '{}' is not HTTPS", repo_.registry, printable(realm)));
   }
   // The realm is the registry's auth server, often another host (Docker Hub's
-  // auth.docker.io): it gets the login, as docker's token flow wants, only over HTTPS
-  // or when it is the registry's own origin; never a plain-HTTP server elsewhere.
+  // auth.docker.io): it gets the login, as docker's token flow wants, only over HTTPS,
+  // on the registry's own origin, or over plain HTTP on loopback when the registry is
+  // on loopback too (nothing leaves the machine); never plain HTTP to another machine,
+  // --insecure or not.
   const std::string realm_origin = url_origin(token_url);
   if (realm_origin.empty()) throw Error(Exit::BadInput, fmt::format("{}'s token server '{}' is not a URL", repo_.registry, printable(realm)));
-  if (cred && !https && realm_origin != url_origin(base_)) {
-    throw Error(Exit::NoPerm, fmt::format("{}'s token server '{}' is plain HTTP on another host; not sending the login from {} there",
+  const bool loopback_pair = is_loopback_registry(repo_.registry) && is_loopback_registry(realm_origin.substr(realm_origin.find("//") + 2));
+  if (cred && !https && realm_origin != url_origin(base_) && !loopback_pair) {
+    throw Error(Exit::NoPerm, fmt::format("{}'s token server '{}' is plain HTTP to another machine; not sending the login from {} there",
                                           repo_.registry, printable(realm), cred->source));
   }
   Request tr;

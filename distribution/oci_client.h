@@ -7,7 +7,7 @@
 // What a registry says is hostile until checked. Credentials (the login, a token) go
 // only to the registry's own origin (scheme, host, port): redirects are followed without
 // them, a tag-list `Link` to another origin is refused, and the login goes to a token
-// realm only over HTTPS or on the registry's origin. Answers are bounded: a blob stops
+// realm only over HTTPS, on the registry's origin, or on loopback from a loopback registry. Answers are bounded: a blob stops
 // at its declared size (one byte more aborts and keeps nothing), manifests, indexes,
 // tag-list pages and errors at 4 MiB, token answers at 1 MiB, tag lists at 100000 tags.
 #pragma once

@@ -40,15 +40,16 @@ int cmd_info(const std::string& path) {
   Package p = Package::open(path);
   const Manifest& m = p.manifest();
   const Trailer& t = p.trailer();
-  fmt::print("id:        {}\n", m.id);
-  fmt::print("name:      {}\n", m.name);
-  fmt::print("version:   {}\n", m.version);
+  // Manifest strings are the packager's: printed escaped (base/text.h).
+  fmt::print("id:        {}\n", printable(m.id));
+  fmt::print("name:      {}\n", printable(m.name));
+  fmt::print("version:   {}\n", printable(m.version));
   for (const auto& [name, e] : m.entries) {
     std::string args;
     for (const std::string& a : e.args) args += " " + shell_quote(a);
-    fmt::print("entry:     {} -> {}{}{}\n", name, e.path, args, name == m.default_entry ? "  (default)" : "");
+    fmt::print("entry:     {} -> {}{}{}\n", printable(name), printable(e.path), args, name == m.default_entry ? "  (default)" : "");
   }
-  for (const auto& [prefix, mode] : m.isolation) fmt::print("isolation: {} {}\n", prefix, to_string(mode));
+  for (const auto& [prefix, mode] : m.isolation) fmt::print("isolation: {} {}\n", printable(prefix), to_string(mode));
   fmt::print("entries:   {} ({} unpacked)\n", p.header().file_count, human_bytes(p.header().unpacked_bytes));
   fmt::print("file:      {} bytes{}\n", p.file_size(), t.header_offset ? fmt::format(" (runtime stub: {} bytes)", t.header_offset) : "");
   fmt::print("header:    offset {}, {} bytes, sha256 {}\n", t.header_offset, t.header_size, to_hex(t.header_digest));
@@ -72,10 +73,10 @@ int cmd_ls(const std::string& path, bool long_format) {
     if (!found) return;
     const std::string& vpath = *found;
     if (long_format) {
-      std::string link = e.type == PayloadEntry::Type::Symlink ? " -> " + e.link : "";
-      out += fmt::format("{} {:04o} {:>12} {}{}\n", type_letter(e.type), e.mode, e.size, vpath, link);
+      std::string link = e.type == PayloadEntry::Type::Symlink ? " -> " + printable(e.link) : "";
+      out += fmt::format("{} {:04o} {:>12} {}{}\n", type_letter(e.type), e.mode, e.size, printable(vpath), link);
     } else {
-      out += vpath + "\n";
+      out += printable(vpath) + "\n";
     }
   });
   // Printed only after the digest checked out: a listing is never of a bad package.
@@ -86,7 +87,8 @@ int cmd_ls(const std::string& path, bool long_format) {
 int cmd_verify(const std::string& path) {
   Package p = Package::open(path);
   const uint64_t count = verify_package(p);
-  fmt::print("{}: OK ({} {}, {} entries, payload sha256 {})\n", path, p.manifest().id, p.manifest().version, count, p.digest());
+  fmt::print("{}: OK ({} {}, {} entries, payload sha256 {})\n", printable(path), printable(p.manifest().id),
+             printable(p.manifest().version), count, p.digest());
   // Signatures: each one's signer, whether it verifies, and whether this machine
   // trusts its key; then what the policy would say to `appv run`.
   const std::vector<SignatureCheck> checks = check_signatures(p, load_trust_store(trust_dirs()));
