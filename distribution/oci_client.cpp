@@ -361,7 +361,7 @@ OciClient::Response OciClient::perform_once(Request& rq, const std::string& targ
                                                 printable(rq.label)));
   }
   if (rq.body_too_big) {
-    throw Error(Exit::BadInput, fmt::format("{} sent more than {} for {}", repo_.registry, human_bytes(rq.body_cap), printable(target)));
+    throw Error(Exit::BadInput, fmt::format("{} sent more than {} bytes for {}", repo_.registry, rq.body_cap, printable(target)));
   }
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
@@ -588,13 +588,18 @@ void OciClient::fetch_blob(const std::string& digest, uint64_t size, const std::
       r = send(rq);
     } catch (const Oversized& e) {
       ::unlink(partial.c_str());
-      throw Error(e.code(), fmt::format("{}; nothing was kept", e.what()));
+      throw Error(e.code(), fmt::format("{} sent more than the {} bytes declared for {}; nothing was kept", repo_.registry, size, digest));
     } catch (const Error& e) {
       struct stat now {};
       uint64_t got = ::fstat(fd.get(), &now) == 0 ? static_cast<uint64_t>(now.st_size) : 0;
+      if (got == 0) {  // nothing to resume: keep nothing
+        ::unlink(partial.c_str());
+        throw;
+      }
       throw Error(e.code(), fmt::format("{}; download interrupted at {} of {} (run the command again to resume)", e.what(),
                                         human_bytes(got), human_bytes(size)));
     }
+    if (r.status != 200 && r.status != 206 && have == 0) ::unlink(partial.c_str());
     if (r.status == 404) throw Error(Exit::NoInput, fmt::format("{} has no blob {}", repo_.repo_name(), digest));
     if (r.status != 200 && r.status != 206) fail(r, fmt::format("cannot download {} from {}", label, repo_.repo_name()));
   }
