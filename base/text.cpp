@@ -49,14 +49,12 @@ bool hidden_code_point(char32_t cp) {
   return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-}  // namespace
-
-std::string printable(std::string_view s) {
+std::string escape_for_terminal(std::string_view s, bool double_backslash) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\\') {
+    if (c == '\\' && double_backslash) {
       out += "\\\\";
       ++i;
     } else if (c >= 0x20 && c < 0x7f) {
@@ -80,5 +78,10 @@ std::string printable(std::string_view s) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string printable(std::string_view s) { return escape_for_terminal(s, true); }
+std::string printable_message(std::string_view s) { return escape_for_terminal(s, false); }
 
 }  // namespace appv

@@ -22,5 +22,8 @@ std::string shell_quote(const std::string& s);
 //     beyond U+10FFFF) as \xNN, each byte
 //   - a backslash as \\, so an escape in the output always came from escaping.
 std::string printable(std::string_view s);
+// The same for a message already composed of escaped parts (an error's text): leaves
+// backslashes as they are, so an escape made earlier is not shown twice.
+std::string printable_message(std::string_view s);
 
 }  // namespace appv

@@ -30,7 +30,8 @@ InstallRoots roots(bool system) {
 void print_outcome(const AppOutcome& raw, const std::string& config = "") {
   using Kind = AppOutcome::Kind;
   AppOutcome o = raw;
-  for (std::string* s : {&o.id, &o.version, &o.previous_version, &o.reference, &o.error}) *s = printable(*s);
+  for (std::string* s : {&o.id, &o.version, &o.previous_version, &o.reference}) *s = printable(*s);
+  o.error = printable_message(o.error);
   switch (o.kind) {
     case Kind::UpToDate:
       fmt::print("{} {}: up to date ({})\n", o.id, o.version, o.reference);

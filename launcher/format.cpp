@@ -29,10 +29,10 @@ int report_errors(const std::function<int()>& body) {
     return body();
   } catch (const Error& e) {
     // Messages quote packages, manifests and registries: printed escaped, one line.
-    std::fprintf(stderr, "appv: %s\n", printable(e.what()).c_str());
+    std::fprintf(stderr, "appv: %s\n", printable_message(e.what()).c_str());
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "appv: internal error: %s\n", printable(e.what()).c_str());
+    std::fprintf(stderr, "appv: internal error: %s\n", printable_message(e.what()).c_str());
     return static_cast<int>(Exit::Internal);
   }
 }

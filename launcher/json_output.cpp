@@ -116,7 +116,9 @@ json sandbox_list_json(const std::vector<SandboxRow>& rows) {
 json tags_json(const std::vector<std::string>& tags) { return json(tags); }
 
 void print_json(const json& value) {
-  const std::string text = value.dump(2) + "\n";
+  // JSON escapes control bytes itself (\u001b); bytes that are not UTF-8 (a hostile
+  // package's entry names) become U+FFFD instead of failing the whole answer.
+  const std::string text = value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
 

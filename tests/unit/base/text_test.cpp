@@ -3,6 +3,7 @@
 #include "base/text.h"
 
 using appv::printable;
+using appv::printable_message;
 
 TEST_CASE("printable passes plain text and well-formed UTF-8 through") {
   CHECK(printable("jq 1.6 (JSON processor)") == "jq 1.6 (JSON processor)");
@@ -34,4 +35,9 @@ TEST_CASE("printable shows bytes that are not UTF-8 one by one") {
     const std::string out = printable(std::string(1, static_cast<char>(c)));
     for (unsigned char o : out) CHECK((o >= 0x20 && o < 0x7f));
   }
+}
+
+TEST_CASE("printable_message keeps earlier escapes as they are and escapes the rest") {
+  CHECK(printable_message("entry 'a\\x1b': bad\x1b[2J") == "entry 'a\\x1b': bad\\x1b[2J");
+  CHECK(printable_message("two\nlines") == "two\\x0alines");
 }
