@@ -23,4 +23,65 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at s[i] (2..4) and its code point, or 0
+// (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
+size_t utf8_sequence(std::string_view s, size_t i, char32_t& cp) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  size_t len = 0;
+  char32_t min = 0;
+  if (c >= 0xc2 && c <= 0xdf) len = 2, cp = c & 0x1f, min = 0x80;
+  else if (c >= 0xe0 && c <= 0xef) len = 3, cp = c & 0x0f, min = 0x800;
+  else if (c >= 0xf0 && c <= 0xf4) len = 4, cp = c & 0x07, min = 0x10000;
+  else return 0;
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((b(k) & 0xc0) != 0x80) return 0;
+    cp = cp << 6 | (b(k) & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+  return len;
+}
+
+bool hidden_code_point(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+std::string escape_for_terminal(std::string_view s, bool double_backslash) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\\' && double_backslash) {
+      out += "\\\\";
+      ++i;
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c < 0x80) {
+      out += fmt::format("\\x{:02x}", c);
+      ++i;
+    } else {
+      char32_t cp = 0;
+      const size_t len = utf8_sequence(s, i, cp);
+      if (len == 0) {
+        out += fmt::format("\\x{:02x}", c);
+        ++i;
+      } else {
+        if (hidden_code_point(cp)) out += fmt::format("\\u{:04x}", static_cast<uint32_t>(cp));
+        else out.append(s.substr(i, len));
+        i += len;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string printable(std::string_view s) { return escape_for_terminal(s, true); }
+std::string printable_message(std::string_view s) { return escape_for_terminal(s, false); }
+
 }  // namespace appv

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace appv {
 
@@ -9,5 +10,20 @@ namespace appv {
 // control bytes (a newline, an escape sequence) is written in bash's $'...' form with
 // those bytes as \xNN, so printing it can neither fake lines nor drive the terminal.
 std::string shell_quote(const std::string& s);
+
+// `s` made safe to print on a terminal, for strings from a package, a manifest or a
+// registry (names, versions, comments, paths, tags). Printable ASCII and well-formed
+// UTF-8 pass through; everything that could drive the terminal or hide text is shown
+// escaped, so the output is one line of inert text:
+//   - C0 controls and DEL (ESC, BEL, CR, LF, TAB, ...) as \xNN  ("\x1b[31m")
+//   - C1 controls U+0080..U+009F (0x9b is a CSI on some terminals) as \u0080..\u009f
+//   - bidirectional overrides and isolates U+202A..U+202E, U+2066..U+2069 as \u202e
+//   - bytes that are not well-formed UTF-8 (stray, truncated, overlong, surrogates,
+//     beyond U+10FFFF) as \xNN, each byte
+//   - a backslash as \\, so an escape in the output always came from escaping.
+std::string printable(std::string_view s);
+// The same for a message already composed of escaped parts (an error's text): leaves
+// backslashes as they are, so an escape made earlier is not shown twice.
+std::string printable_message(std::string_view s);
 
 }  // namespace appv

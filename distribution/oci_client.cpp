@@ -14,14 +14,20 @@
 #include "base/error.h"
 #include "base/fs_util.h"
 #include "base/human_bytes.h"
+#include "base/text.h"
 #include "vfs/sha256.h"
 #include "base/unique_fd.h"
 
 namespace appv {
 namespace {
 
-// Manifests and error bodies are small; the distribution spec caps manifests at 4 MiB.
+// Manifests, indexes, tag-list pages and error bodies are small; the distribution spec
+// caps manifests at 4 MiB. Token answers are a few KiB (a JWT).
 constexpr size_t kMaxBody = 4 << 20;
+constexpr size_t kMaxTokenBody = 1 << 20;
+// A repository with more tags than this is not a registry appv needs to list.
+constexpr size_t kMaxTags = 100000;
+constexpr int kMaxRedirects = 5;
 // Blob bytes are written in pieces of this size (one pwrite per 16 KiB callback made
 // a pull spend a third of its time in system calls).
 constexpr size_t kSinkChunk = 1 << 20;
@@ -61,6 +67,10 @@ std::string registry_error(const std::string& body) {
 struct NoTls : Error {
   using Error::Error;
 };
+// A blob streamed past its declared size: what arrived is not kept.
+struct Oversized : Error {
+  using Error::Error;
+};
 
 Exit exit_for_status(long status) {
   if (status == 401 || status == 403) return Exit::NoPerm;
@@ -70,6 +80,23 @@ Exit exit_for_status(long status) {
 }
 
 }  // namespace
+
+std::string url_origin(const std::string& url) {
+  CURLU* u = curl_url();
+  if (!u) return "";
+  std::string out;
+  char *scheme = nullptr, *host = nullptr, *port = nullptr;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK && curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    out = lower(scheme) + "://" + lower(host) + ":" + port;
+  }
+  curl_free(scheme);
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(u);
+  return out;
+}
 
 std::string bytes_digest(const std::string& bytes) { return "sha256:" + to_hex(sha256(bytes.data(), bytes.size())); }
 
@@ -101,8 +128,14 @@ struct OciClient::Request {
   int sink_fd = -1;
   std::string sink_path;     // names the sink in errors
   uint64_t sink_offset = 0;  // where a 206 continues; a 200 starts over at 0
+  uint64_t sink_limit = UINT64_MAX;  // the blob's declared size: one byte more aborts it
+  size_t body_cap = kMaxBody;        // the most a non-blob answer may hold
   std::string label;         // names the transfer to the reporter; empty: not reported
-  bool follow = true;
+  bool follow = true;        // follow redirects (without credentials off the origin)
+  // Sent as Authorization to `auth_origin` only ("scheme://host:port"); unset: the
+  // client's current authorization, to the registry's origin only.
+  std::optional<std::string> auth;
+  std::string auth_origin;
 
   // State during perform().
   uint64_t sent = 0;
@@ -111,6 +144,7 @@ struct OciClient::Request {
   std::string pending;  // blob bytes not yet written: curl hands over 16 KiB at a time
   int sink_errno = 0;
   bool body_too_big = false;
+  bool sink_too_big = false;
   Response* response = nullptr;
   Reporter* reporter = nullptr;  // the client's, for on_progress
 };
@@ -162,11 +196,16 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
         if (::ftruncate(r->sink_fd, 0) != 0) r->sink_errno = errno;
       }
     }
+    // Stop at the declared size: a registry that streams more gets nothing written past it.
+    if (r->sink_offset + r->pending.size() + len > r->sink_limit) {
+      r->sink_too_big = true;
+      return 0;
+    }
     r->pending.append(data, len);
     if (r->pending.size() >= kSinkChunk && !flush_sink(*r)) return 0;  // aborts with CURLE_WRITE_ERROR
     return len;
   }
-  if (r->response->body.size() + len > kMaxBody) {
+  if (r->response->body.size() + len > r->body_cap) {
     r->body_too_big = true;
     return 0;
   }
@@ -226,7 +265,30 @@ std::string OciClient::url(const std::string& path) const {
   return base_ + path;
 }
 
+// Follows redirects itself (curl's own following is off) so that credentials go only
+// to their origin: a blob redirected to a CDN or object store is fetched there without
+// the registry's login or token (the redirect URL carries its own signature).
 OciClient::Response OciClient::perform(Request& rq) {
+  const std::string auth = rq.auth ? *rq.auth : authorization_;
+  const std::string auth_origin = rq.auth ? rq.auth_origin : url_origin(base_);
+  std::string target = url(rq.url);
+  for (int hop = 0;; ++hop) {
+    std::string next;
+    Response r = perform_once(rq, target, url_origin(target) == auth_origin ? auth : std::string(), next);
+    if (next.empty() || !rq.follow) return r;
+    if (hop == kMaxRedirects) {
+      throw Error(Exit::BadInput, fmt::format("{} redirected {} more than {} times", repo_.registry, printable(url(rq.url)), kMaxRedirects));
+    }
+    const bool plain_ok = options_.insecure || is_loopback_registry(repo_.registry);
+    if (next.rfind("https://", 0) != 0 && !(plain_ok && next.rfind("http://", 0) == 0)) {
+      throw Error(Exit::BadInput, fmt::format("{} redirected to '{}', which is not HTTPS; refused", repo_.registry, printable(next)));
+    }
+    target = next;
+  }
+}
+
+OciClient::Response OciClient::perform_once(Request& rq, const std::string& target, const std::string& authorization,
+                                            std::string& redirect) {
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);
   Response response;
@@ -237,19 +299,15 @@ OciClient::Response OciClient::perform(Request& rq) {
   rq.pending.clear();
   rq.sink_errno = 0;
   rq.body_too_big = false;
+  rq.sink_too_big = false;
   const bool plain_ok = options_.insecure || is_loopback_registry(repo_.registry);
-  const std::string target = url(rq.url);
   char errbuf[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(c, CURLOPT_URL, target.c_str());
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "appv/0.1.0");
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, plain_ok ? "http,https" : "https");
-  // Redirects (to a CDN or object store for blobs) only to HTTPS unless plain HTTP is
-  // allowed; curl drops our Authorization header when a redirect changes host.
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, plain_ok ? "http,https" : "https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, rq.follow ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // perform() follows, see there
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
   // A stalled transfer (under 1 byte/s for a minute) fails instead of hanging a timer unit.
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -277,7 +335,7 @@ OciClient::Response OciClient::perform(Request& rq) {
 
   curl_slist* headers = nullptr;
   for (const std::string& h : rq.headers) headers = curl_slist_append(headers, h.c_str());
-  if (!authorization_.empty()) headers = curl_slist_append(headers, ("Authorization: " + authorization_).c_str());
+  if (!authorization.empty()) headers = curl_slist_append(headers, ("Authorization: " + authorization).c_str());
   if (rq.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (rq.method == "PUT") {
@@ -298,8 +356,12 @@ OciClient::Response OciClient::perform(Request& rq) {
   if (rq.sink_errno == 0 && !rq.pending.empty()) flush_sink(rq);
   if (show) options_.reporter->transfer_ended(rq.label);
   if (rq.sink_errno != 0) throw_sys("cannot write download", rq.sink_path, rq.sink_errno);
+  if (rq.sink_too_big) {
+    throw Oversized(Exit::BadInput, fmt::format("{} sent more than the {} bytes declared for {}", repo_.registry, rq.sink_limit,
+                                                printable(rq.label)));
+  }
   if (rq.body_too_big) {
-    throw Error(Exit::BadInput, fmt::format("{} sent more than {} for {}", repo_.registry, human_bytes(kMaxBody), target));
+    throw Error(Exit::BadInput, fmt::format("{} sent more than {} bytes for {}", repo_.registry, rq.body_cap, printable(target)));
   }
   if (rc != CURLE_OK) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
@@ -313,6 +375,10 @@ OciClient::Response OciClient::perform(Request& rq) {
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   response.status = status;
+  char* location = nullptr;
+  if (status >= 300 && status < 400 && curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) {
+    redirect = location;
+  }
   return response;
 }
 
@@ -374,22 +440,37 @@ void OciClient::authenticate(const Response& r) {
   std::string realm = ch->params["realm"];
   std::string token_url = realm + (realm.find('?') == std::string::npos ? "?" : "&") + "scope=" + escape(scope);
   if (ch->params.count("service")) token_url += "&service=" + escape(ch->params["service"]);
-  if (token_url.rfind("https://", 0) != 0 && !(options_.insecure || is_loopback_registry(repo_.registry))) {
-    throw Error(Exit::NoPerm, fmt::format("{}'s token server '{}' is not HTTPS", repo_.registry, realm));
+  const bool https = token_url.rfind("https://", 0) == 0;
+  if (!https && (token_url.rfind("http://", 0) != 0 || !(options_.insecure || is_loopback_registry(repo_.registry)))) {
+    throw Error(Exit::NoPerm, fmt::format("{}'s token server '{}' is not HTTPS", repo_.registry, printable(realm)));
+  }
+  // The realm is the registry's auth server, often another host (Docker Hub's
+  // auth.docker.io): it gets the login, as docker's token flow wants, only over HTTPS,
+  // on the registry's own origin, or over plain HTTP on loopback when the registry is
+  // on loopback too (nothing leaves the machine); never plain HTTP to another machine,
+  // --insecure or not.
+  const std::string realm_origin = url_origin(token_url);
+  if (realm_origin.empty()) throw Error(Exit::BadInput, fmt::format("{}'s token server '{}' is not a URL", repo_.registry, printable(realm)));
+  const bool loopback_pair = is_loopback_registry(repo_.registry) && is_loopback_registry(realm_origin.substr(realm_origin.find("//") + 2));
+  if (cred && !https && realm_origin != url_origin(base_) && !loopback_pair) {
+    throw Error(Exit::NoPerm, fmt::format("{}'s token server '{}' is plain HTTP to another machine; not sending the login from {} there",
+                                          repo_.registry, printable(realm), cred->source));
   }
   Request tr;
   tr.url = token_url;
-  authorization_ = cred ? "Basic " + basic_token(*cred) : "";
-  Response t = perform(tr);
+  tr.auth = cred ? "Basic " + basic_token(*cred) : "";
+  tr.auth_origin = realm_origin;
+  tr.body_cap = kMaxTokenBody;
   authorization_.clear();
-  if (t.status != 200) fail(t, fmt::format("token server {} refused {}", realm, scope));
+  Response t = perform(tr);
+  if (t.status != 200) fail(t, fmt::format("token server {} refused {}", printable(realm), scope));
   try {
     auto doc = nlohmann::json::parse(t.body);
     std::string token = doc.value("token", doc.value("access_token", std::string()));
     if (token.empty()) throw Error(Exit::BadInput, "no token");
     authorization_ = "Bearer " + token;
   } catch (const std::exception&) {
-    throw Error(Exit::BadInput, fmt::format("token server {} sent no token", realm));
+    throw Error(Exit::BadInput, fmt::format("token server {} sent no token", printable(realm)));
   }
 }
 
@@ -496,6 +577,7 @@ void OciClient::fetch_blob(const std::string& digest, uint64_t size, const std::
     rq.sink_fd = fd.get();
     rq.sink_path = partial;
     rq.sink_offset = have;
+    rq.sink_limit = size;
     rq.label = label;
     if (have > 0) {
       rq.headers.push_back(fmt::format("Range: bytes={}-", have));
@@ -504,12 +586,20 @@ void OciClient::fetch_blob(const std::string& digest, uint64_t size, const std::
     Response r;
     try {
       r = send(rq);
+    } catch (const Oversized& e) {
+      ::unlink(partial.c_str());
+      throw Error(e.code(), fmt::format("{} sent more than the {} bytes declared for {}; nothing was kept", repo_.registry, size, digest));
     } catch (const Error& e) {
       struct stat now {};
       uint64_t got = ::fstat(fd.get(), &now) == 0 ? static_cast<uint64_t>(now.st_size) : 0;
+      if (got == 0) {  // nothing to resume: keep nothing
+        ::unlink(partial.c_str());
+        throw;
+      }
       throw Error(e.code(), fmt::format("{}; download interrupted at {} of {} (run the command again to resume)", e.what(),
                                         human_bytes(got), human_bytes(size)));
     }
+    if (r.status != 200 && r.status != 206 && have == 0) ::unlink(partial.c_str());
     if (r.status == 404) throw Error(Exit::NoInput, fmt::format("{} has no blob {}", repo_.repo_name(), digest));
     if (r.status != 200 && r.status != 206) fail(r, fmt::format("cannot download {} from {}", label, repo_.repo_name()));
   }
@@ -542,14 +632,21 @@ std::vector<std::string> OciClient::tags() {
         for (const auto& t : doc["tags"]) out.push_back(t.get<std::string>());
       }
     } catch (const std::exception& e) {
-      throw Error(Exit::BadInput, fmt::format("{} sent a tag list that is not JSON: {}", repo_.registry, e.what()));
+      throw Error(Exit::BadInput, fmt::format("{} sent a tag list that is not JSON: {}", repo_.registry, printable(e.what())));
     }
-    // Link: </v2/repo/tags/list?n=1000&last=x>; rel="next"
+    if (out.size() > kMaxTags) throw Error(Exit::BadInput, fmt::format("{} lists more than {} tags for {}", repo_.registry, kMaxTags, repo_.repo_name()));
+    // Link: </v2/repo/tags/list?n=1000&last=x>; rel="next". A path on the registry, or
+    // an absolute URL of the registry's own origin; anything else is refused (it would
+    // be a request the registry chose to another host).
     next.clear();
     std::string link = r.headers["link"];
     size_t open = link.find('<'), close = link.find('>');
-    if (open != std::string::npos && close != std::string::npos && link.find("rel=\"next\"") != std::string::npos) {
+    if (open != std::string::npos && close != std::string::npos && open < close && link.find("rel=\"next\"") != std::string::npos) {
       next = link.substr(open + 1, close - open - 1);
+      if (next.rfind("/", 0) == 0 && next.rfind("//", 0) != 0) continue;
+      if (url_origin(next).empty() || url_origin(next) != url_origin(base_)) {
+        throw Error(Exit::BadInput, fmt::format("{} sent a tag-list Link to another host ('{}'); refused", repo_.registry, printable(next)));
+      }
     }
   }
   return out;

@@ -3,6 +3,13 @@
 // to one repository; it picks HTTPS (plain HTTP only for loopback registries or with
 // `insecure`), answers Basic and Bearer challenges, and reports transfer progress to
 // the options' Reporter.
+//
+// What a registry says is hostile until checked. Credentials (the login, a token) go
+// only to the registry's own origin (scheme, host, port): redirects are followed without
+// them, a tag-list `Link` to another origin is refused, and the login goes to a token
+// realm only over HTTPS, on the registry's origin, or on loopback from a loopback registry. Answers are bounded: a blob stops
+// at its declared size (one byte more aborts and keeps nothing), manifests, indexes,
+// tag-list pages and errors at 4 MiB, token answers at 1 MiB, tag lists at 100000 tags.
 #pragma once
 
 #include <cstdint>
@@ -76,6 +83,9 @@ class OciClient {
  private:
   Response send(Request& request);
   Response perform(Request& request);
+  // One exchange with `target`, with `authorization` ("" for none: perform() decides
+  // by origin); a 3xx leaves its absolute Location in `redirect`.
+  Response perform_once(Request& request, const std::string& target, const std::string& authorization, std::string& redirect);
   void authenticate(const Response& challenge);
   [[noreturn]] void fail(const Response& response, const std::string& what);
   // POSTs a new upload session; returns its URL ready for "digest=<digest>" to be appended.
@@ -89,6 +99,10 @@ class OciClient {
   std::string authorization_;  // "Basic ..." or "Bearer ..." once a challenge was answered
   void* curl_ = nullptr;
 };
+
+// "scheme://host:port" of an absolute http(s) URL, lower-case, with the scheme's
+// default port filled in; "" if `url` is not one. Credentials go only to their origin.
+std::string url_origin(const std::string& url);
 
 // The sha256 digest of a file, as "sha256:<hex>".
 std::string file_digest(const std::string& path);

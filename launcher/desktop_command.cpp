@@ -13,6 +13,7 @@
 #include "distribution/deploy.h"
 #include "desktop/install.h"
 #include "base/error.h"
+#include "base/text.h"
 
 namespace appv::cli {
 namespace {
@@ -24,9 +25,13 @@ InstallRoots roots(bool system) {
 }
 
 // The line sync, update and rollback print for one app (failures go to stderr);
-// `config` names the apps.toml a removed app is no longer in.
-void print_outcome(const AppOutcome& o, const std::string& config = "") {
+// `config` names the apps.toml a removed app is no longer in. Versions and messages
+// come from packages and registries: printed escaped.
+void print_outcome(const AppOutcome& raw, const std::string& config = "") {
   using Kind = AppOutcome::Kind;
+  AppOutcome o = raw;
+  for (std::string* s : {&o.id, &o.version, &o.previous_version, &o.reference}) *s = printable(*s);
+  o.error = printable_message(o.error);
   switch (o.kind) {
     case Kind::UpToDate:
       fmt::print("{} {}: up to date ({})\n", o.id, o.version, o.reference);
@@ -56,8 +61,8 @@ void print_outcome(const AppOutcome& o, const std::string& config = "") {
 
 int cmd_install(const std::string& package, bool system) {
   InstalledApp app = install_package(package, roots(system), self_exe(), stderr_reporter());
-  fmt::print("installed {} {} as {}\n", app.id, app.version, app.package);
-  for (const std::string& d : app.desktop_files) fmt::print("  menu entry: {}\n", d);
+  fmt::print("installed {} {} as {}\n", printable(app.id), printable(app.version), printable(app.package));
+  for (const std::string& d : app.desktop_files) fmt::print("  menu entry: {}\n", printable(d));
   return 0;
 }
 
@@ -73,8 +78,9 @@ int cmd_list(bool system, bool json) {
     return 0;
   }
   for (const InstalledApp& app : list_installed(roots(system))) {
-    fmt::print("{}\t{}\t{}{}{}\n", app.id, app.version, app.package, app.origin.empty() ? "" : "\tfrom " + app.origin,
-               app.previous_version.empty() ? "" : "\tprevious " + app.previous_version);
+    fmt::print("{}\t{}\t{}{}{}\n", printable(app.id), printable(app.version), printable(app.package),
+               app.origin.empty() ? "" : "\tfrom " + printable(app.origin),
+               app.previous_version.empty() ? "" : "\tprevious " + printable(app.previous_version));
   }
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/text.h"
 
 namespace appv::cli {
 
@@ -27,10 +28,11 @@ int report_errors(const std::function<int()>& body) {
   try {
     return body();
   } catch (const Error& e) {
-    std::fprintf(stderr, "appv: %s\n", e.what());
+    // Messages quote packages, manifests and registries: printed escaped, one line.
+    std::fprintf(stderr, "appv: %s\n", printable_message(e.what()).c_str());
     return static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "appv: internal error: %s\n", e.what());
+    std::fprintf(stderr, "appv: internal error: %s\n", printable_message(e.what()).c_str());
     return static_cast<int>(Exit::Internal);
   }
 }

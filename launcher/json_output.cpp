@@ -73,7 +73,8 @@ json verify_json(const std::string& path, const Manifest& m, const std::string& 
     signatures.push_back({{"signer", c.signature.signer},
                           {"fingerprint", key_fingerprint(c.signature.key)},
                           {"valid", c.valid},
-                          {"trusted_key", c.trusted ? json(c.trusted->file) : json(nullptr)}});
+                          {"trusted_key", c.trusted ? json(c.trusted->file) : json(nullptr)},
+                          {"trusted_store", c.trusted ? json(key_store_name(c.trusted->store)) : json(nullptr)}});
   }
   return {
       {"package", path},
@@ -115,7 +116,9 @@ json sandbox_list_json(const std::vector<SandboxRow>& rows) {
 json tags_json(const std::vector<std::string>& tags) { return json(tags); }
 
 void print_json(const json& value) {
-  const std::string text = value.dump(2) + "\n";
+  // JSON escapes control bytes itself (\u001b); bytes that are not UTF-8 (a hostile
+  // package's entry names) become U+FFFD instead of failing the whole answer.
+  const std::string text = value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
 

@@ -17,6 +17,7 @@
 #include "distribution/oci_client.h"
 #include "distribution/oci_store.h"
 #include "base/error.h"
+#include "base/text.h"
 #include "base/fs_util.h"
 #include "vfs/package.h"
 
@@ -60,7 +61,7 @@ int cmd_push(const std::string& package_path, const std::string& reference, cons
   if (!client.has_blob(artifact.config_blob.digest)) client.push_blob_bytes(artifact.config_blob.digest, artifact.config);
   const std::string manifest_digest = client.put_manifest(ref.tag, artifact.manifest, kOciManifestType);
   const Manifest& m = package.manifest();
-  fmt::print("pushed {} {} to {} ({}{})\n", m.id, m.version, ref.str(), human_bytes(artifact.package_blob.size),
+  fmt::print("pushed {} {} to {} ({}{})\n", printable(m.id), printable(m.version), ref.str(), human_bytes(artifact.package_blob.size),
              had_package ? ", already in the registry" : "");
   fmt::print("digest: {}\n", manifest_digest);
   return 0;
@@ -77,7 +78,7 @@ int cmd_pull(const std::string& reference, const std::string& output, bool force
     throw Error(Exit::Usage, fmt::format("'{}' exists (use -o FILE, or --force to replace it)", out));
   }
   copy_file_atomic(pulled.path, out, pulled.self_executing ? 0755 : 0644);
-  fmt::print("pulled {} {} from {} to {}\n", pulled.app_id, pulled.version, ref.str(), out);
+  fmt::print("pulled {} {} from {} to {}\n", printable(pulled.app_id), printable(pulled.version), ref.str(), printable(out));
   fmt::print("digest: {}\n", pulled.manifest_digest);
   return 0;
 }
@@ -90,7 +91,7 @@ int cmd_tags(const std::string& repository, const OciArgs& args, bool json) {
     print_json(tags_json(tags));
     return 0;
   }
-  for (const std::string& tag : tags) fmt::print("{}\n", tag);
+  for (const std::string& tag : tags) fmt::print("{}\n", printable(tag));  // the registry's words
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "vfs/trust.h"
 
 #include <fnmatch.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -61,12 +62,22 @@ PolicyRule read_rule(const toml::table& t, const std::string& origin) {
   return r;
 }
 
+// A valid signature that satisfies the admin: by a key of the system store (any, when
+// `names` is empty; else one named by file name), or by a key whose fingerprint
+// `names` lists. User-store keys never count (see trust.h).
 bool has_trusted_valid(const std::vector<SignatureCheck>& checks, const std::vector<std::string>& names) {
   for (const SignatureCheck& c : checks) {
-    if (!c.valid || !c.trusted) continue;
-    if (names.empty()) return true;
+    if (!c.valid) continue;
+    const bool system = c.trusted && c.trusted->store == KeyStore::System;
+    if (names.empty()) {
+      if (system) return true;
+      continue;
+    }
+    const std::string fingerprint = key_fingerprint(c.signature.key);
     for (const std::string& n : names) {
-      if (n == c.trusted->name) return true;
+      if (is_key_fingerprint(n) ? ::strcasecmp(n.c_str(), fingerprint.c_str()) == 0 : system && n == c.trusted->name) {
+        return true;
+      }
     }
   }
   return false;
@@ -80,27 +91,34 @@ std::vector<std::string> trust_dirs() {
   return dirs;
 }
 
+const char* key_store_name(KeyStore store) { return store == KeyStore::System ? "system" : "user"; }
+
 std::vector<TrustedKey> load_trust_store(const std::vector<std::string>& dirs) {
   std::vector<TrustedKey> out;
-  for (const std::string& dir : dirs) {
+  for (size_t i = 0; i < dirs.size(); ++i) {
+    const std::string& dir = dirs[i];
     for (const std::string& name : list_dir(dir)) {
       if (name.size() <= 4 || name.substr(name.size() - 4) != ".pub") continue;
       const std::string file = dir + "/" + name;
-      out.push_back({name.substr(0, name.size() - 4), file, load_public_key(file)});
+      out.push_back({name.substr(0, name.size() - 4), file, load_public_key(file), i == 0 ? KeyStore::System : KeyStore::User});
     }
   }
   return out;
+}
+
+bool is_key_fingerprint(const std::string& s) {
+  static constexpr std::string_view kPrefix = "SHA256:";
+  if (s.size() != kPrefix.size() + 64 || ::strncasecmp(s.c_str(), kPrefix.data(), kPrefix.size()) != 0) return false;
+  return s.find_first_not_of("0123456789abcdefABCDEF", kPrefix.size()) == std::string::npos;
 }
 
 std::vector<SignatureCheck> check_signatures(const Package& package, const std::vector<TrustedKey>& store) {
   std::vector<SignatureCheck> out;
   for (const Signature& s : package.signatures()) {
     SignatureCheck c{s, signature_valid(s, package.trailer()), std::nullopt};
+    // The system store's entry wins over a user's copy of the same key.
     for (const TrustedKey& k : store) {
-      if (k.key == s.key) {
-        c.trusted = k;
-        break;
-      }
+      if (k.key == s.key && (!c.trusted || (c.trusted->store == KeyStore::User && k.store == KeyStore::System))) c.trusted = k;
     }
     out.push_back(std::move(c));
   }
@@ -134,16 +152,17 @@ std::string policy_refusal(const Policy& policy, const std::string& app_id, cons
                            const std::optional<std::vector<std::string>>& groups) {
   const std::string where = policy.origin.empty() ? "the policy" : policy.origin;
   if (policy.require_signature && !has_trusted_valid(checks, {})) {
-    return fmt::format("{} requires a signature by a trusted key, and {} has none", where, app_id);
+    return fmt::format("{} requires a signature by a key of {}/trusted-keys, and {} has none", where, kSystemConfigDir, app_id);
   }
   for (const PolicyRule& r : policy.rules) {
     if (::fnmatch(r.apps.c_str(), app_id.c_str(), 0) != 0) continue;
     if (r.require_signature.value_or(false) && !has_trusted_valid(checks, {})) {
-      return fmt::format("{} requires apps '{}' to be signed by a trusted key, and {} is not", where, r.apps, app_id);
+      return fmt::format("{} requires apps '{}' to be signed by a key of {}/trusted-keys, and {} is not", where, r.apps,
+                         kSystemConfigDir, app_id);
     }
     if (!r.keys.empty() && !has_trusted_valid(checks, r.keys)) {
-      return fmt::format("{} allows only {} to sign apps '{}'; {} carries no valid signature by them", where,
-                         fmt::join(r.keys, ", "), r.apps, app_id);
+      return fmt::format("{} allows only {} (of {}/trusted-keys) to sign apps '{}'; {} carries no valid signature by them",
+                         where, fmt::join(r.keys, ", "), kSystemConfigDir, r.apps, app_id);
     }
     if (!r.groups.empty() && groups) {
       bool member = false;

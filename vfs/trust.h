@@ -5,10 +5,21 @@
 //   [[rule]]
 //   apps = "com.example.*"           # glob over app ids ('*', '?', '[...]')
 //   require_signature = true         # for these apps
-//   keys = ["release"]               # only these trusted keys may sign them
+//   keys = ["release", "SHA256:<hex>"]  # only these keys may sign them
 //   groups = ["staff"]               # only members of these unix groups may run them
 //
 // Every rule whose `apps` matches applies; all must be satisfied.
+//
+// Trust is the administrator's. Keys come from two stores: the system store
+// (/etc/appv/trusted-keys, root's) and the user's (~/.config/appv/trusted-keys). Only
+// the system store satisfies the policy: `require_signature` needs a valid signature by
+// a key of the system store, and a name in `keys` means the system store's key of that
+// file name, matched by its key bytes (a user's own `release.pub` never stands for the
+// admin's `release`). A `keys` entry may also be a fingerprint ("SHA256:" + 64 hex
+// digits, as `appv keygen` and `verify` print it): the admin named the key itself, so a
+// valid signature by that key satisfies it whichever store holds it, if any. The user's
+// store only tells `appv verify` and `info` that you trust a key (for your own packages
+// when the policy requires nothing); it never lets a package past the policy.
 #pragma once
 
 #include <optional>
@@ -21,22 +32,31 @@ namespace appv {
 
 inline constexpr const char* kSystemConfigDir = "/etc/appv";
 
+enum class KeyStore { System, User };
+const char* key_store_name(KeyStore store);  // "system", "user"
+
 struct TrustedKey {
   std::string name;  // the file's name without .pub
   std::string file;
   PublicKey key{};
+  KeyStore store = KeyStore::System;
 };
 
-// /etc/appv/trusted-keys, then $XDG_CONFIG_HOME/appv/trusted-keys.
+// /etc/appv/trusted-keys (the system store), then $XDG_CONFIG_HOME/appv/trusted-keys
+// (the user's). The first directory is the system store.
 std::vector<std::string> trust_dirs();
-// Every *.pub in `dirs`; a file that is not an Ed25519 public key is an error (an
+// Every *.pub in `dirs`, the first directory's marked KeyStore::System, the others'
+// KeyStore::User; a file that is not an Ed25519 public key is an error (an
 // administrator's typo must not silently trust nothing).
 std::vector<TrustedKey> load_trust_store(const std::vector<std::string>& dirs);
+
+// True if `s` is spelled as a key fingerprint: "SHA256:" then 64 hex digits (either case).
+bool is_key_fingerprint(const std::string& s);
 
 struct SignatureCheck {
   Signature signature;
   bool valid = false;
-  std::optional<TrustedKey> trusted;  // the store's entry for its key
+  std::optional<TrustedKey> trusted;  // the store's entry for its key; the system store's when both hold it
 };
 std::vector<SignatureCheck> check_signatures(const Package& package, const std::vector<TrustedKey>& store);
 

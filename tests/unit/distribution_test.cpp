@@ -240,3 +240,19 @@ TEST_CASE("apps.toml lists references, and anything else is an error with its li
   CHECK(missing.code == Exit::NoInput);
   CHECK(missing.message == "'" + (dir / "none.toml") + "' does not exist");
 }
+
+TEST_CASE("a URL's origin is its scheme, host and port, as credentials are scoped") {
+  CHECK(url_origin("https://Registry.Example.com/v2/a/tags/list?n=1") == "https://registry.example.com:443");
+  CHECK(url_origin("http://127.0.0.1:5000/v2/") == "http://127.0.0.1:5000");
+  CHECK(url_origin("http://127.0.0.1:5001/v2/") != url_origin("http://127.0.0.1:5000/v2/"));  // another port, another origin
+  CHECK(url_origin("http://reg.example.com/x") != url_origin("https://reg.example.com/x"));    // another scheme too
+  CHECK(url_origin("https://reg.example.com:443/x") == url_origin("https://reg.example.com/y"));
+  CHECK(url_origin("http://[::1]:5000/v2/") == "http://[::1]:5000");
+  // A URL that disguises its host is never the registry's origin (curl refuses it: "").
+  CHECK(url_origin("http://user:pass@127.0.0.1:8080@evil.example/v2/") != "http://127.0.0.1:8080");
+  CHECK(url_origin("http://127.0.0.1:8080@evil.example/v2/") == "http://evil.example:80");
+  CHECK(url_origin("/v2/a/tags/list").empty());
+  CHECK(url_origin("//other.example.com/v2/").empty());
+  CHECK(url_origin("ftp://example.com/").rfind("ftp://", 0) == 0);  // not http(s): perform() refuses the scheme
+  CHECK(url_origin("not a url").empty());
+}

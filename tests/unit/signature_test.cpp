@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "base/error.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
@@ -29,7 +31,7 @@ std::string keypair(const TempDir& t, const std::string& name) {
 SignatureCheck check(bool valid, const std::string& trusted_name) {
   SignatureCheck c;
   c.valid = valid;
-  if (!trusted_name.empty()) c.trusted = TrustedKey{trusted_name, "/etc/appv/trusted-keys/" + trusted_name + ".pub", {}};
+  if (!trusted_name.empty()) c.trusted = TrustedKey{trusted_name, "/etc/appv/trusted-keys/" + trusted_name + ".pub", {}, KeyStore::System};
   return c;
 }
 
@@ -122,7 +124,7 @@ groups = ["finance"]
   Policy p = load_policy(t / "policy.toml");
   const std::vector<SignatureCheck> none;
   CHECK(policy_refusal(p, "org.other", none, {}).empty());
-  CHECK_THAT(policy_refusal(p, "com.corp.tool", none, {}), Catch::Contains("to be signed by a trusted key"));
+  CHECK_THAT(policy_refusal(p, "com.corp.tool", none, {}), Catch::Contains("to be signed by a key of /etc/appv/trusted-keys"));
   CHECK_THAT(policy_refusal(p, "com.corp.tool", {check(true, "")}, {}), Catch::Contains("to be signed"));
   CHECK_THAT(policy_refusal(p, "com.corp.tool", {check(true, "qa")}, {}), Catch::Contains("allows only release"));
   CHECK(policy_refusal(p, "com.corp.tool", {check(true, "release")}, {}).empty());
@@ -140,4 +142,77 @@ groups = ["finance"]
   CHECK_THROWS_WITH(load_policy(t / "bad.toml"), Catch::Contains("needs 'apps'"));
   test::write_file(t / "bad.toml", "[[rule]]\napps = \"x\"\nrequire = true\n");
   CHECK_THROWS_WITH(load_policy(t / "bad.toml"), Catch::Contains(":3:1: unknown key 'rule.require'"));
+}
+
+TEST_CASE("policy keys are the system store's: a user's key of the same name does not stand in") {
+  TempDir t;
+  std::filesystem::create_directories(t / "system");
+  std::filesystem::create_directories(t / "user");
+  std::filesystem::create_directories(t / "keys");
+  const std::string pkg = sound_package(t, "p.appv");
+  generate_key_pair(t / "keys/admin.key", t / "system/release.pub");
+  generate_key_pair(t / "keys/mine.key", t / "user/release.pub");  // the user's own "release"
+  const std::vector<TrustedKey> store = load_trust_store({t / "system", t / "user"});
+  REQUIRE(store.size() == 2);
+  CHECK(store[0].store == KeyStore::System);
+  CHECK(store[1].store == KeyStore::User);
+  test::write_file(t / "policy.toml", "[[rule]]\napps = \"*\"\nkeys = [\"release\"]\n");
+  const Policy by_name = load_policy(t / "policy.toml");
+  Policy required;
+  required.require_signature = true;
+
+  add_signature(Package::open(pkg), sign_trailer(t / "keys/mine.key", Package::open(pkg).trailer(), "release"));
+  std::vector<SignatureCheck> mine = check_signatures(Package::open(pkg), store);
+  REQUIRE(mine.size() == 1);
+  CHECK(mine[0].valid);
+  REQUIRE(mine[0].trusted);
+  CHECK(mine[0].trusted->store == KeyStore::User);
+  CHECK_THAT(policy_refusal(by_name, "org.x", mine, {}), Catch::Contains("allows only release (of /etc/appv/trusted-keys)"));
+  CHECK_THAT(policy_refusal(required, "org.x", mine, {}), Catch::Contains("requires a signature by a key of /etc/appv/trusted-keys"));
+  // The user's key named by its fingerprint is the admin's explicit choice.
+  const std::string mine_fp = key_fingerprint(load_public_key(t / "user/release.pub"));
+  Policy pinned;
+  pinned.rules.push_back(PolicyRule{"*", std::nullopt, {mine_fp}, {}});
+  CHECK(policy_refusal(pinned, "org.x", mine, {}).empty());
+  pinned.rules[0].keys = {"sha256:" + mine_fp.substr(7)};  // prefix in either case
+  CHECK(policy_refusal(pinned, "org.x", mine, {}).empty());
+
+  add_signature(Package::open(pkg), sign_trailer(t / "keys/admin.key", Package::open(pkg).trailer(), "release"));
+  std::vector<SignatureCheck> both = check_signatures(Package::open(pkg), store);
+  REQUIRE(both.size() == 2);
+  REQUIRE(both[1].trusted);
+  CHECK(both[1].trusted->store == KeyStore::System);
+  CHECK(policy_refusal(by_name, "org.x", both, {}).empty());
+  CHECK(policy_refusal(required, "org.x", both, {}).empty());
+  const std::string admin_fp = key_fingerprint(load_public_key(t / "system/release.pub"));
+  pinned.rules[0].keys = {admin_fp};
+  CHECK(policy_refusal(pinned, "org.x", both, {}).empty());
+  CHECK_THAT(policy_refusal(pinned, "org.x", mine, {}), Catch::Contains("allows only " + admin_fp));
+  // A signature that does not verify satisfies nothing, whatever its key.
+  both[1].valid = false;
+  CHECK_THAT(policy_refusal(by_name, "org.x", both, {}), Catch::Contains("allows only release"));
+}
+
+TEST_CASE("the same key in both stores counts as the system store's") {
+  TempDir t;
+  std::filesystem::create_directories(t / "system");
+  std::filesystem::create_directories(t / "user");
+  generate_key_pair(t / "k.key", t / "system/release.pub");
+  test::write_file(t / "user/mine.pub", test::read_file(t / "system/release.pub"));
+  const std::string pkg = sound_package(t, "p.appv");
+  add_signature(Package::open(pkg), sign_trailer(t / "k.key", Package::open(pkg).trailer(), "release"));
+  for (const auto& dirs : {std::vector<std::string>{t / "system", t / "user"}}) {
+    std::vector<SignatureCheck> c = check_signatures(Package::open(pkg), load_trust_store(dirs));
+    REQUIRE(c.at(0).trusted);
+    CHECK(c[0].trusted->store == KeyStore::System);
+    CHECK(c[0].trusted->name == "release");
+  }
+}
+
+TEST_CASE("key fingerprints are recognised by their spelling") {
+  CHECK(is_key_fingerprint("SHA256:" + std::string(64, 'a')));
+  CHECK(is_key_fingerprint("sha256:" + std::string(64, 'F')));
+  CHECK_FALSE(is_key_fingerprint("SHA256:" + std::string(63, 'a')));
+  CHECK_FALSE(is_key_fingerprint("SHA256:" + std::string(63, 'a') + "g"));
+  CHECK_FALSE(is_key_fingerprint("release"));
 }

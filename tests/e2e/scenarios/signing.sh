@@ -23,13 +23,15 @@ same "signing kept the stub, header and payload byte for byte" "$(head -c "$end"
 same "and the trailer" "$(tail -c 128 unsigned.appv | sha256sum)" "$(tail -c 128 trusted.appv | sha256sum)"
 # Two frames: 8 bytes of frame header, 114 fixed bytes, the signer's name.
 same "and added two signature frames" "$((8 + 114 + 7 + 8 + 114 + 14))" "$(($(stat -c %s trusted.appv) - $(stat -c %s unsigned.appv)))"
-check "info lists the signers" grep -q "^signed:    2 signature(s): release, second opinion" <<<"$("$A" info trusted.appv)"
+info=$("$A" info trusted.appv)
+check "info lists the signers with their keys" grep -q "^signed:    release (SHA256:[0-9a-f]*): not trusted (appv verify checks it)$" <<<"$info"
+check "both of them" grep -q "^signed:    second opinion (SHA256:[0-9a-f]*): " <<<"$info"
 check "the payload still opens with stock tools" bash -c "tail -c +\$(( \$('$A' info trusted.appv | sed -n 's/^payload:   offset \([0-9]*\),.*/\1/p') + 1 )) trusted.appv | zstd -dc | tar -t | grep -qx root/usr/bin/jq"
 trust_dir=$HOME/.config/appv/trusted-keys
 mkdir -p "$trust_dir"
 cp keys/release.pub "$trust_dir/"
 v=$("$A" verify trusted.appv)
-check "verify names the trusted signer" grep -q "^signature: release (SHA256:[0-9a-f]*): valid, trusted ($trust_dir/release.pub)$" <<<"$v"
+check "verify names the trusted signer" grep -q "^signature: release (SHA256:[0-9a-f]*): valid, trusted by you only ($trust_dir/release.pub; the policy counts only /etc/appv/trusted-keys)$" <<<"$v"
 check "and the untrusted one" grep -q "^signature: second opinion (SHA256:[0-9a-f]*): valid, not trusted$" <<<"$v"
 check "verify of an unsigned package says so" grep -qx "signatures: none" <<<"$("$A" verify unsigned.appv)"
 
@@ -59,7 +61,7 @@ if [[ $(id -u) -eq 0 ]]; then
   same "policy requires signatures: only the trusted one runs; refusals are 77" \
     "unsigned=77 trusted=0 untrusted=77 tampered-payload=65 tampered-manifest=65 tampered-signature=65" "$(matrix)"
   err=$("$A" run unsigned.appv -n 1 2>&1 >/dev/null)
-  same "the refusal says why, in one line" "appv: refused by policy: /etc/appv/policy.toml requires a signature by a trusted key, and jq has none" "$err"
+  same "the refusal says why, in one line" "appv: refused by policy: /etc/appv/policy.toml requires a signature by a key of /etc/appv/trusted-keys, and jq has none" "$err"
   check "verify reports the policy's verdict" grep -q "^policy: refuses it: " <<<"$("$A" verify untrusted.appv)"
   printf 'require_signature = false\n[[rule]]\napps = "j?"\nkeys = ["qa"]\n' > /etc/appv/policy.toml
   status "a key not allowed for the app id is refused" 77 "$A" run trusted.appv -n 1

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Trust is the administrator's: the policy's key names and require_signature are
+# satisfied only by keys of the system store (/etc/appv/trusted-keys), matched by the
+# key itself. A user who signs with their own key labelled "release" and trusts it in
+# ~/.config/appv/trusted-keys/release.pub does not pass `keys = ["release"]`; a key
+# named by its fingerprint in the policy does. As a user: verify and info say which
+# store trusts a key. As root: the policy matrix (/etc/appv is saved and restored).
+source "$1/lib.sh"
+cd "$work"
+pack_jq || bad "pack jq"
+mkdir -p keys mine
+"$A" keygen release --dir keys >/dev/null          # the administrator's release key
+"$A" keygen release --dir mine >/dev/null          # the user's own key, also "release"
+cp jq.appv admin-signed.appv
+cp jq.appv user-signed.appv
+"$A" sign admin-signed.appv --key keys/release.key >/dev/null
+"$A" sign user-signed.appv --key mine/release.key >/dev/null
+fp() { "$A" verify --json "$1" | jq -r '.signatures[0].fingerprint'; }
+admin_fp=$(fp admin-signed.appv) user_fp=$(fp user-signed.appv)
+check "the two keys named release have different fingerprints" test "$admin_fp" != "$user_fp"
+user_store=$HOME/.config/appv/trusted-keys
+mkdir -p "$user_store"
+cp mine/release.pub "$user_store/release.pub"
+snapshot etc /etc/appv
+
+echo "== which store trusts a key"
+v=$("$A" verify user-signed.appv)
+check "verify names the fingerprint and the user store" grep -q "^signature: release ($user_fp): valid, trusted by you only ($user_store/release.pub; the policy counts only /etc/appv/trusted-keys)$" <<<"$v"
+same "verify --json says the user store" "user" "$("$A" verify --json user-signed.appv | jq -r '.signatures[0].trusted_store')"
+check "info shows the fingerprint and the store" grep -q "^signed:    release ($user_fp): trusted by you only" <<<"$("$A" info user-signed.appv)"
+check "the admin's key is not trusted by this user" grep -q "^signature: release ($admin_fp): valid, not trusted$" <<<"$("$A" verify admin-signed.appv)"
+
+if [[ $(id -u) -eq 0 ]]; then
+  echo "== the policy counts only the system store"
+  save_etc
+  mkdir -p /etc/appv/trusted-keys
+  cp keys/release.pub /etc/appv/trusted-keys/release.pub
+  runs() { rm -rf "$HOME/.cache/appv"; "$A" run "$1" -n 1 >/dev/null 2>&1; echo $?; }
+  matrix() { echo "unsigned=$(runs jq.appv) admin=$(runs admin-signed.appv) user=$(runs user-signed.appv)"; }
+  printf '[[rule]]\napps = "*"\nkeys = ["release"]\n' > /etc/appv/policy.toml
+  same "keys = [release]: the user's own release key is refused (77)" "unsigned=77 admin=0 user=77" "$(matrix)"
+  err=$("$A" run user-signed.appv -n 1 2>&1 >/dev/null)
+  same "saying which store counts, in one line" "appv: refused by policy: /etc/appv/policy.toml allows only release (of /etc/appv/trusted-keys) to sign apps '*'; jq carries no valid signature by them" "$err"
+  echo 'require_signature = true' > /etc/appv/policy.toml
+  same "require_signature: a user-store key does not satisfy it" "unsigned=77 admin=0 user=77" "$(matrix)"
+  status "nor through the runtime stub" 77 bash -c "cp user-signed.appv stub-user.appv && chmod +x stub-user.appv && ./stub-user.appv -n 1"
+  # The user's key copied under another name into the user store changes nothing.
+  cp mine/release.pub "$user_store/other.pub"
+  same "whatever the user's file is called" "unsigned=77 admin=0 user=77" "$(matrix)"
+  rm "$user_store/other.pub"
+  printf '[[rule]]\napps = "*"\nkeys = ["%s"]\n' "$user_fp" > /etc/appv/policy.toml
+  same "keys = [the user's fingerprint]: that key, and only it" "unsigned=77 admin=77 user=0" "$(matrix)"
+  printf '[[rule]]\napps = "*"\nkeys = ["%s"]\n' "${admin_fp,,}" > /etc/appv/policy.toml
+  same "a fingerprint in lower case works too" "unsigned=77 admin=0 user=77" "$(matrix)"
+  check "verify shows the system store for the admin's key" grep -q "^signature: release ($admin_fp): valid, trusted by the system store (/etc/appv/trusted-keys/release.pub)$" <<<"$("$A" verify admin-signed.appv)"
+  # The admin's key in the user store too: it is the system store's.
+  cp keys/release.pub "$user_store/copy.pub"
+  same "a key in both stores is the system store's" "system" "$("$A" verify --json admin-signed.appv | jq -r '.signatures[0].trusted_store')"
+  rm "$user_store/copy.pub"
+  restore_etc
+  unchanged etc
+else
+  echo "== without a policy, the user's store only informs"
+  same "the user's packages run" "0" "$("$A" run user-signed.appv -n 1 >/dev/null 2>&1; echo $?)"
+fi
+rm -rf "$HOME/.config"
+finish
