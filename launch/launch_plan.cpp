@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "launch/environment.h"
+#include "launch/permissions_plan.h"
 #include "vfs/layout.h"
 #include "vfs/sha256.h"
 
@@ -62,7 +63,11 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
   plan.cleanup = in.kind == LaunchKind::Temp ? Cleanup::RemoveOnExit : Cleanup::Keep;
 
   plan.rules = view_rules(in, host);
-  plan.view_id = view_id(in.digest, plan.rules);
+  plan.permissions = resolve_permissions(m.permissions, m.id, in.permission_overrides);
+  // A launch joins a running view only if that view grants the same permissions.
+  std::string granted;
+  for (const PermissionDecision& d : plan.permissions.decisions) granted += d.granted ? " " + d.name : "";
+  plan.view_id = view_id(granted.empty() ? in.digest : in.digest + "\npermissions" + granted, plan.rules);
   plan.state = SandboxState{m.id, m.version, in.digest, full_prefixes(plan.rules)};
 
   plan.program = entry.path;
@@ -161,6 +166,7 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
   const std::string package_root = in.kind == LaunchKind::InstallCapture ? plan.sandbox + "/no-package" : plan.package_root;
   const Layout layout{package_root, plan.sandbox, {in.sandboxes}, in.locked_mounts};
   plan.mounts = make_plan(plan.rules, host, package_tree, layout);
+  if (in.kind != LaunchKind::InstallCapture) plan_permissions(in, host, plan);
   return plan;
 }
 

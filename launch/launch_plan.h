@@ -52,6 +52,9 @@ struct LaunchInputs {
   std::string digest;               // the payload's sha256, hex
   std::string entry;                // entry point name; "" for the manifest's default
   std::vector<std::string> isolate;  // the user's --isolate PREFIX=MODE, in order
+  // The policy's permission overrides (vfs/trust.h policy_permission_overrides), then
+  // the user's --deny (allow = false), in that order.
+  std::vector<PermissionOverride> permission_overrides;
   // The app's arguments after the entry point's own; for InstallCapture the
   // installer's whole command line, with `program` its resolved path.
   std::vector<std::string> args;
@@ -92,6 +95,19 @@ struct LaunchPlan {
   std::string view_id;  // package and rules, as recorded for joins
   Plan mounts;
   SandboxState state;   // recorded in the sandbox (Run)
+
+  // Permissions (manifests/permissions.h), resolved with where each decision came
+  // from; launch/permissions_plan.h turns them into mounts, env and the proxy below.
+  ResolvedPermissions permissions;
+  bool own_network = false;  // a new network namespace: loopback only
+  // The session bus through xdg-dbus-proxy, started on the host side before the view
+  // is entered: it listens at `proxy_socket` (a host path) and is bound over
+  // `bus_in_view`; `proxy_address` is the host bus. Empty when not granted or absent.
+  struct BusProxy {
+    std::string proxy_address, proxy_socket, bus_in_view;
+    std::vector<std::string> args;  // xdg-dbus-proxy's filter arguments (--filter --talk=...)
+  };
+  std::optional<BusProxy> session_bus;
 
   // The process.
   std::string program;             // the file execve'd

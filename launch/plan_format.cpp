@@ -3,6 +3,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/text.h"
 
@@ -58,6 +59,22 @@ std::string cleanup_words(Cleanup cleanup) {
   return "?";
 }
 
+std::string permission_lines(const LaunchPlan& plan) {
+  std::string out;
+  for (const PermissionDecision& d : plan.permissions.decisions) {
+    const std::string value = d.granted ? (d.detail.empty() ? "granted" : "granted " + d.detail) : "denied";
+    out += fmt::format("  {:<12} {:<16} ({})\n", d.name, value, d.source);
+  }
+  if (!plan.permissions.talk.empty()) out += fmt::format("  talk: {}\n", shell_quote(fmt::format("{}", fmt::join(plan.permissions.talk, " "))));
+  if (!plan.permissions.own.empty()) out += fmt::format("  own:  {}\n", shell_quote(fmt::format("{}", fmt::join(plan.permissions.own, " "))));
+  out += plan.own_network ? "  network: a namespace of its own, loopback only\n" : "  network: the host's (and its abstract unix sockets)\n";
+  if (plan.session_bus) {
+    out += fmt::format("  session bus: xdg-dbus-proxy for {} at {}, shown at {}\n", shell_quote(plan.session_bus->proxy_address),
+                       plan.session_bus->proxy_socket, plan.session_bus->bus_in_view);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string format_launch_plan(const LaunchPlan& plan, const std::vector<std::string>& host_env) {
@@ -75,6 +92,7 @@ std::string format_launch_plan(const LaunchPlan& plan, const std::vector<std::st
   out += fmt::format("argv:    {}\n", quoted_argv(plan.argv));
   out += fmt::format("cwd:     {}\n", plan.cwd);
   out += "environment, against the caller's:\n" + env_changes(host_env, plan.env);
+  if (plan.kind != LaunchKind::InstallCapture) out += "permissions:\n" + permission_lines(plan);
   out += format_plan(plan.rules, plan.mounts);
   return out;
 }

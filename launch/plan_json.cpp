@@ -54,6 +54,25 @@ std::string launch_plan_json(const LaunchPlan& plan) {
   j["start"] = {{"decision", to_string(plan.start)},
                 {"running_pid", plan.running ? nlohmann::json(plan.running->pid) : nlohmann::json(nullptr)}};
   j["process"] = {{"program", plan.program}, {"argv", plan.argv}, {"env", plan.env}, {"cwd", plan.cwd}};
+  if (plan.kind != LaunchKind::InstallCapture) {
+    nlohmann::json decisions = nlohmann::json::array();
+    for (const PermissionDecision& d : plan.permissions.decisions) {
+      decisions.push_back({{"name", d.name}, {"granted", d.granted}, {"detail", d.detail}, {"source", d.source}});
+    }
+    nlohmann::json proxy = nullptr;
+    if (plan.session_bus) {
+      proxy = {{"address", plan.session_bus->proxy_address},
+               {"socket", plan.session_bus->proxy_socket},
+               {"in_view", plan.session_bus->bus_in_view},
+               {"args", plan.session_bus->args}};
+    }
+    j["permissions"] = {{"decisions", decisions},
+                        {"talk", plan.permissions.talk},
+                        {"own", plan.permissions.own},
+                        {"system_talk", plan.permissions.system_talk},
+                        {"own_network", plan.own_network},
+                        {"session_bus_proxy", proxy}};
+  }
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& [prefix, rule] : plan.rules.rules()) {
     rules.push_back({{"prefix", prefix}, {"mode", to_string(rule.mode)}, {"origin", origin_label(rule)}});

@@ -51,6 +51,7 @@ struct RunArgs {
   std::string package;
   std::string entry;
   std::vector<std::string> isolate;  // PREFIX=MODE
+  std::vector<std::string> deny;     // permissions taken away (manifests/permissions.h names)
   std::vector<std::string> app_args;
   bool dry_run = false;
   bool temp = false;  // a throw-away sandbox, removed when the app exits

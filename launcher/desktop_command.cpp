@@ -12,6 +12,7 @@
 #include "launcher/reporter.h"
 #include "distribution/deploy.h"
 #include "desktop/install.h"
+#include "vfs/package.h"
 #include "base/error.h"
 #include "base/text.h"
 
@@ -60,6 +61,13 @@ void print_outcome(const AppOutcome& raw, const std::string& config = "") {
 }  // namespace
 
 int cmd_install(const std::string& package, bool system) {
+  // What the package asks of the host, shown before it is installed (manifests/permissions.h).
+  const Manifest asked = Package::open(package).manifest();
+  std::string granted;
+  for (const PermissionDecision& d : resolve_permissions(asked.permissions, asked.id, {}).decisions) {
+    if (d.granted) granted += fmt::format("{}{}{}", granted.empty() ? "" : ", ", d.name, d.detail.empty() ? "" : " (" + d.detail + ")");
+  }
+  fmt::print("{} asks for: {}\n", asked.id, granted.empty() ? "nothing beyond its view" : granted);
   InstalledApp app = install_package(package, roots(system), self_exe(), stderr_reporter());
   fmt::print("installed {} {} as {}\n", printable(app.id), printable(app.version), printable(app.package));
   for (const std::string& d : app.desktop_files) fmt::print("  menu entry: {}\n", printable(d));

@@ -50,6 +50,8 @@ int cmd_info(const std::string& path) {
     fmt::print("entry:     {} -> {}{}{}\n", printable(name), printable(e.path), args, name == m.default_entry ? "  (default)" : "");
   }
   for (const auto& [prefix, mode] : m.isolation) fmt::print("isolation: {} {}\n", printable(prefix), to_string(mode));
+  // Bus names and device words are validated to a plain alphabet: nothing to escape.
+  for (const std::string& line : describe_permissions(m.permissions, m.id)) fmt::print("permission: {}\n", line);
   fmt::print("entries:   {} ({} unpacked)\n", p.header().file_count, human_bytes(p.header().unpacked_bytes));
   fmt::print("file:      {} bytes{}\n", p.file_size(), t.header_offset ? fmt::format(" (runtime stub: {} bytes)", t.header_offset) : "");
   fmt::print("header:    offset {}, {} bytes, sha256 {}\n", t.header_offset, t.header_size, to_hex(t.header_digest));

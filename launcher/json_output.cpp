@@ -37,6 +37,13 @@ json info_json(const Manifest& m, const Header& header, const Trailer& t, uint64
   for (const auto& [prefix, mode] : m.isolation) isolation.push_back({{"prefix", prefix}, {"mode", to_string(mode)}});
   json signers = json::array();
   for (const Signature& sig : signatures) signers.push_back(sig.signer);
+  // What the package asks for (its own [permissions] over the defaults), before any
+  // policy or --deny: manifests/permissions.h.
+  const ResolvedPermissions asked = resolve_permissions(m.permissions, m.id, {});
+  json decisions = json::array();
+  for (const PermissionDecision& d : asked.decisions) {
+    decisions.push_back({{"name", d.name}, {"asked", d.granted}, {"detail", d.detail}, {"source", d.source}});
+  }
   return {
       {"id", m.id},
       {"name", m.name},
@@ -51,6 +58,7 @@ json info_json(const Manifest& m, const Header& header, const Trailer& t, uint64
       {"header", {{"offset", t.header_offset}, {"size", t.header_size}, {"digest", json_digest(to_hex(t.header_digest))}}},
       {"payload", {{"offset", t.payload_offset}, {"size", t.payload_size}, {"digest", json_digest(to_hex(t.payload_digest))}}},
       {"signers", signers},
+      {"permissions", {{"decisions", decisions}, {"talk", asked.talk}, {"own", asked.own}, {"system_talk", asked.system_talk}}},
   };
 }
 

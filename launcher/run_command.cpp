@@ -4,6 +4,9 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "base/fs_util.h"
 
 #include "base/error.h"
 #include "launch/launch_plan.h"
@@ -36,6 +39,21 @@ MemoryTree listed_tree(const Package& package) {
   return tree;
 }
 
+// The policy's word on the package's permissions, then the user's --deny.
+std::vector<PermissionOverride> permission_overrides(const std::string& app_id, const std::vector<std::string>& deny) {
+  std::vector<PermissionOverride> out;
+  const std::string policy_path = std::string(kSystemConfigDir) + "/policy.toml";
+  if (path_exists(policy_path)) out = policy_permission_overrides(load_policy(policy_path), app_id);
+  for (const std::string& name : deny) {
+    if (!valid_permission_name(name)) {
+      throw Error(Exit::Usage, fmt::format("--deny: unknown permission '{}'{}; known: {}", name,
+                                           did_you_mean(name, permission_names()), fmt::join(permission_names(), ", ")));
+    }
+    out.push_back({name, false, "command line --deny " + name});
+  }
+  return out;
+}
+
 }  // namespace
 
 int cmd_run(const RunArgs& args) {
@@ -48,6 +66,7 @@ int cmd_run(const RunArgs& args) {
   in.digest = package.digest();
   in.entry = args.entry;
   in.isolate = args.isolate;
+  in.permission_overrides = permission_overrides(package.manifest().id, args.deny);
   in.args = args.app_args;
   in.cache = cache_dir();
   const DiskTree host("/");

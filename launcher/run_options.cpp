@@ -21,6 +21,10 @@ void add_run_command(CLI::App& app, Commands& out) {
   cmd->add_option("-e,--entry", p->run.entry, "Entry point to run (default: the manifest's default_entry)");
   cmd->add_option("--isolate", p->run.isolate, "PREFIX=MODE, MODE one of merged, writecopy, full, host (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_option("--deny", p->run.deny,
+                  "Take a permission away from the package: network, session-bus, system-bus, x11, wayland, "
+                  "pulseaudio, pipewire, dri, devices (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("--dry-run", p->run.dry_run, "Print the launch plan (backend, sandbox, argv, environment, rules, mounts), run nothing");
   cmd->add_flag("--json", p->run.json, "With --dry-run: print the plan as JSON");
   cmd->add_flag("--temp", p->run.temp, "Use a throw-away sandbox: every change is discarded when the app exits");

@@ -325,6 +325,7 @@ Manifest parse_manifest(std::string_view text, const std::string& origin) {
     else if (key == "desktop") m.desktop = read_desktop(r, value);
     else if (key == "registry") read_registry(r, value, m);
     else if (key == "capture") read_capture(r, value, m);
+    else if (key == "permissions") m.permissions = read_permissions(r.table(value, key), origin);
     else return false;
     return true;
   });
@@ -422,6 +423,7 @@ std::string write_manifest(const Manifest& m) {
     }
     root.insert("registry", std::move(t));
   }
+  if (!m.permissions.declared.empty()) root.insert("permissions", write_permissions(m.permissions));
   if (m.desktop) {
     const Desktop& d = *m.desktop;
     toml::table t;

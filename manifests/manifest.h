@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "manifests/permissions.h"
 #include "manifests/registry.h"
 
 namespace appv {
@@ -64,6 +65,7 @@ struct Manifest {
   Environment env;  // values may use the same tokens plus ${APPV_ROOT} and ${APPV_APP_ID}
   std::map<std::string, RegistryValue> registry;  // GSettings defaults: dconf key -> value
   CaptureRules capture;
+  Permissions permissions;  // [permissions] (manifests/permissions.h); defaults when absent
   std::optional<Desktop> desktop;
 
   const EntryPoint& entry(const std::string& name) const;  // throws Exit::Usage

@@ -5,10 +5,12 @@
 #include "base/error.h"
 #include "base/fs_util.h"
 #include "redirect/child.h"
+#include "redirect/dbus_proxy.h"
 #include "redirect/exec.h"
 #include "redirect/instance.h"
 #include "redirect/mounts.h"
 #include "redirect/namespaces.h"
+#include "redirect/network.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_access.h"
 
@@ -18,6 +20,7 @@ namespace {
 // The `ns` backend: user (unless root) and mount namespaces, then the view.
 void enter_ns_view(const LaunchPlan& plan) {
   NamespaceState ns = enter_namespaces();
+  if (plan.own_network) enter_own_network();  // permission `network` not granted
   enter_view(plan.mounts, ns);
 }
 
@@ -26,6 +29,12 @@ void enter_backend(const LaunchPlan& plan) {
     case Backend::Namespaces: enter_ns_view(plan); return;
   }
   throw Error(Exit::Internal, "unknown backend");
+}
+
+// What the permissions need on the host side, before any namespace: the session
+// bus proxy, ready, its pipe held by the app's tree (launch/permissions_plan.h).
+void prepare_host_side(const LaunchPlan& plan) {
+  if (plan.session_bus) start_bus_proxy(*plan.session_bus);
 }
 
 [[noreturn]] void exec_app(const LaunchPlan& plan) { exec_entry(plan.program, plan.argv, plan.env, plan.cwd); }
@@ -37,6 +46,7 @@ int apply_in_child(const LaunchPlan& plan) {
   remove_stale_work_dirs(plan.sandboxes);
   make_dirs(plan.sandbox, 0700);
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
+  prepare_host_side(plan);
   return run_child([&] {
     enter_backend(plan);
     exec_app(plan);
@@ -74,6 +84,7 @@ void apply(const LaunchPlan& plan) {
   write_state(plan.sandbox, plan.state);
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
   record_instance(plan.sandbox, plan.view_id);
+  prepare_host_side(plan);
   enter_backend(plan);
   exec_app(plan);
 }

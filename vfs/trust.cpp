@@ -54,6 +54,15 @@ PolicyRule read_rule(const toml::table& t, const std::string& origin) {
       r.keys = string_list(v, origin, key);
     } else if (key == "groups") {
       r.groups = string_list(v, origin, key);
+    } else if (key == "deny" || key == "allow") {
+      std::vector<std::string>& names = key == "deny" ? r.deny : r.allow;
+      names = string_list(v, origin, key);
+      for (const std::string& name : names) {
+        if (!valid_permission_name(name)) {
+          bad_policy(origin, v.source(), fmt::format("'{}': unknown permission '{}'{}; known: {}", key, name,
+                                                     did_you_mean(name, permission_names()), fmt::join(permission_names(), ", ")));
+        }
+      }
     } else {
       bad_policy(origin, k.source(), fmt::format("unknown key 'rule.{}'", key));
     }
@@ -175,6 +184,17 @@ std::string policy_refusal(const Policy& policy, const std::string& app_id, cons
     }
   }
   return {};
+}
+
+std::vector<PermissionOverride> policy_permission_overrides(const Policy& policy, const std::string& app_id) {
+  std::vector<PermissionOverride> out;
+  for (const PolicyRule& r : policy.rules) {
+    if (::fnmatch(r.apps.c_str(), app_id.c_str(), 0) != 0) continue;
+    const std::string source = fmt::format("policy {} (apps '{}')", policy.origin.empty() ? "" : policy.origin, r.apps);
+    for (const std::string& name : r.deny) out.push_back({name, false, source});
+    for (const std::string& name : r.allow) out.push_back({name, true, source});
+  }
+  return out;
 }
 
 std::vector<std::string> caller_groups() {

@@ -7,6 +7,8 @@
 //   require_signature = true         # for these apps
 //   keys = ["release", "SHA256:<hex>"]  # only these keys may sign them
 //   groups = ["staff"]               # only members of these unix groups may run them
+//   deny = ["network", "session-bus"]  # permissions these apps never get (manifests/permissions.h)
+//   allow = ["network"]              # lifts an earlier matching rule's deny (never grants more than asked)
 //
 // Every rule whose `apps` matches applies; all must be satisfied.
 //
@@ -65,6 +67,7 @@ struct PolicyRule {
   std::optional<bool> require_signature;
   std::vector<std::string> keys;
   std::vector<std::string> groups;
+  std::vector<std::string> deny, allow;  // permission names (manifests/permissions.h)
 };
 
 struct Policy {
@@ -82,6 +85,10 @@ Policy load_policy(const std::string& path);
 // nullopt skips the groups rules (installing for others is not running).
 std::string policy_refusal(const Policy& policy, const std::string& app_id, const std::vector<SignatureCheck>& checks,
                            const std::optional<std::vector<std::string>>& groups);
+
+// The policy's word on each permission of `app_id`, in rule order (later rules win),
+// each naming the file and the rule, for resolve_permissions().
+std::vector<PermissionOverride> policy_permission_overrides(const Policy& policy, const std::string& app_id);
 
 // The calling user's group names, read from /etc/group (no NSS: the runtime stub is static).
 std::vector<std::string> caller_groups();

@@ -1,0 +1,103 @@
+#include "launch/permissions_plan.h"
+
+#include <fmt/format.h>
+
+namespace appv {
+namespace {
+
+std::string env_value(const std::vector<std::string>& env, std::string_view name) {
+  for (const std::string& e : env) {
+    if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=') return e.substr(name.size() + 1);
+  }
+  return {};
+}
+
+void set_env(std::vector<std::string>& env, const std::string& name, const std::string& value) {
+  for (std::string& e : env) {
+    if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=') {
+      e = name + "=" + value;
+      return;
+    }
+  }
+  env.push_back(name + "=" + value);
+}
+
+// The socket path of a D-Bus address "unix:path=/run/user/1000/bus[,guid=...]"; ""
+// for any other kind (an abstract socket is cut off by the network namespace alone).
+std::string unix_path(const std::string& address) {
+  const std::string prefix = "unix:path=";
+  if (address.compare(0, prefix.size(), prefix) != 0) return {};
+  std::string path = address.substr(prefix.size());
+  if (size_t comma = path.find(','); comma != std::string::npos) path.resize(comma);
+  if (size_t semi = path.find(';'); semi != std::string::npos) path.resize(semi);
+  return !path.empty() && path[0] == '/' && path.find('%') == std::string::npos ? path : std::string();
+}
+
+bool exists(const TreeProbe& host, const std::string& path) { return host.kind(path) != NodeKind::Absent; }
+
+// A socket or file the app must not reach: /dev/null bound over it (connect() is refused).
+void cover(LaunchPlan& plan, const std::string& path, const std::string& why) {
+  plan.mounts.ops.push_back(MountOp::bind(path, "/dev/null", why));
+}
+
+void plan_session_bus(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan, const std::string& runtime) {
+  const std::string address = env_value(in.environ, "DBUS_SESSION_BUS_ADDRESS");
+  std::string bus = unix_path(address);
+  if (bus.empty() && address.empty() && !runtime.empty()) bus = runtime + "/bus";
+  const bool present = !bus.empty() && host.kind(bus) == NodeKind::Other;
+  const bool granted = plan.permissions.granted("session-bus");
+  if (granted && present) {
+    LaunchPlan::BusProxy proxy;
+    proxy.proxy_address = address.empty() ? "unix:path=" + bus : address;
+    // Short, per launch, on the host side and outside the view's hidden sandboxes;
+    // sun_path holds 108 bytes.
+    proxy.proxy_socket = fmt::format("{}/appv-dbus-{}-{}", runtime.empty() ? "/tmp" : runtime, plan.app_id, in.pid);
+    proxy.bus_in_view = bus;
+    proxy.args.push_back("--filter");
+    for (const std::string& name : plan.permissions.talk) proxy.args.push_back("--talk=" + name);
+    for (const std::string& name : plan.permissions.own) proxy.args.push_back("--own=" + name);
+    plan.mounts.ops.push_back(MountOp::bind(bus, proxy.proxy_socket, "permission session-bus: the filtering proxy"));
+    set_env(plan.env, "DBUS_SESSION_BUS_ADDRESS", "unix:path=" + bus);
+    plan.session_bus = std::move(proxy);
+  } else if (present) {
+    cover(plan, bus, "permission session-bus: not granted; the host's bus is never visible");
+  }
+  if (!granted) {
+    std::erase_if(plan.env, [](const std::string& e) { return e.rfind("DBUS_SESSION_BUS_ADDRESS=", 0) == 0; });
+  }
+}
+
+}  // namespace
+
+void plan_permissions(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
+  plan.own_network = !plan.permissions.granted("network");
+  const auto it = in.user.find("XDG_RUNTIME_DIR");
+  const std::string runtime = it == in.user.end() ? std::string() : it->second;
+
+  plan_session_bus(in, host, plan, runtime);
+  if (!plan.permissions.granted("system-bus") && exists(host, "/run/dbus/system_bus_socket")) {
+    cover(plan, "/run/dbus/system_bus_socket", "permission system-bus: not granted");
+  }
+  if (!plan.permissions.granted("x11") && host.kind("/tmp/.X11-unix") == NodeKind::Dir) {
+    plan.mounts.ops.push_back(MountOp::hide("/tmp/.X11-unix", "permission x11: not granted"));
+  }
+  if (!runtime.empty() && host.kind(runtime) == NodeKind::Dir) {
+    for (const std::string& name : host.list(runtime)) {
+      const std::string path = runtime + "/" + name;
+      const NodeKind kind = host.kind(path);
+      std::string perm;
+      if (name.rfind("wayland-", 0) == 0) perm = "wayland";
+      else if (name == "pulse") perm = "pulseaudio";
+      else if (name.rfind("pipewire-", 0) == 0) perm = "pipewire";
+      if (perm.empty() || plan.permissions.granted(perm) || name.find(".lock") != std::string::npos) continue;
+      const std::string why = fmt::format("permission {}: not granted", perm);
+      if (kind == NodeKind::Dir) plan.mounts.ops.push_back(MountOp::hide(path, why));
+      else if (kind == NodeKind::Other) cover(plan, path, why);
+    }
+  }
+  if (!plan.permissions.granted("dri") && host.kind("/dev/dri") == NodeKind::Dir) {
+    plan.mounts.ops.push_back(MountOp::hide("/dev/dri", "permission dri: not granted"));
+  }
+}
+
+}  // namespace appv

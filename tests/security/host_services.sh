@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Host services through permissions: a hostile app must reach only the host services
+# its permissions grant. The session bus only through xdg-dbus-proxy (the host's bus
+# socket is never in the view; UpdateActivationEnvironment and names not allowed are
+# refused, its own id may be owned); a denied network is a namespace of its own, from
+# which neither a TCP server on the host's 127.0.0.1 nor a host abstract unix socket
+# is reachable; a granted one reaches both.
+# Run alone: ctest -R 'security_(root|user)_host_services' --output-on-failure
+source "$1/lib.sh"
+command -v dbus-daemon >/dev/null && command -v xdg-dbus-proxy >/dev/null || skip "dbus-daemon and xdg-dbus-proxy are needed"
+
+snapshot hosts /etc/hosts /etc/resolv.conf /etc/machine-id
+
+# A private session bus, started by the test, at a path the app's view shows (/tmp).
+export XDG_RUNTIME_DIR=$work/run
+mkdir -m 0700 "$XDG_RUNTIME_DIR"
+dbus-daemon --session --fork --address="unix:path=$work/bus" --print-pid=3 3>"$work/bus.pid" >/dev/null
+export DBUS_SESSION_BUS_ADDRESS=unix:path=$work/bus
+trap 'kill "$(cat "$work/bus.pid")" 2>/dev/null' EXIT
+
+cat > ds.toml <<TOML
+id = "org.example.DS"
+version = "1"
+[entry.dbus-send]
+path = "/usr/bin/dbus-send"
+[files]
+include = ["/usr/bin/dbus-send"]
+[permissions]
+talk = ["org.example.Talk"]
+TOML
+packed "$work/ds.appv" -m "$work/ds.toml" || bad "pack dbus-send"
+pack_python3 || bad "pack python3"
+
+bus() { "$A" run "$@" --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus "org.freedesktop.DBus.$method" "${margs[@]}" 2>&1; }
+method=ListNames margs=()
+check "dbus: the bus is reachable through the proxy" grep -q 'string "org.freedesktop.DBus"' <(bus "$work/ds.appv")
+method=UpdateActivationEnvironment margs=(dict:string:string:LD_PRELOAD,/tmp/evil.so)
+out=$(bus "$work/ds.appv")
+check "dbus: UpdateActivationEnvironment is refused ($out)" grep -q 'AccessDenied' <<<"$out"
+method=RequestName margs=(string:org.example.DS uint32:0)
+check "dbus: the app may own its own id" grep -q 'uint32 1' <(bus "$work/ds.appv")
+method=RequestName margs=(string:org.freedesktop.Notifications uint32:0)
+out=$(bus "$work/ds.appv")
+check "dbus: owning another name is refused ($out)" grep -q '^Error' <<<"$out"
+method=ListNames margs=()
+out=$(bus --deny session-bus "$work/ds.appv")
+same "dbus: --deny session-bus leaves no bus ($out)" "" "$(grep -o 'string "org.freedesktop.DBus"' <<<"$out")"
+# The proxy is gone once the app is: nothing of it left in the runtime directory.
+sleep 0.5
+same "dbus: the proxy's socket is removed" "" "$(ls "$XDG_RUNTIME_DIR" | grep appv-dbus || true)"
+
+# What sits at the host bus's path in the view, as the app sees it.
+probe_bus='import os, socket, stat, sys
+st = os.stat(sys.argv[1])
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1]); print("connected", stat.S_ISSOCK(st.st_mode))
+except OSError as e:
+    print("refused", stat.S_ISSOCK(st.st_mode))'
+same "dbus: denied, the host bus socket is not in the view" "refused False" \
+  "$("$A" run --deny session-bus "$work/python3.appv" -c "$probe_bus" "$work/bus" 2>&1)"
+
+# A TCP server on the host's loopback and a host abstract unix socket, each answering "hi".
+port_file=$work/port
+python3 - "$port_file" <<'PY' &
+import os, socket, sys, threading
+t = socket.socket(); t.bind(("127.0.0.1", 0)); t.listen(8)
+a = socket.socket(socket.AF_UNIX); a.bind("\0appv-host-services-%d" % os.getpid()); a.listen(8)
+open(sys.argv[1] + ".tmp", "w").write("%d %d\n" % (t.getsockname()[1], os.getpid())); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+def serve(s):
+    while True:
+        c, _ = s.accept(); c.sendall(b"hi"); c.close()
+threading.Thread(target=serve, args=(a,), daemon=True).start()
+serve(t)
+PY
+server=$!
+for _ in $(seq 50); do [[ -s $port_file ]] && break; sleep 0.1; done
+read -r port spid <"$port_file"
+probe_net='import socket, sys
+def try_(family, addr):
+    s = socket.socket(family); s.settimeout(3)
+    try:
+        s.connect(addr); return s.recv(2).decode()
+    except OSError as e:
+        return "refused"
+print(try_(socket.AF_INET, ("127.0.0.1", int(sys.argv[1]))), try_(socket.AF_UNIX, "\0appv-host-services-" + sys.argv[2]))'
+same "network granted: the host's 127.0.0.1 and abstract sockets are reachable" "hi hi" \
+  "$("$A" run "$work/python3.appv" -c "$probe_net" "$port" "$spid" 2>&1)"
+same "network denied: neither is reachable" "refused refused" \
+  "$("$A" run --deny network "$work/python3.appv" -c "$probe_net" "$port" "$spid" 2>&1)"
+same "network denied: the app still has a loopback of its own" "up" \
+  "$("$A" run --deny network "$work/python3.appv" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+c = socket.create_connection(s.getsockname()); print("up")' 2>&1)"
+kill "$server" 2>/dev/null
+status "an unknown permission is bad usage" 64 "$A" run --deny netwrk "$work/python3.appv" -c 1
+
+unchanged hosts
+kill "$(cat "$work/bus.pid")" 2>/dev/null
+finish

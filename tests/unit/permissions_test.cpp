@@ -1,0 +1,202 @@
+// Permissions: the manifest's [permissions] table, its defaults, the policy's per-app
+// deny/allow, the user's --deny, and what the resolved permissions put into a launch
+// plan (network namespace, session bus proxy, hidden sockets).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "launch/launch_plan.h"
+#include "launch/plan_format.h"
+#include "manifests/manifest.h"
+#include "tests/unit/support/temp_dir.h"
+#include "tests/unit/support/thrown.h"
+#include "vfs/trust.h"
+
+using namespace appv;
+
+namespace {
+
+Manifest manifest(const std::string& extra = {}) {
+  return parse_manifest("id = \"org.example.App\"\nversion = \"1\"\n[entry.app]\npath = \"/usr/bin/app\"\n" + extra,
+                        "manifest.toml");
+}
+
+const PermissionDecision& decision(const ResolvedPermissions& r, const std::string& name) {
+  auto it = std::find_if(r.decisions.begin(), r.decisions.end(), [&](const PermissionDecision& d) { return d.name == name; });
+  REQUIRE(it != r.decisions.end());
+  return *it;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+}  // namespace
+
+TEST_CASE("permissions: defaults let ordinary apps work and deny the rest") {
+  const ResolvedPermissions r = resolve_permissions(manifest().permissions, "org.example.App", {});
+  for (const char* name : {"network", "session-bus", "x11", "wayland", "pulseaudio", "pipewire", "dri"}) {
+    INFO(name);
+    CHECK(decision(r, name).granted);
+    CHECK(decision(r, name).source == "default");
+  }
+  CHECK_FALSE(r.granted("system-bus"));
+  CHECK_FALSE(r.granted("devices"));
+  CHECK(decision(r, "session-bus").detail == "filtered");
+  CHECK(has(r.talk, "org.freedesktop.portal.*"));
+  CHECK(has(r.talk, "org.a11y.Bus"));
+  CHECK(has(r.talk, "ca.desrt.dconf"));
+  CHECK(r.own == std::vector<std::string>{"org.example.App"});
+}
+
+TEST_CASE("permissions: a manifest asks for less and more") {
+  const Manifest m = manifest("[permissions]\nnetwork = false\nsession-bus = \"filtered\"\ntalk = [\"org.example.Foo\"]\n"
+                              "own = [\"org.example.App.*\"]\nx11 = false\ndevices = []\nsystem-bus = \"filtered\"\n"
+                              "system-talk = [\"org.freedesktop.NetworkManager\"]\n");
+  const ResolvedPermissions r = resolve_permissions(m.permissions, m.id, {});
+  CHECK_FALSE(r.granted("network"));
+  CHECK(decision(r, "network").source == "manifest");
+  CHECK_FALSE(r.granted("x11"));
+  CHECK_FALSE(r.granted("dri"));
+  CHECK(decision(r, "dri").source == "manifest");
+  CHECK(r.granted("wayland"));
+  CHECK(decision(r, "wayland").source == "default");
+  CHECK(r.granted("system-bus"));
+  CHECK(has(r.talk, "org.example.Foo"));
+  CHECK(has(r.own, "org.example.App.*"));
+  CHECK(r.system_talk == std::vector<std::string>{"org.freedesktop.NetworkManager"});
+  // Written back and read again: the same permissions.
+  const Manifest again = parse_manifest(write_manifest(m), "written.toml");
+  CHECK(again.permissions.declared == m.permissions.declared);
+  CHECK(again.permissions.network == false);
+  CHECK(again.permissions.talk == m.permissions.talk);
+  CHECK(again.permissions.devices.empty());
+}
+
+TEST_CASE("permissions: bad tables are refused with file:line:col") {
+  CHECK_REFUSED(manifest("[permissions]\nnetwork = true\nnetwrk = false\n"), Exit::BadInput,
+                "manifest.toml:7:1: unknown key 'permissions.netwrk' (did you mean 'network'?)");
+  CHECK_REFUSED(manifest("[permissions]\nsession-bus = \"full\"\n"), Exit::BadInput,
+                "manifest.toml:6:15: 'permissions.session-bus' must be \"filtered\" or \"none\"");
+  CHECK_REFUSED(manifest("[permissions]\nnetwork = \"yes\"\n"), Exit::BadInput, "'permissions.network' must be true or false");
+  CHECK_REFUSED(manifest("[permissions]\ntalk = [\"org..bad\"]\n"), Exit::BadInput, "manifest.toml:6:9: 'permissions.talk'");
+  CHECK_REFUSED(manifest("[permissions]\ntalk = [\"nodots\"]\n"), Exit::BadInput, "must be a D-Bus name");
+  CHECK_REFUSED(manifest("[permissions]\ndevices = [\"kvm\"]\n"), Exit::BadInput, "must be \"dri\" or \"all\"");
+  CHECK_REFUSED(parse_manifest("permissions = 3\nid = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/a\"\n", "m.toml"),
+                Exit::BadInput, "m.toml:1:15: 'permissions' must be a table");
+}
+
+TEST_CASE("permissions: policy denies and allows per app id, later rules win") {
+  test::TempDir dir;
+  const std::string path = dir / "policy.toml";
+  test::write_file(path, "[[rule]]\napps = \"org.example.*\"\ndeny = [\"network\", \"session-bus\", \"x11\"]\n"
+                         "[[rule]]\napps = \"org.example.App\"\nallow = [\"x11\", \"system-bus\"]\n"
+                         "[[rule]]\napps = \"org.other.*\"\ndeny = [\"pulseaudio\"]\n");
+  const Policy policy = load_policy(path);
+  const std::vector<PermissionOverride> o = policy_permission_overrides(policy, "org.example.App");
+  const ResolvedPermissions r = resolve_permissions(manifest().permissions, "org.example.App", o);
+  CHECK_FALSE(r.granted("network"));
+  CHECK(decision(r, "network").source == "policy " + path + " (apps 'org.example.*')");
+  CHECK_FALSE(r.granted("session-bus"));
+  CHECK(r.talk.empty());
+  CHECK(r.granted("x11"));  // lifted by the later rule
+  CHECK(decision(r, "x11").source == "policy " + path + " (apps 'org.example.App')");
+  CHECK_FALSE(r.granted("system-bus"));  // allow never grants what the package did not ask for
+  CHECK(r.granted("pulseaudio"));        // another app's rule
+
+  // The user takes away after the policy; and cannot add what the policy denies.
+  std::vector<PermissionOverride> with_user = o;
+  with_user.push_back({"x11", false, "command line --deny x11"});
+  const ResolvedPermissions u = resolve_permissions(manifest().permissions, "org.example.App", with_user);
+  CHECK_FALSE(u.granted("x11"));
+  CHECK(decision(u, "x11").source == "command line --deny x11");
+  CHECK_FALSE(u.granted("network"));
+}
+
+TEST_CASE("permissions: a policy naming an unknown permission is refused") {
+  test::TempDir dir;
+  const std::string path = dir / "policy.toml";
+  test::write_file(path, "[[rule]]\napps = \"*\"\ndeny = [\"netwrk\"]\n");
+  CHECK_REFUSED(load_policy(path), Exit::BadInput, path + ":3:8: 'deny': unknown permission 'netwrk' (did you mean 'network'?)");
+}
+
+namespace {
+
+MemoryTree desktop_host() {
+  MemoryTree t;
+  for (const char* d : {"/usr/bin", "/etc", "/proc", "/dev/dri", "/sys", "/run/user/1000/pulse", "/tmp/.X11-unix",
+                        "/home/u", "/cache/D/root", "/sandboxes"}) {
+    t.add(d, NodeKind::Dir);
+  }
+  t.add("/run/user/1000/bus", NodeKind::Other);
+  t.add("/run/user/1000/wayland-0", NodeKind::Other);
+  t.add("/run/user/1000/wayland-0.lock", NodeKind::File);
+  t.add("/run/user/1000/pipewire-0", NodeKind::Other);
+  t.add("/run/dbus/system_bus_socket", NodeKind::Other);
+  return t;
+}
+
+LaunchInputs inputs(const Manifest& m) {
+  LaunchInputs in;
+  in.manifest = &m;
+  in.digest = "D";
+  in.user = {{"HOME", "/home/u"}, {"USER", "u"}, {"XDG_RUNTIME_DIR", "/run/user/1000"}};
+  in.cwd = "/home/u";
+  in.environ = {"HOME=/home/u", "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus"};
+  in.pid = 42;
+  in.cache = "/cache";
+  in.sandboxes = "/sandboxes";
+  return in;
+}
+
+std::vector<std::string> targets(const LaunchPlan& plan, const std::string& why_prefix) {
+  std::vector<std::string> out;
+  for (const MountOp& op : plan.mounts.ops) {
+    if (op.why.rfind(why_prefix, 0) == 0) out.push_back(op.target + (op.type == MountOp::Type::Hide ? " hide" : " <- " + op.source));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("permissions in the launch plan: defaults proxy the session bus and hide the system bus") {
+  const Manifest m = manifest();
+  MemoryTree package;
+  package.add("/usr/bin/app", NodeKind::File);
+  const LaunchPlan plan = plan_launch(inputs(m), desktop_host(), package);
+  CHECK_FALSE(plan.own_network);
+  REQUIRE(plan.session_bus);
+  CHECK(plan.session_bus->proxy_address == "unix:path=/run/user/1000/bus");
+  CHECK(plan.session_bus->proxy_socket == "/run/user/1000/appv-dbus-org.example.App-42");
+  CHECK(plan.session_bus->bus_in_view == "/run/user/1000/bus");
+  CHECK(has(plan.session_bus->args, "--filter"));
+  CHECK(has(plan.session_bus->args, "--talk=org.a11y.Bus"));
+  CHECK(has(plan.session_bus->args, "--own=org.example.App"));
+  CHECK(targets(plan, "permission") ==
+        std::vector<std::string>{"/run/user/1000/bus <- /run/user/1000/appv-dbus-org.example.App-42",
+                                 "/run/dbus/system_bus_socket <- /dev/null"});
+  CHECK(has(plan.env, "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus"));
+  const std::string text = format_launch_plan(plan, inputs(m).environ);
+  CHECK_THAT(text, Catch::Contains("network      granted          (default)"));
+  CHECK_THAT(text, Catch::Contains("system-bus   denied           (default)"));
+}
+
+TEST_CASE("permissions in the launch plan: what is not granted is hidden, the network is the app's own") {
+  const Manifest m = manifest("[permissions]\nnetwork = false\nx11 = false\nwayland = false\npulseaudio = false\n"
+                              "pipewire = false\ndevices = []\nsession-bus = \"none\"\n");
+  MemoryTree package;
+  package.add("/usr/bin/app", NodeKind::File);
+  const LaunchPlan plan = plan_launch(inputs(m), desktop_host(), package);
+  CHECK(plan.own_network);
+  CHECK_FALSE(plan.session_bus);
+  CHECK(targets(plan, "permission") == std::vector<std::string>{"/run/user/1000/bus <- /dev/null",
+                                                                 "/run/dbus/system_bus_socket <- /dev/null",
+                                                                 "/tmp/.X11-unix hide",
+                                                                 "/run/user/1000/pipewire-0 <- /dev/null",
+                                                                 "/run/user/1000/pulse hide",
+                                                                 "/run/user/1000/wayland-0 <- /dev/null",
+                                                                 "/dev/dri hide"});
+  CHECK(std::none_of(plan.env.begin(), plan.env.end(),
+                     [](const std::string& e) { return e.rfind("DBUS_SESSION_BUS_ADDRESS=", 0) == 0; }));
+  // A view with other permissions is another view: no joining across them.
+  const Manifest d = manifest();
+  CHECK(plan.view_id != plan_launch(inputs(d), desktop_host(), package).view_id);
+}
