@@ -10,10 +10,13 @@
 namespace appv {
 namespace {
 
-// Defaults, then the manifest's rules, then the command line's: later wins.
+// Defaults, then the manifest's rules as far as the policy lets them open host paths,
+// then the command line's, each covering everything below its prefix: later wins.
 RuleSet view_rules(const LaunchInputs& in, const TreeProbe& host) {
   RuleSet rules = default_rules(in.user, in.cwd, host);
-  for (const auto& [prefix, mode] : in.manifest->isolation) add_rule(rules, prefix, mode, RuleOrigin::Manifest, in.user);
+  for (const auto& [prefix, mode] : in.manifest->isolation) {
+    add_rule(rules, prefix, mode, RuleOrigin::Manifest, in.user, in.host_paths);
+  }
   for (const std::string& arg : in.isolate) {
     Rule r = parse_rule_arg(arg);
     add_rule(rules, r.prefix, r.mode, RuleOrigin::CommandLine, in.user);

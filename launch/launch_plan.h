@@ -52,6 +52,7 @@ struct LaunchInputs {
   std::string digest;               // the payload's sha256, hex
   std::string entry;                // entry point name; "" for the manifest's default
   std::vector<std::string> isolate;  // the user's --isolate PREFIX=MODE, in order
+  HostPathGrants host_paths;         // what policy.toml lets this app open (vfs/trust.h)
   // The app's arguments after the entry point's own; for InstallCapture the
   // installer's whole command line, with `program` its resolved path.
   std::vector<std::string> args;

@@ -48,6 +48,7 @@ int cmd_run(const RunArgs& args) {
   in.digest = package.digest();
   in.entry = args.entry;
   in.isolate = args.isolate;
+  in.host_paths = policy_host_paths(load_policy(std::string(kSystemConfigDir) + "/policy.toml"), package.manifest().id);
   in.args = args.app_args;
   in.cache = cache_dir();
   const DiskTree host("/");

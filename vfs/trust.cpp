@@ -53,6 +53,8 @@ PolicyRule read_rule(const toml::table& t, const std::string& origin) {
       r.keys = string_list(v, origin, key);
     } else if (key == "groups") {
       r.groups = string_list(v, origin, key);
+    } else if (key == "host_paths") {
+      r.host_paths = string_list(v, origin, key);
     } else {
       bad_policy(origin, k.source(), fmt::format("unknown key 'rule.{}'", key));
     }
@@ -156,6 +158,15 @@ std::string policy_refusal(const Policy& policy, const std::string& app_id, cons
     }
   }
   return {};
+}
+
+HostPathGrants policy_host_paths(const Policy& policy, const std::string& app_id) {
+  HostPathGrants out{{}, policy.origin};
+  for (const PolicyRule& r : policy.rules) {
+    if (::fnmatch(r.apps.c_str(), app_id.c_str(), 0) != 0) continue;
+    out.prefixes.insert(out.prefixes.end(), r.host_paths.begin(), r.host_paths.end());
+  }
+  return out;
 }
 
 std::vector<std::string> caller_groups() {

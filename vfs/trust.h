@@ -7,6 +7,8 @@
 //   require_signature = true         # for these apps
 //   keys = ["release"]               # only these trusted keys may sign them
 //   groups = ["staff"]               # only members of these unix groups may run them
+//   host_paths = ["~/Documents"]     # host paths these apps' manifests may open (host,
+//                                    # or merged over a stricter default); vfs/view.h
 //
 // Every rule whose `apps` matches applies; all must be satisfied.
 #pragma once
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "vfs/package.h"
+#include "vfs/view.h"
 
 namespace appv {
 
@@ -45,6 +48,7 @@ struct PolicyRule {
   std::optional<bool> require_signature;
   std::vector<std::string> keys;
   std::vector<std::string> groups;
+  std::vector<std::string> host_paths;  // prefixes, "~" and $XDG_* allowed
 };
 
 struct Policy {
@@ -62,6 +66,10 @@ Policy load_policy(const std::string& path);
 // nullopt skips the groups rules (installing for others is not running).
 std::string policy_refusal(const Policy& policy, const std::string& app_id, const std::vector<SignatureCheck>& checks,
                            const std::optional<std::vector<std::string>>& groups);
+
+// Every host_paths entry of the rules whose `apps` matches `app_id`, with the policy's
+// file as their origin (for launch/launch_plan.h's LaunchInputs::host_paths).
+HostPathGrants policy_host_paths(const Policy& policy, const std::string& app_id);
 
 // The calling user's group names, read from /etc/group (no NSS: the runtime stub is static).
 std::vector<std::string> caller_groups();

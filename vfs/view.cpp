@@ -66,8 +66,37 @@ MountOp MountOp::hide(std::string target, std::string why) {
 }
 
 void RuleSet::set(const std::string& prefix, Isolation mode, RuleOrigin origin, std::string detail) {
+  if (auto it = rules_.find(prefix); it != rules_.end() && is_default(it->second.origin) && !is_default(origin)) {
+    replaced_defaults_.insert(*it);
+  }
   rules_[prefix] = Rule{prefix, mode, origin, std::move(detail)};
 }
+
+void RuleSet::set_covering(const std::string& prefix, Isolation mode, RuleOrigin origin) {
+  const Rule cover{prefix, mode, origin, {}};
+  const std::string why = fmt::format("overridden by {} {} ({})", prefix, to_string(mode), origin_label(cover));
+  for (auto it = rules_.begin(); it != rules_.end();) {
+    if (path_has_prefix(it->first, prefix) && it->second.origin != origin) {
+      set_aside_.push_back({it->second, why});
+      it = rules_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  rules_[prefix] = cover;
+}
+
+Isolation RuleSet::default_mode(const std::string& path) const {
+  const Rule* best = nullptr;
+  for (const auto* rules : {&rules_, &replaced_defaults_}) {
+    for (const auto& [prefix, rule] : *rules) {
+      if (is_default(rule.origin) && path_has_prefix(path, prefix) && (!best || prefix.size() > best->prefix.size())) best = &rule;
+    }
+  }
+  return best ? best->mode : Isolation::WriteCopy;
+}
+
+void RuleSet::set_aside(Rule rule, std::string why) { set_aside_.push_back({std::move(rule), std::move(why)}); }
 
 const Rule& RuleSet::lookup(const std::string& path) const {
   const Rule* best = nullptr;
@@ -126,8 +155,66 @@ RuleSet default_rules(const std::map<std::string, std::string, std::less<>>& use
   return r;
 }
 
+namespace {
+
+// Host trees no package gets read-write from a policy line that does not name them.
+std::vector<std::string> sensitive_paths(const std::map<std::string, std::string, std::less<>>& user) {
+  std::vector<std::string> out{"/etc", "/root", "/var/lib"};
+  if (auto it = user.find("HOME"); it != user.end() && is_clean_absolute(it->second) && it->second != "/") {
+    out.push_back(it->second + "/.ssh");
+    out.push_back(it->second + "/.gnupg");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string host_path_refusal(const RuleSet& rules, const std::string& prefix, Isolation mode,
+                              const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants) {
+  if (mode != Isolation::Host && mode != Isolation::Merged) return {};
+  // Compared with what appv's defaults say there, not the manifest's own rules: a
+  // manifest's /tmp=full does not make its /tmp/.X11-unix/X0=host an opening.
+  const Isolation before = rules.default_mode(prefix);
+  const std::vector<std::string> sensitive = sensitive_paths(user);
+  bool touches_sensitive = false;
+  for (const std::string& s : sensitive) touches_sensitive = touches_sensitive || path_has_prefix(prefix, s) || path_has_prefix(s, prefix);
+  // Host over merged shows the same host files; only a looser mode opens anything.
+  if ((before == Isolation::Host || before == Isolation::Merged) && !touches_sensitive) return {};
+  std::vector<std::string> granted;
+  for (const std::string& g : grants.prefixes) {
+    try {
+      std::string p = expand_tokens(g, user, "policy host path");
+      if (p.size() > 1 && p.back() == '/') p.pop_back();
+      if (is_clean_absolute(p)) granted.push_back(p);
+    } catch (const Error&) {
+      // A grant naming a variable this user lacks grants nothing.
+    }
+  }
+  auto refused = [&](const std::string& what) {
+    return grants.origin.empty() ? fmt::format("refused by policy: no policy.toml grants host_paths {}", what)
+                                 : fmt::format("refused by policy: {} grants no host_paths {}", grants.origin, what);
+  };
+  bool covered = false;
+  for (const std::string& g : granted) covered = covered || path_has_prefix(prefix, g);
+  if (!covered) return refused("covering " + prefix);
+  for (const std::string& s : sensitive) {
+    bool named = false;
+    if (path_has_prefix(prefix, s)) {
+      // Inside a sensitive tree: the grant must lie within it, not above it.
+      for (const std::string& g : granted) named = named || (path_has_prefix(prefix, g) && path_has_prefix(g, s));
+    } else if (path_has_prefix(s, prefix)) {
+      // Above one: that tree must be granted by name.
+      for (const std::string& g : granted) named = named || g == s;
+    } else {
+      continue;
+    }
+    if (!named) return refused("naming " + s + " itself");
+  }
+  return {};
+}
+
 void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOrigin origin,
-              const std::map<std::string, std::string, std::less<>>& user) {
+              const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants) {
   const bool from_user = origin == RuleOrigin::CommandLine;
   std::string expanded;
   try {
@@ -139,6 +226,16 @@ void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOri
   if (!is_clean_absolute(expanded)) {
     throw Error(from_user ? Exit::Usage : Exit::BadInput,
                 fmt::format("isolation prefix '{}' expands to '{}', which is not an absolute, normalised path", prefix, expanded));
+  }
+  if (from_user) {
+    rules.set_covering(expanded, mode, origin);
+    return;
+  }
+  if (origin == RuleOrigin::Manifest) {
+    if (std::string why = host_path_refusal(rules, expanded, mode, user, grants); !why.empty()) {
+      rules.set_aside(Rule{expanded, mode, origin, {}}, std::move(why));
+      return;
+    }
   }
   rules.set(expanded, mode, origin);
 }
@@ -502,6 +599,9 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
   std::string out = "rules (longest prefix wins):\n";
   for (const auto& [prefix, rule] : rules.rules()) {
     out += fmt::format("  {:<28} {:<10} {}\n", prefix, to_string(rule.mode), origin_label(rule));
+  }
+  for (const SetAside& a : rules.set_aside()) {
+    out += fmt::format("  {:<28} {:<10} {}: not applied, {}\n", a.rule.prefix, to_string(a.rule.mode), origin_label(a.rule), a.why);
   }
   out += "mounts, in order:\n  tmpfs    /  (new root; read-only once built)\n";
   for (const MountOp& op : plan.ops) {
