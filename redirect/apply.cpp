@@ -9,6 +9,7 @@
 #include "redirect/instance.h"
 #include "redirect/mounts.h"
 #include "redirect/namespaces.h"
+#include "vfs/copy_up.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_access.h"
 
@@ -37,6 +38,7 @@ int apply_in_child(const LaunchPlan& plan) {
   remove_stale_work_dirs(plan.sandboxes);
   make_dirs(plan.sandbox, 0700);
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
+  copy_up_files(plan.mounts.copy_ups);
   return run_child([&] {
     enter_backend(plan);
     exec_app(plan);
@@ -73,6 +75,7 @@ void apply(const LaunchPlan& plan) {
   }
   write_state(plan.sandbox, plan.state);
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
+  copy_up_files(plan.mounts.copy_ups);
   record_instance(plan.sandbox, plan.view_id);
   enter_backend(plan);
   exec_app(plan);

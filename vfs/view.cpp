@@ -361,6 +361,7 @@ class Planner {
     for (const auto& [prefix, rule] : rules_.rules()) {
       if (prefix != "/" && prefix.find('/', 1) != std::string::npos) place(prefix, false);
     }
+    keep_links_writecopy();
     hide_private_dirs();
     return std::move(plan_);
   }
@@ -555,6 +556,48 @@ class Planner {
     }
   }
 
+  // DESIGN.md invariant 3 through symlinks: a host link in a writecopy directory whose
+  // target lies in a merged or host path (stow's ~/.bashrc -> dotfiles/bashrc with
+  // ~/dotfiles merged) would let the app's writes through it reach the host. Such a
+  // link gets the app's own copy of what it leads to: a file is copied into the upper
+  // directory at the link's place; a directory gets an upper directory there (which
+  // hides the link in the parent's overlay) and an overlay of the host's target under
+  // it. Only the top level of each scan directory is checked, so the launch stays
+  // cheap; links the app makes later are in its upper directory already. Where the
+  // upper directory holds something at the link's place, it is the app's own and wins.
+  void keep_links_writecopy() {
+    std::set<std::string> seen;
+    for (const std::string& dir : layout_.link_scan_dirs) {
+      if (!is_clean_absolute(dir) || dir == "/" || !seen.insert(dir).second) continue;
+      if (host_.kind(dir) != NodeKind::Dir || rules_.lookup(dir).mode != Isolation::WriteCopy) continue;
+      for (const std::string& name : host_.list(dir)) {
+        const std::string link = dir + "/" + name;
+        if (host_.kind(link) != NodeKind::Symlink || package_.kind(link) != NodeKind::Absent) continue;
+        const Rule& at_link = rules_.lookup(link);
+        if (at_link.mode != Isolation::WriteCopy || submount_below(rules_.lookup(dir).prefix).size()) continue;
+        const std::string target = resolve_in_tree(host_, link);
+        if (target.empty()) continue;
+        const Rule& at_target = rules_.lookup(target);
+        if (at_target.mode != Isolation::Merged && at_target.mode != Isolation::Host) continue;
+        if (path_has_prefix(target, layout_.package_root) || path_has_prefix(target, layout_.sandbox)) continue;
+        const std::string upper = layout::upper(layout_.sandbox) + link;
+        if (host_.kind(upper) != NodeKind::Absent && host_.kind(upper) != NodeKind::Dir) continue;
+        const std::string why = fmt::format("{} {} ({}), a host link into {} ({} {})", at_link.prefix,
+                                            to_string(at_link.mode), origin_label(at_link), target,
+                                            at_target.prefix, to_string(at_target.mode));
+        const NodeKind tk = host_.kind(target);
+        if (tk == NodeKind::File) {
+          if (host_.kind(upper) == NodeKind::Absent) plan_.copy_ups.push_back({target, upper, why + ": the app's copy"});
+        } else if (tk == NodeKind::Dir) {
+          const std::string work = layout::work(layout_.sandbox) + "/" + work_name(link);
+          plan_.dirs_to_create.push_back(upper);
+          plan_.dirs_to_create.push_back(work);
+          add(MountOp::overlay(link, {target}, upper, work, why + ": writecopy"));
+        }
+      }
+    }
+  }
+
   // The first of the layout's locked mounts strictly below `dir`, or "".
   std::string submount_below(const std::string& dir) const {
     for (const std::string& m : layout_.locked_mounts) {
@@ -619,6 +662,7 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
       }
     }
   }
+  for (const CopyUp& c : plan.copy_ups) out += fmt::format("copy     {} <- {}  [{}]\n", c.to, c.from, c.why);
   for (const std::string& n : plan.notes) out += fmt::format("note: {}\n", n);
   return out;
 }

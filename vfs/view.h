@@ -186,11 +186,24 @@ struct Layout {
   // Mount points that a user namespace inherits locked from the host (empty for
   // root): a tree holding one below its top cannot be an overlay's lower layer.
   std::vector<std::string> locked_mounts;
+  // Writecopy directories whose entries are checked for host symlinks leading into a
+  // merged or host path ($HOME and the XDG base directories; their top level only).
+  std::vector<std::string> link_scan_dirs;
+};
+
+// A host file the app sees through a symlink in a writecopy directory, copied into
+// the sandbox's upper directory at the link's place before the view is built, so the
+// app's writes there change its copy and not the host's file (vfs/copy_up.h).
+struct CopyUp {
+  std::string from;  // host path, symlinks resolved
+  std::string to;    // host path in the sandbox's upper directory
+  std::string why;
 };
 
 struct Plan {
   std::vector<MountOp> ops;
   std::vector<std::string> dirs_to_create;  // sandbox upper and work directories
+  std::vector<CopyUp> copy_ups;             // after dirs_to_create, before any mount
   std::vector<std::string> notes;           // what was skipped, and why
 };
 

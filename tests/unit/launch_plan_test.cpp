@@ -172,6 +172,19 @@ TEST_CASE("launch plan: --isolate covers the deeper defaults and manifest rules"
   check_plan("isolate_covers_all_homes", in, merged_usr_host(), jq_package());
 }
 
+TEST_CASE("launch plan: host links from dotfiles into documents get the app's own copy") {
+  MemoryTree host = merged_usr_host();
+  host.add("/home/u/dotfiles/bashrc", NodeKind::File);
+  host.add("/home/u/.bashrc2", NodeKind::Symlink, "dotfiles/bashrc");
+  host.add("/home/u/Documents/dotfiles/nvim", NodeKind::Dir);
+  host.add("/home/u/.config/nvim", NodeKind::Symlink, "/home/u/Documents/dotfiles/nvim");
+  host.add("/home/u/.dotvim/vimrc", NodeKind::File);
+  host.add("/home/u/.vimrc", NodeKind::Symlink, ".dotvim/vimrc");      // writecopy already
+  host.add("/home/u/.profile", NodeKind::Symlink, "Documents/missing");  // dangles
+  const Manifest m = manifest();
+  check_plan("links_into_documents", inputs(m), host, jq_package());
+}
+
 TEST_CASE("launch plan: manifest rules opening host paths are refused unless the policy grants them") {
   const Manifest m = manifest("[isolation]\n\"~/.ssh\" = \"host\"\n\"/srv\" = \"merged\"\n\"~/Documents\" = \"host\"\n");
   LaunchInputs in = inputs(m);

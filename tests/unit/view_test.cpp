@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
+
 #include "base/error.h"
 #include "tests/unit/support/thrown.h"
 #include "vfs/view.h"
@@ -32,7 +35,7 @@ MemoryTree jq_package() {
 }
 
 const Layout kLayout{"/home/u/.cache/appv/D/root", "/home/u/.local/share/appv/sandboxes/app",
-                     {"/home/u/.local/share/appv/sandboxes"}, {}};
+                     {"/home/u/.local/share/appv/sandboxes"}, {}, {}};
 
 // The tokens of a user whose XDG directories are the spec's defaults.
 std::map<std::string, std::string, std::less<>> user(const std::string& home) {
@@ -415,4 +418,42 @@ TEST_CASE("resolving links inside a tree") {
   loop.add("/a", NodeKind::Symlink, "b");
   loop.add("/b", NodeKind::Symlink, "a");
   CHECK(resolve_in_tree(loop, "/a").empty());
+}
+
+TEST_CASE("host links from writecopy directories into merged ones get the app's own copy") {
+  MemoryTree host = debian_host();
+  host.add("/home/u/Documents/dotfiles/bashrc", NodeKind::File);
+  host.add("/home/u/Documents/dotfiles/nvim", NodeKind::Dir);
+  host.add("/home/u/.bashrc", NodeKind::Symlink, "Documents/dotfiles/bashrc");                // relative, a file
+  host.add("/home/u/.zshrc", NodeKind::Symlink, "/home/u/Documents/dotfiles/bashrc");         // absolute, a file
+  host.add("/home/u/.config/nvim", NodeKind::Symlink, "../Documents/dotfiles/nvim");          // XDG top level, a dir
+  host.add("/home/u/.config/deep/init", NodeKind::Symlink, "/home/u/Documents/dotfiles/bashrc");  // below the bound
+  host.add("/home/u/.dot/vimrc", NodeKind::File);
+  host.add("/home/u/.vimrc", NodeKind::Symlink, ".dot/vimrc");  // into writecopy: the overlay copies up itself
+  host.add("/home/u/.hop", NodeKind::Symlink, ".bashrc");       // a chain ending in Documents
+  host.add("/home/u/.loop", NodeKind::Symlink, ".loop");
+  // The app already has its own .zshrc: it wins, nothing is copied over it.
+  host.add(kLayout.sandbox + "/upper/home/u/.zshrc", NodeKind::File);
+  Layout layout = kLayout;
+  layout.link_scan_dirs = {"/home/u", "/home/u/.config", "/home/u/.local/share"};
+  const RuleSet rules = rules_for("/home/u", "/home/u", host);
+  const Plan plan = make_plan(rules, host, jq_package(), layout);
+  std::map<std::string, std::string> copies;
+  for (const CopyUp& c : plan.copy_ups) copies[c.to] = c.from;
+  const std::string upper = kLayout.sandbox + "/upper";
+  CHECK(copies == std::map<std::string, std::string>{{upper + "/home/u/.bashrc", "/home/u/Documents/dotfiles/bashrc"},
+                                                     {upper + "/home/u/.hop", "/home/u/Documents/dotfiles/bashrc"}});
+  const MountOp& nvim = found(plan, "/home/u/.config/nvim", MountOp::Type::Overlay);
+  CHECK(nvim.lowers == std::vector<std::string>{"/home/u/Documents/dotfiles/nvim"});
+  CHECK(nvim.upper == upper + "/home/u/.config/nvim");
+  CHECK(std::count(plan.dirs_to_create.begin(), plan.dirs_to_create.end(), upper + "/home/u/.config/nvim") == 1);
+  CHECK_FALSE(find(plan, "/home/u/.config/deep/init", MountOp::Type::Overlay));
+  CHECK_THAT(format_plan(rules, plan), Catch::Contains("copy     " + upper + "/home/u/.bashrc <- /home/u/Documents/dotfiles/bashrc"));
+
+  // Under the user's --isolate ~=full the host's links are not in the view at all.
+  RuleSet full = rules;
+  add_rule(full, "~", Isolation::Full, RuleOrigin::CommandLine, user("/home/u"));
+  const Plan hidden = make_plan(full, host, jq_package(), layout);
+  CHECK(hidden.copy_ups.empty());
+  CHECK_FALSE(find(hidden, "/home/u/.config/nvim", MountOp::Type::Overlay));
 }
