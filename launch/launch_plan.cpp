@@ -11,10 +11,13 @@
 namespace appv {
 namespace {
 
-// Defaults, then the manifest's rules, then the command line's: later wins.
+// Defaults, then the manifest's rules as far as the policy lets them open host paths,
+// then the command line's, each covering everything below its prefix: later wins.
 RuleSet view_rules(const LaunchInputs& in, const TreeProbe& host) {
   RuleSet rules = default_rules(in.user, in.cwd, host);
-  for (const auto& [prefix, mode] : in.manifest->isolation) add_rule(rules, prefix, mode, RuleOrigin::Manifest, in.user);
+  for (const auto& [prefix, mode] : in.manifest->isolation) {
+    add_rule(rules, prefix, mode, RuleOrigin::Manifest, in.user, in.host_paths);
+  }
   for (const std::string& arg : in.isolate) {
     Rule r = parse_rule_arg(arg);
     add_rule(rules, r.prefix, r.mode, RuleOrigin::CommandLine, in.user);
@@ -164,7 +167,12 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
 
   // The installer's view has no package: its layout names a directory that never exists.
   const std::string package_root = in.kind == LaunchKind::InstallCapture ? plan.sandbox + "/no-package" : plan.package_root;
-  const Layout layout{package_root, plan.sandbox, {in.sandboxes}, in.locked_mounts};
+  Layout layout{package_root, plan.sandbox, {in.sandboxes}, in.locked_mounts, {}};
+  if (in.kind != LaunchKind::InstallCapture) {
+    for (const char* dir : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"}) {
+      if (auto it = in.user.find(dir); it != in.user.end()) layout.link_scan_dirs.push_back(it->second);
+    }
+  }
   plan.mounts = make_plan(plan.rules, host, package_tree, layout);
   if (in.kind != LaunchKind::InstallCapture) plan_permissions(in, host, plan);
   return plan;

@@ -55,6 +55,7 @@ struct LaunchInputs {
   // The policy's permission overrides (vfs/trust.h policy_permission_overrides), then
   // the user's --deny (allow = false), in that order.
   std::vector<PermissionOverride> permission_overrides;
+  HostPathGrants host_paths;         // what policy.toml lets this app open (vfs/trust.h)
   // The app's arguments after the entry point's own; for InstallCapture the
   // installer's whole command line, with `program` its resolved path.
   std::vector<std::string> args;

@@ -67,6 +67,7 @@ int cmd_run(const RunArgs& args) {
   in.entry = args.entry;
   in.isolate = args.isolate;
   in.permission_overrides = permission_overrides(package.manifest().id, args.deny);
+  in.host_paths = policy_host_paths(load_policy(std::string(kSystemConfigDir) + "/policy.toml"), package.manifest().id);
   in.args = args.app_args;
   in.cache = cache_dir();
   const DiskTree host("/");

@@ -11,6 +11,7 @@
 #include "redirect/mounts.h"
 #include "redirect/namespaces.h"
 #include "redirect/network.h"
+#include "vfs/copy_up.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_access.h"
 
@@ -47,6 +48,7 @@ int apply_in_child(const LaunchPlan& plan) {
   make_dirs(plan.sandbox, 0700);
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
   prepare_host_side(plan);
+  copy_up_files(plan.mounts.copy_ups);
   return run_child([&] {
     enter_backend(plan);
     exec_app(plan);
@@ -83,6 +85,7 @@ void apply(const LaunchPlan& plan) {
   }
   write_state(plan.sandbox, plan.state);
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
+  copy_up_files(plan.mounts.copy_ups);
   record_instance(plan.sandbox, plan.view_id);
   prepare_host_side(plan);
   enter_backend(plan);

@@ -63,6 +63,8 @@ PolicyRule read_rule(const toml::table& t, const std::string& origin) {
                                                      did_you_mean(name, permission_names()), fmt::join(permission_names(), ", ")));
         }
       }
+    } else if (key == "host_paths") {
+      r.host_paths = string_list(v, origin, key);
     } else {
       bad_policy(origin, k.source(), fmt::format("unknown key 'rule.{}'", key));
     }
@@ -193,6 +195,15 @@ std::vector<PermissionOverride> policy_permission_overrides(const Policy& policy
     const std::string source = fmt::format("policy {} (apps '{}')", policy.origin.empty() ? "" : policy.origin, r.apps);
     for (const std::string& name : r.deny) out.push_back({name, false, source});
     for (const std::string& name : r.allow) out.push_back({name, true, source});
+  }
+  return out;
+}
+
+HostPathGrants policy_host_paths(const Policy& policy, const std::string& app_id) {
+  HostPathGrants out{{}, policy.origin};
+  for (const PolicyRule& r : policy.rules) {
+    if (::fnmatch(r.apps.c_str(), app_id.c_str(), 0) != 0) continue;
+    out.prefixes.insert(out.prefixes.end(), r.host_paths.begin(), r.host_paths.end());
   }
   return out;
 }

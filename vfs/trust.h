@@ -9,6 +9,8 @@
 //   groups = ["staff"]               # only members of these unix groups may run them
 //   deny = ["network", "session-bus"]  # permissions these apps never get (manifests/permissions.h)
 //   allow = ["network"]              # lifts an earlier matching rule's deny (never grants more than asked)
+//   host_paths = ["~/Documents"]     # host paths these apps' manifests may open (host,
+//                                    # or merged over a stricter default); vfs/view.h
 //
 // Every rule whose `apps` matches applies; all must be satisfied.
 //
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "vfs/package.h"
+#include "vfs/view.h"
 
 namespace appv {
 
@@ -68,6 +71,7 @@ struct PolicyRule {
   std::vector<std::string> keys;
   std::vector<std::string> groups;
   std::vector<std::string> deny, allow;  // permission names (manifests/permissions.h)
+  std::vector<std::string> host_paths;  // prefixes, "~" and $XDG_* allowed
 };
 
 struct Policy {
@@ -89,6 +93,9 @@ std::string policy_refusal(const Policy& policy, const std::string& app_id, cons
 // The policy's word on each permission of `app_id`, in rule order (later rules win),
 // each naming the file and the rule, for resolve_permissions().
 std::vector<PermissionOverride> policy_permission_overrides(const Policy& policy, const std::string& app_id);
+// Every host_paths entry of the rules whose `apps` matches `app_id`, with the policy's
+// file as their origin (for launch/launch_plan.h's LaunchInputs::host_paths).
+HostPathGrants policy_host_paths(const Policy& policy, const std::string& app_id);
 
 // The calling user's group names, read from /etc/group (no NSS: the runtime stub is static).
 std::vector<std::string> caller_groups();

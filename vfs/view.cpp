@@ -66,8 +66,37 @@ MountOp MountOp::hide(std::string target, std::string why) {
 }
 
 void RuleSet::set(const std::string& prefix, Isolation mode, RuleOrigin origin, std::string detail) {
+  if (auto it = rules_.find(prefix); it != rules_.end() && is_default(it->second.origin) && !is_default(origin)) {
+    replaced_defaults_.insert(*it);
+  }
   rules_[prefix] = Rule{prefix, mode, origin, std::move(detail)};
 }
+
+void RuleSet::set_covering(const std::string& prefix, Isolation mode, RuleOrigin origin) {
+  const Rule cover{prefix, mode, origin, {}};
+  const std::string why = fmt::format("overridden by {} {} ({})", prefix, to_string(mode), origin_label(cover));
+  for (auto it = rules_.begin(); it != rules_.end();) {
+    if (path_has_prefix(it->first, prefix) && it->second.origin != origin) {
+      set_aside_.push_back({it->second, why});
+      it = rules_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  rules_[prefix] = cover;
+}
+
+Isolation RuleSet::default_mode(const std::string& path) const {
+  const Rule* best = nullptr;
+  for (const auto* rules : {&rules_, &replaced_defaults_}) {
+    for (const auto& [prefix, rule] : *rules) {
+      if (is_default(rule.origin) && path_has_prefix(path, prefix) && (!best || prefix.size() > best->prefix.size())) best = &rule;
+    }
+  }
+  return best ? best->mode : Isolation::WriteCopy;
+}
+
+void RuleSet::set_aside(Rule rule, std::string why) { set_aside_.push_back({std::move(rule), std::move(why)}); }
 
 const Rule& RuleSet::lookup(const std::string& path) const {
   const Rule* best = nullptr;
@@ -126,8 +155,66 @@ RuleSet default_rules(const std::map<std::string, std::string, std::less<>>& use
   return r;
 }
 
+namespace {
+
+// Host trees no package gets read-write from a policy line that does not name them.
+std::vector<std::string> sensitive_paths(const std::map<std::string, std::string, std::less<>>& user) {
+  std::vector<std::string> out{"/etc", "/root", "/var/lib"};
+  if (auto it = user.find("HOME"); it != user.end() && is_clean_absolute(it->second) && it->second != "/") {
+    out.push_back(it->second + "/.ssh");
+    out.push_back(it->second + "/.gnupg");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string host_path_refusal(const RuleSet& rules, const std::string& prefix, Isolation mode,
+                              const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants) {
+  if (mode != Isolation::Host && mode != Isolation::Merged) return {};
+  // Compared with what appv's defaults say there, not the manifest's own rules: a
+  // manifest's /tmp=full does not make its /tmp/.X11-unix/X0=host an opening.
+  const Isolation before = rules.default_mode(prefix);
+  const std::vector<std::string> sensitive = sensitive_paths(user);
+  bool touches_sensitive = false;
+  for (const std::string& s : sensitive) touches_sensitive = touches_sensitive || path_has_prefix(prefix, s) || path_has_prefix(s, prefix);
+  // Host over merged shows the same host files; only a looser mode opens anything.
+  if ((before == Isolation::Host || before == Isolation::Merged) && !touches_sensitive) return {};
+  std::vector<std::string> granted;
+  for (const std::string& g : grants.prefixes) {
+    try {
+      std::string p = expand_tokens(g, user, "policy host path");
+      if (p.size() > 1 && p.back() == '/') p.pop_back();
+      if (is_clean_absolute(p)) granted.push_back(p);
+    } catch (const Error&) {
+      // A grant naming a variable this user lacks grants nothing.
+    }
+  }
+  auto refused = [&](const std::string& what) {
+    return grants.origin.empty() ? fmt::format("refused by policy: no policy.toml grants host_paths {}", what)
+                                 : fmt::format("refused by policy: {} grants no host_paths {}", grants.origin, what);
+  };
+  bool covered = false;
+  for (const std::string& g : granted) covered = covered || path_has_prefix(prefix, g);
+  if (!covered) return refused("covering " + prefix);
+  for (const std::string& s : sensitive) {
+    bool named = false;
+    if (path_has_prefix(prefix, s)) {
+      // Inside a sensitive tree: the grant must lie within it, not above it.
+      for (const std::string& g : granted) named = named || (path_has_prefix(prefix, g) && path_has_prefix(g, s));
+    } else if (path_has_prefix(s, prefix)) {
+      // Above one: that tree must be granted by name.
+      for (const std::string& g : granted) named = named || g == s;
+    } else {
+      continue;
+    }
+    if (!named) return refused("naming " + s + " itself");
+  }
+  return {};
+}
+
 void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOrigin origin,
-              const std::map<std::string, std::string, std::less<>>& user) {
+              const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants) {
   const bool from_user = origin == RuleOrigin::CommandLine;
   std::string expanded;
   try {
@@ -139,6 +226,16 @@ void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOri
   if (!is_clean_absolute(expanded)) {
     throw Error(from_user ? Exit::Usage : Exit::BadInput,
                 fmt::format("isolation prefix '{}' expands to '{}', which is not an absolute, normalised path", prefix, expanded));
+  }
+  if (from_user) {
+    rules.set_covering(expanded, mode, origin);
+    return;
+  }
+  if (origin == RuleOrigin::Manifest) {
+    if (std::string why = host_path_refusal(rules, expanded, mode, user, grants); !why.empty()) {
+      rules.set_aside(Rule{expanded, mode, origin, {}}, std::move(why));
+      return;
+    }
   }
   rules.set(expanded, mode, origin);
 }
@@ -264,6 +361,7 @@ class Planner {
     for (const auto& [prefix, rule] : rules_.rules()) {
       if (prefix != "/" && prefix.find('/', 1) != std::string::npos) place(prefix, false);
     }
+    keep_links_writecopy();
     hide_private_dirs();
     return std::move(plan_);
   }
@@ -458,6 +556,48 @@ class Planner {
     }
   }
 
+  // DESIGN.md invariant 3 through symlinks: a host link in a writecopy directory whose
+  // target lies in a merged or host path (stow's ~/.bashrc -> dotfiles/bashrc with
+  // ~/dotfiles merged) would let the app's writes through it reach the host. Such a
+  // link gets the app's own copy of what it leads to: a file is copied into the upper
+  // directory at the link's place; a directory gets an upper directory there (which
+  // hides the link in the parent's overlay) and an overlay of the host's target under
+  // it. Only the top level of each scan directory is checked, so the launch stays
+  // cheap; links the app makes later are in its upper directory already. Where the
+  // upper directory holds something at the link's place, it is the app's own and wins.
+  void keep_links_writecopy() {
+    std::set<std::string> seen;
+    for (const std::string& dir : layout_.link_scan_dirs) {
+      if (!is_clean_absolute(dir) || dir == "/" || !seen.insert(dir).second) continue;
+      if (host_.kind(dir) != NodeKind::Dir || rules_.lookup(dir).mode != Isolation::WriteCopy) continue;
+      for (const std::string& name : host_.list(dir)) {
+        const std::string link = dir + "/" + name;
+        if (host_.kind(link) != NodeKind::Symlink || package_.kind(link) != NodeKind::Absent) continue;
+        const Rule& at_link = rules_.lookup(link);
+        if (at_link.mode != Isolation::WriteCopy || submount_below(rules_.lookup(dir).prefix).size()) continue;
+        const std::string target = resolve_in_tree(host_, link);
+        if (target.empty()) continue;
+        const Rule& at_target = rules_.lookup(target);
+        if (at_target.mode != Isolation::Merged && at_target.mode != Isolation::Host) continue;
+        if (path_has_prefix(target, layout_.package_root) || path_has_prefix(target, layout_.sandbox)) continue;
+        const std::string upper = layout::upper(layout_.sandbox) + link;
+        if (host_.kind(upper) != NodeKind::Absent && host_.kind(upper) != NodeKind::Dir) continue;
+        const std::string why = fmt::format("{} {} ({}), a host link into {} ({} {})", at_link.prefix,
+                                            to_string(at_link.mode), origin_label(at_link), target,
+                                            at_target.prefix, to_string(at_target.mode));
+        const NodeKind tk = host_.kind(target);
+        if (tk == NodeKind::File) {
+          if (host_.kind(upper) == NodeKind::Absent) plan_.copy_ups.push_back({target, upper, why + ": the app's copy"});
+        } else if (tk == NodeKind::Dir) {
+          const std::string work = layout::work(layout_.sandbox) + "/" + work_name(link);
+          plan_.dirs_to_create.push_back(upper);
+          plan_.dirs_to_create.push_back(work);
+          add(MountOp::overlay(link, {target}, upper, work, why + ": writecopy"));
+        }
+      }
+    }
+  }
+
   // The first of the layout's locked mounts strictly below `dir`, or "".
   std::string submount_below(const std::string& dir) const {
     for (const std::string& m : layout_.locked_mounts) {
@@ -503,6 +643,9 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
   for (const auto& [prefix, rule] : rules.rules()) {
     out += fmt::format("  {:<28} {:<10} {}\n", prefix, to_string(rule.mode), origin_label(rule));
   }
+  for (const SetAside& a : rules.set_aside()) {
+    out += fmt::format("  {:<28} {:<10} {}: not applied, {}\n", a.rule.prefix, to_string(a.rule.mode), origin_label(a.rule), a.why);
+  }
   out += "mounts, in order:\n  tmpfs    /  (new root; read-only once built)\n";
   for (const MountOp& op : plan.ops) {
     switch (op.type) {
@@ -519,6 +662,7 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
       }
     }
   }
+  for (const CopyUp& c : plan.copy_ups) out += fmt::format("copy     {} <- {}  [{}]\n", c.to, c.from, c.why);
   for (const std::string& n : plan.notes) out += fmt::format("note: {}\n", n);
   return out;
 }

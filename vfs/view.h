@@ -36,12 +36,28 @@ bool is_default(RuleOrigin origin);
 // "default", "default ($HOME: dotfiles)", "manifest", "--isolate", ... for --dry-run.
 std::string origin_label(const Rule& rule);
 
+// A rule that is not applied, and why: overridden by a user's --isolate at or above
+// its prefix ("overridden by /home/u full (--isolate)"), or refused by policy.
+struct SetAside {
+  Rule rule;
+  std::string why;
+};
+
 // Rules by prefix; a later rule for the same prefix replaces the earlier one and the
 // longest matching prefix decides a path's mode.
 class RuleSet {
  public:
   void set(const std::string& prefix, Isolation mode, RuleOrigin origin, std::string detail = {});
+  // Sets the user's rule at `prefix` and drops every other rule at or below it that is
+  // not the user's own (defaults, the manifest's): --isolate P=MODE covers all of P.
+  void set_covering(const std::string& prefix, Isolation mode, RuleOrigin origin);
+  // Records a rule that is not applied (shown by --dry-run).
+  void set_aside(Rule rule, std::string why);
+  const std::vector<SetAside>& set_aside() const { return set_aside_; }
   const Rule& lookup(const std::string& path) const;
+  // The mode appv's defaults alone give `path` (writecopy if none covers it), also
+  // where a manifest's rule has replaced the default at the same prefix.
+  Isolation default_mode(const std::string& path) const;
   // Drops default rules that say what their parent rule already says (a documents
   // rule below a $HOME that a manifest made merged): they would only split mounts.
   void drop_redundant_defaults();
@@ -49,6 +65,8 @@ class RuleSet {
 
  private:
   std::map<std::string, Rule> rules_;
+  std::vector<SetAside> set_aside_;
+  std::map<std::string, Rule> replaced_defaults_;  // defaults a later set() replaced
 };
 
 enum class NodeKind { Absent, Dir, File, Symlink, Other };
@@ -62,12 +80,28 @@ class TreeProbe;
 // `user` holds HOME and XDG_* (manifests/tokens.h); `host` lists $HOME.
 RuleSet default_rules(const std::map<std::string, std::string, std::less<>>& user, const std::string& cwd,
                       const TreeProbe& host);
+// The host paths an administrator lets a package open (policy.toml's `host_paths`,
+// vfs/trust.h), as written ("~" and $XDG_* not yet expanded), and the file they came from.
+struct HostPathGrants {
+  std::vector<std::string> prefixes;
+  std::string origin;  // "/etc/appv/policy.toml", or "" when there is no policy
+};
+
 // Adds a manifest's (RuleOrigin::Manifest) or the command line's
 // (RuleOrigin::CommandLine) rule, expanding "~", $HOME and $XDG_* in the prefix.
 // Throws Exit::BadInput (manifest) or Exit::Usage (--isolate) if the result is not
 // a clean absolute path.
+// The command line's rule covers everything at and below its prefix (set_covering).
+// A manifest rule that opens host paths (host or merged where the rules so far say
+// writecopy or full) is applied only where `grants` covers its prefix; a rule at, in
+// or above a sensitive path (~/.ssh, ~/.gnupg, /etc, /root, /var/lib) also needs that
+// sensitive path (or, for a rule inside it, a path between) granted by name. A refused
+// rule is set aside: its prefix keeps the mode it had.
 void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOrigin origin,
-              const std::map<std::string, std::string, std::less<>>& user);
+              const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants = {});
+// Why the manifest rule `prefix`=`mode` (expanded) may not be applied, or "".
+std::string host_path_refusal(const RuleSet& rules, const std::string& prefix, Isolation mode,
+                              const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants);
 // Parses "PREFIX=MODE" (from --isolate), tokens still in PREFIX. Throws Exit::Usage.
 Rule parse_rule_arg(const std::string& text);
 
@@ -152,11 +186,24 @@ struct Layout {
   // Mount points that a user namespace inherits locked from the host (empty for
   // root): a tree holding one below its top cannot be an overlay's lower layer.
   std::vector<std::string> locked_mounts;
+  // Writecopy directories whose entries are checked for host symlinks leading into a
+  // merged or host path ($HOME and the XDG base directories; their top level only).
+  std::vector<std::string> link_scan_dirs;
+};
+
+// A host file the app sees through a symlink in a writecopy directory, copied into
+// the sandbox's upper directory at the link's place before the view is built, so the
+// app's writes there change its copy and not the host's file (vfs/copy_up.h).
+struct CopyUp {
+  std::string from;  // host path, symlinks resolved
+  std::string to;    // host path in the sandbox's upper directory
+  std::string why;
 };
 
 struct Plan {
   std::vector<MountOp> ops;
   std::vector<std::string> dirs_to_create;  // sandbox upper and work directories
+  std::vector<CopyUp> copy_ups;             // after dirs_to_create, before any mount
   std::vector<std::string> notes;           // what was skipped, and why
 };
 

@@ -122,7 +122,9 @@ TEST_CASE("launch plan: the manifest's isolation rules and environment") {
   const Manifest m = manifest("[isolation]\n\"/opt\" = \"full\"\n\"~/.mozilla\" = \"full\"\n\"/srv\" = \"merged\"\n"
                               "[env]\nset = { JQ_COLORS = \"1;30\", DATA = \"${XDG_DATA_HOME}/jq\" }\n"
                               "prepend = { PATH = \"${APPV_ROOT}/usr/bin\" }\nunset = [\"LD_PRELOAD\"]\n");
-  check_plan("manifest_rules", inputs(m), merged_usr_host(), jq_package());
+  LaunchInputs in = inputs(m);
+  in.host_paths = {{"/srv"}, "/etc/appv/policy.toml"};
+  check_plan("manifest_rules", in, merged_usr_host(), jq_package());
 }
 
 TEST_CASE("launch plan: --isolate overrides the defaults and the manifest") {
@@ -145,7 +147,9 @@ TEST_CASE("launch plan: a merged prefix lays the package's directories over the 
   MemoryTree host = merged_usr_host();
   host.add("/opt/other", NodeKind::Dir);
   const Manifest m = manifest("[isolation]\n\"/opt\" = \"merged\"\n");
-  check_plan("mode_merged", inputs(m), host, package);
+  LaunchInputs in = inputs(m);
+  in.host_paths = {{"/opt"}, "/etc/appv/policy.toml"};
+  check_plan("mode_merged", in, host, package);
 }
 
 TEST_CASE("launch plan: host paths pass sockets and trees through") {
@@ -153,7 +157,40 @@ TEST_CASE("launch plan: host paths pass sockets and trees through") {
   host.add("/tmp/.X11-unix/X0", NodeKind::Other);
   host.add("/var/lib/app", NodeKind::Dir);
   const Manifest m = manifest("[isolation]\n\"/tmp\" = \"full\"\n\"/tmp/.X11-unix/X0\" = \"host\"\n\"/var/lib/app\" = \"host\"\n");
-  check_plan("mode_host", inputs(m), host, jq_package());
+  LaunchInputs in = inputs(m);
+  in.host_paths = {{"/var/lib/app"}, "/etc/appv/policy.toml"};
+  check_plan("mode_host", in, host, jq_package());
+}
+
+TEST_CASE("launch plan: --isolate covers the deeper defaults and manifest rules") {
+  const Manifest m = manifest("[isolation]\n\"~/.ssh\" = \"host\"\n\"/srv/data\" = \"full\"\n");
+  LaunchInputs in = inputs(m);
+  in.host_paths = {{"~/.ssh"}, "/etc/appv/policy.toml"};
+  in.isolate = {"~=full"};
+  check_plan("isolate_covers_home", in, merged_usr_host(), jq_package());
+  in.isolate = {"/home=full", "/srv=writecopy"};
+  check_plan("isolate_covers_all_homes", in, merged_usr_host(), jq_package());
+}
+
+TEST_CASE("launch plan: host links from dotfiles into documents get the app's own copy") {
+  MemoryTree host = merged_usr_host();
+  host.add("/home/u/dotfiles/bashrc", NodeKind::File);
+  host.add("/home/u/.bashrc2", NodeKind::Symlink, "dotfiles/bashrc");
+  host.add("/home/u/Documents/dotfiles/nvim", NodeKind::Dir);
+  host.add("/home/u/.config/nvim", NodeKind::Symlink, "/home/u/Documents/dotfiles/nvim");
+  host.add("/home/u/.dotvim/vimrc", NodeKind::File);
+  host.add("/home/u/.vimrc", NodeKind::Symlink, ".dotvim/vimrc");      // writecopy already
+  host.add("/home/u/.profile", NodeKind::Symlink, "Documents/missing");  // dangles
+  const Manifest m = manifest();
+  check_plan("links_into_documents", inputs(m), host, jq_package());
+}
+
+TEST_CASE("launch plan: manifest rules opening host paths are refused unless the policy grants them") {
+  const Manifest m = manifest("[isolation]\n\"~/.ssh\" = \"host\"\n\"/srv\" = \"merged\"\n\"~/Documents\" = \"host\"\n");
+  LaunchInputs in = inputs(m);
+  check_plan("policy_no_file", in, merged_usr_host(), jq_package());
+  in.host_paths = {{"~"}, "/etc/appv/policy.toml"};
+  check_plan("policy_broad_grant", in, merged_usr_host(), jq_package());
 }
 
 TEST_CASE("launch plan: a host tree with a mount below it") {

@@ -65,7 +65,7 @@ struct FullView {
     appv::test::write_file(root + "/data/hello.txt", "from the package");
     RuleSet rules;
     rules.set("/", Isolation::Full, RuleOrigin::CommandLine);
-    plan = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, locked_mount_points()});
+    plan = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, locked_mount_points(), {}});
     make_plan_dirs(sandbox, plan.dirs_to_create, root);
   }
 };

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
+
 #include "base/error.h"
 #include "tests/unit/support/thrown.h"
 #include "vfs/view.h"
@@ -32,7 +35,7 @@ MemoryTree jq_package() {
 }
 
 const Layout kLayout{"/home/u/.cache/appv/D/root", "/home/u/.local/share/appv/sandboxes/app",
-                     {"/home/u/.local/share/appv/sandboxes"}, {}};
+                     {"/home/u/.local/share/appv/sandboxes"}, {}, {}};
 
 // The tokens of a user whose XDG directories are the spec's defaults.
 std::map<std::string, std::string, std::less<>> user(const std::string& home) {
@@ -112,7 +115,7 @@ TEST_CASE("rules: ~, $HOME and $XDG_* in prefixes expand for the running user") 
   RuleSet r;
   auto tokens = user("/home/u");
   add_rule(r, "~/.mozilla", Isolation::Full, RuleOrigin::Manifest, tokens);
-  add_rule(r, "${XDG_CONFIG_HOME}/app", Isolation::Merged, RuleOrigin::Manifest, tokens);
+  add_rule(r, "${XDG_CONFIG_HOME}/app", Isolation::Merged, RuleOrigin::Manifest, tokens, {{"~/.config"}, "policy.toml"});
   add_rule(r, "$HOME/Music/", Isolation::Full, RuleOrigin::CommandLine, tokens);
   CHECK(r.rules().count("/home/u/.mozilla") == 1);
   CHECK(r.rules().count("/home/u/.config/app") == 1);
@@ -126,6 +129,81 @@ TEST_CASE("rules: ~, $HOME and $XDG_* in prefixes expand for the running user") 
   }
   CHECK_REFUSED(add_rule(r, "relative/x", Isolation::Full, RuleOrigin::CommandLine, tokens), Exit::Usage, "not an absolute, normalised path");
   CHECK_REFUSED(add_rule(r, "~/../etc", Isolation::Full, RuleOrigin::CommandLine, tokens), Exit::Usage, "expands to '/home/u/../etc'");
+}
+
+TEST_CASE("rules: --isolate covers every deeper default and manifest rule") {
+  MemoryTree host = debian_host();
+  host.add("/home/u/Documents/work", NodeKind::Dir);
+  auto tokens = user("/home/u");
+  RuleSet r = default_rules(tokens, "/home/u/Documents/work", host);
+  add_rule(r, "~/.ssh", Isolation::Host, RuleOrigin::Manifest, tokens, {{"~/.ssh"}, "policy.toml"});
+  REQUIRE(r.lookup("/home/u/.ssh/id_ed25519").mode == Isolation::Host);
+  add_rule(r, "~/Documents/mine", Isolation::Merged, RuleOrigin::CommandLine, tokens);
+  add_rule(r, "~", Isolation::Full, RuleOrigin::CommandLine, tokens);
+  CHECK(r.lookup("/home/u/Documents/x").mode == Isolation::Full);
+  CHECK(r.lookup("/home/u/Documents/work/x").mode == Isolation::Full);
+  CHECK(r.lookup("/home/u/.ssh/id_ed25519").mode == Isolation::Full);
+  CHECK(r.lookup("/home/u/.config/x").mode == Isolation::Full);
+  CHECK(r.lookup("/home/u/Documents/mine/x").mode == Isolation::Merged);  // the user's own deeper rule stays
+  CHECK(r.lookup("/home/other").mode == Isolation::Merged);               // a sibling is not below
+  std::map<std::string, std::string> why;
+  for (const SetAside& a : r.set_aside()) why[a.rule.prefix] = origin_label(a.rule) + ": " + a.why;
+  CHECK(why["/home/u/.ssh"] == "manifest: overridden by /home/u full (--isolate)");
+  CHECK(why["/home/u/Documents"] == "default ($HOME: documents): overridden by /home/u full (--isolate)");
+  CHECK(why.count("/home/u/Documents/mine") == 0);
+  add_rule(r, "/home", Isolation::Full, RuleOrigin::CommandLine, tokens);
+  CHECK(r.rules().count("/home/u") == 1);  // the user's own rule for ~ stays
+  CHECK(r.lookup("/home/other/x").mode == Isolation::Full);
+}
+
+TEST_CASE("rules: a manifest opens host paths only as far as the policy grants") {
+  MemoryTree host = debian_host();
+  auto tokens = user("/home/u");
+  auto refusal = [&](const std::string& prefix, Isolation mode, std::vector<std::string> grants) {
+    RuleSet r = default_rules(tokens, "/home/u", host);
+    return host_path_refusal(r, prefix, mode, tokens, {std::move(grants), "/etc/appv/policy.toml"});
+  };
+  // Without a grant: host or merged over a writecopy default is refused.
+  CHECK(refusal("/home/u/.ssh", Isolation::Host, {}) ==
+        "refused by policy: /etc/appv/policy.toml grants no host_paths covering /home/u/.ssh");
+  CHECK_FALSE(refusal("/srv/data", Isolation::Merged, {}).empty());
+  CHECK_FALSE(refusal("/home/u/.config/app", Isolation::Host, {}).empty());
+  CHECK_FALSE(refusal("/", Isolation::Host, {}).empty());
+  // Stricter modes, and host where the default already shows the host, need nothing.
+  CHECK(refusal("/srv/data", Isolation::Full, {}).empty());
+  CHECK(refusal("/home/u/.ssh", Isolation::WriteCopy, {}).empty());
+  CHECK(refusal("/tmp/.X11-unix", Isolation::Host, {}).empty());
+  CHECK(refusal("/media/usb", Isolation::Host, {}).empty());
+  // A grant covering the prefix lets it through ("~" expanded for this user).
+  CHECK(refusal("/srv/data/x", Isolation::Merged, {"/srv/data"}).empty());
+  CHECK(refusal("/home/u/.config/app", Isolation::Host, {"~/.config/app"}).empty());
+  CHECK_FALSE(refusal("/home/u/.config", Isolation::Host, {"~/.config/app"}).empty());
+  // Sensitive trees need their own line: a broad grant does not reach them.
+  CHECK(refusal("/home/u/.ssh", Isolation::Host, {"~"}) ==
+        "refused by policy: /etc/appv/policy.toml grants no host_paths naming /home/u/.ssh itself");
+  CHECK_FALSE(refusal("/", Isolation::Host, {"/"}).empty());
+  CHECK_FALSE(refusal("/home/u", Isolation::Merged, {"~"}).empty());          // holds ~/.ssh and ~/.gnupg
+  CHECK(refusal("/home/u", Isolation::Merged, {"~", "~/.ssh", "~/.gnupg"}).empty());
+  CHECK_FALSE(refusal("/etc/app", Isolation::Host, {"/"}).empty());
+  CHECK(refusal("/etc/app", Isolation::Host, {"/etc/app"}).empty());
+  CHECK(refusal("/home/u/.ssh", Isolation::Host, {"~/.ssh"}).empty());
+  CHECK_FALSE(refusal("/var/lib/app", Isolation::Host, {"/var"}).empty());
+  CHECK_FALSE(refusal("/root", Isolation::Host, {"/"}).empty());
+}
+
+TEST_CASE("rules: a refused manifest rule is set aside and its prefix keeps the default") {
+  MemoryTree host = debian_host();
+  auto tokens = user("/home/u");
+  RuleSet r = default_rules(tokens, "/home/u", host);
+  add_rule(r, "~/.ssh", Isolation::Host, RuleOrigin::Manifest, tokens);
+  add_rule(r, "/opt", Isolation::Full, RuleOrigin::Manifest, tokens);
+  CHECK(r.lookup("/home/u/.ssh/id_ed25519").mode == Isolation::WriteCopy);
+  CHECK(r.lookup("/opt/x").mode == Isolation::Full);
+  REQUIRE(r.set_aside().size() == 1);
+  CHECK(r.set_aside()[0].rule.prefix == "/home/u/.ssh");
+  CHECK(r.set_aside()[0].why == "refused by policy: no policy.toml grants host_paths covering /home/u/.ssh");
+  CHECK_THAT(format_plan(r, Plan{}), Catch::Contains("/home/u/.ssh                 host       manifest: not applied, "
+                                                     "refused by policy: no policy.toml grants"));
 }
 
 TEST_CASE("isolate arguments (PREFIX=MODE) are checked") {
@@ -340,4 +418,42 @@ TEST_CASE("resolving links inside a tree") {
   loop.add("/a", NodeKind::Symlink, "b");
   loop.add("/b", NodeKind::Symlink, "a");
   CHECK(resolve_in_tree(loop, "/a").empty());
+}
+
+TEST_CASE("host links from writecopy directories into merged ones get the app's own copy") {
+  MemoryTree host = debian_host();
+  host.add("/home/u/Documents/dotfiles/bashrc", NodeKind::File);
+  host.add("/home/u/Documents/dotfiles/nvim", NodeKind::Dir);
+  host.add("/home/u/.bashrc", NodeKind::Symlink, "Documents/dotfiles/bashrc");                // relative, a file
+  host.add("/home/u/.zshrc", NodeKind::Symlink, "/home/u/Documents/dotfiles/bashrc");         // absolute, a file
+  host.add("/home/u/.config/nvim", NodeKind::Symlink, "../Documents/dotfiles/nvim");          // XDG top level, a dir
+  host.add("/home/u/.config/deep/init", NodeKind::Symlink, "/home/u/Documents/dotfiles/bashrc");  // below the bound
+  host.add("/home/u/.dot/vimrc", NodeKind::File);
+  host.add("/home/u/.vimrc", NodeKind::Symlink, ".dot/vimrc");  // into writecopy: the overlay copies up itself
+  host.add("/home/u/.hop", NodeKind::Symlink, ".bashrc");       // a chain ending in Documents
+  host.add("/home/u/.loop", NodeKind::Symlink, ".loop");
+  // The app already has its own .zshrc: it wins, nothing is copied over it.
+  host.add(kLayout.sandbox + "/upper/home/u/.zshrc", NodeKind::File);
+  Layout layout = kLayout;
+  layout.link_scan_dirs = {"/home/u", "/home/u/.config", "/home/u/.local/share"};
+  const RuleSet rules = rules_for("/home/u", "/home/u", host);
+  const Plan plan = make_plan(rules, host, jq_package(), layout);
+  std::map<std::string, std::string> copies;
+  for (const CopyUp& c : plan.copy_ups) copies[c.to] = c.from;
+  const std::string upper = kLayout.sandbox + "/upper";
+  CHECK(copies == std::map<std::string, std::string>{{upper + "/home/u/.bashrc", "/home/u/Documents/dotfiles/bashrc"},
+                                                     {upper + "/home/u/.hop", "/home/u/Documents/dotfiles/bashrc"}});
+  const MountOp& nvim = found(plan, "/home/u/.config/nvim", MountOp::Type::Overlay);
+  CHECK(nvim.lowers == std::vector<std::string>{"/home/u/Documents/dotfiles/nvim"});
+  CHECK(nvim.upper == upper + "/home/u/.config/nvim");
+  CHECK(std::count(plan.dirs_to_create.begin(), plan.dirs_to_create.end(), upper + "/home/u/.config/nvim") == 1);
+  CHECK_FALSE(find(plan, "/home/u/.config/deep/init", MountOp::Type::Overlay));
+  CHECK_THAT(format_plan(rules, plan), Catch::Contains("copy     " + upper + "/home/u/.bashrc <- /home/u/Documents/dotfiles/bashrc"));
+
+  // Under the user's --isolate ~=full the host's links are not in the view at all.
+  RuleSet full = rules;
+  add_rule(full, "~", Isolation::Full, RuleOrigin::CommandLine, user("/home/u"));
+  const Plan hidden = make_plan(full, host, jq_package(), layout);
+  CHECK(hidden.copy_ups.empty());
+  CHECK_FALSE(find(hidden, "/home/u/.config/nvim", MountOp::Type::Overlay));
 }

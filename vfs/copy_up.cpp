@@ -1,0 +1,63 @@
+#include "vfs/copy_up.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+
+namespace appv {
+namespace {
+
+void write_all(int fd, const char* data, size_t size, const std::string& path) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("cannot write", path, errno, Exit::Io);
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+void copy_one(const CopyUp& c) {
+  struct stat st;
+  if (::lstat(c.to.c_str(), &st) == 0) return;  // the app's own entry
+  UniqueFd in(::open(c.from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  if (!in) {
+    if (errno == ELOOP || errno == ENOENT) return;  // changed since planning: nothing to copy
+    throw_sys("cannot open", c.from, errno, Exit::Io);
+  }
+  if (::fstat(in.get(), &st) != 0) throw_sys("cannot stat", c.from, errno, Exit::Io);
+  if (!S_ISREG(st.st_mode)) return;
+  const std::string tmp = c.to + ".appv-copy";
+  ::unlink(tmp.c_str());
+  UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777));
+  if (!out) throw_sys("cannot create", tmp, errno, Exit::Io);
+  try {
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(in.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw_sys("cannot read", c.from, errno, Exit::Io);
+      if (n == 0) break;
+      write_all(out.get(), buf, static_cast<size_t>(n), tmp);
+    }
+    if (::fchmod(out.get(), st.st_mode & 07777) != 0) throw_sys("cannot set the mode of", tmp, errno, Exit::Io);
+    if (::link(tmp.c_str(), c.to.c_str()) != 0 && errno != EEXIST) throw_sys("cannot create", c.to, errno, Exit::Io);
+  } catch (...) {
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  ::unlink(tmp.c_str());
+}
+
+}  // namespace
+
+void copy_up_files(const std::vector<CopyUp>& copies) {
+  for (const CopyUp& c : copies) copy_one(c);
+}
+
+}  // namespace appv
