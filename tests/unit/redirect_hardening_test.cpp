@@ -18,8 +18,10 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
+#include "redirect/child.h"
 #include "redirect/privileges.h"
 #include "redirect/seccomp_filter.h"
 
@@ -123,4 +125,27 @@ TEST_CASE("the filter refuses the keyring, new user namespaces, mounts and kerne
           if (pid < 0 || ::waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 7) return 12;
           return 0;
         }) == 0);
+}
+
+TEST_CASE("run_child passes every catchable signal on to the app and returns its death by it") {
+  for (int sig : {SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGHUP, SIGTERM}) {
+    INFO("signal " << sig);
+    // In a child of the test: without forwarding, the signal would kill that process.
+    CHECK(in_child([sig] {
+            const pid_t self = ::getpid();
+            const pid_t sender = ::fork();
+            if (sender == 0) {
+              ::usleep(300 * 1000);
+              ::kill(self, sig);
+              ::_exit(0);
+            }
+            const int status = appv::run_child([] {
+              const char* argv[] = {"sleep", "5", nullptr};
+              ::execv("/bin/sleep", const_cast<char* const*>(argv));
+              throw std::runtime_error("cannot exec /bin/sleep");
+            });
+            ::waitpid(sender, nullptr, 0);
+            return WIFSIGNALED(status) && WTERMSIG(status) == sig ? 0 : 1;
+          }) == 0);
+  }
 }
