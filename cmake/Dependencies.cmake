@@ -12,6 +12,8 @@ pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
 # OCI registries (appv push/pull/run oci://): HTTP, TLS, proxies as users configure them.
 pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl)
+# The system-call filter every app runs under (redirect/seccomp_filter.h).
+pkg_check_modules(LIBSECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 
 # LIEF 0.9 (Debian 12) ships neither a CMake config nor a pkg-config file.
 find_path(LIEF_INCLUDE_DIR LIEF/LIEF.hpp REQUIRED)
@@ -28,7 +30,7 @@ endif()
 
 # The runtime stub of self-executing packages is linked statically, so it runs on
 # hosts without appv or any of its libraries. Only what the run path needs.
-foreach(lib archive acl zstd crypto sodium)
+foreach(lib archive acl zstd crypto sodium seccomp)
   find_library(APPV_STATIC_${lib} NAMES lib${lib}.a)
 endforeach()
 

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string>
 
 #include "base/error.h"
@@ -18,6 +19,13 @@ namespace appv {
 namespace {
 
 volatile pid_t g_child = 0;
+
+// Every signal whose default ends a process and that can be caught: appv must outlive
+// the app to clean up after it (--temp), so it passes them on and dies of the same one
+// afterwards (exit_like). SIGKILL and SIGSTOP cannot be caught; the stop signals of the
+// terminal reach the app directly (same process group).
+constexpr int kForwarded[] = {SIGHUP,  SIGINT,  SIGQUIT,   SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE,
+                              SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGPWR};
 
 void forward_signal(int sig) {
   if (g_child > 0) ::kill(g_child, sig);
@@ -72,9 +80,8 @@ int run_child(const std::function<void()>& body) {
   g_child = pid;
   struct sigaction sa {};
   sa.sa_handler = forward_signal;
-  struct sigaction old[4];
-  const int signals[4] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-  for (int i = 0; i < 4; ++i) ::sigaction(signals[i], &sa, &old[i]);
+  struct sigaction old[std::size(kForwarded)];
+  for (size_t i = 0; i < std::size(kForwarded); ++i) ::sigaction(kForwarded[i], &sa, &old[i]);
   const std::string failure = read_all(reader.get());
   int status = 0;
   int wait_errno = 0;
@@ -84,7 +91,7 @@ int run_child(const std::function<void()>& body) {
       break;
     }
   }
-  for (int i = 0; i < 4; ++i) ::sigaction(signals[i], &old[i], nullptr);
+  for (size_t i = 0; i < std::size(kForwarded); ++i) ::sigaction(kForwarded[i], &old[i], nullptr);
   g_child = 0;
   if (failure.size() >= sizeof(int)) {
     int code = 0;

@@ -10,8 +10,10 @@ namespace appv {
 // instead, the error (its status and message) travels to the parent through a
 // close-on-exec pipe and is thrown there once the child has exited, so errors are
 // reported by the one process that reports errors and cleanup runs in the parent.
-// The parent forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT to the child, waits, and
-// returns the raw wait status of the program.
+// The parent forwards every catchable signal whose default is to end a process (SIGHUP,
+// SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGVTALRM, SIGPROF,
+// SIGXCPU, SIGXFSZ, SIGPWR) to the child, waits, and returns the raw wait status of
+// the program; the caller then cleans up and ends the same way (exit_like).
 int run_child(const std::function<void()>& body);
 
 // The shell's view of a wait status: the exit code, or 128+N for signal N.

@@ -1,18 +1,18 @@
 #include "redirect/exec.h"
 
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "base/advice.h"
 #include "base/error.h"
+#include "redirect/privileges.h"
+#include "redirect/seccomp_filter.h"
 
 namespace appv {
 
 void exec_entry(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& envp,
                 const std::string& cwd) {
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_sys("cannot set", "no_new_privs", errno, Exit::Environment);
   if (cwd.empty() || ::chdir(cwd.c_str()) != 0) {
     if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
   }
@@ -22,6 +22,9 @@ void exec_entry(const std::string& path, const std::vector<std::string>& argv, c
   std::vector<char*> env;
   for (const std::string& e : envp) env.push_back(const_cast<char*>(e.c_str()));
   env.push_back(nullptr);
+  // Last, after every step that needs a capability or a refused call.
+  drop_privileges();
+  install_seccomp_filter();
   ::execve(path.c_str(), args.data(), env.data());
   int err = errno;
   if (err == ENOENT) {

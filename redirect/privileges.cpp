@@ -1,0 +1,36 @@
+#include "redirect/privileges.h"
+
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "base/error.h"
+
+namespace appv {
+
+void drop_privileges() {
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_sys("cannot set", "no_new_privs", errno, Exit::Environment);
+  // The bounding set first: dropping from it needs CAP_SETPCAP, which capset below removes.
+  // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability.
+  for (int cap = 0;; ++cap) {
+    const int held = ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+    if (held < 0) {
+      if (errno == EINVAL) break;
+      throw_sys("cannot read", "the capability bounding set", errno, Exit::Environment);
+    }
+    if (held == 1 && ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+      throw_sys("cannot drop capability " + std::to_string(cap) + " from", "the bounding set", errno, Exit::Environment);
+  }
+  // Kernels without ambient capabilities (before 4.3) have none to clear.
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    throw_sys("cannot clear", "the ambient capabilities", errno, Exit::Environment);
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (::syscall(SYS_capset, &header, data) != 0) throw_sys("cannot drop", "the capabilities", errno, Exit::Environment);
+}
+
+}  // namespace appv

@@ -1,0 +1,15 @@
+// Taking from the app every privilege the process that launches it may hold, so the app
+// has no more than the user's own rights (invariant 4), also when root launches it.
+#pragma once
+
+namespace appv {
+
+// Sets no_new_privs, then empties every capability set of the calling thread: the
+// bounding set (PR_CAPBSET_DROP for each capability up to cap_last_cap), the ambient
+// set, and inheritable, permitted and effective (capset). After this, execve gives no
+// capability, even to uid 0 and even for set-uid or file-capability binaries.
+// Throws Exit::Environment (with errno) if a set cannot be emptied. Run it last before
+// install_seccomp_filter() and execve: mounting and setns need the capabilities.
+void drop_privileges();
+
+}  // namespace appv

@@ -1,0 +1,82 @@
+#include "redirect/seccomp_filter.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/personality.h>
+
+#include <string>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+
+namespace appv {
+namespace {
+
+// Names, not numbers: libseccomp knows each architecture's numbers (and those an
+// architecture lacks, which are then skipped).
+constexpr const char* kRefused[] = {
+    "syslog", "uselib", "acct", "quotactl", "modify_ldt",
+    "add_key", "keyctl", "request_key",
+    "move_pages", "mbind", "get_mempolicy", "set_mempolicy", "migrate_pages",
+    "unshare", "setns",
+    "mount", "umount", "umount2", "pivot_root", "chroot",
+    "fsopen", "fsconfig", "fsmount", "fspick", "open_tree", "move_mount", "mount_setattr",
+    "bpf", "perf_event_open", "userfaultfd", "kexec_load", "kexec_file_load",
+    "init_module", "finit_module", "delete_module", "open_by_handle_at",
+};
+
+struct Filter {
+  scmp_filter_ctx ctx = ::seccomp_init(SCMP_ACT_ALLOW);
+  ~Filter() {
+    if (ctx) ::seccomp_release(ctx);
+  }
+};
+
+[[noreturn]] void fail(const std::string& what, int rc) {
+  throw Error(Exit::Environment, fmt::format("cannot {} the system-call filter: {}", what, errno_text(-rc)));
+}
+
+void add(scmp_filter_ctx ctx, const char* name, uint32_t action, unsigned count, const scmp_arg_cmp* args) {
+  const int nr = ::seccomp_syscall_resolve_name(name);
+  if (nr == __NR_SCMP_ERROR) return;  // unknown to this libseccomp
+  const int rc = ::seccomp_rule_add_array(ctx, action, nr, count, args);
+  // -EDOM / -EOPNOTSUPP: a call this architecture lacks (e.g. umount on some).
+  if (rc != 0 && rc != -EDOM && rc != -EOPNOTSUPP) fail(fmt::format("add {} to", name), rc);
+}
+
+}  // namespace
+
+void install_seccomp_filter() {
+  Filter f;
+  if (!f.ctx) throw Error(Exit::Environment, "cannot create the system-call filter (libseccomp)");
+#if defined(__x86_64__)
+  if (const int rc = ::seccomp_arch_add(f.ctx, SCMP_ARCH_X86); rc != 0 && rc != -EEXIST) fail("add i386 to", rc);
+#endif
+  const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+  for (const char* name : kRefused) add(f.ctx, name, eperm, 0, nullptr);
+
+  const scmp_arg_cmp tiocsti = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCSTI);
+  add(f.ctx, "ioctl", eperm, 1, &tiocsti);
+  const scmp_arg_cmp tioclinux = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCLINUX);
+  add(f.ctx, "ioctl", eperm, 1, &tioclinux);
+
+  // clone's flags are its first argument on x86 and most others (not s390, which
+  // appv does not build for).
+  const scmp_arg_cmp newuser = SCMP_A0_64(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER);
+  add(f.ctx, "clone", eperm, 1, &newuser);
+  add(f.ctx, "clone3", SCMP_ACT_ERRNO(ENOSYS), 0, nullptr);
+
+  // libseccomp allows one comparison per argument and rule, so "neither PER_LINUX nor
+  // PER_LINUX32" becomes "above PER_LINUX32": every flag (READ_IMPLIES_EXEC,
+  // ADDR_NO_RANDOMIZE, ...) and the 0xffffffff query lie above it; 1..7 are bare
+  // execution domains without any flag.
+  const scmp_arg_cmp other_personality = SCMP_A0_32(SCMP_CMP_GT, PER_LINUX32);
+  add(f.ctx, "personality", eperm, 1, &other_personality);
+
+  if (const int rc = ::seccomp_load(f.ctx); rc != 0) fail("load", rc);
+}
+
+}  // namespace appv

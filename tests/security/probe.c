@@ -1,0 +1,128 @@
+/* A hostile app for tests/security/escape_probe.sh: from inside its view it tries every
+ * way out of the containment it knows and prints one line per attempt,
+ * "blocked NAME (why)" or "ESCAPED NAME detail". Each attempt is harmless if it
+ * succeeds (it undoes itself or writes back what it read), so a regression shows as
+ * ESCAPED and not as a damaged host. Exit status: the number of escapes.
+ *
+ * Usage: probe [HOST_PID]  (HOST_PID: a host process the app must not signal or trace;
+ * those attempts are made only when given). Needs a terminal on fd 0 for TIOCSTI. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int escapes;
+
+static void report(const char *name, long rc, const char *detail) {
+  if (rc == -1) {
+    printf("blocked %s (%s)\n", name, strerror(errno));
+  } else {
+    printf("ESCAPED %s %s\n", name, detail);
+    ++escapes;
+  }
+  fflush(stdout);
+}
+
+static void try_tty(void) {
+  char c = '\n';
+  report("tiocsti", ioctl(0, TIOCSTI, &c), "pushed a newline into the terminal's input");
+  report("tiocsti-high-bits", syscall(SYS_ioctl, 0, 0x100000000UL | TIOCSTI, &c), "pushed input with a 64-bit request");
+  char sub = 12; /* TIOCL_GETFGCONSOLE: read-only */
+  report("tioclinux", ioctl(0, TIOCLINUX, &sub), "reached the console driver");
+}
+
+static void try_keys(void) {
+  report("keyctl", syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_USER_KEYRING, 0), "read the user keyring");
+  long key = syscall(SYS_add_key, "user", "appv-probe", "x", 1, KEY_SPEC_PROCESS_KEYRING);
+  report("add_key", key, "added a key");
+  report("request_key", syscall(SYS_request_key, "user", "appv-probe", NULL, 0), "found a key");
+}
+
+static void try_mounts(void) {
+  long rc = mount("none", "/tmp", "tmpfs", 0, NULL);
+  if (rc == 0) umount2("/tmp", MNT_DETACH);
+  report("mount", rc, "mounted a tmpfs");
+  report("umount", umount2("/proc", MNT_DETACH), "unmounted /proc");
+  long fd = syscall(SYS_fsopen, "tmpfs", 0);
+  report("fsopen", fd, "opened a filesystem context");
+  if (fd >= 0) close((int)fd);
+  fd = syscall(SYS_open_tree, AT_FDCWD, "/", 0x1 /* OPEN_TREE_CLONE */);
+  report("open_tree", fd, "cloned the root mount");
+  if (fd >= 0) close((int)fd);
+  report("pivot_root", syscall(SYS_pivot_root, "/tmp", "/tmp"), "pivoted the root");
+  report("chroot", chroot("/tmp"), "chrooted");
+}
+
+static void try_namespaces(void) {
+  pid_t pid = fork();
+  if (pid == 0) _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : errno);
+  int st = 0;
+  waitpid(pid, &st, 0);
+  errno = WIFEXITED(st) ? WEXITSTATUS(st) : EINTR;
+  report("unshare-newuser", WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1, "created a user namespace");
+  long child = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+  if (child == 0) _exit(0);
+  if (child > 0) waitpid((pid_t)child, NULL, 0);
+  report("clone-newuser", child, "cloned into a user namespace");
+  int self = open("/proc/self/ns/mnt", O_RDONLY);
+  report("setns", setns(self, CLONE_NEWNS), "re-entered a mount namespace");
+  if (self >= 0) close(self);
+}
+
+static void try_kernel(void) {
+  report("bpf", syscall(SYS_bpf, 0 /* BPF_MAP_CREATE */, NULL, 0), "reached bpf");
+  report("perf_event_open", syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0), "reached perf");
+  long uffd = syscall(SYS_userfaultfd, 0);
+  report("userfaultfd", uffd, "created a userfaultfd");
+  report("kexec_load", syscall(SYS_kexec_load, 0, 0, NULL, 0), "reached kexec");
+  report("init_module", syscall(SYS_init_module, NULL, 0, ""), "reached the module loader");
+  report("delete_module", syscall(SYS_delete_module, "appv_probe_none", O_NONBLOCK), "reached the module unloader");
+  report("open_by_handle_at", syscall(SYS_open_by_handle_at, AT_FDCWD, NULL, 0), "reached open_by_handle_at");
+  report("syslog", syscall(SYS_syslog, 10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0), "read the kernel log size");
+  report("acct", syscall(SYS_acct, NULL), "reached process accounting");
+  report("personality", syscall(SYS_personality, 0x0400000 /* READ_IMPLIES_EXEC */), "set READ_IMPLIES_EXEC");
+}
+
+static void try_privileges(void) {
+  report("setuid-0", getuid() == 0 ? -1 : setuid(0), "became uid 0");
+  if (getuid() == 0) errno = 0;
+  report("mknod", mknod("/tmp/appv-probe-null", S_IFCHR | 0666, makedev(1, 3)), "created a device node");
+  unlink("/tmp/appv-probe-null");
+  /* A capability-guarded call any root could make: renice below 0. */
+  report("capability", syscall(SYS_setpriority, 0 /* PRIO_PROCESS */, 0, -5), "raised its priority");
+  report("no_new_privs-cleared", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1 ? -1 : 0, "runs without no_new_privs");
+}
+
+static void try_host_pid(pid_t host) {
+  char detail[64];
+  snprintf(detail, sizeof detail, "signalled host pid %d", (int)host);
+  report("kill-host", kill(host, 0), detail);
+  long rc = ptrace(PTRACE_ATTACH, host, 0, 0);
+  if (rc == 0) ptrace(PTRACE_DETACH, host, 0, 0);
+  report("ptrace-host", rc, "attached to a host process");
+}
+
+int main(int argc, char **argv) {
+  try_tty();
+  try_keys();
+  try_mounts();
+  try_namespaces();
+  try_kernel();
+  try_privileges();
+  if (argc > 1) try_host_pid((pid_t)atoi(argv[1]));
+  return escapes;
+}
