@@ -172,7 +172,10 @@ TEST_CASE("policy keys are the system store's: a user's key of the same name doe
   // The user's key named by its fingerprint is the admin's explicit choice.
   const std::string mine_fp = key_fingerprint(load_public_key(t / "user/release.pub"));
   Policy pinned;
-  pinned.rules.push_back(PolicyRule{"*", std::nullopt, {mine_fp}, {}});
+  PolicyRule pin;
+  pin.apps = "*";
+  pin.keys = {mine_fp};
+  pinned.rules.push_back(pin);
   CHECK(policy_refusal(pinned, "org.x", mine, {}).empty());
   pinned.rules[0].keys = {"sha256:" + mine_fp.substr(7)};  // prefix in either case
   CHECK(policy_refusal(pinned, "org.x", mine, {}).empty());
