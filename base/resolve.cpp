@@ -23,18 +23,6 @@ namespace {
 // The kernel's limit on links followed in one lookup.
 constexpr int kMaxHops = 40;
 
-void push_front_parts(std::deque<std::string>& pending, const std::string& text) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('/', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) parts.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  pending.insert(pending.begin(), parts.begin(), parts.end());
-}
-
 // readlinkat of `name` in `dir` (or of `dir` itself when name is ""), or false.
 bool read_link(int dir, const char* name, std::string& out) {
   char buf[4096];
@@ -60,14 +48,14 @@ int openat_resolved_walk(int dir_fd, const std::string& path, int flags, Resolve
   if (!in_root && !path.empty() && path[0] == '/') return fail(EXDEV);
   std::vector<UniqueFd> dirs;  // the directories entered below dir_fd, innermost last
   std::deque<std::string> pending;
-  push_front_parts(pending, path);
+  push_path_components(pending, path);
   int hops = 0;
   auto here = [&] { return dirs.empty() ? dir_fd : dirs.back().get(); };
   auto follow = [&](const std::string& target) {
     if (!in_root) return fail(ELOOP);
     if (++hops > kMaxHops) return fail(ELOOP);
     if (!target.empty() && target[0] == '/') dirs.clear();
-    push_front_parts(pending, target);
+    push_path_components(pending, target);
     return 0;
   };
   while (!pending.empty()) {
@@ -151,6 +139,18 @@ UniqueFd open_resolved(int dir_fd, const std::string& root_name, const std::stri
     throw_sys("cannot open", shown + path, errno, errno == ENOENT ? Exit::NoInput : Exit::BadInput);
   }
   return fd;
+}
+
+void push_path_components(std::deque<std::string>& pending, const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  pending.insert(pending.begin(), parts.begin(), parts.end());
 }
 
 }  // namespace appv

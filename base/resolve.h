@@ -16,6 +16,7 @@
 
 #include <sys/types.h>
 
+#include <deque>
 #include <string>
 
 #include "base/unique_fd.h"
@@ -37,5 +38,10 @@ int openat_resolved_walk(int dir_fd, const std::string& path, int flags, Resolve
 // `root_name` is the directory's name for messages.
 UniqueFd open_resolved(int dir_fd, const std::string& root_name, const std::string& path, int flags, Resolve how,
                        mode_t mode = 0);
+
+// Puts the components of `path` (split at '/', empty ones dropped) in front of
+// `pending`, in their order: the queue a component-by-component resolver consumes
+// (a link's target goes in front of what was left of the path).
+void push_path_components(std::deque<std::string>& pending, const std::string& path);
 
 }  // namespace appv

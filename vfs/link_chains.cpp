@@ -6,20 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "base/resolve.h"
+
 namespace appv {
 namespace {
-
-void push_parts(std::deque<std::string>& pending, const std::string& text) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find('/', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) parts.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  pending.insert(pending.begin(), parts.begin(), parts.end());
-}
 
 std::string joined(const std::vector<std::string>& parts) {
   std::string out;
@@ -39,12 +29,12 @@ std::string LinkChains::escape_reason(const std::string& path) const {
   std::deque<std::string> pending;
   {
     std::deque<std::string> self;
-    push_parts(self, path);
+    push_path_components(self, path);
     dir.assign(self.begin(), self.end());
     dir.pop_back();
   }
   if (!it->second.empty() && it->second[0] == '/') dir.clear();
-  push_parts(pending, it->second);
+  push_path_components(pending, it->second);
   int hops = 1;
   while (!pending.empty()) {
     std::string part = std::move(pending.front());
@@ -61,7 +51,7 @@ std::string LinkChains::escape_reason(const std::string& path) const {
     if (++hops > kMaxHops) return fmt::format("more than {} links in a row (a loop)", kMaxHops);
     dir.pop_back();
     if (!next->second.empty() && next->second[0] == '/') dir.clear();
-    push_parts(pending, next->second);
+    push_path_components(pending, next->second);
   }
   return {};
 }

@@ -21,32 +21,13 @@
 #include "vfs/sandbox.h"
 #include "vfs/view.h"
 
+#include "tests/unit/support/in_child.h"
+
 using namespace appv;
+using appv::test::in_child;
 using appv::test::TempDir;
 
 namespace {
-
-// Runs `body` in a forked child and returns its exit status (-1 if it did not exit).
-// The child never returns into Catch: an exception becomes status 99 with the message
-// on stderr.
-int in_child(const std::function<int()>& body) {
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    int code = 98;
-    try {
-      code = body();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "child: %s\n", e.what());
-      code = 99;
-    }
-    std::fflush(nullptr);
-    ::_exit(code);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 bool file_is(const std::string& path, const std::string& content) {
   return appv::test::exists(path) && appv::test::read_file(path) == content;

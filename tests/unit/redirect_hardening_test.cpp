@@ -25,28 +25,12 @@
 #include "redirect/privileges.h"
 #include "redirect/seccomp_filter.h"
 
+#include "tests/unit/support/in_child.h"
+
 using namespace appv;
+using appv::test::in_child;
 
 namespace {
-
-int in_child(const std::function<int()>& body) {
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    int code = 98;
-    try {
-      code = body();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "child: %s\n", e.what());
-      code = 99;
-    }
-    std::fflush(nullptr);
-    ::_exit(code);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 // Whether a call failed with `expected`; says what happened otherwise.
 bool refused(const char* what, long rc, int expected) {
