@@ -21,6 +21,13 @@ UniqueFd open_ns(pid_t pid, const char* name) {
   return fd;
 }
 
+// True if the namespace held by `fd` is the one at `own` (a /proc/self/ns/ link).
+bool same_namespace(int fd, const char* own) {
+  struct stat theirs, ours;
+  if (::fstat(fd, &theirs) != 0) throw_sys("cannot inspect the namespace of", "the running instance", errno, Exit::Environment);
+  if (::stat(own, &ours) != 0) throw_sys("cannot inspect", own, errno, Exit::Environment);
+  return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+}
 
 }  // namespace
 
@@ -29,16 +36,19 @@ std::optional<NamespaceState> join_instance(const Instance& instance) {
   // Every handle is taken before the first setns (after it, /proc is the app's).
   // Once held they keep the namespaces alive even if the instance exits now.
   UniqueFd user = open_ns(instance.pid, "ns/user");
+  UniqueFd net = open_ns(instance.pid, "ns/net");
   UniqueFd mnt = open_ns(instance.pid, "ns/mnt");
   UniqueFd root = open_ns(instance.pid, "root");
-  struct stat own, theirs;
-  if (!user || !mnt || !root || ::fstat(user.get(), &theirs) != 0) return std::nullopt;
-  if (::stat("/proc/self/ns/user", &own) != 0) throw_sys("cannot inspect", "/proc/self/ns/user", errno, Exit::Environment);
-  const ino_t own_user = own.st_ino;
-  const ino_t their_user = theirs.st_ino;
-  if (own_user != their_user) {
+  if (!user || !net || !mnt || !root) return std::nullopt;
+  if (!same_namespace(user.get(), "/proc/self/ns/user")) {
     if (::setns(user.get(), CLONE_NEWUSER) != 0) throw_sys("cannot join the user namespace of pid", std::to_string(instance.pid), errno, Exit::Environment);
     state.user_namespace = true;
+  }
+  // An instance whose network permission was denied has a network namespace of its
+  // own; a launch joining it must not keep the host's (the view id covers permissions,
+  // so both launches were denied the same).
+  if (!same_namespace(net.get(), "/proc/self/ns/net") && ::setns(net.get(), CLONE_NEWNET) != 0) {
+    throw_sys("cannot join the network namespace of pid", std::to_string(instance.pid), errno, Exit::Environment);
   }
   if (::setns(mnt.get(), CLONE_NEWNS) != 0) throw_sys("cannot join the mount namespace of pid", std::to_string(instance.pid), errno, Exit::Environment);
   if (::fchdir(root.get()) != 0 || ::chroot(".") != 0) throw_sys("cannot enter the root of pid", std::to_string(instance.pid), errno, Exit::Environment);

@@ -47,6 +47,18 @@ void add(scmp_filter_ctx ctx, const char* name, uint32_t action, unsigned count,
   if (rc != 0 && rc != -EDOM && rc != -EOPNOTSUPP) fail(fmt::format("add {} to", name), rc);
 }
 
+// One argument comparison (libseccomp's SCMP_A*_64 macros, spelled out so that every
+// field is initialised): for SCMP_CMP_MASKED_EQ `a` is the mask and `b` the value,
+// for the other operators `a` is the value.
+scmp_arg_cmp compare(unsigned arg, scmp_compare op, scmp_datum_t a, scmp_datum_t b) {
+  scmp_arg_cmp c{};
+  c.arg = arg;
+  c.op = op;
+  c.datum_a = a;
+  c.datum_b = b;
+  return c;
+}
+
 }  // namespace
 
 void install_seccomp_filter() {
@@ -58,14 +70,14 @@ void install_seccomp_filter() {
   const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
   for (const char* name : kRefused) add(f.ctx, name, eperm, 0, nullptr);
 
-  const scmp_arg_cmp tiocsti = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCSTI);
+  const scmp_arg_cmp tiocsti = compare(1, SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCSTI);
   add(f.ctx, "ioctl", eperm, 1, &tiocsti);
-  const scmp_arg_cmp tioclinux = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCLINUX);
+  const scmp_arg_cmp tioclinux = compare(1, SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, TIOCLINUX);
   add(f.ctx, "ioctl", eperm, 1, &tioclinux);
 
   // clone's flags are its first argument on x86 and most others (not s390, which
   // appv does not build for).
-  const scmp_arg_cmp newuser = SCMP_A0_64(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER);
+  const scmp_arg_cmp newuser = compare(0, SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER);
   add(f.ctx, "clone", eperm, 1, &newuser);
   add(f.ctx, "clone3", SCMP_ACT_ERRNO(ENOSYS), 0, nullptr);
 
@@ -73,7 +85,7 @@ void install_seccomp_filter() {
   // PER_LINUX32" becomes "above PER_LINUX32": every flag (READ_IMPLIES_EXEC,
   // ADDR_NO_RANDOMIZE, ...) and the 0xffffffff query lie above it; 1..7 are bare
   // execution domains without any flag.
-  const scmp_arg_cmp other_personality = SCMP_A0_32(SCMP_CMP_GT, PER_LINUX32);
+  const scmp_arg_cmp other_personality = compare(0, SCMP_CMP_GT, PER_LINUX32, 0);
   add(f.ctx, "personality", eperm, 1, &other_personality);
 
   if (const int rc = ::seccomp_load(f.ctx); rc != 0) fail("load", rc);

@@ -92,6 +92,13 @@ same "network denied: the app still has a loopback of its own" "up" \
   "$("$A" run --deny network "$work/python3.appv" -c 'import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 c = socket.create_connection(s.getsockname()); print("up")' 2>&1)"
+# A second launch joins the running instance's namespaces: its network too.
+"$A" run --deny network "$work/python3.appv" -c 'import time; time.sleep(20)' &
+first=$!
+for _ in $(seq 100); do "$A" sandbox list 2>/dev/null | grep -q running && break; sleep 0.1; done
+same "network denied: a launch that joins the running instance is cut off too" "refused refused" \
+  "$("$A" run --deny network "$work/python3.appv" -c "$probe_net" "$port" "$spid" 2>&1)"
+kill "$first" 2>/dev/null; wait "$first" 2>/dev/null
 kill "$server" 2>/dev/null
 status "an unknown permission is bad usage" 64 "$A" run --deny netwrk "$work/python3.appv" -c 1
 
