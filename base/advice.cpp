@@ -56,6 +56,12 @@ std::string advice_for(Attempt what, int err) {
       }
       [[fallthrough]];
     case Attempt::Mount: return err == ENODEV ? "the kernel lacks this file system" : "";
+    case Attempt::ProcMount:
+      // mount_too_revealing(): a namespace may mount proc only where the whole of the
+      // host's /proc is visible, which a container's masked paths prevent.
+      return err == EPERM ? "parts of this host's /proc are covered by other mounts, as a container's masked paths are; "
+                            "a new proc may be mounted only where all of /proc is visible"
+                          : "";
     case Attempt::Exec: return err == ENOENT ? "it (or its interpreter) is not in the view" : "";
     case Attempt::TlsVerify: return "trust its CA with --ca-file";
   }

@@ -10,6 +10,7 @@ enum class Attempt {
   UserNamespace,  // unshare(CLONE_NEWUSER) or writing uid_map/gid_map
   Mount,          // mount(2) of a bind, tmpfs or the like
   OverlayMount,   // mount(2) of an overlay
+  ProcMount,      // mount(2) of a new proc in the app's PID namespace
   Exec,           // execve(2) of an entry point inside the view
   TlsVerify,      // a registry's TLS certificate did not verify
 };

@@ -95,9 +95,6 @@ void plan_permissions(const LaunchInputs& in, const TreeProbe& host, LaunchPlan&
       else if (kind == NodeKind::Other) cover(plan, path, why);
     }
   }
-  if (!plan.permissions.granted("dri") && host.kind("/dev/dri") == NodeKind::Dir) {
-    plan.mounts.ops.push_back(MountOp::hide("/dev/dri", "permission dri: not granted"));
-  }
 }
 
 }  // namespace appv

@@ -13,9 +13,8 @@ namespace appv {
 // - the host's session bus socket (DBUS_SESSION_BUS_ADDRESS's unix:path, else
 //   $XDG_RUNTIME_DIR/bus) is covered by /dev/null, or by the proxy's socket when the
 //   bus is granted filtered; DBUS_SESSION_BUS_ADDRESS then names it;
-// - /tmp/.X11-unix, $XDG_RUNTIME_DIR/wayland-*, pulse, pipewire-* and /dev/dri are
-//   hidden when not granted. (/dev is still the host's whole /dev: reducing it to the
-//   basic nodes when "devices" is not granted is left to do.)
+// - /tmp/.X11-unix, $XDG_RUNTIME_DIR/wayland-*, pulse and pipewire-* are hidden when
+//   not granted. (/dev, and dri in it, are launch/kernel_trees.h's.)
 void plan_permissions(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan);
 
 }  // namespace appv

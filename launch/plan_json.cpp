@@ -15,6 +15,8 @@ std::string_view mount_type(MountOp::Type type) {
     case MountOp::Type::BindReadOnly: return "bind-ro";
     case MountOp::Type::Overlay: return "overlay";
     case MountOp::Type::Hide: return "hide";
+    case MountOp::Type::Proc: return "proc";
+    case MountOp::Type::Tmpfs: return "tmpfs";
   }
   return "?";
 }
@@ -30,7 +32,9 @@ nlohmann::json mount_json(const MountOp& op) {
       j["upper"] = op.upper;
       j["work"] = op.work;
       break;
+    case MountOp::Type::Tmpfs: j["options"] = op.source; break;
     case MountOp::Type::Dir:
+    case MountOp::Type::Proc:
     case MountOp::Type::Hide: break;
   }
   return j;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <functional>
+
 #include "base/error.h"
 #include "base/fs_util.h"
 #include "redirect/child.h"
@@ -11,6 +13,7 @@
 #include "redirect/mounts.h"
 #include "redirect/namespaces.h"
 #include "redirect/network.h"
+#include "redirect/pid_namespace.h"
 #include "vfs/copy_up.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_access.h"
@@ -18,16 +21,28 @@
 namespace appv {
 namespace {
 
-// The `ns` backend: user (unless root) and mount namespaces, then the view.
-void enter_ns_view(const LaunchPlan& plan) {
-  NamespaceState ns = enter_namespaces();
-  if (plan.own_network) enter_own_network();  // permission `network` not granted
-  enter_view(plan.mounts, ns);
+[[noreturn]] void exec_app(const LaunchPlan& plan) { exec_entry(plan.program, plan.argv, plan.env, plan.cwd); }
+
+// The `ns` backend. This process enters the user namespace (unless root), the
+// network namespace when `network` is denied, and makes the PID namespace for its
+// children; their init enters its own mount namespace (a pivot_root would move every
+// process of a shared one into the view, this one too) and builds the view; the app
+// execs below it. Returns the app's raw wait status.
+int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started) {
+  const NamespaceState ns = enter_user_namespace();
+  if (plan.own_network) enter_own_network();
+  unshare_pid_namespace();
+  return run_in_pid_namespace(
+      [&] {
+        enter_mount_namespace();
+        enter_view(plan.mounts, ns);
+      },
+      [&] { exec_app(plan); }, lifetime, started);
 }
 
-void enter_backend(const LaunchPlan& plan) {
+int run_backend(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started) {
   switch (plan.backend) {
-    case Backend::Namespaces: enter_ns_view(plan); return;
+    case Backend::Namespaces: return run_ns(plan, lifetime, started);
   }
   throw Error(Exit::Internal, "unknown backend");
 }
@@ -38,8 +53,6 @@ void prepare_host_side(const LaunchPlan& plan) {
   if (plan.session_bus) start_bus_proxy(*plan.session_bus);
 }
 
-[[noreturn]] void exec_app(const LaunchPlan& plan) { exec_entry(plan.program, plan.argv, plan.env, plan.cwd); }
-
 }  // namespace
 
 int apply_in_child(const LaunchPlan& plan) {
@@ -49,10 +62,9 @@ int apply_in_child(const LaunchPlan& plan) {
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
   prepare_host_side(plan);
   copy_up_files(plan.mounts.copy_ups);
-  return run_child([&] {
-    enter_backend(plan);
-    exec_app(plan);
-  });
+  // The namespaces are entered in a child, so this process stays on the host's side
+  // to clean up; everything in the app's PID namespace is gone when it returns.
+  return run_child([&] { exit_like(run_backend(plan, InitLifetime::WithApp, {})); });
 }
 
 void apply(const LaunchPlan& plan) {
@@ -66,30 +78,31 @@ void apply(const LaunchPlan& plan) {
     }
     remove_tree(plan.sandbox);
     exit_like(status);
-    ::_exit(shell_status(status));
   }
   if (plan.kind == LaunchKind::InstallCapture) throw Error(Exit::Internal, "install capture runs through apply_in_child");
 
-  // Launches of one app enter its view one at a time. The lock's fd is close-on-exec,
-  // so it is released the moment the app starts; taking it first also creates the
-  // sandbox private (0700) before anything is written into it.
+  // Launches of one app enter its view one at a time, until the app has started;
+  // taking the lock first also creates the sandbox private (0700) before anything is
+  // written into it.
   UniqueFd sandbox_lock = lock_sandbox(plan.sandbox);
+  const auto release_lock = [&](pid_t) { sandbox_lock.reset(); };
   const std::optional<Instance> running = running_instance(plan.sandbox);
   switch (decide_start(running, plan.view_id)) {
     case Start::Refuse: throw_refused(plan, *running);
     case Start::Join:
       // An instance that exited since it was found leaves a view nobody holds: build anew.
-      if (join_instance(*running)) exec_app(plan);
+      if (join_instance(*running)) exit_like(run_child([&] { exec_app(plan); }, release_lock));
       break;
     case Start::Build: break;
   }
   write_state(plan.sandbox, plan.state);
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
   copy_up_files(plan.mounts.copy_ups);
-  record_instance(plan.sandbox, plan.view_id);
   prepare_host_side(plan);
-  enter_backend(plan);
-  exec_app(plan);
+  exit_like(run_backend(plan, InitLifetime::UntilEmpty, [&](pid_t init) {
+    record_instance(plan.sandbox, plan.view_id, init);
+    release_lock(init);
+  }));
 }
 
 }  // namespace appv

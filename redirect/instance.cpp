@@ -36,14 +36,17 @@ std::optional<NamespaceState> join_instance(const Instance& instance) {
   // Every handle is taken before the first setns (after it, /proc is the app's).
   // Once held they keep the namespaces alive even if the instance exits now.
   UniqueFd user = open_ns(instance.pid, "ns/user");
+  UniqueFd pid = open_ns(instance.pid, "ns/pid");
   UniqueFd net = open_ns(instance.pid, "ns/net");
   UniqueFd mnt = open_ns(instance.pid, "ns/mnt");
   UniqueFd root = open_ns(instance.pid, "root");
-  if (!user || !net || !mnt || !root) return std::nullopt;
+  if (!user || !pid || !net || !mnt || !root) return std::nullopt;
   if (!same_namespace(user.get(), "/proc/self/ns/user")) {
     if (::setns(user.get(), CLONE_NEWUSER) != 0) throw_sys("cannot join the user namespace of pid", std::to_string(instance.pid), errno, Exit::Environment);
     state.user_namespace = true;
   }
+  // For the children forked from here on: the app joins the instance's processes.
+  if (::setns(pid.get(), CLONE_NEWPID) != 0) throw_sys("cannot join the PID namespace of pid", std::to_string(instance.pid), errno, Exit::Environment);
   // An instance whose network permission was denied has a network namespace of its
   // own; a launch joining it must not keep the host's (the view id covers permissions,
   // so both launches were denied the same).

@@ -1,9 +1,10 @@
 // The running instance of an app. overlayfs cannot share an upper directory between
 // two mounts, so a second launch of an app whose view is already up does not build
-// another: it joins the first instance's user and mount namespaces, and both see one
-// overlay, each other's writes and nothing lost.
+// another: it joins the first instance's namespaces, and both see one overlay, each
+// other's writes and nothing lost.
 //
-// <sandbox>/.instance names the process that entered the view (vfs/sandbox_access.h).
+// <sandbox>/.instance names the init of the instance's PID namespace
+// (redirect/pid_namespace.h, vfs/sandbox_access.h).
 #pragma once
 
 #include <sys/types.h>
@@ -16,7 +17,9 @@
 
 namespace appv {
 
-// Enters the instance's namespaces and its root. Must be called single-threaded.
+// Enters the instance's user, network and mount namespaces and its root, and makes
+// its PID namespace the one of the children forked next (the app is forked, not
+// exec'd, from here). Must be called single-threaded.
 // Returns nullopt, having changed nothing, if the instance exited meanwhile; throws
 // Exit::Environment if it cannot be joined.
 std::optional<NamespaceState> join_instance(const Instance& instance);

@@ -57,6 +57,35 @@ void ensure_mount_point(const std::string& source, const std::string& target, co
   if (fd >= 0) ::close(fd);
 }
 
+void set_read_only(const std::string& target) {
+  // Recursively: the mounts below it too (mount_setattr, Linux 5.12).
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  if (::syscall(SYS_mount_setattr, AT_FDCWD, target.c_str(), AT_RECURSIVE, &attr, sizeof attr) != 0) {
+    mount_failed("read-only attribute", target, errno);
+  }
+}
+
+// A proc of the PID namespace the calling process is in (it must be that namespace's
+// init: proc shows the namespace of the process that mounts it). Its kernel-wide
+// files are bound read-only over themselves, bubblewrap's list: uid 0 may write
+// sysctls and trigger sysrq without any capability.
+void mount_proc(const std::string& target) {
+  if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", target, errno);
+  if (::mount("proc", target.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    const int err = errno;
+    const std::string advice = advice_for(Attempt::ProcMount, err);
+    throw Error(Exit::Environment, fmt::format("cannot mount a new proc on '{}': {}{}", target, errno_text(err),
+                                               advice.empty() ? "" : " (" + advice + ")"));
+  }
+  for (const char* part : {"sys", "sysrq-trigger", "irq", "bus"}) {
+    const std::string path = target + "/" + part;
+    if (::access(path.c_str(), F_OK) != 0) continue;
+    do_mount(path.c_str(), path, nullptr, MS_BIND | MS_REC, {}, "bind of /proc/" + std::string(part));
+    set_read_only(path);
+  }
+}
+
 void apply(const MountOp& op, const NamespaceState& ns) {
   const std::string target = inside(op.target);
   switch (op.type) {
@@ -74,16 +103,18 @@ void apply(const MountOp& op, const NamespaceState& ns) {
       break;
     case MountOp::Type::BindReadOnly: {
       do_mount(host(op.source).c_str(), target, nullptr, MS_BIND | MS_REC, {}, "bind of " + op.source);
-      // Recursively: the mounts below it too (mount_setattr, Linux 5.12).
-      mount_attr attr{};
-      attr.attr_set = MOUNT_ATTR_RDONLY;
-      if (::syscall(SYS_mount_setattr, AT_FDCWD, target.c_str(), AT_RECURSIVE, &attr, sizeof attr) != 0) {
-        mount_failed("read-only attribute", target, errno);
-      }
+      set_read_only(target);
       break;
     }
     case MountOp::Type::Hide:
       do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "mode=0755,size=4k", "tmpfs (hiding)");
+      break;
+    case MountOp::Type::Tmpfs:
+      if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", op.target, errno);
+      do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, op.source, "tmpfs");
+      break;
+    case MountOp::Type::Proc:
+      mount_proc(target);
       break;
     case MountOp::Type::Overlay: {
       std::string lowers;

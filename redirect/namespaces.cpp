@@ -28,16 +28,12 @@ void write_proc(const char* path, const std::string& text) {
 
 }  // namespace
 
-NamespaceState enter_namespaces() {
+NamespaceState enter_user_namespace() {
   NamespaceState state;
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
-  if (uid == 0) {
-    // Root needs no user namespace; a private mount namespace is enough.
-    if (::unshare(CLONE_NEWNS) != 0) throw_sys("cannot create a mount namespace", "unshare(CLONE_NEWNS)", errno, Exit::Environment);
-    return state;
-  }
-  if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
+  if (uid == 0) return state;  // root has the capabilities; they are dropped before exec
+  if (::unshare(CLONE_NEWUSER) != 0) {
     int err = errno;
     throw Error(Exit::Environment, fmt::format("cannot create a user namespace: {}; {}", errno_text(err), advice_for(Attempt::UserNamespace, err)));
   }
@@ -47,6 +43,16 @@ NamespaceState enter_namespaces() {
   write_proc("/proc/self/setgroups", "deny");
   write_proc("/proc/self/uid_map", fmt::format("{} {} 1\n", uid, uid));
   write_proc("/proc/self/gid_map", fmt::format("{} {} 1\n", gid, gid));
+  return state;
+}
+
+void enter_mount_namespace() {
+  if (::unshare(CLONE_NEWNS) != 0) throw_sys("cannot create a mount namespace", "unshare(CLONE_NEWNS)", errno, Exit::Environment);
+}
+
+NamespaceState enter_namespaces() {
+  NamespaceState state = enter_user_namespace();
+  enter_mount_namespace();
   return state;
 }
 

@@ -18,7 +18,8 @@
 namespace appv {
 namespace {
 
-// Field 22 of /proc/PID/stat (clock ticks since boot), "" if the process is gone.
+// Field 22 of /proc/PID/stat (clock ticks since boot), "" if the process is gone or
+// a zombie (an instance's init that ended and waits to be reaped holds no view).
 std::string start_time(pid_t pid) {
   std::ifstream in(fmt::format("/proc/{}/stat", pid));
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -27,6 +28,7 @@ std::string start_time(pid_t pid) {
   std::istringstream fields(stat.substr(paren + 2));
   std::string field;
   for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 3 && (field == "Z" || field == "X")) return {};
     if (i == 22) return field;
   }
   return {};
@@ -43,8 +45,7 @@ std::optional<Instance> running_instance(const std::string& sandbox) {
   return inst;
 }
 
-void record_instance(const std::string& sandbox, const std::string& view_id) {
-  const pid_t pid = ::getpid();
+void record_instance(const std::string& sandbox, const std::string& view_id, pid_t pid) {
   const std::string text = fmt::format("{} {} {}\n", pid, start_time(pid), view_id);
   write_file_atomic(layout::instance(sandbox), text, 0600);
 }

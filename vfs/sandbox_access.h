@@ -2,6 +2,8 @@
 // record of the instance running in it.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 #include "base/unique_fd.h"
@@ -24,7 +26,8 @@ UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app
 // nullopt otherwise.
 std::optional<Instance> running_instance(const std::string& sandbox);
 
-// Records the calling process as the instance (it is about to enter the view).
-void record_instance(const std::string& sandbox, const std::string& view_id);
+// Records `pid` (the init of the app's PID namespace, in the host's numbering) as
+// the instance whose view `view_id` launches may join.
+void record_instance(const std::string& sandbox, const std::string& view_id, pid_t pid);
 
 }  // namespace appv

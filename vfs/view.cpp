@@ -64,6 +64,12 @@ MountOp MountOp::overlay(std::string target, std::vector<std::string> lowers, st
 MountOp MountOp::hide(std::string target, std::string why) {
   return {Type::Hide, std::move(target), {}, {}, {}, {}, std::move(why)};
 }
+MountOp MountOp::proc(std::string target, std::string why) {
+  return {Type::Proc, std::move(target), {}, {}, {}, {}, std::move(why)};
+}
+MountOp MountOp::tmpfs(std::string target, std::string options, std::string why) {
+  return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why)};
+}
 
 void RuleSet::set(const std::string& prefix, Isolation mode, RuleOrigin origin, std::string detail) {
   if (auto it = rules_.find(prefix); it != rules_.end() && is_default(it->second.origin) && !is_default(origin)) {
@@ -654,6 +660,8 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
       case MountOp::Type::Bind: out += fmt::format("  bind     {} <- {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::Hide: out += fmt::format("  hide     {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::BindReadOnly: out += fmt::format("  bind-ro  {} <- {}  [{}]\n", op.target, op.source, op.why); break;
+      case MountOp::Type::Proc: out += fmt::format("  proc     {}  [{}]\n", op.target, op.why); break;
+      case MountOp::Type::Tmpfs: out += fmt::format("  tmpfs    {}  {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::Overlay: {
         std::string lowers;
         for (const std::string& l : op.lowers) lowers += (lowers.empty() ? "" : ":") + l;

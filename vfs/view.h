@@ -159,10 +159,14 @@ struct MountOp {
   // Overlay: `lowers` (top first) under `upper`, with `work` as scratch.
   // Hide: an empty read-only tmpfs over a directory the app must not see (appv's own
   // sandboxes).
-  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly };
+  // Proc: a new proc for the app's own PID namespace, its kernel-wide files (/proc/sys,
+  // /proc/sysrq-trigger, /proc/irq, /proc/bus) read-only, as bubblewrap's --proc does.
+  // Tmpfs: an empty writable tmpfs (`source` holds its options, e.g. "mode=0755"):
+  // the minimal /dev and its /dev/shm.
+  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs };
   Type type;
   std::string target;
-  std::string source;               // Bind, BindReadOnly: host path; Symlink: link text
+  std::string source;               // Bind, BindReadOnly: host path; Symlink: link text; Tmpfs: options
   std::vector<std::string> lowers;  // Overlay: top first
   std::string upper, work;          // Overlay
   std::string why;                  // the rule that produced it, for --dry-run
@@ -174,6 +178,8 @@ struct MountOp {
   static MountOp overlay(std::string target, std::vector<std::string> lowers, std::string upper, std::string work,
                          std::string why);
   static MountOp hide(std::string target, std::string why);
+  static MountOp proc(std::string target, std::string why);
+  static MountOp tmpfs(std::string target, std::string options, std::string why);
 };
 
 struct Layout {

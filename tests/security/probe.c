@@ -4,8 +4,9 @@
  * succeeds (it undoes itself or writes back what it read), so a regression shows as
  * ESCAPED and not as a damaged host. Exit status: the number of escapes.
  *
- * Usage: probe [HOST_PID]  (HOST_PID: a host process the app must not signal or trace;
- * those attempts are made only when given). Needs a terminal on fd 0 for TIOCSTI. */
+ * Usage: probe [HOST_PID]  (HOST_PID: a host process the app must not signal, trace or
+ * enter through /proc; those attempts are made only when given). Needs a terminal on
+ * fd 0 for TIOCSTI. Files opened for writing are closed without a byte written. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <unistd.h>
 
 static int escapes;
@@ -108,12 +110,61 @@ static void try_privileges(void) {
 }
 
 static void try_host_pid(pid_t host) {
-  char detail[64];
+  char detail[64], path[64];
   snprintf(detail, sizeof detail, "signalled host pid %d", (int)host);
   report("kill-host", kill(host, 0), detail);
   long rc = ptrace(PTRACE_ATTACH, host, 0, 0);
   if (rc == 0) ptrace(PTRACE_DETACH, host, 0, 0);
   report("ptrace-host", rc, "attached to a host process");
+  snprintf(path, sizeof path, "/proc/%d/root/etc/hostname", (int)host);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  report("proc-root-host", fd, "opened a file through a host process's /proc/<pid>/root");
+  if (fd >= 0) close(fd);
+}
+
+/* Opened for writing, never written: the open alone shows the door is open. */
+static void try_open_write(const char *name, const char *path, const char *detail) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  report(name, fd, detail);
+  if (fd >= 0) close(fd);
+}
+
+/* Kernel-wide files that uid 0 may write without any capability, and raw devices. */
+static void try_kernel_files(void) {
+  try_open_write("sysrq-trigger", "/proc/sysrq-trigger", "could trigger sysrq (crash, reboot)");
+  try_open_write("sysctl", "/proc/sys/kernel/hostname", "could write a sysctl");
+  try_open_write("sysfs", "/sys/kernel/mm/transparent_hugepage/enabled", "could write a kernel attribute in /sys");
+  try_open_write("kmsg", "/dev/kmsg", "could write the kernel log");
+  try_open_write("dev-mem", "/dev/mem", "could write physical memory");
+  /* Every block device /dev shows: a raw disk written past the overlay. */
+  DIR *dev = opendir("/dev");
+  int blocks = 0;
+  struct dirent *e;
+  while (dev && (e = readdir(dev)) != NULL) {
+    char path[300];
+    struct stat st;
+    snprintf(path, sizeof path, "/dev/%s", e->d_name);
+    if (lstat(path, &st) != 0 || !S_ISBLK(st.st_mode)) continue;
+    ++blocks;
+    try_open_write("block-device", path, path);
+  }
+  if (dev) closedir(dev);
+  if (blocks == 0) {
+    errno = ENOENT;
+    report("block-device", -1, "");
+  }
+  /* Host processes listed in /proc: the app's PID namespace holds a handful. */
+  DIR *proc = opendir("/proc");
+  int pids = 0;
+  while (proc && (e = readdir(proc)) != NULL) pids += e->d_name[0] >= '1' && e->d_name[0] <= '9';
+  if (proc) closedir(proc);
+  char detail[64];
+  snprintf(detail, sizeof detail, "sees %d processes in /proc", pids);
+  if (pids > 8) report("proc-processes", 0, detail);
+  else {
+    errno = ESRCH;
+    report("proc-processes", -1, "");
+  }
 }
 
 int main(int argc, char **argv) {
@@ -123,6 +174,7 @@ int main(int argc, char **argv) {
   try_namespaces();
   try_kernel();
   try_privileges();
+  try_kernel_files();
   if (argc > 1) try_host_pid((pid_t)atoi(argv[1]));
   return escapes;
 }

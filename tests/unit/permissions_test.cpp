@@ -122,7 +122,7 @@ namespace {
 
 MemoryTree desktop_host() {
   MemoryTree t;
-  for (const char* d : {"/usr/bin", "/etc", "/proc", "/dev/dri", "/sys", "/run/user/1000/pulse", "/tmp/.X11-unix",
+  for (const char* d : {"/usr/bin", "/etc", "/proc", "/dev/dri", "/dev/pts", "/dev/input", "/sys", "/run/user/1000/pulse", "/tmp/.X11-unix",
                         "/home/u", "/cache/D/root", "/sandboxes"}) {
     t.add(d, NodeKind::Dir);
   }
@@ -131,6 +131,10 @@ MemoryTree desktop_host() {
   t.add("/run/user/1000/wayland-0.lock", NodeKind::File);
   t.add("/run/user/1000/pipewire-0", NodeKind::Other);
   t.add("/run/dbus/system_bus_socket", NodeKind::Other);
+  for (const char* node : {"/dev/null", "/dev/zero", "/dev/tty", "/dev/ptmx", "/dev/sda", "/dev/console"}) {
+    t.add(node, NodeKind::Other);
+  }
+  t.add("/dev/log", NodeKind::Symlink, "/run/systemd/journal/dev-log");
   return t;
 }
 
@@ -171,7 +175,7 @@ TEST_CASE("permissions in the launch plan: defaults proxy the session bus and hi
   CHECK(has(plan.session_bus->args, "--talk=org.a11y.Bus"));
   CHECK(has(plan.session_bus->args, "--own=org.example.App"));
   CHECK(targets(plan, "permission") ==
-        std::vector<std::string>{"/run/user/1000/bus <- /run/user/1000/appv-dbus-org.example.App-42",
+        std::vector<std::string>{"/dev/dri <- /dev/dri", "/run/user/1000/bus <- /run/user/1000/appv-dbus-org.example.App-42",
                                  "/run/dbus/system_bus_socket <- /dev/null"});
   CHECK(has(plan.env, "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus"));
   const std::string text = format_launch_plan(plan, inputs(m).environ);
@@ -192,11 +196,70 @@ TEST_CASE("permissions in the launch plan: what is not granted is hidden, the ne
                                                                  "/tmp/.X11-unix hide",
                                                                  "/run/user/1000/pipewire-0 <- /dev/null",
                                                                  "/run/user/1000/pulse hide",
-                                                                 "/run/user/1000/wayland-0 <- /dev/null",
-                                                                 "/dev/dri hide"});
+                                                                 "/run/user/1000/wayland-0 <- /dev/null"});
   CHECK(std::none_of(plan.env.begin(), plan.env.end(),
                      [](const std::string& e) { return e.rfind("DBUS_SESSION_BUS_ADDRESS=", 0) == 0; }));
   // A view with other permissions is another view: no joining across them.
   const Manifest d = manifest();
   CHECK(plan.view_id != plan_launch(inputs(d), desktop_host(), package).view_id);
+}
+
+namespace {
+
+// The ops at or below /dev, /proc and /sys, as "type target [<- source]".
+std::vector<std::string> kernel_ops(const LaunchPlan& plan) {
+  std::vector<std::string> out;
+  for (const MountOp& op : plan.mounts.ops) {
+    const std::string& t = op.target;
+    if (op.type == MountOp::Type::Dir || !(t == "/dev" || t.rfind("/dev/", 0) == 0 || t == "/proc" || t == "/sys")) continue;
+    switch (op.type) {
+      case MountOp::Type::Bind: out.push_back("bind " + t + " <- " + op.source); break;
+      case MountOp::Type::BindReadOnly: out.push_back("bind-ro " + t + " <- " + op.source); break;
+      case MountOp::Type::Proc: out.push_back("proc " + t); break;
+      case MountOp::Type::Tmpfs: out.push_back("tmpfs " + t + " " + op.source); break;
+      case MountOp::Type::Symlink: out.push_back("symlink " + t + " -> " + op.source); break;
+      case MountOp::Type::Hide: out.push_back("hide " + t); break;
+      default: out.push_back("other " + t); break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("permissions in the launch plan: a new proc, a read-only /sys, and only the basic devices") {
+  MemoryTree package;
+  package.add("/usr/bin/app", NodeKind::File);
+  const LaunchPlan plan = plan_launch(inputs(manifest("[permissions]\ndevices = []\n")), desktop_host(), package);
+  // No disk (/dev/sda), console, input devices or GPU: only what every program uses.
+  CHECK(kernel_ops(plan) == std::vector<std::string>{"tmpfs /dev mode=0755",
+                                                     "bind /dev/null <- /dev/null",
+                                                     "bind /dev/zero <- /dev/zero",
+                                                     "bind /dev/tty <- /dev/tty",
+                                                     "bind /dev/ptmx <- /dev/ptmx",
+                                                     "bind /dev/pts <- /dev/pts",
+                                                     "tmpfs /dev/shm mode=1777",
+                                                     "symlink /dev/log -> /run/systemd/journal/dev-log",
+                                                     "symlink /dev/fd -> /proc/self/fd",
+                                                     "symlink /dev/stdin -> /proc/self/fd/0",
+                                                     "symlink /dev/stdout -> /proc/self/fd/1",
+                                                     "symlink /dev/stderr -> /proc/self/fd/2",
+                                                     "proc /proc",
+                                                     "bind-ro /sys <- /sys"});
+
+  // The default grants the GPU.
+  const std::vector<std::string> dri = kernel_ops(plan_launch(inputs(manifest()), desktop_host(), package));
+  CHECK(std::count(dri.begin(), dri.end(), "bind /dev/dri <- /dev/dri") == 1);
+  CHECK(std::count(dri.begin(), dri.end(), "bind /dev/input <- /dev/input") == 0);
+
+  // "all": the host's /dev as it is; /proc and /sys stay narrowed.
+  const std::vector<std::string> all = kernel_ops(plan_launch(inputs(manifest("[permissions]\ndevices = [\"all\"]\n")), desktop_host(), package));
+  CHECK(all == std::vector<std::string>{"bind /dev <- /dev", "proc /proc", "bind-ro /sys <- /sys"});
+
+  // A user's rule on /dev is theirs: the sandbox's own empty /dev, nothing of the host added.
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.isolate.push_back("/dev=full");
+  const std::vector<std::string> full = kernel_ops(plan_launch(in, desktop_host(), package));
+  CHECK(full == std::vector<std::string>{"bind /dev <- /sandboxes/org.example.App/upper/dev", "proc /proc", "bind-ro /sys <- /sys"});
 }

@@ -1,0 +1,137 @@
+#include "redirect/pid_namespace.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+#include "redirect/child_channel.h"
+#include "redirect/privileges.h"
+
+namespace appv {
+namespace {
+
+// Gives up the terminal and every pipe of the launch: `appv run app | less` must see
+// end-of-file when the app and its children are done, not when init is.
+void release_stdio() {
+  const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (null >= 0) ::dup2(null, fd);
+    else ::close(fd);
+  }
+  if (null > 2) ::close(null);
+}
+
+// init keeps only its status pipe: what it inherited (the sandbox's lock, pipes of
+// the launch, appv's error channel) would otherwise stay open as long as it lives.
+void close_inherited_fds(int keep) {
+  if (keep > 3) ::close_range(3, static_cast<unsigned>(keep) - 1, 0);
+  ::close_range(keep < 3 ? 3U : static_cast<unsigned>(keep) + 1, ~0U, 0);
+}
+
+bool write_status(int fd, int status) {
+  ssize_t n;
+  do n = ::write(fd, &status, sizeof status);
+  while (n < 0 && errno == EINTR);
+  return n == static_cast<ssize_t>(sizeof status);
+}
+
+// pid 1 from here on: reap every child, report the app's status once, and end when
+// `lifetime` says. The kernel sends pid 1 only the signals it handles; those that
+// appv passes on (SignalForwarding) go to the app.
+[[noreturn]] void init_loop(pid_t app, UniqueFd status_writer, InitLifetime lifetime) {
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  SignalForwarding forwarding(app);
+  bool app_running = true;
+  for (;;) {
+    int ws = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &ws, WNOHANG)) > 0) {
+      if (pid != app) continue;
+      app_running = false;
+      forwarding.retarget(0);
+      write_status(status_writer.get(), ws);
+      status_writer.reset();
+    }
+    if (!app_running) {
+      if (lifetime == InitLifetime::WithApp) ::_exit(0);
+      // kill(-1, 0) from pid 1 reaches every other process of this namespace,
+      // including those of launches that joined it (which are not init's children).
+      if (::kill(-1, 0) != 0 && errno == ESRCH) ::_exit(0);
+    }
+    // SIGCHLD is blocked: it wakes this wait. Joined processes end without one.
+    const timespec poll{1, 0};
+    if (app_running) ::sigwaitinfo(&chld, nullptr);
+    else ::sigtimedwait(&chld, nullptr, &poll);
+  }
+}
+
+}  // namespace
+
+void unshare_pid_namespace() {
+  if (::unshare(CLONE_NEWPID) != 0) throw_sys("cannot create a PID namespace", "unshare(CLONE_NEWPID)", errno, Exit::Environment);
+}
+
+int run_in_pid_namespace(const std::function<void()>& enter_view, const std::function<void()>& exec_app,
+                         InitLifetime lifetime, const std::function<void(pid_t)>& started) {
+  ErrorChannel errors;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe to the app's init", errno, Exit::Environment);
+  UniqueFd status_reader(fds[0]), status_writer(fds[1]);
+  std::fflush(nullptr);
+  const pid_t init = ::fork();
+  if (init < 0) throw_sys("cannot fork", "the PID namespace's init", errno, Exit::Environment);
+  if (init == 0) {
+    errors.close_reader();
+    status_reader.reset();
+    errors.run([&] {
+      enter_view();
+      sigset_t chld, old;
+      sigemptyset(&chld);
+      sigaddset(&chld, SIGCHLD);
+      ::sigprocmask(SIG_BLOCK, &chld, &old);
+      std::fflush(nullptr);
+      const pid_t app = ::fork();
+      if (app < 0) throw_sys("cannot fork", "the app", errno, Exit::Environment);
+      if (app == 0) {
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        status_writer.reset();
+        errors.run(exec_app);
+      }
+      errors.close_writer();  // appv sees end-of-file when the app has exec'd
+      close_inherited_fds(status_writer.get());
+      release_stdio();
+      // init needs no privilege from here: it holds no more than the app.
+      drop_privileges();
+      init_loop(app, std::move(status_writer), lifetime);
+    });
+  }
+  status_writer.reset();
+  SignalForwarding forwarding(init);
+  const std::string report = errors.drain();
+  if (!report.empty()) {
+    const int status = wait_for(init);
+    ErrorChannel::throw_reported(report);
+    return status;
+  }
+  if (started) started(init);
+  int status = 0;
+  ssize_t n;
+  do n = ::read(status_reader.get(), &status, sizeof status);
+  while (n < 0 && errno == EINTR);
+  // init died without a word (killed from outside): its own status stands for the app's.
+  if (n != static_cast<ssize_t>(sizeof status)) return wait_for(init);
+  if (lifetime == InitLifetime::WithApp) wait_for(init);  // the namespace is gone once init is reaped
+  return status;
+}
+
+}  // namespace appv

@@ -1,0 +1,42 @@
+// The app's own PID namespace, with appv's init as its pid 1 (as bubblewrap and tini
+// do): host processes are invisible to the app — not listed, not signalled, not
+// traced, no /proc/<pid>/root — and the new proc (MountOp::Type::Proc) shows only the
+// app's own.
+//
+// Processes, outside to inside:
+//   appv (host PID namespace) — waits, passes signals on, reports the app's status
+//     └ init (pid 1)           — builds the view (it must mount proc), reaps orphans
+//         └ the app (pid 2)
+// A launch that joins a running instance enters the PID namespace through the
+// instance's recorded pid (init's, in the host's numbering) and forks the app there.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+
+namespace appv {
+
+// Unshares the PID namespace for the children the caller forks next (the caller
+// stays where it is). Call after enter_namespaces(). Throws Exit::Environment.
+void unshare_pid_namespace();
+
+enum class InitLifetime {
+  // init stays until the namespace is empty: processes the app left running and
+  // launches that joined the instance go on after the app exits (`appv run`).
+  UntilEmpty,
+  // init ends with the app, and the kernel kills what is left in the namespace
+  // (`run --temp` and install capture, which clean up after it).
+  WithApp,
+};
+
+// Call single-threaded, after unshare_pid_namespace(). Forks init, which runs
+// `enter_view`, then forks the app, which runs `exec_app` (it execs). An error either
+// throws before the app starts is thrown here (as run_child does), after init ended.
+// Once the app has exec'd, `started(init_pid)` runs here. Signals sent to this process
+// with kill(2) are passed to init, and by init to the app. Returns the app's raw wait
+// status as soon as the app ends (UntilEmpty: init may still be running).
+int run_in_pid_namespace(const std::function<void()>& enter_view, const std::function<void()>& exec_app,
+                         InitLifetime lifetime, const std::function<void(pid_t)>& started);
+
+}  // namespace appv
