@@ -62,7 +62,7 @@ AppOutcome deploy(const OciReference& ref, const OciOptions& options, const Inst
   Package package = Package::open(pulled.path);
   verify_package(package);
   // Signatures and which keys may sign which apps; the groups rules are for whoever runs it.
-  enforce_trust(package, /*check_groups=*/false);
+  enforce_trust(package, load_system_policy(), /*check_groups=*/false);
   std::optional<InstalledApp> before = find_installed(package.manifest().id, roots);
   if (before && before->origin.empty() && !installed) {
     throw Error(Exit::Usage, fmt::format("{}: {} is installed by hand; uninstall it first to let sync manage it",

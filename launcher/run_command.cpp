@@ -40,10 +40,9 @@ MemoryTree listed_tree(const Package& package) {
 }
 
 // The policy's word on the package's permissions, then the user's --deny.
-std::vector<PermissionOverride> permission_overrides(const std::string& app_id, const std::vector<std::string>& deny) {
-  std::vector<PermissionOverride> out;
-  const std::string policy_path = std::string(kSystemConfigDir) + "/policy.toml";
-  if (path_exists(policy_path)) out = policy_permission_overrides(load_policy(policy_path), app_id);
+std::vector<PermissionOverride> permission_overrides(const Policy& policy, const std::string& app_id,
+                                                     const std::vector<std::string>& deny) {
+  std::vector<PermissionOverride> out = policy_permission_overrides(policy, app_id);
   for (const std::string& name : deny) {
     if (!valid_permission_name(name)) {
       throw Error(Exit::Usage, fmt::format("--deny: unknown permission '{}'{}; known: {}", name,
@@ -58,7 +57,8 @@ std::vector<PermissionOverride> permission_overrides(const std::string& app_id, 
 
 int cmd_run(const RunArgs& args) {
   Package package = Package::open(args.package);  // trailer and header only
-  enforce_trust(package);  // signatures and policy, before anything of the payload is read
+  const Policy policy = load_system_policy();  // read once: what it says holds for this whole launch
+  enforce_trust(package, policy);  // signatures and policy, before anything of the payload is read
   LaunchInputs in = host_launch_inputs();
   in.kind = args.temp ? LaunchKind::Temp : LaunchKind::Run;
   in.package_path = args.package;
@@ -66,8 +66,8 @@ int cmd_run(const RunArgs& args) {
   in.digest = package.digest();
   in.entry = args.entry;
   in.isolate = args.isolate;
-  in.permission_overrides = permission_overrides(package.manifest().id, args.deny);
-  in.host_paths = policy_host_paths(load_policy(std::string(kSystemConfigDir) + "/policy.toml"), package.manifest().id);
+  in.permission_overrides = permission_overrides(policy, package.manifest().id, args.deny);
+  in.host_paths = policy_host_paths(policy, package.manifest().id);
   in.args = args.app_args;
   in.cache = cache_dir();
   const DiskTree host("/");

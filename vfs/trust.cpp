@@ -233,9 +233,10 @@ std::vector<std::string> caller_groups() {
   return out;
 }
 
-void enforce_trust(const Package& package, bool check_groups) {
-  const std::string policy_path = std::string(kSystemConfigDir) + "/policy.toml";
-  const bool has_policy = path_exists(policy_path);
+Policy load_system_policy() { return load_policy(std::string(kSystemConfigDir) + "/policy.toml"); }
+
+void enforce_trust(const Package& package, const Policy& policy, bool check_groups) {
+  const bool has_policy = !policy.origin.empty();
   if (package.signatures().empty() && !has_policy) return;
   std::vector<SignatureCheck> checks = check_signatures(package, has_policy ? load_trust_store(trust_dirs()) : std::vector<TrustedKey>{});
   for (const SignatureCheck& c : checks) {
@@ -246,7 +247,7 @@ void enforce_trust(const Package& package, bool check_groups) {
     }
   }
   if (!has_policy) return;
-  const std::string why = policy_refusal(load_policy(policy_path), package.manifest().id, checks,
+  const std::string why = policy_refusal(policy, package.manifest().id, checks,
                                           check_groups ? std::optional(caller_groups()) : std::nullopt);
   if (!why.empty()) throw Error(Exit::NoPerm, fmt::format("refused by policy: {}", why));
 }

@@ -84,6 +84,8 @@ struct Policy {
 // file:line:col for a malformed one (a broken policy refuses everything rather than
 // nothing).
 Policy load_policy(const std::string& path);
+// The machine's policy: load_policy() of /etc/appv/policy.toml.
+Policy load_system_policy();
 
 // "" if `app_id` may run here, else why not. `groups` are the caller's group names;
 // nullopt skips the groups rules (installing for others is not running).
@@ -101,9 +103,10 @@ HostPathGrants policy_host_paths(const Policy& policy, const std::string& app_id
 std::vector<std::string> caller_groups();
 
 // What `appv run` does before touching the payload: refuses a package whose signature
-// does not verify (Exit::BadInput: it was changed after signing), then one the policy
-// refuses (Exit::NoPerm). Cheap when nothing is signed and there is no policy.
-// `check_groups` false: the groups rules are left to whoever runs it (appv sync).
-void enforce_trust(const Package& package, bool check_groups = true);
+// does not verify (Exit::BadInput: it was changed after signing), then one `policy`
+// (load_system_policy()) refuses (Exit::NoPerm). Cheap when nothing is signed and
+// there is no policy. `check_groups` false: the groups rules are left to whoever runs
+// it (appv sync).
+void enforce_trust(const Package& package, const Policy& policy, bool check_groups = true);
 
 }  // namespace appv
