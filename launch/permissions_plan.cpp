@@ -49,9 +49,11 @@ void plan_session_bus(const LaunchInputs& in, const TreeProbe& host, LaunchPlan&
   if (granted && present) {
     LaunchPlan::BusProxy proxy;
     proxy.proxy_address = address.empty() ? "unix:path=" + bus : address;
-    // Short, per launch, on the host side and outside the view's hidden sandboxes;
-    // sun_path holds 108 bytes.
-    proxy.proxy_socket = fmt::format("{}/appv-dbus-{}-{}", runtime.empty() ? "/tmp" : runtime, plan.app_id, in.pid);
+    // Short (sun_path holds 108 bytes), per launch, on the host side in a directory
+    // only the user can enter: the runtime directory's appv/, else the sandboxes
+    // directory (which the view hides; the bind's source is read on the host side).
+    proxy.proxy_socket = runtime.empty() ? fmt::format("{}/.bus-{}", in.sandboxes, in.pid)
+                                         : fmt::format("{}/appv/bus-{}", runtime, in.pid);
     proxy.bus_in_view = bus;
     proxy.args.push_back("--filter");
     for (const std::string& name : plan.permissions.talk) proxy.args.push_back("--talk=" + name);

@@ -1,6 +1,8 @@
 #include "redirect/dbus_proxy.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,7 +13,31 @@
 
 namespace appv {
 
+namespace {
+
+// The socket's directory: created 0700, or an existing directory (not a link) that is
+// the user's own and closed to others, so nobody else can connect, squat or swap it.
+void private_socket_dir(const std::string& socket) {
+  const std::string dir = socket.substr(0, socket.rfind('/'));
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw_sys("cannot create", dir, errno, Exit::Environment);
+  struct stat st;
+  if (::lstat(dir.c_str(), &st) != 0) throw_sys("cannot inspect", dir, errno, Exit::Environment);
+  if (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 077) != 0) {
+    throw Error(Exit::NoPerm, fmt::format("'{}' is not a private directory of uid {} (a link, another's, or open to "
+                                          "others): appv does not put the session bus proxy there",
+                                          dir, ::geteuid()));
+  }
+}
+
+}  // namespace
+
 int start_bus_proxy(const LaunchPlan::BusProxy& proxy) {
+  if (proxy.proxy_socket.size() >= sizeof(sockaddr_un::sun_path)) {
+    throw Error(Exit::Environment, fmt::format("cannot start xdg-dbus-proxy: its socket path '{}' is longer than a unix "
+                                               "socket allows ({} bytes); or run with --deny session-bus",
+                                               proxy.proxy_socket, sizeof(sockaddr_un::sun_path) - 1));
+  }
+  private_socket_dir(proxy.proxy_socket);
   // A socket left by an earlier launch with the same pid would make bind() fail.
   if (::unlink(proxy.proxy_socket.c_str()) != 0 && errno != ENOENT) throw_sys("cannot remove stale", proxy.proxy_socket, errno);
   int fds[2];

@@ -47,7 +47,8 @@ out=$(bus --deny session-bus "$work/ds.appv")
 same "dbus: --deny session-bus leaves no bus ($out)" "" "$(grep -o 'string "org.freedesktop.DBus"' <<<"$out")"
 # The proxy is gone once the app is: nothing of it left in the runtime directory.
 sleep 0.5
-same "dbus: the proxy's socket is removed" "" "$(ls "$XDG_RUNTIME_DIR" | grep appv-dbus || true)"
+same "dbus: the proxy's socket is removed" "" "$(ls "$XDG_RUNTIME_DIR/appv" 2>/dev/null | grep bus- || true)"
+check "dbus: the proxy's directory is the user's alone" test "$(stat -c %a "$XDG_RUNTIME_DIR/appv")" = 700
 
 # What sits at the host bus's path in the view, as the app sees it.
 probe_bus='import os, socket, stat, sys

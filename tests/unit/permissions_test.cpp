@@ -169,13 +169,13 @@ TEST_CASE("permissions in the launch plan: defaults proxy the session bus and hi
   CHECK_FALSE(plan.own_network);
   REQUIRE(plan.session_bus);
   CHECK(plan.session_bus->proxy_address == "unix:path=/run/user/1000/bus");
-  CHECK(plan.session_bus->proxy_socket == "/run/user/1000/appv-dbus-org.example.App-42");
+  CHECK(plan.session_bus->proxy_socket == "/run/user/1000/appv/bus-42");
   CHECK(plan.session_bus->bus_in_view == "/run/user/1000/bus");
   CHECK(has(plan.session_bus->args, "--filter"));
   CHECK(has(plan.session_bus->args, "--talk=org.a11y.Bus"));
   CHECK(has(plan.session_bus->args, "--own=org.example.App"));
   CHECK(targets(plan, "permission") ==
-        std::vector<std::string>{"/dev/dri <- /dev/dri", "/run/user/1000/bus <- /run/user/1000/appv-dbus-org.example.App-42",
+        std::vector<std::string>{"/dev/dri <- /dev/dri", "/run/user/1000/bus <- /run/user/1000/appv/bus-42",
                                  "/run/dbus/system_bus_socket <- /dev/null"});
   CHECK(has(plan.env, "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus"));
   const std::string text = format_launch_plan(plan, inputs(m).environ);
