@@ -26,4 +26,9 @@ std::string printable(std::string_view s);
 // backslashes as they are, so an escape made earlier is not shown twice.
 std::string printable_message(std::string_view s);
 
+// True for a name a manifest can name and a terminal can print, as package entries
+// must be: well-formed UTF-8 (no overlong forms, no surrogates, nothing beyond
+// U+10FFFF) without C0 controls or DEL.
+bool valid_utf8(std::string_view s);
+
 }  // namespace appv

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <linux/capability.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,6 +16,7 @@
 #include "base/unique_fd.h"
 #include "redirect/child_channel.h"
 #include "redirect/privileges.h"
+#include "redirect/seccomp_filter.h"
 
 namespace appv {
 namespace {
@@ -109,9 +112,15 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
       }
       errors.close_writer();  // appv sees end-of-file when the app has exec'd
       close_inherited_fds(status_writer.get());
+      if (::isatty(0)) ::ioctl(0, TIOCNOTTY);  // init has no use for the terminal
       release_stdio();
-      // init needs no privilege from here: it holds no more than the app.
-      drop_privileges();
+      // The app must not control init (ptrace, /proc/1/mem, /proc/1/fd: it could run
+      // calls its filter refuses through it, or forge the status it reports), and
+      // init needs nothing from here but signalling the processes of its namespace:
+      // it keeps CAP_KILL, which puts it out of the capability-less app's reach, and
+      // runs under the app's own filter.
+      drop_privileges_but(CAP_KILL);
+      install_seccomp_filter();
       init_loop(app, std::move(status_writer), lifetime);
     });
   }

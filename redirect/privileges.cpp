@@ -12,7 +12,9 @@
 
 namespace appv {
 
-void drop_privileges() {
+void drop_privileges() { drop_privileges_but(-1); }
+
+void drop_privileges_but(int kept) {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_sys("cannot set", "no_new_privs", errno, Exit::Environment);
   // The bounding set first: dropping from it needs CAP_SETPCAP, which capset below removes.
   // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability.
@@ -30,6 +32,9 @@ void drop_privileges() {
     throw_sys("cannot clear", "the ambient capabilities", errno, Exit::Environment);
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (kept >= 0) {
+    data[kept / 32].permitted = data[kept / 32].effective = 1u << (kept % 32);
+  }
   if (::syscall(SYS_capset, &header, data) != 0) throw_sys("cannot drop", "the capabilities", errno, Exit::Environment);
 }
 

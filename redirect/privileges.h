@@ -12,4 +12,12 @@ namespace appv {
 // install_seccomp_filter() and execve: mounting and setns need the capabilities.
 void drop_privileges();
 
+// The same, except that capability `kept` (e.g. CAP_KILL) stays permitted and
+// effective (not in the bounding set: no program exec'd gets it). For the PID
+// namespace's init: a process whose permitted set is not a subset of the app's cannot
+// be ptraced by it, nor its /proc/<pid>/mem, fd or environ opened
+// (cap_ptrace_access_check), while the user who owns its user namespace still may
+// join its namespaces.
+void drop_privileges_but(int kept);
+
 }  // namespace appv

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "base/atomic_file.h"
 #include "base/error.h"
 #include "base/fs_util.h"
+#include "base/text.h"
 #include "vfs/package.h"
 
 namespace appv {
@@ -86,21 +88,36 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
   // Sizes are taken up front so the header can state them; a file that changes
   // size before it is copied fails the pack rather than producing a wrong package.
   std::vector<uint64_t> sizes(items.size(), 0);
+  // Host files with several names in the package are written once; each later name
+  // becomes a hard link to the first (tar's way), so the cache holds one copy too.
+  std::vector<const std::string*> hard_link_to(items.size(), nullptr);
+  std::map<std::pair<dev_t, ino_t>, size_t> first_item;
   WriteResult result;
   result.header.manifest_text = manifest_text;
   for (size_t i = 0; i < items.size(); ++i) {
     const PayloadItem& item = items[i];
     if ((item.mode & 07002) && item.type != PayloadItem::Type::Symlink) throw Error(Exit::Internal, fmt::format("'{}' has setuid/setgid/sticky or world-write bits", item.path));
+    if (!valid_utf8(item.path) || !valid_utf8(item.link_target)) {
+      throw Error(Exit::NoInput, fmt::format("'{}': the name{} is not valid UTF-8, which packages require", printable(item.path),
+                                             valid_utf8(item.path) ? "'s link target" : ""));
+    }
     if (item.type != PayloadItem::Type::File) continue;
     if (item.source.empty()) {
       sizes[i] = item.data.size();
-    } else if (item.size >= 0) {
-      sizes[i] = static_cast<uint64_t>(item.size);
     } else {
       struct stat st;
       if (::lstat(item.source.c_str(), &st) != 0) throw_sys("cannot stat", item.source, errno, Exit::NoInput);
       if (!S_ISREG(st.st_mode)) throw Error(Exit::NoInput, fmt::format("'{}' is not a regular file", item.source));
-      sizes[i] = static_cast<uint64_t>(st.st_size);
+      sizes[i] = item.size >= 0 ? static_cast<uint64_t>(item.size) : static_cast<uint64_t>(st.st_size);
+      if (st.st_nlink > 1) {
+        auto [it, first] = first_item.emplace(std::pair(st.st_dev, st.st_ino), i);
+        // Names given other permissions than the first stay copies.
+        if (!first && items[it->second].mode == item.mode) {
+          hard_link_to[i] = &items[it->second].path;
+          sizes[i] = 0;
+          continue;
+        }
+      }
     }
     result.header.unpacked_bytes += sizes[i];
   }
@@ -132,6 +149,12 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
   // pax_restricted writes plain ustar headers unless a name or size needs pax, and
   // never records atime/ctime: output depends on the items alone.
   archive_write_set_format_pax_restricted(a.get());
+  // Names are bytes, as Linux keeps them: no conversion through the process's locale
+  // (libarchive's default, which refuses every non-ASCII name in the "C" locale).
+  // A name ustar cannot hold goes into a pax header marked hdrcharset=BINARY.
+  if (archive_write_set_format_option(a.get(), "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) {
+    archive_fail(a.get(), sink, "cannot keep names as bytes");
+  }
   archive_write_add_filter_zstd(a.get());
   // zstd's multi-threaded mode produces the same bytes for any number of workers >= 1,
   // so packages are reproducible across machines with different CPU counts.
@@ -163,10 +186,11 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
       case PayloadItem::Type::File:
         archive_entry_set_filetype(entry.get(), AE_IFREG);
         archive_entry_set_size(entry.get(), static_cast<la_int64_t>(sizes[i]));
+        if (hard_link_to[i]) archive_entry_set_hardlink(entry.get(), hard_link_to[i]->c_str());
         break;
     }
     if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) archive_fail(a.get(), sink, fmt::format("cannot write '{}'", item.path));
-    if (item.type == PayloadItem::Type::File) {
+    if (item.type == PayloadItem::Type::File && !hard_link_to[i]) {
       if (item.source.empty()) {
         auto n = archive_write_data(a.get(), item.data.data(), item.data.size());
         if (n != static_cast<la_ssize_t>(item.data.size())) archive_fail(a.get(), sink, fmt::format("cannot write '{}'", item.path));

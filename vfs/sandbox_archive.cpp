@@ -190,6 +190,8 @@ ArchiveCount export_sandbox(const std::string& sandbox, const std::string& app_i
   const std::string& tmp = out.temp_path();
   ArchivePtr a(archive_write_new(), archive_write_free);
   archive_write_set_format_pax_restricted(a.get());
+  // Names as bytes, whatever the locale (vfs/package_writer.cpp does the same).
+  archive_write_set_format_option(a.get(), "pax", "hdrcharset", "BINARY");
   archive_write_add_filter_zstd(a.get());
   if (archive_write_open_fd(a.get(), out.fd()) != ARCHIVE_OK) {
     throw Error(Exit::Io, fmt::format("cannot create '{}': {}", tmp, archive_error_string(a.get())));

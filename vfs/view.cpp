@@ -164,8 +164,11 @@ RuleSet default_rules(const std::map<std::string, std::string, std::less<>>& use
 namespace {
 
 // Host trees no package gets read-write from a policy line that does not name them.
+// /proc, /sys and /dev are the kernel's: the launch narrows them (a new proc, /sys
+// read-only, the granted devices), and a package's rule below them would bring back
+// what that took away (a root launch writing /proc/sys/kernel/core_pattern).
 std::vector<std::string> sensitive_paths(const std::map<std::string, std::string, std::less<>>& user) {
-  std::vector<std::string> out{"/etc", "/root", "/var/lib"};
+  std::vector<std::string> out{"/etc", "/root", "/var/lib", "/proc", "/sys", "/dev"};
   if (auto it = user.find("HOME"); it != user.end() && is_clean_absolute(it->second) && it->second != "/") {
     out.push_back(it->second + "/.ssh");
     out.push_back(it->second + "/.gnupg");

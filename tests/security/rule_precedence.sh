@@ -61,4 +61,26 @@ if [[ $me == root ]]; then
   restore_etc
 fi
 rm -rf "$HOME/Documents" "$HOME/.ssh"
+
+# The kernel's trees: a package asking for the host's /proc/sys, /sys/kernel or
+# /dev/kmsg does not get them back (the launch narrowed them; for root they would be
+# writable sysctls, kernel attributes and the kernel log). Opened, never written.
+cat > kernel.toml <<TOML
+id = "org.example.kernel"
+version = "1"
+[entry.bash]
+path = "/usr/bin/bash"
+[isolation]
+"/proc/sys" = "host"
+"/sys/kernel" = "host"
+"/dev/kmsg" = "host"
+TOML
+packed "$work/kernel.appv" -m "$work/kernel.toml" || bad "pack the package asking for kernel trees"
+# (Only what exists: /dev is a tmpfs, where a write would create a plain file.)
+opens='for f in /proc/sys/kernel/hostname /sys/kernel/mm/transparent_hugepage/enabled /dev/kmsg; do
+  if [[ -e $f ]] && (exec 3>>"$f") 2>/dev/null; then printf "open:%s " "$f"; else printf "refused "; fi; done'
+same "a package's host rules below /proc, /sys and /dev are refused" "refused refused refused " \
+  "$(run "$work/kernel.appv" -c "$opens")"
+check "--dry-run says why" grep -qF "/proc/sys host manifest: not applied, refused by policy" \
+  <<<"$("$A" run --dry-run "$work/kernel.appv" | tr -s ' ')"
 finish

@@ -1,6 +1,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <map>
+
 #include <catch2/catch.hpp>
 
 #include "base/error.h"
@@ -250,4 +252,37 @@ TEST_CASE("the safety rules for names and link targets") {
   CHECK_FALSE(unsafe_symlink_reason("root/a/b", "../../../x").empty());
   CHECK_FALSE(unsafe_symlink_reason("root/a", "/etc").empty());
   CHECK_FALSE(unsafe_symlink_reason(".appv/x", "y").empty());
+}
+
+TEST_CASE("packing is exact: names are bytes in any locale, hard links stay links") {
+  TempDir src, out;
+  write_file(src / "café ü.txt", "shared\n", 0644);
+  for (const char* name : {"a", "b", "c", "d"}) REQUIRE(::link((src / "café ü.txt").c_str(), (src / name).c_str()) == 0);
+  std::vector<PayloadItem> items{{"root", PayloadItem::Type::Dir, 0755, {}, {}, {}},
+                                 {"root/data", PayloadItem::Type::Dir, 0755, {}, {}, {}}};
+  for (const char* name : {"a", "b", "c", "café ü.txt", "d"}) {
+    items.push_back({std::string("root/data/") + name, PayloadItem::Type::File, 0644, src / name, {}, {}});
+  }
+  // The process's locale stays "C" (as appv's does): libarchive must not convert names.
+  WriteResult r = write_package(out / "p.appv", kManifest, items, {});
+  CHECK(r.header.unpacked_bytes == std::string("shared\n").size() + kManifest.size());  // one copy of the data
+  Package p = Package::open(out / "p.appv");
+  std::map<std::string, PayloadEntry> entries;
+  scan_payload(p, [&](const PayloadEntry& e) { entries[e.path] = e; });
+  REQUIRE(entries.count("root/data/café ü.txt"));
+  CHECK(entries["root/data/a"].type == PayloadEntry::Type::File);
+  for (const char* name : {"b", "c", "café ü.txt", "d"}) {
+    CHECK(entries[std::string("root/data/") + name].type == PayloadEntry::Type::Hardlink);
+    CHECK(entries[std::string("root/data/") + name].link == "root/data/a");
+  }
+  extract_to(p, out / "x");
+  struct stat st;
+  REQUIRE(::stat((out / "x/root/data/café ü.txt").c_str(), &st) == 0);
+  CHECK(st.st_nlink == 5);
+  CHECK(read_file(out / "x/root/data/d") == "shared\n");
+
+  // A name that is not UTF-8 (or holds a control character) is refused by name.
+  write_file(src / "bad\nname", "x", 0644);
+  items.push_back({"root/data/bad\nname", PayloadItem::Type::File, 0644, src / "bad\nname", {}, {}});
+  CHECK_REFUSED(write_package(out / "q.appv", kManifest, items, {}), Exit::NoInput, "is not valid UTF-8");
 }

@@ -189,6 +189,14 @@ TEST_CASE("rules: a manifest opens host paths only as far as the policy grants")
   CHECK(refusal("/home/u/.ssh", Isolation::Host, {"~/.ssh"}).empty());
   CHECK_FALSE(refusal("/var/lib/app", Isolation::Host, {"/var"}).empty());
   CHECK_FALSE(refusal("/root", Isolation::Host, {"/"}).empty());
+  // The kernel's trees, although their default is the host: a package's rule below
+  // them would undo the launch's narrowing (a new proc, /sys read-only, few devices).
+  CHECK_FALSE(refusal("/proc/sys", Isolation::Host, {}).empty());
+  CHECK_FALSE(refusal("/proc/1", Isolation::Merged, {"/"}).empty());
+  CHECK_FALSE(refusal("/sys/kernel", Isolation::Host, {}).empty());
+  CHECK_FALSE(refusal("/dev/kmsg", Isolation::Host, {}).empty());
+  CHECK_FALSE(refusal("/dev", Isolation::Host, {}).empty());
+  CHECK(refusal("/dev/kmsg", Isolation::Host, {"/dev/kmsg"}).empty());  // the administrator's choice
 }
 
 TEST_CASE("rules: a refused manifest rule is set aside and its prefix keeps the default") {
