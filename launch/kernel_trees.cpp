@@ -11,16 +11,21 @@ std::vector<MountOp>::iterator host_bind(std::vector<MountOp>& ops, const std::s
                       [&](const MountOp& op) { return op.type == MountOp::Type::Bind && op.target == path && op.source == path; });
 }
 
-// bubblewrap's --dev, with the host's pts instead of a new instance: an app that
-// asks for its terminal's name (tty(1), ttyname(3), GPG_TTY) finds it.
-std::vector<MountOp> minimal_dev(const TreeProbe& host, bool dri) {
+// bubblewrap's --dev: the app's own devpts instance (the host's pts holds every
+// terminal of the user: an app could read what is typed into another one), and the
+// caller's terminal at /dev/console, where ttyname(3) finds it.
+std::vector<MountOp> minimal_dev(const TreeProbe& host, const std::string& tty, bool dri) {
   const std::string why = "the basic devices only (permission devices: not granted)";
   std::vector<MountOp> ops{MountOp::tmpfs("/dev", "mode=0755", why)};
-  for (const char* node : {"null", "zero", "full", "random", "urandom", "tty", "ptmx"}) {
+  for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
     const std::string path = std::string("/dev/") + node;
     if (host.kind(path) == NodeKind::Other) ops.push_back(MountOp::bind(path, path, why));
   }
-  if (host.kind("/dev/pts") == NodeKind::Dir) ops.push_back(MountOp::bind("/dev/pts", "/dev/pts", why));
+  ops.push_back(MountOp::devpts("/dev/pts", "the app's own pseudo-terminals"));
+  ops.push_back(MountOp::symlink("/dev/ptmx", "pts/ptmx", why));
+  if (!tty.empty() && tty.rfind("/dev/", 0) == 0 && host.kind(tty) == NodeKind::Other) {
+    ops.push_back(MountOp::bind("/dev/console", tty, "the terminal appv was started from"));
+  }
   ops.push_back(MountOp::tmpfs("/dev/shm", "mode=1777", "a private /dev/shm"));
   // syslog(3): Debian's /dev/log is a link into /run, which the view shows.
   switch (host.kind("/dev/log")) {
@@ -40,7 +45,7 @@ std::vector<MountOp> minimal_dev(const TreeProbe& host, bool dri) {
 
 }  // namespace
 
-void plan_kernel_trees(const TreeProbe& host, LaunchPlan& plan) {
+void plan_kernel_trees(const TreeProbe& host, const std::string& tty, LaunchPlan& plan) {
   std::vector<MountOp>& ops = plan.mounts.ops;
   if (auto it = host_bind(ops, "/proc"); it != ops.end()) {
     *it = MountOp::proc("/proc", "the app's own PID namespace; kernel-wide files read-only");
@@ -49,7 +54,7 @@ void plan_kernel_trees(const TreeProbe& host, LaunchPlan& plan) {
     *it = MountOp::bind_read_only("/sys", "/sys", "kernel attributes: read-only");
   }
   if (auto it = host_bind(ops, "/dev"); it != ops.end() && !plan.permissions.granted("devices")) {
-    std::vector<MountOp> dev = minimal_dev(host, plan.permissions.granted("dri"));
+    std::vector<MountOp> dev = minimal_dev(host, tty, plan.permissions.granted("dri"));
     it = ops.erase(it);
     ops.insert(it, dev.begin(), dev.end());
   }

@@ -14,10 +14,11 @@ namespace appv {
 //   reached; its kernel-wide files are read-only;
 // - /sys is bound read-only (a root launch could otherwise write kernel attributes);
 // - /dev, unless the permission "devices" is granted, becomes a tmpfs holding only
-//   null, zero, full, random, urandom, tty, ptmx, the host's pts (so the terminal keeps
-//   its name), log (syslog), the fd/stdin/stdout/stderr links, a private shm, and
-//   dri when the permission "dri" is granted; no disks, no input devices, no consoles.
+//   null, zero, full, random, urandom, tty, a new devpts instance and its ptmx, the
+//   caller's terminal `tty` (a host path, "" for none) at /dev/console, log (syslog),
+//   the fd/stdin/stdout/stderr links, a private shm, and dri when the permission "dri"
+//   is granted; no disks, no input devices, no other terminal of the host.
 // A rule that changed one of these paths (no plain host bind there) is left alone.
-void plan_kernel_trees(const TreeProbe& host, LaunchPlan& plan);
+void plan_kernel_trees(const TreeProbe& host, const std::string& tty, LaunchPlan& plan);
 
 }  // namespace appv

@@ -176,7 +176,7 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
   }
   plan.mounts = make_plan(plan.rules, host, package_tree, layout);
   if (in.kind != LaunchKind::InstallCapture) plan_permissions(in, host, plan);
-  plan_kernel_trees(host, plan);
+  plan_kernel_trees(host, in.tty, plan);
   return plan;
 }
 

@@ -68,6 +68,7 @@ struct LaunchInputs {
   std::vector<std::string> locked_mounts;  // redirect/mounts.h locked_mount_points()
   bool as_root = false;               // root gets a mount namespace alone
   pid_t pid = 0;                      // names --temp and capture sandboxes
+  std::string tty;                    // the caller's terminal (ttyname of fd 0, 1 or 2), "" if none
   std::string cache;                  // vfs/cache.h cache_dir()
   std::string sandboxes;              // vfs/sandbox.h sandboxes_root()
   // The instance recorded in a sandbox, if its process lives (redirect/instance.h

@@ -17,6 +17,7 @@ std::string_view mount_type(MountOp::Type type) {
     case MountOp::Type::Hide: return "hide";
     case MountOp::Type::Proc: return "proc";
     case MountOp::Type::Tmpfs: return "tmpfs";
+    case MountOp::Type::Devpts: return "devpts";
   }
   return "?";
 }
@@ -35,6 +36,7 @@ nlohmann::json mount_json(const MountOp& op) {
     case MountOp::Type::Tmpfs: j["options"] = op.source; break;
     case MountOp::Type::Dir:
     case MountOp::Type::Proc:
+    case MountOp::Type::Devpts:
     case MountOp::Type::Hide: break;
   }
   return j;

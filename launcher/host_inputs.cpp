@@ -20,6 +20,9 @@ LaunchInputs host_launch_inputs() {
   in.locked_mounts = locked_mount_points();
   in.as_root = ::geteuid() == 0;
   in.pid = ::getpid();
+  for (int fd = 0; fd <= 2 && in.tty.empty(); ++fd) {
+    if (const char* name = ::isatty(fd) ? ::ttyname(fd) : nullptr) in.tty = name;
+  }
   in.sandboxes = sandboxes_root();
   in.find_instance = running_instance;
   return in;

@@ -116,6 +116,11 @@ void apply(const MountOp& op, const NamespaceState& ns) {
     case MountOp::Type::Proc:
       mount_proc(target);
       break;
+    case MountOp::Type::Devpts:
+      if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", op.target, errno);
+      // ptmxmode: the instance's own ptmx, which /dev/ptmx links to, opens for anyone.
+      do_mount("devpts", target, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620", "devpts");
+      break;
     case MountOp::Type::Overlay: {
       std::string lowers;
       for (const std::string& l : op.lowers) lowers += (lowers.empty() ? "" : ":") + escape_overlay_path(host(l));

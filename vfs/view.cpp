@@ -67,6 +67,9 @@ MountOp MountOp::hide(std::string target, std::string why) {
 MountOp MountOp::proc(std::string target, std::string why) {
   return {Type::Proc, std::move(target), {}, {}, {}, {}, std::move(why)};
 }
+MountOp MountOp::devpts(std::string target, std::string why) {
+  return {Type::Devpts, std::move(target), {}, {}, {}, {}, std::move(why)};
+}
 MountOp MountOp::tmpfs(std::string target, std::string options, std::string why) {
   return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why)};
 }
@@ -664,6 +667,7 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
       case MountOp::Type::Hide: out += fmt::format("  hide     {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::BindReadOnly: out += fmt::format("  bind-ro  {} <- {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::Proc: out += fmt::format("  proc     {}  [{}]\n", op.target, op.why); break;
+      case MountOp::Type::Devpts: out += fmt::format("  devpts   {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::Tmpfs: out += fmt::format("  tmpfs    {}  {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::Overlay: {
         std::string lowers;

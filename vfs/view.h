@@ -163,7 +163,9 @@ struct MountOp {
   // /proc/sysrq-trigger, /proc/irq, /proc/bus) read-only, as bubblewrap's --proc does.
   // Tmpfs: an empty writable tmpfs (`source` holds its options, e.g. "mode=0755"):
   // the minimal /dev and its /dev/shm.
-  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs };
+  // Devpts: a new instance of devpts (the app's own pseudo-terminals; the host's other
+  // terminals are not in it), as bubblewrap's --dev does.
+  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs, Devpts };
   Type type;
   std::string target;
   std::string source;               // Bind, BindReadOnly: host path; Symlink: link text; Tmpfs: options
@@ -180,6 +182,7 @@ struct MountOp {
   static MountOp hide(std::string target, std::string why);
   static MountOp proc(std::string target, std::string why);
   static MountOp tmpfs(std::string target, std::string options, std::string why);
+  static MountOp devpts(std::string target, std::string why);
 };
 
 struct Layout {

@@ -131,7 +131,7 @@ MemoryTree desktop_host() {
   t.add("/run/user/1000/wayland-0.lock", NodeKind::File);
   t.add("/run/user/1000/pipewire-0", NodeKind::Other);
   t.add("/run/dbus/system_bus_socket", NodeKind::Other);
-  for (const char* node : {"/dev/null", "/dev/zero", "/dev/tty", "/dev/ptmx", "/dev/sda", "/dev/console"}) {
+  for (const char* node : {"/dev/null", "/dev/zero", "/dev/tty", "/dev/ptmx", "/dev/sda", "/dev/console", "/dev/pts/7"}) {
     t.add(node, NodeKind::Other);
   }
   t.add("/dev/log", NodeKind::Symlink, "/run/systemd/journal/dev-log");
@@ -217,6 +217,7 @@ std::vector<std::string> kernel_ops(const LaunchPlan& plan) {
       case MountOp::Type::BindReadOnly: out.push_back("bind-ro " + t + " <- " + op.source); break;
       case MountOp::Type::Proc: out.push_back("proc " + t); break;
       case MountOp::Type::Tmpfs: out.push_back("tmpfs " + t + " " + op.source); break;
+      case MountOp::Type::Devpts: out.push_back("devpts " + t); break;
       case MountOp::Type::Symlink: out.push_back("symlink " + t + " -> " + op.source); break;
       case MountOp::Type::Hide: out.push_back("hide " + t); break;
       default: out.push_back("other " + t); break;
@@ -230,14 +231,19 @@ std::vector<std::string> kernel_ops(const LaunchPlan& plan) {
 TEST_CASE("permissions in the launch plan: a new proc, a read-only /sys, and only the basic devices") {
   MemoryTree package;
   package.add("/usr/bin/app", NodeKind::File);
-  const LaunchPlan plan = plan_launch(inputs(manifest("[permissions]\ndevices = []\n")), desktop_host(), package);
-  // No disk (/dev/sda), console, input devices or GPU: only what every program uses.
+  const Manifest none = manifest("[permissions]\ndevices = []\n");
+  LaunchInputs started_from_terminal = inputs(none);
+  started_from_terminal.tty = "/dev/pts/7";
+  const LaunchPlan plan = plan_launch(started_from_terminal, desktop_host(), package);
+  // No disk (/dev/sda), console, input devices, GPU or the host's other terminals:
+  // only what every program uses, and the terminal appv was started from.
   CHECK(kernel_ops(plan) == std::vector<std::string>{"tmpfs /dev mode=0755",
                                                      "bind /dev/null <- /dev/null",
                                                      "bind /dev/zero <- /dev/zero",
                                                      "bind /dev/tty <- /dev/tty",
-                                                     "bind /dev/ptmx <- /dev/ptmx",
-                                                     "bind /dev/pts <- /dev/pts",
+                                                     "devpts /dev/pts",
+                                                     "symlink /dev/ptmx -> pts/ptmx",
+                                                     "bind /dev/console <- /dev/pts/7",
                                                      "tmpfs /dev/shm mode=1777",
                                                      "symlink /dev/log -> /run/systemd/journal/dev-log",
                                                      "symlink /dev/fd -> /proc/self/fd",
@@ -255,6 +261,9 @@ TEST_CASE("permissions in the launch plan: a new proc, a read-only /sys, and onl
   // "all": the host's /dev as it is; /proc and /sys stay narrowed.
   const std::vector<std::string> all = kernel_ops(plan_launch(inputs(manifest("[permissions]\ndevices = [\"all\"]\n")), desktop_host(), package));
   CHECK(all == std::vector<std::string>{"bind /dev <- /dev", "proc /proc", "bind-ro /sys <- /sys"});
+  // Without a terminal (a desktop launch, a service), nothing is bound at /dev/console.
+  const std::vector<std::string> no_tty = kernel_ops(plan_launch(inputs(none), desktop_host(), package));
+  CHECK(std::count(no_tty.begin(), no_tty.end(), "bind /dev/console <- /dev/pts/7") == 0);
 
   // A user's rule on /dev is theirs: the sandbox's own empty /dev, nothing of the host added.
   const Manifest m = manifest();
