@@ -175,6 +175,18 @@ static void try_kernel_files(void) {
     errno = ENOENT;
     report("block-device", -1, "");
   }
+  /* The user's other terminals (the probe itself opened none): reading one steals
+   * what is typed there, a sudo password included. */
+  int pty = -1, why = ENOENT;
+  for (int n = 0; n < 64 && pty < 0; ++n) {
+    char path[32];
+    snprintf(path, sizeof path, "/dev/pts/%d", n);
+    pty = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (pty < 0 && errno != ENOENT) why = errno;
+  }
+  errno = why;
+  report("host-pty", pty, "opened a terminal of the host");
+  if (pty >= 0) close(pty);
   /* Host processes listed in /proc: the app's PID namespace holds a handful. */
   DIR *proc = opendir("/proc");
   int pids = 0;
