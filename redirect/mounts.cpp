@@ -57,14 +57,19 @@ void ensure_mount_point(const std::string& source, const std::string& target, co
   if (fd >= 0) ::close(fd);
 }
 
-void set_read_only(const std::string& target) {
-  // Recursively: the mounts below it too (mount_setattr, Linux 5.12).
+// Recursively: the mounts below it too (mount_setattr, Linux 5.12). Setting a flag
+// is allowed on mounts a user namespace inherited locked; only clearing one is not.
+void set_attributes(const std::string& target, uint64_t attributes, std::string_view what) {
   mount_attr attr{};
-  attr.attr_set = MOUNT_ATTR_RDONLY;
+  attr.attr_set = attributes;
   if (::syscall(SYS_mount_setattr, AT_FDCWD, target.c_str(), AT_RECURSIVE, &attr, sizeof attr) != 0) {
-    mount_failed("read-only attribute", target, errno);
+    mount_failed(what, target, errno);
   }
 }
+
+void set_read_only(const std::string& target) { set_attributes(target, MOUNT_ATTR_RDONLY, "read-only attribute"); }
+
+bool in_dev(const std::string& path) { return path == "/dev" || path.rfind("/dev/", 0) == 0; }
 
 // A proc of the PID namespace the calling process is in (it must be that namespace's
 // init: proc shows the namespace of the process that mounts it). Its kernel-wide
@@ -100,6 +105,9 @@ void apply(const MountOp& op, const NamespaceState& ns) {
       // MS_REC: submounts come along, which a user namespace requires for locked
       // mounts such as those below /proc and /dev.
       do_mount(host(op.source).c_str(), target, nullptr, MS_BIND | MS_REC, {}, "bind of " + op.source);
+      // Device nodes and set-id files count only in /dev: a node planted on a host
+      // file system (a container's root below /home, a USB disk) opens nothing here.
+      if (!in_dev(op.target)) set_attributes(target, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, "nodev,nosuid attributes");
       break;
     case MountOp::Type::BindReadOnly: {
       do_mount(host(op.source).c_str(), target, nullptr, MS_BIND | MS_REC, {}, "bind of " + op.source);

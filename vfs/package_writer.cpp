@@ -55,23 +55,71 @@ struct EntryDeleter {
   throw Error(Exit::Io, fmt::format("{}: {}", what, reason));
 }
 
-void copy_file_data(struct archive* a, const Sink& sink, const PayloadItem& item, uint64_t expected) {
-  UniqueFd in(::open(item.source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (!in) throw_sys("cannot open", item.source, errno, Exit::NoInput);
+// The data regions of a file with holes (SEEK_DATA/SEEK_HOLE), or nothing for a
+// file without: a sparse file is packed as GNU pax sparse (format 1.0) and extracted
+// with its holes, so a 1 GiB disk image that holds 1 MB takes 1 MB in the cache too.
+struct Region {
+  int64_t offset, length;
+};
+std::vector<Region> data_regions(int fd, const struct stat& st) {
+  std::vector<Region> out;
+  if (st.st_size < (1 << 16) || st.st_blocks * 512 >= st.st_size) return out;
+  for (off_t at = 0; at < st.st_size;) {
+    const off_t data = ::lseek(fd, at, SEEK_DATA);
+    if (data < 0) break;  // ENXIO: a hole to the end
+    off_t hole = ::lseek(fd, data, SEEK_HOLE);
+    if (hole < 0) hole = st.st_size;
+    out.push_back({data, hole - data});
+    at = hole;
+  }
+  if (out.size() == 1 && out[0].offset == 0 && out[0].length == st.st_size) out.clear();  // no hole after all
+  // GNU tar's convention for a file ending in a hole (or all hole): an empty region at the end.
+  if (!out.empty() || st.st_size > 0) {
+    if (out.empty() || out.back().offset + out.back().length < st.st_size) out.push_back({st.st_size, 0});
+  }
+  return out;
+}
+
+// Copies `expected` bytes of `in` as the entry's data. With `regions`, the holes
+// between them are given to libarchive as zeros from one static block, which its
+// sparse writer skips instead of storing.
+void copy_file_data(struct archive* a, const Sink& sink, const PayloadItem& item, int in, uint64_t expected,
+                    const std::vector<Region>& regions) {
+  static const std::vector<char> zeros(1 << 18, 0);
   std::vector<char> buf(1 << 18);
   uint64_t total = 0;
-  for (;;) {
-    ssize_t n = ::read(in.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_sys("cannot read", item.source, errno);
-    if (n == 0) break;
-    total += static_cast<uint64_t>(n);
-    if (total > expected) break;
-    if (archive_write_data(a, buf.data(), static_cast<size_t>(n)) != n) archive_fail(a, sink, fmt::format("cannot write '{}'", item.path));
+  auto put = [&](const char* data, size_t n) {
+    if (archive_write_data(a, data, n) != static_cast<la_ssize_t>(n)) archive_fail(a, sink, fmt::format("cannot write '{}'", item.path));
+    total += n;
+  };
+  auto copy_range = [&](uint64_t offset, uint64_t length) {
+    while (length > 0) {
+      const ssize_t n = ::pread(in, buf.data(), std::min<uint64_t>(buf.size(), length), static_cast<off_t>(offset));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw_sys("cannot read", item.source, errno);
+      if (n == 0) throw Error(Exit::Io, fmt::format("'{}' changed size while it was being packed", item.source));
+      put(buf.data(), static_cast<size_t>(n));
+      offset += static_cast<uint64_t>(n);
+      length -= static_cast<uint64_t>(n);
+    }
+  };
+  if (regions.empty()) {
+    copy_range(0, expected);
+    char extra;
+    if (::pread(in, &extra, 1, static_cast<off_t>(expected)) > 0) {
+      throw Error(Exit::Io, fmt::format("'{}' changed size while it was being packed", item.source));
+    }
+    return;
   }
-  if (total != expected) {
-    throw Error(Exit::Io, fmt::format("'{}' changed size while it was being packed", item.source));
+  for (const Region& r : regions) {
+    for (uint64_t gap = static_cast<uint64_t>(r.offset) - total; gap > 0;) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(gap, zeros.size()));
+      put(zeros.data(), n);
+      gap -= n;
+    }
+    copy_range(static_cast<uint64_t>(r.offset), static_cast<uint64_t>(r.length));
   }
+  if (total != expected) throw Error(Exit::Io, fmt::format("'{}' changed size while it was being packed", item.source));
 }
 
 }  // namespace
@@ -189,13 +237,23 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
         if (hard_link_to[i]) archive_entry_set_hardlink(entry.get(), hard_link_to[i]->c_str());
         break;
     }
+    UniqueFd source;
+    std::vector<Region> regions;
+    if (item.type == PayloadItem::Type::File && !hard_link_to[i] && !item.source.empty()) {
+      source.reset(::open(item.source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+      if (!source) throw_sys("cannot open", item.source, errno, Exit::NoInput);
+      struct stat st;
+      if (::fstat(source.get(), &st) != 0) throw_sys("cannot stat", item.source, errno);
+      if (static_cast<uint64_t>(st.st_size) == sizes[i]) regions = data_regions(source.get(), st);
+      for (const Region& r : regions) archive_entry_sparse_add_entry(entry.get(), r.offset, r.length);
+    }
     if (archive_write_header(a.get(), entry.get()) != ARCHIVE_OK) archive_fail(a.get(), sink, fmt::format("cannot write '{}'", item.path));
     if (item.type == PayloadItem::Type::File && !hard_link_to[i]) {
       if (item.source.empty()) {
         auto n = archive_write_data(a.get(), item.data.data(), item.data.size());
         if (n != static_cast<la_ssize_t>(item.data.size())) archive_fail(a.get(), sink, fmt::format("cannot write '{}'", item.path));
       } else {
-        copy_file_data(a.get(), sink, item, sizes[i]);
+        copy_file_data(a.get(), sink, item, source.get(), sizes[i], regions);
       }
     }
   }

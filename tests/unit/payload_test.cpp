@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -6,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 #include "tests/unit/support/package_builder.h"
 #include "tests/unit/support/temp_dir.h"
 #include "tests/unit/support/thrown.h"
@@ -285,4 +287,34 @@ TEST_CASE("packing is exact: names are bytes in any locale, hard links stay link
   write_file(src / "bad\nname", "x", 0644);
   items.push_back({"root/data/bad\nname", PayloadItem::Type::File, 0644, src / "bad\nname", {}, {}});
   CHECK_REFUSED(write_package(out / "q.appv", kManifest, items, {}), Exit::NoInput, "is not valid UTF-8");
+}
+
+TEST_CASE("packing is exact: a sparse file stays sparse in the package and in the cache") {
+  TempDir src, out;
+  const std::string image = src / "disk.img";
+  {
+    UniqueFd fd(::open(image.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    REQUIRE(fd);
+    REQUIRE(::ftruncate(fd.get(), 256 << 20) == 0);  // 256 MiB, 8 KiB of it written
+    const std::string data(8192, 'x');
+    REQUIRE(::pwrite(fd.get(), data.data(), data.size(), 100 << 20) == static_cast<ssize_t>(data.size()));
+  }
+  struct stat st;
+  REQUIRE(::stat(image.c_str(), &st) == 0);
+  REQUIRE(st.st_blocks * 512 < st.st_size);  // the test's file system keeps holes (tmpfs, ext4, xfs, btrfs do)
+  std::vector<PayloadItem> items{{"root", PayloadItem::Type::Dir, 0755, {}, {}, {}},
+                                 {"root/disk.img", PayloadItem::Type::File, 0644, image, {}, {}}};
+  WriteResult r = write_package(out / "p.appv", kManifest, items, {});
+  CHECK(r.file_size < (1 << 20));
+  Package p = Package::open(out / "p.appv");
+  extract_to(p, out / "x");
+  struct stat got;
+  REQUIRE(::stat((out / "x/root/disk.img").c_str(), &got) == 0);
+  CHECK(got.st_size == 256 << 20);
+  CHECK(got.st_blocks * 512 < (1 << 20));  // the holes are holes again
+  UniqueFd fd(::open((out / "x/root/disk.img").c_str(), O_RDONLY | O_CLOEXEC));
+  char at[2] = {};
+  REQUIRE(::pread(fd.get(), at, 2, (100 << 20) + 8191) == 2);
+  CHECK(at[0] == 'x');
+  CHECK(at[1] == '\0');
 }
