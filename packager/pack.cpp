@@ -5,6 +5,7 @@
 
 #include <boost/filesystem.hpp>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -42,39 +43,80 @@ std::string walk_root(const std::string& glob) {
   return slash == 0 ? "/" : glob.substr(0, slash);
 }
 
+// The directory a link added by an include names, when its tree should come along:
+// not the kernel's or the session's trees, not "/" nor anything holding the link
+// (a link to an ancestor would include the ancestor's whole tree, itself again).
+std::optional<std::string> linked_tree(const std::string& link) {
+  namespace fs = boost::filesystem;
+  boost::system::error_code ec;
+  if (!fs::is_symlink(fs::symlink_status(link, ec)) || !fs::is_directory(fs::status(link, ec))) return std::nullopt;
+  const std::string target = fs::canonical(link, ec).string();
+  if (ec || target == "/" || path_has_prefix(link, target)) return std::nullopt;
+  for (const char* pseudo : {"/proc", "/sys", "/dev", "/run"}) {
+    if (path_has_prefix(target, pseudo)) return std::nullopt;
+  }
+  return target;
+}
+
 // Adds every file under the host tree at `root` that matches `glob`, with closures.
+// A matching link to a directory brings the link and the whole tree it names (as
+// `/usr/share/perl/5.36 -> 5.36.0` or Java's `conf -> /etc/java-17-openjdk` need),
+// once per tree, minus the excludes.
 size_t add_matching(ClosureResolver& resolver, const std::string& glob, const std::vector<std::string>& excludes) {
   namespace fs = boost::filesystem;
   auto excluded = [&](const std::string& p) {
     for (const std::string& e : excludes) if (glob_match(e, p)) return true;
     return false;
   };
-  const std::string root = walk_root(glob);
   const std::string reason = fmt::format("include {}", glob);
+  std::vector<std::string> linked;  // trees named by links that were added
+  std::set<std::string> walked;
+  auto covered = [&](const std::string& tree) {
+    for (const std::string& w : walked) if (path_has_prefix(tree, w)) return true;
+    return false;
+  };
+  auto add = [&](const std::string& p) {
+    resolver.add_file(p, reason);
+    std::optional<std::string> tree = linked_tree(p);
+    if (tree && !covered(*tree)) {
+      walked.insert(*tree);
+      linked.push_back(*tree);
+    }
+  };
+  // Every non-directory below `dir` that `matches`; directories are implied by their files.
+  auto walk = [&](const std::string& dir, const auto& matches) {
+    size_t n = 0;
+    boost::system::error_code ec;
+    for (fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string p = it->path().string();
+      if (excluded(p)) {
+        if (it->symlink_status().type() == fs::directory_file) it.disable_recursion_pending();
+        continue;
+      }
+      if (it->symlink_status().type() == fs::directory_file || !matches(p)) continue;
+      add(p);
+      ++n;
+    }
+    if (ec) throw Error(Exit::Io, fmt::format("cannot walk '{}': {}", dir, ec.message()));
+    return n;
+  };
+
+  const std::string root = walk_root(glob);
   boost::system::error_code ec;
   fs::file_status top = fs::symlink_status(root, ec);
   if (ec || !fs::exists(top)) return 0;
-  if (!fs::is_directory(top)) {
-    if (glob_match(glob, root) && !excluded(root)) {
-      resolver.add_file(root, reason);
-      return 1;
-    }
-    return 0;
-  }
   size_t added = 0;
-  for (fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string p = it->path().string();
-    if (excluded(p)) {
-      if (it->symlink_status().type() == fs::directory_file) it.disable_recursion_pending();
-      continue;
-    }
-    fs::file_type type = it->symlink_status().type();
-    if (type == fs::directory_file) continue;  // parents are implied by their files
-    if (!glob_match(glob, p)) continue;
-    resolver.add_file(p, reason);
-    ++added;
+  if (!fs::is_directory(top)) {
+    if (!glob_match(glob, root) || excluded(root)) return 0;
+    add(root);
+    added = 1;
+  } else {
+    walked.insert(fs::canonical(root, ec).string());
+    added = walk(root, [&](const std::string& p) { return glob_match(glob, p); });
   }
-  if (ec) throw Error(Exit::Io, fmt::format("cannot walk '{}': {}", root, ec.message()));
+  for (size_t i = 0; i < linked.size(); ++i) {
+    added += walk(linked[i], [](const std::string&) { return true; });
+  }
   return added;
 }
 

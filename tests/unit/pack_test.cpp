@@ -119,3 +119,26 @@ TEST_CASE("a manifest for programs named on the command line") {
   CHECK_REFUSED(manifest_for_programs({}, ""), Exit::Usage, "nothing to pack");
   CHECK_REFUSED(manifest_for_programs({"appv-no-such-program"}, ""), Exit::NoInput, "program 'appv-no-such-program' not found on PATH");
 }
+
+TEST_CASE("an include of a link to a directory packs the link and the tree it names") {
+  TempDir dir;
+  Manifest m = script_manifest(dir);
+  write_file(dir / "perl/5.36.0/POSIX.pm", "1;\n");
+  write_file(dir / "perl/5.36.0/auto/x.so", "elf\n");
+  write_file(dir / "perl/5.36.0/skip/me", "no\n");
+  REQUIRE(::symlink("5.36.0", (dir / "perl/5.36").c_str()) == 0);
+  REQUIRE(::symlink("..", (dir / "perl/5.36.0/up").c_str()) == 0);  // an ancestor: the link alone
+  m.include = {dir / "perl/5.36"};
+  m.exclude = {dir / "perl/5.36.0/skip"};
+  PackOptions o;
+  o.output = dir / "perl.appv";
+  pack(m, o);
+  std::vector<std::string> entries = listing(o.output);
+  auto has = [&](const std::string& p) { return std::find(entries.begin(), entries.end(), "root" + dir.path() + p) != entries.end(); };
+  CHECK(has("/perl/5.36"));
+  CHECK(has("/perl/5.36.0/POSIX.pm"));
+  CHECK(has("/perl/5.36.0/auto/x.so"));
+  CHECK(has("/perl/5.36.0/up"));
+  CHECK_FALSE(has("/perl/5.36.0/skip/me"));
+  CHECK_FALSE(has("/app/share/data"));  // up -> .. did not bring the ancestor's tree
+}
