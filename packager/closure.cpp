@@ -156,6 +156,43 @@ void ClosureResolver::add_elf(const std::string& found_path, const std::string& 
   }
 }
 
+std::string env_program(std::string_view args) {
+  std::vector<std::string> words;
+  for (size_t i = 0; i < args.size();) {
+    const size_t start = args.find_first_not_of(" \t", i);
+    if (start == std::string_view::npos) break;
+    const size_t end = std::min(args.size(), args.find_first_of(" \t", start));
+    words.emplace_back(args.substr(start, end - start));
+    i = end;
+  }
+  auto starts = [](const std::string& w, std::string_view p) { return w.compare(0, p.size(), p) == 0; };
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w == "--") return i + 1 < words.size() ? words[i + 1] : std::string();
+    if (w == "-S" || w == "--split-string" || w == "-i" || w == "--ignore-environment" || w == "-0" || w == "--null" ||
+        w == "-v" || w == "--debug" || w == "-" || starts(w, "--unset=") || starts(w, "--chdir=")) {
+      continue;
+    }
+    if (w == "-u" || w == "--unset" || w == "-C" || w == "--chdir") {
+      ++i;  // and its argument
+      continue;
+    }
+    if (starts(w, "--split-string=")) {
+      words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, w.substr(15));
+      continue;
+    }
+    if (starts(w, "-S") || starts(w, "-u") || starts(w, "-C")) {
+      // -Sbash: the string starts right after the option; -uNAME, -CDIR take theirs inline.
+      if (w[1] == 'S') words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, w.substr(2));
+      continue;
+    }
+    if (w[0] == '-') return {};  // an option appv does not know the arity of
+    if (w.find('=') != std::string::npos) continue;  // NAME=VALUE
+    return w;
+  }
+  return {};
+}
+
 void ClosureResolver::add_script(const std::string& path) {
   std::ifstream in(files_.physical(path));
   std::string line;
@@ -170,11 +207,14 @@ void ClosureResolver::add_script(const std::string& path) {
   }
   add_program(interp, fmt::format("interpreter of {}", path));
   if (interp.size() >= 4 && interp.substr(interp.size() - 4) == "/env" && space != std::string::npos) {
-    // "#!/usr/bin/env python3": the program env will run, found in the system directories.
-    std::string prog = trim(rest.substr(space));
-    prog = prog.substr(0, prog.find_first_of(" \t"));
-    if (prog == "-S" || prog.empty() || prog[0] == '-') return;
-    std::string found = find_executable(prog, kSystemPath);
+    // "#!/usr/bin/env python3", "#!/usr/bin/env -S bash -e": the program env will run,
+    // found in the system directories.
+    const std::string prog = env_program(rest.substr(space));
+    if (prog.empty()) {
+      unresolved_.push_back(fmt::format("the program of '{}' (run by {} via env)", trim(rest), path));
+      return;
+    }
+    std::string found = prog[0] == '/' ? (::access(files_.physical(prog).c_str(), X_OK) == 0 ? prog : "") : find_executable(prog, kSystemPath);
     if (!found.empty()) {
       add_program(found, fmt::format("run by {} via env", path));
       return;

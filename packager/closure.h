@@ -30,6 +30,12 @@ inline constexpr const char* kSystemPath = "/usr/local/sbin:/usr/local/bin:/usr/
 // `search_list`, or "" if there is none.
 std::string find_executable(const std::string& name, std::string_view search_list);
 
+// The program a "#!/usr/bin/env ARGS" line runs, from env's words after the
+// interpreter (coreutils env: options -i -0 -v, -u NAME, -C DIR, -S/--split-string
+// whose string is split into more words, NAME=VALUE assignments, "--"); "" when there
+// is none or an option env does not take is in the way.
+std::string env_program(std::string_view args);
+
 // Reads an ld.so.conf file, following "include" globs; exposed for tests.
 std::vector<std::string> read_ld_so_conf(const std::string& path);
 

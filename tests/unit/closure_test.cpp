@@ -165,3 +165,29 @@ TEST_CASE("ld.so.conf includes are followed") {
   write_file(dir / "conf.d/b.conf", "/opt/b # trailing comment\n");
   CHECK(read_ld_so_conf(dir / "ld.so.conf") == std::vector<std::string>{"/opt/a", "/opt/b", "/opt/first"});
 }
+
+TEST_CASE("env's program is found behind its options: -S, assignments, -u, --") {
+  CHECK(env_program(" python3") == "python3");
+  CHECK(env_program(" -S bash -e") == "bash");
+  CHECK(env_program(" -Sbash -e") == "bash");
+  CHECK(env_program(" --split-string=perl -w") == "perl");
+  CHECK(env_program(" -S LC_ALL=C.UTF-8 -u PYTHONPATH python3 -I") == "python3");
+  CHECK(env_program(" -i PATH=/usr/bin -- node") == "node");
+  CHECK(env_program(" -S /usr/bin/bash -e") == "/usr/bin/bash");
+  CHECK(env_program(" -S") == "");
+  CHECK(env_program(" --frobnicate python3") == "");  // an option env may not have: not guessed
+}
+
+TEST_CASE("a '#!/usr/bin/env -S bash -e' script brings bash; an unknown program is reported") {
+  TempDir dir;
+  write_file(dir / "script", "#!/usr/bin/env -S bash -e\necho hi\n", 0755);
+  write_file(dir / "other", "#!/usr/bin/env -S no-such-program-appv -x\n", 0755);
+  FileSet files;
+  ClosureResolver r = resolver(files);
+  r.add_program(dir / "script", "test");
+  CHECK((has(files, "/usr/bin/bash") || has(files, "/bin/bash")));
+  CHECK(r.unresolved().empty());
+  r.add_program(dir / "other", "test");
+  REQUIRE(r.unresolved().size() == 1);
+  CHECK_THAT(r.unresolved()[0], Catch::StartsWith("no-such-program-appv (run by "));
+}
