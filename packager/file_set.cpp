@@ -1,8 +1,10 @@
 #include "packager/file_set.h"
 
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include <algorithm>
+#include <cstring>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -33,6 +35,28 @@ std::string relative_link(const std::string& link_path, const std::string& targe
   for (size_t i = common; i < to.size(); ++i) out += (out.empty() ? "" : "/") + to[i];
   return out.empty() ? "." : out;
 }
+
+namespace {
+
+// What a package does not keep of a file and someone may rely on: file capabilities
+// (ping's cap_net_raw; under no_new_privs they would not apply anyway) and other
+// extended attributes; "" when there are none. ACLs and SELinux labels are the host's.
+std::string dropped_attributes(const std::string& path) {
+  char names[4096];
+  const ssize_t n = ::llistxattr(path.c_str(), names, sizeof names);
+  if (n <= 0) return {};
+  std::vector<std::string> dropped;
+  for (const char* name = names; name < names + n; name += std::strlen(name) + 1) {
+    const std::string_view v(name);
+    if (v == "security.capability") dropped.insert(dropped.begin(), "file capabilities (security.capability)");
+    else if (v.rfind("user.", 0) == 0 || v.rfind("trusted.", 0) == 0) dropped.push_back(std::string("extended attribute ") + name);
+  }
+  std::string out;
+  for (const std::string& d : dropped) out += (out.empty() ? "" : ", ") + d;
+  return out;
+}
+
+}  // namespace
 
 void FileSet::put(const std::string& path, FileRecord record) {
   entries_.emplace(path, std::move(record));  // the first reason recorded is kept
@@ -80,9 +104,13 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
       return "";
     }
     uint32_t mode = st.st_mode & 07777;
+    const bool first_time = !entries_.count(current);  // warned once per file
     if (mode & 07002) {
-      warnings_.push_back(fmt::format("'{}': setuid/setgid/sticky and world-write bits dropped", current));
+      if (first_time) warnings_.push_back(fmt::format("'{}': setuid/setgid/sticky and world-write bits dropped", current));
       mode &= 0775;
+    }
+    if (std::string dropped = first_time ? dropped_attributes(physical(current)) : std::string(); !dropped.empty()) {
+      warnings_.push_back(fmt::format("'{}': {} dropped (packages keep names, data and permissions only)", current, dropped));
     }
     put(current, {FileRecord::Kind::File, physical(current), {}, mode, static_cast<uint64_t>(st.st_size), st.st_mtime, reason, {}});
   }

@@ -1,3 +1,4 @@
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -64,4 +65,17 @@ TEST_CASE("payload items list every parent first, below root/") {
   CHECK(items.back().path == "root" + dir.path() + "/a/b/c.txt");
   for (size_t i = 1; i < items.size(); ++i) CHECK(items[i - 1].path < items[i].path);
   CHECK(files.remove_matching({dir.path() + "/a/**/*.txt"}) == 1);
+}
+
+TEST_CASE("extended attributes a package does not keep are reported once per file") {
+  TempDir dir;
+  write_file(dir / "tagged", "x");
+  // user.* attributes: every file system appv's tests run on keeps them (ext4, xfs,
+  // btrfs, overlayfs, tmpfs since Linux 6.6).
+  REQUIRE(::setxattr((dir / "tagged").c_str(), "user.origin", "build", 5, 0) == 0);
+  FileSet files;
+  files.add(dir / "tagged", "test");
+  files.add(dir / "tagged", "again");
+  REQUIRE(files.warnings().size() == 1);
+  CHECK_THAT(files.warnings()[0], Catch::Contains("extended attribute user.origin dropped"));
 }
