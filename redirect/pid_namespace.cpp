@@ -39,11 +39,20 @@ void close_inherited_fds(int keep) {
   ::close_range(keep < 3 ? 3U : static_cast<unsigned>(keep) + 1, ~0U, 0);
 }
 
-bool write_status(int fd, int status) {
+// What init tells appv when the app has ended: its raw wait status, and whether init
+// stays for processes still in the namespace. When it does not, appv waits for it to
+// be gone, so the next launch never finds the instance on its way out (and refuses
+// to start beside it, or joins a namespace that is dying).
+struct AppEnded {
+  int status = 0;
+  int init_stays = 0;
+};
+
+bool write_ended(int fd, const AppEnded& ended) {
   ssize_t n;
-  do n = ::write(fd, &status, sizeof status);
+  do n = ::write(fd, &ended, sizeof ended);
   while (n < 0 && errno == EINTR);
-  return n == static_cast<ssize_t>(sizeof status);
+  return n == static_cast<ssize_t>(sizeof ended);
 }
 
 // pid 1 from here on: reap every child, report the app's status once, and end when
@@ -55,22 +64,28 @@ bool write_status(int fd, int status) {
   sigaddset(&chld, SIGCHLD);
   SignalForwarding forwarding(app);
   bool app_running = true;
+  // kill(-1, 0) from pid 1 reaches every other process of this namespace, including
+  // those of launches that joined it (which are not init's children).
+  const auto empty = [] { return ::kill(-1, 0) != 0 && errno == ESRCH; };
   for (;;) {
-    int ws = 0;
+    int ws = 0, app_status = 0;
+    bool app_ended = false;
     pid_t pid;
     while ((pid = ::waitpid(-1, &ws, WNOHANG)) > 0) {
-      if (pid != app) continue;
+      if (pid == app) {
+        app_ended = true;
+        app_status = ws;
+      }
+    }
+    if (app_ended) {  // decided once every zombie is reaped: a zombie still answers kill()
       app_running = false;
       forwarding.retarget(0);
-      write_status(status_writer.get(), ws);
+      const bool stays = lifetime == InitLifetime::UntilEmpty && !empty();
+      write_ended(status_writer.get(), {app_status, stays ? 1 : 0});
       status_writer.reset();
+      if (!stays) ::_exit(0);
     }
-    if (!app_running) {
-      if (lifetime == InitLifetime::WithApp) ::_exit(0);
-      // kill(-1, 0) from pid 1 reaches every other process of this namespace,
-      // including those of launches that joined it (which are not init's children).
-      if (::kill(-1, 0) != 0 && errno == ESRCH) ::_exit(0);
-    }
+    if (!app_running && empty()) ::_exit(0);
     // SIGCHLD is blocked: it wakes this wait. Joined processes end without one.
     const timespec poll{1, 0};
     if (app_running) ::sigwaitinfo(&chld, nullptr);
@@ -133,14 +148,14 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
     return status;
   }
   if (started) started(init);
-  int status = 0;
+  AppEnded ended;
   ssize_t n;
-  do n = ::read(status_reader.get(), &status, sizeof status);
+  do n = ::read(status_reader.get(), &ended, sizeof ended);
   while (n < 0 && errno == EINTR);
   // init died without a word (killed from outside): its own status stands for the app's.
-  if (n != static_cast<ssize_t>(sizeof status)) return wait_for(init);
-  if (lifetime == InitLifetime::WithApp) wait_for(init);  // the namespace is gone once init is reaped
-  return status;
+  if (n != static_cast<ssize_t>(sizeof ended)) return wait_for(init);
+  if (!ended.init_stays) wait_for(init);  // the namespace is gone once init is reaped
+  return ended.status;
 }
 
 }  // namespace appv
