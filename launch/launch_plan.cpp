@@ -17,7 +17,7 @@ namespace {
 RuleSet view_rules(const LaunchInputs& in, const TreeProbe& host) {
   RuleSet rules = default_rules(in.user, in.cwd, host);
   for (const auto& [prefix, mode] : in.manifest->isolation) {
-    add_rule(rules, prefix, mode, RuleOrigin::Manifest, in.user, in.host_paths);
+    add_rule(rules, prefix, mode, RuleOrigin::Manifest, in.user, in.host_paths, &host);
   }
   for (const std::string& arg : in.isolate) {
     Rule r = parse_rule_arg(arg);

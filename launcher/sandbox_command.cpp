@@ -13,6 +13,7 @@
 #include "launcher/json_output.h"
 #include "vfs/sandbox_access.h"
 #include "base/error.h"
+#include "base/text.h"
 #include "base/user_dirs.h"
 #include "vfs/layout.h"
 #include "manifests/tokens.h"
@@ -78,7 +79,8 @@ int cmd_sandbox_diff(const std::string& app) {
     if (!state->digest.empty() && path_exists(root)) lower.package_root = root;
     lower.full_prefixes = state->full_prefixes;
   }
-  for (const Change& c : sandbox_diff(dir, lower)) fmt::print("{} {}\n", c.kind, c.path);
+  // Names the app chose: escaped, so a name cannot drive the terminal or fake a line.
+  for (const Change& c : sandbox_diff(dir, lower)) fmt::print("{} {}\n", c.kind, printable(c.path));
   return 0;
 }
 

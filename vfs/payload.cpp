@@ -187,6 +187,9 @@ class PayloadWalk {
       out.type = PayloadEntry::Type::Hardlink;
       out.link = hard;
       if (!regular_files_.count(out.link)) fail(fmt::format("entry '{}' is a hard link to '{}', which is not an earlier file of the package", out.path, out.link));
+      // Data in a hard link entry would be written into the file it names, past the
+      // sizes the header declares; appv's writer never puts any there.
+      if (archive_entry_size_is_set(e) && archive_entry_size(e) != 0) fail(fmt::format("entry '{}' is a hard link that carries data", out.path));
     } else {
       switch (archive_entry_filetype(e)) {
         case AE_IFREG: out.type = PayloadEntry::Type::File; break;
@@ -229,7 +232,9 @@ class PayloadWalk {
     for (size_t slash = out.path.find('/'); slash != std::string::npos; slash = out.path.find('/', slash + 1)) {
       std::string ancestor = out.path.substr(0, slash);
       if (symlinks_.count(ancestor)) fail(fmt::format("entry '{}' lies below the symlink '{}'", out.path, ancestor));
+      if (regular_files_.count(ancestor) || hard_links_.count(ancestor)) fail(fmt::format("entry '{}' lies below the file '{}'", out.path, ancestor));
     }
+    if (out.type == PayloadEntry::Type::Hardlink) hard_links_.insert(out.path);
     if (out.type == PayloadEntry::Type::Symlink) {
       symlinks_.insert(out.path);
       links_.add(out.path.substr(std::string(kRootEntry).size() + 1), out.link);
@@ -249,6 +254,7 @@ class PayloadWalk {
   std::set<std::string> seen_;
   std::set<std::string> regular_files_;
   std::set<std::string> symlinks_;
+  std::set<std::string> hard_links_;
   LinkChains links_;  // below root/, for check_links()
 };
 
@@ -289,6 +295,7 @@ std::string unsafe_path_reason(const std::string& path) {
 std::string unsafe_symlink_reason(const std::string& link_path, const std::string& target) {
   if (target.empty()) return "empty target";
   if (target.size() > kMaxPathBytes) return "target is too long";
+  if (!valid_utf8(target)) return "target is not valid UTF-8 or holds a control character";
   if (target[0] == '/') return "absolute target (appv stores links relative to the package root)";
   if (link_path.rfind(std::string(kRootEntry) + "/", 0) != 0) return "links are allowed only below root/";
   // Resolve lexically from the link's directory; the target may not climb above root/.

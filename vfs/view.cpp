@@ -226,7 +226,8 @@ std::string host_path_refusal(const RuleSet& rules, const std::string& prefix, I
 }
 
 void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOrigin origin,
-              const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants) {
+              const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants,
+              const TreeProbe* host) {
   const bool from_user = origin == RuleOrigin::CommandLine;
   std::string expanded;
   try {
@@ -244,7 +245,18 @@ void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOri
     return;
   }
   if (origin == RuleOrigin::Manifest) {
-    if (std::string why = host_path_refusal(rules, expanded, mode, user, grants); !why.empty()) {
+    std::string why = host_path_refusal(rules, expanded, mode, user, grants);
+    // What the rule opens is where the host's links lead, and an app may plant a link
+    // in a tree it writes (/tmp) before a later launch: the policy judges the target.
+    if (why.empty() && host && (mode == Isolation::Host || mode == Isolation::Merged)) {
+      const std::string target = resolve_in_tree(*host, expanded);
+      if (!target.empty() && target != expanded) {
+        if (std::string through = host_path_refusal(rules, target, mode, user, grants); !through.empty()) {
+          why = fmt::format("{} is a link on the host to {}: {}", expanded, target, through);
+        }
+      }
+    }
+    if (!why.empty()) {
       rules.set_aside(Rule{expanded, mode, origin, {}}, std::move(why));
       return;
     }

@@ -94,11 +94,14 @@ struct HostPathGrants {
 // The command line's rule covers everything at and below its prefix (set_covering).
 // A manifest rule that opens host paths (host or merged where the rules so far say
 // writecopy or full) is applied only where `grants` covers its prefix; a rule at, in
-// or above a sensitive path (~/.ssh, ~/.gnupg, /etc, /root, /var/lib) also needs that
-// sensitive path (or, for a rule inside it, a path between) granted by name. A refused
-// rule is set aside: its prefix keeps the mode it had.
+// or above a sensitive path (~/.ssh, ~/.gnupg, /etc, /root, /var/lib, /proc, /sys,
+// /dev) also needs that sensitive path (or, for a rule inside it, a path between)
+// granted by name. With `host`, a host or merged prefix that is (or passes through) a
+// link on the host is judged where the link leads as well. A refused rule is set
+// aside: its prefix keeps the mode it had.
 void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOrigin origin,
-              const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants = {});
+              const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants = {},
+              const TreeProbe* host = nullptr);
 // Why the manifest rule `prefix`=`mode` (expanded) may not be applied, or "".
 std::string host_path_refusal(const RuleSet& rules, const std::string& prefix, Isolation mode,
                               const std::map<std::string, std::string, std::less<>>& user, const HostPathGrants& grants);

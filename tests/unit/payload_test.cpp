@@ -139,6 +139,18 @@ TEST_CASE("hostile archives are refused and write nothing") {
     write_package_file(pkg, with({{"/tmp/appv-escape", '0', 0644, "x", {}, -1}}));
     expect_refused(pkg, "absolute path");
   }
+  SECTION("a hard link that carries data (it would land in the file it names, beyond the declared sizes)") {
+    write_package_file(pkg, with({{"root/a", '0', 0644, "x", {}, -1}, {"root/b", '1', 0644, std::string(4096, 'z'), "root/a", -1}}));
+    expect_refused(pkg, "is a hard link that carries data");
+  }
+  SECTION("an entry below a regular file") {
+    write_package_file(pkg, with({{"root/a", '0', 0644, "x", {}, -1}, {"root/a/b", '0', 0644, "y", {}, -1}}));
+    expect_refused(pkg, "lies below the file 'root/a'");
+  }
+  SECTION("a link target with a terminal escape") {
+    write_package_file(pkg, with({{"root/l", '2', 0777, {}, "x\x1b[31m", -1}}));
+    expect_refused(pkg, "target is not valid UTF-8 or holds a control character");
+  }
   SECTION("entries outside root/ and .appv/") {
     write_package_file(pkg, with({{"elsewhere", '0', 0644, "x", {}, -1}}));
     expect_refused(pkg, "outside root/");

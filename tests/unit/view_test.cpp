@@ -199,6 +199,25 @@ TEST_CASE("rules: a manifest opens host paths only as far as the policy grants")
   CHECK(refusal("/dev/kmsg", Isolation::Host, {"/dev/kmsg"}).empty());  // the administrator's choice
 }
 
+TEST_CASE("rules: a manifest rule on a host link is judged where the link leads") {
+  MemoryTree host = debian_host();
+  // Links an app (or another user) can plant in /tmp before the launch that reads the rule.
+  host.add("/tmp/to-proc-sys", NodeKind::Symlink, "../proc/sys");
+  host.add("/tmp/to-etc", NodeKind::Symlink, "/etc");
+  host.add("/tmp/real", NodeKind::Dir);
+  host.add("/tmp/to-real", NodeKind::Symlink, "real");
+  auto tokens = user("/home/u");
+  RuleSet r = default_rules(tokens, "/home/u", host);
+  add_rule(r, "/tmp/to-proc-sys", Isolation::Host, RuleOrigin::Manifest, tokens, {}, &host);
+  add_rule(r, "/tmp/to-etc", Isolation::Merged, RuleOrigin::Manifest, tokens, {}, &host);
+  add_rule(r, "/tmp/to-real", Isolation::Host, RuleOrigin::Manifest, tokens, {}, &host);  // still /tmp: fine
+  REQUIRE(r.set_aside().size() == 2);
+  CHECK(r.set_aside()[0].why == "/tmp/to-proc-sys is a link on the host to /proc/sys: refused by policy: no policy.toml "
+                                "grants host_paths covering /proc/sys");
+  CHECK_THAT(r.set_aside()[1].why, Catch::StartsWith("/tmp/to-etc is a link on the host to /etc: refused by policy"));
+  CHECK(r.lookup("/tmp/to-real").origin == RuleOrigin::Manifest);
+}
+
 TEST_CASE("rules: a refused manifest rule is set aside and its prefix keeps the default") {
   MemoryTree host = debian_host();
   auto tokens = user("/home/u");

@@ -56,6 +56,8 @@ std::string make_tar(const std::vector<RawEntry>& entries) {
     std::string pax;
     if (e.path.size() > 100) pax += pax_record("path", e.path);
     if (e.link.size() > 100) pax += pax_record("linkpath", e.link);
+    // A hard link with data: ustar readers skip it, pax's "size" makes them read it.
+    if (e.type == '1' && !e.data.empty()) pax += pax_record("size", std::to_string(e.data.size()));
     if (!pax.empty()) {
       out += make_tar_header_only({"PaxHeader", 'x', 0644, pax, {}, -1});
       e.path = e.path.substr(0, 100);
