@@ -144,6 +144,7 @@ void ClosureResolver::add_elf(const std::string& found_path, const std::string& 
   for (const std::string& name : elf.needed) {
     std::string found = name.find('/') != std::string::npos ? name : find_library(name, elf, search);
     if (found.empty()) {
+      unresolved_library_[unresolved_.size()] = name;
       unresolved_.push_back(fmt::format("{} (needed by {})", name, found_path));
       continue;
     }
@@ -221,6 +222,18 @@ void ClosureResolver::add_script(const std::string& path) {
     }
     unresolved_.push_back(fmt::format("{} (run by {} via env)", prog, path));
   }
+}
+
+std::vector<std::string> ClosureResolver::unresolved() const {
+  std::set<std::string> packed_names;
+  for (const auto& [path, record] : files_.entries()) packed_names.insert(path.substr(path.rfind('/') + 1));
+  std::vector<std::string> out;
+  for (size_t i = 0; i < unresolved_.size(); ++i) {
+    auto lib = unresolved_library_.find(i);
+    if (lib != unresolved_library_.end() && packed_names.count(lib->second)) continue;
+    out.push_back(unresolved_[i]);
+  }
+  return out;
 }
 
 void ClosureResolver::add_program(const std::string& path, const std::string& reason) {

@@ -49,8 +49,10 @@ class ClosureResolver {
   // Adds `path` if it is an ELF file or a script (with its closure), else as data.
   void add_file(const std::string& path, const std::string& reason);
 
-  // "libfoo.so.1 (needed by /usr/bin/x)" for each library that could not be found.
-  const std::vector<std::string>& unresolved() const { return unresolved_; }
+  // "libfoo.so.1 (needed by /usr/bin/x)" for each library that could not be found on
+  // the loader's paths and that no file of the package provides by that name either
+  // (Java's libjvm.so, Firefox's libmozgtk.so: loaded by path, found at run time).
+  std::vector<std::string> unresolved() const;
 
  private:
   struct Loader {  // one object of the chain that requested a load, for DT_RPATH
@@ -68,6 +70,7 @@ class ClosureResolver {
   std::map<std::string, ElfInfo> parsed_;
   std::set<std::string> visited_;
   std::vector<std::string> unresolved_;
+  std::map<size_t, std::string> unresolved_library_;  // index in unresolved_ -> file name
 };
 
 }  // namespace appv

@@ -14,6 +14,7 @@
 #include "manifests/paths.h"
 #include "manifests/registry.h"
 #include "packager/closure.h"
+#include "packager/file_set.h"
 #include "base/fs_util.h"
 #include "vfs/package.h"
 
@@ -120,7 +121,45 @@ size_t add_matching(ClosureResolver& resolver, const std::string& glob, const st
   return added;
 }
 
+// Libraries that read data at run time which no ELF header names, so closure capture
+// misses it and the app fails (or, worse, runs without it: gnuplot writes a PNG with
+// no text when fontconfig finds no fonts). A package that holds a file whose path
+// contains `data` is taken to have it.
+struct RunTimeData {
+  std::string_view library;  // file name prefix
+  std::string_view data;      // a path fragment of the data
+  std::string_view what;
+};
+constexpr RunTimeData kRunTimeData[] = {
+    {"libfontconfig.so", "/etc/fonts/", "fontconfig's configuration and the fonts"},
+    {"libpython3", "/usr/lib/python3", "Python's standard library"},
+    {"libperl.so", "/perl", "Perl's modules"},
+    {"libgdk_pixbuf-2.0.so", "/gdk-pixbuf-2.0/", "gdk-pixbuf's image loaders"},
+    {"libQt5Gui.so", "/plugins/platforms/", "Qt's platform plugins"},
+    {"libQt6Gui.so", "/plugins/platforms/", "Qt's platform plugins"},
+    {"libMagickCore", "/ImageMagick", "ImageMagick's configuration and coders"},
+    {"libjvm.so", "/lib/modules", "the JVM's modules"},
+    {"libgs.so", "/ghostscript/", "Ghostscript's resources"},
+};
+
 }  // namespace
+
+void warn_run_time_data(FileSet& files) {
+  for (const RunTimeData& d : kRunTimeData) {
+    std::string library;
+    bool has_data = false;
+    for (const auto& [path, record] : files.entries()) {
+      const std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
+      if (library.empty() && name.substr(0, d.library.size()) == d.library) library = path;
+      has_data = has_data || path.find(d.data) != std::string::npos;
+    }
+    if (!library.empty() && !has_data) {
+      files.note(fmt::format("'{}' is packed, but {} it reads at run time are not: closure capture cannot see "
+                                    "them; pack with --trace, or add them to files.include",
+                                    library, d.what));
+    }
+  }
+}
 
 
 std::optional<int64_t> source_date_epoch() {
@@ -205,6 +244,7 @@ PackSummary pack(const Manifest& manifest, const PackOptions& options) {
   FileSet files;
   ClosureResolver resolver(files, SearchConfig::from_host());
   capture_manifest(manifest, resolver, options);
+  warn_run_time_data(files);
   return write_captured(manifest, files, resolver, options);
 }
 

@@ -40,6 +40,11 @@ Manifest manifest_for_programs(const std::vector<std::string>& programs, const s
 PackSummary pack(const Manifest& manifest, const PackOptions& options);
 
 class FileSet;
+
+// Closure capture's blind spot, as warnings in `files`: a packed library (fontconfig,
+// libpython, Qt's GUI library, ...) whose run-time data no file of the package holds.
+void warn_run_time_data(FileSet& files);
+
 class ClosureResolver;
 
 // The two halves of pack(), for trace and install capture to add their own files in

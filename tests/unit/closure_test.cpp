@@ -117,6 +117,11 @@ TEST_CASE("a missing library is reported, not dropped silently") {
   r.add_program(prog, "test");
   REQUIRE(r.unresolved().size() == 1);
   CHECK_THAT(r.unresolved()[0], Catch::StartsWith("libmid.so.1 (needed by "));
+  // A library the package holds elsewhere (an include; loaded by path at run time, as
+  // Java's libjvm.so is) is not reported missing.
+  write_file(f.dir / "private/libmid.so.1", "elf\n");
+  files.add(f.dir / "private/libmid.so.1", "include");
+  CHECK(r.unresolved().empty());
 }
 
 TEST_CASE("a script's interpreter and its closure are captured") {
