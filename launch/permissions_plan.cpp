@@ -69,6 +69,17 @@ void plan_session_bus(const LaunchInputs& in, const TreeProbe& host, LaunchPlan&
   }
 }
 
+// Sockets of host services that grant whatever uid 0 asks: a root launch, which runs
+// as the host's uid 0 with its capabilities dropped, would get them all back through
+// one of these (systemd starting a unit, a container engine starting a privileged
+// container, udev running a rule). A list of the well-known ones, not a proof: the
+// threat model says so.
+constexpr const char* kRootServiceSockets[] = {
+    "/run/systemd/private",          "/run/systemd/io.systemd.ManagedOOM", "/run/docker.sock",
+    "/run/containerd/containerd.sock", "/run/podman/podman.sock",          "/run/crio/crio.sock",
+    "/run/udev/control",             "/run/snapd.socket",                  "/run/libvirt/libvirt-sock",
+};
+
 }  // namespace
 
 void plan_permissions(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
@@ -77,6 +88,11 @@ void plan_permissions(const LaunchInputs& in, const TreeProbe& host, LaunchPlan&
   const std::string runtime = it == in.user.end() ? std::string() : it->second;
 
   plan_session_bus(in, host, plan, runtime);
+  if (in.as_root) {
+    for (const char* socket : kRootServiceSockets) {
+      if (host.kind(socket) == NodeKind::Other) cover(plan, socket, "a root service's socket: no root launch reaches it");
+    }
+  }
   if (!plan.permissions.granted("system-bus") && exists(host, "/run/dbus/system_bus_socket")) {
     cover(plan, "/run/dbus/system_bus_socket", "permission system-bus: not granted");
   }

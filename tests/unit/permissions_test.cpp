@@ -272,3 +272,19 @@ TEST_CASE("permissions in the launch plan: a new proc, a read-only /sys, and onl
   const std::vector<std::string> full = kernel_ops(plan_launch(in, desktop_host(), package));
   CHECK(full == std::vector<std::string>{"bind /dev <- /sandboxes/org.example.App/upper/dev", "proc /proc", "bind-ro /sys <- /sys"});
 }
+
+TEST_CASE("permissions in the launch plan: a root launch does not reach root services' sockets") {
+  MemoryTree host = desktop_host();
+  host.add("/run/systemd/private", NodeKind::Other);
+  host.add("/run/docker.sock", NodeKind::Other);
+  MemoryTree package;
+  package.add("/usr/bin/app", NodeKind::File);
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.as_root = true;
+  const std::vector<std::string> covered = targets(plan_launch(in, host, package), "a root service");
+  CHECK(covered == std::vector<std::string>{"/run/systemd/private <- /dev/null", "/run/docker.sock <- /dev/null"});
+  // A user reaches them with the user's own rights (systemd and dockerd ask who it is).
+  in.as_root = false;
+  CHECK(targets(plan_launch(in, host, package), "a root service").empty());
+}
