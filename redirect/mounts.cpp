@@ -40,6 +40,12 @@ void do_mount(const char* source, const std::string& target, const char* type, u
 std::string host(const std::string& path) { return std::string(kOld) + path; }
 std::string inside(const std::string& path) { return std::string(kNew) + path; }
 
+// A directory to mount on, where the view has none yet (in the new root's tmpfs, a
+// tmpfs just mounted, or an overlay whose upper directory is the app's sandbox).
+void make_mount_dir(const std::string& target, const std::string& shown) {
+  if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", shown, errno);
+}
+
 // A bind needs something of the source's kind at the target. Where the view has
 // nothing, it is created: in the new root's tmpfs or in an overlay, whose upper
 // directory is the app's sandbox, never the host.
@@ -49,7 +55,7 @@ void ensure_mount_point(const std::string& source, const std::string& target, co
   if (errno != ENOENT) throw_sys("cannot inspect mount point", shown, errno, Exit::Environment);
   if (::stat(source.c_str(), &st) != 0) throw_sys("cannot inspect", source, errno, Exit::Environment);
   if (S_ISDIR(st.st_mode)) {
-    if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", shown, errno);
+    make_mount_dir(target, shown);
     return;
   }
   int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -76,7 +82,7 @@ bool in_dev(const std::string& path) { return path == "/dev" || path.rfind("/dev
 // files are bound read-only over themselves, bubblewrap's list: uid 0 may write
 // sysctls and trigger sysrq without any capability.
 void mount_proc(const std::string& target) {
-  if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", target, errno);
+  make_mount_dir(target, target);
   if (::mount("proc", target.c_str(), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
     const int err = errno;
     const std::string advice = advice_for(Attempt::ProcMount, err);
@@ -95,7 +101,7 @@ void apply(const MountOp& op, const NamespaceState& ns) {
   const std::string target = inside(op.target);
   switch (op.type) {
     case MountOp::Type::Dir:
-      if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", op.target, errno);
+      make_mount_dir(target, op.target);
       break;
     case MountOp::Type::Symlink:
       if (::symlink(op.source.c_str(), target.c_str()) != 0) throw_sys("cannot create symlink", op.target, errno);
@@ -118,14 +124,14 @@ void apply(const MountOp& op, const NamespaceState& ns) {
       do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "mode=0755,size=4k", "tmpfs (hiding)");
       break;
     case MountOp::Type::Tmpfs:
-      if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", op.target, errno);
+      make_mount_dir(target, op.target);
       do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, op.source, "tmpfs");
       break;
     case MountOp::Type::Proc:
       mount_proc(target);
       break;
     case MountOp::Type::Devpts:
-      if (::mkdir(target.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", op.target, errno);
+      make_mount_dir(target, op.target);
       // ptmxmode: the instance's own ptmx, which /dev/ptmx links to, opens for anyone.
       do_mount("devpts", target, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620", "devpts");
       break;
