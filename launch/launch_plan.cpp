@@ -4,6 +4,7 @@
 
 #include "base/error.h"
 #include "launch/environment.h"
+#include "launch/host_state.h"
 #include "launch/kernel_trees.h"
 #include "launch/permissions_plan.h"
 #include "vfs/layout.h"
@@ -177,6 +178,7 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
   plan.mounts = make_plan(plan.rules, host, package_tree, layout);
   if (in.kind != LaunchKind::InstallCapture) plan_permissions(in, host, plan);
   plan_kernel_trees(host, in.tty, plan);
+  plan_host_state(in, host, package_tree, plan);
   return plan;
 }
 

@@ -43,6 +43,18 @@ std::string_view to_string(Backend backend);
 std::string_view to_string(Start start);
 std::string_view to_string(Cleanup cleanup);
 
+// Who runs the app, as the host's own /etc/passwd and /etc/group say: read as files,
+// without NSS (the runtime stub is static), by launcher/host_inputs.cpp.
+struct HostIdentity {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string user;   // the caller's name: passwd's, else $USER or $LOGNAME
+  std::string home;   // passwd's, else $HOME
+  std::string shell;  // passwd's, else $SHELL
+  bool user_listed = true;   // /etc/passwd has an entry for uid
+  bool group_listed = true;  // /etc/group has an entry for gid
+};
+
 struct LaunchInputs {
   LaunchKind kind = LaunchKind::Run;
 
@@ -67,6 +79,7 @@ struct LaunchInputs {
   std::vector<std::string> environ;   // NAME=VALUE, the caller's environment
   std::vector<std::string> locked_mounts;  // redirect/mounts.h locked_mount_points()
   bool as_root = false;               // root gets a mount namespace alone
+  HostIdentity identity;
   pid_t pid = 0;                      // names --temp and capture sandboxes
   std::string tty;                    // the caller's terminal (ttyname of fd 0, 1 or 2), "" if none
   std::string cache;                  // vfs/cache.h cache_dir()
@@ -110,6 +123,17 @@ struct LaunchPlan {
     std::vector<std::string> args;  // xdg-dbus-proxy's filter arguments (--filter --talk=...)
   };
   std::optional<BusProxy> session_bus;
+
+  // Files appv writes into the sandbox's host-state directory before building the
+  // view, for HostState mounts to show (launch/host_state.h): the host's file `from`
+  // ("" for none) followed by `append`; `directory` makes an empty directory instead.
+  struct GeneratedFile {
+    std::string path;  // host path, in layout::host_state(sandbox)
+    std::string from;
+    std::string append;
+    bool directory = false;
+  };
+  std::vector<GeneratedFile> generated;
 
   // The process.
   std::string program;             // the file execve'd

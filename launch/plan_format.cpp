@@ -94,6 +94,11 @@ std::string format_launch_plan(const LaunchPlan& plan, const std::vector<std::st
   out += "environment, against the caller's:\n" + env_changes(host_env, plan.env);
   if (plan.kind != LaunchKind::InstallCapture) out += "permissions:\n" + permission_lines(plan);
   out += format_plan(plan.rules, plan.mounts);
+  for (const LaunchPlan::GeneratedFile& g : plan.generated) {
+    if (g.directory) out += fmt::format("generate {}  (an empty directory)\n", g.path);
+    else if (g.from.empty() && g.append.empty()) out += fmt::format("generate {}  (an empty file)\n", g.path);
+    else out += fmt::format("generate {}  {}+ {}", g.path, g.from.empty() ? "" : g.from + " ", g.append);
+  }
   return out;
 }
 

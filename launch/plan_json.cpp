@@ -18,6 +18,7 @@ std::string_view mount_type(MountOp::Type type) {
     case MountOp::Type::Proc: return "proc";
     case MountOp::Type::Tmpfs: return "tmpfs";
     case MountOp::Type::Devpts: return "devpts";
+    case MountOp::Type::HostState: return "host-state";
   }
   return "?";
 }
@@ -27,7 +28,8 @@ nlohmann::json mount_json(const MountOp& op) {
   switch (op.type) {
     case MountOp::Type::Symlink: j["link"] = op.source; break;
     case MountOp::Type::Bind:
-    case MountOp::Type::BindReadOnly: j["source"] = op.source; break;
+    case MountOp::Type::BindReadOnly:
+    case MountOp::Type::HostState: j["source"] = op.source; break;
     case MountOp::Type::Overlay:
       j["lowers"] = op.lowers;
       j["upper"] = op.upper;
@@ -89,6 +91,11 @@ std::string launch_plan_json(const LaunchPlan& plan) {
   j["mounts"] = mounts;
   j["dirs_to_create"] = plan.mounts.dirs_to_create;
   j["notes"] = plan.mounts.notes;
+  nlohmann::json generated = nlohmann::json::array();
+  for (const LaunchPlan::GeneratedFile& g : plan.generated) {
+    generated.push_back({{"path", g.path}, {"from", g.from}, {"append", g.append}, {"directory", g.directory}});
+  }
+  j["generated"] = generated;
   // Linux strings need not be UTF-8 (an environment value, an argument): such bytes
   // become U+FFFD rather than failing the dry run.
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

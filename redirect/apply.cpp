@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "base/error.h"
 #include "base/fs_util.h"
@@ -15,6 +17,7 @@
 #include "redirect/network.h"
 #include "redirect/pid_namespace.h"
 #include "vfs/copy_up.h"
+#include "vfs/layout.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_access.h"
 
@@ -47,9 +50,35 @@ int run_backend(const LaunchPlan& plan, InitLifetime lifetime, const std::functi
   throw Error(Exit::Internal, "unknown backend");
 }
 
-// What the permissions need on the host side, before any namespace: the session
-// bus proxy, ready, its pipe held by the app's tree (launch/permissions_plan.h).
+// The host-state files the view shows from the sandbox (launch/host_state.h): the
+// host's /etc/passwd with the caller's entry added, an empty file over the package's
+// copy of a file the host lacks. Written anew by each launch that builds the view.
+void write_generated_files(const LaunchPlan& plan) {
+  if (plan.generated.empty()) return;
+  make_dirs(layout::host_state(plan.sandbox), 0700);
+  for (const LaunchPlan::GeneratedFile& g : plan.generated) {
+    if (g.directory) {
+      make_dirs(g.path, 0755);
+      continue;
+    }
+    std::string content;
+    if (!g.from.empty()) {
+      std::ifstream in(g.from, std::ios::binary);
+      if (!in) throw_sys("cannot read", g.from, errno, Exit::Environment);
+      std::ostringstream text;
+      text << in.rdbuf();
+      content = text.str();
+      if (!content.empty() && content.back() != '\n') content += '\n';
+    }
+    write_file_atomic(g.path, content + g.append, 0644);
+  }
+}
+
+// What the launch needs on the host side, before any namespace: the generated host
+// state, and the session bus proxy, ready, its pipe held by the app's tree
+// (launch/permissions_plan.h).
 void prepare_host_side(const LaunchPlan& plan) {
+  write_generated_files(plan);
   if (plan.session_bus) start_bus_proxy(*plan.session_bus);
 }
 

@@ -8,6 +8,7 @@
 //   state       the last launch (package digest, id, version, `full` prefixes)
 //   .instance   the running instance, for later launches to join
 //   .lock       serialises launches, resets and imports
+//   .host/      files appv generates for the view's host state (launch/host_state.h)
 // Beside the sandboxes, transient ones: .temp-<app-id>-<pid> (run --temp),
 // .capture-<pid> (install capture), .import-<app-id>-<pid> and .replaced-<app-id>-<pid>
 // (sandbox import).
@@ -28,6 +29,7 @@ inline constexpr std::string_view kWork = "work";
 inline constexpr std::string_view kState = "state";
 inline constexpr std::string_view kInstance = ".instance";
 inline constexpr std::string_view kLock = ".lock";
+inline constexpr std::string_view kHostState = ".host";
 inline constexpr std::string_view kTempSandboxPrefix = ".temp-";
 inline constexpr std::string_view kCaptureSandboxPrefix = ".capture-";
 inline constexpr std::string_view kImportSandboxPrefix = ".import-";
@@ -41,6 +43,7 @@ inline std::string work(const std::string& sandbox) { return join(sandbox, kWork
 inline std::string state(const std::string& sandbox) { return join(sandbox, kState); }
 inline std::string instance(const std::string& sandbox) { return join(sandbox, kInstance); }
 inline std::string sandbox_lock(const std::string& sandbox) { return join(sandbox, kLock); }
+inline std::string host_state(const std::string& sandbox) { return join(sandbox, kHostState); }
 
 // The throw-away sandbox of `run --temp` and the installer's of install capture.
 inline std::string temp_sandbox(const std::string& sandboxes, const std::string& app_id, long pid) {

@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "base/owned_dirs.h"
 #include "base/user_dirs.h"
+#include "vfs/host_state_paths.h"
 #include "vfs/layout.h"
 #include "manifests/manifest.h"
 #include "manifests/paths.h"
@@ -55,6 +56,9 @@ class DiffWalker {
     const std::string udir = vdir == "/" ? upper_ : upper_ + vdir;
     for (const std::string& name : list_dir(udir)) {
       const std::string vpath = join(vdir, name);
+      // The view shows the host's own there, read-only: what the upper layer holds
+      // is the mount point appv made, never a change of the app's.
+      if (is_host_state_path(vpath)) continue;
       const std::string upath = upper_ + vpath;
       struct stat st;
       if (::lstat(upath.c_str(), &st) != 0) throw_sys("cannot inspect", upath, errno);

@@ -70,6 +70,9 @@ MountOp MountOp::proc(std::string target, std::string why) {
 MountOp MountOp::devpts(std::string target, std::string why) {
   return {Type::Devpts, std::move(target), {}, {}, {}, {}, std::move(why)};
 }
+MountOp MountOp::host_state(std::string target, std::string host_path, std::string why) {
+  return {Type::HostState, std::move(target), std::move(host_path), {}, {}, {}, std::move(why)};
+}
 MountOp MountOp::tmpfs(std::string target, std::string options, std::string why) {
   return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why)};
 }
@@ -678,6 +681,7 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
       case MountOp::Type::Bind: out += fmt::format("  bind     {} <- {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::Hide: out += fmt::format("  hide     {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::BindReadOnly: out += fmt::format("  bind-ro  {} <- {}  [{}]\n", op.target, op.source, op.why); break;
+      case MountOp::Type::HostState: out += fmt::format("  host     {} <- {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::Proc: out += fmt::format("  proc     {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::Devpts: out += fmt::format("  devpts   {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::Tmpfs: out += fmt::format("  tmpfs    {}  {}  [{}]\n", op.target, op.source, op.why); break;

@@ -168,7 +168,12 @@ struct MountOp {
   // the minimal /dev and its /dev/shm.
   // Devpts: a new instance of devpts (the app's own pseudo-terminals; the host's other
   // terminals are not in it), as bubblewrap's --dev does.
-  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs, Devpts };
+  // HostState: the host's file or directory `source` (symlinks resolved), read-only,
+  // nodev, nosuid, noexec, at `target`, a path whose parent is in an overlay or in the
+  // sandbox (never the host's own tree). Whatever the view has at `target` (the
+  // host's link, the package's file, nothing) is replaced by a mount point of the
+  // source's kind in the sandbox's upper layer first: a mount would follow a link.
+  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs, Devpts, HostState };
   Type type;
   std::string target;
   std::string source;               // Bind, BindReadOnly: host path; Symlink: link text; Tmpfs: options
@@ -186,6 +191,7 @@ struct MountOp {
   static MountOp proc(std::string target, std::string why);
   static MountOp tmpfs(std::string target, std::string options, std::string why);
   static MountOp devpts(std::string target, std::string why);
+  static MountOp host_state(std::string target, std::string host_path, std::string why);
 };
 
 struct Layout {

@@ -41,13 +41,13 @@ check "a write into /etc did not reach the host" test ! -e /etc/appv-e2e-probe
 check "a write into /usr did not reach the host" test ! -e /usr/appv-e2e-probe
 same "the next run finds its own writes again" "/etc/appv-e2e-probe /usr/appv-e2e-probe" "$("$A" run python3.appv -c "$probe" | sed 's/ $//')"
 if [[ $(id -u) -eq 0 ]]; then
-  before=$(sha256sum /etc/hostname)
-  "$A" run python3.appv -c 'open("/etc/hostname", "a").write("changed\n")'
-  same "changing a host file changes only the sandbox's copy" "$before" "$(sha256sum /etc/hostname)"
-  check "the app sees its change" grep -q changed <<<"$("$A" run python3.appv -c 'print(open("/etc/hostname").read())')"
-  "$A" run python3.appv -c 'import os; os.remove("/etc/hostname")'
-  check "deleting a host file hides it from the app only" test -f /etc/hostname
-  same "the app no longer sees it" "False" "$("$A" run python3.appv -c 'import os; print(os.path.exists("/etc/hostname"))')"
+  before=$(sha256sum /etc/issue)
+  "$A" run python3.appv -c 'open("/etc/issue", "a").write("changed\n")'
+  same "changing a host file changes only the sandbox's copy" "$before" "$(sha256sum /etc/issue)"
+  check "the app sees its change" grep -q changed <<<"$("$A" run python3.appv -c 'print(open("/etc/issue").read())')"
+  "$A" run python3.appv -c 'import os; os.remove("/etc/issue")'
+  check "deleting a host file hides it from the app only" test -f /etc/issue
+  same "the app no longer sees it" "False" "$("$A" run python3.appv -c 'import os; print(os.path.exists("/etc/issue"))')"
 fi
 
 finish

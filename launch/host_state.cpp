@@ -1,0 +1,106 @@
+#include "launch/host_state.h"
+
+#include <fmt/format.h>
+
+#include "manifests/paths.h"
+#include "vfs/layout.h"
+
+namespace appv {
+namespace {
+
+using Kind = HostStatePath::Kind;
+
+// What the view shows at a path before host state is added: the mount that covers
+// it (the deepest op at or above it; of two at one target, the later).
+enum class Placement {
+  Sandbox,  // an overlay, or a directory of the sandbox: a mount point may be made there
+  Host,     // the host's own tree (merged, host): its file is the host state already
+  Other,    // a link, a hidden or kernel tree, nothing: left alone
+};
+
+Placement placement(const LaunchPlan& plan, const std::string& path) {
+  const MountOp* cover = nullptr;
+  for (const MountOp& op : plan.mounts.ops) {
+    if (op.type == MountOp::Type::Dir || !path_has_prefix(path, op.target)) continue;
+    if (!cover || op.target.size() >= cover->target.size()) cover = &op;
+  }
+  if (!cover) return Placement::Other;
+  switch (cover->type) {
+    case MountOp::Type::Overlay: return Placement::Sandbox;
+    case MountOp::Type::Bind:
+    case MountOp::Type::BindReadOnly:
+      if (path_has_prefix(cover->source, layout::upper(plan.sandbox))) return Placement::Sandbox;
+      // The host's tree at its own place shows the host's file; anywhere else (a
+      // granted host path bound elsewhere) it is not this path's.
+      return cover->source == cover->target ? Placement::Host : Placement::Other;
+    default: return Placement::Other;
+  }
+}
+
+// A name, home or shell fit for a passwd line.
+bool fits_passwd_field(const std::string& s) { return s.find_first_of(":\n") == std::string::npos; }
+
+std::string safe_name(const HostIdentity& id) {
+  const bool ok = !id.user.empty() && id.user.size() <= 32 &&
+                  id.user.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+                      std::string::npos &&
+                  id.user[0] != '-';
+  return ok ? id.user : fmt::format("user{}", id.uid);
+}
+
+std::string safe_path(const std::string& path, const char* fallback) {
+  return is_clean_absolute(path) && fits_passwd_field(path) ? path : fallback;
+}
+
+}  // namespace
+
+std::string passwd_entry(const HostIdentity& id) {
+  return fmt::format("{}:x:{}:{}:{}:{}:{}\n", safe_name(id), id.uid, id.gid, "appv user", safe_path(id.home, "/"),
+                     safe_path(id.shell, "/bin/sh"));
+}
+
+std::string group_entry(const HostIdentity& id) { return fmt::format("{}:x:{}:\n", safe_name(id), id.gid); }
+
+void plan_host_state(const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package, LaunchPlan& plan) {
+  if (in.kind == LaunchKind::InstallCapture) return;
+  const std::string dir = layout::host_state(plan.sandbox);
+  auto generate = [&](std::string name, std::string from, std::string append, bool directory = false) {
+    std::string path = dir + "/" + name;
+    for (const auto& g : plan.generated) {
+      if (g.path == path) return path;
+    }
+    plan.generated.push_back({path, std::move(from), std::move(append), directory});
+    return path;
+  };
+  std::vector<MountOp> ops;
+  for (const HostStatePath& p : host_state_paths()) {
+    const std::string path(p.path);
+    if (placement(plan, path) != Placement::Sandbox) continue;
+    const std::string why = fmt::format("host state: {}", p.what);
+    const bool host_hidden = plan.rules.lookup(path).mode == Isolation::Full;
+    if (p.kind == Kind::MountTable) {
+      // The host's own link (to ../proc/self/mounts) shows in a writecopy /etc and
+      // reads the app's own mounts; where the host is hidden the view gets one.
+      if (host_hidden && package.kind(path) == NodeKind::Absent) ops.push_back(MountOp::symlink(path, "../proc/self/mounts", why));
+      continue;
+    }
+    const std::string resolved = resolve_in_tree(host, path);
+    const NodeKind want = p.kind == Kind::Dir ? NodeKind::Dir : NodeKind::File;
+    std::string source = !resolved.empty() && host.kind(resolved) == want ? resolved : std::string();
+    if (path == "/etc/passwd" && !in.identity.user_listed) {
+      source = generate("passwd", source, passwd_entry(in.identity));
+    } else if (path == "/etc/group" && !in.identity.group_listed) {
+      source = generate("group", source, group_entry(in.identity));
+    }
+    if (source.empty()) {
+      // The host has none: neither may the app see the package's copy, which
+      // describes another machine.
+      if (package.kind(path) == NodeKind::Absent) continue;
+      source = p.kind == Kind::Dir ? generate("empty.d", "", "", true) : generate("empty", "", "");
+    }
+    ops.push_back(MountOp::host_state(path, source, why));
+  }
+  for (MountOp& op : ops) plan.mounts.ops.push_back(std::move(op));
+}
+
+}  // namespace appv

@@ -1,0 +1,24 @@
+// The paths of the host state (DESIGN.md): what describes the machine that runs an
+// app, never a package nor a sandbox. launch/host_state.h shows the host's at each
+// of them in the view; `sandbox diff` does not count what appv placed there.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace appv {
+
+struct HostStatePath {
+  std::string_view path;
+  enum class Kind { File, Dir, MountTable } kind;
+  std::string_view what;  // for --dry-run: "users", "time zone", ...
+};
+
+// Every path, in the order the plan shows them.
+const std::vector<HostStatePath>& host_state_paths();
+
+// True if `path` (virtual, clean, absolute) is one of them or lies below one.
+bool is_host_state_path(const std::string& path);
+
+}  // namespace appv
