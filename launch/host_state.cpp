@@ -18,12 +18,18 @@ enum class Placement {
   Other,    // a link, a hidden or kernel tree, nothing: left alone
 };
 
-Placement placement(const LaunchPlan& plan, const std::string& path) {
+// The mount that covers `path`: the deepest op at or above it (of two at one target,
+// the later), or none.
+const MountOp* covering_mount(const LaunchPlan& plan, const std::string& path) {
   const MountOp* cover = nullptr;
   for (const MountOp& op : plan.mounts.ops) {
     if (op.type == MountOp::Type::Dir || !path_has_prefix(path, op.target)) continue;
     if (!cover || op.target.size() >= cover->target.size()) cover = &op;
   }
+  return cover;
+}
+
+Placement placement(const LaunchPlan& plan, const MountOp* cover) {
   if (!cover) return Placement::Other;
   switch (cover->type) {
     case MountOp::Type::Overlay: return Placement::Sandbox;
@@ -75,7 +81,8 @@ void plan_host_state(const LaunchInputs& in, const TreeProbe& host, const TreePr
   std::vector<MountOp> ops;
   for (const HostStatePath& p : host_state_paths()) {
     const std::string path(p.path);
-    if (placement(plan, path) != Placement::Sandbox) continue;
+    const MountOp* cover = covering_mount(plan, path);
+    if (placement(plan, cover) != Placement::Sandbox) continue;
     const std::string why = fmt::format("host state: {}", p.what);
     const bool host_hidden = plan.rules.lookup(path).mode == Isolation::Full;
     if (p.kind == Kind::MountTable) {
@@ -95,10 +102,20 @@ void plan_host_state(const LaunchInputs& in, const TreeProbe& host, const TreePr
     if (source.empty()) {
       // The host has none: neither may the app see the package's copy, which
       // describes another machine.
-      if (package.kind(path) == NodeKind::Absent) continue;
+      if (!p.cover_when_absent || package.kind(path) == NodeKind::Absent) continue;
       source = p.kind == Kind::Dir ? generate("empty.d", "", "", true) : generate("empty", "", "");
     }
     ops.push_back(MountOp::host_state(path, source, why));
+    if (cover->type == MountOp::Type::Overlay) {
+      // The mount point replaces what the host has there (a link), which needs the
+      // right to write its directory: inside a user namespace a directory shown from
+      // a lower layer is the host's root's. The same directory in the upper layer is
+      // the caller's, and the view's directory takes its owner.
+      const std::string parent = path.substr(0, path.rfind('/'));
+      if (parent.size() > cover->target.size()) {
+        plan.mounts.dirs_to_create.push_back(cover->upper + parent.substr(cover->target == "/" ? 0 : cover->target.size()));
+      }
+    }
   }
   for (MountOp& op : ops) plan.mounts.ops.push_back(std::move(op));
 }

@@ -27,6 +27,10 @@ const std::vector<HostStatePath>& host_state_paths() {
       {"/usr/local/share/ca-certificates", Kind::Dir, "CA trust store"},
       {"/etc/pki/ca-trust", Kind::Dir, "CA trust store"},
       {"/etc/pki/tls/certs", Kind::Dir, "CA trust store"},
+      // OpenSSL's default CA file and directory on Debian and Ubuntu (OPENSSLDIR):
+      // links into /etc/ssl, shown resolved, so a `full` /usr still trusts the host's.
+      {"/usr/lib/ssl/cert.pem", Kind::File, "CA trust store", false},
+      {"/usr/lib/ssl/certs", Kind::Dir, "CA trust store", false},
   };
   return paths;
 }

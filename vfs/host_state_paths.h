@@ -13,6 +13,10 @@ struct HostStatePath {
   std::string_view path;
   enum class Kind { File, Dir, MountTable } kind;
   std::string_view what;  // for --dry-run: "users", "time zone", ...
+  // Where the host has none, the package's copy is covered by an empty one (it
+  // describes another machine). Not for OpenSSL's directory, whose links into
+  // /etc/ssl lead to the host's store wherever a host keeps one.
+  bool cover_when_absent = true;
 };
 
 // Every path, in the order the plan shows them.
