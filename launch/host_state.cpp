@@ -1,5 +1,7 @@
 #include "launch/host_state.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "manifests/paths.h"
@@ -46,13 +48,13 @@ Placement placement(const LaunchPlan& plan, const MountOp* cover) {
 // A name, home or shell fit for a passwd line.
 bool fits_passwd_field(const std::string& s) { return s.find_first_of(":\n") == std::string::npos; }
 
-std::string safe_name(const HostIdentity& id) {
-  const bool ok = !id.user.empty() && id.user.size() <= 32 &&
-                  id.user.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
-                      std::string::npos &&
-                  id.user[0] != '-';
-  return ok ? id.user : fmt::format("user{}", id.uid);
+// A user or group name fit for the files: portable characters, not an option.
+bool fits_name(const std::string& name) {
+  return !name.empty() && name.size() <= 32 && name[0] != '-' &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == std::string::npos;
 }
+
+std::string safe_name(const HostIdentity& id) { return fits_name(id.user) ? id.user : fmt::format("user{}", id.uid); }
 
 std::string safe_path(const std::string& path, const char* fallback) {
   return is_clean_absolute(path) && fits_passwd_field(path) ? path : fallback;
@@ -65,7 +67,9 @@ std::string passwd_entry(const HostIdentity& id) {
                      safe_path(id.shell, "/bin/sh"));
 }
 
-std::string group_entry(const HostIdentity& id) { return fmt::format("{}:x:{}:\n", safe_name(id), id.gid); }
+std::string group_entry(const HostIdentity& id) {
+  return fmt::format("{}:x:{}:\n", fits_name(id.group) ? id.group : fmt::format("group{}", id.gid), id.gid);
+}
 
 void plan_host_state(const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package, LaunchPlan& plan) {
   if (in.kind == LaunchKind::InstallCapture) return;
@@ -83,16 +87,29 @@ void plan_host_state(const LaunchInputs& in, const TreeProbe& host, const TreePr
     const std::string path(p.path);
     const MountOp* cover = covering_mount(plan, path);
     if (placement(plan, cover) != Placement::Sandbox) continue;
+    if (cover->target == path) {
+      // A rule at the path itself: its mount point's parent is not the sandbox's.
+      plan.mounts.notes.push_back(fmt::format("{}: a rule of its own places it; the host's is not shown", path));
+      continue;
+    }
     const std::string why = fmt::format("host state: {}", p.what);
-    const bool host_hidden = plan.rules.lookup(path).mode == Isolation::Full;
     if (p.kind == Kind::MountTable) {
-      // The host's own link (to ../proc/self/mounts) shows in a writecopy /etc and
-      // reads the app's own mounts; where the host is hidden the view gets one.
-      if (host_hidden && package.kind(path) == NodeKind::Absent) ops.push_back(MountOp::symlink(path, "../proc/self/mounts", why));
+      // The mount table of the app's own mounts, as the host's link reads it (to
+      // /proc/mounts or ../proc/self/mounts), also where the package or an earlier
+      // run left another /etc/mtab.
+      std::string text = host.kind(path) == NodeKind::Symlink ? host.read_link(path) : std::string();
+      if (text.rfind("/proc/", 0) != 0 && text.rfind("../proc/", 0) != 0) text = "../proc/self/mounts";
+      ops.push_back(MountOp::host_link(path, text, why));
       continue;
     }
     const std::string resolved = resolve_in_tree(host, path);
     const NodeKind want = p.kind == Kind::Dir ? NodeKind::Dir : NodeKind::File;
+    if (const NodeKind in_package = package.kind(path);
+        (in_package == NodeKind::Dir || in_package == NodeKind::File) && in_package != want) {
+      plan.mounts.notes.push_back(fmt::format("{}: the package has a {} there; the host's is not shown", path,
+                                              in_package == NodeKind::Dir ? "directory" : "file"));
+      continue;
+    }
     std::string source = !resolved.empty() && host.kind(resolved) == want ? resolved : std::string();
     if (path == "/etc/passwd" && !in.identity.user_listed) {
       source = generate("passwd", source, passwd_entry(in.identity));
@@ -112,8 +129,10 @@ void plan_host_state(const LaunchInputs& in, const TreeProbe& host, const TreePr
       // a lower layer is the host's root's. The same directory in the upper layer is
       // the caller's, and the view's directory takes its owner.
       const std::string parent = path.substr(0, path.rfind('/'));
-      if (parent.size() > cover->target.size()) {
-        plan.mounts.dirs_to_create.push_back(cover->upper + parent.substr(cover->target == "/" ? 0 : cover->target.size()));
+      std::vector<std::string>& dirs = plan.mounts.dirs_to_create;
+      const std::string upper_dir = cover->upper + parent.substr(cover->target == "/" ? 0 : cover->target.size());
+      if (parent.size() > cover->target.size() && std::find(dirs.begin(), dirs.end(), upper_dir) == dirs.end()) {
+        dirs.push_back(upper_dir);
       }
     }
   }

@@ -28,7 +28,8 @@ void plan_host_state(const LaunchInputs& in, const TreeProbe& host, const TreePr
 // that would break the format (':' or a newline, an empty or relative path) replaced
 // by safe defaults.
 std::string passwd_entry(const HostIdentity& id);
-// The /etc/group line for the caller's primary group.
+// The /etc/group line for the caller's primary group (named group<gid> where
+// `id.group` is unfit).
 std::string group_entry(const HostIdentity& id);
 
 }  // namespace appv

@@ -51,6 +51,7 @@ struct HostIdentity {
   std::string user;   // the caller's name: passwd's, else $USER or $LOGNAME
   std::string home;   // passwd's, else $HOME
   std::string shell;  // passwd's, else $SHELL
+  std::string group;  // the primary group's name: group's, else the user's name if free
   bool user_listed = true;   // /etc/passwd has an entry for uid
   bool group_listed = true;  // /etc/group has an entry for gid
 };

@@ -19,6 +19,7 @@ std::string_view mount_type(MountOp::Type type) {
     case MountOp::Type::Tmpfs: return "tmpfs";
     case MountOp::Type::Devpts: return "devpts";
     case MountOp::Type::HostState: return "host-state";
+    case MountOp::Type::HostLink: return "host-link";
   }
   return "?";
 }
@@ -26,7 +27,8 @@ std::string_view mount_type(MountOp::Type type) {
 nlohmann::json mount_json(const MountOp& op) {
   nlohmann::json j{{"type", mount_type(op.type)}, {"target", op.target}, {"why", op.why}};
   switch (op.type) {
-    case MountOp::Type::Symlink: j["link"] = op.source; break;
+    case MountOp::Type::Symlink:
+    case MountOp::Type::HostLink: j["link"] = op.source; break;
     case MountOp::Type::Bind:
     case MountOp::Type::BindReadOnly:
     case MountOp::Type::HostState: j["source"] = op.source; break;

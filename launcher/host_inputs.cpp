@@ -24,18 +24,26 @@ std::string env_or(const char* name, const char* other = nullptr) {
   return {};
 }
 
-// The fields of the first line of a colon-separated database (/etc/passwd,
-// /etc/group) whose third field is `id`, or none.
-std::vector<std::string> entry_with_id(const char* file, unsigned long id) {
+// A colon-separated database (/etc/passwd, /etc/group): the fields of the first line
+// whose third field is `id` (none if there is none), and whether a line is named `name`.
+struct Lookup {
+  std::vector<std::string> entry;
+  bool name_taken = false;
+};
+
+Lookup look_up(const char* file, unsigned long id, const std::string& name) {
+  Lookup out;
   std::ifstream in(file);
   std::string line;
   while (std::getline(in, line)) {
     std::vector<std::string> fields;
     std::istringstream split(line);
     for (std::string f; std::getline(split, f, ':');) fields.push_back(f);
-    if (fields.size() >= 3 && fields[2] == std::to_string(id)) return fields;
+    if (fields.size() < 3) continue;
+    if (out.entry.empty() && fields[2] == std::to_string(id)) out.entry = fields;
+    out.name_taken = out.name_taken || (!name.empty() && fields[0] == name);
   }
-  return {};
+  return out;
 }
 
 // Read as files, not through NSS: the static runtime stub has none, and a user that
@@ -47,16 +55,21 @@ HostIdentity read_identity() {
   id.user = env_or("USER", "LOGNAME");
   id.home = env_or("HOME");
   id.shell = env_or("SHELL");
-  if (std::vector<std::string> pw = entry_with_id("/etc/passwd", id.uid); !pw.empty()) {
-    id.user = pw[0];
-    if (pw.size() >= 7) {
-      id.home = pw[5];
-      id.shell = pw[6];
+  if (Lookup pw = look_up("/etc/passwd", id.uid, id.user); !pw.entry.empty()) {
+    id.user = pw.entry[0];
+    if (pw.entry.size() >= 7) {
+      id.home = pw.entry[5];
+      id.shell = pw.entry[6];
     }
   } else {
     id.user_listed = false;
+    // $USER=root for uid 1003 would show two users named root: the entry is named
+    // user<uid> instead.
+    if (pw.name_taken) id.user.clear();
   }
-  id.group_listed = !entry_with_id("/etc/group", id.gid).empty();
+  Lookup gr = look_up("/etc/group", id.gid, id.user);
+  id.group_listed = !gr.entry.empty();
+  id.group = gr.name_taken ? std::string() : id.user;
   return id;
 }
 

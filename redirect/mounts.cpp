@@ -76,13 +76,6 @@ void set_attributes(const std::string& target, uint64_t attributes, std::string_
 
 void set_read_only(const std::string& target) { set_attributes(target, MOUNT_ATTR_RDONLY, "read-only attribute"); }
 
-// The text of the link at `path`, or "" if there is none.
-std::string link_text(const std::string& path) {
-  char buf[4096];
-  const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-}
-
 bool in_dev(const std::string& path) { return path == "/dev" || path.rfind("/dev/", 0) == 0; }
 
 // A proc of the PID namespace the calling process is in (it must be that namespace's
@@ -105,21 +98,27 @@ void mount_proc(const std::string& target) {
   }
 }
 
-// The mount point of a HostState op, as a descriptor: `target`'s parent resolved inside
-// the new root (a link the package or the app planted there cannot lead out of it),
-// and at `target` an entry of the source's kind. Anything else there (the host's link
-// to /usr/share/zoneinfo, a whiteout, the package's file) is replaced: the parent is
-// an overlay or a directory of the sandbox, so the change lands in the app's upper
-// layer, never on the host or in the package.
-UniqueFd host_state_mount_point(const std::string& target, bool directory) {
-  const auto slash = target.rfind('/');
-  const std::string parent_path = target.substr(0, slash), name = target.substr(slash + 1);
+// What a host-state op leaves at its target before mounting: a directory, an empty
+// file, or a link with a given text (the link is the whole op).
+struct HostStateEntry {
+  enum class Kind { Dir, File, Link } kind;
+  std::string link;
+};
+
+[[noreturn]] void sandbox_in_the_way(const std::string& target, const std::string& what) {
+  throw Error(Exit::BadInput, fmt::format("cannot show the host's '{}': {} in the app's view (appv sandbox reset "
+                                          "restores it)", target, what));
+}
+
+// The directory holding `target` in the new root, one component at a time with links
+// not followed: a parent the view lacks (a `full` /usr without
+// /usr/share/ca-certificates) is made, in the sandbox; a link on the way (planted by
+// the package, or by the app in its sandbox) is refused, as it could lead into a host
+// tree the view shows.
+UniqueFd host_state_parent(const std::string& target) {
+  const std::string parent_path = target.substr(0, target.rfind('/'));
   UniqueFd parent(::open(kNew, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!parent) throw_sys("cannot open", kNew, errno, Exit::Environment);
-  // One component at a time, links not followed: a parent the view lacks (a `full`
-  // /usr without /usr/share/ca-certificates) is made in the sandbox; a link on the
-  // way (planted by the package or by the app in its sandbox) is refused, as it could
-  // lead to a host tree the view shows.
   std::string walked;
   for (size_t start = 1; start <= parent_path.size();) {
     size_t end = parent_path.find('/', start);
@@ -132,35 +131,51 @@ UniqueFd host_state_mount_point(const std::string& target, bool directory) {
       if (::mkdirat(parent.get(), part.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create", walked, errno);
       fd = ::openat(parent.get(), part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     }
-    if (fd < 0) {
-      throw_sys(errno == ENOTDIR ? "cannot show the host's " + target + " in the view: not a directory (or a link)"
-                                 : "cannot open",
-                walked, errno, Exit::Environment);
-    }
+    if (fd < 0 && (errno == ENOTDIR || errno == ELOOP)) sandbox_in_the_way(target, "'" + walked + "' is not a directory");
+    if (fd < 0) throw_sys("cannot open", walked, errno, Exit::Environment);
     parent = UniqueFd(fd);
   }
+  return parent;
+}
+
+// Makes `want` the entry at `target`, in its parent directory `parent`. Anything
+// else there (the host's link to /usr/share/zoneinfo, a whiteout, the package's file)
+// is replaced: the planner places host state only where the parent is an overlay or
+// a directory of the sandbox, so the change lands in the app's upper layer, never on
+// the host or in the package. A directory in the way is not emptied: it may be the
+// app's data.
+void make_host_state_entry(int parent, const std::string& target, const HostStateEntry& want) {
+  using Kind = HostStateEntry::Kind;
+  const std::string name = target.substr(target.rfind('/') + 1);
   struct stat st;
-  if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (S_ISDIR(st.st_mode) != directory || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
-      if (S_ISDIR(st.st_mode)) {
-        throw Error(Exit::Environment, fmt::format("cannot show the host's '{}': the app's sandbox has a directory "
-                                                   "there (appv sandbox reset removes it)", target));
-      }
-      if (::unlinkat(parent.get(), name.c_str(), 0) != 0) throw_sys("cannot replace", target, errno);
-    }
+  if (::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    const bool fits = want.kind == Kind::Dir    ? S_ISDIR(st.st_mode)
+                      : want.kind == Kind::File ? S_ISREG(st.st_mode)
+                                                : S_ISLNK(st.st_mode) && [&] {
+                                                    char buf[256];
+                                                    const ssize_t n = ::readlinkat(parent, name.c_str(), buf, sizeof buf);
+                                                    return n >= 0 && std::string(buf, static_cast<size_t>(n)) == want.link;
+                                                  }();
+    if (fits) return;
+    if (S_ISDIR(st.st_mode)) sandbox_in_the_way(target, "a directory is there");
+    if (::unlinkat(parent, name.c_str(), 0) != 0) throw_sys("cannot replace", target, errno);
   } else if (errno != ENOENT) {
     throw_sys("cannot inspect mount point", target, errno, Exit::Environment);
   }
-  if (directory) {
-    if (::mkdirat(parent.get(), name.c_str(), 0755) != 0 && errno != EEXIST) throw_sys("cannot create mount point", target, errno);
-  } else {
-    int fd = ::openat(parent.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0 && errno != EEXIST) throw_sys("cannot create mount point", target, errno);
-    if (fd >= 0) ::close(fd);
+  switch (want.kind) {
+    case Kind::Dir:
+      if (::mkdirat(parent, name.c_str(), 0755) != 0) throw_sys("cannot create mount point", target, errno);
+      break;
+    case Kind::File: {
+      int fd = ::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (fd < 0) throw_sys("cannot create mount point", target, errno);
+      ::close(fd);
+      break;
+    }
+    case Kind::Link:
+      if (::symlinkat(want.link.c_str(), parent, name.c_str()) != 0) throw_sys("cannot create symlink", target, errno);
+      break;
   }
-  UniqueFd point(::openat(parent.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-  if (!point) throw_sys("cannot open mount point", target, errno, Exit::Environment);
-  return point;
 }
 
 // The host's file or tree `source`, read-only, onto the descriptor's place: the new
@@ -169,7 +184,12 @@ void mount_host_state(const MountOp& op) {
   const std::string source = host(op.source);
   struct stat st;
   if (::stat(source.c_str(), &st) != 0) throw_sys("cannot inspect", op.source, errno, Exit::Environment);
-  UniqueFd point = host_state_mount_point(op.target, S_ISDIR(st.st_mode));
+  UniqueFd parent = host_state_parent(op.target);
+  make_host_state_entry(parent.get(), op.target,
+                        {S_ISDIR(st.st_mode) ? HostStateEntry::Kind::Dir : HostStateEntry::Kind::File, {}});
+  const std::string name = op.target.substr(op.target.rfind('/') + 1);
+  UniqueFd point(::openat(parent.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!point) throw_sys("cannot open mount point", op.target, errno, Exit::Environment);
   UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, source.c_str(),
                                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)));
   if (!tree) mount_failed("bind of " + op.source, op.target, errno);
@@ -190,9 +210,7 @@ void apply(const MountOp& op, const NamespaceState& ns) {
       make_mount_dir(target, op.target);
       break;
     case MountOp::Type::Symlink:
-      if (::symlink(op.source.c_str(), target.c_str()) != 0 && !(errno == EEXIST && link_text(target) == op.source)) {
-        throw_sys("cannot create symlink", op.target, errno);
-      }
+      if (::symlink(op.source.c_str(), target.c_str()) != 0) throw_sys("cannot create symlink", op.target, errno);
       break;
     case MountOp::Type::Bind:
       ensure_mount_point(host(op.source), target, op.target);
@@ -220,6 +238,9 @@ void apply(const MountOp& op, const NamespaceState& ns) {
       break;
     case MountOp::Type::HostState:
       mount_host_state(op);
+      break;
+    case MountOp::Type::HostLink:
+      make_host_state_entry(host_state_parent(op.target).get(), op.target, {HostStateEntry::Kind::Link, op.source});
       break;
     case MountOp::Type::Devpts:
       make_mount_dir(target, op.target);

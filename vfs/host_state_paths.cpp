@@ -35,9 +35,16 @@ const std::vector<HostStatePath>& host_state_paths() {
   return paths;
 }
 
-bool is_host_state_path(const std::string& path) {
+const HostStatePath* host_state_path(const std::string& path) {
   for (const HostStatePath& p : host_state_paths()) {
-    if (path_has_prefix(path, p.path)) return true;
+    if (path == p.path) return &p;
+  }
+  return nullptr;
+}
+
+bool leads_to_host_state(const std::string& dir) {
+  for (const HostStatePath& p : host_state_paths()) {
+    if (p.path != dir && path_has_prefix(p.path, dir)) return true;
   }
   return false;
 }

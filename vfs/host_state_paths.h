@@ -22,7 +22,9 @@ struct HostStatePath {
 // Every path, in the order the plan shows them.
 const std::vector<HostStatePath>& host_state_paths();
 
-// True if `path` (virtual, clean, absolute) is one of them or lies below one.
-bool is_host_state_path(const std::string& path);
+// The table's entry for `path` (virtual, clean, absolute), or null.
+const HostStatePath* host_state_path(const std::string& path);
+// True if one of them lies strictly below the directory `dir`.
+bool leads_to_host_state(const std::string& dir);
 
 }  // namespace appv

@@ -52,14 +52,30 @@ class DiffWalker {
     return std::nullopt;
   }
 
+  // What appv placed in the upper layer to show the host's state (launch/host_state.h):
+  // an empty file or directory as a mount point at a host-state path (or the link
+  // /etc/mtab), and directories above them holding nothing else. Not a change of the
+  // app's; anything else there is, and is listed.
+  static bool placed_by_appv(const std::string& upath, const std::string& vpath) {
+    struct stat st;
+    if (::lstat(upath.c_str(), &st) != 0) return false;
+    if (const HostStatePath* p = host_state_path(vpath)) {
+      if (p->kind == HostStatePath::Kind::MountTable) return S_ISLNK(st.st_mode);
+      return (S_ISREG(st.st_mode) && st.st_size == 0) || (S_ISDIR(st.st_mode) && list_dir(upath).empty());
+    }
+    if (!S_ISDIR(st.st_mode) || !leads_to_host_state(vpath) || is_opaque_dir(upath)) return false;
+    for (const std::string& name : list_dir(upath)) {
+      if (!placed_by_appv(upath + "/" + name, vpath + "/" + name)) return false;
+    }
+    return true;
+  }
+
   void walk(const std::string& vdir, bool all_added) {
     const std::string udir = vdir == "/" ? upper_ : upper_ + vdir;
     for (const std::string& name : list_dir(udir)) {
       const std::string vpath = join(vdir, name);
-      // The view shows the host's own there, read-only: what the upper layer holds
-      // is the mount point appv made, never a change of the app's.
-      if (is_host_state_path(vpath)) continue;
       const std::string upath = upper_ + vpath;
+      if (placed_by_appv(upath, vpath)) continue;
       struct stat st;
       if (::lstat(upath.c_str(), &st) != 0) throw_sys("cannot inspect", upath, errno);
       if (is_whiteout(st)) {

@@ -73,6 +73,9 @@ MountOp MountOp::devpts(std::string target, std::string why) {
 MountOp MountOp::host_state(std::string target, std::string host_path, std::string why) {
   return {Type::HostState, std::move(target), std::move(host_path), {}, {}, {}, std::move(why)};
 }
+MountOp MountOp::host_link(std::string target, std::string text, std::string why) {
+  return {Type::HostLink, std::move(target), std::move(text), {}, {}, {}, std::move(why)};
+}
 MountOp MountOp::tmpfs(std::string target, std::string options, std::string why) {
   return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why)};
 }
@@ -682,6 +685,7 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
       case MountOp::Type::Hide: out += fmt::format("  hide     {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::BindReadOnly: out += fmt::format("  bind-ro  {} <- {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::HostState: out += fmt::format("  host     {} <- {}  [{}]\n", op.target, op.source, op.why); break;
+      case MountOp::Type::HostLink: out += fmt::format("  host     {} -> {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::Proc: out += fmt::format("  proc     {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::Devpts: out += fmt::format("  devpts   {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::Tmpfs: out += fmt::format("  tmpfs    {}  {}  [{}]\n", op.target, op.source, op.why); break;

@@ -173,7 +173,9 @@ struct MountOp {
   // sandbox (never the host's own tree). Whatever the view has at `target` (the
   // host's link, the package's file, nothing) is replaced by a mount point of the
   // source's kind in the sandbox's upper layer first: a mount would follow a link.
-  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs, Devpts, HostState };
+  // HostLink: a link (`source` is its text) that is host state (/etc/mtab), made
+  // like HostState's mount point, replacing what the view has at `target`.
+  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs, Devpts, HostState, HostLink };
   Type type;
   std::string target;
   std::string source;               // Bind, BindReadOnly: host path; Symlink: link text; Tmpfs: options
@@ -192,6 +194,7 @@ struct MountOp {
   static MountOp tmpfs(std::string target, std::string options, std::string why);
   static MountOp devpts(std::string target, std::string why);
   static MountOp host_state(std::string target, std::string host_path, std::string why);
+  static MountOp host_link(std::string target, std::string text, std::string why);
 };
 
 struct Layout {

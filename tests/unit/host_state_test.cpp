@@ -56,7 +56,7 @@ LaunchInputs inputs(const Manifest& m) {
   in.pid = 7;
   in.cache = "/home/u/.cache/appv";
   in.sandboxes = "/home/u/.local/share/appv/sandboxes";
-  in.identity = {1000, 1000, "u", "/home/u", "/bin/bash", true, true};
+  in.identity = {1000, 1000, "u", "/home/u", "/bin/bash", "u", true, true};
   return in;
 }
 
@@ -67,7 +67,7 @@ std::vector<std::string> host_state_ops(const LaunchPlan& plan) {
   std::vector<std::string> out;
   for (const MountOp& op : plan.mounts.ops) {
     if (op.type == MountOp::Type::HostState) out.push_back(op.target + " <- " + op.source);
-    if (op.type == MountOp::Type::Symlink && op.why.rfind("host state", 0) == 0) out.push_back(op.target + " -> " + op.source);
+    if (op.type == MountOp::Type::HostLink) out.push_back(op.target + " -> " + op.source);
   }
   return out;
 }
@@ -88,6 +88,7 @@ TEST_CASE("host state: the default view shows the host's files, links resolved, 
                                     "/etc/localtime <- /usr/share/zoneinfo/Asia/Tokyo",
                                     "/etc/machine-id <- /etc/machine-id",
                                     "/var/lib/dbus/machine-id <- /etc/machine-id",
+                                    "/etc/mtab -> ../proc/self/mounts",
                                     "/etc/ca-certificates.conf <- /etc/ca-certificates.conf",
                                     "/etc/ssl/certs <- /etc/ssl/certs",
                                     "/usr/share/ca-certificates <- /usr/share/ca-certificates",
@@ -119,7 +120,7 @@ TEST_CASE("host state: a full /etc still shows the host's, and gets a mount tabl
 TEST_CASE("host state: a user the host's files do not list gets a generated entry") {
   const Manifest m = tool_manifest();
   LaunchInputs in = inputs(m);
-  in.identity = {1003, 1003, "tanaka", "/home/tanaka", "/bin/zsh", false, false};
+  in.identity = {1003, 1003, "tanaka", "/home/tanaka", "/bin/zsh", "tanaka", false, false};
   const LaunchPlan plan = plan_launch(in, host_with_state(), package_with_stale_state());
   const std::vector<std::string> ops = host_state_ops(plan);
   CHECK(std::find(ops.begin(), ops.end(), "/etc/passwd <- " + kSandbox + "/.host/passwd") != ops.end());
@@ -148,9 +149,9 @@ TEST_CASE("host state: host and merged trees show the host's own files; install 
 }
 
 TEST_CASE("host state: generated entries never break the passwd format") {
-  HostIdentity id{1003, 100, "a:b", "relative/home", "/bin/sh\nroot::0:0::/:/bin/sh", false, false};
+  HostIdentity id{1003, 100, "a:b", "relative/home", "/bin/sh\nroot::0:0::/:/bin/sh", "x\nroot:x:0:", false, false};
   CHECK(passwd_entry(id) == "user1003:x:1003:100:appv user:/:/bin/sh\n");
-  CHECK(group_entry(id) == "user1003:x:100:\n");
+  CHECK(group_entry(id) == "group100:x:100:\n");
   id.user = "-rf";
   CHECK(passwd_entry(id).rfind("user1003:", 0) == 0);
   id.user = "tanaka";
@@ -159,10 +160,30 @@ TEST_CASE("host state: generated entries never break the passwd format") {
   CHECK(passwd_entry(id) == "tanaka:x:1003:100:appv user:/home/tanaka:/bin/bash\n");
 }
 
-TEST_CASE("host state: paths at and below the table's, not beside them") {
-  CHECK(is_host_state_path("/etc/passwd"));
-  CHECK(is_host_state_path("/etc/ssl/certs/ca-certificates.crt"));
-  CHECK_FALSE(is_host_state_path("/etc/passwd-"));
-  CHECK_FALSE(is_host_state_path("/etc/ssl/openssl.cnf"));
-  CHECK_FALSE(is_host_state_path("/etc"));
+TEST_CASE("host state: the table's paths, and the directories leading to them") {
+  REQUIRE(host_state_path("/etc/passwd"));
+  CHECK(host_state_path("/etc/passwd")->kind == HostStatePath::Kind::File);
+  CHECK(host_state_path("/etc/mtab")->kind == HostStatePath::Kind::MountTable);
+  CHECK_FALSE(host_state_path("/etc/passwd-"));
+  CHECK_FALSE(host_state_path("/etc/ssl/certs/ca-certificates.crt"));
+  CHECK(leads_to_host_state("/etc"));
+  CHECK(leads_to_host_state("/usr/lib/ssl"));
+  CHECK_FALSE(leads_to_host_state("/etc/ssl/certs"));
+  CHECK_FALSE(leads_to_host_state("/etc/passwd"));
+  CHECK_FALSE(leads_to_host_state("/opt"));
+}
+
+TEST_CASE("host state: what cannot be shown is left alone and said, not failed on") {
+  const Manifest m = tool_manifest();
+  MemoryTree package = package_with_stale_state();
+  package.add("/etc/timezone/zone", NodeKind::File);  // a directory where a file belongs
+  LaunchInputs in = inputs(m);
+  in.isolate = {"/etc/hosts=full"};  // a rule at the path itself
+  const LaunchPlan plan = plan_launch(in, host_with_state(), package);
+  const std::vector<std::string> ops = host_state_ops(plan);
+  CHECK(std::none_of(ops.begin(), ops.end(), [](const std::string& s) { return s.rfind("/etc/timezone", 0) == 0; }));
+  CHECK(std::none_of(ops.begin(), ops.end(), [](const std::string& s) { return s.rfind("/etc/hosts ", 0) == 0; }));
+  const auto& notes = plan.mounts.notes;
+  CHECK(std::find(notes.begin(), notes.end(), "/etc/timezone: the package has a directory there; the host's is not shown") != notes.end());
+  CHECK(std::find(notes.begin(), notes.end(), "/etc/hosts: a rule of its own places it; the host's is not shown") != notes.end());
 }
