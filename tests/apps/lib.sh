@@ -128,10 +128,11 @@ same_png() {
 # ink PNG [GEOMETRY]: the count of pixels not of the background (the top-left pixel's
 # colour), in GEOMETRY's region if given: text was drawn if there are enough of them.
 ink() {
-  local img=$1
+  local img=$1 bg
   [[ -n ${2:-} ]] && img="$1[$2]"
-  convert "$img" -fill black -opaque "$(convert "$1" -format '%[pixel:p{0,0}]' info:)" -fill white +opaque black \
-    -negate -format '%[fx:int(mean*w*h+0.5)]' info: 2>/dev/null
+  bg=$(convert "$1" -format '%[pixel:p{0,0}]' info:) || return 1
+  convert "$img" -fill black +opaque "$bg" -fill white -opaque "$bg" -colorspace gray \
+    -format '%[fx:int((1-mean)*w*h+0.5)]' info:
 }
 
 # apps_finish: tests/e2e/lib.sh's finish (the home of this machine's user holds only
