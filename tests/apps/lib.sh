@@ -60,7 +60,7 @@ pack_timed() {
   fi
   t1=$(date +%s%N)
   chmod 755 "$pkgs/$pkg"
-  record pack_s "$(( (t1 - t0) / 1000000 ))"
+  record pack_ms "$(( (t1 - t0) / 1000000 ))"
   record size "$(stat -c %s "$pkgs/$pkg")"
   echo "packed $pkg ($how) in $(( (t1 - t0) / 1000000 )) ms: $(stat -c %s "$pkgs/$pkg") bytes"
   [[ -n $log ]] && printf '%s\n' "$log" | head -20
