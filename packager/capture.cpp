@@ -53,6 +53,7 @@ void finish(CaptureOutcome& out, const Manifest& manifest, FileSet& files, Closu
   }
   out.report.unresolved = out.summary->unresolved;
   fill_included(out.report, files);
+  for (const FileSet::Guarded& g : files.guarded()) out.report.excluded.push_back({g.path, g.rule + ", reached through a link"});
 }
 
 }  // namespace
@@ -83,6 +84,7 @@ CaptureOutcome trace_pack(const CaptureOptions& options) {
   FileSet files;
   ClosureResolver resolver(files, SearchConfig::from_host());
   const NoiseRules noise(CaptureKind::Trace, options.user, options.cwd, manifest);
+  files.set_guard([&noise](const std::string& path) { return noise.excludes(path); });
   for (const auto& [path, how] : trace.written) out.report.excluded.push_back({path, fmt::format("written by the run ({})", how)});
   for (const auto& [path, how] : trace.used) {
     if (trace.written.count(path)) continue;
@@ -170,6 +172,7 @@ CaptureOutcome pack_installed(const std::string& upper, int status, const Captur
     else hidden.push_back(path);
   }
   FileSet files;
+  files.set_guard([&noise](const std::string& path) { return noise.excludes(path); });
   files.set_path_map([upper](const std::string& vpath) {
     const std::string p = upper + vpath;
     struct stat st;

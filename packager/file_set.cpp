@@ -93,6 +93,14 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
       continue;
     }
     current = next;
+    if (hops > 0 && guard_) {
+      if (std::optional<std::string> rule = guard_(current)) {
+        if (std::none_of(guarded_.begin(), guarded_.end(), [&](const Guarded& g) { return g.path == current; })) {
+          guarded_.push_back({current, *rule});
+        }
+        return "";
+      }
+    }
     if (S_ISDIR(st.st_mode)) {
       known_dirs_.insert(current);
       if (pending.empty()) put(current, {FileRecord::Kind::Dir, {}, {}, 0755, 0, 0, reason, {}});

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <map>
 #include <unordered_set>
 #include <string>
@@ -31,6 +32,18 @@ class FileSet {
   using PathMap = std::function<std::string(const std::string&)>;
   void set_path_map(PathMap map) { map_ = std::move(map); }
   std::string physical(const std::string& path) const { return map_ ? map_(path) : path; }
+
+  // Capture's noise rules for what add() reaches through a link: the installer's
+  // `ln -s /etc/shadow /opt/app/conf` must not pack /etc/shadow when a rule would
+  // leave /etc/shadow itself out. A guard returns why a path is left out, or nothing.
+  // Such a file or directory is not added (the link is: it dangles in the view, or
+  // leads to the host's own file there) and is listed in guarded().
+  using Guard = std::function<std::optional<std::string>(const std::string&)>;
+  void set_guard(Guard guard) { guard_ = std::move(guard); }
+  struct Guarded {
+    std::string path, rule;
+  };
+  const std::vector<Guarded>& guarded() const { return guarded_; }
 
   // Adds a host path and every symlink met on the way to it (a parent such as /lib64
   // -> usr/lib64, then the file's own chain libfoo.so.1 -> libfoo.so.1.2.3), each at
@@ -64,6 +77,8 @@ class FileSet {
   std::map<std::string, FileRecord> entries_;
   std::vector<std::string> warnings_;
   PathMap map_;
+  Guard guard_;
+  std::vector<Guarded> guarded_;
   // Directories already found to be real directories (not links): a tree walk adds
   // thousands of files below the same few, and each lstat of them would be repeated.
   std::unordered_set<std::string> known_dirs_;

@@ -47,6 +47,13 @@ check "the report lists it as installed" grep -qE "^installed .* $prefix/bin/app
 check "the build tree's files are left out as the working directory" bash -c "! '$A' ls tool.appv | grep -q tinyproj"
 
 if [[ $(id -u) -eq 0 ]]; then
+  echo "== install capture: an installer links to a secret"
+  check "capture an installer that links /etc/shadow" "$A" capture -q -o linker.appv -- /bin/sh -c \
+    'mkdir -p /opt/appv-e2e-linker/bin && cp /bin/true /opt/appv-e2e-linker/bin/linker && ln -s /etc/shadow /opt/appv-e2e-linker/conf'
+  check "the link is packed" bash -c "'$A' ls linker.appv | grep -q '^/opt/appv-e2e-linker/conf'"
+  check "the secret it leads to is not" bash -c "! '$A' ls linker.appv | grep -q '^/etc/shadow'"
+  check "the report says why" grep -qE '^  /etc/shadow +secret: .*reached through a link' linker.appv.report.txt
+
   echo "== install capture: dpkg -i of a package the host does not have"
   check "the host lacks hello" bash -c "! dpkg -s hello >/dev/null 2>&1 && test ! -e /usr/bin/hello"
   (cd "$work" && apt-get download hello >/dev/null 2>&1)
