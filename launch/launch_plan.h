@@ -65,7 +65,7 @@ struct LaunchInputs {
   Tokens user;                        // HOME, USER, XDG_* (manifests/tokens.h)
   std::string cwd;                    // the caller's working directory
   std::vector<std::string> environ;   // NAME=VALUE, the caller's environment
-  std::vector<std::string> locked_mounts;  // redirect/mounts.h locked_mount_points()
+  std::vector<std::string> host_mounts;  // the host's mount points: redirect/mounts.h host_mount_points()
   bool as_root = false;               // root gets a mount namespace alone
   pid_t pid = 0;                      // names --temp and capture sandboxes
   std::string tty;                    // the caller's terminal (ttyname of fd 0, 1 or 2), "" if none
