@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -224,15 +225,12 @@ bool copy_small_file(const std::string& from, const std::string& to, off_t& budg
   return true;
 }
 
-// A directory split around the host's mounts below it (MountOp::Type::Split): a
-// tmpfs holding the entries, then the overlay whose lowest layer it is, mounted over
-// it at the same place, then the host files too large to copy bound read-only over
-// their places. The overlay keeps its own clone of the tmpfs; nothing else can reach
-// it once the overlay is on top.
-void mount_split(const MountOp& op, const NamespaceState& ns, const std::vector<std::string>& host_mounts) {
-  const std::string target = inside(op.target);
-  make_mount_dir(target, op.target);
-  do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (split layer)");
+void apply_ops(const std::vector<MountOp>& ops, size_t begin, size_t end, const NamespaceState& ns,
+               const std::vector<std::string>& host_mounts);
+
+// Fills a split's tmpfs layer at `target` (a path in the new root) with its entries;
+// returns those to bind read-only once the overlay is on top (files too large to copy).
+std::vector<const SplitEntry*> fill_split_layer(const MountOp& op, const std::string& target) {
   off_t budget = kSplitCopyMaxTotal;
   std::vector<const SplitEntry*> bound;
   for (const SplitEntry& e : op.entries) {
@@ -253,11 +251,61 @@ void mount_split(const MountOp& op, const NamespaceState& ns, const std::vector<
       if (!e.source.empty()) bound.push_back(&e);
     }
   }
+  return bound;
+}
+
+// Moves the mount at `from` to `to`, creating `to` (a directory or a file, as the
+// mount's root is) when `create`.
+void move_mount_to(const std::string& from, const std::string& to, bool create, const std::string& shown) {
+  if (create) {
+    struct stat st;
+    if (::stat(from.c_str(), &st) != 0) throw_sys("cannot inspect", shown, errno, Exit::Environment);
+    if (S_ISDIR(st.st_mode)) {
+      make_mount_dir(to, to);
+    } else {
+      UniqueFd fd(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+      if (!fd) throw_sys("cannot create", to, errno);
+    }
+  }
+  do_mount(from.c_str(), to, nullptr, MS_MOVE, {}, "move of " + shown);
+}
+
+// A directory split around the host's mounts below it (ops[at], MountOp::Type::Split)
+// with the ops that place its host entries, ops[at + 1, end):
+// 1. a tmpfs at its place holding its own layer (links, copies, mount points);
+// 2. the placing ops, mounted on that tmpfs. They come before the split's overlay:
+//    their upper directories lie inside its upper directory, and overlayfs warns of an
+//    upper directory below one another mount already uses ("upperdir is in-use ...",
+//    an error where its index feature is on), not of one above;
+// 3. those mounts parked in the scratch root, the overlay mounted over the tmpfs
+//    (its lowest layer, of which it keeps a clone), the mounts moved back onto it;
+// 4. the host's files too large to copy bound read-only over their places.
+// A nested split parks only its overlay: its tmpfs stays below, covered.
+void mount_split(const std::vector<MountOp>& ops, size_t at, size_t end, const NamespaceState& ns,
+                 const std::vector<std::string>& host_mounts) {
+  static int parking = 0;
+  const MountOp& op = ops[at];
+  const std::string target = inside(op.target);
+  make_mount_dir(target, op.target);
+  do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (split layer)");
+  const std::vector<const SplitEntry*> bound = fill_split_layer(op, target);
+  apply_ops(ops, at + 1, end, ns, host_mounts);
+  std::vector<std::pair<std::string, std::string>> parked;  // the view's path, the parking place
+  std::set<std::string> seen;
+  for (size_t i = at + 1; i < end; ++i) {
+    const MountOp& child = ops[i];
+    const std::string& t = child.target;
+    if (child.type == MountOp::Type::Dir || child.type == MountOp::Type::Symlink) continue;
+    if (t.substr(0, t.find_last_of('/')) != op.target || !seen.insert(t).second) continue;
+    parked.emplace_back(inside(t), "/split-parking." + std::to_string(parking++));
+    move_mount_to(parked.back().first, parked.back().second, true, t);
+  }
   mount_overlay(op.target, op.lowers, target, op.upper, op.work, ns, host_mounts);
+  for (const auto& [place, park] : parked) move_mount_to(park, place, false, place.substr(std::string_view(kNew).size()));
   for (const SplitEntry* e : bound) {
-    const std::string at = target + "/" + e->name;
-    do_mount(host(e->source).c_str(), at, nullptr, MS_BIND | MS_REC, {}, "bind of " + e->source);
-    set_attributes(at, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, "read-only attribute");
+    const std::string place = target + "/" + e->name;
+    do_mount(host(e->source).c_str(), place, nullptr, MS_BIND | MS_REC, {}, "bind of " + e->source);
+    set_attributes(place, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, "read-only attribute");
   }
 }
 
@@ -303,8 +351,21 @@ void apply(const MountOp& op, const NamespaceState& ns, const std::vector<std::s
       mount_overlay(op.target, op.lowers, {}, op.upper, op.work, ns, host_mounts);
       break;
     case MountOp::Type::Split:
-      mount_split(op, ns, host_mounts);
-      break;
+      throw Error(Exit::Internal, "a split is applied with the ops that place its entries (apply_ops)");
+  }
+}
+
+void apply_ops(const std::vector<MountOp>& ops, size_t begin, size_t end, const NamespaceState& ns,
+               const std::vector<std::string>& host_mounts) {
+  for (size_t i = begin; i < end; ++i) {
+    if (ops[i].type != MountOp::Type::Split) {
+      apply(ops[i], ns, host_mounts);
+      continue;
+    }
+    const size_t placed_end = i + 1 + ops[i].placed;
+    if (placed_end > end) throw Error(Exit::Internal, fmt::format("split of '{}': its ops overrun the plan", ops[i].target));
+    mount_split(ops, i, placed_end, ns, host_mounts);
+    i = placed_end - 1;
   }
 }
 
@@ -331,7 +392,7 @@ void enter_view(const Plan& plan, const NamespaceState& ns) {
   if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
 
   do_mount("tmpfs", kNew, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (new root)");
-  for (const MountOp& op : plan.ops) apply(op, ns, plan.host_mounts);
+  apply_ops(plan.ops, 0, plan.ops.size(), ns, plan.host_mounts);
   // The root itself holds only mount points and links: make it read-only so a write
   // there fails loudly instead of vanishing with the namespace.
   do_mount(nullptr, kNew, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, {}, "read-only remount");

@@ -46,37 +46,37 @@ std::string origin_label(const Rule& rule) {
 }
 
 MountOp MountOp::dir(std::string target, std::string why) {
-  return {Type::Dir, std::move(target), {}, {}, {}, {}, std::move(why), {}};
+  return {Type::Dir, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::symlink(std::string target, std::string text, std::string why) {
-  return {Type::Symlink, std::move(target), std::move(text), {}, {}, {}, std::move(why), {}};
+  return {Type::Symlink, std::move(target), std::move(text), {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::bind(std::string target, std::string host_path, std::string why) {
-  return {Type::Bind, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}};
+  return {Type::Bind, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::bind_read_only(std::string target, std::string host_path, std::string why) {
-  return {Type::BindReadOnly, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}};
+  return {Type::BindReadOnly, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::overlay(std::string target, std::vector<std::string> lowers, std::string upper, std::string work,
                          std::string why) {
-  return {Type::Overlay, std::move(target), {}, std::move(lowers), std::move(upper), std::move(work), std::move(why), {}};
+  return {Type::Overlay, std::move(target), {}, std::move(lowers), std::move(upper), std::move(work), std::move(why), {}, 0};
 }
 MountOp MountOp::hide(std::string target, std::string why) {
-  return {Type::Hide, std::move(target), {}, {}, {}, {}, std::move(why), {}};
+  return {Type::Hide, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::proc(std::string target, std::string why) {
-  return {Type::Proc, std::move(target), {}, {}, {}, {}, std::move(why), {}};
+  return {Type::Proc, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::devpts(std::string target, std::string why) {
-  return {Type::Devpts, std::move(target), {}, {}, {}, {}, std::move(why), {}};
+  return {Type::Devpts, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::tmpfs(std::string target, std::string options, std::string why) {
-  return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why), {}};
+  return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::split(std::string target, std::vector<std::string> lowers, std::vector<SplitEntry> entries,
                        std::string upper, std::string work, std::string why) {
   return {Type::Split, std::move(target), {}, std::move(lowers), std::move(upper), std::move(work), std::move(why),
-          std::move(entries)};
+          std::move(entries), 0};
 }
 
 void RuleSet::set(const std::string& prefix, Isolation mode, RuleOrigin origin, std::string detail) {
@@ -627,6 +627,7 @@ class Planner {
     plan_.dirs_to_create.push_back(upper);
     plan_.dirs_to_create.push_back(work);
     const std::string mount = submount_below(host_dir);
+    const size_t at = plan_.ops.size();
     add(MountOp::split(path, std::move(lowers), std::move(entries), upper, work, fmt::format("{}, split around {}", why, mount)));
     note(fmt::format("{}: has a mount below it ({}), which an overlay cannot show; split around it: its "
                      "directories are placed one by one, the host's files directly in it copied at launch "
@@ -637,6 +638,7 @@ class Planner {
       if (host_.kind(host_child) == NodeKind::Dir) writecopy_below_split(child, host_child, why);
       else add(MountOp::bind_read_only(child, host_child, why + ", a host socket in a split directory"));
     }
+    plan_.ops[at].placed = plan_.ops.size() - at - 1;
   }
 
   // A host directory in a split one: the package's directory over the host's, as the

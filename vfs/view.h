@@ -195,6 +195,9 @@ struct MountOp {
   std::string upper, work;          // Overlay, Split
   std::string why;                  // the rule that produced it, for --dry-run
   std::vector<SplitEntry> entries;  // Split: its own layer, below `lowers`
+  // Split: how many of the ops right after it place its host entries (on its own
+  // layer, before its overlay is mounted: see redirect/mounts.cpp).
+  size_t placed = 0;
 
   static MountOp dir(std::string target, std::string why);
   static MountOp symlink(std::string target, std::string text, std::string why);

@@ -385,6 +385,9 @@ TEST_CASE("a writecopy tree with a mount below it is split around the mount, not
     if (op.target.rfind("/srv", 0) == 0) order.push_back(op.target);
   }
   CHECK(order == std::vector<std::string>{"/srv", "/srv/data", "/srv/data/old", "/srv/data/vol"});
+  // Each split counts the ops that place its entries (applied before its overlay).
+  CHECK(srv.placed == 3);
+  CHECK(found(plan, "/srv/data", MountOp::Type::Split).placed == 2);
   REQUIRE(plan.notes.size() == 2);
   CHECK_THAT(plan.notes[0], Catch::StartsWith("/srv: has a mount below it (/srv/data/vol)"));
   CHECK_THAT(plan.notes[1], Catch::StartsWith("/srv/data: has a mount below it (/srv/data/vol)"));
@@ -478,6 +481,28 @@ TEST_CASE("$HOME with a mount below it is split: documents bound, dotfile links 
   REQUIRE(plan.copy_ups.size() == 1);
   CHECK(plan.copy_ups[0].to == kLayout.sandbox + "/upper/home/u/.bashrc");
   CHECK(plan.ops.back().type == MountOp::Type::Hide);
+}
+
+TEST_CASE("a dotfile link into a merged directory with a mount below its target gets a split of its own") {
+  MemoryTree host = debian_host();
+  host.add("/home/u/Documents/dotfiles/vim/pack", NodeKind::Dir);
+  host.add("/home/u/Documents/dotfiles/vim/vimrc", NodeKind::File);
+  host.add("/home/u/.vim", NodeKind::Symlink, "Documents/dotfiles/vim");
+  Layout layout = kLayout;
+  layout.host_mounts = {"/", "/home/u/Documents/dotfiles/vim/pack"};
+  layout.link_scan_dirs = {"/home/u"};
+  const Plan plan = make_plan(rules_for("/home/u", "/", host), host, jq_package(), layout);
+  // $HOME itself is split too (the mount lies below it), its link recreated.
+  const std::vector<SplitEntry>& home = found(plan, "/home/u", MountOp::Type::Split).entries;
+  REQUIRE(home.size() == 4);  // .cache .local .vim Documents
+  CHECK((home[2].name == ".vim" && home[2].link == "Documents/dotfiles/vim"));
+  const MountOp& vim = found(plan, "/home/u/.vim", MountOp::Type::Split);
+  CHECK(vim.upper == kLayout.sandbox + "/upper/home/u/.vim");
+  REQUIRE(vim.entries.size() == 2);
+  CHECK(vim.entries[1].source == "/home/u/Documents/dotfiles/vim/vimrc");
+  CHECK(found(plan, "/home/u/.vim/pack", MountOp::Type::Overlay).lowers ==
+        std::vector<std::string>{"/home/u/Documents/dotfiles/vim/pack"});
+  CHECK_FALSE(find(plan, "/home/u/.vim", MountOp::Type::Overlay));
 }
 
 TEST_CASE("package files under $HOME, whose tree also holds the cache, are overlaid below it") {
