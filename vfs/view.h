@@ -184,9 +184,10 @@ struct MountOp {
   // Devpts: a new instance of devpts (the app's own pseudo-terminals; the host's other
   // terminals are not in it), as bubblewrap's --dev does.
   // Split: a writecopy directory whose host directory has mounts below it, which no
-  // overlay shows (nor may have, in a user namespace): a fresh tmpfs at `target` holding `entries`, with `lowers`
-  // (the package's directory, or none) over it and `upper` on top, overlaid at `target`;
-  // the ops that follow place the host's entries on their mount points one by one.
+  // overlay shows (nor may have, in a user namespace): a fresh tmpfs at `target`
+  // holding `entries`, with `lowers` (the package's directory, or none) over it and
+  // `upper` on top, overlaid at `target`; the `placed` ops that follow place the
+  // host's directories (and sockets) on their mount points one by one.
   enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs, Devpts, Split };
   Type type;
   std::string target;
