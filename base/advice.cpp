@@ -40,22 +40,34 @@ std::string userns_advice() {
   return "user namespaces may be disabled in the kernel or by a container runtime's seccomp policy";
 }
 
+constexpr const char* kNoFileSystem = "the kernel lacks this file system";
+
 }  // namespace
+
+std::string overlay_advice(int err, bool in_user_namespace, const std::string& lower, const std::string& submount) {
+  if (err == ENODEV) return kNoFileSystem;
+  if (err != EINVAL) return "";
+  if (!in_user_namespace) {
+    return "overlayfs refused the layers: an upper directory inside a lower one, or a file system it cannot "
+           "use as a layer (the kernel log names the reason)";
+  }
+  // Before 5.11 overlayfs cannot be mounted in a user namespace at all; since then
+  // EINVAL means the layers themselves were refused, most often because a lower
+  // directory has a mount below it: the kernel's clone_private_mount() refuses a
+  // tree with locked mounts ("overlayfs: failed to clone lowerpath" in the kernel log).
+  if (!kernel_at_least(5, 11)) return "overlayfs inside a user namespace needs Linux 5.11 or newer";
+  if (!lower.empty() && !submount.empty()) {
+    return "the lower directory '" + lower + "' has a mount below it ('" + submount +
+           "'), which a user namespace inherits locked and overlayfs will not take as a layer";
+  }
+  return "overlayfs refused the layers: a lower directory with a mount below it (locked in a user namespace; "
+         "the kernel log says 'overlayfs: failed to clone lowerpath'), or an upper directory inside a lower one";
+}
 
 std::string advice_for(Attempt what, int err) {
   switch (what) {
     case Attempt::UserNamespace: return userns_advice();
-    case Attempt::OverlayMount:
-      if (err == EINVAL) {
-        // Before 5.11 overlayfs cannot be mounted in a user namespace at all; on
-        // newer kernels EINVAL means the layers themselves were refused.
-        return kernel_at_least(5, 11)
-                   ? "overlayfs refused the layers: a lower directory with a mount below it (locked in a user "
-                     "namespace), or an upper directory inside a lower one"
-                   : "overlayfs inside a user namespace needs Linux 5.11 or newer";
-      }
-      [[fallthrough]];
-    case Attempt::Mount: return err == ENODEV ? "the kernel lacks this file system" : "";
+    case Attempt::Mount: return err == ENODEV ? kNoFileSystem : "";
     case Attempt::ProcMount:
       // mount_too_revealing(): a namespace may mount proc only where the whole of the
       // host's /proc is visible, which a container's masked paths prevent.

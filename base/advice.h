@@ -8,8 +8,7 @@ namespace appv {
 
 enum class Attempt {
   UserNamespace,  // unshare(CLONE_NEWUSER) or writing uid_map/gid_map
-  Mount,          // mount(2) of a bind, tmpfs or the like
-  OverlayMount,   // mount(2) of an overlay
+  Mount,          // mount(2) of a bind, tmpfs or the like (overlays: overlay_advice)
   ProcMount,      // mount(2) of a new proc in the app's PID namespace
   Exec,           // execve(2) of an entry point inside the view
   TlsVerify,      // a registry's TLS certificate did not verify
@@ -19,5 +18,14 @@ enum class Attempt {
 // the errno says enough. Reads the host's sysctls and kernel release where the
 // advice depends on them.
 std::string advice_for(Attempt what, int err);
+
+// The advice for an overlay mount that failed with `err`; "" when the errno says
+// enough. `in_user_namespace`: it was mounted inside one, where EINVAL means overlayfs
+// is not allowed there at all before Linux 5.11, and after that that a lower directory
+// has a mount below it (which a user namespace inherits locked and overlayfs will not
+// take as a layer) or that an upper directory lies inside a lower one. `lower` and
+// `submount`, when the caller knows them: such a lower directory and the mount below it.
+std::string overlay_advice(int err, bool in_user_namespace, const std::string& lower = {},
+                           const std::string& submount = {});
 
 }  // namespace appv

@@ -34,7 +34,8 @@ const MountOp* covering_mount(const LaunchPlan& plan, const std::string& path) {
 Placement placement(const LaunchPlan& plan, const MountOp* cover) {
   if (!cover) return Placement::Other;
   switch (cover->type) {
-    case MountOp::Type::Overlay: return Placement::Sandbox;
+    case MountOp::Type::Overlay:
+    case MountOp::Type::Split: return Placement::Sandbox;
     case MountOp::Type::Bind:
     case MountOp::Type::BindReadOnly:
       if (path_has_prefix(cover->source, layout::upper(plan.sandbox))) return Placement::Sandbox;
@@ -123,7 +124,7 @@ void plan_host_state(const LaunchInputs& in, const TreeProbe& host, const TreePr
       source = p.kind == Kind::Dir ? generate("empty.d", "", "", true) : generate("empty", "", "");
     }
     ops.push_back(MountOp::host_state(path, source, why));
-    if (cover->type == MountOp::Type::Overlay) {
+    if (cover->type == MountOp::Type::Overlay || cover->type == MountOp::Type::Split) {
       // The mount point replaces what the host has there (a link), which needs the
       // right to write its directory: inside a user namespace a directory shown from
       // a lower layer is the host's root's. The same directory in the upper layer is

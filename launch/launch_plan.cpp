@@ -169,7 +169,7 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
 
   // The installer's view has no package: its layout names a directory that never exists.
   const std::string package_root = in.kind == LaunchKind::InstallCapture ? plan.sandbox + "/no-package" : plan.package_root;
-  Layout layout{package_root, plan.sandbox, {in.sandboxes}, in.locked_mounts, {}};
+  Layout layout{package_root, plan.sandbox, {in.sandboxes}, in.host_mounts, {}};
   if (in.kind != LaunchKind::InstallCapture) {
     for (const char* dir : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"}) {
       if (auto it = in.user.find(dir); it != in.user.end()) layout.link_scan_dirs.push_back(it->second);

@@ -78,7 +78,7 @@ struct LaunchInputs {
   Tokens user;                        // HOME, USER, XDG_* (manifests/tokens.h)
   std::string cwd;                    // the caller's working directory
   std::vector<std::string> environ;   // NAME=VALUE, the caller's environment
-  std::vector<std::string> locked_mounts;  // redirect/mounts.h locked_mount_points()
+  std::vector<std::string> host_mounts;  // the host's mount points: redirect/mounts.h host_mount_points()
   bool as_root = false;               // root gets a mount namespace alone
   HostIdentity identity;
   pid_t pid = 0;                      // names --temp and capture sandboxes

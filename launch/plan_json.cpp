@@ -20,6 +20,7 @@ std::string_view mount_type(MountOp::Type type) {
     case MountOp::Type::Devpts: return "devpts";
     case MountOp::Type::HostState: return "host-state";
     case MountOp::Type::HostLink: return "host-link";
+    case MountOp::Type::Split: return "split";
   }
   return "?";
 }
@@ -37,6 +38,21 @@ nlohmann::json mount_json(const MountOp& op) {
       j["upper"] = op.upper;
       j["work"] = op.work;
       break;
+    case MountOp::Type::Split: {
+      j["lowers"] = op.lowers;
+      j["upper"] = op.upper;
+      j["work"] = op.work;
+      nlohmann::json entries = nlohmann::json::array();
+      for (const SplitEntry& e : op.entries) {
+        const char* kind = e.kind == NodeKind::Symlink ? "symlink" : e.kind == NodeKind::Dir ? "dir" : "file";
+        nlohmann::json entry{{"name", e.name}, {"kind", kind}};
+        if (e.kind == NodeKind::Symlink) entry["link"] = e.link;
+        if (!e.source.empty()) entry["source"] = e.source;
+        entries.push_back(entry);
+      }
+      j["entries"] = entries;
+      break;
+    }
     case MountOp::Type::Tmpfs: j["options"] = op.source; break;
     case MountOp::Type::Dir:
     case MountOp::Type::Proc:

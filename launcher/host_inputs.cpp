@@ -80,7 +80,7 @@ LaunchInputs host_launch_inputs() {
   in.user = user_tokens();
   in.cwd = current_dir();
   for (char** e = environ; *e; ++e) in.environ.emplace_back(*e);
-  in.locked_mounts = locked_mount_points();
+  in.host_mounts = host_mount_points();
   in.as_root = ::geteuid() == 0;
   in.identity = read_identity();
   in.pid = ::getpid();

@@ -7,7 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -15,6 +17,7 @@
 #include "base/advice.h"
 #include "base/error.h"
 #include "base/unique_fd.h"
+#include "manifests/paths.h"
 
 namespace appv {
 namespace {
@@ -27,10 +30,13 @@ int pivot_root(const char* new_root, const char* put_old) {
   return static_cast<int>(::syscall(SYS_pivot_root, new_root, put_old));
 }
 
-[[noreturn]] void mount_failed(std::string_view what, const std::string& target, int err) {
-  const std::string advice = advice_for(what == "overlay" ? Attempt::OverlayMount : Attempt::Mount, err);
+[[noreturn]] void mount_failed(std::string_view what, const std::string& target, int err, const std::string& advice) {
   throw Error(Exit::Environment, fmt::format("cannot mount {} on '{}': {}{}", what, target, errno_text(err),
                                              advice.empty() ? "" : " (" + advice + ")"));
+}
+
+[[noreturn]] void mount_failed(std::string_view what, const std::string& target, int err) {
+  mount_failed(what, target, err, advice_for(Attempt::Mount, err));
 }
 
 void do_mount(const char* source, const std::string& target, const char* type, unsigned long flags, const std::string& data,
@@ -203,7 +209,212 @@ void mount_host_state(const MountOp& op) {
   }
 }
 
-void apply(const MountOp& op, const NamespaceState& ns) {
+// Every mount point in this process's mount namespace, from `mountinfo` (the
+// process's own /proc/self/mountinfo, wherever its proc is).
+std::vector<std::string> mount_points(const std::string& mountinfo) {
+  std::vector<std::string> out;
+  std::ifstream in(mountinfo);
+  std::string line;
+  while (std::getline(in, line)) {
+    // "36 35 98:0 /mnt1 /mnt/parent rw,..." : the fifth field, with \ooo escapes.
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point;
+    if (!(fields >> id >> parent >> dev >> root >> point)) continue;
+    std::string path;
+    for (size_t i = 0; i < point.size(); ++i) {
+      if (point[i] == '\\' && i + 3 < point.size()) {
+        path += static_cast<char>(std::stoi(point.substr(i + 1, 3), nullptr, 8));
+        i += 3;
+      } else {
+        path += point[i];
+      }
+    }
+    out.push_back(path);
+  }
+  return out;
+}
+
+// Why the overlay at `target` over the host's `lowers` was refused. Names the lower
+// directory with a mount below it, from the plan's host mounts or, for one mounted
+// since the launch was planned, from this namespace's mounts (the host's below /oldroot,
+// its proc too: the view's root holds no proc yet).
+[[noreturn]] void overlay_failed(const std::string& target, const std::vector<std::string>& lowers, int err,
+                                 const NamespaceState& ns, const std::vector<std::string>& host_mounts) {
+  std::string lower, submount;
+  if (err == EINVAL && ns.user_namespace) {
+    std::vector<std::string> now;
+    for (const std::string& m : mount_points(host("/proc/self/mountinfo"))) {
+      if (path_has_prefix(m, kOld) && m != kOld) now.push_back(m.substr(std::string_view(kOld).size()));
+    }
+    for (const std::vector<std::string>* mounts : {&host_mounts, static_cast<const std::vector<std::string>*>(&now)}) {
+      for (const std::string& l : lowers) {
+        for (const std::string& m : *mounts) {
+          if (submount.empty() && m != l && path_has_prefix(m, l)) lower = l, submount = m;
+        }
+      }
+    }
+  }
+  mount_failed("overlay", target, err, overlay_advice(err, ns.user_namespace, lower, submount));
+}
+
+// An overlay of `lowers` (host paths, top first) with, below them, `own_layer` (a path
+// in the new root, or "") under the sandbox's `upper`, mounted at `op_target`.
+void mount_overlay(const std::string& op_target, const std::vector<std::string>& lowers, const std::string& own_layer,
+                   const std::string& upper, const std::string& work, const NamespaceState& ns,
+                   const std::vector<std::string>& host_mounts) {
+  std::string data = "lowerdir=";
+  for (const std::string& l : lowers) data += escape_overlay_path(host(l)) + ":";
+  if (!own_layer.empty()) data += escape_overlay_path(own_layer) + ":";
+  data.pop_back();
+  data += fmt::format(",upperdir={},workdir={}", escape_overlay_path(host(upper)), escape_overlay_path(host(work)));
+  // Inside a user namespace trusted.* xattrs are out of reach; userxattr keeps
+  // whiteouts and opaque directories in user.overlay.* instead.
+  if (ns.user_namespace) data += ",userxattr";
+  const std::string target = inside(op_target);
+  if (::mount("overlay", target.c_str(), "overlay", MS_NOSUID | MS_NODEV, data.c_str()) != 0) {
+    overlay_failed(op_target, lowers, errno, ns, host_mounts);
+  }
+}
+
+// A host file directly in a split directory is copied into the split's tmpfs layer,
+// so that the app's writes copy it up into its sandbox like any lower file, when it is
+// small (dotfiles, a container's /etc/hosts). Past these sizes it is bound read-only:
+// a directory of many large files (driver libraries bound one by one into a
+// container's /usr/lib) would otherwise be copied into memory at every launch.
+constexpr off_t kSplitCopyMaxFile = 1 << 20;
+constexpr off_t kSplitCopyMaxTotal = 8 << 20;
+
+void write_all(int fd, const char* data, size_t size, const std::string& path) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_sys("cannot write", path, errno);
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+// Copies the host's regular file `from` (not through a final symlink) to the new file
+// `to`, with its permission bits (set-id bits dropped), times and, where they are
+// mapped, owners. Returns false, leaving nothing at `to`, when `from` is not a regular
+// file, cannot be read, or holds more than `budget` or kSplitCopyMaxFile bytes; takes
+// what it copied from `budget`.
+bool copy_small_file(const std::string& from, const std::string& to, off_t& budget) {
+  UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  struct stat st;
+  if (!in || ::fstat(in.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  const off_t limit = std::min(kSplitCopyMaxFile, budget);
+  if (st.st_size > limit) return false;
+  UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!out) throw_sys("cannot create", to, errno);
+  off_t copied = 0;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(in.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || copied + n > limit) {  // unreadable after all, or grown since fstat
+      ::unlink(to.c_str());
+      return false;
+    }
+    if (n == 0) break;
+    write_all(out.get(), buf, static_cast<size_t>(n), to);
+    copied += n;
+  }
+  if (::fchmod(out.get(), st.st_mode & 0777) != 0) throw_sys("cannot set the mode of", to, errno);
+  // As root the host's owner; in a user namespace only the caller's own ids exist,
+  // and the copy stays the caller's.
+  (void)!::fchown(out.get(), st.st_uid, st.st_gid);
+  const struct timespec times[2] = {st.st_atim, st.st_mtim};
+  (void)!::futimens(out.get(), times);
+  budget -= copied;
+  return true;
+}
+
+void apply_ops(const std::vector<MountOp>& ops, size_t begin, size_t end, const NamespaceState& ns,
+               const std::vector<std::string>& host_mounts);
+
+// Fills a split's tmpfs layer at `target` (a path in the new root) with its entries;
+// returns those to bind read-only once the overlay is on top (files too large to copy).
+std::vector<const SplitEntry*> fill_split_layer(const MountOp& op, const std::string& target) {
+  off_t budget = kSplitCopyMaxTotal;
+  std::vector<const SplitEntry*> bound;
+  for (const SplitEntry& e : op.entries) {
+    // The plan's names come from reading the host's directory; one that could lead
+    // elsewhere is a bug.
+    if (e.name.empty() || e.name == "." || e.name == ".." || e.name.find('/') != std::string::npos) {
+      throw Error(Exit::Internal, fmt::format("split of '{}': bad entry name '{}'", op.target, e.name));
+    }
+    const std::string path = target + "/" + e.name;
+    const std::string shown = op.target + "/" + e.name;
+    if (e.kind == NodeKind::Dir) {
+      if (::mkdir(path.c_str(), 0755) != 0) throw_sys("cannot create mount point", shown, errno);
+    } else if (e.kind == NodeKind::Symlink) {
+      if (::symlink(e.link.c_str(), path.c_str()) != 0) throw_sys("cannot create symlink", shown, errno);
+    } else if (e.source.empty() || !copy_small_file(host(e.source), path, budget)) {
+      UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644));
+      if (!fd) throw_sys("cannot create mount point", shown, errno);
+      if (!e.source.empty()) bound.push_back(&e);
+    }
+  }
+  return bound;
+}
+
+// Moves the mount at `from` to `to`, creating `to` (a directory or a file, as the
+// mount's root is) when `create`.
+void move_mount_to(const std::string& from, const std::string& to, bool create, const std::string& shown) {
+  if (create) {
+    struct stat st;
+    if (::stat(from.c_str(), &st) != 0) throw_sys("cannot inspect", shown, errno, Exit::Environment);
+    if (S_ISDIR(st.st_mode)) {
+      make_mount_dir(to, to);
+    } else {
+      UniqueFd fd(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+      if (!fd) throw_sys("cannot create", to, errno);
+    }
+  }
+  do_mount(from.c_str(), to, nullptr, MS_MOVE, {}, "move of " + shown);
+}
+
+// A directory split around the host's mounts below it (ops[at], MountOp::Type::Split)
+// with the ops that place its host entries, ops[at + 1, end):
+// 1. a tmpfs at its place holding its own layer (links, copies, mount points);
+// 2. the placing ops, mounted on that tmpfs. They come before the split's overlay:
+//    their upper directories lie inside its upper directory, and overlayfs warns of an
+//    upper directory below one another mount already uses ("upperdir is in-use ...",
+//    an error where its index feature is on), not of one above;
+// 3. those mounts parked in the scratch root, the overlay mounted over the tmpfs
+//    (its lowest layer, of which it keeps a clone), the mounts moved back onto it;
+// 4. the host's files too large to copy bound read-only over their places.
+// A nested split parks only its overlay: its tmpfs stays below, covered.
+void mount_split(const std::vector<MountOp>& ops, size_t at, size_t end, const NamespaceState& ns,
+                 const std::vector<std::string>& host_mounts) {
+  static int parking = 0;
+  const MountOp& op = ops[at];
+  const std::string target = inside(op.target);
+  make_mount_dir(target, op.target);
+  do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (split layer)");
+  const std::vector<const SplitEntry*> bound = fill_split_layer(op, target);
+  apply_ops(ops, at + 1, end, ns, host_mounts);
+  std::vector<std::pair<std::string, std::string>> parked;  // the view's path, the parking place
+  std::set<std::string> seen;
+  for (size_t i = at + 1; i < end; ++i) {
+    const MountOp& child = ops[i];
+    const std::string& t = child.target;
+    if (child.type == MountOp::Type::Dir || child.type == MountOp::Type::Symlink) continue;
+    if (t.substr(0, t.find_last_of('/')) != op.target || !seen.insert(t).second) continue;
+    parked.emplace_back(inside(t), "/split-parking." + std::to_string(parking++));
+    move_mount_to(parked.back().first, parked.back().second, true, t);
+  }
+  mount_overlay(op.target, op.lowers, target, op.upper, op.work, ns, host_mounts);
+  for (const auto& [place, park] : parked) move_mount_to(park, place, false, place.substr(std::string_view(kNew).size()));
+  for (const SplitEntry* e : bound) {
+    const std::string place = target + "/" + e->name;
+    do_mount(host(e->source).c_str(), place, nullptr, MS_BIND | MS_REC, {}, "bind of " + e->source);
+    set_attributes(place, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, "read-only attribute");
+  }
+}
+
+void apply(const MountOp& op, const NamespaceState& ns, const std::vector<std::string>& host_mounts) {
   const std::string target = inside(op.target);
   switch (op.type) {
     case MountOp::Type::Dir:
@@ -247,45 +458,31 @@ void apply(const MountOp& op, const NamespaceState& ns) {
       // ptmxmode: the instance's own ptmx, which /dev/ptmx links to, opens for anyone.
       do_mount("devpts", target, "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620", "devpts");
       break;
-    case MountOp::Type::Overlay: {
-      std::string lowers;
-      for (const std::string& l : op.lowers) lowers += (lowers.empty() ? "" : ":") + escape_overlay_path(host(l));
-      std::string data = fmt::format("lowerdir={},upperdir={},workdir={}", lowers, escape_overlay_path(host(op.upper)),
-                                     escape_overlay_path(host(op.work)));
-      // Inside a user namespace trusted.* xattrs are out of reach; userxattr keeps
-      // whiteouts and opaque directories in user.overlay.* instead.
-      if (ns.user_namespace) data += ",userxattr";
-      do_mount("overlay", target, "overlay", MS_NOSUID | MS_NODEV, data, "overlay");
+    case MountOp::Type::Overlay:
+      mount_overlay(op.target, op.lowers, {}, op.upper, op.work, ns, host_mounts);
       break;
+    case MountOp::Type::Split:
+      throw Error(Exit::Internal, "a split is applied with the ops that place its entries (apply_ops)");
+  }
+}
+
+void apply_ops(const std::vector<MountOp>& ops, size_t begin, size_t end, const NamespaceState& ns,
+               const std::vector<std::string>& host_mounts) {
+  for (size_t i = begin; i < end; ++i) {
+    if (ops[i].type != MountOp::Type::Split) {
+      apply(ops[i], ns, host_mounts);
+      continue;
     }
+    const size_t placed_end = i + 1 + ops[i].placed;
+    if (placed_end > end) throw Error(Exit::Internal, fmt::format("split of '{}': its ops overrun the plan", ops[i].target));
+    mount_split(ops, i, placed_end, ns, host_mounts);
+    i = placed_end - 1;
   }
 }
 
 }  // namespace
 
-std::vector<std::string> locked_mount_points() {
-  std::vector<std::string> out;
-  if (::geteuid() == 0) return out;  // root runs without a user namespace: nothing is locked
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    // "36 35 98:0 /mnt1 /mnt/parent rw,..." : the fifth field, with \ooo escapes.
-    std::istringstream fields(line);
-    std::string id, parent, dev, root, point;
-    if (!(fields >> id >> parent >> dev >> root >> point)) continue;
-    std::string path;
-    for (size_t i = 0; i < point.size(); ++i) {
-      if (point[i] == '\\' && i + 3 < point.size()) {
-        path += static_cast<char>(std::stoi(point.substr(i + 1, 3), nullptr, 8));
-        i += 3;
-      } else {
-        path += point[i];
-      }
-    }
-    out.push_back(path);
-  }
-  return out;
-}
+std::vector<std::string> host_mount_points() { return mount_points("/proc/self/mountinfo"); }
 
 std::string escape_overlay_path(const std::string& path) {
   std::string out;
@@ -306,7 +503,7 @@ void enter_view(const Plan& plan, const NamespaceState& ns) {
   if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
 
   do_mount("tmpfs", kNew, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (new root)");
-  for (const MountOp& op : plan.ops) apply(op, ns);
+  apply_ops(plan.ops, 0, plan.ops.size(), ns, plan.host_mounts);
   // The root itself holds only mount points and links: make it read-only so a write
   // there fails loudly instead of vanishing with the namespace.
   do_mount(nullptr, kNew, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, {}, "read-only remount");

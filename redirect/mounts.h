@@ -13,9 +13,10 @@ namespace appv {
 // Exit::Io naming the mount that failed, its target and errno.
 void enter_view(const Plan& plan, const NamespaceState& ns);
 
-// The host's mount points a user namespace will inherit locked (for Layout's
-// locked_mounts); empty when appv runs as root.
-std::vector<std::string> locked_mount_points();
+// Every mount point of this mount namespace, for Layout's host_mounts: an overlay's
+// lower layer shows none of the mounts below it, and inside a user namespace (which
+// inherits them locked) the kernel refuses such a lower outright.
+std::vector<std::string> host_mount_points();
 
 // Escapes ',' ':' and '\' for an overlayfs lowerdir/upperdir option value.
 std::string escape_overlay_path(const std::string& path);

@@ -46,29 +46,29 @@ std::string origin_label(const Rule& rule) {
 }
 
 MountOp MountOp::dir(std::string target, std::string why) {
-  return {Type::Dir, std::move(target), {}, {}, {}, {}, std::move(why)};
+  return {Type::Dir, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::symlink(std::string target, std::string text, std::string why) {
-  return {Type::Symlink, std::move(target), std::move(text), {}, {}, {}, std::move(why)};
+  return {Type::Symlink, std::move(target), std::move(text), {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::bind(std::string target, std::string host_path, std::string why) {
-  return {Type::Bind, std::move(target), std::move(host_path), {}, {}, {}, std::move(why)};
+  return {Type::Bind, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::bind_read_only(std::string target, std::string host_path, std::string why) {
-  return {Type::BindReadOnly, std::move(target), std::move(host_path), {}, {}, {}, std::move(why)};
+  return {Type::BindReadOnly, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::overlay(std::string target, std::vector<std::string> lowers, std::string upper, std::string work,
                          std::string why) {
-  return {Type::Overlay, std::move(target), {}, std::move(lowers), std::move(upper), std::move(work), std::move(why)};
+  return {Type::Overlay, std::move(target), {}, std::move(lowers), std::move(upper), std::move(work), std::move(why), {}, 0};
 }
 MountOp MountOp::hide(std::string target, std::string why) {
-  return {Type::Hide, std::move(target), {}, {}, {}, {}, std::move(why)};
+  return {Type::Hide, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::proc(std::string target, std::string why) {
-  return {Type::Proc, std::move(target), {}, {}, {}, {}, std::move(why)};
+  return {Type::Proc, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::devpts(std::string target, std::string why) {
-  return {Type::Devpts, std::move(target), {}, {}, {}, {}, std::move(why)};
+  return {Type::Devpts, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::host_state(std::string target, std::string host_path, std::string why) {
   return {Type::HostState, std::move(target), std::move(host_path), {}, {}, {}, std::move(why)};
@@ -77,7 +77,12 @@ MountOp MountOp::host_link(std::string target, std::string text, std::string why
   return {Type::HostLink, std::move(target), std::move(text), {}, {}, {}, std::move(why)};
 }
 MountOp MountOp::tmpfs(std::string target, std::string options, std::string why) {
-  return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why)};
+  return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why), {}, 0};
+}
+MountOp MountOp::split(std::string target, std::vector<std::string> lowers, std::vector<SplitEntry> entries,
+                       std::string upper, std::string work, std::string why) {
+  return {Type::Split, std::move(target), {}, std::move(lowers), std::move(upper), std::move(work), std::move(why),
+          std::move(entries), 0};
 }
 
 void RuleSet::set(const std::string& prefix, Isolation mode, RuleOrigin origin, std::string detail) {
@@ -404,9 +409,9 @@ class Planner {
       Link,              // a top-level symlink: `source` is its text
       HostFile,          // a host socket or file bound by itself (`source`)
       HostTree,          // the host's directory `source` bound as it is
-      ReadOnlyHostTree,  // the host's directory `source`, read-only
       SandboxOnly,       // nothing below: an empty place whose writes land in the sandbox
       Overlay,           // `lowers` under the sandbox's upper directory
+      Split,             // writecopy around the mounts below the host's directory `source`
     };
     Kind kind = Kind::Skip;
     std::string source;
@@ -490,16 +495,10 @@ class Planner {
       p.notes.push_back(fmt::format("{}: exists neither in the package nor on the host; rule {} not applied", path, why));
       return p;
     }
-    if (pk == NodeKind::Absent && mode == Isolation::WriteCopy && !host_dir.empty()) {
-      if (std::string mount = submount_below(host_dir); !mount.empty()) {
-        // Inside a user namespace the kernel will not take a tree with mounts from
-        // the host below it as an overlay's lower layer. The host's tree is shown
-        // read-only instead: the app sees it, and the host still cannot change.
-        p.notes.push_back(fmt::format("{}: has a mount below it ({}), which a user namespace cannot overlay; shown read-only", path, mount));
-        p.kind = Kind::ReadOnlyHostTree;
-        p.source = host_dir;
-        return p;
-      }
+    if (mode == Isolation::WriteCopy && !host_dir.empty() && !submount_below(host_dir).empty()) {
+      p.kind = Kind::Split;
+      p.source = host_dir;
+      return p;
     }
     if (lowers.empty()) {
       p.kind = Kind::SandboxOnly;
@@ -524,10 +523,7 @@ class Planner {
         add(MountOp::bind(path, p.source, why));
         if (p.package_children) overlay_package_children(path, p.source, why, false);
         return;
-      case Kind::ReadOnlyHostTree:
-        if (top) add(MountOp::dir(path, why));
-        add(MountOp::bind_read_only(path, p.source, why + ", read-only"));
-        return;
+      case Kind::Split: split(path, p.source, why); return;
       case Kind::SandboxOnly:
         // Full isolation of a prefix the package does not provide.
         plan_.dirs_to_create.push_back(upper);
@@ -575,6 +571,10 @@ class Planner {
         overlay_package_children(child, host_child, why, parent_is_overlay);
         continue;
       }
+      if (hk == NodeKind::Dir && !submount_below(host_child).empty()) {
+        split(child, host_child, why + ", package directory: writecopy");
+        continue;
+      }
       std::vector<std::string> lowers{layout_.package_root + child};
       if (hk == NodeKind::Dir) lowers.push_back(host_child);
       else add(MountOp::dir(child, why));
@@ -584,6 +584,89 @@ class Planner {
       plan_.dirs_to_create.push_back(work);
       add(MountOp::overlay(child, lowers, upper, work, why + ", package directory: writecopy"));
     }
+  }
+
+  // Places the writecopy directory `path`, whose host directory `host_dir` has mounts
+  // below it, around those mounts. An overlay's lower layer is one mount: the mounts
+  // below it would show as the empty directories they cover. Inside a user namespace
+  // they are locked, and the kernel takes no lower layer with a locked mount below
+  // it ("overlayfs: failed to clone lowerpath", EINVAL), nor binds one without its
+  // mounts (DESIGN.md, "Platform facts"). So `path` gets a mount of its own
+  // (MountOp::Type::Split): the package's directory over a fresh tmpfs holding the
+  // host's links, copies of its small files and a mount point per other host entry,
+  // under the sandbox's upper directory. Then each host directory is placed on its
+  // own as a writecopy overlay of the package's over the host's (split again where a
+  // mount lies below it; a mount with none below is a tree like any other).
+  // The limits, in the README: a host file directly in a split directory is the copy
+  // made at launch (later changes on the host are not seen), and one too large to
+  // copy is bound read-only: it cannot be written, deleted or renamed (EROFS, EBUSY),
+  // as a bind has no copy-up. An entry of the package (above the host's) or of the
+  // sandbox (the app's own file, link, or the whiteout of one it deleted) keeps the
+  // host's entry of that name out.
+  void split(const std::string& path, const std::string& host_dir, const std::string& why) {
+    const std::string upper = layout::upper(layout_.sandbox) + path;
+    const size_t rule_depth = rules_.lookup(path).prefix.size();
+    std::vector<SplitEntry> entries;
+    std::vector<std::string> placed;  // names whose host entry a later op places
+    for (const std::string& name : host_.list(host_dir)) {
+      const std::string child = path == "/" ? "/" + name : path + "/" + name;
+      const NodeKind hk = host_.kind(host_dir + "/" + name);
+      const NodeKind pk = package_.kind(child);
+      const NodeKind uk = host_.kind(upper + "/" + name);
+      const bool both_dirs = hk == NodeKind::Dir;
+      if (pk != NodeKind::Absent && !(both_dirs && pk == NodeKind::Dir)) continue;
+      if (uk != NodeKind::Absent && !(both_dirs && uk == NodeKind::Dir)) continue;
+      // A deeper rule places this child itself, later, on the mount point made here.
+      const bool deeper = rules_.lookup(child).prefix.size() > rule_depth;
+      switch (hk) {
+        case NodeKind::Symlink: entries.push_back({name, NodeKind::Symlink, host_.read_link(host_dir + "/" + name), {}}); break;
+        case NodeKind::Dir: entries.push_back({name, NodeKind::Dir, {}, {}}); break;
+        case NodeKind::File: entries.push_back({name, NodeKind::File, {}, deeper ? "" : host_dir + "/" + name}); break;
+        case NodeKind::Other: entries.push_back({name, NodeKind::File, {}, {}}); break;
+        case NodeKind::Absent: continue;
+      }
+      if ((hk == NodeKind::Dir || hk == NodeKind::Other) && !deeper) placed.push_back(name);
+    }
+    std::vector<std::string> lowers;
+    if (package_.kind(path) == NodeKind::Dir) lowers.push_back(layout_.package_root + path);
+    const std::string work = layout::work(layout_.sandbox) + "/" + work_name(path);
+    plan_.dirs_to_create.push_back(upper);
+    plan_.dirs_to_create.push_back(work);
+    const std::string mount = submount_below(host_dir);
+    const size_t at = plan_.ops.size();
+    add(MountOp::split(path, std::move(lowers), std::move(entries), upper, work, fmt::format("{}, split around {}", why, mount)));
+    note(fmt::format("{}: has a mount below it ({}), which an overlay cannot show; split around it: its "
+                     "directories are placed one by one, the host's files directly in it copied at launch "
+                     "(read-only where too large)", path, mount));
+    for (const std::string& name : placed) {
+      const std::string child = path == "/" ? "/" + name : path + "/" + name;
+      const std::string host_child = host_dir + "/" + name;
+      if (host_.kind(host_child) == NodeKind::Dir) writecopy_below_split(child, host_child, why);
+      else add(MountOp::bind_read_only(child, host_child, why + ", a host socket in a split directory"));
+    }
+    plan_.ops[at].placed = plan_.ops.size() - at - 1;
+  }
+
+  // A host directory in a split one: the package's directory over the host's, as the
+  // top-level overlay would have shown it.
+  void writecopy_below_split(const std::string& path, const std::string& host_dir, const std::string& why) {
+    if (!submount_below(host_dir).empty()) {
+      split(path, host_dir, why);
+      return;
+    }
+    const bool package_dir = package_.kind(path) == NodeKind::Dir;
+    // The cache inside the host's directory: overlayfs refuses a lower layer inside
+    // another, so the host's alone, with the package's directories laid over it.
+    const bool holds_package = package_dir && path_has_prefix(layout_.package_root, host_dir);
+    std::vector<std::string> lowers;
+    if (package_dir && !holds_package) lowers.push_back(layout_.package_root + path);
+    lowers.push_back(host_dir);
+    const std::string upper = layout::upper(layout_.sandbox) + path;
+    const std::string work = layout::work(layout_.sandbox) + "/" + work_name(path);
+    plan_.dirs_to_create.push_back(upper);
+    plan_.dirs_to_create.push_back(work);
+    add(MountOp::overlay(path, std::move(lowers), upper, work, why));
+    if (holds_package) overlay_package_children(path, host_dir, why, true);
   }
 
   // DESIGN.md invariant 3 through symlinks: a host link in a writecopy directory whose
@@ -604,7 +687,7 @@ class Planner {
         const std::string link = dir + "/" + name;
         if (host_.kind(link) != NodeKind::Symlink || package_.kind(link) != NodeKind::Absent) continue;
         const Rule& at_link = rules_.lookup(link);
-        if (at_link.mode != Isolation::WriteCopy || submount_below(rules_.lookup(dir).prefix).size()) continue;
+        if (at_link.mode != Isolation::WriteCopy) continue;
         const std::string target = resolve_in_tree(host_, link);
         if (target.empty()) continue;
         const Rule& at_target = rules_.lookup(target);
@@ -618,6 +701,8 @@ class Planner {
         const NodeKind tk = host_.kind(target);
         if (tk == NodeKind::File) {
           if (host_.kind(upper) == NodeKind::Absent) plan_.copy_ups.push_back({target, upper, why + ": the app's copy"});
+        } else if (tk == NodeKind::Dir && !submount_below(target).empty()) {
+          split(link, target, why + ": writecopy");
         } else if (tk == NodeKind::Dir) {
           const std::string work = layout::work(layout_.sandbox) + "/" + work_name(link);
           plan_.dirs_to_create.push_back(upper);
@@ -628,9 +713,9 @@ class Planner {
     }
   }
 
-  // The first of the layout's locked mounts strictly below `dir`, or "".
+  // The first of the host's mounts strictly below `dir`, or "".
   std::string submount_below(const std::string& dir) const {
-    for (const std::string& m : layout_.locked_mounts) {
+    for (const std::string& m : layout_.host_mounts) {
       if (m != dir && path_has_prefix(m, dir)) return m;
     }
     return {};
@@ -665,7 +750,9 @@ class Planner {
 Plan make_plan(const RuleSet& rules, const TreeProbe& host, const TreeProbe& package, const Layout& layout) {
   RuleSet effective = rules;
   effective.drop_redundant_defaults();
-  return Planner(effective, host, package, layout).run();
+  Plan plan = Planner(effective, host, package, layout).run();
+  plan.host_mounts = layout.host_mounts;
+  return plan;
 }
 
 std::string format_plan(const RuleSet& rules, const Plan& plan) {
@@ -693,6 +780,22 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
         std::string lowers;
         for (const std::string& l : op.lowers) lowers += (lowers.empty() ? "" : ":") + l;
         out += fmt::format("  overlay  {}  lower={} upper={}  [{}]\n", op.target, lowers, op.upper, op.why);
+        break;
+      }
+      case MountOp::Type::Split: {
+        // Its own layer is a tmpfs of mount points (implied by the mounts that follow),
+        // the host's links and its files, listed below it.
+        std::string lowers;
+        for (const std::string& l : op.lowers) lowers += l + ":";
+        out += fmt::format("  split    {}  lower={}(mount points, links, files) upper={}  [{}]\n", op.target, lowers, op.upper, op.why);
+        for (const SplitEntry& e : op.entries) {
+          if (e.kind == NodeKind::Symlink) {
+            out += fmt::format("  symlink  {}/{} -> {}  (in the split layer)\n", op.target, e.name, e.link);
+          } else if (!e.source.empty()) {
+            out += fmt::format("  file     {}/{} <- {}  (copied into the split layer if small, else bound read-only)\n",
+                               op.target, e.name, e.source);
+          }
+        }
         break;
       }
     }

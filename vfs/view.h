@@ -152,6 +152,21 @@ class MemoryTree final : public TreeProbe {
 // returning the symlink-free path, or "" if it loops or dangles.
 std::string resolve_in_tree(const TreeProbe& tree, const std::string& path);
 
+// One entry of a split directory's own layer (MountOp::Type::Split): a name directly in
+// it, and what stands there:
+// - Dir: the mount point of a host directory a later op places;
+// - Symlink: the host's link, recreated (`link` is its text);
+// - File with `source`: the host's regular file `source`, copied into the layer when
+//   small (redirect/mounts.cpp says how small), so the app's writes copy it up into
+//   its sandbox as anywhere in writecopy; bound read-only over its place otherwise;
+// - File without `source`: the mount point of a host socket or file a later op binds.
+struct SplitEntry {
+  std::string name;
+  NodeKind kind = NodeKind::Dir;  // Dir, File or Symlink
+  std::string link;
+  std::string source;
+};
+
 // One step of the plan. Targets are paths in the new root; sources, lowers, uppers
 // and workdirs are host paths. Made by the named constructors below.
 struct MountOp {
@@ -175,13 +190,22 @@ struct MountOp {
   // source's kind in the sandbox's upper layer first: a mount would follow a link.
   // HostLink: a link (`source` is its text) that is host state (/etc/mtab), made
   // like HostState's mount point, replacing what the view has at `target`.
-  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs, Devpts, HostState, HostLink };
+  // Split: a writecopy directory whose host directory has mounts below it, which no
+  // overlay shows (nor may have, in a user namespace): a fresh tmpfs at `target`
+  // holding `entries`, with `lowers` (the package's directory, or none) over it and
+  // `upper` on top, overlaid at `target`; the `placed` ops that follow place the
+  // host's directories (and sockets) on their mount points one by one.
+  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs, Devpts, Split, HostState, HostLink };
   Type type;
   std::string target;
   std::string source;               // Bind, BindReadOnly: host path; Symlink: link text; Tmpfs: options
-  std::vector<std::string> lowers;  // Overlay: top first
-  std::string upper, work;          // Overlay
+  std::vector<std::string> lowers;  // Overlay, Split: top first
+  std::string upper, work;          // Overlay, Split
   std::string why;                  // the rule that produced it, for --dry-run
+  std::vector<SplitEntry> entries;  // Split: its own layer, below `lowers`
+  // Split: how many of the ops right after it place its host entries (on its own
+  // layer, before its overlay is mounted: see redirect/mounts.cpp).
+  size_t placed = 0;
 
   static MountOp dir(std::string target, std::string why);
   static MountOp symlink(std::string target, std::string text, std::string why);
@@ -195,6 +219,8 @@ struct MountOp {
   static MountOp devpts(std::string target, std::string why);
   static MountOp host_state(std::string target, std::string host_path, std::string why);
   static MountOp host_link(std::string target, std::string text, std::string why);
+  static MountOp split(std::string target, std::vector<std::string> lowers, std::vector<SplitEntry> entries,
+                       std::string upper, std::string work, std::string why);
 };
 
 struct Layout {
@@ -204,9 +230,11 @@ struct Layout {
   // every app: private, and the kernel refuses lookups into an overlay's own upper
   // directory when that lies inside one of its lower trees).
   std::vector<std::string> hidden;
-  // Mount points that a user namespace inherits locked from the host (empty for
-  // root): a tree holding one below its top cannot be an overlay's lower layer.
-  std::vector<std::string> locked_mounts;
+  // The host's mount points. An overlay's lower layer is one mount: it shows none of
+  // the mounts below it (the empty directories under them instead), and inside a user
+  // namespace, which inherits them locked, the kernel refuses such a lower outright.
+  // So the plan splits a tree with one below its top around it (MountOp::Type::Split).
+  std::vector<std::string> host_mounts;
   // Writecopy directories whose entries are checked for host symlinks leading into a
   // merged or host path ($HOME and the XDG base directories; their top level only).
   std::vector<std::string> link_scan_dirs;
@@ -226,6 +254,8 @@ struct Plan {
   std::vector<std::string> dirs_to_create;  // sandbox upper and work directories
   std::vector<CopyUp> copy_ups;             // after dirs_to_create, before any mount
   std::vector<std::string> notes;           // what was skipped, and why
+  // The layout's host mounts, so a refused overlay can name the mount below its lower.
+  std::vector<std::string> host_mounts;
 };
 
 Plan make_plan(const RuleSet& rules, const TreeProbe& host, const TreeProbe& package, const Layout& layout);

@@ -196,11 +196,58 @@ TEST_CASE("launch plan: manifest rules opening host paths are refused unless the
 TEST_CASE("launch plan: a host tree with a mount below it") {
   const Manifest m = manifest();
   LaunchInputs in = inputs(m);
-  in.locked_mounts = {"/", "/proc", "/srv/data", "/usr/local/nvidia"};
+  in.host_mounts = {"/", "/proc", "/srv/data", "/usr/local/nvidia"};
   MemoryTree host = merged_usr_host();
   host.add("/srv/data", NodeKind::Dir);
   host.add("/usr/local/nvidia", NodeKind::Dir);
   check_plan("mount_below", in, host, jq_package());
+}
+
+TEST_CASE("launch plan: /usr with a mount below it, where the package brings /usr files") {
+  // An Ubuntu host with the NVIDIA driver on its own disk at /usr/local/nvidia.
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.host_mounts = {"/", "/proc", "/dev", "/sys", "/run", "/usr/local/nvidia"};
+  MemoryTree host = merged_usr_host();
+  host.add("/usr/local/bin", NodeKind::Dir);
+  host.add("/usr/local/nvidia/lib64/libcuda.so.1", NodeKind::File);
+  host.add("/usr/local/man", NodeKind::Symlink, "share/man");
+  host.add("/usr/local/README", NodeKind::File);
+  host.add("/usr/share/doc", NodeKind::Dir);
+  check_plan("mount_below_usr", in, host, jq_package());
+  // The JSON names the split and its layer's entries.
+  const std::string json = launch_plan_json(plan_launch(in, host, jq_package()));
+  CHECK_THAT(json, Catch::Contains("\"target\": \"/usr/local\",\n      \"type\": \"split\""));
+  CHECK_THAT(json, Catch::Contains("\"kind\": \"file\",\n          \"name\": \"README\",\n          \"source\": \"/usr/local/README\""));
+  CHECK_THAT(json, Catch::Contains("\"kind\": \"symlink\",\n          \"link\": \"share/man\",\n          \"name\": \"man\""));
+  // The same on a split-/usr host.
+  MemoryTree split = split_usr_host();
+  split.add("/usr/local/nvidia/lib64/libcuda.so.1", NodeKind::File);
+  check_plan("mount_below_usr_split_host", in, split, jq_package());
+}
+
+TEST_CASE("launch plan: a mount two levels down, inside a mount of its own below /usr") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.host_mounts = {"/", "/proc", "/usr/local", "/usr/local/share/appv-data"};
+  MemoryTree host = merged_usr_host();
+  host.add("/usr/local/share/appv-data/inside.txt", NodeKind::File);
+  host.add("/usr/local/share/man", NodeKind::Dir);
+  host.add("/usr/local/host-file.txt", NodeKind::File);
+  check_plan("mount_two_levels_down", in, host, jq_package());
+}
+
+TEST_CASE("launch plan: a container's host, its root on overlayfs and files bound into /etc") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  // Docker's shape: "/" is an overlay (a mount like any other at the top), and the
+  // runtime binds hosts, hostname and resolv.conf over files of the image's /etc.
+  in.host_mounts = {"/", "/proc", "/dev", "/dev/pts", "/sys", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
+  MemoryTree host = merged_usr_host();
+  for (const char* f : {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/etc/passwd"}) host.add(f, NodeKind::File);
+  host.add("/etc/ssl/certs", NodeKind::Dir);
+  host.add("/etc/localtime", NodeKind::Symlink, "/usr/share/zoneinfo/Etc/UTC");
+  check_plan("container_host", in, host, jq_package());
 }
 
 TEST_CASE("launch plan: a package with files under $HOME") {

@@ -4,10 +4,15 @@
 // from outside what the child left in its sandbox.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <functional>
 
@@ -46,7 +51,7 @@ struct FullView {
     appv::test::write_file(root + "/data/hello.txt", "from the package");
     RuleSet rules;
     rules.set("/", Isolation::Full, RuleOrigin::CommandLine);
-    plan = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, locked_mount_points(), {}});
+    plan = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, host_mount_points(), {}});
     make_plan_dirs(sandbox, plan.dirs_to_create, root);
   }
 };
@@ -155,4 +160,134 @@ TEST_CASE("run_child: the program's exit status and its death by a signal come b
   } catch (const Error& e) {
     CHECK_THAT(e.what(), Catch::Contains("/nonexistent/program"));
   }
+}
+
+namespace {
+
+// A host directory `host` with a file, a link, a subdirectory and `mnt`, which the
+// child makes a mount (a tmpfs holding inside.txt) before it builds the view: an
+// overlay of `host` would show the empty directory below it. Entered from a user
+// namespace below the one that mounted it, the kernel holds that mount locked, as a
+// user's namespace holds a host's /usr/local/nvidia, and refuses the overlay. The
+// package shows nothing but the path to `host` ("/" full); `host` is writecopy.
+struct MountBelowView {
+  TempDir dir;
+  std::string root = dir / "pkg";
+  std::string sandbox = dir / "sandbox";
+  std::string host = dir / "host";
+
+  MountBelowView() {
+    appv::test::write_file(host + "/file.txt", "host file");
+    appv::test::write_file(host + "/big.bin", std::string(2 << 20, 'x'));
+    appv::test::write_file(host + "/sub/a.txt", "host sub");
+    make_dirs(host + "/mnt");
+    REQUIRE(::symlink("sub", (host + "/link").c_str()) == 0);
+    make_dirs(root + host);
+  }
+
+  Plan plan(std::vector<std::string> locked) const {
+    RuleSet rules;
+    rules.set("/", Isolation::Full, RuleOrigin::CommandLine);
+    rules.set(host, Isolation::WriteCopy, RuleOrigin::CommandLine);
+    Plan p = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, std::move(locked), {}});
+    make_plan_dirs(sandbox, p.dirs_to_create, root);
+    return p;
+  }
+
+  // In the child: mounts the tmpfs at mnt in a mount namespace of its own, then enters
+  // a mount namespace below it: with `locked`, in a user namespace of its own (uid 0
+  // mapped to itself), which inherits the mount locked.
+  NamespaceState mount_below(bool locked) const {
+    NamespaceState ns;
+    ns.user_namespace = ::geteuid() != 0;
+    if (ns.user_namespace) {
+      const uid_t uid = ::geteuid();
+      const gid_t gid = ::getegid();
+      if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) throw_sys("unshare", "user+mount", errno);
+      appv::test::write_file("/proc/self/setgroups", "deny");
+      appv::test::write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1");
+      appv::test::write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1");
+    } else if (::unshare(CLONE_NEWNS) != 0) {
+      throw_sys("unshare", "mount", errno);
+    }
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) throw_sys("mount", "/ private", errno);
+    if (::mount("tmpfs", (host + "/mnt").c_str(), "tmpfs", 0, "mode=0755") != 0) throw_sys("mount tmpfs", host + "/mnt", errno);
+    appv::test::write_file(host + "/mnt/inside.txt", "in the mount");
+    if (locked) {
+      if (::unshare(CLONE_NEWUSER) != 0) throw_sys("unshare", "user", errno);
+      appv::test::write_file("/proc/self/setgroups", "deny");
+      appv::test::write_file("/proc/self/uid_map", "0 0 1");
+      appv::test::write_file("/proc/self/gid_map", "0 0 1");
+      ns.user_namespace = true;
+    }
+    enter_mount_namespace();
+    return ns;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ns backend: a directory with a mount below it is split around it, locked or not") {
+  const bool locked = GENERATE(true, false);
+  INFO((locked ? "below a user namespace of its own: the mount is locked" : "in the namespace that mounted it"));
+  MountBelowView v;
+  const Plan plan = v.plan({v.host + "/mnt"});
+  const int status = in_child([&] {
+    enter_view(plan, v.mount_below(locked));
+    const std::string& h = v.host;
+    if (!file_is(h + "/file.txt", "host file")) return 2;
+    if (!file_is(h + "/sub/a.txt", "host sub")) return 3;
+    if (!file_is(h + "/mnt/inside.txt", "in the mount")) return 4;
+    char link[16] = {};
+    if (::readlink((h + "/link").c_str(), link, sizeof link - 1) != 3 || std::string(link) != "sub") return 5;
+    // A small host file directly in the split directory is a copy in its layer: a
+    // write copies it up. One too large to copy is bound read-only.
+    if (appv::test::read_file(h + "/big.bin").size() != 2 << 20) return 6;
+    const int fd = ::open((h + "/big.bin").c_str(), O_WRONLY | O_APPEND);
+    if (fd >= 0 || errno != EROFS) return 7;
+    appv::test::write_file(h + "/file.txt", "host file, changed");
+    appv::test::write_file(h + "/top.txt", "new at the top");
+    appv::test::write_file(h + "/sub/b.txt", "new in a directory");
+    appv::test::write_file(h + "/mnt/new.txt", "new in the mount");
+    appv::test::write_file(h + "/sub/a.txt", "changed");
+    if (::unlink((h + "/link").c_str()) != 0) return 8;  // a lower entry: a whiteout in the sandbox
+    return 0;
+  });
+  CHECK(status == 0);
+  const std::string upper = v.sandbox + "/upper" + v.host;
+  CHECK(file_is(upper + "/top.txt", "new at the top"));
+  CHECK(file_is(upper + "/file.txt", "host file, changed"));
+  CHECK(file_is(upper + "/sub/b.txt", "new in a directory"));
+  CHECK(file_is(upper + "/sub/a.txt", "changed"));
+  CHECK(file_is(upper + "/mnt/new.txt", "new in the mount"));
+  CHECK(is_whiteout(upper + "/link"));
+  // The split layer's mount points, links and copies stay out of the sandbox.
+  CHECK(appv::test::list_tree(upper) ==
+        std::vector<std::string>{"file.txt", "link", "mnt", "mnt/new.txt", "sub", "sub/a.txt", "sub/b.txt", "top.txt"});
+  // The host is as it was.
+  CHECK(file_is(v.host + "/sub/a.txt", "host sub"));
+  CHECK(file_is(v.host + "/file.txt", "host file"));
+  CHECK(appv::test::list_tree(v.host) == std::vector<std::string>{"big.bin", "file.txt", "link", "mnt", "sub", "sub/a.txt"});
+}
+
+TEST_CASE("ns backend: an overlay refused for a locked mount below its lower names that mount") {
+  MountBelowView v;
+  // A plan that does not know of the mount overlays the whole directory.
+  const Plan plan = v.plan({});
+  REQUIRE(std::any_of(plan.ops.begin(), plan.ops.end(),
+                      [&](const MountOp& op) { return op.type == MountOp::Type::Overlay && op.target == v.host; }));
+  const int status = in_child([&] {
+    try {
+      enter_view(plan, v.mount_below(true));
+    } catch (const Error& e) {
+      const std::string want = "cannot mount overlay on '" + v.host + "': Invalid argument (the lower directory '" +
+                               v.host + "' has a mount below it ('" + v.host + "/mnt'), which a user namespace "
+                               "inherits locked and overlayfs will not take as a layer)";
+      if (e.code() == Exit::Environment && e.what() == want) return 0;
+      std::fprintf(stderr, "%s\n", e.what());
+      return 2;
+    }
+    return 1;
+  });
+  CHECK(status == 0);
 }

@@ -346,20 +346,163 @@ TEST_CASE("$HOME is overlaid for its dotfiles, documents are bound, appv's sandb
   CHECK_THAT(format_plan(rules_for("/home/u", "/", host), plan), Catch::Contains("hide     /home/u/.local/share/appv/sandboxes"));
 }
 
-TEST_CASE("a writecopy tree with a locked mount below it is shown read-only, not overlaid") {
+TEST_CASE("a writecopy tree with a mount below it is split around the mount, not overlaid") {
   MemoryTree host = debian_host();
   host.add("/srv/data/vol", NodeKind::Dir);
+  host.add("/srv/data/old", NodeKind::Dir);
+  host.add("/srv/readme", NodeKind::File);
+  host.add("/srv/current", NodeKind::Symlink, "data/vol");
   MemoryTree pkg = jq_package();
   Layout layout = kLayout;
-  layout.locked_mounts = {"/", "/srv/data/vol", "/proc"};
+  layout.host_mounts = {"/", "/srv/data/vol", "/proc"};
   Plan plan = make_plan(rules_for("/home/u", "/", host), host, pkg, layout);
-  const MountOp* srv = find(plan, "/srv", MountOp::Type::BindReadOnly);
-  REQUIRE(srv);
-  CHECK(srv->source == "/srv");
   CHECK_FALSE(find(plan, "/srv", MountOp::Type::Overlay));
+  CHECK_FALSE(find(plan, "/srv", MountOp::Type::BindReadOnly));
+  // /srv: the package has no /srv; its own layer holds the host's link and mount points.
+  const MountOp& srv = found(plan, "/srv", MountOp::Type::Split);
+  CHECK(srv.lowers.empty());
+  CHECK(srv.upper == kLayout.sandbox + "/upper/srv");
+  REQUIRE(srv.entries.size() == 3);
+  CHECK((srv.entries[0].name == "current" && srv.entries[0].kind == NodeKind::Symlink && srv.entries[0].link == "data/vol"));
+  CHECK((srv.entries[1].name == "data" && srv.entries[1].kind == NodeKind::Dir));
+  // A host file directly in it: copied into that layer at launch (a lower file the
+  // app's writes copy up), or bound read-only if too large; no op of its own.
+  CHECK((srv.entries[2].name == "readme" && srv.entries[2].kind == NodeKind::File && srv.entries[2].source == "/srv/readme"));
+  CHECK(srv.entries[0].source.empty());
+  // /srv/data holds the mount too: split again; its other directory and the mount
+  // itself (nothing below it) are overlays of their own.
+  CHECK(found(plan, "/srv/data", MountOp::Type::Split).entries.size() == 2);
+  CHECK(found(plan, "/srv/data/old", MountOp::Type::Overlay).lowers == std::vector<std::string>{"/srv/data/old"});
+  const MountOp& vol = found(plan, "/srv/data/vol", MountOp::Type::Overlay);
+  CHECK(vol.lowers == std::vector<std::string>{"/srv/data/vol"});
+  CHECK(vol.upper == kLayout.sandbox + "/upper/srv/data/vol");
+  CHECK_FALSE(find(plan, "/srv/readme", MountOp::Type::BindReadOnly));
   CHECK(find(plan, "/usr", MountOp::Type::Overlay));  // a mount at the top itself is fine
-  REQUIRE(plan.notes.size() == 1);
-  CHECK_THAT(plan.notes[0], Catch::Contains("/srv: has a mount below it (/srv/data/vol)"));
+  CHECK(std::count(plan.dirs_to_create.begin(), plan.dirs_to_create.end(), kLayout.sandbox + "/upper/srv") == 1);
+  // Each directory is mounted before what is placed in it.
+  std::vector<std::string> order;
+  for (const MountOp& op : plan.ops) {
+    if (op.target.rfind("/srv", 0) == 0) order.push_back(op.target);
+  }
+  CHECK(order == std::vector<std::string>{"/srv", "/srv/data", "/srv/data/old", "/srv/data/vol"});
+  // Each split counts the ops that place its entries (applied before its overlay).
+  CHECK(srv.placed == 3);
+  CHECK(found(plan, "/srv/data", MountOp::Type::Split).placed == 2);
+  REQUIRE(plan.notes.size() == 2);
+  CHECK_THAT(plan.notes[0], Catch::StartsWith("/srv: has a mount below it (/srv/data/vol)"));
+  CHECK_THAT(plan.notes[1], Catch::StartsWith("/srv/data: has a mount below it (/srv/data/vol)"));
+  CHECK(plan.host_mounts == layout.host_mounts);
+}
+
+TEST_CASE("/usr with a mount below it, where the package brings /usr files (an NVIDIA driver disk)") {
+  MemoryTree host = debian_host();
+  host.add("/usr/local/bin", NodeKind::Dir);
+  host.add("/usr/local/games", NodeKind::Dir);
+  host.add("/usr/local/nvidia/lib64/libcuda.so", NodeKind::File);
+  host.add("/usr/local/man", NodeKind::Symlink, "share/man");
+  host.add("/usr/local/README", NodeKind::File);
+  host.add("/usr/local/notes", NodeKind::File);
+  host.add("/usr/share/doc", NodeKind::Dir);
+  // An earlier run deleted the host's /usr/local/games (a whiteout in its sandbox) and
+  // wrote its own /usr/local/notes: both stay the app's.
+  host.add(kLayout.sandbox + "/upper/usr/local/games", NodeKind::Other);
+  host.add(kLayout.sandbox + "/upper/usr/local/notes", NodeKind::File);
+  MemoryTree pkg = jq_package();
+  pkg.add("/usr/share/jq/README", NodeKind::File);  // a directory the host has
+  pkg.add("/usr/libexec/jq/helper", NodeKind::File);  // one it lacks: in the split layer's package part
+  pkg.add("/usr/PKGINFO", NodeKind::File);
+  Layout layout = kLayout;
+  layout.host_mounts = {"/", "/proc", "/usr/local/nvidia"};
+  Plan plan = make_plan(rules_for("/home/u", "/", host), host, pkg, layout);
+  const std::string root = kLayout.package_root;
+  CHECK_FALSE(find(plan, "/usr", MountOp::Type::Overlay));
+  const MountOp& usr = found(plan, "/usr", MountOp::Type::Split);
+  CHECK(usr.lowers == std::vector<std::string>{root + "/usr"});
+  std::vector<std::string> names;
+  for (const SplitEntry& e : usr.entries) names.push_back(e.name);
+  CHECK(names == std::vector<std::string>{"bin", "lib", "lib64", "local", "share"});
+  CHECK(found(plan, "/usr/bin", MountOp::Type::Overlay).lowers == std::vector<std::string>{root + "/usr/bin", "/usr/bin"});
+  CHECK(found(plan, "/usr/lib", MountOp::Type::Overlay).lowers == std::vector<std::string>{root + "/usr/lib", "/usr/lib"});
+  CHECK(found(plan, "/usr/lib64", MountOp::Type::Overlay).lowers == std::vector<std::string>{"/usr/lib64"});
+  CHECK(found(plan, "/usr/share", MountOp::Type::Overlay).lowers == std::vector<std::string>{root + "/usr/share", "/usr/share"});
+  CHECK_FALSE(find(plan, "/usr/libexec", MountOp::Type::Overlay));
+  const MountOp& local = found(plan, "/usr/local", MountOp::Type::Split);
+  CHECK(local.lowers.empty());
+  names.clear();
+  for (const SplitEntry& e : local.entries) names.push_back(e.name);
+  CHECK(names == std::vector<std::string>{"README", "bin", "man", "nvidia"});
+  CHECK(local.entries[2].link == "share/man");
+  CHECK(found(plan, "/usr/local/nvidia", MountOp::Type::Overlay).lowers == std::vector<std::string>{"/usr/local/nvidia"});
+  CHECK(local.entries[0].source == "/usr/local/README");
+  CHECK_FALSE(find(plan, "/usr/local/games", MountOp::Type::Overlay));
+  for (const std::string& dir : plan.dirs_to_create) CHECK(dir != kLayout.sandbox + "/upper/usr/local/games");
+}
+
+TEST_CASE("a merged prefix's package directory with a mount below the host's is split") {
+  MemoryTree host = debian_host();
+  host.add("/opt/app/cache/disk", NodeKind::Dir);
+  host.add("/opt/app/etc", NodeKind::Dir);
+  MemoryTree pkg = jq_package();
+  pkg.add("/opt/app/bin/tool", NodeKind::File);
+  RuleSet rules = rules_for("/home/u", "/", host);
+  rules.set("/opt", Isolation::Merged, RuleOrigin::Manifest);
+  Layout layout = kLayout;
+  layout.host_mounts = {"/", "/opt/app/cache/disk"};
+  Plan plan = make_plan(rules, host, pkg, layout);
+  CHECK(found(plan, "/opt", MountOp::Type::Bind).source == "/opt");
+  CHECK_FALSE(find(plan, "/opt/app", MountOp::Type::Overlay));
+  CHECK(found(plan, "/opt/app", MountOp::Type::Split).lowers == std::vector<std::string>{kLayout.package_root + "/opt/app"});
+  CHECK(find(plan, "/opt/app/cache", MountOp::Type::Split));
+  CHECK(found(plan, "/opt/app/etc", MountOp::Type::Overlay).lowers == std::vector<std::string>{"/opt/app/etc"});
+}
+
+TEST_CASE("$HOME with a mount below it is split: documents bound, dotfile links still copied") {
+  MemoryTree host = debian_host();
+  host.add("/home/u/Documents/dotfiles/bashrc", NodeKind::File);
+  host.add("/home/u/.bashrc", NodeKind::Symlink, "Documents/dotfiles/bashrc");
+  host.add("/home/u/nas/share", NodeKind::Dir);
+  host.add("/home/u/.profile", NodeKind::File);
+  Layout layout = kLayout;
+  layout.host_mounts = {"/", "/home/u/nas/share"};
+  layout.link_scan_dirs = {"/home/u"};
+  const RuleSet rules = rules_for("/home/u", "/", host);
+  const Plan plan = make_plan(rules, host, jq_package(), layout);
+  const MountOp& home = found(plan, "/home/u", MountOp::Type::Split);
+  CHECK(home.lowers.empty());
+  std::vector<std::string> names;
+  for (const SplitEntry& e : home.entries) names.push_back(e.name);
+  // Documents and nas (merged by their own rules) get mount points; the rules bind them.
+  CHECK(names == std::vector<std::string>{".bashrc", ".cache", ".local", ".profile", "Documents", "nas"});
+  CHECK(found(plan, "/home/u/.cache", MountOp::Type::Overlay).lowers == std::vector<std::string>{"/home/u/.cache"});
+  CHECK(home.entries[3].source == "/home/u/.profile");
+  CHECK(home.entries[4].source.empty());  // a directory's mount point
+  CHECK(found(plan, "/home/u/Documents", MountOp::Type::Bind).source == "/home/u/Documents");
+  CHECK(found(plan, "/home/u/nas", MountOp::Type::Bind).source == "/home/u/nas");
+  REQUIRE(plan.copy_ups.size() == 1);
+  CHECK(plan.copy_ups[0].to == kLayout.sandbox + "/upper/home/u/.bashrc");
+  CHECK(plan.ops.back().type == MountOp::Type::Hide);
+}
+
+TEST_CASE("a dotfile link into a merged directory with a mount below its target gets a split of its own") {
+  MemoryTree host = debian_host();
+  host.add("/home/u/Documents/dotfiles/vim/pack", NodeKind::Dir);
+  host.add("/home/u/Documents/dotfiles/vim/vimrc", NodeKind::File);
+  host.add("/home/u/.vim", NodeKind::Symlink, "Documents/dotfiles/vim");
+  Layout layout = kLayout;
+  layout.host_mounts = {"/", "/home/u/Documents/dotfiles/vim/pack"};
+  layout.link_scan_dirs = {"/home/u"};
+  const Plan plan = make_plan(rules_for("/home/u", "/", host), host, jq_package(), layout);
+  // $HOME itself is split too (the mount lies below it), its link recreated.
+  const std::vector<SplitEntry>& home = found(plan, "/home/u", MountOp::Type::Split).entries;
+  REQUIRE(home.size() == 4);  // .cache .local .vim Documents
+  CHECK((home[2].name == ".vim" && home[2].link == "Documents/dotfiles/vim"));
+  const MountOp& vim = found(plan, "/home/u/.vim", MountOp::Type::Split);
+  CHECK(vim.upper == kLayout.sandbox + "/upper/home/u/.vim");
+  REQUIRE(vim.entries.size() == 2);
+  CHECK(vim.entries[1].source == "/home/u/Documents/dotfiles/vim/vimrc");
+  CHECK(found(plan, "/home/u/.vim/pack", MountOp::Type::Overlay).lowers ==
+        std::vector<std::string>{"/home/u/Documents/dotfiles/vim/pack"});
+  CHECK_FALSE(find(plan, "/home/u/.vim", MountOp::Type::Overlay));
 }
 
 TEST_CASE("package files under $HOME, whose tree also holds the cache, are overlaid below it") {
@@ -435,6 +578,24 @@ TEST_CASE("the printed plan shows every rule and mount") {
   CHECK_THAT(text, Catch::Contains("overlay  /usr  lower=/home/u/.cache/appv/D/root/usr upper="));
   CHECK_THAT(text, Catch::Contains("symlink  /lib64 -> usr/lib64"));
   CHECK_THAT(text, Catch::Contains("bind     /proc <- /proc"));
+}
+
+TEST_CASE("the printed plan shows a split directory, its links and the read-only host files") {
+  MemoryTree host = debian_host();
+  host.add("/opt/mnt", NodeKind::Dir);
+  host.add("/opt/notes", NodeKind::File);
+  host.add("/opt/current", NodeKind::Symlink, "mnt");
+  host.add("/opt/sock", NodeKind::Other);
+  Layout layout = kLayout;
+  layout.host_mounts = {"/", "/opt/mnt"};
+  const RuleSet rules = rules_for("/home/u", "/", host);
+  const std::string text = format_plan(rules, make_plan(rules, host, jq_package(), layout));
+  const std::string upper = kLayout.sandbox + "/upper";
+  CHECK_THAT(text, Catch::Contains("split    /opt  lower=(mount points, links, files) upper=" + upper + "/opt  [/ writecopy (default), split around /opt/mnt]"));
+  CHECK_THAT(text, Catch::Contains("symlink  /opt/current -> mnt  (in the split layer)"));
+  CHECK_THAT(text, Catch::Contains("overlay  /opt/mnt  lower=/opt/mnt upper=" + upper + "/opt/mnt"));
+  CHECK_THAT(text, Catch::Contains("file     /opt/notes <- /opt/notes  (copied into the split layer if small, else bound read-only)"));
+  CHECK_THAT(text, Catch::Contains("bind-ro  /opt/sock <- /opt/sock  [/ writecopy (default), a host socket in a split directory]"));
 }
 
 TEST_CASE("resolving links inside a tree") {
