@@ -89,6 +89,7 @@ std::string launch_plan_json(const LaunchPlan& plan) {
   j["mounts"] = mounts;
   j["dirs_to_create"] = plan.mounts.dirs_to_create;
   j["notes"] = plan.mounts.notes;
+  j["notices"] = plan.notices;
   // Linux strings need not be UTF-8 (an environment value, an argument): such bytes
   // become U+FFFD rather than failing the dry run.
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
