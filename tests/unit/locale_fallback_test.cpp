@@ -3,10 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <sstream>
 
 #include "launch/launch_plan.h"
 #include "launch/locale_fallback.h"
+#include "tests/unit/support/temp_dir.h"
 
 using namespace appv;
 using Env = std::vector<std::string>;
@@ -131,6 +134,41 @@ TEST_CASE("locale: glibc's archive gives its names; anything else is not an arch
   const uint32_t beyond = 0x7fffffff;
   std::memcpy(far.data() + 56 + 12 + 4, &beyond, 4);  // the first used slot's name offset
   CHECK_FALSE(locale_archive_names(far));
+}
+
+namespace {
+
+// What a shell command prints on stdout, and its exit status.
+std::pair<std::string, int> run_shell(const std::string& command) {
+  FILE* p = ::popen(command.c_str(), "r");
+  REQUIRE(p);
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  return {out, ::pclose(p)};
+}
+
+}  // namespace
+
+TEST_CASE("locale: the names read from an archive glibc's localedef wrote are the ones it lists") {
+  // localedef and the locale sources come with Debian's locales package
+  // (scripts/install-deps installs it for the tests).
+  test::TempDir t;
+  const std::string prefix = t.path();
+  const auto made = run_shell("mkdir -p " + prefix + "/usr/lib/locale && localedef --prefix=" + prefix +
+                              " -i fr_FR -f UTF-8 fr_FR.UTF-8 >/dev/null 2>&1 && localedef --prefix=" + prefix +
+                              " -i de_DE -f ISO-8859-1 de_DE >/dev/null 2>&1");
+  INFO("localedef failed: install the locales package (scripts/install-deps)");
+  REQUIRE(made.second == 0);
+  const auto listed = run_shell("localedef --prefix=" + prefix + " --list-archive");
+  REQUIRE(listed.second == 0);
+  std::set<std::string> expected;
+  std::istringstream lines(listed.first);
+  for (std::string line; std::getline(lines, line);) expected.insert(line);
+  CHECK(expected.count("fr_FR.utf8"));
+  const auto names = locale_archive_names(test::read_file(prefix + kLocaleArchive));
+  REQUIRE(names);
+  CHECK(*names == expected);
 }
 
 namespace {
