@@ -129,6 +129,11 @@ check "trace-pack perl" env "${pack_env[@]}" "$A" pack --trace -q -o perl-locale
 same "perl starts in a locale the view lacks without its locale warning" "ok|1" \
   "$(env LANG=fr_FR.UTF-8 "$A" run "${FULL[@]}" perl-locale.appv -e 'print "ok\n"' 2>"$work/perl.err")|$(grep -c . "$work/perl.err")"
 
+pack_jq || bad "pack jq"
+check "closure capture packs glibc's C.UTF-8 with libc too" grep -qx /usr/lib/locale/C.utf8/LC_CTYPE <<<"$("$A" ls jq.appv)"
+same "so a closure-packed jq keeps UTF-8 in a locale the view lacks" '"é"|appv: locale de_DE.UTF-8 (LANG) is not in this app'"'"'s view (the package; the host'"'"'s /usr/lib/locale is hidden); the app runs with C.UTF-8 instead' \
+  "$(echo '"\u00e9"' | env LANG=de_DE.UTF-8 "$A" run "${FULL[@]}" jq.appv . 2>"$work/jq.err")|$(cat "$work/jq.err")"
+
 echo "== trace capture: several runs, one package"
 check "trace-pack two runs of python3" "$A" pack --trace -q -o two-runs.appv --report-json two-runs.json \
   --trace-run "python3 -c 'import json'" --trace-run 'python3 -c "import decimal, fractions"'
@@ -149,6 +154,19 @@ PYTHON
 check "the text report lists both runs" bash -c "grep -qx \"run 1: python3 -c 'import json'\" two-runs.appv.report.txt && grep -qx \"run 2: python3 -c 'import decimal, fractions'\" two-runs.appv.report.txt"
 same "the package runs what either run imported" "2/3" \
   "$("$A" run "${FULL[@]}" two-runs.appv -c 'import json, decimal, fractions; print(fractions.Fraction(2, 3))')"
+
+cat > runs.toml <<'TOML'
+id = "org.appv.runs"
+version = "1"
+[entry.python3]
+path = "/usr/bin/python3"
+[capture]
+runs = [["python3", "-c", "import json"], ["python3", "-c", "import csv"]]
+TOML
+check "trace-pack the manifest's runs after the command line's" "$A" pack --trace -q -m runs.toml -o runs.appv --report-json runs.json \
+  -- python3 -c 'import decimal'
+same "the report lists the three runs in that order" "decimal json csv" \
+  "$(/usr/bin/python3 -c 'import json, sys; print(" ".join(r["command"][2].split()[1] for r in json.load(open(sys.argv[1]))["runs"]))' runs.json)"
 
 echo "== trace capture: a fresh profile"
 first_run='echo "$HOME" > seen-home; mkdir -p "$HOME/.config/tool"; echo first > "$HOME/.config/tool/state"; cat "$HOME/.config/tool/state" >/dev/null'
