@@ -19,10 +19,18 @@ std::vector<std::string> profile_environment(const std::vector<std::string>& hos
                                                    {"XDG_CACHE_HOME", home + "/.cache"},
                                                    {"XDG_STATE_HOME", home + "/.local/state"}};
   std::vector<std::string> out;
+  std::string real_home;
+  bool xauthority = false;
   for (const std::string& e : host) {
-    if (!profile.count(e.substr(0, e.find('=')))) out.push_back(e);
+    const std::string name = e.substr(0, e.find('='));
+    if (name == "HOME") real_home = e.substr(5);
+    xauthority = xauthority || name == "XAUTHORITY";
+    if (!profile.count(name)) out.push_back(e);
   }
   for (const auto& [name, value] : profile) out.push_back(fmt::format("{}={}", name, value));
+  // X11 clients find the display's cookie in $HOME/.Xauthority when XAUTHORITY is
+  // unset: the session's key, not the profile's, so it keeps pointing there.
+  if (!xauthority && !real_home.empty()) out.push_back(fmt::format("XAUTHORITY={}/.Xauthority", real_home));
   return out;
 }
 

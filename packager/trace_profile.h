@@ -16,7 +16,8 @@ namespace appv {
 // `host` (NAME=VALUE) with HOME set to `home` and XDG_CONFIG_HOME, XDG_DATA_HOME,
 // XDG_CACHE_HOME and XDG_STATE_HOME set to their defaults below it (not created: a
 // new account has none of them). Everything else, XDG_RUNTIME_DIR and the session's
-// sockets included, is kept.
+// sockets included, is kept; where XAUTHORITY is unset it names the X11 cookie file
+// in the real HOME, where X11 clients would have looked for it.
 std::vector<std::string> profile_environment(const std::vector<std::string>& host, const std::string& home);
 
 class FreshProfile {

@@ -131,15 +131,22 @@ TEST_CASE("noise rules: the machine's compiled locales are host state") {
 
 TEST_CASE("a fresh profile points HOME and the XDG base directories into it, and keeps the session") {
   const std::vector<std::string> host{"HOME=/home/u", "XDG_CONFIG_HOME=/home/u/.config", "XDG_RUNTIME_DIR=/run/user/1000",
-                                      "LANG=en_US.UTF-8", "PATH=/usr/bin", "DISPLAY=:0"};
+                                      "LANG=en_US.UTF-8", "PATH=/usr/bin", "DISPLAY=:0", "XAUTHORITY=/run/user/1000/gdm/Xauthority"};
   std::vector<std::string> env = profile_environment(host, "/tmp/appv-trace-x/home");
   std::sort(env.begin(), env.end());
   CHECK(env == std::vector<std::string>{"DISPLAY=:0", "HOME=/tmp/appv-trace-x/home", "LANG=en_US.UTF-8", "PATH=/usr/bin",
+                                        "XAUTHORITY=/run/user/1000/gdm/Xauthority",
                                         "XDG_CACHE_HOME=/tmp/appv-trace-x/home/.cache",
                                         "XDG_CONFIG_HOME=/tmp/appv-trace-x/home/.config",
                                         "XDG_DATA_HOME=/tmp/appv-trace-x/home/.local/share",
                                         "XDG_RUNTIME_DIR=/run/user/1000",
                                         "XDG_STATE_HOME=/tmp/appv-trace-x/home/.local/state"});
+  // The display's cookie stays the session's: where X11 clients looked without XAUTHORITY.
+  env = profile_environment({"HOME=/home/u", "DISPLAY=:0"}, "/tmp/p/home");
+  CHECK(std::count(env.begin(), env.end(), "XAUTHORITY=/home/u/.Xauthority") == 1);
+  env = profile_environment({"HOME=/home/u", "XAUTHORITY=/run/user/1000/xauth"}, "/tmp/p/home");
+  CHECK(std::count(env.begin(), env.end(), "XAUTHORITY=/run/user/1000/xauth") == 1);
+  CHECK(std::count_if(env.begin(), env.end(), [](const std::string& e) { return e.rfind("XAUTHORITY=", 0) == 0; }) == 1);
 }
 
 TEST_CASE("a fresh profile is an empty HOME, removed with what the run wrote") {
