@@ -134,6 +134,18 @@ check "closure capture packs glibc's C.UTF-8 with libc too" grep -qx /usr/lib/lo
 same "so a closure-packed jq keeps UTF-8 in a locale the view lacks" '"é"|appv: locale de_DE.UTF-8 (LANG) is not in this app'"'"'s view (the package; the host'"'"'s /usr/lib/locale is hidden); the app runs with C.UTF-8 instead' \
   "$(echo '"\u00e9"' | env LANG=de_DE.UTF-8 "$A" run "${FULL[@]}" jq.appv . 2>"$work/jq.err")|$(cat "$work/jq.err")"
 
+echo "== trace capture: a plugin family (gdk-pixbuf's image loaders)"
+convert -size 8x8 xc:red "$work/red.png" && convert -size 8x8 xc:blue "$work/blue.gif"
+if command -v gdk-pixbuf-thumbnailer >/dev/null; then
+  check "trace-pack gdk-pixbuf-thumbnailer on a PNG" "$A" pack --trace -q -o thumb.appv -- gdk-pixbuf-thumbnailer -s 8 red.png thumb1.png
+  check "the report names the family that brought the GIF loader the run never loaded" \
+    grep -qE "^family .*/gdk-pixbuf-2\.0/2\.10\.0/loaders/libpixbufloader-gif\.so +family gdk-pixbuf's image loaders \(for /" thumb.appv.report.txt
+  check "with /usr, /etc, /lib* hidden it thumbnails a GIF" "$A" run "${FULL[@]}" thumb.appv -s 8 blue.gif thumb2.png
+  check "which is a PNG" grep -q '^PNG image data, 8 x 8' <<<"$(file -b thumb2.png)"
+else
+  bad "gdk-pixbuf-thumbnailer is not installed (scripts/install-deps installs libgdk-pixbuf2.0-bin)"
+fi
+
 echo "== trace capture: several runs, one package"
 check "trace-pack two runs of python3" "$A" pack --trace -q -o two-runs.appv --report-json two-runs.json \
   --trace-run "python3 -c 'import json'" --trace-run 'python3 -c "import decimal, fractions"'
