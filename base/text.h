@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace appv {
 
@@ -10,6 +11,13 @@ namespace appv {
 // control bytes (a newline, an escape sequence) is written in bash's $'...' form with
 // those bytes as \xNN, so printing it can neither fake lines nor drive the terminal.
 std::string shell_quote(const std::string& s);
+
+// Splits a command line into words the way a POSIX shell does for quoting alone:
+// blanks separate words, '...' keeps everything, "..." keeps everything but \" \\ \$
+// \` (unescaped), and a backslash outside quotes keeps the next character. Nothing
+// is expanded (no $VAR, globs, ~, pipes or redirections: "sh -c '...'" does those).
+// Throws Error(Exit::Usage) for an unterminated quote or a trailing backslash.
+std::vector<std::string> shell_split(std::string_view line);
 
 // `s` made safe to print on a terminal, for strings from a package, a manifest or a
 // registry (names, versions, comments, paths, tags). Printable ASCII and well-formed

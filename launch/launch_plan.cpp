@@ -6,6 +6,7 @@
 #include "launch/environment.h"
 #include "launch/host_state.h"
 #include "launch/kernel_trees.h"
+#include "launch/locale_fallback.h"
 #include "launch/permissions_plan.h"
 #include "vfs/layout.h"
 #include "vfs/sha256.h"
@@ -91,6 +92,33 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
   plan.start = decide_start(plan.running, plan.view_id);
 }
 
+// What the view shows at /usr/lib/locale: the package's tree over the host's, or one
+// of them alone, and the archive on top (a package's archive hides the host's).
+LocaleSources locale_sources(const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package_tree,
+                             const LaunchPlan& plan) {
+  const Isolation mode = plan.rules.lookup(kLocaleDir).mode;
+  LocaleSources sources;
+  if (mode != Isolation::Host) sources.trees.push_back(&package_tree);
+  if (mode != Isolation::Full) sources.trees.push_back(&host);
+  sources.where = mode == Isolation::Full ? "the package; the host's /usr/lib/locale is hidden"
+                  : mode == Isolation::Host ? "the host's /usr/lib/locale"
+                                            : "the package or the host's /usr/lib/locale";
+  sources.archive = std::set<std::string>{};
+  for (const TreeProbe* tree : sources.trees) {
+    if (tree->kind(kLocaleArchive) == NodeKind::Absent) continue;
+    const std::string root = tree == &host ? "/" : plan.package_root;
+    sources.archive = in.read_locale_archive ? in.read_locale_archive(root, kLocaleArchive) : std::nullopt;
+    break;
+  }
+  return sources;
+}
+
+void plan_locales(const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package_tree, LaunchPlan& plan) {
+  LocaleFallback fallback = fall_back_locales(std::move(plan.env), locale_sources(in, host, package_tree, plan));
+  plan.env = std::move(fallback.env);
+  if (!fallback.notice.empty()) plan.notices.push_back(std::move(fallback.notice));
+}
+
 void plan_install_capture(const LaunchInputs& in, LaunchPlan& plan) {
   if (in.args.empty() || in.program.empty()) throw Error(Exit::Usage, "capture: give the installer to run after --");
   plan.sandbox = layout::capture_sandbox(in.sandboxes, in.pid);
@@ -166,6 +194,7 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
   plan.cwd = in.cwd;
   if (in.kind == LaunchKind::InstallCapture) plan_install_capture(in, plan);
   else plan_app(in, host, plan);
+  if (in.kind != LaunchKind::InstallCapture) plan_locales(in, host, package_tree, plan);
 
   // The installer's view has no package: its layout names a directory that never exists.
   const std::string package_root = in.kind == LaunchKind::InstallCapture ? plan.sandbox + "/no-package" : plan.package_root;

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,11 @@ struct LaunchInputs {
   // The instance recorded in a sandbox, if its process lives (redirect/instance.h
   // running_instance); unset means "none".
   std::function<std::optional<Instance>(const std::string& sandbox)> find_instance;
+  // The locale names in the glibc locale archive at `path` below the host directory
+  // `root` (launch/locale_fallback.h locale_archive_names), nullopt if it cannot be
+  // read; unset means "cannot be read". Read through this so planning stays pure.
+  std::function<std::optional<std::set<std::string>>(const std::string& root, const std::string& path)>
+      read_locale_archive;
 };
 
 struct LaunchPlan {
@@ -141,6 +147,9 @@ struct LaunchPlan {
   std::vector<std::string> argv;
   std::vector<std::string> env;    // NAME=VALUE
   std::string cwd;
+  // Lines appv prints on stderr before the app starts: a locale the view lacks and
+  // what the app runs with instead (launch/locale_fallback.h).
+  std::vector<std::string> notices;
 
   // Join or build, decided from the instance running when the plan was made; the
   // backend decides again under the sandbox's lock with decide_start().

@@ -92,6 +92,7 @@ std::string format_launch_plan(const LaunchPlan& plan, const std::vector<std::st
   out += fmt::format("argv:    {}\n", quoted_argv(plan.argv));
   out += fmt::format("cwd:     {}\n", plan.cwd);
   out += "environment, against the caller's:\n" + env_changes(host_env, plan.env);
+  for (const std::string& notice : plan.notices) out += fmt::format("notice:  {}\n", notice);
   if (plan.kind != LaunchKind::InstallCapture) out += "permissions:\n" + permission_lines(plan);
   out += format_plan(plan.rules, plan.mounts);
   for (const LaunchPlan::GeneratedFile& g : plan.generated) {

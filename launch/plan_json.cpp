@@ -114,6 +114,7 @@ std::string launch_plan_json(const LaunchPlan& plan) {
     generated.push_back({{"path", g.path}, {"from", g.from}, {"append", g.append}, {"directory", g.directory}});
   }
   j["generated"] = generated;
+  j["notices"] = plan.notices;
   // Linux strings need not be UTF-8 (an environment value, an argument): such bytes
   // become U+FFFD rather than failing the dry run.
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -9,6 +9,7 @@
 
 #include "launcher/format.h"
 #include "base/error.h"
+#include "base/text.h"
 #include "packager/capture.h"
 #include "packager/closure.h"
 #include "launch/launch_plan.h"
@@ -39,13 +40,19 @@ LaunchPlan installer_plan(const std::vector<std::string>& command) {
 
 int run_capture(const CaptureArgs& args, const PackOptions& options, Clock::time_point started) {
   const bool trace = args.kind == CaptureArgs::Kind::Trace;
-  if (args.command.empty()) {
-    throw Error(Exit::Usage, trace ? "pack --trace: give the command to trace after --"
-                                        : "capture: give the installer to run after --");
-  }
+  if (!trace && args.command.empty()) throw Error(Exit::Usage, "capture: give the installer to run after --");
   CaptureOptions capture;
   capture.pack = options;
   capture.command = args.command;
+  if (trace) {
+    if (!args.command.empty()) capture.runs.push_back(args.command);
+    for (const std::string& line : args.trace_runs) {
+      std::vector<std::string> words = shell_split(line);
+      if (words.empty()) throw Error(Exit::Usage, "--trace-run: an empty command");
+      capture.runs.push_back(std::move(words));
+    }
+    capture.keep_profile = args.keep_profile;
+  }
   if (!args.manifest.empty()) capture.manifest = load_manifest(args.manifest);
   capture.app_version = args.app_version;
   capture.report_json = args.report_json;

@@ -32,7 +32,9 @@ int cmd_pack(const PackArgs& args);
 struct CaptureArgs {
   enum class Kind { Trace, Install };
   Kind kind = Kind::Trace;
-  std::vector<std::string> command;
+  std::vector<std::string> command;  // the installer, or the command to trace after --
+  std::vector<std::string> trace_runs;  // --trace-run: more commands to trace, each a shell-quoted line
+  bool keep_profile = false;            // --trace-keep-profile: trace in the user's own HOME
   std::string manifest;
   std::string app_version;
   std::string report_json;

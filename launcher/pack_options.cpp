@@ -43,6 +43,8 @@ int run_capture(const CaptureArgs& args) {
 struct PackCommandLine {
   PackArgs pack;
   bool trace = false;
+  std::vector<std::string> trace_runs;
+  bool keep_profile = false;
   std::string report_json;
   bool allow_failure = false;
   bool report_only = false;
@@ -52,10 +54,12 @@ struct PackCommandLine {
 int pack_action(PackCommandLine& line) {
   PackArgs& pack = line.pack;
   pack.out.exe_explicit = line.exe_flag->count() > 0 && pack.out.exe;
-  if (line.trace) {
+  if (line.trace || !line.trace_runs.empty()) {
     CaptureArgs capture;
     capture.kind = CaptureArgs::Kind::Trace;
     capture.command = pack.programs;
+    capture.trace_runs = line.trace_runs;
+    capture.keep_profile = line.keep_profile;
     capture.manifest = pack.manifest;
     capture.app_version = pack.app_version;
     capture.report_json = line.report_json;
@@ -65,8 +69,8 @@ int pack_action(PackCommandLine& line) {
     return run_capture(capture);
   }
   if (pack.out.output.empty()) throw Error(Exit::Usage, "-o/--output is required");
-  if (!line.report_json.empty() || line.allow_failure || line.report_only) {
-    throw Error(Exit::Usage, "--report-json, --report-only and --allow-failure need --trace");
+  if (!line.report_json.empty() || line.allow_failure || line.report_only || line.keep_profile) {
+    throw Error(Exit::Usage, "--report-json, --report-only, --allow-failure and --trace-keep-profile need --trace");
   }
   return run_pack(pack);
 }
@@ -87,12 +91,21 @@ void add_pack_commands(CLI::App& app, Commands& out) {
   line->exe_flag = pack_cmd->add_flag("--exe,!--no-exe", pack.out.exe,
                                       "Put the runtime stub in front so the package runs by itself (default: on)");
   pack_cmd->add_flag("--trace", line->trace, "Trace capture: run the command given after -- and pack every file it uses");
+  pack_cmd->add_option("--trace-run", line->trace_runs,
+                       "Trace this command too (a shell-quoted line, not expanded); repeat for more runs; implies --trace")
+      ->allow_extra_args(false);
+  pack_cmd->add_flag("--trace-keep-profile", line->keep_profile,
+                     "With --trace: run in your own HOME and XDG directories, not a fresh empty profile");
   pack_cmd->add_option("--report-json", line->report_json, "With --trace: also write the capture report as JSON here");
   pack_cmd->add_flag("--allow-failure", line->allow_failure, "With --trace: pack even if the traced command fails");
   pack_cmd->add_flag("--report-only", line->report_only, "With --trace: write the report of what would be packed, no package");
   pack_cmd->footer("Usage: appv pack PROGRAM... -o OUT | appv pack -m MANIFEST -o OUT | appv pack --trace [-o OUT] [-m M] -- CMD [ARGS...]\n"
+                   "       appv pack --trace -o OUT --trace-run 'CMD ARGS' --trace-run 'CMD OTHER-ARGS' (one package, several runs)\n"
                    "Reproducible: the same inputs give the same bytes; SOURCE_DATE_EPOCH sets every entry's time.\n"
-                   "Trace capture writes OUT.report.txt: every file with why it was packed, every path left out and why.");
+                   "Trace capture runs each command in a fresh, empty profile (HOME and XDG_CONFIG/DATA/CACHE/STATE_HOME in a\n"
+                   "new temporary directory), as a new user's first run; what it writes there is dropped. It also packs the\n"
+                   "families the used files imply (Python's codecs, glibc's C.UTF-8 and charsets, terminfo, GTK and Qt plugins).\n"
+                   "It writes OUT.report.txt: every file with why it was packed (and which run used it), every path left out and why.");
   out.add(pack_cmd, [line] { return pack_action(*line); });
 
   struct CaptureCommandLine {

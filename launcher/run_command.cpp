@@ -1,7 +1,12 @@
 // `appv run` and the runtime stub: parse → plan → apply.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -9,6 +14,9 @@
 #include "base/fs_util.h"
 
 #include "base/error.h"
+#include "base/resolve.h"
+#include "base/unique_fd.h"
+#include "launch/locale_fallback.h"
 #include "launch/launch_plan.h"
 #include "launch/plan_format.h"
 #include "launcher/commands.h"
@@ -53,6 +61,24 @@ std::vector<PermissionOverride> permission_overrides(const Policy& policy, const
   return out;
 }
 
+// The names in a glibc locale archive below `root` (a host directory: "/" or the
+// package's tree in the cache), opened without leaving it (DESIGN.md, invariant 8)
+// and mapped rather than read: an archive of every locale is 200 MB, of which the
+// name table is a few pages.
+std::optional<std::set<std::string>> read_locale_archive(const std::string& root, const std::string& path) {
+  UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) return std::nullopt;
+  UniqueFd fd(openat_resolved(dir.get(), path, O_RDONLY, Resolve::InRoot));
+  struct stat st;
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return std::nullopt;
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  if (map == MAP_FAILED) return std::nullopt;
+  auto names = locale_archive_names(std::string_view(static_cast<const char*>(map), size));
+  ::munmap(map, size);
+  return names;
+}
+
 }  // namespace
 
 int cmd_run(const RunArgs& args) {
@@ -70,6 +96,7 @@ int cmd_run(const RunArgs& args) {
   in.host_paths = policy_host_paths(policy, package.manifest().id);
   in.args = args.app_args;
   in.cache = cache_dir();
+  in.read_locale_archive = read_locale_archive;
   const DiskTree host("/");
 
   if (args.dry_run) {
@@ -87,7 +114,9 @@ int cmd_run(const RunArgs& args) {
                  static_cast<double>(package.header().unpacked_bytes) / 1e6);
   }
   const CachedPackage cached = ensure_cached(package, in.cache);
-  apply(plan_launch(in, host, DiskTree(cached.root)));
+  const LaunchPlan plan = plan_launch(in, host, DiskTree(cached.root));
+  for (const std::string& notice : plan.notices) std::fprintf(stderr, "%s\n", notice.c_str());
+  apply(plan);
 }
 
 }  // namespace appv::cli

@@ -217,9 +217,62 @@ RegistryValue read_registry_value(const TableReader& r, const toml::node& value,
   r.wrong_type(value, key, "a string, integer, float, boolean or array of strings");
 }
 
+// [capture.family.NAME]: when = [absolute globs], include = [globs, absolute or
+// relative to what `when` matched]; no tokens: a family describes the package's
+// files, not a user's.
+CaptureFamily read_family(const TableReader& parent, const toml::node& node, std::string_view name) {
+  TableReader r(parent.origin(), parent.table(node, fmt::format("family.{}", name)), fmt::format("capture.family.{}.", name));
+  CaptureFamily family;
+  r.each([&](std::string_view key, const toml::node& value) {
+    if (key != "when" && key != "include") return false;
+    std::vector<std::string> globs = r.strings(value, key);
+    for (const std::string& glob : globs) {
+      const bool absolute = !glob.empty() && glob[0] == '/';
+      std::string why;
+      if (glob.empty()) why = "is empty";
+      else if (key == "when" && !absolute) why = "must be an absolute glob";
+      else if (key == "include" && absolute && glob.find_first_of("*?[") != std::string::npos &&
+               glob.find('/', 1) > glob.find_first_of("*?["))
+        why = "would walk the whole file system: start it with a directory";
+      if (!why.empty()) fail_at(r.origin(), value.source(), fmt::format("capture.family.{}.{}: '{}' {}", name, key, glob, why));
+    }
+    (key == "when" ? family.when : family.include) = std::move(globs);
+    return true;
+  });
+  if (family.when.empty() || family.include.empty()) {
+    fail_at(r.origin(), node.source(), fmt::format("capture.family.{} needs both 'when' and 'include'", name));
+  }
+  return family;
+}
+
+// runs = [["python3", "app.py"], ["python3", "app.py", "--export", "x.pdf"]]
+std::vector<std::vector<std::string>> read_runs(const TableReader& r, const toml::node& value) {
+  const toml::array* runs = value.as_array();
+  if (!runs) r.wrong_type(value, "runs", "an array of commands (arrays of strings)");
+  std::vector<std::vector<std::string>> out;
+  for (const toml::node& run : *runs) {
+    std::vector<std::string> argv = r.strings(run, "runs");
+    if (argv.empty() || argv[0].empty()) fail_at(r.origin(), run.source(), "capture.runs: a command needs a program");
+    out.push_back(std::move(argv));
+  }
+  return out;
+}
+
 void read_capture(const TableReader& parent, const toml::node& node, Manifest& m) {
   TableReader r(parent.origin(), parent.table(node, "capture"), "capture.");
   r.each([&](std::string_view key, const toml::node& value) {
+    if (key == "family") {
+      TableReader families(r.origin(), r.table(value, "family"), "capture.family.");
+      families.each([&](std::string_view name, const toml::node& family) {
+        m.capture.families[std::string(name)] = read_family(families, family, name);
+        return true;
+      });
+      return true;
+    }
+    if (key == "runs") {
+      m.capture.runs = read_runs(r, value);
+      return true;
+    }
     std::vector<std::string>* target = key == "allow" ? &m.capture.allow : key == "deny" ? &m.capture.deny : nullptr;
     if (!target) return false;
     *target = r.strings(value, key);
@@ -403,10 +456,26 @@ std::string write_manifest(const Manifest& m) {
     if (!env.unset.empty()) t.insert("unset", strings(env.unset));
     root.insert("env", std::move(t));
   }
-  if (!m.capture.allow.empty() || !m.capture.deny.empty()) {
+  const CaptureRules& capture = m.capture;
+  if (!capture.allow.empty() || !capture.deny.empty() || !capture.families.empty() || !capture.runs.empty()) {
     toml::table t;
-    if (!m.capture.allow.empty()) t.insert("allow", strings(m.capture.allow));
-    if (!m.capture.deny.empty()) t.insert("deny", strings(m.capture.deny));
+    if (!capture.allow.empty()) t.insert("allow", strings(capture.allow));
+    if (!capture.deny.empty()) t.insert("deny", strings(capture.deny));
+    if (!capture.families.empty()) {
+      toml::table families;
+      for (const auto& [name, family] : capture.families) {
+        toml::table f;
+        f.insert("when", strings(family.when));
+        f.insert("include", strings(family.include));
+        families.insert(name, std::move(f));
+      }
+      t.insert("family", std::move(families));
+    }
+    if (!capture.runs.empty()) {
+      toml::array runs;
+      for (const auto& run : capture.runs) runs.push_back(strings(run));
+      t.insert("runs", std::move(runs));
+    }
     root.insert("capture", std::move(t));
   }
   if (!m.registry.empty()) {

@@ -41,11 +41,24 @@ struct Desktop {
   bool terminal = false;
 };
 
+// A file family of the manifest's own (packager/families.h): once a packed path
+// matches a `when` glob, the `include` globs (absolute, or relative to the part of the
+// path that matched) come into the package too.
+struct CaptureFamily {
+  std::vector<std::string> when;
+  std::vector<std::string> include;
+};
+
 // Trace and install capture: globs (tokens allowed) that override the built-in noise
 // rules: `allow` keeps paths they would drop (not secrets), `deny` drops more.
+// `families` ([capture.family.NAME]) extend the built-in file families, for every
+// capture; `runs` are commands trace capture runs, each in a fresh profile, after
+// the command line's.
 struct CaptureRules {
   std::vector<std::string> allow;
   std::vector<std::string> deny;
+  std::map<std::string, CaptureFamily> families;
+  std::vector<std::vector<std::string>> runs;
 };
 
 struct Manifest {

@@ -17,7 +17,12 @@ namespace appv {
 
 struct CaptureOptions {
   PackOptions pack;                 // pack.output may be "": then <app id>.appv in the working directory
-  std::vector<std::string> command;  // what to trace, or the installer that ran
+  std::vector<std::string> command;  // the installer that ran (install capture)
+  // Trace capture: the commands to trace, one run each, before the manifest's
+  // [capture] runs; each starts in a fresh profile (packager/trace_profile.h) unless
+  // keep_profile.
+  std::vector<std::vector<std::string>> runs;
+  bool keep_profile = false;
   std::optional<Manifest> manifest;  // entry points, includes, [capture] rules
   std::string app_version;           // without a manifest
   std::string report_json;           // "" for none
@@ -33,8 +38,10 @@ struct CaptureOutcome {
   std::string report_path;             // where the text report went
 };
 
-// Traces the command (packager/tracer.h) and packs what it used. Throws appv::Error;
-// a failing command gives a report and no package unless allow_failure.
+// Traces each run (packager/tracer.h) and packs what they used, with the file
+// families those files imply (packager/families.h). Throws appv::Error (Exit::Usage
+// when there is no run); a failing run gives a report and no package unless
+// allow_failure.
 CaptureOutcome trace_pack(const CaptureOptions& options);
 
 // Packs what an installer left in `upper` (an overlay upper directory whose paths are

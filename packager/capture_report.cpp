@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/fs_util.h"
+#include "base/text.h"
 #include "base/unique_fd.h"
 
 namespace appv {
@@ -17,6 +18,7 @@ namespace {
 
 std::string category_of(const std::string& reason) {
   if (reason.rfind("traced", 0) == 0) return "traced";
+  if (reason.rfind("family ", 0) == 0) return "family";
   if (reason.rfind("installed", 0) == 0) return "installed";
   if (reason.rfind("include ", 0) == 0 || reason.rfind("entry point", 0) == 0) return "manifest";
   if (reason.rfind("manifest", 0) == 0) return "generated";
@@ -35,7 +37,7 @@ void fill_included(CaptureReport& report, const FileSet& files) {
   report.included.clear();
   for (const auto& [path, r] : files.entries()) {
     const char* kind = r.kind == FileRecord::Kind::Dir ? "dir" : r.kind == FileRecord::Kind::Symlink ? "symlink" : "file";
-    report.included.push_back({path, category_of(r.reason), r.reason, kind, r.kind == FileRecord::Kind::File ? r.size : 0});
+    report.included.push_back({path, category_of(r.reason), r.reason, kind, r.kind == FileRecord::Kind::File ? r.size : 0, {}});
   }
 }
 
@@ -44,6 +46,14 @@ std::string report_text(const CaptureReport& r) {
   out += r.package.empty() ? fmt::format("package: none ({})\n", r.why_no_package) : fmt::format("package: {}\n", r.package);
   if (!r.entry_points.empty()) out += fmt::format("entry points: {}\n", fmt::join(r.entry_points, ", "));
   if (r.kind == "trace") out += fmt::format("traced: {} process(es) and thread(s), {} system call stops\n", r.processes, r.stops);
+  for (size_t i = 0; i < r.runs.size(); ++i) {
+    const CaptureReport::Run& run = r.runs[i];
+    std::string command;
+    for (const std::string& word : run.command) command += (command.empty() ? "" : " ") + shell_quote(word);
+    out += fmt::format("run {}: {}\n       status {}; {} process(es) and thread(s), {} stops; {}\n", i + 1, command,
+                       run.status, run.processes, run.stops,
+                       run.profile.empty() ? "in the user's own profile" : "in a fresh profile, HOME=" + run.profile);
+  }
   std::map<std::string, std::pair<size_t, uint64_t>> totals;
   for (const auto& i : r.included) {
     totals[i.category].first++;
@@ -77,10 +87,22 @@ std::string report_json(const CaptureReport& r) {
   j["package"] = r.package.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.package);
   if (r.package.empty()) j["why_no_package"] = r.why_no_package;
   j["entry_points"] = r.entry_points;
-  if (r.kind == "trace") j["trace"] = {{"processes", r.processes}, {"stops", r.stops}};
+  if (r.kind == "trace") {
+    j["trace"] = {{"processes", r.processes}, {"stops", r.stops}};
+    auto& runs = j["runs"] = nlohmann::ordered_json::array();
+    for (const auto& run : r.runs) {
+      runs.push_back({{"command", run.command},
+                      {"status", run.status},
+                      {"processes", run.processes},
+                      {"stops", run.stops},
+                      {"profile", run.profile.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(run.profile)}});
+    }
+  }
   auto& inc = j["included"] = nlohmann::ordered_json::array();
   for (const auto& i : r.included) {
-    inc.push_back({{"path", i.path}, {"category", i.category}, {"reason", i.reason}, {"kind", i.kind}, {"bytes", i.bytes}});
+    nlohmann::ordered_json e = {{"path", i.path}, {"category", i.category}, {"reason", i.reason}, {"kind", i.kind}, {"bytes", i.bytes}};
+    if (!i.runs.empty()) e["runs"] = i.runs;
+    inc.push_back(std::move(e));
   }
   auto& exc = j["excluded"] = nlohmann::ordered_json::array();
   for (const auto& e : r.excluded) exc.push_back({{"path", e.path}, {"rule", e.rule}});

@@ -61,6 +61,10 @@ NoiseRules::NoiseRules(CaptureKind kind, const Tokens& user, const std::string& 
   add("host state: time zone", {"/etc/localtime", "/etc/timezone"}, true);
   add("host state: machine id", {"/etc/machine-id", "/var/lib/dbus/machine-id"}, true);
   add("host state: mount table", {"/etc/mtab", "/etc/fstab"}, true);
+  // The locales the machine generated (locale-gen): a packed archive would hide the
+  // host's in the view, and the user's locale with it. C.UTF-8 comes as a file family
+  // (packager/families.h); a locale the view lacks falls back at launch.
+  add("host state: the machine's compiled locales", {"/usr/lib/locale/locale-archive"}, true);
   add("host state: CA trust store",
       {"/etc/ssl/certs", "/etc/ca-certificates.conf", "/etc/ca-certificates", "/usr/local/share/ca-certificates",
        "/etc/pki/ca-trust", "/etc/pki/tls/certs"},

@@ -3,10 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/filesystem.hpp>
 #include <cstdlib>
 #include <optional>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -14,7 +12,9 @@
 #include "manifests/paths.h"
 #include "manifests/registry.h"
 #include "packager/closure.h"
+#include "packager/families.h"
 #include "packager/file_set.h"
+#include "packager/matching.h"
 #include "base/fs_util.h"
 #include "vfs/package.h"
 
@@ -36,131 +36,14 @@ std::string find_on_path(const std::string& program) {
   throw Error(Exit::NoInput, fmt::format("program '{}' not found on PATH", program));
 }
 
-// The directory part of the literal prefix of a glob: where walking must start.
-std::string walk_root(const std::string& glob) {
-  size_t wild = glob.find_first_of("*?[");
-  if (wild == std::string::npos) return glob;
-  size_t slash = glob.rfind('/', wild);
-  return slash == 0 ? "/" : glob.substr(0, slash);
-}
-
-// The directory a link added by an include names, when its tree should come along:
-// not the kernel's or the session's trees, not "/" nor anything holding the link
-// (a link to an ancestor would include the ancestor's whole tree, itself again).
-std::optional<std::string> linked_tree(const std::string& link) {
-  namespace fs = boost::filesystem;
-  boost::system::error_code ec;
-  if (!fs::is_symlink(fs::symlink_status(link, ec)) || !fs::is_directory(fs::status(link, ec))) return std::nullopt;
-  const std::string target = fs::canonical(link, ec).string();
-  if (ec || target == "/" || path_has_prefix(link, target)) return std::nullopt;
-  for (const char* pseudo : {"/proc", "/sys", "/dev", "/run"}) {
-    if (path_has_prefix(target, pseudo)) return std::nullopt;
+bool matches_any(const std::vector<std::string>& globs, const std::string& path) {
+  for (const std::string& g : globs) {
+    if (glob_match(g, path)) return true;
   }
-  return target;
+  return false;
 }
-
-// Adds every file under the host tree at `root` that matches `glob`, with closures.
-// A matching link to a directory brings the link and the whole tree it names (as
-// `/usr/share/perl/5.36 -> 5.36.0` or Java's `conf -> /etc/java-17-openjdk` need),
-// once per tree, minus the excludes.
-size_t add_matching(ClosureResolver& resolver, const std::string& glob, const std::vector<std::string>& excludes) {
-  namespace fs = boost::filesystem;
-  auto excluded = [&](const std::string& p) {
-    for (const std::string& e : excludes) if (glob_match(e, p)) return true;
-    return false;
-  };
-  const std::string reason = fmt::format("include {}", glob);
-  std::vector<std::string> linked;  // trees named by links that were added
-  std::set<std::string> walked;
-  auto covered = [&](const std::string& tree) {
-    for (const std::string& w : walked) if (path_has_prefix(tree, w)) return true;
-    return false;
-  };
-  auto add = [&](const std::string& p) {
-    resolver.add_file(p, reason);
-    std::optional<std::string> tree = linked_tree(p);
-    if (tree && !covered(*tree)) {
-      walked.insert(*tree);
-      linked.push_back(*tree);
-    }
-  };
-  // Every non-directory below `dir` that `matches`; directories are implied by their files.
-  auto walk = [&](const std::string& dir, const auto& matches) {
-    size_t n = 0;
-    boost::system::error_code ec;
-    for (fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string p = it->path().string();
-      if (excluded(p)) {
-        if (it->symlink_status().type() == fs::directory_file) it.disable_recursion_pending();
-        continue;
-      }
-      if (it->symlink_status().type() == fs::directory_file || !matches(p)) continue;
-      add(p);
-      ++n;
-    }
-    if (ec) throw Error(Exit::Io, fmt::format("cannot walk '{}': {}", dir, ec.message()));
-    return n;
-  };
-
-  const std::string root = walk_root(glob);
-  boost::system::error_code ec;
-  fs::file_status top = fs::symlink_status(root, ec);
-  if (ec || !fs::exists(top)) return 0;
-  size_t added = 0;
-  if (!fs::is_directory(top)) {
-    if (!glob_match(glob, root) || excluded(root)) return 0;
-    add(root);
-    added = 1;
-  } else {
-    walked.insert(fs::canonical(root, ec).string());
-    added = walk(root, [&](const std::string& p) { return glob_match(glob, p); });
-  }
-  for (size_t i = 0; i < linked.size(); ++i) {
-    added += walk(linked[i], [](const std::string&) { return true; });
-  }
-  return added;
-}
-
-// Libraries that read data at run time which no ELF header names, so closure capture
-// misses it and the app fails (or, worse, runs without it: gnuplot writes a PNG with
-// no text when fontconfig finds no fonts). A package that holds a file whose path
-// contains `data` is taken to have it.
-struct RunTimeData {
-  std::string_view library;  // file name prefix
-  std::string_view data;      // a path fragment of the data
-  std::string_view what;
-};
-constexpr RunTimeData kRunTimeData[] = {
-    {"libfontconfig.so", "/etc/fonts/", "fontconfig's configuration and the fonts"},
-    {"libpython3", "/usr/lib/python3", "Python's standard library"},
-    {"libperl.so", "/perl", "Perl's modules"},
-    {"libgdk_pixbuf-2.0.so", "/gdk-pixbuf-2.0/", "gdk-pixbuf's image loaders"},
-    {"libQt5Gui.so", "/plugins/platforms/", "Qt's platform plugins"},
-    {"libQt6Gui.so", "/plugins/platforms/", "Qt's platform plugins"},
-    {"libMagickCore", "/ImageMagick", "ImageMagick's configuration and coders"},
-    {"libjvm.so", "/lib/modules", "the JVM's modules"},
-    {"libgs.so", "/ghostscript/", "Ghostscript's resources"},
-};
 
 }  // namespace
-
-void warn_run_time_data(FileSet& files) {
-  for (const RunTimeData& d : kRunTimeData) {
-    std::string library;
-    bool has_data = false;
-    for (const auto& [path, record] : files.entries()) {
-      const std::string_view name = std::string_view(path).substr(path.rfind('/') + 1);
-      if (library.empty() && name.substr(0, d.library.size()) == d.library) library = path;
-      has_data = has_data || path.find(d.data) != std::string::npos;
-    }
-    if (!library.empty() && !has_data) {
-      files.note(fmt::format("'{}' is packed, but {} it reads at run time are not: closure capture cannot see "
-                                    "them; pack with --trace, or add them to files.include",
-                                    library, d.what));
-    }
-  }
-}
-
 
 std::optional<int64_t> source_date_epoch() {
   const char* sde = std::getenv("SOURCE_DATE_EPOCH");
@@ -191,8 +74,9 @@ void capture_manifest(const Manifest& manifest, ClosureResolver& resolver, const
   auto say = [&](const std::string& line) { if (options.progress) options.progress(line); };
   say(fmt::format("capturing the closure of {} entry point(s)", manifest.entries.size()));
   for (const auto& [name, entry] : manifest.entries) resolver.add_program(entry.path, fmt::format("entry point {}", name));
+  const auto excluded = [&](const std::string& path) { return matches_any(manifest.exclude, path); };
   for (const std::string& glob : manifest.include) {
-    size_t n = add_matching(resolver, glob, manifest.exclude);
+    size_t n = add_matching(resolver, glob, fmt::format("include {}", glob), excluded);
     say(fmt::format("include {}: {} file(s)", glob, n));
     if (n == 0) throw Error(Exit::NoInput, fmt::format("include '{}' matches nothing on this host", glob));
   }
@@ -244,7 +128,10 @@ PackSummary pack(const Manifest& manifest, const PackOptions& options) {
   FileSet files;
   ClosureResolver resolver(files, SearchConfig::from_host());
   capture_manifest(manifest, resolver, options);
-  warn_run_time_data(files);
+  const auto excluded = [&](const std::string& path) { return matches_any(manifest.exclude, path); };
+  for (const std::string& line : bring_families(family_rules(manifest), FamilyUse::Closure, resolver, files, excluded)) {
+    if (options.progress) options.progress(line);
+  }
   return write_captured(manifest, files, resolver, options);
 }
 

@@ -35,17 +35,13 @@ struct PackSummary {
 // name, one entry point per program. Programs given without '/' are looked up on PATH.
 Manifest manifest_for_programs(const std::vector<std::string>& programs, const std::string& version);
 
-// Captures the manifest's entry points (closure) and includes, drops excludes, and
-// writes the package atomically. Throws appv::Error; leaves no output on failure.
+// Captures the manifest's entry points (closure) and includes, brings the file
+// families closure capture applies (packager/families.h) and warns about the others,
+// drops excludes, and writes the package atomically. Throws appv::Error; leaves no output on failure.
 PackSummary pack(const Manifest& manifest, const PackOptions& options);
 
-class FileSet;
-
-// Closure capture's blind spot, as warnings in `files`: a packed library (fontconfig,
-// libpython, Qt's GUI library, ...) whose run-time data no file of the package holds.
-void warn_run_time_data(FileSet& files);
-
 class ClosureResolver;
+class FileSet;
 
 // The two halves of pack(), for trace and install capture to add their own files in
 // between: the manifest's entry points (with closures) and includes; then excludes,

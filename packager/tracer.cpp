@@ -182,14 +182,23 @@ class OneCpu {
 
 class Tracer {
  public:
-  TraceResult run(const std::vector<std::string>& argv) {
+  TraceResult run(const std::vector<std::string>& argv, const std::optional<std::vector<std::string>>& env) {
+    // argv and envp for execvpe, built before fork: the child only execs.
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    std::vector<char*> envp;
+    if (env) {
+      for (const std::string& e : *env) envp.push_back(const_cast<char*>(e.c_str()));
+      envp.push_back(nullptr);
+    }
     OneCpu pinned;
     int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe", errno);
     std::fflush(nullptr);
     const pid_t child = ::fork();
     if (child < 0) throw_sys("cannot fork", "the traced command", errno, Exit::Environment);
-    if (child == 0) exec_child(argv, report[1]);
+    if (child == 0) exec_child(args.data(), env ? envp.data() : environ, report[1]);
     ::close(report[1]);
     int st = 0;
     if (::waitpid(child, &st, 0) != child || !WIFSTOPPED(st)) {
@@ -221,19 +230,16 @@ class Tracer {
   }
 
  private:
-  [[noreturn]] static void exec_child(const std::vector<std::string>& argv, int report) {
+  [[noreturn]] static void exec_child(char* const* args, char* const* envp, int report) {
     if (do_ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) ::_exit(121);
     ::raise(SIGSTOP);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
       int e = -1;
       (void)!::write(report, &e, sizeof e);
       ::_exit(122);
     }
     install_filter();
-    ::execvp(args[0], args.data());
+    ::execvpe(args[0], args, envp);
     int e = errno;
     (void)!::write(report, &e, sizeof e);
     ::_exit(127);
@@ -327,9 +333,9 @@ class Tracer {
 
 }  // namespace
 
-TraceResult trace_command(const std::vector<std::string>& argv) {
+TraceResult trace_command(const std::vector<std::string>& argv, const std::optional<std::vector<std::string>>& env) {
   if (argv.empty()) throw Error(Exit::Usage, "nothing to trace: give a command after --");
-  return Tracer().run(argv);
+  return Tracer().run(argv, env);
 }
 
 }  // namespace appv

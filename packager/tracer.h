@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,11 +22,12 @@ struct TraceResult {
   uint64_t processes = 0;                      // processes and threads traced
 };
 
-// Runs argv (argv[0] looked up on PATH) with the caller's environment and working
-// directory, stdin/stdout/stderr inherited, and waits for it and every descendant.
-// The traced processes share one CPU with the tracer while they run (see tracer.cpp).
-// Throws Exit::Environment if ptrace or seccomp is refused here, Exit::NotFound if
-// the program cannot be found.
-TraceResult trace_command(const std::vector<std::string>& argv);
+// Runs argv (argv[0] looked up on the caller's PATH) with `env` (NAME=VALUE; nullopt:
+// the caller's environment) in the caller's working directory, stdin/stdout/stderr
+// inherited, and waits for it and every descendant. The traced processes share one
+// CPU with the tracer while they run (see tracer.cpp). Throws Exit::Environment if
+// ptrace or seccomp is refused here, Exit::NotFound if the program cannot be found.
+TraceResult trace_command(const std::vector<std::string>& argv,
+                          const std::optional<std::vector<std::string>>& env = std::nullopt);
 
 }  // namespace appv

@@ -43,8 +43,13 @@ on() {
   local who=$1 opts=()
   shift
   [[ ${APPV_TEST_HOSTS_NO_USR_MOUNT:-0} == 1 ]] && opts=(--no-usr-mount)
-  "$host_tools/on-host" "$suite" --as "$who" --ca "$ca/ca.crt" --bind "$pkgs" ${opts[@]+"${opts[@]}"} "$@" 2>&1
+  if [[ -n ${ON_STDERR:-} ]]; then
+    "$host_tools/on-host" "$suite" --as "$who" --ca "$ca/ca.crt" --bind "$pkgs" ${opts[@]+"${opts[@]}"} "$@" 2>"$ON_STDERR"
+  else
+    "$host_tools/on-host" "$suite" --as "$who" --ca "$ca/ca.crt" --bind "$pkgs" ${opts[@]+"${opts[@]}"} "$@" 2>&1
+  fi
 }
+# (With ON_STDERR=FILE, stderr goes to FILE instead of being mixed into the output.)
 # app WHO VIEW [--lang VALUE|unset] PKG ARG...: runs the self-executing package PKG on
 # the foreign host as WHO in VIEW, as a user of that host types ./PKG ARG...
 app() {

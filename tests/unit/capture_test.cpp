@@ -1,7 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "base/error.h"
 #include "packager/noise.h"
+#include "packager/trace_profile.h"
 #include "packager/tracer.h"
 #include "tests/unit/support/temp_dir.h"
 #include "tests/unit/support/thrown.h"
@@ -115,3 +119,56 @@ TEST_CASE("the tracer reports a command that cannot start") {
   }
   CHECK_REFUSED(trace_command({}), Exit::Usage, "nothing to trace: give a command after --");
 }
+
+TEST_CASE("noise rules: the machine's compiled locales are host state") {
+  Manifest m;
+  for (CaptureKind kind : {CaptureKind::Trace, CaptureKind::Install}) {
+    NoiseRules r(kind, kUser, "/", m);
+    CHECK_THAT(rule(r, "/usr/lib/locale/locale-archive"), Catch::StartsWith("host state: the machine's compiled locales"));
+    CHECK(rule(r, "/usr/lib/locale/C.utf8/LC_CTYPE") == "kept");
+  }
+}
+
+TEST_CASE("a fresh profile points HOME and the XDG base directories into it, and keeps the session") {
+  const std::vector<std::string> host{"HOME=/home/u", "XDG_CONFIG_HOME=/home/u/.config", "XDG_RUNTIME_DIR=/run/user/1000",
+                                      "LANG=en_US.UTF-8", "PATH=/usr/bin", "DISPLAY=:0", "XAUTHORITY=/run/user/1000/gdm/Xauthority"};
+  std::vector<std::string> env = profile_environment(host, "/tmp/appv-trace-x/home");
+  std::sort(env.begin(), env.end());
+  CHECK(env == std::vector<std::string>{"DISPLAY=:0", "HOME=/tmp/appv-trace-x/home", "LANG=en_US.UTF-8", "PATH=/usr/bin",
+                                        "XAUTHORITY=/run/user/1000/gdm/Xauthority",
+                                        "XDG_CACHE_HOME=/tmp/appv-trace-x/home/.cache",
+                                        "XDG_CONFIG_HOME=/tmp/appv-trace-x/home/.config",
+                                        "XDG_DATA_HOME=/tmp/appv-trace-x/home/.local/share",
+                                        "XDG_RUNTIME_DIR=/run/user/1000",
+                                        "XDG_STATE_HOME=/tmp/appv-trace-x/home/.local/state"});
+  // The display's cookie stays the session's: where X11 clients looked without XAUTHORITY.
+  env = profile_environment({"HOME=/home/u", "DISPLAY=:0"}, "/tmp/p/home");
+  CHECK(std::count(env.begin(), env.end(), "XAUTHORITY=/home/u/.Xauthority") == 1);
+  env = profile_environment({"HOME=/home/u", "XAUTHORITY=/run/user/1000/xauth"}, "/tmp/p/home");
+  CHECK(std::count(env.begin(), env.end(), "XAUTHORITY=/run/user/1000/xauth") == 1);
+  CHECK(std::count_if(env.begin(), env.end(), [](const std::string& e) { return e.rfind("XAUTHORITY=", 0) == 0; }) == 1);
+}
+
+TEST_CASE("a fresh profile is an empty HOME, removed with what the run wrote") {
+  std::string dir;
+  {
+    FreshProfile p;
+    dir = p.dir();
+    CHECK(p.home() == dir + "/home");
+    CHECK(test::list_tree(dir) == std::vector<std::string>{"home"});
+    test::write_file(p.home() + "/.config/app/settings.ini", "first run\n");
+  }
+  CHECK_FALSE(test::exists(dir));
+}
+
+TEST_CASE("the tracer runs the command with the environment it is given") {
+  test::TempDir t;
+  const std::string out = t / "home.txt";
+  ::setenv("APPV_TEST_CALLERS_OWN", "x", 1);  // the caller's, not given: the command must not see it
+  TraceResult r = trace_command({"/bin/sh", "-c", "printf %s \"$HOME\" > " + out + "; test -z \"$APPV_TEST_CALLERS_OWN\""},
+                                std::vector<std::string>{"HOME=/fresh/home", "PATH=/usr/bin:/bin"});
+  ::unsetenv("APPV_TEST_CALLERS_OWN");
+  CHECK(r.status == 0);
+  CHECK(test::read_file(out) == "/fresh/home");
+}
+

@@ -33,6 +33,7 @@ MemoryTree merged_usr_host() {
   t.add("/lib", NodeKind::Symlink, "usr/lib");
   t.add("/lib64", NodeKind::Symlink, "usr/lib64");
   t.add("/home/u/.bashrc", NodeKind::File);
+  t.add("/usr/lib/locale/C.utf8/LC_CTYPE", NodeKind::File);  // libc-bin's
   return t;
 }
 
@@ -44,6 +45,7 @@ MemoryTree split_usr_host() {
                         "/home/u/.cache/appv/D/root", "/home/u/.local/share/appv/sandboxes"}) {
     s.add(d, NodeKind::Dir);
   }
+  s.add("/usr/lib/locale/C.utf8/LC_CTYPE", NodeKind::File);
   return s;
 }
 
@@ -261,6 +263,7 @@ TEST_CASE("launch plan: a package with files under $HOME") {
 TEST_CASE("launch plan: a user's first launch hides the sandboxes directory it is about to create") {
   MemoryTree host;
   for (const char* d : {"/usr/bin", "/etc", "/proc", "/dev", "/sys", "/run", "/tmp", "/home/u/Documents"}) host.add(d, NodeKind::Dir);
+  host.add("/usr/lib/locale/C.utf8/LC_CTYPE", NodeKind::File);
   const Manifest m = manifest();
   LaunchInputs in = inputs(m);
   // Arguments and values are shown quoted, control bytes escaped: they cannot fake lines.

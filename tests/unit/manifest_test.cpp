@@ -156,3 +156,34 @@ TEST_CASE("loading a missing manifest file is a NoInput error") {
     CHECK(std::string(e.what()).find("/nonexistent/appv/m.toml") != std::string::npos);
   }
 }
+
+TEST_CASE("[capture] holds families and traced runs, and writes them back") {
+  const std::string text = std::string(kMinimal) + R"([capture]
+allow = ["/opt/build/**"]
+runs = [["python3", "app.py"], ["python3", "app.py", "--export", "out file.pdf"]]
+
+[capture.family."the app's plugins"]
+when = ["/opt/app/lib/libcore.so*"]
+include = ["../plugins", "/opt/app/share/plugins.cache"]
+)";
+  const Manifest m = parse_manifest(text, "m.toml");
+  REQUIRE(m.capture.families.size() == 1);
+  const CaptureFamily& f = m.capture.families.at("the app's plugins");
+  CHECK(f.when == std::vector<std::string>{"/opt/app/lib/libcore.so*"});
+  CHECK(f.include == std::vector<std::string>{"../plugins", "/opt/app/share/plugins.cache"});
+  CHECK(m.capture.runs == std::vector<std::vector<std::string>>{{"python3", "app.py"}, {"python3", "app.py", "--export", "out file.pdf"}});
+  const Manifest again = parse_manifest(write_manifest(m), "written.toml");
+  CHECK(again.capture.runs == m.capture.runs);
+  CHECK(again.capture.families.at("the app's plugins").include == f.include);
+  CHECK(write_manifest(again) == write_manifest(m));
+}
+
+TEST_CASE("[capture] families and runs are checked") {
+  const std::string base = std::string(kMinimal) + "[capture.family.x]\n";
+  CHECK(error_of(base + "when = [\"lib/libx.so\"]\ninclude = [\".\"]\n").find("capture.family.x.when: 'lib/libx.so' must be an absolute glob") != std::string::npos);
+  CHECK(error_of(base + "when = [\"/opt/x\"]\ninclude = [\"/**/plugins\"]\n").find("would walk the whole file system") != std::string::npos);
+  CHECK(error_of(base + "when = [\"/opt/x\"]\n").find("capture.family.x needs both 'when' and 'include'") != std::string::npos);
+  CHECK(error_of(base + "when = [\"/opt/x\"]\ninclude = [\".\"]\nname = \"y\"\n").find("unknown key 'capture.family.x.name'") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[capture]\nruns = [[]]\n").find("capture.runs: a command needs a program") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[capture]\nruns = [\"python3 app.py\"]\n").find("must be an array of strings") != std::string::npos);
+}

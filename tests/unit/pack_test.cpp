@@ -143,18 +143,3 @@ TEST_CASE("an include of a link to a directory packs the link and the tree it na
   CHECK_FALSE(has("/perl/5.36.0/skip/me"));
   CHECK_FALSE(has("/app/share/data"));  // up -> .. did not bring the ancestor's tree
 }
-
-TEST_CASE("closure capture warns about a library whose run-time data the package lacks") {
-  TempDir dir;
-  write_file(dir / "lib/libfontconfig.so.1", "elf\n");
-  write_file(dir / "lib/libpython3.11.so.1.0", "elf\n");
-  write_file(dir / "usr/lib/python3.11/os.py", "#\n");
-  FileSet files;
-  files.add(dir / "lib/libfontconfig.so.1", "test");
-  files.add(dir / "lib/libpython3.11.so.1.0", "test");
-  files.add(dir / "usr/lib/python3.11/os.py", "test");  // the standard library is there
-  warn_run_time_data(files);
-  REQUIRE(files.warnings().size() == 1);
-  CHECK_THAT(files.warnings()[0], Catch::Contains("libfontconfig.so.1' is packed, but fontconfig's configuration and the fonts"));
-  CHECK_THAT(files.warnings()[0], Catch::Contains("--trace"));
-}

@@ -7,7 +7,8 @@
 # - coreutils' printf and wc follow LC_CTYPE: under a UTF-8 LANG, printf '\u00e9' is é
 #   and "café" is 4 characters; under C (or LANG unset) they stay C's (\u00E9, 5).
 #   fr_FR.UTF-8 exists nowhere: a UTF-8 LANG is expected to keep UTF-8 text when its
-#   language is missing (a fallback to C.UTF-8), not to drop to C's ASCII.
+#   language is missing (a fallback to C.UTF-8), not to drop to C's ASCII, and appv
+#   says so in one line on stderr; the other LANGs start without a word.
 # Run alone: ctest -R hosts_bullseye_text (or hosts_trixie_text).
 source "$1/lib.sh"
 source "$1/hosts-lib.sh"
@@ -26,10 +27,18 @@ for who in "${USERS[@]}"; do
     for lang in "${LANGS[@]}"; do
       at="$suite, as $who, $view view, LANG $lang"
       same "$at: python3 prints café" "$cafe" \
-        "$(app "$who" "$view" --lang "$lang" "$pkgs/python3.appv" -c 'print("caf\u00e9")')"
+        "$(ON_STDERR=$work/stderr app "$who" "$view" --lang "$lang" "$pkgs/python3.appv" -c 'print("caf\u00e9")')"
+      if [[ $lang == fr_FR.UTF-8 ]]; then
+        check "$at: one line names the missing locale and the fallback" \
+          bash -c "[[ \$(wc -l < '$work/stderr') -eq 1 ]] && grep -q 'fr_FR.UTF-8.*C.UTF-8' '$work/stderr'"
+      else
+        same "$at: nothing on stderr" "" "$(cat "$work/stderr")"
+      fi
+      export ON_STDERR=$work/stderr
       same "$at: printf '\\u00e9'" "${E_ACUTE[$lang]}" "$(app "$who" "$view" --lang "$lang" "$pkgs/text.appv" '\u00e9')"
       same "$at: wc -m of café" "${CHARS[$lang]}" \
         "$(printf '%s' "$cafe" | app "$who" "$view" --lang "$lang" "$pkgs/text.appv" --appv-entry wc -m)"
+      unset ON_STDERR
     done
   done
 done

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "base/error.h"
 #include "base/text.h"
 
 using appv::printable;
@@ -40,4 +41,21 @@ TEST_CASE("printable shows bytes that are not UTF-8 one by one") {
 TEST_CASE("printable_message keeps earlier escapes as they are and escapes the rest") {
   CHECK(printable_message("entry 'a\\x1b': bad\x1b[2J") == "entry 'a\\x1b': bad\\x1b[2J");
   CHECK(printable_message("two\nlines") == "two\\x0alines");
+}
+
+TEST_CASE("shell_split splits a command line at blanks and honours quotes, expanding nothing") {
+  using W = std::vector<std::string>;
+  CHECK(appv::shell_split("python3 app.py --in 'my file.txt'") == W{"python3", "app.py", "--in", "my file.txt"});
+  CHECK(appv::shell_split("  sh   -c \"echo \\\"\\$HOME\\\" \\\\n\"  ") == W{"sh", "-c", "echo \"$HOME\" \\n"});
+  CHECK(appv::shell_split("a\\ b c'd'\"e\" '' $HOME ~ *") == W{"a b", "cde", "", "$HOME", "~", "*"});
+  CHECK(appv::shell_split("").empty());
+  CHECK(appv::shell_split(" \t ").empty());
+  for (const char* bad : {"a 'b", "a \"b", "a\\"}) {
+    try {
+      appv::shell_split(bad);
+      FAIL("accepted: " << bad);
+    } catch (const appv::Error& e) {
+      CHECK(e.code() == appv::Exit::Usage);
+    }
+  }
 }
