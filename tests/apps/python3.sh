@@ -15,15 +15,8 @@ echo "== python3 on $suite"
 needs /usr/bin/python3
 /usr/bin/python3 -c 'import numpy' 2>/dev/null || { record skipped "python3-numpy is not installed here"; skip "python3-numpy is not installed here (scripts/install-deps --test)"; }
 native_app=/usr/bin/python3
-# The server, on this machine's loopback, which the foreign host shares.
-openssl s_server -accept 127.0.0.1:0 -cert "$ca/server.crt" -key "$ca/server.key" -www >"$work/s_server.out" 2>&1 &
-port=""
-for _ in $(seq 50); do
-  port=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/s_server.out")
-  [[ -n $port ]] && break
-  sleep 0.1
-done
-[[ -n $port ]] || { bad "the TLS server did not start: $(cat "$work/s_server.out")"; apps_finish; }
+start_tls_server || { bad "the TLS server did not start"; apps_finish; }
+port=$tls_port
 prog='import numpy as np, socket, ssl
 x = np.linalg.solve(np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([9.0, 8.0]))
 print("solve", [round(v, 9) for v in x.tolist()])

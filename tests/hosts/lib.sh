@@ -64,3 +64,18 @@ app() {
   [[ $view == full ]] && view_opts=("${FULL_VIEW[@]}")
   on "$who" ${opts[@]+"${opts[@]}"} -- "$pkg" ${view_opts[@]+"${view_opts[@]}"} "$@"
 }
+
+# start_tls_server: an openssl s_server on this machine's loopback (which the foreign
+# host shares) with the certificate the test CA signed; sets $tls_server (its pid) and
+# $tls_port, or returns 1 with the server's output on stderr.
+start_tls_server() {
+  openssl s_server -accept 127.0.0.1:0 -cert "$ca/server.crt" -key "$ca/server.key" -www >"$work/s_server.out" 2>&1 &
+  tls_server=$! tls_port=""
+  for _ in $(seq 50); do
+    tls_port=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/s_server.out")
+    [[ -n $tls_port ]] && return 0
+    sleep 0.1
+  done
+  cat "$work/s_server.out" >&2
+  return 1
+}

@@ -10,16 +10,8 @@ echo "== trust store on $suite"
 pack_python3
 mv python3.appv "$pkgs/python3.appv"
 
-# The server, on this machine's loopback, which the foreign host shares.
-openssl s_server -accept 127.0.0.1:0 -cert "$ca/server.crt" -key "$ca/server.key" -www >"$work/s_server.out" 2>&1 &
-server=$!
-port=""
-for _ in $(seq 50); do
-  port=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/s_server.out")
-  [[ -n $port ]] && break
-  sleep 0.1
-done
-[[ -n $port ]] || { bad "the TLS server did not start: $(cat "$work/s_server.out")"; finish; }
+start_tls_server || { bad "the TLS server did not start"; finish; }
+port=$tls_port server=$tls_server
 
 # Prints "trusted CN" or "untrusted REASON"; any other failure prints its traceback.
 tls_probe='
