@@ -71,10 +71,10 @@ MountOp MountOp::devpts(std::string target, std::string why) {
   return {Type::Devpts, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::host_state(std::string target, std::string host_path, std::string why) {
-  return {Type::HostState, std::move(target), std::move(host_path), {}, {}, {}, std::move(why)};
+  return {Type::HostState, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::host_link(std::string target, std::string text, std::string why) {
-  return {Type::HostLink, std::move(target), std::move(text), {}, {}, {}, std::move(why)};
+  return {Type::HostLink, std::move(target), std::move(text), {}, {}, {}, std::move(why), {}, 0};
 }
 MountOp MountOp::tmpfs(std::string target, std::string options, std::string why) {
   return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why), {}, 0};
