@@ -23,7 +23,8 @@ constexpr const char* kHelp =
     "  --appv-extract DIR      extract the files into a new directory\n"
     "  --appv-entry NAME       run another entry point\n"
     "  --appv-isolate P=MODE   isolation rule, as appv run --isolate (repeatable)\n"
-    "  --appv-dry-run          print the mount plan instead of running\n"
+    "  --appv-dry-run          print the launch plan instead of running\n"
+    "  --appv-json             with --appv-dry-run: the plan as JSON (appv run --dry-run --json)\n"
     "  --appv-temp             throw-away sandbox: discard every change at exit\n"
     "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported, 77 refused by policy.\n";
 
@@ -53,9 +54,11 @@ int main(int argc, char** argv) {
       if (a == "--appv-entry") run.entry = value(a);
       else if (a == "--appv-isolate") run.isolate.push_back(value(a));
       else if (a == "--appv-dry-run") run.dry_run = true;
+      else if (a == "--appv-json") run.json = true;
       else if (a == "--appv-temp") run.temp = true;
       else throw Error(Exit::Usage, "unknown option '" + std::string(a) + "' (see --appv-help)");
     }
+    if (run.json && !run.dry_run) throw Error(Exit::Usage, "--appv-json goes with --appv-dry-run (see --appv-help)");
     run.app_args.assign(argv + i, argv + argc);
     return cli::cmd_run(run);
   });

@@ -20,6 +20,11 @@ bad() { failed=$((failed + 1)); echo "FAIL $1"; }
 # check NAME COMMAND...: the command must succeed.
 check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
 # same NAME EXPECTED ACTUAL
+# info_field PKG FILTER: one value of `appv info --json PKG` (README "Output for scripts"),
+# e.g. info_field jq.appv .payload.offset; fails when the package cannot be read.
+info_field() { "$A" info --json "$1" | jq -er "$2"; }
+# The payload's digest as the cache names its entry: hex, without "sha256:".
+payload_digest() { info_field "$1" '.payload.digest | ltrimstr("sha256:")'; }
 same() { if [[ $2 == "$3" ]]; then ok "$1"; else bad "$1: expected [$2], got [$3]"; fi; }
 # status NAME EXPECTED_STATUS COMMAND...: exit status, and (for appv's own errors)
 # exactly one line on stderr.

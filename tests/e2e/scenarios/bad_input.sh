@@ -13,11 +13,11 @@ status "verify on a truncated package" 65 "$A" verify truncated.appv
 # A package never run before: a warm launch trusts the cache entry named by a
 # verified digest and never rereads the payload, so corruption shows on first use.
 cp jq-sde.appv flipped.appv
-read -r poff psize < <(sed -n 's/^payload:   offset \([0-9]*\), \([0-9]*\) bytes.*/\1 \2/p' <<<"$("$A" info flipped.appv)")
+read -r poff psize < <(info_field flipped.appv '"\(.payload.offset) \(.payload.size)"')
 printf '\xff' | dd of=flipped.appv bs=1 seek=$((poff + psize / 2)) conv=notrunc status=none
 status "verify on a flipped payload byte" 65 "$A" verify flipped.appv
 status "run on a flipped payload byte" 65 "$A" run flipped.appv --version
-digest=$(sed -n 's/^payload:   .*sha256 \([0-9a-f]*\)$/\1/p' <<<"$("$A" info flipped.appv)")
+digest=$(payload_digest flipped.appv)
 check "no cache entry for the refused package" test ! -e "$HOME/.cache/appv/$digest"
 check "no temporary extraction left" bash -c "! ls -a '$HOME/.cache/appv' | grep -q '^\.tmp-'"
 status "extract of a flipped package" 65 "$A" extract flipped.appv flipped-out

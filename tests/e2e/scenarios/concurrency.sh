@@ -37,6 +37,6 @@ full=$("${ns[@]}" bash -c 'mount -t tmpfs -o size=4m tmpfs "$1" || exit 99
   echo "left: $(ls -A "$1/appv" | tr "\n" " ")"' full "$work/small-cache" "$A" python3.appv)
 same "a full cache disk fails with an I/O status" "status 74" "$(head -1 <<<"$full")"
 check "with one clear line" grep -q "^appv: not enough space in '$work/small-cache/appv'" full.err
-same "leaving only the lock file" "left: $(sed -n 's/^payload:.*sha256 //p' <<<"$("$A" info python3.appv)").lock " "$(tail -1 <<<"$full")"
+same "leaving only the lock file" "left: $(payload_digest python3.appv).lock " "$(tail -1 <<<"$full")"
 
 finish

@@ -15,7 +15,7 @@ make_fixtures() {
     "$A" sign trusted.appv --key keys/intruder.key --signer "second opinion" >/dev/null &&
     "$A" sign untrusted.appv --key keys/intruder.key >/dev/null || return 1
   local offset
-  offset=$("$A" info trusted.appv | sed -n 's/^payload:   offset \([0-9]*\),.*/\1/p')
+  offset=$(info_field trusted.appv .payload.offset)
   cp trusted.appv tampered-payload.appv
   printf '\x5a' | dd of=tampered-payload.appv bs=1 seek=$((offset + 300)) conv=notrunc status=none
   pack_sqlite3 && xmessage_manifest && packed "$work/my apps/xmessage.appv" -m xmessage-gui.toml

@@ -26,7 +26,7 @@ done < corpus/cases
 # Only the one accepted package (100 000 empty files) may have produced a tree.
 same "nothing was written outside the targets" "$outside_before" "$(ls -A outside | grep -vx 'x-100000-empty-files'; ls /tmp | grep appv-hostile)"
 check "the accepted many-files package extracted completely" test "$(ls outside/x-100000-empty-files/root/many | wc -l)" -eq 100000
-digests=$(for f in corpus/*.appv; do "$A" info "$f" 2>/dev/null | sed -n 's/^payload:.*sha256 //p'; done)
+digests=$(for f in corpus/*.appv; do payload_digest "$f" 2>/dev/null; done)
 left=0
 for d in $digests; do [[ -e $cache/$d ]] && left=$((left + 1)); done
 same "no cache entry for any refused package" "0" "$left"

@@ -3,8 +3,12 @@
 # list, sandbox list, tags and run --dry-run, read with jq the way a script would.
 # Run alone: ctest -R e2e_user_json_output (and e2e_root_json_output, as root).
 source "$1/lib.sh"
-# holds NAME JSON FILTER: jq -e FILTER must be true of JSON.
-holds() { if jq -e "$3" >/dev/null 2>&1 <<<"$2"; then ok "$1"; else bad "$1: not ($3) of: $(head -c 600 <<<"$2")"; fi; }
+# holds NAME JSON [jq options...] FILTER: jq -e FILTER must be true of JSON.
+holds() {
+  local name=$1 json=$2
+  shift 2
+  if jq -e "$@" >/dev/null 2>&1 <<<"$json"; then ok "$name"; else bad "$name: not (${*: -1}) of: $(head -c 600 <<<"$json")"; fi
+}
 appv_has_run
 pack_jq || bad "pack jq"
 
@@ -101,5 +105,16 @@ holds "run --dry-run --json: the /usr overlay with the package's tree on top" "$
   'any(.mounts[]; .type == "overlay" and .target == "/usr" and (.lowers[0] | endswith("/root/usr")))'
 holds "run --dry-run --json: --temp is removed at exit" "$("$A" run --dry-run --json --temp jq.appv)" \
   '.kind == "temp" and .sandbox.cleanup == "remove-on-exit" and (.sandbox.path | test("/[.]temp-jq-[0-9]+$"))'
+stub_plan=$(./jq.appv --appv-dry-run --appv-json .a)
+# The package's path is as given, and the shell sets $_ to the command it ran.
+holds "stub --appv-dry-run --appv-json: the same plan as appv's (package path and \$_ aside)" "$stub_plan" \
+  --argjson appv "$plan" 'def norm: del(.package.path) | .process.env |= map(select(startswith("_=") | not));
+    norm == ($appv | norm)'
+if ./jq.appv --appv-json .a >/dev/null 2>err.txt; then
+  bad "stub --appv-json without --appv-dry-run runs the app"
+else
+  same "stub --appv-json alone: status 64" 64 "$?"
+  grep -q -- "--appv-json goes with --appv-dry-run" err.txt && ok "stub --appv-json alone: says why" || bad "stub --appv-json alone: $(cat err.txt)"
+fi
 
 finish

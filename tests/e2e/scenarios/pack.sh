@@ -17,7 +17,7 @@ check "info names the entry point" grep -q '^entry:     jq -> /usr/bin/jq  (defa
 check "ls shows virtual paths" grep -qx /usr/bin/jq <<<"$("$A" ls jq.appv)"
 check "ls shows the loader's link chain" grep -q '^l 0777 .* /lib64 -> usr/lib64$' <<<"$("$A" ls -l jq.appv)"
 check "verify accepts a sound package" "$A" verify jq.appv
-offset=$(sed -n 's/^payload:   offset \([0-9]*\),.*/\1/p' <<<"$info")
+offset=$(info_field jq.appv .payload.offset)
 check "the payload opens with tail, zstd and tar" grep -qx root/usr/bin/jq <<<"$(tail -c +$((offset + 1)) jq.appv | zstd -dc | tar -t)"
 check "extract writes the tree" "$A" extract jq.appv out
 check "extracted jq is there" test -x out/root/usr/bin/jq

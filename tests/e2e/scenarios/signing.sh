@@ -17,8 +17,7 @@ check "sign a package after packing" "$A" sign trusted.appv --key keys/release.k
 "$A" sign untrusted.appv --key keys/intruder.key >/dev/null
 check "a second signature can be added" "$A" sign trusted.appv --key keys/intruder.key --signer "second opinion"
 status "the same key cannot sign twice" 64 "$A" sign trusted.appv --key keys/release.key
-end=$("$A" info unsigned.appv | sed -n 's/^payload:   offset \([0-9]*\), \([0-9]*\) bytes.*/\1 + \2/p')
-end=$((end))
+end=$(info_field unsigned.appv '.payload.offset + .payload.size')
 same "signing kept the stub, header and payload byte for byte" "$(head -c "$end" unsigned.appv | sha256sum)" "$(head -c "$end" trusted.appv | sha256sum)"
 same "and the trailer" "$(tail -c 128 unsigned.appv | sha256sum)" "$(tail -c 128 trusted.appv | sha256sum)"
 # Two frames: 8 bytes of frame header, 114 fixed bytes, the signer's name.
@@ -26,7 +25,7 @@ same "and added two signature frames" "$((8 + 114 + 7 + 8 + 114 + 14))" "$(($(st
 info=$("$A" info trusted.appv)
 check "info lists the signers with their keys" grep -q "^signed:    release (SHA256:[0-9a-f]*): not trusted (appv verify checks it)$" <<<"$info"
 check "both of them" grep -q "^signed:    second opinion (SHA256:[0-9a-f]*): " <<<"$info"
-check "the payload still opens with stock tools" bash -c "tail -c +\$(( \$('$A' info trusted.appv | sed -n 's/^payload:   offset \([0-9]*\),.*/\1/p') + 1 )) trusted.appv | zstd -dc | tar -t | grep -qx root/usr/bin/jq"
+check "the payload still opens with stock tools" bash -c "tail -c +$(($(info_field trusted.appv .payload.offset) + 1)) trusted.appv | zstd -dc | tar -t | grep -qx root/usr/bin/jq"
 trust_dir=$HOME/.config/appv/trusted-keys
 mkdir -p "$trust_dir"
 cp keys/release.pub "$trust_dir/"
@@ -38,7 +37,7 @@ check "verify of an unsigned package says so" grep -qx "signatures: none" <<<"$(
 # Tampered copies of the signed package: a byte of the payload, of the header's
 # manifest, of the signature; a manifest swapped in from another package.
 size=$(stat -c %s trusted.appv)
-offset=$("$A" info trusted.appv | sed -n 's/^payload:   offset \([0-9]*\),.*/\1/p')
+offset=$(info_field trusted.appv .payload.offset)
 flip() { cp trusted.appv "$2"; printf '\x5a' | dd of="$2" bs=1 seek="$1" conv=notrunc status=none; }
 flip $((offset + 300)) tampered-payload.appv
 flip $((offset - 20)) tampered-manifest.appv
