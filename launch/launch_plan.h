@@ -122,14 +122,17 @@ struct LaunchPlan {
   // from; launch/permissions_plan.h turns them into mounts, env and the proxy below.
   ResolvedPermissions permissions;
   bool own_network = false;  // a new network namespace: loopback only
-  // The session bus through xdg-dbus-proxy, started on the host side before the view
-  // is entered: it listens at `proxy_socket` (a host path) and is bound over
-  // `bus_in_view`; `proxy_address` is the host bus. Empty when not granted or absent.
+  // A bus through xdg-dbus-proxy, started on the host side before the view is
+  // entered: it listens at `proxy_socket` (a host path) and the app finds it at
+  // `bus_in_view` (the host bus's own path, bound over; or the proxy's socket itself
+  // when the host bus has no path: an abstract or TCP address); `proxy_address` is the
+  // host bus. Empty when not granted or absent.
   struct BusProxy {
     std::string proxy_address, proxy_socket, bus_in_view;
     std::vector<std::string> args;  // xdg-dbus-proxy's filter arguments (--filter --talk=...)
   };
   std::optional<BusProxy> session_bus;
+  std::optional<BusProxy> system_bus;  // permission system-bus: only the system-talk names
 
   // Files appv writes into the sandbox's host-state directory before building the
   // view, for HostState mounts to show (launch/host_state.h): the host's file `from`

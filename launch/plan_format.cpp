@@ -68,9 +68,11 @@ std::string permission_lines(const LaunchPlan& plan) {
   if (!plan.permissions.talk.empty()) out += fmt::format("  talk: {}\n", shell_quote(fmt::format("{}", fmt::join(plan.permissions.talk, " "))));
   if (!plan.permissions.own.empty()) out += fmt::format("  own:  {}\n", shell_quote(fmt::format("{}", fmt::join(plan.permissions.own, " "))));
   out += plan.own_network ? "  network: a namespace of its own, loopback only\n" : "  network: the host's (and its abstract unix sockets)\n";
-  if (plan.session_bus) {
-    out += fmt::format("  session bus: xdg-dbus-proxy for {} at {}, shown at {}\n", shell_quote(plan.session_bus->proxy_address),
-                       plan.session_bus->proxy_socket, plan.session_bus->bus_in_view);
+  for (const auto& [name, bus] : {std::pair{"session bus", &plan.session_bus}, std::pair{"system bus", &plan.system_bus}}) {
+    if (*bus) {
+      out += fmt::format("  {}: xdg-dbus-proxy for {} at {}, shown at {}\n", name, shell_quote((*bus)->proxy_address),
+                         (*bus)->proxy_socket, (*bus)->bus_in_view);
+    }
   }
   return out;
 }

@@ -85,19 +85,17 @@ std::string launch_plan_json(const LaunchPlan& plan) {
     for (const PermissionDecision& d : plan.permissions.decisions) {
       decisions.push_back({{"name", d.name}, {"granted", d.granted}, {"detail", d.detail}, {"source", d.source}});
     }
-    nlohmann::json proxy = nullptr;
-    if (plan.session_bus) {
-      proxy = {{"address", plan.session_bus->proxy_address},
-               {"socket", plan.session_bus->proxy_socket},
-               {"in_view", plan.session_bus->bus_in_view},
-               {"args", plan.session_bus->args}};
-    }
+    auto proxy = [](const std::optional<LaunchPlan::BusProxy>& bus) -> nlohmann::json {
+      if (!bus) return nullptr;
+      return {{"address", bus->proxy_address}, {"socket", bus->proxy_socket}, {"in_view", bus->bus_in_view}, {"args", bus->args}};
+    };
     j["permissions"] = {{"decisions", decisions},
                         {"talk", plan.permissions.talk},
                         {"own", plan.permissions.own},
                         {"system_talk", plan.permissions.system_talk},
                         {"own_network", plan.own_network},
-                        {"session_bus_proxy", proxy}};
+                        {"session_bus_proxy", proxy(plan.session_bus)},
+                        {"system_bus_proxy", proxy(plan.system_bus)}};
   }
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& [prefix, rule] : plan.rules.rules()) {

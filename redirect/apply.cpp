@@ -80,6 +80,7 @@ void write_generated_files(const LaunchPlan& plan) {
 void prepare_host_side(const LaunchPlan& plan) {
   write_generated_files(plan);
   if (plan.session_bus) start_bus_proxy(*plan.session_bus);
+  if (plan.system_bus) start_bus_proxy(*plan.system_bus);
 }
 
 }  // namespace

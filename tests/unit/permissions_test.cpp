@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "launch/launch_plan.h"
 #include "launch/plan_format.h"
 #include "manifests/manifest.h"
@@ -202,6 +204,71 @@ TEST_CASE("permissions in the launch plan: what is not granted is hidden, the ne
   // A view with other permissions is another view: no joining across them.
   const Manifest d = manifest();
   CHECK(plan.view_id != plan_launch(inputs(d), desktop_host(), package).view_id);
+}
+
+TEST_CASE("permissions in the launch plan: a granted system bus is a second proxy, talking only to system-talk") {
+  const Manifest m = manifest("[permissions]\nsystem-bus = \"filtered\"\nsystem-talk = [\"org.freedesktop.NetworkManager\"]\n");
+  MemoryTree package;
+  package.add("/usr/bin/app", NodeKind::File);
+  const LaunchPlan plan = plan_launch(inputs(m), desktop_host(), package);
+  REQUIRE(plan.system_bus);
+  CHECK(plan.system_bus->proxy_address == "unix:path=/run/dbus/system_bus_socket");
+  CHECK(plan.system_bus->proxy_socket == "/run/user/1000/appv/system-bus-42");
+  CHECK(plan.system_bus->bus_in_view == "/run/dbus/system_bus_socket");
+  CHECK(plan.system_bus->args == std::vector<std::string>{"--filter", "--talk=org.freedesktop.NetworkManager"});
+  CHECK(has(targets(plan, "permission system-bus"), "/run/dbus/system_bus_socket <- /run/user/1000/appv/system-bus-42"));
+  CHECK(has(plan.env, "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/run/dbus/system_bus_socket"));
+  CHECK_THAT(format_launch_plan(plan, inputs(m).environ),
+             Catch::Contains("system bus: xdg-dbus-proxy for unix:path=/run/dbus/system_bus_socket at "
+                             "/run/user/1000/appv/system-bus-42, shown at /run/dbus/system_bus_socket"));
+  CHECK(nlohmann::json::parse(launch_plan_json(plan))["permissions"]["system_bus_proxy"]["in_view"] ==
+        "/run/dbus/system_bus_socket");
+}
+
+TEST_CASE("permissions in the launch plan: the system bus named by DBUS_SYSTEM_BUS_ADDRESS, and its usual path covered") {
+  MemoryTree host = desktop_host();
+  host.add("/tmp/sysbus", NodeKind::Other);
+  MemoryTree package;
+  package.add("/usr/bin/app", NodeKind::File);
+  LaunchInputs in = inputs(manifest());
+  const Manifest granted = manifest("[permissions]\nsystem-bus = \"filtered\"\n");
+  in.manifest = &granted;
+  in.environ.push_back("DBUS_SYSTEM_BUS_ADDRESS=unix:path=/tmp/sysbus");
+  const LaunchPlan plan = plan_launch(in, host, package);
+  REQUIRE(plan.system_bus);
+  CHECK(plan.system_bus->proxy_address == "unix:path=/tmp/sysbus");
+  CHECK(targets(plan, "permission system-bus") ==
+        std::vector<std::string>{"/tmp/sysbus <- /run/user/1000/appv/system-bus-42", "/run/dbus/system_bus_socket <- /dev/null"});
+
+  const Manifest denied = manifest();
+  in.manifest = &denied;
+  const LaunchPlan refused = plan_launch(in, host, package);
+  CHECK_FALSE(refused.system_bus);
+  CHECK(targets(refused, "permission system-bus") ==
+        std::vector<std::string>{"/tmp/sysbus <- /dev/null", "/run/dbus/system_bus_socket <- /dev/null"});
+  CHECK(std::none_of(refused.env.begin(), refused.env.end(),
+                     [](const std::string& e) { return e.rfind("DBUS_SYSTEM_BUS_ADDRESS=", 0) == 0; }));
+}
+
+TEST_CASE("permissions in the launch plan: a session bus without a path is reached through the proxy's socket") {
+  const Manifest m = manifest();
+  MemoryTree package;
+  package.add("/usr/bin/app", NodeKind::File);
+  LaunchInputs in = inputs(m);
+  in.environ = {"HOME=/home/u", "DBUS_SESSION_BUS_ADDRESS=unix:abstract=/tmp/dbus-XYZ,guid=0123"};
+  const LaunchPlan plan = plan_launch(in, desktop_host(), package);
+  REQUIRE(plan.session_bus);
+  CHECK(plan.session_bus->proxy_address == "unix:abstract=/tmp/dbus-XYZ,guid=0123");
+  CHECK(plan.session_bus->bus_in_view == "/run/user/1000/appv/bus-42");
+  CHECK(has(plan.env, "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/appv/bus-42"));
+  // Nothing to bind over; the host's bus socket at its usual path is covered.
+  CHECK(targets(plan, "permission session-bus") == std::vector<std::string>{"/run/user/1000/bus <- /dev/null"});
+
+  in.user.erase("XDG_RUNTIME_DIR");
+  const LaunchPlan without_runtime = plan_launch(in, desktop_host(), package);
+  CHECK_FALSE(without_runtime.session_bus);
+  CHECK(std::none_of(without_runtime.env.begin(), without_runtime.env.end(),
+                     [](const std::string& e) { return e.rfind("DBUS_SESSION_BUS_ADDRESS=", 0) == 0; }));
 }
 
 namespace {
