@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
@@ -44,7 +45,8 @@ struct AppOutcome {
   enum class Kind {
     UpToDate,    // `reference` still resolves to what is installed; nothing was fetched
     Installed,   // new: `version` from `reference`
-    Updated,     // `previous_version` -> `version`
+    Updated,     // `previous_version` -> `version`, a newer version (or one not comparable)
+    Downgraded,  // `previous_version` -> `version`, an older version (compare_versions)
     RolledBack,  // `previous_version` (empty: unknown) -> `version`
     Removed,     // sync removed it: no longer listed
     Failed,      // `error` says why; nothing was changed for this app
@@ -55,17 +57,36 @@ struct AppOutcome {
   std::string version, previous_version;
   Exit status = Exit::Ok;  // Failed: the failure's exit status
   std::string error;       // Failed: the failure's message
+  bool planned = false;    // a dry run's: what sync would do; nothing was changed
+};
+
+// Orders two version strings as dpkg does (without epochs): runs of digits compare as
+// numbers, other runs character by character with letters before other characters and
+// '~' before everything, even the end ("1.0~rc1" < "1.0" < "1.0a" < "1.0.1" < "1.10").
+// Negative, zero or positive, as strcmp.
+int compare_versions(std::string_view a, std::string_view b);
+
+struct SyncOptions {
+  // Resolve every reference (manifests only, no package downloaded) and report what
+  // would be done, as planned outcomes; change nothing.
+  bool dry_run = false;
+  // Without it, a sync that would remove more than half of the apps it manages (or
+  // every one) refuses to remove any: an emptied or truncated list is more often a
+  // mistake than a decision.
+  bool allow_mass_removal = false;
 };
 
 // Makes `roots` hold exactly the apps `config` lists (apps installed by hand are left
 // alone): pulls and verifies what is new or changed, installs it (the replaced version
 // is kept for rollback), and removes apps sync installed that are no longer listed —
-// unless some app failed, when nothing is removed. Calls `on_outcome` once per app as
-// each is done (in the order of `config`, then the removals), so the command line can
-// print while sync goes on. Holds a lock so a timer and an admin never run it twice at
-// once (Exit::Busy). Returns 0, or the exit status of the first app that failed.
+// unless some app failed, when nothing is removed, or the removals are too many (see
+// SyncOptions: Exit::Usage naming them, after the listed apps were brought up to date).
+// Calls `on_outcome` once per app as each is done (in the order of `config`, then the
+// removals), so the command line can print while sync goes on. Holds a lock so a timer
+// and an admin never run it twice at once (Exit::Busy). Returns 0, or the exit status
+// of the first app that failed.
 int sync_apps(const AppsConfig& config, const OciOptions& options, const InstallRoots& roots, const std::string& appv_exe,
-              const std::function<void(const AppOutcome&)>& on_outcome);
+              const SyncOptions& sync, const std::function<void(const AppOutcome&)>& on_outcome);
 
 // `appv update APP`: the same for one installed app, from the reference it came from
 // (UpToDate, Updated or Installed; failures are thrown).

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace appv {
+struct SyncOptions;  // distribution/deploy.h, which the runtime stub does not include
+}
+
 namespace appv::cli {
 
 // How a package file is written: shared by `appv pack` and both captures.
@@ -102,7 +106,7 @@ std::string pull_for_run(const std::string& url, const OciArgs& args);
 
 int cmd_install(const std::string& package, bool system);
 // Managed deployment: `appv sync --config FILE`, `appv update APP`, `appv rollback APP`.
-int cmd_sync(const std::string& config, bool system, const OciArgs& args);
+int cmd_sync(const std::string& config, bool system, const SyncOptions& sync, const OciArgs& args);
 int cmd_update(const std::string& id, bool system, const OciArgs& args);
 int cmd_rollback(const std::string& id, bool system);
 int cmd_uninstall(const std::string& id, bool system);

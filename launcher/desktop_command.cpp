@@ -33,22 +33,27 @@ void print_outcome(const AppOutcome& raw, const std::string& config = "") {
   AppOutcome o = raw;
   for (std::string* s : {&o.id, &o.version, &o.previous_version, &o.reference}) *s = printable(*s);
   o.error = printable_message(o.error);
+  // A dry run says what would be done, in the same shape.
+  const char* would = o.planned ? "would be " : "";
   switch (o.kind) {
     case Kind::UpToDate:
       fmt::print("{} {}: up to date ({})\n", o.id, o.version, o.reference);
       break;
     case Kind::Installed:
-      fmt::print("{}: installed {} ({})\n", o.id, o.version, o.reference);
+      fmt::print("{}: {}installed {} ({})\n", o.id, would, o.version, o.reference);
       break;
     case Kind::Updated:
-      fmt::print("{}: updated {} -> {} ({})\n", o.id, o.previous_version, o.version, o.reference);
+      fmt::print("{}: {}updated {} -> {} ({})\n", o.id, would, o.previous_version, o.version, o.reference);
+      break;
+    case Kind::Downgraded:
+      fmt::print("{}: {}downgraded {} -> {} ({})\n", o.id, would, o.previous_version, o.version, o.reference);
       break;
     case Kind::RolledBack:
       fmt::print("{}: rolled back {} -> {}{}\n", o.id, o.previous_version.empty() ? "?" : o.previous_version, o.version,
                  o.reference.empty() ? "" : fmt::format(" ({})", o.reference));
       break;
     case Kind::Removed:
-      fmt::print("{}: removed (no longer in {})\n", o.id, config);
+      fmt::print("{}: {}removed (no longer in {})\n", o.id, would, config);
       break;
     case Kind::Failed:
       // One line per app that failed, naming it once.
@@ -93,10 +98,10 @@ int cmd_list(bool system, bool json) {
   return 0;
 }
 
-int cmd_sync(const std::string& config, bool system, const OciArgs& args) {
+int cmd_sync(const std::string& config, bool system, const SyncOptions& sync, const OciArgs& args) {
   AppsConfig apps = load_apps_config(config);
   int failed = 0;
-  int status = sync_apps(apps, options_for(apps, oci_options(args)), roots(system), self_exe(), [&](const AppOutcome& o) {
+  int status = sync_apps(apps, options_for(apps, oci_options(args)), roots(system), self_exe(), sync, [&](const AppOutcome& o) {
     print_outcome(o, apps.origin);
     if (o.kind == AppOutcome::Kind::Failed) ++failed;
     // Each app's line as soon as it is done, for a log read while sync runs.
@@ -141,18 +146,25 @@ void add_sync_commands(CLI::App& app, Commands& out) {
     std::string apps_config = kDefaultAppsConfig;
     std::string app_id;
     bool system = false;
+    SyncOptions sync;
     OciArgs oci;
   };
   auto args = std::make_shared<SyncArgs>();
   CLI::App* sync = app.add_subcommand("sync", "Install, update and remove apps to match an admin's list of OCI references");
   sync->add_option("-c,--config", args->apps_config, "The list: apps.toml with [[app]] ref = \"REGISTRY/REPO:TAG\"")->capture_default_str();
   sync->add_flag("--system", args->system, "Install for every user (root only; what the appv-sync timer does)");
+  sync->add_flag("--dry-run", args->sync.dry_run,
+                 "Print what sync would install, update, downgrade and remove (reads manifests only); change nothing");
+  sync->add_flag("--allow-mass-removal", args->sync.allow_mass_removal,
+                 "Remove even when that is more than half of the apps sync manages, or all of them");
   add_oci_options(*sync, args->oci);
   sync->footer("Idempotent: an app whose reference still resolves to the installed digest is not fetched.\n"
                "Apps installed by hand are left alone; apps sync installed that the list no longer names\n"
-               "are removed (not when another app failed). Updates keep the user's sandbox and the\n"
-               "replaced version, for appv rollback.");
-  out.add(sync, [args] { return cmd_sync(args->apps_config, args->system, args->oci); });
+               "are removed (not when another app failed, and not more than half of them, or all, without\n"
+               "--allow-mass-removal: an emptied list is more often a mistake). Updates keep the user's\n"
+               "sandbox and the replaced version, for appv rollback; a tag moved to an older version is\n"
+               "reported as a downgrade.");
+  out.add(sync, [args] { return cmd_sync(args->apps_config, args->system, args->sync, args->oci); });
   CLI::App* update = app.add_subcommand("update", "Update an app installed by sync from the reference it came from");
   update->add_option("app", args->app_id, "App id (see appv list)")->required();
   update->add_flag("--system", args->system, "The system-wide installation");

@@ -69,13 +69,17 @@ int cmd_push(const std::string& package_path, const std::string& reference, cons
 
 int cmd_pull(const std::string& reference, const std::string& output, bool force, const OciArgs& args) {
   OciReference ref = parse_oci_reference(reference);
-  if (!output.empty() && path_exists(output) && !force) {
-    throw Error(Exit::Usage, fmt::format("'{}' exists (use --force to replace it)", output));
-  }
   PulledPackage pulled = pull_package(ref, oci_options(args), user_oci_store(), /*offline_fallback=*/false);
   const std::string out = output.empty() ? pulled.app_id + ".appv" : output;
-  if (output.empty() && path_exists(out) && !force) {
-    throw Error(Exit::Usage, fmt::format("'{}' exists (use -o FILE, or --force to replace it)", out));
+  if (path_exists(out) && !force) {
+    // The same bytes already there: nothing to do, and nothing wrong.
+    if (file_digest(out) == pulled.blob_digest) {
+      fmt::print("{} {}: up to date ({} is {})\n", printable(pulled.app_id), printable(pulled.version), printable(out), ref.str());
+      fmt::print("digest: {}\n", pulled.manifest_digest);
+      return 0;
+    }
+    throw Error(Exit::Usage, fmt::format("'{}' exists and holds something else (use {}--force to replace it)", out,
+                                         output.empty() ? "-o FILE, or " : ""));
   }
   copy_file_atomic(pulled.path, out, pulled.self_executing ? 0755 : 0644);
   fmt::print("pulled {} {} from {} to {}\n", printable(pulled.app_id), printable(pulled.version), ref.str(), printable(out));

@@ -256,3 +256,17 @@ TEST_CASE("a URL's origin is its scheme, host and port, as credentials are scope
   CHECK(url_origin("ftp://example.com/").rfind("ftp://", 0) == 0);  // not http(s): perform() refuses the scheme
   CHECK(url_origin("not a url").empty());
 }
+
+TEST_CASE("versions are ordered as dpkg orders them, so sync can tell a downgrade") {
+  // Each is older than the next (dpkg --compare-versions agrees on every pair).
+  const std::vector<std::string> ascending = {"0", "0.9", "1.0~rc1", "1.0", "1.0a", "1.0.1", "1.2", "1.10", "2", "2.0",
+                                              "10", "2023.01", "2023.1a"};
+  for (size_t i = 0; i + 1 < ascending.size(); ++i) {
+    INFO(ascending[i] << " < " << ascending[i + 1]);
+    CHECK(compare_versions(ascending[i], ascending[i + 1]) < 0);
+    CHECK(compare_versions(ascending[i + 1], ascending[i]) > 0);
+  }
+  CHECK(compare_versions("1.02", "1.2") == 0);  // digit runs are numbers
+  CHECK(compare_versions("3.11.2", "3.11.2") == 0);
+  CHECK(compare_versions("99999999999999999999999", "100000000000000000000000") < 0);  // any length
+}

@@ -81,6 +81,9 @@ check "the pulled file is the pushed one" cmp -s reg-jq.appv pulled.appv
 check "and runs by itself" test -x pulled.appv
 check "pull by digest" "$A" pull "$plain/tools/jq@$digest" -o pulled-d.appv
 check "same bytes" cmp -s reg-jq.appv pulled-d.appv
+same "pulling what is already there: up to date, 0" "jq 0: up to date (pulled-d.appv is $plain/tools/jq@$digest)" \
+  "$("$A" pull "$plain/tools/jq@$digest" -o pulled-d.appv 2>&1 | head -1)"
+check "pulling it again exits 0, the file kept" bash -c "'$A' pull '$plain/tools/jq:1.6' -o pulled-d.appv >/dev/null && cmp -s reg-jq.appv pulled-d.appv"
 echo keep > precious.appv
 status "pull does not overwrite a file without --force" 64 "$A" pull "$plain/tools/jq:1.6" -o precious.appv
 same "the file is unchanged" "keep" "$(cat precious.appv)"
@@ -314,6 +317,18 @@ status "rollback of an app never updated: 64" 64 "$A" rollback jq
 "$A" push py3.appv "$plain/apps/py:stable" >/dev/null
 same "update APP pulls from where it came from" "python3: updated 2 -> 3 ($plain/apps/py:stable)" "$("$A" update python3)"
 same "update again: up to date" "python3 3: up to date ($plain/apps/py:stable)" "$("$A" update python3)"
+# The tag moved back to an older version: a dry run shows the plan and changes nothing;
+# sync calls it a downgrade.
+"$A" push py2.appv "$plain/apps/py:stable" >/dev/null
+before=$(state)
+same "sync --dry-run prints the plan, a downgrade named so" "python3: would be downgraded 3 -> 2 ($plain/apps/py:stable)
+jq 0: up to date ($plain/tools/jq:1.6)" "$("$A" sync --dry-run --config apps.toml 2>&1)"
+same "sync --dry-run changes nothing" "$before" "$(state)"
+same "a tag moved back is a downgrade" "python3: downgraded 3 -> 2 ($plain/apps/py:stable)
+jq 0: up to date ($plain/tools/jq:1.6)" "$("$A" sync --config apps.toml 2>&1)"
+"$A" push py3.appv "$plain/apps/py:stable" >/dev/null
+same "and forward again an update" "python3: updated 2 -> 3 ($plain/apps/py:stable)
+jq 0: up to date ($plain/tools/jq:1.6)" "$("$A" sync --config apps.toml 2>&1)"
 "$A" install reg-sqlite.appv >/dev/null 2>&1 || "$A" install sqlite3.appv >/dev/null
 hand=$("$A" list | awk -F'\t' '$4 == "" {print $1}')
 status "update of an app installed from a file: 64" 64 "$A" update "$hand"
@@ -322,6 +337,17 @@ same "an app taken off the list is removed" "python3 3: up to date ($plain/apps/
 jq: removed (no longer in apps.toml)" "$("$A" sync --config apps.toml 2>&1)"
 check "its package file is gone" test ! -e "$installs/packages/jq.appv"
 same "the app installed by hand stays" "$(printf '%s\n' "$hand" python3 | sort | tr '\n' ' ')" "$("$A" list | cut -f1 | sort | tr '\n' ' ')"
+# An emptied list would remove every app sync manages: refused, unless asked for.
+: > apps-empty.toml
+before=$(state)
+err=$("$A" sync --config apps-empty.toml 2>&1); rc=$?
+same "an emptied list removes nothing: 64" 64 "$rc"
+check "and says why, naming the apps ($err)" \
+  grep -q "^appv: apps-empty.toml would remove 1 of the 1 apps sync manages (python3): nothing was removed; .*--allow-mass-removal" <<<"$err"
+same "and nothing changed" "$before" "$(state)"
+same "sync --dry-run --allow-mass-removal shows the removal" "python3: would be removed (no longer in apps-empty.toml)" \
+  "$("$A" sync --dry-run --allow-mass-removal --config apps-empty.toml 2>&1)"
+same "and changes nothing" "$before" "$(state)"
 # An app with [desktop] (the GUI package of the desktop cases) gets its menu entry.
 "$A" push "$work/my apps/xmessage.appv" "$plain/apps/xmessage:1" >/dev/null
 printf '[[app]]\nref = "%s/apps/py:stable"\n[[app]]\nref = "%s/apps/xmessage:1"\n' "$plain" "$plain" > apps.toml
@@ -358,7 +384,9 @@ if [[ $(id -u) -eq 0 ]]; then
   check "appv list --system shows it" grep -q "^jq	0	/var/lib/appv/packages/jq.appv	from $plain/tools/jq:1.6$" <<<"$("$A" list --system)"
   same "and it runs" "8" "$(echo '{"a":8}' | /var/lib/appv/packages/jq.appv .a)"
   : > /etc/appv/apps.toml
-  same "an empty list removes it again" "jq: removed (no longer in /etc/appv/apps.toml)" "$("${exec_start[@]}" 2>&1)"
+  status "an empty list is refused (it would remove every app)" 64 "${exec_start[@]}"
+  same "with --allow-mass-removal it removes the app" "jq: removed (no longer in /etc/appv/apps.toml)" \
+    "$("${exec_start[@]}" --allow-mass-removal 2>&1)"
   same "nothing of it is left" "$system_had_jq" "$("$A" list --system | grep -c '^jq	' || true)"
   restore_etc
 fi
