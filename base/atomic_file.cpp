@@ -1,15 +1,20 @@
 #include "base/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/fatal_signal_cleanup.h"
 #include "base/fs_util.h"
 
 namespace appv {
@@ -32,16 +37,54 @@ std::string random_suffix() {
   return out;
 }
 
+constexpr std::string_view kTempInfix = ".appv-tmp-";
+
 }  // namespace
+
+int remove_stale_temporaries(const std::string& path) {
+  const std::string dir = parent_dir(path);
+  const std::string prefix = "." + path.substr(path.find_last_of('/') + 1) + std::string(kTempInfix);
+  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dfd) return 0;
+  DIR* d = ::fdopendir(::dup(dfd.get()));
+  if (!d) return 0;
+  std::vector<std::string> stale;
+  while (const dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name.substr(0, prefix.size()) != prefix) continue;
+    std::string_view rest = name.substr(prefix.size());
+    const size_t dash = rest.find('-');
+    if (dash == 0 || dash == std::string_view::npos) continue;  // no pid: not ours to judge
+    pid_t pid = 0;
+    bool digits = true;
+    for (char c : rest.substr(0, dash)) {
+      if (c < '0' || c > '9' || pid > 100000000) digits = false;
+      else pid = pid * 10 + (c - '0');
+    }
+    if (!digits || pid <= 0 || pid == ::getpid()) continue;
+    if (::kill(pid, 0) == 0 || errno != ESRCH) continue;  // running (or not ours to ask): keep
+    struct stat st;
+    if (::fstatat(dfd.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != ::geteuid()) {
+      continue;
+    }
+    stale.emplace_back(name);
+  }
+  ::closedir(d);
+  int removed = 0;
+  for (const std::string& name : stale) removed += ::unlinkat(dfd.get(), name.c_str(), 0) == 0;
+  return removed;
+}
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   const std::string dir = parent_dir(path_);
   const std::string base = path_.substr(path_.find_last_of('/') + 1);
   for (int attempt = 0;; ++attempt) {
-    std::string temp = fmt::format("{}/.{}.appv-tmp-{}", dir, base, random_suffix());
+    std::string temp = fmt::format("{}/.{}{}{}-{}", dir, base, kTempInfix, ::getpid(), random_suffix());
     fd_ = UniqueFd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (fd_) {
       temp_ = std::move(temp);
+      cleanup_slot_ = register_for_cleanup(temp_.c_str());
       return;
     }
     if (errno != EEXIST || attempt == 10) throw_sys("cannot create", temp, errno);
@@ -49,16 +92,22 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
-    : path_(std::move(other.path_)), temp_(std::exchange(other.temp_, {})), fd_(std::move(other.fd_)) {}
+    : path_(std::move(other.path_)),
+      temp_(std::exchange(other.temp_, {})),
+      fd_(std::move(other.fd_)),
+      cleanup_slot_(std::exchange(other.cleanup_slot_, -1)) {}
 
 AtomicFile::~AtomicFile() {
+  // Removed before it is unregistered: a signal in between removes nothing twice.
   if (!temp_.empty()) ::unlink(temp_.c_str());
+  unregister_for_cleanup(cleanup_slot_);
 }
 
 void AtomicFile::commit(unsigned mode, std::string_view rename_op) {
   if (::fchmod(fd_.get(), mode) != 0) throw_sys("cannot set the mode of", temp_, errno);
   if (::fsync(fd_.get()) != 0) throw_sys("cannot sync", temp_, errno);
   if (::rename(temp_.c_str(), path_.c_str()) != 0) throw_sys(rename_op, path_, errno);
+  unregister_for_cleanup(std::exchange(cleanup_slot_, -1));
   temp_.clear();
   fd_.reset();
   sync_dir(parent_dir(path_));

@@ -9,12 +9,13 @@
 
 namespace appv {
 
-// A temporary file ".NAME.appv-tmp-RANDOM" beside `path`, created O_EXCL|O_CLOEXEC|
+// A temporary file ".NAME.appv-tmp-PID-RANDOM" beside `path`, created O_EXCL|O_CLOEXEC|
 // O_NOFOLLOW (so never through a symlink planted at its name) with mode 0600. Write to
 // fd(), then commit(): fchmod to `mode` (exactly, past the umask), fsync, rename over
 // `path`, fsync the directory. Until commit() succeeds the destructor (or a moved-to
-// owner's) removes the temporary file, so a failure leaves `path` as it was and
-// nothing beside it. Errors are Exit::Io with op, path and errno set.
+// owner's) removes the temporary file, and so does a terminating signal where the
+// command installed base/fatal_signal_cleanup.h's handler: a failure leaves `path` as
+// it was and nothing beside it. Errors are Exit::Io with op, path and errno set.
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);
@@ -35,6 +36,13 @@ class AtomicFile {
   std::string path_;
   std::string temp_;  // empty once committed or moved from
   UniqueFd fd_;
+  int cleanup_slot_ = -1;  // base/fatal_signal_cleanup.h
 };
+
+// Removes the temporaries that AtomicFiles for `path` left when their process was
+// killed outright (SIGKILL, a crash, power loss): ".NAME.appv-tmp-PID-*" files of
+// this user whose PID no longer runs. A PID that runs again (reused) keeps its file.
+// Returns how many were removed; errors are ignored (a stale file is only space).
+int remove_stale_temporaries(const std::string& path);
 
 }  // namespace appv

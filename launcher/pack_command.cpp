@@ -13,6 +13,7 @@
 #include "launcher/commands.h"
 #include "launcher/format.h"
 #include "base/error.h"
+#include "base/fatal_signal_cleanup.h"
 #include "packager/pack.h"
 
 namespace appv::cli {
@@ -62,6 +63,7 @@ void print_summary(const PackSummary& s, const std::string& output, bool quiet, 
 }
 
 int cmd_pack(const PackArgs& args) {
+  install_fatal_signal_cleanup();  // Ctrl-C leaves no half-written package beside the output
   const auto started = Clock::now();
   if (args.out.output.empty()) throw Error(Exit::Usage, "-o/--output is required");
   Manifest manifest;
@@ -77,6 +79,7 @@ int cmd_pack(const PackArgs& args) {
 }
 
 int cmd_capture(const CaptureArgs& args) {
+  install_fatal_signal_cleanup();
   const auto started = Clock::now();
   return run_capture(args, pack_options(args.out, args.report_only), started);
 }

@@ -171,6 +171,8 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
   }
   result.header.file_count = items.size();
 
+  // What a killed pack of the same file left beside it goes first.
+  remove_stale_temporaries(out_path);
   AtomicFile tmp(out_path);
   uint64_t offset = 0;
   if (!options.stub.empty()) {
