@@ -21,8 +21,10 @@
 #include "launch/plan_format.h"
 #include "launcher/commands.h"
 #include "launcher/format.h"
+#include "launcher/hand_over.h"
 #include "launcher/host_inputs.h"
 #include "redirect/apply.h"
+#include "redirect/namespace_probe.h"
 #include "vfs/cache.h"
 #include "vfs/layout.h"
 #include "vfs/package.h"
@@ -97,6 +99,13 @@ int cmd_run(const RunArgs& args) {
   in.args = args.app_args;
   in.cache = cache_dir();
   in.read_locale_archive = read_locale_archive;
+  // Before the plan, so that it says whether the backend can work here and why not.
+  in.namespaces = probe_namespace_support();
+  if (!in.namespaces->usable()) {
+    if (args.hand_over) hand_over_to_installed_appv(args);  // returns if there is none
+    // appv has no other backend yet: said before the package is extracted.
+    if (!args.dry_run) throw Error(Exit::Environment, refusal_message(*in.namespaces));
+  }
   const DiskTree host("/");
 
   if (args.dry_run) {

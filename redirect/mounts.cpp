@@ -16,6 +16,7 @@
 
 #include "base/advice.h"
 #include "base/error.h"
+#include "base/namespace_support.h"
 #include "base/unique_fd.h"
 #include "manifests/paths.h"
 
@@ -37,6 +38,14 @@ int pivot_root(const char* new_root, const char* put_old) {
 
 [[noreturn]] void mount_failed(std::string_view what, const std::string& target, int err) {
   mount_failed(what, target, err, advice_for(Attempt::Mount, err));
+}
+
+// A mount refused outright (EPERM, EACCES) is the host's policy, not this mount's:
+// AppArmor's userns restriction, a seccomp filter, a root without CAP_SYS_ADMIN.
+[[noreturn]] void mount_refused(NamespaceStep step, int err) {
+  NamespaceFacts facts = read_namespace_facts();
+  facts.apparmor_label = read_apparmor_label();
+  throw Error(Exit::Environment, refusal_message(diagnose_refusal(step, err, facts)));
 }
 
 void do_mount(const char* source, const std::string& target, const char* type, unsigned long flags, const std::string& data,
@@ -241,6 +250,7 @@ std::vector<std::string> mount_points(const std::string& mountinfo) {
 [[noreturn]] void overlay_failed(const std::string& target, const std::vector<std::string>& lowers, int err,
                                  const NamespaceState& ns, const std::vector<std::string>& host_mounts) {
   std::string lower, submount;
+  if (err == EPERM || err == EACCES) mount_refused(NamespaceStep::Overlay, err);
   if (err == EINVAL && ns.user_namespace) {
     std::vector<std::string> now;
     for (const std::string& m : mount_points(host("/proc/self/mountinfo"))) {
@@ -494,8 +504,13 @@ std::string escape_overlay_path(const std::string& path) {
 }
 
 void enter_view(const Plan& plan, const NamespaceState& ns) {
-  // Nothing done here may propagate back to the host's mount namespace.
-  do_mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, {}, "private propagation");
+  // Nothing done here may propagate back to the host's mount namespace. The first
+  // mount in the namespace: where the host refuses mounts there, this says why.
+  if (::mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+    const int err = errno;
+    if (err == EPERM || err == EACCES) mount_refused(NamespaceStep::Mount, err);
+    mount_failed("private propagation", "/", err);
+  }
   do_mount("tmpfs", kBase, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (scratch root)");
   if (::chdir(kBase) != 0) throw_sys("cannot enter", kBase, errno, Exit::Environment);
   if (::mkdir("newroot", 0755) != 0 || ::mkdir("oldroot", 0755) != 0) throw_sys("cannot create directory in", kBase, errno);

@@ -42,6 +42,4 @@ TEST_CASE("advice: only the errnos that mislead get advice") {
   CHECK(advice_for(Attempt::Exec, ENOENT) == "it (or its interpreter) is not in the view");
   CHECK(advice_for(Attempt::Exec, EACCES).empty());
   CHECK(advice_for(Attempt::TlsVerify, 0) == "trust its CA with --ca-file");
-  // Whichever sysctl applies here, the advice names a way out.
-  CHECK_FALSE(advice_for(Attempt::UserNamespace, EPERM).empty());
 }
