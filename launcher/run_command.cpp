@@ -87,6 +87,14 @@ int cmd_run(const RunArgs& args) {
   Package package = Package::open(args.package);  // trailer and header only
   const Policy policy = load_system_policy();  // read once: what it says holds for this whole launch
   enforce_trust(package, policy);  // signatures and policy, before anything of the payload is read
+  // Whether the backend can work here, and why not, before anything is created (the
+  // cache directory, the package's extraction); the plan records the answer.
+  const NamespaceSupport namespaces = probe_namespace_support();
+  if (!namespaces.usable()) {
+    if (args.hand_over) hand_over_to_installed_appv(args);  // returns if there is none
+    // appv has no other backend yet.
+    if (!args.dry_run) throw Error(Exit::Environment, refusal_message(namespaces));
+  }
   LaunchInputs in = host_launch_inputs();
   in.kind = args.temp ? LaunchKind::Temp : LaunchKind::Run;
   in.package_path = args.package;
@@ -99,13 +107,7 @@ int cmd_run(const RunArgs& args) {
   in.args = args.app_args;
   in.cache = cache_dir();
   in.read_locale_archive = read_locale_archive;
-  // Before the plan, so that it says whether the backend can work here and why not.
-  in.namespaces = probe_namespace_support();
-  if (!in.namespaces->usable()) {
-    if (args.hand_over) hand_over_to_installed_appv(args);  // returns if there is none
-    // appv has no other backend yet: said before the package is extracted.
-    if (!args.dry_run) throw Error(Exit::Environment, refusal_message(*in.namespaces));
-  }
+  in.namespaces = namespaces;
   const DiskTree host("/");
 
   if (args.dry_run) {

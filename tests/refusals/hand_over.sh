@@ -32,9 +32,9 @@ same "the harness: the fake is the host's /usr/bin/appv" "installed appv: [x]" "
 same "refused (AppArmor's stand-in): the package runs as 'appv run' of itself, the app's words after --" \
   "installed appv: [run] [--] [$pkg] [--] [-n] [1]" "$(installed 755 root apparmor-standin ./jq.appv -n 1 2>&1)"
 same "the package's own options become appv run's" \
-  "installed appv: [run] [--entry] [jq] [--isolate] [/usr=full] [--temp] [--dry-run] [--] [$pkg] [--] [--appv-help] [--]" \
+  "installed appv: [run] [--entry] [jq] [--isolate] [/usr=full] [--temp] [--dry-run] [--] [$pkg] [--] [--help] [--]" \
   "$(installed 755 root apparmor-standin ./jq.appv --appv-entry jq --appv-isolate /usr=full --appv-temp --appv-dry-run \
-       --appv-help -- 2>&1)"
+       --help -- 2>&1)"
 same "refused (Docker's filter): it hands over too" "installed appv: [run] [--] [$pkg] [--] [.]" \
   "$(installed 755 root seccomp-userns ./jq.appv . 2>&1)"
 status "not to an installed appv others may write" 69 installed 775 root apparmor-standin ./jq.appv -n 1
@@ -42,12 +42,12 @@ check "  (its own refusal message instead)" grep -q "^appv: cannot mount inside 
   <<<"$(installed 775 root apparmor-standin ./jq.appv -n 1 2>&1)"
 status "not to one another user owns" 69 installed 755 appv-e2e apparmor-standin ./jq.appv -n 1
 status "appv itself never hands over" 69 installed 755 root apparmor-standin ./appv run jq.appv -n 1
-same "where namespaces work, the package runs itself" "3" "$(installed 755 root none ./jq.appv -n 3 2>&1)"
 nothing_created "after the hand-overs"
+same "where namespaces work, the package runs itself" "3" "$(installed 755 root none ./jq.appv -n 3 2>&1)"
 # An appv first in $PATH, none in /usr/bin: never run.
 mkdir -m 755 "$work/path-bin"
 cp "$fake/appv" "$work/path-bin/appv"
 out=$(as apparmor-standin env "PATH=$work/path-bin:/usr/bin:/bin" ./jq.appv -n 1 2>&1)
-check "never an appv found through \$PATH" bash -c "! grep -q 'installed appv' <<<'$out'"
+lacks "never an appv found through \$PATH" "installed appv" "$out"
 check "  (the refusal message instead)" grep -q "^appv: cannot mount inside a new mount namespace" <<<"$out"
 finish

@@ -5,6 +5,8 @@
 [[ $(id -u) -eq 0 ]] || skip "a refusing host is made as root; run the suite as root"
 [[ -x $work/refuse && -x $work/as-refused-user ]] || { echo "refusals: the refuse helper is missing" >&2; exit 2; }
 uhome=$work/user-home
+# lacks NAME WORD TEXT: TEXT does not contain WORD.
+lacks() { if grep -qF -- "$2" <<<"$3"; then bad "$1: [$3]"; else ok "$1"; fi; }
 # as KIND CMD...: CMD as the test user on a host refusing by KIND, in $work.
 as() {
   local kind=$1

@@ -13,5 +13,5 @@ refused seccomp-mount mount EPERM seccomp \
   "a seccomp filter refuses mount (Seccomp: 2 in /proc/self/status" \
   "ways out: run it outside the container"
 err=$(as seccomp-mount ./appv run jq.appv -n 1 2>&1)
-check "seccomp-mount: the message does not blame AppArmor" bash -c "! grep -q AppArmor <<<'$err'"
+lacks "seccomp-mount: the message does not blame AppArmor" AppArmor "$err"
 finish
