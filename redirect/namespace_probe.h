@@ -12,9 +12,9 @@ namespace appv {
 // a mount namespace, a change of propagation and a tmpfs, an overlay of two
 // directories of that tmpfs (with userxattr inside a user namespace). Returns the
 // first refused step, its errno and its diagnosis (base/namespace_support.h), or a
-// usable answer. About a millisecond. Throws Exit::Environment only if it cannot
-// fork. Safe to call from a multi-threaded process (the child makes system calls
-// only).
+// usable answer. A few milliseconds (1.8 ms as a user, 2.7 ms as root, measured on a
+// busy 2-core VM). Throws Exit::Environment only if it cannot fork. Safe to call from
+// a multi-threaded process (the child makes system calls only).
 NamespaceSupport probe_namespace_support();
 
 }  // namespace appv
