@@ -39,6 +39,12 @@ std::string overlay_advice(int err, bool in_user_namespace, const std::string& l
          "the kernel log says 'overlayfs: failed to clone lowerpath'), or an upper directory inside a lower one";
 }
 
+std::string overlay_upper_advice(const std::string& upper) {
+  return "the sandbox's directory '" + upper + "' is on overlayfs (a container's root file system, for one), which "
+         "overlayfs cannot take as an upper layer; set XDG_DATA_HOME to a directory on another file system (a volume "
+         "or a tmpfs)";
+}
+
 std::string advice_for(Attempt what, int err) {
   switch (what) {
     case Attempt::Mount: return err == ENODEV ? kNoFileSystem : "";

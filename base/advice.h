@@ -29,6 +29,11 @@ std::string advice_for(Attempt what, int err);
 std::string overlay_advice(int err, bool in_user_namespace, const std::string& lower = {},
                            const std::string& submount = {});
 
+// The advice for an overlay refused (EINVAL) because its upper directory `upper` lies
+// on overlayfs, which overlayfs does not take as an upper layer ("filesystem on ...
+// not supported as upperdir" in the kernel log): a home inside a container's root.
+std::string overlay_upper_advice(const std::string& upper);
+
 // Whether the running kernel is Linux major.minor or newer (uname's release).
 bool kernel_at_least(int major, int minor);
 

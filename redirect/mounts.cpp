@@ -1,9 +1,11 @@
 #include "redirect/mounts.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -243,14 +245,19 @@ std::vector<std::string> mount_points(const std::string& mountinfo) {
   return out;
 }
 
-// Why the overlay at `target` over the host's `lowers` was refused. Names the lower
+// Why the overlay at `target` over the host's `lowers` under the sandbox's `upper` was
+// refused. Names an upper directory on overlayfs (a container's root), or the lower
 // directory with a mount below it, from the plan's host mounts or, for one mounted
 // since the launch was planned, from this namespace's mounts (the host's below /oldroot,
 // its proc too: the view's root holds no proc yet).
-[[noreturn]] void overlay_failed(const std::string& target, const std::vector<std::string>& lowers, int err,
-                                 const NamespaceState& ns, const std::vector<std::string>& host_mounts) {
+[[noreturn]] void overlay_failed(const std::string& target, const std::vector<std::string>& lowers, const std::string& upper,
+                                 int err, const NamespaceState& ns, const std::vector<std::string>& host_mounts) {
   std::string lower, submount;
   if (err == EPERM || err == EACCES) mount_refused(NamespaceStep::Overlay, err);
+  struct statfs upper_fs {};
+  if (err == EINVAL && ::statfs(host(upper).c_str(), &upper_fs) == 0 && upper_fs.f_type == OVERLAYFS_SUPER_MAGIC) {
+    mount_failed("overlay", target, err, overlay_upper_advice(upper));
+  }
   if (err == EINVAL && ns.user_namespace) {
     std::vector<std::string> now;
     for (const std::string& m : mount_points(host("/proc/self/mountinfo"))) {
@@ -282,7 +289,7 @@ void mount_overlay(const std::string& op_target, const std::vector<std::string>&
   if (ns.user_namespace) data += ",userxattr";
   const std::string target = inside(op_target);
   if (::mount("overlay", target.c_str(), "overlay", MS_NOSUID | MS_NODEV, data.c_str()) != 0) {
-    overlay_failed(op_target, lowers, errno, ns, host_mounts);
+    overlay_failed(op_target, lowers, upper, errno, ns, host_mounts);
   }
 }
 
