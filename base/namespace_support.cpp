@@ -213,6 +213,12 @@ NamespaceSupport diagnose_refusal(NamespaceStep step, int err, const NamespaceFa
   return s;
 }
 
+NamespaceSupport diagnose_refusal_here(NamespaceStep step, int err) {
+  NamespaceFacts facts = read_namespace_facts();
+  facts.apparmor_label = read_apparmor_label();
+  return diagnose_refusal(step, err, facts);
+}
+
 std::string ways_out(RefusalCause cause) {
   std::string out;
   switch (cause) {

@@ -71,6 +71,10 @@ struct NamespaceSupport {
 // Why `step` failed with `err` on a host with `facts`. Pure.
 NamespaceSupport diagnose_refusal(NamespaceStep step, int err, const NamespaceFacts& facts);
 
+// diagnose_refusal() with this process's facts and AppArmor label: for a step that
+// failed during a launch, in the namespace it was taken in.
+NamespaceSupport diagnose_refusal_here(NamespaceStep step, int err);
+
 // One line, for Exit::Environment: what is refused, errno, why, the ways out.
 // Example: "cannot create a user namespace: No space left on device (ENOSPC); user
 // namespaces are disabled on this host (user.max_user_namespaces=0); ways out: ...".

@@ -45,9 +45,7 @@ int pivot_root(const char* new_root, const char* put_old) {
 // A mount refused outright (EPERM, EACCES) is the host's policy, not this mount's:
 // AppArmor's userns restriction, a seccomp filter, a root without CAP_SYS_ADMIN.
 [[noreturn]] void mount_refused(NamespaceStep step, int err) {
-  NamespaceFacts facts = read_namespace_facts();
-  facts.apparmor_label = read_apparmor_label();
-  throw Error(Exit::Environment, refusal_message(diagnose_refusal(step, err, facts)));
+  throw Error(Exit::Environment, refusal_message(diagnose_refusal_here(step, err)));
 }
 
 void do_mount(const char* source, const std::string& target, const char* type, unsigned long flags, const std::string& data,

@@ -18,9 +18,7 @@ namespace {
 
 // The refusal of `step` with `err`, diagnosed on this host (base/namespace_support.h).
 [[noreturn]] void refused(NamespaceStep step, int err) {
-  NamespaceFacts facts = read_namespace_facts();
-  if (step != NamespaceStep::UserNamespace) facts.apparmor_label = read_apparmor_label();
-  throw Error(Exit::Environment, refusal_message(diagnose_refusal(step, err, facts)));
+  throw Error(Exit::Environment, refusal_message(diagnose_refusal_here(step, err)));
 }
 
 void write_proc(const char* path, const std::string& text) {
