@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -46,84 +47,62 @@ std::string seccomp_reason(std::string_view what) {
                      what);
 }
 
+// `s` with its cause and reason filled in.
+NamespaceSupport because(NamespaceSupport s, RefusalCause cause, std::string reason) {
+  s.cause = cause;
+  s.reason = std::move(reason);
+  return s;
+}
+
+constexpr const char* kMaxZero = "user namespaces are disabled on this host (user.max_user_namespaces=0)";
+
 // EPERM or EACCES of a step taken inside the namespace: who holds the capabilities back.
-NamespaceSupport refused_inside(NamespaceSupport s, const NamespaceFacts& f, std::string_view what) {
+NamespaceSupport refused_inside(const NamespaceSupport& s, const NamespaceFacts& f, std::string_view what) {
   if (in_unprivileged_userns_profile(f)) {
-    s.cause = RefusalCause::AppArmor;
-    s.reason = fmt::format("AppArmor moved appv into its '{}' profile, which denies capabilities inside user "
-                           "namespaces (kernel.apparmor_restrict_unprivileged_userns=1)",
-                           f.apparmor_label);
-  } else if (f.apparmor_restrict == 1 && !f.as_root) {
-    s.cause = RefusalCause::AppArmor;
-    s.reason = std::string(kAppArmorRestricts) + ", which denies capabilities inside them";
-  } else if (f.seccomp == 2) {
-    s.cause = RefusalCause::Seccomp;
-    s.reason = seccomp_reason(what);
-  } else if (f.as_root) {
-    s.cause = RefusalCause::NoCapability;
-    s.reason = "root lacks CAP_SYS_ADMIN here, as a container's root does";
-  } else {
-    s.cause = RefusalCause::Unknown;
-    s.reason = "the kernel or a security module refused it";
+    return because(s, RefusalCause::AppArmor,
+                   fmt::format("AppArmor moved appv into its '{}' profile, which denies capabilities inside user "
+                               "namespaces (kernel.apparmor_restrict_unprivileged_userns=1)",
+                               f.apparmor_label));
   }
-  return s;
+  if (f.apparmor_restrict == 1 && !f.as_root) {
+    return because(s, RefusalCause::AppArmor, std::string(kAppArmorRestricts) + ", which denies capabilities inside them");
+  }
+  if (f.seccomp == 2) return because(s, RefusalCause::Seccomp, seccomp_reason(what));
+  if (f.as_root) return because(s, RefusalCause::NoCapability, "root lacks CAP_SYS_ADMIN here, as a container's root does");
+  return because(s, RefusalCause::Unknown, "the kernel or a security module refused it");
 }
 
-NamespaceSupport user_namespace_refused(NamespaceSupport s, const NamespaceFacts& f) {
-  if (s.err == ENOSPC || s.err == EUSERS) {
-    s.cause = RefusalCause::MaxUserNamespaces;
-    if (f.max_user_namespaces == 0) {
-      s.reason = "user namespaces are disabled on this host (user.max_user_namespaces=0)";
-    } else if (s.err == ENOSPC) {
-      s.reason = fmt::format("the limit of user namespaces is reached (user.max_user_namespaces={})", f.max_user_namespaces);
-    } else {
-      s.cause = RefusalCause::Unknown;
-      s.reason = "user namespaces are nested 32 deep already, the kernel's limit";
-    }
-  } else if (s.err == EPERM || s.err == EACCES) {
-    if (f.unprivileged_userns_clone == 0) {
-      s.cause = RefusalCause::UnprivilegedUsernsClone;
-      s.reason = "unprivileged user namespaces are disabled on this host (kernel.unprivileged_userns_clone=0)";
-    } else if (f.apparmor_restrict == 1) {
-      s.cause = RefusalCause::AppArmor;
-      s.reason = kAppArmorRestricts;
-    } else if (f.seccomp == 2) {
-      s.cause = RefusalCause::Seccomp;
-      s.reason = seccomp_reason("CLONE_NEWUSER");
-    } else if (f.max_user_namespaces == 0) {
-      s.cause = RefusalCause::MaxUserNamespaces;
-      s.reason = "user namespaces are disabled on this host (user.max_user_namespaces=0)";
-    } else {
-      s.cause = RefusalCause::Unknown;
-      s.reason = "the kernel or a security module refused it (a process in a chroot is refused too)";
-    }
-  } else if (s.err == EINVAL || s.err == ENOSYS) {
-    s.cause = RefusalCause::KernelLacksUserNamespaces;
-    s.reason = "the kernel was built without user namespaces (CONFIG_USER_NS)";
-  } else {
-    s.cause = RefusalCause::Unknown;
-    s.reason = "the kernel refused it";
+NamespaceSupport user_namespace_refused(const NamespaceSupport& s, const NamespaceFacts& f) {
+  if (s.err == ENOSPC) {
+    if (f.max_user_namespaces == 0) return because(s, RefusalCause::MaxUserNamespaces, kMaxZero);
+    return because(s, RefusalCause::MaxUserNamespaces,
+                   fmt::format("the limit of user namespaces is reached (user.max_user_namespaces={})", f.max_user_namespaces));
   }
-  return s;
+  if (s.err == EUSERS) return because(s, RefusalCause::Unknown, "user namespaces are nested 32 deep already, the kernel's limit");
+  if (s.err == EINVAL || s.err == ENOSYS) {
+    return because(s, RefusalCause::KernelLacksUserNamespaces, "the kernel was built without user namespaces (CONFIG_USER_NS)");
+  }
+  if (s.err != EPERM && s.err != EACCES) return because(s, RefusalCause::Unknown, "the kernel refused it");
+  if (f.unprivileged_userns_clone == 0) {
+    return because(s, RefusalCause::UnprivilegedUsernsClone,
+                   "unprivileged user namespaces are disabled on this host (kernel.unprivileged_userns_clone=0)");
+  }
+  if (f.apparmor_restrict == 1) return because(s, RefusalCause::AppArmor, kAppArmorRestricts);
+  if (f.seccomp == 2) return because(s, RefusalCause::Seccomp, seccomp_reason("CLONE_NEWUSER"));
+  if (f.max_user_namespaces == 0) return because(s, RefusalCause::MaxUserNamespaces, kMaxZero);
+  return because(s, RefusalCause::Unknown, "the kernel or a security module refused it (a process in a chroot is refused too)");
 }
 
-NamespaceSupport overlay_refused(NamespaceSupport s, const NamespaceFacts& f) {
-  if (s.err == ENODEV) {
-    s.cause = RefusalCause::KernelLacksOverlay;
-    s.reason = "the kernel lacks overlayfs";
-  } else if ((s.err == EINVAL || s.err == EPERM) && !f.as_root && !f.kernel_5_11) {
-    // The one case where the kernel's version is the reason: before 5.11 overlayfs
-    // cannot be mounted in a user namespace at all.
-    s.cause = RefusalCause::KernelTooOld;
-    s.reason = "overlayfs inside a user namespace needs Linux 5.11 or newer";
-  } else if (s.err == EPERM || s.err == EACCES) {
-    return refused_inside(s, f, "mount");
-  } else {
-    s.cause = RefusalCause::Unknown;
-    s.reason = overlay_advice(s.err, !f.as_root);
-    if (s.reason.empty()) s.reason = "overlayfs refused the mount";
+NamespaceSupport overlay_refused(const NamespaceSupport& s, const NamespaceFacts& f) {
+  if (s.err == ENODEV) return because(s, RefusalCause::KernelLacksOverlay, "the kernel lacks overlayfs");
+  // The one case where the kernel's version is the reason: before 5.11 overlayfs
+  // cannot be mounted in a user namespace at all.
+  if ((s.err == EINVAL || s.err == EPERM) && !f.as_root && !f.kernel_5_11) {
+    return because(s, RefusalCause::KernelTooOld, "overlayfs inside a user namespace needs Linux 5.11 or newer");
   }
-  return s;
+  if (s.err == EPERM || s.err == EACCES) return refused_inside(s, f, "mount");
+  const std::string advice = overlay_advice(s.err, !f.as_root);
+  return because(s, RefusalCause::Unknown, advice.empty() ? "overlayfs refused the mount" : advice);
 }
 
 std::string_view what_was_refused(NamespaceStep step) {
@@ -206,9 +185,7 @@ NamespaceSupport diagnose_refusal(NamespaceStep step, int err, const NamespaceFa
     case NamespaceStep::MountNamespace:
     case NamespaceStep::Mount:
       if (err == EPERM || err == EACCES) return refused_inside(s, facts, step == NamespaceStep::MountNamespace ? "unshare" : "mount");
-      s.cause = RefusalCause::Unknown;
-      s.reason = err == ENODEV ? "the kernel lacks this file system" : "the kernel refused it";
-      return s;
+      return because(s, RefusalCause::Unknown, err == ENODEV ? "the kernel lacks this file system" : "the kernel refused it");
   }
   return s;
 }
