@@ -4,45 +4,20 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <fstream>
 
 namespace appv {
 namespace {
 
-int read_sysctl(const char* path) {
-  std::ifstream in(path);
-  int v = -1;
-  in >> v;
-  return in ? v : -1;
-}
+constexpr const char* kNoFileSystem = "the kernel lacks this file system";
 
-// Whether the running kernel is at least major.minor.
+}  // namespace
+
 bool kernel_at_least(int major, int minor) {
   struct utsname u {};
   int have_major = 0, have_minor = 0;
   if (::uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &have_major, &have_minor) != 2) return false;
   return have_major > major || (have_major == major && have_minor >= minor);
 }
-
-std::string userns_advice() {
-  if (read_sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0) {
-    return "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0); "
-           "an administrator can enable them with: sysctl -w kernel.unprivileged_userns_clone=1";
-  }
-  if (read_sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1) {
-    return "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1); "
-           "an administrator can allow appv with an AppArmor profile granting 'userns,' or set the sysctl to 0";
-  }
-  if (read_sysctl("/proc/sys/user/max_user_namespaces") == 0) {
-    return "user namespaces are disabled (user.max_user_namespaces=0); "
-           "an administrator can enable them with: sysctl -w user.max_user_namespaces=15000";
-  }
-  return "user namespaces may be disabled in the kernel or by a container runtime's seccomp policy";
-}
-
-constexpr const char* kNoFileSystem = "the kernel lacks this file system";
-
-}  // namespace
 
 std::string overlay_advice(int err, bool in_user_namespace, const std::string& lower, const std::string& submount) {
   if (err == ENODEV) return kNoFileSystem;
@@ -64,9 +39,14 @@ std::string overlay_advice(int err, bool in_user_namespace, const std::string& l
          "the kernel log says 'overlayfs: failed to clone lowerpath'), or an upper directory inside a lower one";
 }
 
+std::string overlay_upper_advice(const std::string& upper) {
+  return "the sandbox's directory '" + upper + "' is on overlayfs (a container's root file system, for one), which "
+         "overlayfs cannot take as an upper layer; set XDG_DATA_HOME to a directory on another file system (a volume "
+         "or a tmpfs)";
+}
+
 std::string advice_for(Attempt what, int err) {
   switch (what) {
-    case Attempt::UserNamespace: return userns_advice();
     case Attempt::Mount: return err == ENODEV ? kNoFileSystem : "";
     case Attempt::ProcMount:
       // mount_too_revealing(): a namespace may mount proc only where the whole of the

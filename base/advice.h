@@ -7,12 +7,13 @@
 namespace appv {
 
 enum class Attempt {
-  UserNamespace,  // unshare(CLONE_NEWUSER) or writing uid_map/gid_map
   Mount,          // mount(2) of a bind, tmpfs or the like (overlays: overlay_advice)
   ProcMount,      // mount(2) of a new proc in the app's PID namespace
   Exec,           // execve(2) of an entry point inside the view
   TlsVerify,      // a registry's TLS certificate did not verify
 };
+
+// (A refused user namespace, its id maps or its mounts: base/namespace_support.h.)
 
 // The advice for `err` when `what` failed, without a leading separator; "" when
 // the errno says enough. Reads the host's sysctls and kernel release where the
@@ -27,5 +28,13 @@ std::string advice_for(Attempt what, int err);
 // `submount`, when the caller knows them: such a lower directory and the mount below it.
 std::string overlay_advice(int err, bool in_user_namespace, const std::string& lower = {},
                            const std::string& submount = {});
+
+// The advice for an overlay refused (EINVAL) because its upper directory `upper` lies
+// on overlayfs, which overlayfs does not take as an upper layer ("filesystem on ...
+// not supported as upperdir" in the kernel log): a home inside a container's root.
+std::string overlay_upper_advice(const std::string& upper);
+
+// Whether the running kernel is Linux major.minor or newer (uname's release).
+bool kernel_at_least(int major, int minor);
 
 }  // namespace appv

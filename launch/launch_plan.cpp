@@ -47,8 +47,14 @@ std::vector<std::string> full_prefixes(const RuleSet& rules) {
 }
 
 std::string describe_backend(const LaunchInputs& in) {
-  return in.as_root ? "mount namespace; running as root"
-                    : "user and mount namespaces; only the caller's uid and gid mapped";
+  if (in.namespaces && !in.namespaces->usable()) return "refused on this host: " + refusal_message(*in.namespaces);
+  std::string why = in.as_root ? "mount namespace; running as root"
+                               : "user and mount namespaces; only the caller's uid and gid mapped";
+  if (in.namespaces) {
+    why += in.as_root ? "; probed: a mount namespace, mounts and overlayfs work here"
+                      : "; probed: a user namespace, its id maps, mounts and overlayfs work here";
+  }
+  return why;
 }
 
 void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
@@ -190,6 +196,7 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
   plan.kind = in.kind;
   plan.backend = Backend::Namespaces;
   plan.backend_why = describe_backend(in);
+  plan.namespaces = in.namespaces;
   plan.sandboxes = in.sandboxes;
   plan.cwd = in.cwd;
   if (in.kind == LaunchKind::InstallCapture) plan_install_capture(in, plan);

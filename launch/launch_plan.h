@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "base/namespace_support.h"
 #include "manifests/manifest.h"
 #include "manifests/tokens.h"
 #include "vfs/sandbox.h"
@@ -81,6 +82,9 @@ struct LaunchInputs {
   std::vector<std::string> environ;   // NAME=VALUE, the caller's environment
   std::vector<std::string> host_mounts;  // the host's mount points: redirect/mounts.h host_mount_points()
   bool as_root = false;               // root gets a mount namespace alone
+  // What this host lets the `ns` backend do (redirect/namespace_probe.h); unset: not
+  // probed (the backend then diagnoses a refusal when it meets it).
+  std::optional<NamespaceSupport> namespaces;
   HostIdentity identity;
   pid_t pid = 0;                      // names --temp and capture sandboxes
   std::string tty;                    // the caller's terminal (ttyname of fd 0, 1 or 2), "" if none
@@ -99,7 +103,11 @@ struct LaunchInputs {
 struct LaunchPlan {
   LaunchKind kind = LaunchKind::Run;
   Backend backend = Backend::Namespaces;
-  std::string backend_why;  // why this backend, in words
+  std::string backend_why;  // why this backend, in words; with the probe's answer when probed
+  // The probe's answer (LaunchInputs::namespaces). One that is not usable() makes
+  // apply() fail at once with its refusal_message, Exit::Environment, before anything
+  // is created.
+  std::optional<NamespaceSupport> namespaces;
 
   // Identity.
   std::string package_path;  // "" for install capture

@@ -62,12 +62,29 @@ nlohmann::json mount_json(const MountOp& op) {
   return j;
 }
 
+// The namespace probe's answer; null when the launch was planned without probing.
+nlohmann::json probe_json(const std::optional<NamespaceSupport>& support) {
+  if (!support) return nullptr;
+  if (support->usable()) {
+    return {{"usable", true}, {"failed_step", nullptr}, {"errno", nullptr}, {"cause", nullptr}, {"reason", nullptr},
+            {"ways_out", nullptr}, {"message", nullptr}};
+  }
+  const std::string ways = ways_out(support->cause);
+  return {{"usable", false},
+          {"failed_step", to_string(support->failed)},
+          {"errno", errno_name(support->err)},
+          {"cause", to_string(support->cause)},
+          {"reason", support->reason},
+          {"ways_out", ways.empty() ? nlohmann::json(nullptr) : nlohmann::json(ways)},
+          {"message", refusal_message(*support)}};
+}
+
 }  // namespace
 
 std::string launch_plan_json(const LaunchPlan& plan) {
   nlohmann::json j;
   j["kind"] = to_string(plan.kind);
-  j["backend"] = {{"name", to_string(plan.backend)}, {"why", plan.backend_why}};
+  j["backend"] = {{"name", to_string(plan.backend)}, {"why", plan.backend_why}, {"probe", probe_json(plan.namespaces)}};
   if (plan.kind != LaunchKind::InstallCapture) {
     j["package"] = {{"path", plan.package_path},
                     {"id", plan.app_id},

@@ -62,6 +62,9 @@ struct RunArgs {
   bool dry_run = false;
   bool temp = false;  // a throw-away sandbox, removed when the app exits
   bool json = false;  // with dry_run: the plan as JSON
+  // The runtime stub: where namespaces are refused, hand the run over to the appv the
+  // system installed, if any (launcher/hand_over.h).
+  bool hand_over = false;
 };
 // The launch sequence shared by `appv run` and the runtime stub: returns only for a
 // dry run; otherwise the process becomes the app or an appv::Error is thrown.

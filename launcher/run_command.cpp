@@ -21,8 +21,10 @@
 #include "launch/plan_format.h"
 #include "launcher/commands.h"
 #include "launcher/format.h"
+#include "launcher/hand_over.h"
 #include "launcher/host_inputs.h"
 #include "redirect/apply.h"
+#include "redirect/namespace_probe.h"
 #include "vfs/cache.h"
 #include "vfs/layout.h"
 #include "vfs/package.h"
@@ -85,6 +87,14 @@ int cmd_run(const RunArgs& args) {
   Package package = Package::open(args.package);  // trailer and header only
   const Policy policy = load_system_policy();  // read once: what it says holds for this whole launch
   enforce_trust(package, policy);  // signatures and policy, before anything of the payload is read
+  // Whether the backend can work here, and why not, before anything is created (the
+  // cache directory, the package's extraction); the plan records the answer.
+  const NamespaceSupport namespaces = probe_namespace_support();
+  if (!namespaces.usable()) {
+    if (args.hand_over) hand_over_to_installed_appv(args);  // returns if there is none
+    // appv has no other backend yet.
+    if (!args.dry_run) throw Error(Exit::Environment, refusal_message(namespaces));
+  }
   LaunchInputs in = host_launch_inputs();
   in.kind = args.temp ? LaunchKind::Temp : LaunchKind::Run;
   in.package_path = args.package;
@@ -97,6 +107,7 @@ int cmd_run(const RunArgs& args) {
   in.args = args.app_args;
   in.cache = cache_dir();
   in.read_locale_archive = read_locale_archive;
+  in.namespaces = namespaces;
   const DiskTree host("/");
 
   if (args.dry_run) {

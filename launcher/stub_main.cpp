@@ -26,6 +26,7 @@ constexpr const char* kHelp =
     "  --appv-dry-run          print the launch plan instead of running\n"
     "  --appv-json             with --appv-dry-run: the plan as JSON (appv run --dry-run --json)\n"
     "  --appv-temp             throw-away sandbox: discard every change at exit\n"
+    "Where this host refuses user namespaces, the run is handed to the installed /usr/bin/appv, if any.\n"
     "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported, 77 refused by policy.\n";
 
 }  // namespace
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   return cli::report_errors([&]() -> int {
     cli::RunArgs run;
     run.package = cli::self_exe();
+    run.hand_over = true;
     int i = 1;
     auto value = [&](std::string_view flag) -> std::string {
       if (i + 1 >= argc) throw Error(Exit::Usage, std::string(flag) + " needs a value");

@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "base/fs_util.h"
+#include "base/namespace_support.h"
 #include "redirect/child.h"
 #include "redirect/dbus_proxy.h"
 #include "redirect/exec.h"
@@ -83,9 +84,15 @@ void prepare_host_side(const LaunchPlan& plan) {
   if (plan.system_bus) start_bus_proxy(*plan.system_bus);
 }
 
+// A host the probe found refusing the backend: said before anything is created.
+void require_usable_backend(const LaunchPlan& plan) {
+  if (plan.namespaces && !plan.namespaces->usable()) throw Error(Exit::Environment, refusal_message(*plan.namespaces));
+}
+
 }  // namespace
 
 int apply_in_child(const LaunchPlan& plan) {
+  require_usable_backend(plan);
   make_dirs(plan.sandboxes, 0700);
   remove_stale_work_dirs(plan.sandboxes);
   make_dirs(plan.sandbox, 0700);
@@ -98,6 +105,7 @@ int apply_in_child(const LaunchPlan& plan) {
 }
 
 void apply(const LaunchPlan& plan) {
+  require_usable_backend(plan);
   if (plan.cleanup == Cleanup::RemoveOnExit) {
     int status = 0;
     try {

@@ -13,6 +13,8 @@ namespace appv {
 // records the sandbox's state and the instance, builds the view, execs. For a Temp
 // plan: apply_in_child(), then removes the sandbox and ends the way the app ended
 // (the same status, or death by the same signal). Must be called single-threaded.
+// A plan whose namespace probe found the backend refused fails first, having done
+// nothing, with that refusal's message (Exit::Environment).
 // Returns only by throwing: Exit::Busy (refused), Exit::Environment (the host lacks
 // what the backend needs), Exit::Io, Exit::NotFound / Exit::CannotExecute (exec).
 [[noreturn]] void apply(const LaunchPlan& plan);

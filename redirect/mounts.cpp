@@ -1,9 +1,11 @@
 #include "redirect/mounts.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 
 #include "base/advice.h"
 #include "base/error.h"
+#include "base/namespace_support.h"
 #include "base/unique_fd.h"
 #include "manifests/paths.h"
 
@@ -37,6 +40,12 @@ int pivot_root(const char* new_root, const char* put_old) {
 
 [[noreturn]] void mount_failed(std::string_view what, const std::string& target, int err) {
   mount_failed(what, target, err, advice_for(Attempt::Mount, err));
+}
+
+// A mount refused outright (EPERM, EACCES) is the host's policy, not this mount's:
+// AppArmor's userns restriction, a seccomp filter, a root without CAP_SYS_ADMIN.
+[[noreturn]] void mount_refused(NamespaceStep step, int err) {
+  throw Error(Exit::Environment, refusal_message(diagnose_refusal_here(step, err)));
 }
 
 void do_mount(const char* source, const std::string& target, const char* type, unsigned long flags, const std::string& data,
@@ -234,13 +243,19 @@ std::vector<std::string> mount_points(const std::string& mountinfo) {
   return out;
 }
 
-// Why the overlay at `target` over the host's `lowers` was refused. Names the lower
+// Why the overlay at `target` over the host's `lowers` under the sandbox's `upper` was
+// refused. Names an upper directory on overlayfs (a container's root), or the lower
 // directory with a mount below it, from the plan's host mounts or, for one mounted
 // since the launch was planned, from this namespace's mounts (the host's below /oldroot,
 // its proc too: the view's root holds no proc yet).
-[[noreturn]] void overlay_failed(const std::string& target, const std::vector<std::string>& lowers, int err,
-                                 const NamespaceState& ns, const std::vector<std::string>& host_mounts) {
+[[noreturn]] void overlay_failed(const std::string& target, const std::vector<std::string>& lowers, const std::string& upper,
+                                 int err, const NamespaceState& ns, const std::vector<std::string>& host_mounts) {
   std::string lower, submount;
+  if (err == EPERM || err == EACCES) mount_refused(NamespaceStep::Overlay, err);
+  struct statfs upper_fs {};
+  if (err == EINVAL && ::statfs(host(upper).c_str(), &upper_fs) == 0 && upper_fs.f_type == OVERLAYFS_SUPER_MAGIC) {
+    mount_failed("overlay", target, err, overlay_upper_advice(upper));
+  }
   if (err == EINVAL && ns.user_namespace) {
     std::vector<std::string> now;
     for (const std::string& m : mount_points(host("/proc/self/mountinfo"))) {
@@ -272,7 +287,7 @@ void mount_overlay(const std::string& op_target, const std::vector<std::string>&
   if (ns.user_namespace) data += ",userxattr";
   const std::string target = inside(op_target);
   if (::mount("overlay", target.c_str(), "overlay", MS_NOSUID | MS_NODEV, data.c_str()) != 0) {
-    overlay_failed(op_target, lowers, errno, ns, host_mounts);
+    overlay_failed(op_target, lowers, upper, errno, ns, host_mounts);
   }
 }
 
@@ -494,8 +509,13 @@ std::string escape_overlay_path(const std::string& path) {
 }
 
 void enter_view(const Plan& plan, const NamespaceState& ns) {
-  // Nothing done here may propagate back to the host's mount namespace.
-  do_mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, {}, "private propagation");
+  // Nothing done here may propagate back to the host's mount namespace. The first
+  // mount in the namespace: where the host refuses mounts there, this says why.
+  if (::mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+    const int err = errno;
+    if (err == EPERM || err == EACCES) mount_refused(NamespaceStep::Mount, err);
+    mount_failed("private propagation", "/", err);
+  }
   do_mount("tmpfs", kBase, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (scratch root)");
   if (::chdir(kBase) != 0) throw_sys("cannot enter", kBase, errno, Exit::Environment);
   if (::mkdir("newroot", 0755) != 0 || ::mkdir("oldroot", 0755) != 0) throw_sys("cannot create directory in", kBase, errno);

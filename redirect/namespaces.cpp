@@ -8,21 +8,26 @@
 
 #include <fmt/format.h>
 
-#include "base/advice.h"
 #include "base/error.h"
 #include "base/fs_util.h"
+#include "base/namespace_support.h"
 #include "base/unique_fd.h"
 
 namespace appv {
 namespace {
 
+// The refusal of `step` with `err`, diagnosed on this host (base/namespace_support.h).
+[[noreturn]] void refused(NamespaceStep step, int err) {
+  throw Error(Exit::Environment, refusal_message(diagnose_refusal_here(step, err)));
+}
+
 void write_proc(const char* path, const std::string& text) {
   UniqueFd fd(::open(path, O_WRONLY | O_CLOEXEC));
   if (!fd) throw_sys("cannot open", path, errno, Exit::Environment);
   if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-    int err = errno;
-    throw Error(Exit::Environment, fmt::format("cannot write '{}': {}{}", path, errno_text(err),
-                                               err == EPERM ? "; " + advice_for(Attempt::UserNamespace, err) : std::string()));
+    const int err = errno;
+    if (err == EPERM || err == EACCES) refused(NamespaceStep::IdMap, err);
+    throw_sys("cannot write", path, err, Exit::Environment);
   }
 }
 
@@ -33,10 +38,7 @@ NamespaceState enter_user_namespace() {
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
   if (uid == 0) return state;  // root has the capabilities; they are dropped before exec
-  if (::unshare(CLONE_NEWUSER) != 0) {
-    int err = errno;
-    throw Error(Exit::Environment, fmt::format("cannot create a user namespace: {}; {}", errno_text(err), advice_for(Attempt::UserNamespace, err)));
-  }
+  if (::unshare(CLONE_NEWUSER) != 0) refused(NamespaceStep::UserNamespace, errno);
   state.user_namespace = true;
   // Map only the caller's own ids: the app runs as the user it was started by, and
   // no id of the host gains anything. setgroups must be denied before gid_map.
@@ -47,7 +49,7 @@ NamespaceState enter_user_namespace() {
 }
 
 void enter_mount_namespace() {
-  if (::unshare(CLONE_NEWNS) != 0) throw_sys("cannot create a mount namespace", "unshare(CLONE_NEWNS)", errno, Exit::Environment);
+  if (::unshare(CLONE_NEWNS) != 0) refused(NamespaceStep::MountNamespace, errno);
 }
 
 NamespaceState enter_namespaces() {

@@ -11,15 +11,15 @@ struct NamespaceState {
 // A user namespace mapping the caller's own uid and gid; nothing for root, which
 // needs none to mount (its capabilities are dropped before exec instead). Must be
 // called while the process is single-threaded (unshare(CLONE_NEWUSER) refuses
-// otherwise). On refusal throws Exit::Environment with the reason and how to enable
-// user namespaces on this host.
+// otherwise). On refusal (of the namespace or of its id maps) throws Exit::Environment
+// with base/namespace_support.h's refusal_message: what, why on this host, ways out.
 NamespaceState enter_user_namespace();
 
-// A mount namespace owned by the current user namespace. Throws Exit::Environment.
+// A mount namespace owned by the current user namespace. Throws Exit::Environment,
+// diagnosed as enter_user_namespace() does.
 void enter_mount_namespace();
 
 // enter_user_namespace(), then enter_mount_namespace().
 NamespaceState enter_namespaces();
-
 
 }  // namespace appv

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "base/error.h"
 #include "launch/launch_plan.h"
 #include "launch/plan_format.h"
@@ -364,4 +366,33 @@ TEST_CASE("launch plan: an unknown entry point or a bad --isolate is a usage err
 TEST_CASE("launch plan: the JSON shape") {
   const Manifest m = manifest();
   check_golden("defaults.json", launch_plan_json(plan_launch(inputs(m), merged_usr_host(), jq_package())));
+}
+
+TEST_CASE("launch plan: the namespace probe's answer is the backend's why, in text and JSON") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.namespaces = NamespaceSupport{};
+  const LaunchPlan usable = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(usable.backend_why == "user and mount namespaces; only the caller's uid and gid mapped; probed: a user "
+                              "namespace, its id maps, mounts and overlayfs work here");
+  const nlohmann::json usable_probe = nlohmann::json::parse(launch_plan_json(usable))["backend"]["probe"];
+  CHECK(usable_probe == nlohmann::json::parse(R"({"usable": true, "failed_step": null, "errno": null, "cause": null,
+                                                  "reason": null, "ways_out": null, "message": null})"));
+
+  NamespaceFacts facts;
+  facts.max_user_namespaces = 0;
+  in.namespaces = diagnose_refusal(NamespaceStep::UserNamespace, ENOSPC, facts);
+  const LaunchPlan refused = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK_THAT(format_launch_plan(refused, in.environ),
+             Catch::Contains("backend: ns (refused on this host: cannot create a user namespace: No space left on device "
+                             "(ENOSPC); user namespaces are disabled on this host (user.max_user_namespaces=0); ways out: "));
+  const nlohmann::json probe = nlohmann::json::parse(launch_plan_json(refused))["backend"]["probe"];
+  CHECK(probe["usable"] == false);
+  CHECK(probe["failed_step"] == "user-namespace");
+  CHECK(probe["errno"] == "ENOSPC");
+  CHECK(probe["cause"] == "max-user-namespaces");
+  CHECK(probe["reason"] == "user namespaces are disabled on this host (user.max_user_namespaces=0)");
+  CHECK(probe["ways_out"] == "an administrator can enable them: sysctl -w user.max_user_namespaces=15000 (and in "
+                             "/etc/sysctl.d to keep it)");
+  CHECK(probe["message"] == refusal_message(*in.namespaces));
 }

@@ -42,6 +42,11 @@ TEST_CASE("advice: only the errnos that mislead get advice") {
   CHECK(advice_for(Attempt::Exec, ENOENT) == "it (or its interpreter) is not in the view");
   CHECK(advice_for(Attempt::Exec, EACCES).empty());
   CHECK(advice_for(Attempt::TlsVerify, 0) == "trust its CA with --ca-file");
-  // Whichever sysctl applies here, the advice names a way out.
-  CHECK_FALSE(advice_for(Attempt::UserNamespace, EPERM).empty());
+}
+
+TEST_CASE("advice: an overlay's upper directory on overlayfs is named, whatever the kernel") {
+  const std::string advice = overlay_upper_advice("/home/u/.local/share/appv/sandboxes/jq/upper/usr");
+  CHECK_THAT(advice, Catch::Contains("'/home/u/.local/share/appv/sandboxes/jq/upper/usr' is on overlayfs"));
+  CHECK_THAT(advice, Catch::Contains("set XDG_DATA_HOME to a directory on another file system"));
+  CHECK_THAT(advice, !Catch::Contains("5.11"));
 }

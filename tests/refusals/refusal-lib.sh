@@ -1,0 +1,61 @@
+# The refusal scenarios' shared part, sourced after the end-to-end helpers
+# (tests/e2e/lib.sh) by tests/refusals/NAME.sh, which run as root with the refuse
+# helper and as-refused-user copied into $work. Packages are packed here, as root,
+# and run as the unprivileged test user on a host refusing namespaces one way.
+[[ $(id -u) -eq 0 ]] || skip "a refusing host is made as root; run the suite as root"
+[[ -x $work/refuse && -x $work/as-refused-user ]] || { echo "refusals: the refuse helper is missing" >&2; exit 2; }
+uhome=$work/user-home
+# lacks NAME WORD TEXT: TEXT does not contain WORD.
+lacks() { if grep -qF -- "$2" <<<"$3"; then bad "$1: [$3]"; else ok "$1"; fi; }
+# as KIND CMD...: CMD as the test user on a host refusing by KIND, in $work.
+as() {
+  local kind=$1
+  shift
+  "$work/as-refused-user" "$kind" --home "$uhome" -- "$@"
+}
+# The user's HOME holds nothing of appv's: a refused launch created nothing.
+nothing_created() {
+  same "$1: nothing of appv's in the user's home (no cache, no sandbox)" "" "$(ls -A "$uhome")"
+}
+pack_jq
+chmod 755 jq.appv
+# control: on this host, unrefused, the test user runs the package both ways, so what
+# fails afterwards fails for the refusal alone.
+control() {
+  same "control: appv run works for the test user here" "1" "$(as none ./appv run jq.appv -n 1 2>&1)"
+  same "control: the self-executing package works for the test user here" "2" "$(as none ./jq.appv -n 2 2>&1)"
+  rm -rf "$uhome"
+}
+
+# refused KIND STEP ERRNO CAUSE WORDS...: under KIND, `appv run`, the self-executing
+# package and both dry runs. A launch ends with Exit::Environment (69) and one line
+# naming what is refused and why (WORDS: phrases it must contain); nothing is
+# created; the dry run shows the refusal as the backend's why, and --json its
+# fields (failed_step STEP, errno ERRNO, cause CAUSE).
+refused() {
+  local kind=$1 step=$2 errno=$3 cause=$4 err line word
+  shift 4
+  for how in "appv run" "self-executing"; do
+    if [[ $how == "appv run" ]]; then cmd=(./appv run jq.appv -n 1); else cmd=(./jq.appv -n 1); fi
+    err=$(as "$kind" "${cmd[@]}" 2>&1 >/dev/null)
+    status "$kind, $how: status 69 and one line" 69 as "$kind" "${cmd[@]}"
+    line=$(head -1 <<<"$err")
+    echo "     message: $line"
+    for word in "$@"; do
+      check "$kind, $how: the message says '$word'" grep -qF -- "$word" <<<"$line"
+    done
+    nothing_created "$kind, $how"
+  done
+  local text json
+  text=$(as "$kind" ./appv run --dry-run jq.appv 2>&1)
+  check "$kind: the dry run shows the refusal as the backend's why" \
+    grep -qF "backend: ns (refused on this host: $(head -1 <<<"$err" | sed 's/^appv: //')" <<<"$text"
+  text=$(as "$kind" ./jq.appv --appv-dry-run 2>&1)
+  check "$kind: the self-executing package's dry run too" grep -qF "backend: ns (refused on this host: " <<<"$text"
+  json=$(as "$kind" ./appv run --dry-run --json jq.appv)
+  same "$kind: --json: backend.probe" "false $step $errno $cause" \
+    "$(jq -r '.backend.probe | "\(.usable) \(.failed_step) \(.errno) \(.cause)"' <<<"$json")"
+  same "$kind: --json: backend.probe.message is the launch's message" "appv: $(jq -r .backend.probe.message <<<"$json")" \
+    "$(head -1 <<<"$err")"
+  rm -rf "$uhome"
+}
