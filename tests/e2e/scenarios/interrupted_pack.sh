@@ -33,10 +33,14 @@ for sig in INT TERM HUP; do
   done
 done
 
+# wait_for_temp PID: until that pack's temporary exists (it is made once the files are
+# collected; on a loaded machine that takes a while).
+wait_for_temp() { for _ in $(seq 300); do compgen -G "$work/out/.py.appv.appv-tmp-$1-*" >/dev/null && return 0; sleep 0.1; done; return 1; }
+
 echo "== killed outright, then packed again"
 slow_pack out/py.appv &
 pid=$!
-sleep 2
+wait_for_temp "$pid"
 kill -KILL "$pid"
 wait "$pid"
 stale=$(leftovers)
@@ -44,7 +48,7 @@ check "SIGKILL leaves its temporary (what the next pack must clean: '$stale')" g
 # A pack still running beside it keeps its own temporary and finishes.
 slow_pack out/py.appv &
 running=$!
-sleep 2
+check "a pack is running beside the next one, its temporary made" wait_for_temp "$running"
 check "the next pack of the same output succeeds" "$A" pack -q /usr/bin/jq -o out/py.appv
 same "and removed what the killed one left" "" "$(leftovers | tr ' ' '\n' | grep -vx py.appv | grep -v "appv-tmp-$running-" || true)"
 wait "$running"
