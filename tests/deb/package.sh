@@ -98,6 +98,9 @@ check() {
   if out=$("${@:2}" 2>&1); then echo "ok   $1"; else echo "FAIL $1"; printf '%s\n' "$out" | sed 's/^/     /' | head -30; failures=$((failures + 1)); fi
 }
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+# A machine fresh from the package has no policy of appv's: one a test elsewhere
+# left on this machine (signing, distribution) is not the scratch host's.
+rm -rf /etc/appv
 check "dpkg -i: installs with this release's packages" dpkg -i /scratch/appv.deb
 check "appv is /usr/bin/appv" test "$(command -v appv)" = /usr/bin/appv
 check "appv --version: version, package format, build" bash -c 'appv --version | sed -n 1,3p | grep -c "^appv [0-9]\|^package format: reads 1, writes 1$\|^build: " | grep -qx 3'
