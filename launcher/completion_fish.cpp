@@ -125,8 +125,8 @@ std::string fish_completion(const CommandDoc& root) {
       for (const std::string& n : o.names) valued += " " + n;
     }
     out += fmt::format("set -g __appv_subs{}{}\n", var_key(*c), subs);
-    // `set -g NAME -- -m --manifest`: values starting with "-" need the "--" first.
-    out += fmt::format("set -g __appv_valued{}{}\n", var_key(*c), valued.empty() ? "" : " --" + valued);
+    // `set -g -- NAME -m --manifest`: values starting with "-" need the "--" first.
+    out += fmt::format("set -g -- __appv_valued{}{}\n", var_key(*c), valued);
   }
   out += "\n";
   out += kWalker;
