@@ -139,10 +139,20 @@ std::string exit_status_section() {
   return out;
 }
 
+// A description as the one line whatis(1) shows: appv's own ("appv: application
+// virtualization for Linux. Packs ...") loses its name and all but its first sentence.
+std::string whatis(const std::string& description) {
+  std::string text = description.rfind("appv: ", 0) == 0 ? description.substr(6) : description;
+  if (size_t stop = text.find(". "); stop != std::string::npos) text.erase(stop);
+  return text;
+}
+
 std::string header(const CommandDoc& c, const std::string& version, const std::string& date) {
   std::string out = ".\\\" Generated from appv's command definitions by `appv help --man`; do not edit.\n";
   out += fmt::format(".TH {} 1 {} {} \"appv manual\"\n", macro_arg(upper(c.full_name("-"))), macro_arg(date), macro_arg(version));
-  out += ".SH NAME\n" + roff_name(c.full_name("-")) + " \\- " + roff_escape(c.description) + "\n";
+  // Left-aligned and not hyphenated: option names and page names are to be typed.
+  out += ".nh\n.ad l\n";
+  out += ".SH NAME\n" + roff_name(c.full_name("-")) + " \\- " + roff_escape(whatis(c.description)) + "\n";
   out += ".SH SYNOPSIS\n" + synopsis(c);
   return out;
 }

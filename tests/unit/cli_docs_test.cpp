@@ -21,7 +21,7 @@ namespace {
 // A small appv-like tree: a leaf with every kind of option and a many-word program
 // argument, a prefix command, a group with a leaf, and hidden things.
 struct Tree {
-  CLI::App app{"Test app.", "appv"};
+  CLI::App app{"appv: a test app. It has commands.", "appv"};
   std::string s;
   std::vector<std::string> v;
   bool b = false;
@@ -147,6 +147,9 @@ TEST_CASE("man pages: appv(1) and one page per command, with exit statuses") {
   // A group's page holds its subcommands.
   CHECK(pages[3].roff.find(".SS \"appv sandbox export\"\n") != std::string::npos);
   CHECK(pages[0].roff.find("\\fBappv\\-sandbox\\fR(1)") != std::string::npos);
+  // appv's NAME line is what whatis shows: no "appv: ", the first sentence only.
+  CHECK(pages[0].roff.find(".SH NAME\nappv \\- a test app\n") != std::string::npos);
+  CHECK(pages[0].roff.find(".SH DESCRIPTION\nappv: a test app. It has commands.\n") != std::string::npos);
 }
 
 TEST_CASE("completion: each shell's script names every command and option") {
