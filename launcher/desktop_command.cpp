@@ -128,7 +128,7 @@ void add_install_commands(CLI::App& app, Commands& out) {
   };
   auto args = std::make_shared<InstallArgs>();
   CLI::App* install = app.add_subcommand("install", "Install a package with menu entries, icon and file associations");
-  install->add_option("package", args->package, "Package file")->required();
+  install->add_option("package", args->package, "Package file")->required()->type_name("FILE");
   install->add_flag("--system", args->system, "For every user (root only); default: for you");
   out.add(install, [args] { return cmd_install(args->package, args->system); });
   CLI::App* uninstall = app.add_subcommand("uninstall", "Remove an installed package and every file install added");
@@ -151,7 +151,7 @@ void add_sync_commands(CLI::App& app, Commands& out) {
   };
   auto args = std::make_shared<SyncArgs>();
   CLI::App* sync = app.add_subcommand("sync", "Install, update and remove apps to match an admin's list of OCI references");
-  sync->add_option("-c,--config", args->apps_config, "The list: apps.toml with [[app]] ref = \"REGISTRY/REPO:TAG\"")->capture_default_str();
+  sync->add_option("-c,--config", args->apps_config, "The list: apps.toml with [[app]] ref = \"REGISTRY/REPO:TAG\"")->capture_default_str()->type_name("FILE");
   sync->add_flag("--system", args->system, "Install for every user (root only; what the appv-sync timer does)");
   sync->add_flag("--dry-run", args->sync.dry_run,
                  "Print what sync would install, update, downgrade and remove (reads manifests only); change nothing");

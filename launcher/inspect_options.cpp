@@ -60,20 +60,20 @@ int verify_as_json(const std::string& path) {
 void add_info_commands(CLI::App& app, Commands& out) {
   auto info = std::make_shared<InspectArgs>();
   CLI::App* info_cmd = app.add_subcommand("info", "Show identity, entry points, sizes and digests (reads no payload)");
-  info_cmd->add_option("package", info->package, "Package file")->required();
+  info_cmd->add_option("package", info->package, "Package file")->required()->type_name("FILE");
   info_cmd->add_flag("--json", info->json, "Print one JSON object (see README: Output for scripts)");
   out.add(info_cmd, [info] { return info->json ? info_as_json(info->package) : cmd_info(info->package); });
 
   auto ls = std::make_shared<InspectArgs>();
   CLI::App* ls_cmd = app.add_subcommand("ls", "List the files inside a package at their virtual paths");
-  ls_cmd->add_option("package", ls->package, "Package file")->required();
+  ls_cmd->add_option("package", ls->package, "Package file")->required()->type_name("FILE");
   ls_cmd->add_flag("-l,--long", ls->long_format, "Show type, mode and size");
   ls_cmd->add_flag("--json", ls->json, "Print a JSON array with type, mode and size (see README: Output for scripts)");
   out.add(ls_cmd, [ls] { return ls->json ? ls_as_json(ls->package) : cmd_ls(ls->package, ls->long_format); });
 
   auto verify = std::make_shared<InspectArgs>();
   CLI::App* verify_cmd = app.add_subcommand("verify", "Check every digest, entry and signature of a package, and what the policy says");
-  verify_cmd->add_option("package", verify->package, "Package file")->required();
+  verify_cmd->add_option("package", verify->package, "Package file")->required()->type_name("FILE");
   verify_cmd->add_flag("--json", verify->json, "Print one JSON object (see README: Output for scripts)");
   out.add(verify_cmd, [verify] { return verify->json ? verify_as_json(verify->package) : cmd_verify(verify->package); });
 }
@@ -84,8 +84,8 @@ void add_extract_command(CLI::App& app, Commands& out) {
   };
   auto args = std::make_shared<ExtractArgs>();
   CLI::App* cmd = app.add_subcommand("extract", "Extract a package safely into a new directory, for inspection");
-  cmd->add_option("package", args->package, "Package file")->required();
-  cmd->add_option("dir", args->dir, "Directory to create (must not exist, or be empty)")->required();
+  cmd->add_option("package", args->package, "Package file")->required()->type_name("FILE");
+  cmd->add_option("dir", args->dir, "Directory to create (must not exist, or be empty)")->required()->type_name("DIR");
   out.add(cmd, [args] { return cmd_extract(args->package, args->dir); });
 }
 

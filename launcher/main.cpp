@@ -8,35 +8,20 @@
 
 #include "base/error.h"
 #include "launcher/command_line.h"
+#include "launcher/exit_statuses.h"
 #include "launcher/format.h"
-
-namespace {
-
-constexpr const char* kExitCodes =
-    "Exit status:\n"
-    "  0    success; for run, the app's own status (128+N if signal N killed it)\n"
-    "  1    other failure\n"
-    "  64   bad command line\n"
-    "  65   bad package or manifest (corrupt, hostile, inconsistent)\n"
-    "  66   an input file, registry tag or repository does not exist or cannot be read\n"
-    "  69   the host lacks what appv needs (user namespaces, overlayfs), or a registry is unreachable\n"
-    "  70   internal error\n"
-    "  74   I/O error while writing\n"
-    "  75   the app is running and the request needs it stopped, or another sync is running\n"
-    "  77   refused by the machine's policy (/etc/appv/policy.toml), or by a registry's login\n"
-    "  126  the entry point cannot be executed\n"
-    "  127  the entry point is not in the view\n";
-
-}  // namespace
+#include "launcher/version.h"
 
 int main(int argc, char** argv) {
   using namespace appv;
   CLI::App app{"appv: application virtualization for Linux. Packs an application and its files into one "
                "file, and runs it on another machine through a virtual view of the file system.",
                "appv"};
-  app.footer(kExitCodes);
+  app.footer(cli::exit_status_text());
   app.require_subcommand(1);
-  app.set_version_flag("--version", "appv 0.1.0");
+  // The text without its final newline: CLI11 adds one.
+  const std::string version = cli::version_text();
+  app.set_version_flag("--version", version.substr(0, version.size() - 1));
 
   cli::Commands commands;
   cli::add_pack_commands(app, commands);
@@ -49,6 +34,7 @@ int main(int argc, char** argv) {
   cli::add_run_command(app, commands);
   cli::add_sandbox_command(app, commands);
   cli::add_registry_command(app, commands);
+  cli::add_help_commands(app, commands);
 
   try {
     app.parse(argc, argv);
@@ -61,10 +47,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
     bool known = false;
-    for (const CLI::App* sub : app.get_subcommands({})) known = known || (argc > 1 && sub->get_name() == argv[1]);
-    if (argc > 1 && argv[1][0] != '-' && !known) {
-      what = fmt::format("unknown command '{}' (commands: pack, capture, info, ls, verify, extract, run, sandbox, registry, keygen, sign, push, pull, tags, install, uninstall, list, sync, update, rollback)", argv[1]);
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known = known || (argc > 1 && sub->get_name() == argv[1]);
+      names += (names.empty() ? "" : ", ") + sub->get_name();
     }
+    if (argc > 1 && argv[1][0] != '-' && !known) what = fmt::format("unknown command '{}' (commands: {})", argv[1], names);
     std::fprintf(stderr, "appv: %s (see 'appv --help')\n", what.c_str());
     return static_cast<int>(Exit::Usage);
   }

@@ -107,7 +107,8 @@ std::string pull_for_run(const std::string& url, const OciArgs& args) {
 }
 
 void add_tls_options(CLI::App& command, OciArgs& args) {
-  command.add_option("--ca-file", args.ca_file, "Trust the CA certificates in this PEM file (default: the system's store)");
+  command.add_option("--ca-file", args.ca_file, "Trust the CA certificates in this PEM file (default: the system's store)")
+      ->type_name("FILE");
   command.add_flag("--insecure", args.insecure, "Allow plain HTTP to a registry that is not on loopback");
 }
 
@@ -128,13 +129,13 @@ void add_oci_commands(CLI::App& app, Commands& out) {
   };
   auto args = std::make_shared<PushPullArgs>();
   CLI::App* push = app.add_subcommand("push", "Publish a package to an OCI registry as REGISTRY/REPOSITORY:TAG");
-  push->add_option("package", args->package, "Package file")->required();
+  push->add_option("package", args->package, "Package file")->required()->type_name("FILE");
   push->add_option("reference", args->reference, "Where to: REGISTRY/REPOSITORY:TAG, e.g. registry.example.com/tools/jq:1.6")->required();
   add_oci_options(*push, args->oci);
   out.add(push, [args] { return cmd_push(args->package, args->reference, args->oci); });
   CLI::App* pull = app.add_subcommand("pull", "Download a package from an OCI registry, verified against its digest");
   pull->add_option("reference", args->reference, "REGISTRY/REPOSITORY[:TAG|@sha256:DIGEST]")->required();
-  pull->add_option("-o,--output", args->output, "File to write (default: <app id>.appv)");
+  pull->add_option("-o,--output", args->output, "File to write (default: <app id>.appv)")->type_name("FILE");
   pull->add_flag("-f,--force", args->force, "Replace the output file if it exists");
   add_oci_options(*pull, args->oci);
   pull->footer("An interrupted pull is resumed by the next one; nothing is written to the output until\n"

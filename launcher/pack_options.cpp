@@ -81,9 +81,10 @@ void add_pack_commands(CLI::App& app, Commands& out) {
   auto line = std::make_shared<PackCommandLine>();
   PackArgs& pack = line->pack;
   CLI::App* pack_cmd = app.add_subcommand("pack", "Capture programs (closure) and manifest includes into a package");
-  pack_cmd->add_option("programs", pack.programs, "Programs to pack (path, or name on PATH) when no manifest is given");
+  pack_cmd->add_option("programs", pack.programs, "Programs to pack (path, or name on PATH) when no manifest is given")
+      ->type_name("COMMAND");
   pack_cmd->add_option("-m,--manifest", pack.manifest, "Manifest (TOML) describing the package")->check(CLI::ExistingFile);
-  pack_cmd->add_option("-o,--output", pack.out.output, "Package file to write (with --trace: default <app id>.appv)");
+  pack_cmd->add_option("-o,--output", pack.out.output, "Package file to write (with --trace: default <app id>.appv)")->type_name("FILE");
   pack_cmd->add_option("--app-version", pack.app_version, "Version recorded when no manifest is given");
   pack_cmd->add_flag("--strict", pack.out.strict, "Fail if any needed library cannot be found");
   pack_cmd->add_option("--level", pack.out.level, "zstd compression level")->check(CLI::Range(1, 19))->capture_default_str();
@@ -96,7 +97,7 @@ void add_pack_commands(CLI::App& app, Commands& out) {
       ->allow_extra_args(false);
   pack_cmd->add_flag("--trace-keep-profile", line->keep_profile,
                      "With --trace: run in your own HOME and XDG directories, not a fresh empty profile");
-  pack_cmd->add_option("--report-json", line->report_json, "With --trace: also write the capture report as JSON here");
+  pack_cmd->add_option("--report-json", line->report_json, "With --trace: also write the capture report as JSON here")->type_name("FILE");
   pack_cmd->add_flag("--allow-failure", line->allow_failure, "With --trace: pack even if the traced command fails");
   pack_cmd->add_flag("--report-only", line->report_only, "With --trace: write the report of what would be packed, no package");
   pack_cmd->footer("Usage: appv pack PROGRAM... -o OUT | appv pack -m MANIFEST -o OUT | appv pack --trace [-o OUT] [-m M] -- CMD [ARGS...]\n"
@@ -116,11 +117,11 @@ void add_pack_commands(CLI::App& app, Commands& out) {
   CaptureArgs& capture = cap->capture;
   capture.kind = CaptureArgs::Kind::Install;
   CLI::App* capture_cmd = app.add_subcommand("capture", "Install capture: run an installer in a write-copy view and pack what it wrote");
-  capture_cmd->add_option("installer", capture.command, "The installer and its arguments, after --")->required();
+  capture_cmd->add_option("installer", capture.command, "The installer and its arguments, after --")->required()->type_name("COMMAND");
   capture_cmd->add_option("-m,--manifest", capture.manifest, "Manifest naming entry points, includes and [capture] rules")->check(CLI::ExistingFile);
-  capture_cmd->add_option("-o,--output", capture.out.output, "Package file to write (default: <app id>.appv)");
+  capture_cmd->add_option("-o,--output", capture.out.output, "Package file to write (default: <app id>.appv)")->type_name("FILE");
   capture_cmd->add_option("--app-version", capture.app_version, "Version recorded when no manifest is given");
-  capture_cmd->add_option("--report-json", capture.report_json, "Also write the capture report as JSON here");
+  capture_cmd->add_option("--report-json", capture.report_json, "Also write the capture report as JSON here")->type_name("FILE");
   capture_cmd->add_flag("--allow-failure", capture.allow_failure, "Pack even if the installer fails");
   capture_cmd->add_flag("--report-only", capture.report_only, "Write the report of what would be packed, no package");
   capture_cmd->add_flag("--strict", capture.out.strict, "Fail if any needed library cannot be found");

@@ -36,6 +36,7 @@ void add_run_command(CLI::App& app, Commands& out) {
   cmd->prefix_command();
   cmd->validate_positionals();
   cmd->add_option("package", p->package_help, "Package file, or oci://REGISTRY/REPOSITORY[:TAG|@DIGEST]")
+      ->type_name("FILE")
       ->check(CLI::Validator([](const std::string&) { return std::string("stops the parse"); }, ""));
   cmd->callback([p, cmd] { split_run_words(cmd->remaining(), p->run); });
   cmd->footer("Usage: appv run [OPTIONS] PACKAGE [--] [ARGS...]\nEverything after PACKAGE is passed to the app.\n"

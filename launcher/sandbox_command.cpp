@@ -157,11 +157,11 @@ void add_sandbox_command(CLI::App& app, Commands& out) {
   out.add(reset, [args] { return cmd_sandbox_reset(args->app_id, args->keep_config); });
   CLI::App* exp = sandbox_cmd->add_subcommand("export", "Write APP's sandbox to FILE (tar+zstd)");
   exp->add_option("app", args->app_id, "App id")->required();
-  exp->add_option("file", args->file, "File to write, e.g. app.tar.zst")->required();
+  exp->add_option("file", args->file, "File to write, e.g. app.tar.zst")->required()->type_name("FILE");
   out.add(exp, [args] { return cmd_sandbox_export(args->app_id, args->file); });
   CLI::App* imp = sandbox_cmd->add_subcommand("import", "Make FILE (from sandbox export) APP's sandbox");
   imp->add_option("app", args->app_id, "App id")->required();
-  imp->add_option("file", args->file, "File written by appv sandbox export")->required();
+  imp->add_option("file", args->file, "File written by appv sandbox export")->required()->type_name("FILE");
   imp->add_flag("--replace", args->replace, "Discard the sandbox APP has now");
   out.add(imp, [args] { return cmd_sandbox_import(args->app_id, args->file, args->replace); });
 }

@@ -47,7 +47,7 @@ void add_sign_commands(CLI::App& app, Commands& out) {
   auto keygen = std::make_shared<KeygenArgs>();
   CLI::App* keygen_cmd = app.add_subcommand("keygen", "Create an Ed25519 signing key pair: NAME.key and NAME.pub");
   keygen_cmd->add_option("name", keygen->name, "Key name (the files' names)")->required();
-  keygen_cmd->add_option("--dir", keygen->dir, "Directory to write them to (default: the current one)");
+  keygen_cmd->add_option("--dir", keygen->dir, "Directory to write them to (default: the current one)")->type_name("DIR");
   out.add(keygen_cmd, [keygen] { return cmd_keygen(keygen->name, keygen->dir); });
 
   struct SignArgs {
@@ -55,7 +55,7 @@ void add_sign_commands(CLI::App& app, Commands& out) {
   };
   auto sign = std::make_shared<SignArgs>();
   CLI::App* sign_cmd = app.add_subcommand("sign", "Add a signature to a package (in place, atomically; several are allowed)");
-  sign_cmd->add_option("package", sign->package, "Package file")->required();
+  sign_cmd->add_option("package", sign->package, "Package file")->required()->type_name("FILE");
   sign_cmd->add_option("-k,--key", sign->key, "Private key (from appv keygen)")->required()->check(CLI::ExistingFile);
   sign_cmd->add_option("--signer", sign->signer, "Name recorded with the signature (default: the key file's name)");
   out.add(sign_cmd, [sign] { return cmd_sign(sign->package, sign->key, sign->signer); });
