@@ -47,6 +47,10 @@ std::vector<std::string> full_prefixes(const RuleSet& rules) {
 }
 
 std::string describe_backend(const LaunchInputs& in) {
+  if (in.backend == Backend::Ptrace) {
+    return "no namespaces: the app's path system calls redirected into the view by a ptrace supervisor "
+           "(--backend ptrace)";
+  }
   return in.as_root ? "mount namespace; running as root"
                     : "user and mount namespaces; only the caller's uid and gid mapped";
 }
@@ -143,8 +147,15 @@ std::string_view to_string(LaunchKind kind) {
 std::string_view to_string(Backend backend) {
   switch (backend) {
     case Backend::Namespaces: return "ns";
+    case Backend::Ptrace: return "ptrace";
   }
   return "?";
+}
+
+std::optional<Backend> backend_named(std::string_view name) {
+  if (name == "ns") return Backend::Namespaces;
+  if (name == "ptrace") return Backend::Ptrace;
+  return std::nullopt;
 }
 
 std::string_view to_string(Start start) {
@@ -188,7 +199,7 @@ void throw_refused(const LaunchPlan& plan, const Instance& running) {
 LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package_tree) {
   LaunchPlan plan;
   plan.kind = in.kind;
-  plan.backend = Backend::Namespaces;
+  plan.backend = in.backend.value_or(Backend::Namespaces);
   plan.backend_why = describe_backend(in);
   plan.sandboxes = in.sandboxes;
   plan.cwd = in.cwd;

@@ -28,7 +28,9 @@ namespace appv {
 enum class LaunchKind { Run, Temp, InstallCapture };
 
 // How the plan is applied. `ns`: user and mount namespaces, overlayfs, pivot_root.
-enum class Backend { Namespaces };
+// `ptrace`: no namespace at all; a supervisor redirects the app's path system calls
+// into the same view (redirect/ptrace_backend.h, docs/namespace-free-backend.md).
+enum class Backend { Namespaces, Ptrace };
 
 // Whether the launch builds the view, joins the running instance's (overlayfs cannot
 // share an upper directory between two mounts), or is refused because the running
@@ -43,6 +45,8 @@ std::string_view to_string(LaunchKind kind);
 std::string_view to_string(Backend backend);
 std::string_view to_string(Start start);
 std::string_view to_string(Cleanup cleanup);
+// "ns" or "ptrace" (what --backend takes); nullopt for any other name.
+std::optional<Backend> backend_named(std::string_view name);
 
 // Who runs the app, as the host's own /etc/passwd and /etc/group say: read as files,
 // without NSS (the runtime stub is static), by launcher/host_inputs.cpp.
@@ -66,6 +70,7 @@ struct LaunchInputs {
   std::string digest;               // the payload's sha256, hex
   std::string entry;                // entry point name; "" for the manifest's default
   std::vector<std::string> isolate;  // the user's --isolate PREFIX=MODE, in order
+  std::optional<Backend> backend;    // the user's --backend; nullopt: appv chooses
   // The policy's permission overrides (vfs/trust.h policy_permission_overrides), then
   // the user's --deny (allow = false), in that order.
   std::vector<PermissionOverride> permission_overrides;

@@ -58,6 +58,7 @@ struct RunArgs {
   bool dry_run = false;
   bool temp = false;  // a throw-away sandbox, removed when the app exits
   bool json = false;  // with dry_run: the plan as JSON
+  std::string backend;  // --backend: "ns", "ptrace" or "" (appv chooses)
 };
 // The launch sequence shared by `appv run` and the runtime stub: returns only for a
 // dry run; otherwise the process becomes the app or an appv::Error is thrown.

@@ -92,6 +92,10 @@ int cmd_run(const RunArgs& args) {
   in.digest = package.digest();
   in.entry = args.entry;
   in.isolate = args.isolate;
+  if (!args.backend.empty()) {
+    in.backend = backend_named(args.backend);
+    if (!in.backend) throw Error(Exit::Usage, fmt::format("unknown backend '{}': ns or ptrace", args.backend));
+  }
   in.permission_overrides = permission_overrides(policy, package.manifest().id, args.deny);
   in.host_paths = policy_host_paths(policy, package.manifest().id);
   in.args = args.app_args;

@@ -25,6 +25,7 @@ constexpr const char* kHelp =
     "  --appv-isolate P=MODE   isolation rule, as appv run --isolate (repeatable)\n"
     "  --appv-dry-run          print the mount plan instead of running\n"
     "  --appv-temp             throw-away sandbox: discard every change at exit\n"
+    "  --appv-backend NAME     ns (namespaces, the default) or ptrace (no namespaces needed)\n"
     "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported, 77 refused by policy.\n";
 
 }  // namespace
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
       else if (a == "--appv-isolate") run.isolate.push_back(value(a));
       else if (a == "--appv-dry-run") run.dry_run = true;
       else if (a == "--appv-temp") run.temp = true;
+      else if (a == "--appv-backend") run.backend = value(a);
       else throw Error(Exit::Usage, "unknown option '" + std::string(a) + "' (see --appv-help)");
     }
     run.app_args.assign(argv + i, argv + argc);

@@ -208,6 +208,21 @@ Translation PathTranslator::walk(const std::string& path, bool follow_final, Dir
     return t;
   }
   while (!pending.empty()) {
+    if (dir.place && dir.place->kernel) {
+      // Below /proc the kernel resolves the rest in the calling process: "self" is
+      // the app, not the translator's process, and /proc/PID/fd/N are magic links.
+      std::string rest = dir.view;
+      for (const std::string& p : pending) rest = join_path(rest, p);
+      parent = dir;
+      name = pending.back();
+      entry = Entry{};
+      entry.kind = NodeKind::Other;
+      entry.place = dir.place;
+      entry.real = rest;
+      t.view_path = rest;
+      t.kind = NodeKind::Other;
+      return t;
+    }
     std::string part = pending.front();
     pending.pop_front();
     const bool last = pending.empty();

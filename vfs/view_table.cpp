@@ -43,8 +43,11 @@ ViewTable ViewTable::from_plan(const Plan& plan) {
         p.read_only = true;
         break;
       case MountOp::Type::Proc:
-      case MountOp::Type::Tmpfs:
-      case MountOp::Type::Devpts: p.layers = {op.target}; break;
+      case MountOp::Type::Devpts:
+        p.layers = {op.target};
+        p.kernel = true;
+        break;
+      case MountOp::Type::Tmpfs: p.layers = {op.target}; break;
       case MountOp::Type::Overlay:
         p.layers.push_back(op.upper);
         p.layers.insert(p.layers.end(), op.lowers.begin(), op.lowers.end());

@@ -27,6 +27,9 @@ struct ViewPlace {
   std::vector<std::string> layers;
   bool upper = false;
   bool read_only = false;  // host state, /sys, hidden directories: writes fail with EROFS
+  // The kernel's own tree (/proc, /dev/pts): paths below it are the kernel's to
+  // resolve in the calling process (/proc/self, the magic links in /proc/PID/fd).
+  bool kernel = false;
   std::string link;        // Symlink
 };
 

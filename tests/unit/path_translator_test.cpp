@@ -63,6 +63,8 @@ struct Fixture {
     plan.ops.push_back(MountOp::dir("/etc", "host state parent"));
     plan.ops.push_back(MountOp::host_state("/etc/hostname", host + "/etc/hostname", "host state"));
     plan.ops.push_back(MountOp::hide("/data/hidden", "appv's private directory"));
+    plan.ops.push_back(MountOp::proc("/proc", "the kernel's"));
+    plan.ops.push_back(MountOp::symlink("/data/fd", "/proc/self/fd", "like /dev/fd"));
     return PathTranslator(ViewTable::from_plan(plan), empty, false);
   }
 };
@@ -196,7 +198,7 @@ TEST_CASE("a directory's listing merges its layers, less whiteouts, with the pla
   l = f.tr.list("/");
   names.clear();
   for (const auto& [name, kind] : l.entries) names.push_back(name);
-  CHECK(names == std::vector<std::string>{"data", "etc", "lib64", "opt", "usr"});
+  CHECK(names == std::vector<std::string>{"data", "etc", "lib64", "opt", "proc", "usr"});
   CHECK(f.tr.list("/usr/bin/app").error == ENOTDIR);
 }
 
@@ -206,4 +208,14 @@ TEST_CASE("a layer's host path maps back to its view path") {
   CHECK(f.tr.view_path_of(f.upper + "/usr/bin") == "/usr/bin");
   CHECK(f.tr.view_path_of(f.host + "/data/notes") == "/data/notes");
   CHECK(f.tr.view_path_of("/nowhere/else").empty());
+}
+
+TEST_CASE("below /proc the kernel resolves the path in the calling process") {
+  Fixture f;
+  // "self" must stay "self": the translator's process is not the app.
+  Translation t = f.tr.translate("/proc/self/fd/0", Intent::Lookup);
+  CHECK(t.error == 0);
+  CHECK(t.real == "/proc/self/fd/0");
+  CHECK(f.tr.translate("/data/fd/1", Intent::Lookup).real == "/proc/self/fd/1");
+  CHECK(f.tr.translate("/proc/1/../self/maps", Intent::Lookup).real == "/proc/1/../self/maps");
 }
