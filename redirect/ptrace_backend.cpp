@@ -280,7 +280,10 @@ class Supervisor {
     if (cwd.empty() || ::chdir(cwd.c_str()) != 0) {
       if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
     }
-    drop_privileges();
+    // Root's capabilities go, as under ns; a user holds none to drop (and may not
+    // shrink the bounding set without CAP_SETPCAP): no_new_privs, set with the
+    // filter, keeps the app from gaining any.
+    if (::geteuid() == 0) drop_privileges();
     if (const int err = install_trace_filter(redirected_calls())) {
       throw Error(Exit::Environment, fmt::format("cannot load the supervisor's seccomp filter: {}", errno_text(err)));
     }
