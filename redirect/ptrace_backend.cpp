@@ -20,6 +20,7 @@
 #include "base/advice.h"
 #include "base/error.h"
 #include "base/fs_util.h"
+#include "base/scope_guard.h"
 #include "base/tracing.h"
 #include "redirect/child_channel.h"
 #include "redirect/exec_rewrite.h"
@@ -310,7 +311,17 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   // The view's hidden places (appv's sandboxes) show as this empty directory.
   const std::string empty = layout::join(plan.sandbox, ".empty");
   make_dirs(empty, 0555);
-  PathTranslator view(ViewTable::from_plan(plan.mounts), empty, ::geteuid() == 0);
+  // Stand-ins for merged directories (PathTranslator::listing_stand_in), this launch's own.
+  const std::string listings = layout::join(plan.sandbox, ".listings-" + std::to_string(::getpid()));
+  remove_tree(listings);
+  make_dirs(listings, 0700);
+  ScopeGuard remove_listings([&] {
+    try {
+      remove_tree(listings);
+    } catch (const Error&) {
+    }
+  });
+  PathTranslator view(ViewTable::from_plan(plan.mounts), empty, ::geteuid() == 0, listings);
   const Translation cwd = view.translate(plan.cwd, Intent::Lookup, true);
   OneCpu pinned;
   ErrorChannel errors;

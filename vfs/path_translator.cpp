@@ -70,8 +70,16 @@ std::string layer_path(const ViewPlace& place, size_t layer, const std::string& 
 
 }  // namespace
 
-PathTranslator::PathTranslator(ViewTable table, std::string empty_dir, bool root_xattrs)
-    : table_(std::move(table)), empty_dir_(std::move(empty_dir)), root_xattrs_(root_xattrs) {}
+void PathTranslator::forget_resolved() {
+  dirs_.clear();
+  stand_ins_.clear();
+}
+
+PathTranslator::PathTranslator(ViewTable table, std::string empty_dir, bool root_xattrs, std::string listings_dir)
+    : table_(std::move(table)),
+      empty_dir_(std::move(empty_dir)),
+      root_xattrs_(root_xattrs),
+      listings_dir_(std::move(listings_dir)) {}
 
 PathTranslator::Dir PathTranslator::root_dir() const {
   Dir d;
@@ -316,7 +324,7 @@ int PathTranslator::copy_up_dir(const Dir& dir) {
     }
     if (::mkdir(in_upper.c_str(), mode) != 0 && errno != EEXIST) return errno;
   }
-  dirs_.clear();
+  forget_resolved();
   return 0;
 }
 
@@ -377,7 +385,7 @@ int PathTranslator::record_deletion(const Dir& parent, const std::string& name, 
     }
   }
   if (::mknod(at.c_str(), S_IFCHR | 0, makedev(0, 0)) != 0) return errno;
-  dirs_.clear();
+  forget_resolved();
   return 0;
 }
 
@@ -406,7 +414,7 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
                                                                               : t.view_path;
         return t;
       }
-      t.real = entry.real;
+      t.real = entry.kind == NodeKind::Dir ? listing_stand_in(t.view_path, entry.real) : entry.real;
       return t;
     case Intent::Write:
       if (entry.kind == NodeKind::Absent) {
@@ -419,7 +427,7 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         return t;
       }
       if (place->upper && entry.layer != 0) {
-        dirs_.clear();
+        forget_resolved();
         if (const int err = copy_up_file(parent, name, entry)) {
           t.error = err;
           return t;
@@ -461,7 +469,7 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
       } else {
         t.real = layer_path(*parent.place, 0, rel);
       }
-      dirs_.clear();
+      forget_resolved();
       return t;
     }
     case Intent::Delete: {
@@ -473,7 +481,7 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         t.error = entry.place_root ? EBUSY : EROFS;
         return t;
       }
-      dirs_.clear();
+      forget_resolved();
       if (!place->upper) {
         t.real = entry.real;
         return t;
@@ -498,6 +506,14 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
 }
 
 std::string PathTranslator::view_path_of(const std::string& real) const {
+  if (!listings_dir_.empty() && path_has_prefix(real, listings_dir_)) {
+    auto it = stand_in_view_.upper_bound(real);  // the stand-in at or above `real`
+    while (it != stand_in_view_.begin()) {
+      --it;
+      if (path_has_prefix(real, it->first)) return it->second + real.substr(it->first.size());
+      if (it->first.compare(0, listings_dir_.size(), listings_dir_) != 0) break;
+    }
+  }
   std::string best_view;
   size_t best = 0;
   for (const ViewPlace& p : table_.places()) {
@@ -554,6 +570,62 @@ PathTranslator::Listing PathTranslator::list(const std::string& path) {
   }
   out.entries.assign(names.begin(), names.end());
   return out;
+}
+
+std::string PathTranslator::listing_stand_in(const std::string& view_path, const std::string& real) {
+  if (listings_dir_.empty()) return real;
+  if (auto it = stand_ins_.find(view_path); it != stand_ins_.end()) return it->second;
+  Dir dir;
+  if (!resolve_dir(view_path, dir) || !dir.place || dir.place->kind != ViewPlace::Kind::Layers) return real;
+  const std::vector<std::string> places = table_.root_children(view_path);
+  // One contributing layer that is not the sandbox's (which may hold whiteouts) and
+  // no place mounted inside: the kernel lists it as the view shows it.
+  if (dir.layers.size() == 1 && !(dir.place->upper && dir.layers[0] == 0) && places.empty()) return real;
+  const Listing merged = list(view_path);
+  if (merged.error) return real;
+  std::set<std::string> top;
+  const std::string top_real = layer_path(*dir.place, dir.layers.empty() ? 0 : dir.layers[0], dir.rel);
+  bool top_has_whiteouts = false;
+  if (DIR* d = ::opendir(top_real.c_str())) {
+    while (const dirent* de = ::readdir(d)) {
+      const std::string n = de->d_name;
+      if (n == "." || n == "..") continue;
+      if (de->d_type == DT_CHR && is_whiteout(top_real + "/" + n)) top_has_whiteouts = true;
+      top.insert(n);
+    }
+    ::closedir(d);
+  }
+  bool same = !top_has_whiteouts && top.size() == merged.entries.size();
+  for (const auto& [n, kind] : merged.entries) same = same && top.count(n) != 0;
+  if (same) {
+    stand_ins_[view_path] = real;
+    return real;
+  }
+  const std::string at = listings_dir_ + "/" + std::to_string(++stand_in_count_);
+  struct stat st{};
+  const bool have_top = ::stat(top_real.c_str(), &st) == 0;
+  if (::mkdir(at.c_str(), 0700) != 0) return real;
+  for (const auto& [n, kind] : merged.entries) {
+    const std::string p = at + "/" + n;
+    if (kind == NodeKind::Dir) {
+      (void)!::mkdir(p.c_str(), 0755);
+    } else if (kind == NodeKind::Symlink) {
+      (void)!::symlink(".", p.c_str());
+    } else if (kind == NodeKind::File) {
+      const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+      if (fd >= 0) ::close(fd);
+    } else {
+      (void)!::mkfifo(p.c_str(), 0644);
+    }
+  }
+  if (have_top) {
+    (void)!::chmod(at.c_str(), st.st_mode & 07777);
+    const struct timespec times[2] = {st.st_atim, st.st_mtim};
+    (void)!::utimensat(AT_FDCWD, at.c_str(), times, 0);
+  }
+  stand_ins_[view_path] = at;
+  stand_in_view_[at] = view_path;
+  return at;
 }
 
 }  // namespace appv

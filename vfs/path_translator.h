@@ -50,8 +50,10 @@ class PathTranslator {
   // `root_xattrs`: opaque directories are marked as the `ns` backend's overlay would
   // mark them for this caller: trusted.overlay.opaque as root, user.overlay.opaque in
   // a user namespace (both are read). `empty_dir`: an empty directory on the host that
-  // stands for the view's hidden places (appv's sandboxes).
-  PathTranslator(ViewTable table, std::string empty_dir, bool root_xattrs);
+  // stands for the view's hidden places (appv's sandboxes). `listings_dir`: a
+  // directory the translator fills with stand-ins for merged directories (below), ""
+  // for none.
+  PathTranslator(ViewTable table, std::string empty_dir, bool root_xattrs, std::string listings_dir = {});
 
   // `path` is absolute in the view (the caller joins a relative one to the view path
   // of the working directory or dirfd). `follow_final`: false for lstat, readlink,
@@ -72,6 +74,16 @@ class PathTranslator {
     std::vector<std::pair<std::string, NodeKind>> entries;
   };
   Listing list(const std::string& path);
+
+  // A directory whose view listing is not its topmost layer's (layers merged, entries
+  // deleted, places mounted in it) has no host directory the kernel could list. A
+  // Lookup of it then answers with a stand-in in `listings_dir`: a directory holding
+  // an empty entry of the same kind per name, with the top layer's mode and times,
+  // so that getdents lists the view and stat and fstat of the opened directory agree
+  // (find compares them). Names looked up through it (openat on its fd) map back to
+  // the view (view_path_of). Made once per directory until the view changes.
+  // Returns `real` unchanged when no stand-in is needed or possible.
+  std::string listing_stand_in(const std::string& view_path, const std::string& real);
 
   const ViewTable& table() const { return table_; }
 
@@ -101,10 +113,15 @@ class PathTranslator {
   int copy_up_dir(const Dir& dir);
   int copy_up_file(const Dir& parent, const std::string& name, const Entry& entry);
   int record_deletion(const Dir& parent, const std::string& name, const Entry& entry);
+  void forget_resolved();  // after a change to the view: cached directories and stand-ins
 
   ViewTable table_;
   std::string empty_dir_;
   bool root_xattrs_;
+  std::string listings_dir_;
+  std::map<std::string, std::string> stand_ins_;      // view path -> stand-in, until the view changes
+  std::map<std::string, std::string> stand_in_view_;  // stand-in -> view path (kept: fds stay open)
+  unsigned stand_in_count_ = 0;
   std::map<std::string, Dir> dirs_;  // resolved directories by view path
 };
 

@@ -12,6 +12,7 @@
 
 #include "base/fs_util.h"
 #include "tests/unit/support/temp_dir.h"
+#include "manifests/paths.h"
 #include "vfs/path_translator.h"
 #include "vfs/sandbox.h"
 
@@ -65,7 +66,8 @@ struct Fixture {
     plan.ops.push_back(MountOp::hide("/data/hidden", "appv's private directory"));
     plan.ops.push_back(MountOp::proc("/proc", "the kernel's"));
     plan.ops.push_back(MountOp::symlink("/data/fd", "/proc/self/fd", "like /dev/fd"));
-    return PathTranslator(ViewTable::from_plan(plan), empty, false);
+    make_dirs(t / "listings");
+    return PathTranslator(ViewTable::from_plan(plan), empty, false, t / "listings");
   }
 };
 
@@ -144,7 +146,7 @@ TEST_CASE("creating lands in upper with its parents, read-only places refuse wit
   CHECK(f.tr.translate("/etc/hostname", Intent::Write).error == EROFS);
   CHECK(f.tr.translate("/etc/other", Intent::Create).error == EROFS);
   CHECK(f.tr.translate("/data/hidden/x", Intent::Create).error == EROFS);
-  CHECK(f.tr.translate("/data/hidden", Intent::Lookup).real == f.empty);
+  CHECK(f.tr.translate("/data/hidden", Intent::Lookup).real == f.empty + "");
   CHECK(f.tr.translate("/usr/none/x", Intent::Create).error == ENOENT);
 }
 
@@ -218,4 +220,26 @@ TEST_CASE("below /proc the kernel resolves the path in the calling process") {
   CHECK(t.real == "/proc/self/fd/0");
   CHECK(f.tr.translate("/data/fd/1", Intent::Lookup).real == "/proc/self/fd/1");
   CHECK(f.tr.translate("/proc/1/../self/maps", Intent::Lookup).real == "/proc/1/../self/maps");
+}
+
+TEST_CASE("a merged directory is looked up as a stand-in the kernel lists as the view shows it") {
+  Fixture f;
+  // The package's own directory alone: the kernel lists it as it is.
+  CHECK(f.tr.translate("/usr/lib/app", Intent::Lookup).real == f.pkg + "/usr/lib/app");
+  REQUIRE(f.tr.translate("/usr/bin/tool", Intent::Delete, false).done);
+  const Translation t = f.tr.translate("/usr/bin", Intent::Lookup);
+  REQUIRE(t.error == 0);
+  CHECK(path_has_prefix(t.real, f.t / "listings"));
+  CHECK(appv::test::list_tree(t.real) == std::vector<std::string>{"app", "data-link", "rel-dir"});
+  struct stat st;
+  REQUIRE(::lstat((t.real + "/rel-dir").c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+  // The same stand-in until the view changes, and names below it map back to the view.
+  CHECK(f.tr.translate("/usr/bin", Intent::Lookup).real == t.real);
+  CHECK(f.tr.view_path_of(t.real + "/app") == "/usr/bin/app");
+  CHECK(f.tr.view_path_of(t.real) == "/usr/bin");
+  write_file(f.tr.translate("/usr/bin/new", Intent::Create).real, "x");
+  const Translation again = f.tr.translate("/usr/bin", Intent::Lookup);
+  CHECK(again.real != t.real);
+  CHECK(appv::test::list_tree(again.real) == std::vector<std::string>{"app", "data-link", "new", "rel-dir"});
 }
