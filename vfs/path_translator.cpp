@@ -234,6 +234,13 @@ Translation PathTranslator::walk(const std::string& path, bool follow_final, Dir
     std::string part = pending.front();
     pending.pop_front();
     const bool last = pending.empty();
+    if (!last && part != "." && part != "..") {
+      // A directory on the way that was resolved before: no lookup on disk.
+      if (auto it = dirs_.find(join_path(dir.view, part)); it != dirs_.end()) {
+        dir = it->second;
+        continue;
+      }
+    }
     if (part == "." || part == "..") {
       if (part == ".." && dir.view != "/" && !resolve_dir(parent_path(dir.view), dir)) {
         t.error = ENOENT;
