@@ -308,6 +308,13 @@ class Supervisor {
 }  // namespace
 
 int run_ptrace_backend(const LaunchPlan& plan) {
+  if (plan.own_network) {
+    // Without a network namespace the app would have the host's network: a denial
+    // that is not kept is refused rather than ignored.
+    throw Error(Exit::Environment,
+                "the ptrace backend cannot take the network away (it makes no namespaces); run with --backend ns, "
+                "or grant the network");
+  }
   // The view's hidden places (appv's sandboxes) show as this empty directory.
   const std::string empty = layout::join(plan.sandbox, ".empty");
   make_dirs(empty, 0555);
