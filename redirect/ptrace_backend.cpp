@@ -127,12 +127,16 @@ class Supervisor {
     }
     for (const PathArg& a : call->paths) {
       std::string path;
-      if (!view_path(pid, args, a, path)) continue;
+      bool absolute = false;
+      if (!view_path(pid, args, a, path, &absolute)) continue;
       const unsigned mode = call->mode_arg >= 0 ? static_cast<unsigned>(args[call->mode_arg]) & 07777 : 0755;
       const Translation t = view_.translate(path, a.intent, a.follow, mode);
       if (t.error) return stop.skip(-t.error);
       if (t.done) return stop.skip(0);
-      if (t.real.empty()) continue;  // a place's own link: the host's path stands
+      // The host's path stands: a place's own link, or an absolute path that is its own
+      // host path (/proc, merged trees). A relative one is rewritten all the same: its
+      // directory fd may be a stand-in for a merged directory.
+      if (t.real.empty() || (t.real == path && absolute)) continue;
       const uint64_t at = stop.put(t.real);
       if (at == 0) return stop.skip(-EFAULT);
       stop.set_arg(a.path_arg, at);
@@ -153,9 +157,10 @@ class Supervisor {
   // The view path the call's argument `a` names: absolute as given, or joined to the
   // view path of its directory fd or working directory. False for an empty or
   // unreadable path (AT_EMPTY_PATH: the fd itself), which is left alone.
-  bool view_path(pid_t pid, const uint64_t (&args)[6], const PathArg& a, std::string& out) {
+  bool view_path(pid_t pid, const uint64_t (&args)[6], const PathArg& a, std::string& out, bool* absolute = nullptr) {
     out = read_tracee_string(pid, args[a.path_arg]);
     if (out.empty()) return false;
+    if (absolute) *absolute = out[0] == '/';
     if (out[0] == '/') return true;
     const int dirfd = a.dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(args[a.dirfd_arg]);
     const std::string base = dirfd == AT_FDCWD ? read_link(fmt::format("/proc/{}/cwd", pid))

@@ -584,10 +584,12 @@ std::string PathTranslator::listing_stand_in(const std::string& view_path, const
   if (auto it = stand_ins_.find(view_path); it != stand_ins_.end()) return it->second;
   Dir dir;
   if (!resolve_dir(view_path, dir) || !dir.place || dir.place->kind != ViewPlace::Kind::Layers) return real;
-  const std::vector<std::string> places = table_.root_children(view_path);
   // One contributing layer that is not the sandbox's (which may hold whiteouts) and
   // no place mounted inside: the kernel lists it as the view shows it.
-  if (dir.layers.size() == 1 && !(dir.place->upper && dir.layers[0] == 0) && places.empty()) return real;
+  if (dir.layers.size() == 1 && !(dir.place->upper && dir.layers[0] == 0) && !table_.is_root_dir(view_path)) {
+    stand_ins_[view_path] = real;
+    return real;
+  }
   const Listing merged = list(view_path);
   if (merged.error) return real;
   std::set<std::string> top;
