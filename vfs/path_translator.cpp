@@ -614,17 +614,18 @@ std::string PathTranslator::listing_stand_in(const std::string& view_path, const
   struct stat st{};
   const bool have_top = ::stat(top_real.c_str(), &st) == 0;
   if (::mkdir(at.c_str(), 0700) != 0) return real;
+  UniqueFd in(::open(at.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!in) return real;
+  // One system call an entry, relative to the stand-in (a merged /usr/bin has
+  // thousands): an empty file made with mknod, not open and close.
   for (const auto& [n, kind] : merged.entries) {
-    const std::string p = at + "/" + n;
+    const char* name = n.c_str();
     if (kind == NodeKind::Dir) {
-      (void)!::mkdir(p.c_str(), 0755);
+      (void)!::mkdirat(in.get(), name, 0755);
     } else if (kind == NodeKind::Symlink) {
-      (void)!::symlink(".", p.c_str());
-    } else if (kind == NodeKind::File) {
-      const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-      if (fd >= 0) ::close(fd);
+      (void)!::symlinkat(".", in.get(), name);
     } else {
-      (void)!::mkfifo(p.c_str(), 0644);
+      (void)!::mknodat(in.get(), name, (kind == NodeKind::File ? S_IFREG : S_IFIFO) | 0644, 0);
     }
   }
   if (have_top) {
