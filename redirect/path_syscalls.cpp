@@ -18,7 +18,8 @@ PathArg open_arg(int dirfd_arg, int path_arg, uint64_t flags) {
   return a;
 }
 
-PathCall plain(std::vector<PathArg> paths) { return {PathCallKind::Plain, std::move(paths), -1}; }
+PathCall plain(std::vector<PathArg> paths) { return {PathCallKind::Plain, std::move(paths), -1, -1}; }
+PathCall fd_write(int fd_arg) { return {PathCallKind::FdWrite, {}, -1, fd_arg}; }
 
 }  // namespace
 
@@ -31,10 +32,10 @@ const std::vector<StoppedCall>& redirected_calls() {
 #endif
       {SYS_openat},     {SYS_openat2},  {SYS_newfstatat, 3}, {SYS_statx, 2}, {SYS_faccessat}, {SYS_faccessat2},
       {SYS_readlinkat}, {SYS_execve},   {SYS_chdir},     {SYS_getcwd},    {SYS_statfs},   {SYS_truncate},
-      {SYS_fchmodat},   {SYS_fchownat, 4}, {SYS_mkdirat}, {SYS_unlinkat},  {SYS_renameat2}, {SYS_linkat},
+      {SYS_fchmodat},   {SYS_fchownat}, {SYS_mkdirat}, {SYS_unlinkat},  {SYS_renameat2}, {SYS_linkat},
       {SYS_symlinkat},  {SYS_mknodat},  {SYS_utimensat}, {SYS_getxattr},  {SYS_lgetxattr}, {SYS_setxattr},
       {SYS_lsetxattr},  {SYS_listxattr}, {SYS_llistxattr}, {SYS_removexattr}, {SYS_lremovexattr},
-      {SYS_inotify_add_watch},
+      {SYS_inotify_add_watch}, {SYS_fchmod}, {SYS_fchown}, {SYS_fsetxattr}, {SYS_fremovexattr},
 #ifdef SYS_renameat
       {SYS_renameat},
 #endif
@@ -51,17 +52,17 @@ std::optional<PathCall> describe_path_call(long nr, const uint64_t (&a)[6], uint
     case SYS_stat: return plain({{-1, 0, Intent::Lookup, true}});
     case SYS_lstat: return plain({{-1, 0, Intent::Lookup, false}});
     case SYS_access: return plain({{-1, 0, Intent::Lookup, true}});
-    case SYS_readlink: return PathCall{PathCallKind::Readlink, {{-1, 0, Intent::Lookup, false}}, -1};
+    case SYS_readlink: return PathCall{PathCallKind::Readlink, {{-1, 0, Intent::Lookup, false}}, -1, -1};
     case SYS_chmod: return plain({{-1, 0, Intent::Write, true}});
     case SYS_chown: return plain({{-1, 0, Intent::Write, true}});
     case SYS_lchown: return plain({{-1, 0, Intent::Write, false}});
     case SYS_utimes: return plain({{-1, 0, Intent::Write, true}});
     case SYS_futimesat: return plain({{0, 1, Intent::Write, true}});
-    case SYS_mkdir: return PathCall{PathCallKind::Plain, {{-1, 0, Intent::MakeDir, false}}, 1};
+    case SYS_mkdir: return PathCall{PathCallKind::Plain, {{-1, 0, Intent::MakeDir, false}}, 1, -1};
     case SYS_rmdir: return plain({{-1, 0, Intent::Delete, false}});
     case SYS_unlink: return plain({{-1, 0, Intent::Delete, false}});
-    case SYS_rename: return PathCall{PathCallKind::Rename, {{-1, 0, Intent::Delete, false}, {-1, 1, Intent::Create, false}}, -1};
-    case SYS_link: return PathCall{PathCallKind::Link, {{-1, 0, Intent::Write, false}, {-1, 1, Intent::Create, false}}, -1};
+    case SYS_rename: return PathCall{PathCallKind::Rename, {{-1, 0, Intent::Delete, false}, {-1, 1, Intent::Create, false}}, -1, -1};
+    case SYS_link: return PathCall{PathCallKind::Link, {{-1, 0, Intent::Write, false}, {-1, 1, Intent::Create, false}}, -1, -1};
     case SYS_symlink: return plain({{-1, 1, Intent::Create, false}});
     case SYS_mknod: return plain({{-1, 0, Intent::Create, false}});
 #endif
@@ -71,26 +72,32 @@ std::optional<PathCall> describe_path_call(long nr, const uint64_t (&a)[6], uint
     case SYS_statx: return plain({{0, 1, Intent::Lookup, at_nofollow(2)}});
     case SYS_faccessat:
     case SYS_faccessat2: return plain({{0, 1, Intent::Lookup, nr == SYS_faccessat2 ? at_nofollow(3) : true}});
-    case SYS_readlinkat: return PathCall{PathCallKind::Readlink, {{0, 1, Intent::Lookup, false}}, -1};
-    case SYS_execve: return PathCall{PathCallKind::Exec, {{-1, 0, Intent::Lookup, true}}, -1};
+    case SYS_readlinkat: return PathCall{PathCallKind::Readlink, {{0, 1, Intent::Lookup, false}}, -1, -1};
+    case SYS_execve: return PathCall{PathCallKind::Exec, {{-1, 0, Intent::Lookup, true}}, -1, -1};
     case SYS_chdir: return plain({{-1, 0, Intent::Lookup, true}});
-    case SYS_getcwd: return PathCall{PathCallKind::Getcwd, {}, -1};
+    case SYS_getcwd: return PathCall{PathCallKind::Getcwd, {}, -1, -1};
     case SYS_statfs: return plain({{-1, 0, Intent::Lookup, true}});
     case SYS_truncate: return plain({{-1, 0, Intent::Write, true}});
     case SYS_fchmodat: return plain({{0, 1, Intent::Write, true}});
-    case SYS_fchownat: return plain({{0, 1, Intent::Write, at_nofollow(4)}});
-    case SYS_mkdirat: return PathCall{PathCallKind::Plain, {{0, 1, Intent::MakeDir, false}}, 2};
+    case SYS_fchownat:
+      if (a[4] & AT_EMPTY_PATH) return fd_write(0);
+      return plain({{0, 1, Intent::Write, at_nofollow(4)}});
+    case SYS_fchmod:
+    case SYS_fchown:
+    case SYS_fsetxattr:
+    case SYS_fremovexattr: return fd_write(0);
+    case SYS_mkdirat: return PathCall{PathCallKind::Plain, {{0, 1, Intent::MakeDir, false}}, 2, -1};
     case SYS_unlinkat: return plain({{0, 1, Intent::Delete, false}});
 #ifdef SYS_renameat
     case SYS_renameat:
 #endif
-    case SYS_renameat2: return PathCall{PathCallKind::Rename, {{0, 1, Intent::Delete, false}, {2, 3, Intent::Create, false}}, -1};
+    case SYS_renameat2: return PathCall{PathCallKind::Rename, {{0, 1, Intent::Delete, false}, {2, 3, Intent::Create, false}}, -1, -1};
     case SYS_linkat:
-      return PathCall{PathCallKind::Link, {{0, 1, Intent::Write, (a[4] & AT_SYMLINK_FOLLOW) != 0}, {2, 3, Intent::Create, false}}, -1};
+      return PathCall{PathCallKind::Link, {{0, 1, Intent::Write, (a[4] & AT_SYMLINK_FOLLOW) != 0}, {2, 3, Intent::Create, false}}, -1, -1};
     case SYS_symlinkat: return plain({{1, 2, Intent::Create, false}});
     case SYS_mknodat: return plain({{0, 1, Intent::Create, false}});
     case SYS_utimensat:
-      if (a[1] == 0) return std::nullopt;  // futimens(): an fd, no path
+      if (a[1] == 0) return fd_write(0);  // futimens()
       return plain({{0, 1, Intent::Write, at_nofollow(3)}});
     case SYS_getxattr:
     case SYS_listxattr: return plain({{-1, 0, Intent::Lookup, true}});

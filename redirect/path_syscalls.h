@@ -21,6 +21,8 @@ enum class PathCallKind {
   Getcwd,    // getcwd: answered with the view path of the working directory
   Rename,    // rename(at)(2): done by the supervisor (copy-up, whiteout at the source)
   Link,      // link(at): the new name created in the view, the old one copied up
+  FdWrite,   // fchmod, fchown, fsetxattr, futimens...: a change through a descriptor,
+             // refused (EROFS) when it names a file of a layer the app may not change
 };
 
 struct PathArg {
@@ -34,6 +36,7 @@ struct PathCall {
   PathCallKind kind = PathCallKind::Plain;
   std::vector<PathArg> paths;
   int mode_arg = -1;  // mkdir's mode, for a directory the translator makes itself
+  int fd_arg = -1;    // FdWrite: the descriptor
 };
 
 // The calls the filter stops (base/tracing.h), with fstat-like AT_EMPTY_PATH calls

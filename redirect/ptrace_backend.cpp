@@ -122,6 +122,11 @@ class Supervisor {
         if (readlink_exe(stop, args, call->paths[0])) return;
         break;
       case PathCallKind::Rename: return rename(stop, args, *call);
+      case PathCallKind::FdWrite: {
+        const std::string real = read_link(fmt::format("/proc/{}/fd/{}", pid, static_cast<int>(args[call->fd_arg])));
+        if (!real.empty() && real[0] == '/' && view_.in_protected_layer(real)) stop.skip(-EROFS);
+        return;
+      }
       case PathCallKind::Plain:
       case PathCallKind::Link: break;
     }

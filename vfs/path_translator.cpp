@@ -536,6 +536,22 @@ std::string PathTranslator::view_path_of(const std::string& real) const {
   return best_view;
 }
 
+bool PathTranslator::in_protected_layer(const std::string& real) const {
+  size_t best = 0;
+  bool protected_layer = false;
+  for (const ViewPlace& p : table_.places()) {
+    if (p.kind != ViewPlace::Kind::Layers || p.kernel) continue;
+    for (size_t i = 0; i < p.layers.size(); ++i) {
+      const std::string& l = p.layers[i];
+      if (l.size() > best && path_has_prefix(real, l)) {
+        best = l.size();
+        protected_layer = p.read_only || (p.upper && i != 0);
+      }
+    }
+  }
+  return protected_layer;
+}
+
 PathTranslator::Listing PathTranslator::list(const std::string& path) {
   Listing out;
   Dir parent;
@@ -592,24 +608,30 @@ std::string PathTranslator::listing_stand_in(const std::string& view_path, const
   }
   const Listing merged = list(view_path);
   if (merged.error) return real;
-  std::set<std::string> top;
-  const std::string top_real = layer_path(*dir.place, dir.layers.empty() ? 0 : dir.layers[0], dir.rel);
-  bool top_has_whiteouts = false;
-  if (DIR* d = ::opendir(top_real.c_str())) {
-    while (const dirent* de = ::readdir(d)) {
-      const std::string n = de->d_name;
-      if (n == "." || n == "..") continue;
-      if (de->d_type == DT_CHR && is_whiteout(top_real + "/" + n)) top_has_whiteouts = true;
-      top.insert(n);
+  // A layer whose own listing is the view's (names and kinds, no whiteouts) lists it
+  // as well as a stand-in would: the host's directory under a package's that lacks
+  // only some of its entries (a package without __pycache__ over the host's), or the
+  // top one when the lower ones add nothing.
+  const std::map<std::string, NodeKind> want(merged.entries.begin(), merged.entries.end());
+  for (size_t i : dir.layers) {
+    const std::string layer_real = layer_path(*dir.place, i, dir.rel);
+    std::map<std::string, NodeKind> names;
+    bool whiteouts = false;
+    if (DIR* d = ::opendir(layer_real.c_str())) {
+      while (const dirent* de = ::readdir(d)) {
+        const std::string n = de->d_name;
+        if (n == "." || n == "..") continue;
+        if (de->d_type == DT_CHR && is_whiteout(layer_real + "/" + n)) whiteouts = true;
+        names[n] = kind_of(de->d_type);
+      }
+      ::closedir(d);
     }
-    ::closedir(d);
+    if (!whiteouts && names == want) {
+      stand_ins_[view_path] = layer_real;
+      return layer_real;
+    }
   }
-  bool same = !top_has_whiteouts && top.size() == merged.entries.size();
-  for (const auto& [n, kind] : merged.entries) same = same && top.count(n) != 0;
-  if (same) {
-    stand_ins_[view_path] = real;
-    return real;
-  }
+  const std::string top_real = layer_path(*dir.place, dir.layers.empty() ? 0 : dir.layers[0], dir.rel);
   const std::string at = listings_dir_ + "/" + std::to_string(++stand_in_count_);
   struct stat st{};
   const bool have_top = ::stat(top_real.c_str(), &st) == 0;

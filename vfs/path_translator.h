@@ -65,6 +65,13 @@ class PathTranslator {
   // /proc/PID/cwd of the app shows), "" when it is in none.
   std::string view_path_of(const std::string& real) const;
 
+  // True when the host path `real` (what an open descriptor of the app names) is in
+  // a layer the app may not change through it: below a sandbox's upper directory
+  // (the package's tree, the host's under writecopy) or in a read-only place. A
+  // change through such a descriptor (fchmod, fchown, futimens, fsetxattr) would
+  // reach the package or the host, where a path's change is copied up first.
+  bool in_protected_layer(const std::string& real) const;
+
   // The merged listing of the view's directory `path` (links followed): every layer's
   // names, upper first, less whiteouts and what an opaque directory hides, plus the
   // places mounted directly in it. Sorted by name. Empty with `error` set when `path`

@@ -226,11 +226,20 @@ TEST_CASE("a merged directory is looked up as a stand-in the kernel lists as the
   Fixture f;
   // The package's own directory alone: the kernel lists it as it is.
   CHECK(f.tr.translate("/usr/lib/app", Intent::Lookup).real == f.pkg + "/usr/lib/app");
-  REQUIRE(f.tr.translate("/usr/bin/tool", Intent::Delete, false).done);
-  const Translation t = f.tr.translate("/usr/bin", Intent::Lookup);
+  // Package over host: the host's app and tool under the package's app, data-link
+  // and rel-dir. No layer lists that: a stand-in does.
+  Translation t = f.tr.translate("/usr/bin", Intent::Lookup);
   REQUIRE(t.error == 0);
   CHECK(path_has_prefix(t.real, f.t / "listings"));
-  CHECK(appv::test::list_tree(t.real) == std::vector<std::string>{"app", "data-link", "rel-dir"});
+  CHECK(appv::test::list_tree(t.real) == std::vector<std::string>{"app", "data-link", "rel-dir", "tool"});
+  // With the host's tool deleted, the package's own directory lists the view.
+  REQUIRE(f.tr.translate("/usr/bin/tool", Intent::Delete, false).done);
+  CHECK(f.tr.translate("/usr/bin", Intent::Lookup).real == f.pkg + "/usr/bin");
+  write_file(f.tr.translate("/usr/bin/mine", Intent::Create).real, "x");
+  t = f.tr.translate("/usr/bin", Intent::Lookup);
+  REQUIRE(t.error == 0);
+  CHECK(path_has_prefix(t.real, f.t / "listings"));
+  CHECK(appv::test::list_tree(t.real) == std::vector<std::string>{"app", "data-link", "mine", "rel-dir"});
   struct stat st;
   REQUIRE(::lstat((t.real + "/rel-dir").c_str(), &st) == 0);
   CHECK(S_ISLNK(st.st_mode));
@@ -241,5 +250,15 @@ TEST_CASE("a merged directory is looked up as a stand-in the kernel lists as the
   write_file(f.tr.translate("/usr/bin/new", Intent::Create).real, "x");
   const Translation again = f.tr.translate("/usr/bin", Intent::Lookup);
   CHECK(again.real != t.real);
-  CHECK(appv::test::list_tree(again.real) == std::vector<std::string>{"app", "data-link", "new", "rel-dir"});
+  CHECK(appv::test::list_tree(again.real) == std::vector<std::string>{"app", "data-link", "mine", "new", "rel-dir"});
+}
+
+TEST_CASE("descriptors of the package's and the host's files under writecopy may not change them") {
+  Fixture f;
+  CHECK(f.tr.in_protected_layer(f.pkg + "/usr/bin/app"));
+  CHECK(f.tr.in_protected_layer(f.host + "/usr/bin/tool"));
+  CHECK(f.tr.in_protected_layer(f.host + "/etc/hostname"));  // host state, read-only
+  CHECK_FALSE(f.tr.in_protected_layer(f.upper + "/usr/bin/app"));
+  CHECK_FALSE(f.tr.in_protected_layer(f.host + "/data/notes"));  // merged: the host's to change
+  CHECK_FALSE(f.tr.in_protected_layer("/proc/self/fd/0"));
 }

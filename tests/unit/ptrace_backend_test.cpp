@@ -103,8 +103,12 @@ TEST_CASE("stat, unlink, mkdir, rename and exec are described as the supervisor 
   CHECK(described(SYS_getcwd, {0, 0}).kind == PathCallKind::Getcwd);
   const PathCall symlink = described(SYS_symlinkat, {0, 0, 0});
   CHECK(symlink.paths[0].path_arg == 2);  // the new name; the link's text is the view's
-  uint64_t futimens[6] = {3, 0, 0, 0, 0, 0};
-  CHECK_FALSE(describe_path_call(SYS_utimensat, futimens).has_value());
+  const PathCall futimens = described(SYS_utimensat, {3, 0, 0, 0});
+  CHECK(futimens.kind == PathCallKind::FdWrite);
+  CHECK(futimens.fd_arg == 0);
+  CHECK(described(SYS_fchmod, {3, 0600}).kind == PathCallKind::FdWrite);
+  CHECK(described(SYS_fchownat, {3, 0, 0, 0, AT_EMPTY_PATH}).kind == PathCallKind::FdWrite);
+  CHECK(described(SYS_fchownat, {3, 0, 0, 0, 0}).kind == PathCallKind::Plain);
   uint64_t read_args[6] = {};
   CHECK_FALSE(describe_path_call(SYS_read, read_args).has_value());
 }

@@ -88,6 +88,15 @@ if [[ $(id -u) -eq 0 ]]; then
   same "a deleted host file is hidden from the app only" "False False" \
     "$("$A" run "${P[@]}" python3.appv -c 'import os; print(os.path.exists("/etc/issue.net"), "issue.net" in os.listdir("/etc"))')"
   check "the host keeps it" test -f /etc/issue.net
+  same "a change through a descriptor of a host file is refused, not made on the host" "EROFS" \
+    "$("$A" run "${P[@]}" python3.appv -c '
+import errno, os
+fd = os.open("/usr/share/doc/jq/copyright", os.O_RDONLY)
+try:
+    os.fchmod(fd, 0o600)
+    print("changed")
+except OSError as e:
+    print(errno.errorcode[e.errno])')"
 fi
 unchanged system
 
