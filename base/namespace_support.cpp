@@ -117,9 +117,12 @@ std::string_view what_was_refused(NamespaceStep step) {
   return "?";
 }
 
-// How to run on this host without namespaces. Empty until appv has a backend that needs
-// none; then "run with --backend=NAME" (or nothing, once it is chosen by itself).
-std::string namespace_free_backend_advice() { return ""; }
+// How to run on this host without namespaces: the message is seen only when the user
+// forced the ns backend (appv otherwise chooses the ptrace backend by itself).
+std::string namespace_free_backend_advice() {
+  return "leave out --backend ns to run with the ptrace backend, which needs no namespaces (it redirects paths; "
+         "it is not a sandbox)";
+}
 
 }  // namespace
 

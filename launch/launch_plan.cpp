@@ -46,7 +46,23 @@ std::vector<std::string> full_prefixes(const RuleSet& rules) {
   return out;
 }
 
+}  // namespace
+
+Backend choose_backend(const LaunchInputs& in) {
+  if (in.backend) return *in.backend;
+  if (in.namespaces && !in.namespaces->usable()) return Backend::Ptrace;
+  return Backend::Namespaces;
+}
+
+namespace {
+
 std::string describe_backend(const LaunchInputs& in) {
+  const Backend chosen = choose_backend(in);
+  if (chosen == Backend::Ptrace) {
+    const std::string how = "no namespaces: the app's path system calls redirected into the view by a ptrace supervisor";
+    if (in.backend) return how + " (--backend ptrace)";
+    return how + ", chosen because this host refuses the ns backend: " + refusal_message(*in.namespaces);
+  }
   if (in.namespaces && !in.namespaces->usable()) return "refused on this host: " + refusal_message(*in.namespaces);
   std::string why = in.as_root ? "mount namespace; running as root"
                                : "user and mount namespaces; only the caller's uid and gid mapped";
@@ -149,8 +165,15 @@ std::string_view to_string(LaunchKind kind) {
 std::string_view to_string(Backend backend) {
   switch (backend) {
     case Backend::Namespaces: return "ns";
+    case Backend::Ptrace: return "ptrace";
   }
   return "?";
+}
+
+std::optional<Backend> backend_named(std::string_view name) {
+  if (name == "ns") return Backend::Namespaces;
+  if (name == "ptrace") return Backend::Ptrace;
+  return std::nullopt;
 }
 
 std::string_view to_string(Start start) {
@@ -194,7 +217,13 @@ void throw_refused(const LaunchPlan& plan, const Instance& running) {
 LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package_tree) {
   LaunchPlan plan;
   plan.kind = in.kind;
-  plan.backend = Backend::Namespaces;
+  plan.backend = choose_backend(in);
+  if (plan.backend == Backend::Ptrace && !in.backend) {
+    plan.notices.push_back(
+        "appv: this host refuses the namespaces appv's ns backend needs; running with the ptrace backend, which "
+        "redirects the app's paths into its view but does not sandbox it (README: \"Hosts that refuse user "
+        "namespaces\")");
+  }
   plan.backend_why = describe_backend(in);
   plan.namespaces = in.namespaces;
   plan.sandboxes = in.sandboxes;

@@ -29,7 +29,9 @@ namespace appv {
 enum class LaunchKind { Run, Temp, InstallCapture };
 
 // How the plan is applied. `ns`: user and mount namespaces, overlayfs, pivot_root.
-enum class Backend { Namespaces };
+// `ptrace`: no namespace at all; a supervisor redirects the app's path system calls
+// into the same view (redirect/ptrace_backend.h, docs/namespace-free-backend.md).
+enum class Backend { Namespaces, Ptrace };
 
 // Whether the launch builds the view, joins the running instance's (overlayfs cannot
 // share an upper directory between two mounts), or is refused because the running
@@ -44,6 +46,8 @@ std::string_view to_string(LaunchKind kind);
 std::string_view to_string(Backend backend);
 std::string_view to_string(Start start);
 std::string_view to_string(Cleanup cleanup);
+// "ns" or "ptrace" (what --backend takes); nullopt for any other name.
+std::optional<Backend> backend_named(std::string_view name);
 
 // Who runs the app, as the host's own /etc/passwd and /etc/group say: read as files,
 // without NSS (the runtime stub is static), by launcher/host_inputs.cpp.
@@ -67,6 +71,7 @@ struct LaunchInputs {
   std::string digest;               // the payload's sha256, hex
   std::string entry;                // entry point name; "" for the manifest's default
   std::vector<std::string> isolate;  // the user's --isolate PREFIX=MODE, in order
+  std::optional<Backend> backend;    // the user's --backend; nullopt: appv chooses
   // The policy's permission overrides (vfs/trust.h policy_permission_overrides), then
   // the user's --deny (allow = false), in that order.
   std::vector<PermissionOverride> permission_overrides;
@@ -173,6 +178,10 @@ struct LaunchPlan {
 // before extraction). Throws Exit::Usage for a bad --isolate or an unknown entry
 // point, Exit::BadInput for a manifest rule or [env] value that does not expand.
 LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package_tree);
+
+// The backend a launch uses: the user's --backend; else `ns`, unless the probe found it
+// refused on this host, then `ptrace`, which needs no namespaces.
+Backend choose_backend(const LaunchInputs& in);
 
 // Join, build or refuse, given the instance running now (nullopt if none).
 Start decide_start(const std::optional<Instance>& running, const std::string& view_id);

@@ -65,6 +65,7 @@ struct RunArgs {
   // The runtime stub: where namespaces are refused, hand the run over to the appv the
   // system installed, if any (launcher/hand_over.h).
   bool hand_over = false;
+  std::string backend;  // --backend: "ns", "ptrace" or "" (appv chooses)
 };
 // The launch sequence shared by `appv run` and the runtime stub: returns only for a
 // dry run; otherwise the process becomes the app or an appv::Error is thrown.

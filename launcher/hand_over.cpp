@@ -35,6 +35,8 @@ std::vector<std::string> hand_over_argv(const std::string& appv, const RunArgs& 
   for (const std::string& rule : run.isolate) argv.insert(argv.end(), {"--isolate", rule});
   if (run.temp) argv.push_back("--temp");
   if (run.dry_run) argv.push_back("--dry-run");
+  if (run.json) argv.push_back("--json");
+  if (!run.backend.empty()) argv.insert(argv.end(), {"--backend", run.backend});
   // "--" before the package: it is never taken for an option; after it: every word
   // is the app's, "--" included.
   argv.insert(argv.end(), {"--", run.package, "--"});

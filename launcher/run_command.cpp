@@ -87,13 +87,23 @@ int cmd_run(const RunArgs& args) {
   Package package = Package::open(args.package);  // trailer and header only
   const Policy policy = load_system_policy();  // read once: what it says holds for this whole launch
   enforce_trust(package, policy);  // signatures and policy, before anything of the payload is read
-  // Whether the backend can work here, and why not, before anything is created (the
-  // cache directory, the package's extraction); the plan records the answer.
-  const NamespaceSupport namespaces = probe_namespace_support();
-  if (!namespaces.usable()) {
-    if (args.hand_over) hand_over_to_installed_appv(args);  // returns if there is none
-    // appv has no other backend yet.
-    if (!args.dry_run) throw Error(Exit::Environment, refusal_message(namespaces));
+  std::optional<Backend> forced;
+  if (!args.backend.empty()) {
+    forced = backend_named(args.backend);
+    if (!forced) throw Error(Exit::Usage, fmt::format("unknown backend '{}': ns or ptrace", args.backend));
+  }
+  // Whether the ns backend can work here, and why not, before anything is created (the
+  // cache directory, the package's extraction); the plan records the answer. Where it
+  // is refused: a self-executing package hands over to an installed appv (whose AppArmor
+  // profile may allow what the stub is refused), else the ptrace backend runs the app,
+  // unless the user asked for ns.
+  std::optional<NamespaceSupport> namespaces;
+  if (forced != Backend::Ptrace) {
+    namespaces = probe_namespace_support();
+    if (!namespaces->usable()) {
+      if (args.hand_over) hand_over_to_installed_appv(args);  // returns if there is none
+      if (forced == Backend::Namespaces && !args.dry_run) throw Error(Exit::Environment, refusal_message(*namespaces));
+    }
   }
   LaunchInputs in = host_launch_inputs();
   in.kind = args.temp ? LaunchKind::Temp : LaunchKind::Run;
@@ -102,6 +112,7 @@ int cmd_run(const RunArgs& args) {
   in.digest = package.digest();
   in.entry = args.entry;
   in.isolate = args.isolate;
+  in.backend = forced;
   in.permission_overrides = permission_overrides(policy, package.manifest().id, args.deny);
   in.host_paths = policy_host_paths(policy, package.manifest().id);
   in.args = args.app_args;

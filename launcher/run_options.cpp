@@ -27,6 +27,10 @@ void add_run_command(CLI::App& app, Commands& out) {
       ->allow_extra_args(false);
   cmd->add_flag("--dry-run", p->run.dry_run, "Print the launch plan (backend, sandbox, argv, environment, rules, mounts), run nothing");
   cmd->add_flag("--json", p->run.json, "With --dry-run: print the plan as JSON");
+  cmd->add_option("--backend", p->run.backend,
+                  "How the view is made: ns (user and mount namespaces, the default) or ptrace (no namespaces: "
+                  "the app's path system calls are redirected)")
+      ->check(CLI::IsMember({"ns", "ptrace"}));
   cmd->add_flag("--temp", p->run.temp, "Use a throw-away sandbox: every change is discarded when the app exits");
   add_tls_options(*cmd, p->oci);
   // Everything after PACKAGE belongs to the app, even words that look like appv's

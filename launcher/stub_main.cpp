@@ -26,6 +26,7 @@ constexpr const char* kHelp =
     "  --appv-dry-run          print the launch plan instead of running\n"
     "  --appv-json             with --appv-dry-run: the plan as JSON (appv run --dry-run --json)\n"
     "  --appv-temp             throw-away sandbox: discard every change at exit\n"
+    "  --appv-backend NAME     ns (namespaces, the default) or ptrace (no namespaces needed)\n"
     "Where this host refuses user namespaces, the run is handed to the installed /usr/bin/appv, if any.\n"
     "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported, 77 refused by policy.\n";
 
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
       else if (a == "--appv-dry-run") run.dry_run = true;
       else if (a == "--appv-json") run.json = true;
       else if (a == "--appv-temp") run.temp = true;
+      else if (a == "--appv-backend") run.backend = value(a);
       else throw Error(Exit::Usage, "unknown option '" + std::string(a) + "' (see --appv-help)");
     }
     if (run.json && !run.dry_run) throw Error(Exit::Usage, "--appv-json goes with --appv-dry-run (see --appv-help)");

@@ -17,6 +17,7 @@
 #include "redirect/namespaces.h"
 #include "redirect/network.h"
 #include "redirect/pid_namespace.h"
+#include "redirect/ptrace_backend.h"
 #include "vfs/copy_up.h"
 #include "vfs/layout.h"
 #include "vfs/sandbox.h"
@@ -47,6 +48,9 @@ int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<vo
 int run_backend(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started) {
   switch (plan.backend) {
     case Backend::Namespaces: return run_ns(plan, lifetime, started);
+    case Backend::Ptrace:
+      if (started) started(::getpid());
+      return run_ptrace_backend(plan);
   }
   throw Error(Exit::Internal, "unknown backend");
 }
@@ -125,7 +129,9 @@ void apply(const LaunchPlan& plan) {
   UniqueFd sandbox_lock = lock_sandbox(plan.sandbox);
   const auto release_lock = [&](pid_t) { sandbox_lock.reset(); };
   const std::optional<Instance> running = running_instance(plan.sandbox);
-  switch (decide_start(running, plan.view_id)) {
+  // The ptrace backend has no namespace for a second launch to join: each launch
+  // supervises its own processes over the shared sandbox.
+  switch (plan.backend == Backend::Ptrace ? Start::Build : decide_start(running, plan.view_id)) {
     case Start::Refuse: throw_refused(plan, *running);
     case Start::Join:
       // An instance that exited since it was found leaves a view nobody holds: build anew.
@@ -138,7 +144,9 @@ void apply(const LaunchPlan& plan) {
   copy_up_files(plan.mounts.copy_ups);
   prepare_host_side(plan);
   exit_like(run_backend(plan, InitLifetime::UntilEmpty, [&](pid_t init) {
-    record_instance(plan.sandbox, plan.view_id, init);
+    // A ptrace launch has no namespaces another launch could join; it records no
+    // instance, and each launch supervises its own processes over the shared sandbox.
+    if (plan.backend == Backend::Namespaces) record_instance(plan.sandbox, plan.view_id, init);
     release_lock(init);
   }));
 }

@@ -1,0 +1,66 @@
+// The ptrace machinery appv's two tracers share: trace capture (packager/tracer.h),
+// which records the paths a run uses, and the namespace-free backend
+// (redirect/ptrace_backend.h), which redirects them. A seccomp filter makes only the
+// listed system calls stop the tracee (PRoot's acceleration), so everything else runs
+// at full speed; the tracer follows every fork, clone and exec.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace appv {
+
+// The raw ptrace(2) system call (glibc's <sys/ptrace.h> clashes with <linux/ptrace.h>).
+long ptrace_call(long request, pid_t pid, void* addr, void* data);
+
+// A system call the filter stops. For *at calls whose flags argument may hold
+// AT_EMPTY_PATH (fstat through newfstatat or statx), `at_flags_arg` names it: those
+// name an open file, not a path, and are let through without a stop.
+struct StoppedCall {
+  long nr;
+  int at_flags_arg = -1;
+};
+
+// In the child about to be traced: sets no_new_privs and loads a filter that answers
+// SECCOMP_RET_TRACE for `calls` (native ABI only; other ABIs pass) and ALLOW for the
+// rest. Returns 0, or the errno of the refusal.
+int install_trace_filter(const std::vector<StoppedCall>& calls);
+
+// The tracee's memory, read and written with process_vm_readv/writev.
+// A NUL-terminated string of at most 16 KiB ("" if unreadable or longer).
+std::string read_tracee_string(pid_t pid, uint64_t addr);
+bool read_tracee_u64(pid_t pid, uint64_t addr, uint64_t& value);
+bool write_tracee(pid_t pid, uint64_t addr, const void* data, size_t size);
+
+// Tracer and tracees on one CPU while tracing: each stop is a wake-up of the other
+// side, and a wake-up across CPUs (an inter-processor interrupt, costly in a VM) cost
+// three times as much as a local switch here. Restores the caller's CPUs on exit.
+class OneCpu {
+ public:
+  OneCpu();
+  ~OneCpu();
+  OneCpu(const OneCpu&) = delete;
+  OneCpu& operator=(const OneCpu&) = delete;
+
+ private:
+  unsigned char old_[128];  // a cpu_set_t
+  bool have_ = false;
+};
+
+// The ptrace options both tracers use: seccomp stops, forks, vforks, clones and execs
+// followed, every tracee killed if the tracer dies.
+bool set_trace_options(pid_t pid);
+
+// Waits for and restarts every tracee until none is left: `on_seccomp(pid)` runs at
+// each seccomp stop (the tracee is restarted after it), `on_exec(pid)` after an exec;
+// a tracee's own signals are delivered to it. `started` collects every process and
+// thread seen. Returns the raw wait status of `root`.
+int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp,
+                     const std::function<void(pid_t)>& on_exec, std::set<pid_t>& started);
+
+}  // namespace appv

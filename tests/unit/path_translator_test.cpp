@@ -1,0 +1,264 @@
+// The namespace-free backend's path translator over real trees: a "host" tree, a
+// package tree and a sandbox upper directory in a temporary directory, with the view
+// table built from a mount plan as the planner writes it.
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include <catch2/catch.hpp>
+
+#include "base/fs_util.h"
+#include "tests/unit/support/temp_dir.h"
+#include "manifests/paths.h"
+#include "vfs/path_translator.h"
+#include "vfs/sandbox.h"
+
+using namespace appv;
+using appv::test::read_file;
+using appv::test::TempDir;
+using appv::test::write_file;
+
+namespace {
+
+// View paths /usr (writecopy: upper, package, host), /opt (full: upper, package),
+// /data (merged: the host's), /etc/hostname (host state, read-only), /lib64 -> usr/lib64
+// (a root link), /hidden (appv's sandboxes).
+struct Fixture {
+  TempDir t;
+  std::string host = t / "host";
+  std::string pkg = t / "pkg";
+  std::string upper = t / "sb/upper";
+  std::string empty = t / "empty";
+  PathTranslator tr{build()};
+
+  static void link(const std::string& text, const std::string& at) {
+    if (::symlink(text.c_str(), at.c_str()) != 0) throw std::runtime_error("cannot create link " + at);
+  }
+
+  PathTranslator build() {
+    for (const char* d : {"host/usr/bin", "host/usr/lib", "host/usr/share/doc", "host/data", "host/etc", "pkg/usr/bin",
+                          "pkg/usr/lib/app", "pkg/usr/lib64", "pkg/opt/app", "sb/upper", "empty"}) {
+      make_dirs(t / d);
+    }
+    write_file(t / "host/usr/bin/tool", "host tool\n", 0755);
+    write_file(t / "host/usr/bin/app", "host's app\n", 0755);
+    write_file(t / "host/usr/share/doc/readme", "host doc\n");
+    write_file(t / "host/data/notes", "host notes\n");
+    write_file(t / "host/etc/hostname", "hostname\n");
+    write_file(t / "pkg/usr/bin/app", "package app\n", 0750);
+    write_file(t / "pkg/usr/lib/app/data.txt", "package data\n");
+    write_file(t / "pkg/usr/lib64/ld.so", "loader\n", 0755);
+    write_file(t / "pkg/opt/app/config", "package config\n");
+    // An absolute link inside the package: it must resolve in the view.
+    link("/usr/lib/app/data.txt", t / "pkg/usr/bin/data-link");
+    link("../lib/app", t / "pkg/usr/bin/rel-dir");
+    link("/opt/app/config", t / "host/data/to-opt");
+    Plan plan;
+    plan.ops.push_back(MountOp::symlink("/lib64", "usr/lib64", "root link"));
+    plan.ops.push_back(MountOp::overlay("/usr", {pkg + "/usr", host + "/usr"}, upper + "/usr", t / "sb/work/usr", "writecopy"));
+    plan.ops.push_back(MountOp::overlay("/opt", {pkg + "/opt"}, upper + "/opt", t / "sb/work/opt", "full"));
+    plan.ops.push_back(MountOp::bind("/data", host + "/data", "merged"));
+    plan.ops.push_back(MountOp::dir("/etc", "host state parent"));
+    plan.ops.push_back(MountOp::host_state("/etc/hostname", host + "/etc/hostname", "host state"));
+    plan.ops.push_back(MountOp::hide("/data/hidden", "appv's private directory"));
+    plan.ops.push_back(MountOp::proc("/proc", "the kernel's"));
+    plan.ops.push_back(MountOp::symlink("/data/fd", "/proc/self/fd", "like /dev/fd"));
+    make_dirs(t / "listings");
+    return PathTranslator(ViewTable::from_plan(plan), empty, false, t / "listings");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the package's file is shown over the host's, the host's where the package has none") {
+  Fixture f;
+  Translation t = f.tr.translate("/usr/bin/app", Intent::Lookup);
+  CHECK(t.error == 0);
+  CHECK(t.real == f.pkg + "/usr/bin/app");
+  CHECK(f.tr.translate("/usr/bin/tool", Intent::Lookup).real == f.host + "/usr/bin/tool");
+  CHECK(f.tr.translate("/usr/bin/none", Intent::Lookup).error == ENOENT);
+  CHECK(f.tr.translate("/usr/bin/app/x", Intent::Lookup).error == ENOTDIR);
+  // full: the host's files are not there.
+  CHECK(f.tr.translate("/opt/app/config", Intent::Lookup).real == f.pkg + "/opt/app/config");
+  CHECK(f.tr.translate("/data/notes", Intent::Lookup).real == f.host + "/data/notes");
+}
+
+TEST_CASE("links resolve inside the view - absolute ones in the package, root links, '..' across layers") {
+  Fixture f;
+  Translation t = f.tr.translate("/usr/bin/data-link", Intent::Lookup);
+  CHECK(t.error == 0);
+  CHECK(t.real == f.pkg + "/usr/lib/app/data.txt");
+  CHECK(t.view_path == "/usr/lib/app/data.txt");
+  // Not followed when asked not to (lstat, readlink).
+  t = f.tr.translate("/usr/bin/data-link", Intent::Lookup, false);
+  CHECK(t.kind == NodeKind::Symlink);
+  CHECK(t.real == f.pkg + "/usr/bin/data-link");
+  CHECK(f.tr.translate("/usr/bin/rel-dir/data.txt", Intent::Lookup).real == f.pkg + "/usr/lib/app/data.txt");
+  CHECK(f.tr.translate("/lib64/ld.so", Intent::Lookup).real == f.pkg + "/usr/lib64/ld.so");
+  // From the package's /usr/lib/app up to the host's /usr/share.
+  CHECK(f.tr.translate("/usr/lib/app/../../share/doc/readme", Intent::Lookup).real == f.host + "/usr/share/doc/readme");
+  CHECK(f.tr.translate("/usr/../opt/app/./config", Intent::Lookup).real == f.pkg + "/opt/app/config");
+  // A host link in a merged tree leads into the view too, not onto the host.
+  CHECK(f.tr.translate("/data/to-opt", Intent::Lookup).real == f.pkg + "/opt/app/config");
+  CHECK(f.tr.translate("/..", Intent::Lookup).view_path == "/");
+}
+
+TEST_CASE("a link loop fails with ELOOP") {
+  Fixture f;
+  REQUIRE(::symlink("/data/b", (f.host + "/data/a").c_str()) == 0);
+  REQUIRE(::symlink("/data/a", (f.host + "/data/b").c_str()) == 0);
+  CHECK(f.tr.translate("/data/a", Intent::Lookup).error == ELOOP);
+}
+
+TEST_CASE("a write copies the lower file up with its data, mode and times, the layers below are untouched") {
+  Fixture f;
+  struct stat before;
+  REQUIRE(::stat((f.pkg + "/usr/bin/app").c_str(), &before) == 0);
+  Translation t = f.tr.translate("/usr/bin/app", Intent::Write);
+  REQUIRE(t.error == 0);
+  CHECK(t.real == f.upper + "/usr/bin/app");
+  CHECK(read_file(t.real) == "package app\n");
+  struct stat after;
+  REQUIRE(::stat(t.real.c_str(), &after) == 0);
+  CHECK((after.st_mode & 07777) == 0750);
+  CHECK(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+  // The host's file, written through the view, is copied too; the host's stays.
+  t = f.tr.translate("/usr/share/doc/readme", Intent::Write);
+  REQUIRE(t.error == 0);
+  write_file(t.real, "changed\n");
+  CHECK(read_file(f.host + "/usr/share/doc/readme") == "host doc\n");
+  CHECK(f.tr.translate("/usr/share/doc/readme", Intent::Lookup).real == f.upper + "/usr/share/doc/readme");
+  // A merged tree is written in place.
+  CHECK(f.tr.translate("/data/notes", Intent::Write).real == f.host + "/data/notes");
+}
+
+TEST_CASE("creating lands in upper with its parents, read-only places refuse with EROFS") {
+  Fixture f;
+  Translation t = f.tr.translate("/usr/lib/app/new.txt", Intent::Create);
+  REQUIRE(t.error == 0);
+  CHECK(t.real == f.upper + "/usr/lib/app/new.txt");
+  CHECK(appv::test::exists(f.upper + "/usr/lib/app"));
+  write_file(t.real, "new\n");
+  CHECK(f.tr.translate("/usr/lib/app/new.txt", Intent::Lookup).real == t.real);
+  CHECK(f.tr.translate("/etc/hostname", Intent::Write).error == EROFS);
+  CHECK(f.tr.translate("/etc/other", Intent::Create).error == EROFS);
+  CHECK(f.tr.translate("/data/hidden/x", Intent::Create).error == EROFS);
+  CHECK(f.tr.translate("/data/hidden", Intent::Lookup).real == f.empty + "");
+  CHECK(f.tr.translate("/usr/none/x", Intent::Create).error == ENOENT);
+}
+
+TEST_CASE("deleting a lower entry leaves a whiteout, deleting an upper-only one removes it") {
+  Fixture f;
+  Translation t = f.tr.translate("/usr/bin/tool", Intent::Delete, false);
+  REQUIRE(t.error == 0);
+  CHECK(t.done);
+  CHECK(is_whiteout(f.upper + "/usr/bin/tool"));
+  CHECK(read_file(f.host + "/usr/bin/tool") == "host tool\n");
+  CHECK(f.tr.translate("/usr/bin/tool", Intent::Lookup).error == ENOENT);
+  // Created again: the whiteout gives way.
+  t = f.tr.translate("/usr/bin/tool", Intent::Create);
+  REQUIRE(t.error == 0);
+  CHECK_FALSE(appv::test::exists(t.real));
+  write_file(t.real, "mine\n");
+  // An upper-only file is the kernel's to remove.
+  t = f.tr.translate("/usr/lib/app/new.txt", Intent::Create);
+  write_file(t.real, "x");
+  t = f.tr.translate("/usr/lib/app/new.txt", Intent::Delete, false);
+  CHECK(t.error == 0);
+  CHECK_FALSE(t.done);
+  CHECK(t.real == f.upper + "/usr/lib/app/new.txt");
+}
+
+TEST_CASE("a deleted directory made again is opaque - the old entries stay hidden") {
+  Fixture f;
+  CHECK(f.tr.translate("/usr/lib/app", Intent::Delete, false).error == ENOTEMPTY);
+  REQUIRE(f.tr.translate("/usr/lib/app/data.txt", Intent::Delete, false).done);
+  Translation t = f.tr.translate("/usr/lib/app", Intent::Delete, false);
+  REQUIRE(t.error == 0);
+  CHECK(t.done);
+  CHECK(is_whiteout(f.upper + "/usr/lib/app"));
+  t = f.tr.translate("/usr/lib/app", Intent::MakeDir, true, 0700);
+  REQUIRE(t.error == 0);
+  CHECK(t.done);
+  CHECK(is_opaque_dir(f.upper + "/usr/lib/app"));
+  CHECK(f.tr.translate("/usr/lib/app/data.txt", Intent::Lookup).error == ENOENT);
+  CHECK(f.tr.list("/usr/lib/app").entries.empty());
+}
+
+TEST_CASE("a directory's listing merges its layers, less whiteouts, with the places in it") {
+  Fixture f;
+  REQUIRE(f.tr.translate("/usr/bin/tool", Intent::Delete, false).done);
+  write_file(f.tr.translate("/usr/bin/mine", Intent::Create).real, "x");
+  PathTranslator::Listing l = f.tr.list("/usr/bin");
+  REQUIRE(l.error == 0);
+  std::vector<std::string> names;
+  for (const auto& [name, kind] : l.entries) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"app", "data-link", "mine", "rel-dir"});
+  l = f.tr.list("/");
+  names.clear();
+  for (const auto& [name, kind] : l.entries) names.push_back(name);
+  CHECK(names == std::vector<std::string>{"data", "etc", "lib64", "opt", "proc", "usr"});
+  CHECK(f.tr.list("/usr/bin/app").error == ENOTDIR);
+}
+
+TEST_CASE("a layer's host path maps back to its view path") {
+  Fixture f;
+  CHECK(f.tr.view_path_of(f.pkg + "/usr/lib/app") == "/usr/lib/app");
+  CHECK(f.tr.view_path_of(f.upper + "/usr/bin") == "/usr/bin");
+  CHECK(f.tr.view_path_of(f.host + "/data/notes") == "/data/notes");
+  CHECK(f.tr.view_path_of("/nowhere/else").empty());
+}
+
+TEST_CASE("below /proc the kernel resolves the path in the calling process") {
+  Fixture f;
+  // "self" must stay "self": the translator's process is not the app.
+  Translation t = f.tr.translate("/proc/self/fd/0", Intent::Lookup);
+  CHECK(t.error == 0);
+  CHECK(t.real == "/proc/self/fd/0");
+  CHECK(f.tr.translate("/data/fd/1", Intent::Lookup).real == "/proc/self/fd/1");
+  CHECK(f.tr.translate("/proc/1/../self/maps", Intent::Lookup).real == "/proc/1/../self/maps");
+}
+
+TEST_CASE("a merged directory is looked up as a stand-in the kernel lists as the view shows it") {
+  Fixture f;
+  // The package's own directory alone: the kernel lists it as it is.
+  CHECK(f.tr.translate("/usr/lib/app", Intent::Lookup).real == f.pkg + "/usr/lib/app");
+  // Package over host: the host's app and tool under the package's app, data-link
+  // and rel-dir. No layer lists that: a stand-in does.
+  Translation t = f.tr.translate("/usr/bin", Intent::Lookup);
+  REQUIRE(t.error == 0);
+  CHECK(path_has_prefix(t.real, f.t / "listings"));
+  CHECK(appv::test::list_tree(t.real) == std::vector<std::string>{"app", "data-link", "rel-dir", "tool"});
+  // With the host's tool deleted, the package's own directory lists the view.
+  REQUIRE(f.tr.translate("/usr/bin/tool", Intent::Delete, false).done);
+  CHECK(f.tr.translate("/usr/bin", Intent::Lookup).real == f.pkg + "/usr/bin");
+  write_file(f.tr.translate("/usr/bin/mine", Intent::Create).real, "x");
+  t = f.tr.translate("/usr/bin", Intent::Lookup);
+  REQUIRE(t.error == 0);
+  CHECK(path_has_prefix(t.real, f.t / "listings"));
+  CHECK(appv::test::list_tree(t.real) == std::vector<std::string>{"app", "data-link", "mine", "rel-dir"});
+  struct stat st;
+  REQUIRE(::lstat((t.real + "/rel-dir").c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+  // The same stand-in until the view changes, and names below it map back to the view.
+  CHECK(f.tr.translate("/usr/bin", Intent::Lookup).real == t.real);
+  CHECK(f.tr.view_path_of(t.real + "/app") == "/usr/bin/app");
+  CHECK(f.tr.view_path_of(t.real) == "/usr/bin");
+  write_file(f.tr.translate("/usr/bin/new", Intent::Create).real, "x");
+  const Translation again = f.tr.translate("/usr/bin", Intent::Lookup);
+  CHECK(again.real != t.real);
+  CHECK(appv::test::list_tree(again.real) == std::vector<std::string>{"app", "data-link", "mine", "new", "rel-dir"});
+}
+
+TEST_CASE("descriptors of the package's and the host's files under writecopy may not change them") {
+  Fixture f;
+  CHECK(f.tr.in_protected_layer(f.pkg + "/usr/bin/app"));
+  CHECK(f.tr.in_protected_layer(f.host + "/usr/bin/tool"));
+  CHECK(f.tr.in_protected_layer(f.host + "/etc/hostname"));  // host state, read-only
+  CHECK_FALSE(f.tr.in_protected_layer(f.upper + "/usr/bin/app"));
+  CHECK_FALSE(f.tr.in_protected_layer(f.host + "/data/notes"));  // merged: the host's to change
+  CHECK_FALSE(f.tr.in_protected_layer("/proc/self/fd/0"));
+}

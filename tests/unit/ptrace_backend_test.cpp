@@ -1,0 +1,145 @@
+// The ptrace backend's pure parts: which system calls it redirects and how, and the
+// rewriting of execve into the view's loader (on real files in a temporary tree).
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+#include <catch2/catch.hpp>
+
+#include "base/fs_util.h"
+#include "redirect/exec_rewrite.h"
+#include "redirect/path_syscalls.h"
+#include "tests/unit/support/temp_dir.h"
+
+using namespace appv;
+using appv::test::TempDir;
+using appv::test::write_file;
+
+namespace {
+
+PathCall described(long nr, std::initializer_list<uint64_t> list) {
+  uint64_t args[6] = {};
+  size_t i = 0;
+  for (uint64_t v : list) args[i++] = v;
+  const std::optional<PathCall> call = describe_path_call(nr, args);
+  if (!call) throw std::runtime_error("not a path call");
+  return *call;
+}
+
+// A 64-bit ELF header with `interp` as PT_INTERP ("" for a static program).
+std::string elf(const std::string& interp) {
+  Elf64_Ehdr eh;
+  std::memset(&eh, 0, sizeof eh);
+  std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
+  eh.e_ident[EI_CLASS] = ELFCLASS64;
+  eh.e_phentsize = sizeof(Elf64_Phdr);
+  eh.e_phoff = sizeof eh;
+  eh.e_phnum = interp.empty() ? 0 : 1;
+  std::string out(reinterpret_cast<const char*>(&eh), sizeof eh);
+  if (!interp.empty()) {
+    Elf64_Phdr ph;
+    std::memset(&ph, 0, sizeof ph);
+    ph.p_type = PT_INTERP;
+    ph.p_offset = sizeof eh + sizeof ph;
+    ph.p_filesz = interp.size() + 1;
+    out.append(reinterpret_cast<const char*>(&ph), sizeof ph);
+    out.append(interp.c_str(), interp.size() + 1);
+  }
+  return out;
+}
+
+struct View {
+  TempDir t;
+  std::string pkg = t / "pkg";
+  PathTranslator tr{build()};
+
+  PathTranslator build() {
+    for (const char* d : {"pkg/usr/bin", "pkg/usr/lib64", "upper", "empty"}) make_dirs(t / d);
+    write_file(t / "pkg/usr/bin/prog", elf("/lib64/ld-linux-x86-64.so.2"), 0755);
+    write_file(t / "pkg/usr/bin/static", elf(""), 0755);
+    write_file(t / "pkg/usr/bin/script", "#!/usr/bin/prog  -x  \necho\n", 0755);
+    write_file(t / "pkg/usr/bin/data", "not a program\n", 0644);
+    write_file(t / "pkg/usr/lib64/ld-linux-x86-64.so.2", elf(""), 0755);
+    Plan plan;
+    plan.ops.push_back(MountOp::symlink("/lib64", "usr/lib64", "root link"));
+    plan.ops.push_back(MountOp::overlay("/usr", {pkg + "/usr"}, t / "upper/usr", t / "work", "full"));
+    return PathTranslator(ViewTable::from_plan(plan), t / "empty", false);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("open's flags decide what the call does with the file") {
+  CHECK(described(SYS_openat, {static_cast<uint64_t>(AT_FDCWD), 0, O_RDONLY}).paths[0].intent == Intent::Lookup);
+  CHECK(described(SYS_openat, {0, 0, O_WRONLY}).paths[0].intent == Intent::Write);
+  CHECK(described(SYS_openat, {0, 0, O_RDONLY | O_TRUNC}).paths[0].intent == Intent::Write);
+  const PathCall create = described(SYS_openat, {0, 0, O_WRONLY | O_CREAT | O_EXCL});
+  CHECK(create.paths[0].intent == Intent::Create);
+  CHECK_FALSE(create.paths[0].follow);
+  CHECK_FALSE(described(SYS_openat, {0, 0, O_RDONLY | O_NOFOLLOW}).paths[0].follow);
+  CHECK(described(SYS_openat, {0, 0, 0}).paths[0].path_arg == 1);
+  CHECK(described(SYS_openat, {0, 0, 0}).paths[0].dirfd_arg == 0);
+}
+
+TEST_CASE("stat, unlink, mkdir, rename and exec are described as the supervisor handles them") {
+  CHECK_FALSE(described(SYS_newfstatat, {0, 0, 0, AT_SYMLINK_NOFOLLOW}).paths[0].follow);
+  CHECK(described(SYS_newfstatat, {0, 0, 0, 0}).paths[0].follow);
+  CHECK(described(SYS_unlinkat, {0, 0, AT_REMOVEDIR}).paths[0].intent == Intent::Delete);
+  const PathCall mkdir = described(SYS_mkdirat, {0, 0, 0750});
+  CHECK(mkdir.paths[0].intent == Intent::MakeDir);
+  CHECK(mkdir.mode_arg == 2);
+  const PathCall rename = described(SYS_renameat2, {0, 0, 0, 0, 0});
+  CHECK(rename.kind == PathCallKind::Rename);
+  REQUIRE(rename.paths.size() == 2);
+  CHECK(rename.paths[1].dirfd_arg == 2);
+  CHECK(rename.paths[1].path_arg == 3);
+  CHECK(described(SYS_execve, {0, 0, 0}).kind == PathCallKind::Exec);
+  CHECK(described(SYS_readlinkat, {0, 0, 0, 0}).kind == PathCallKind::Readlink);
+  CHECK(described(SYS_getcwd, {0, 0}).kind == PathCallKind::Getcwd);
+  const PathCall symlink = described(SYS_symlinkat, {0, 0, 0});
+  CHECK(symlink.paths[0].path_arg == 2);  // the new name; the link's text is the view's
+  const PathCall futimens = described(SYS_utimensat, {3, 0, 0, 0});
+  CHECK(futimens.kind == PathCallKind::FdWrite);
+  CHECK(futimens.fd_arg == 0);
+  CHECK(described(SYS_fchmod, {3, 0600}).kind == PathCallKind::FdWrite);
+  CHECK(described(SYS_fchownat, {3, 0, 0, 0, AT_EMPTY_PATH}).kind == PathCallKind::FdWrite);
+  CHECK(described(SYS_fchownat, {3, 0, 0, 0, 0}).kind == PathCallKind::Plain);
+  uint64_t read_args[6] = {};
+  CHECK_FALSE(describe_path_call(SYS_read, read_args).has_value());
+}
+
+TEST_CASE("an exec of a dynamic program runs the view's loader on it with its own argv[0]") {
+  View v;
+  const ExecRewrite r = rewrite_exec(v.tr, "/usr/bin/prog", {"prog", "a"});
+  REQUIRE(r.error == 0);
+  const std::string loader = v.pkg + "/usr/lib64/ld-linux-x86-64.so.2";
+  CHECK(r.file == loader);
+  CHECK(r.argv == std::vector<std::string>{loader, "--argv0", "prog", v.pkg + "/usr/bin/prog", "a"});
+  CHECK(r.program == "/usr/bin/prog");
+}
+
+TEST_CASE("a script runs as its interpreter's exec, its one argument and its view path passed") {
+  View v;
+  const ExecRewrite r = rewrite_exec(v.tr, "/usr/bin/script", {"script", "b"});
+  REQUIRE(r.error == 0);
+  const std::string loader = v.pkg + "/usr/lib64/ld-linux-x86-64.so.2";
+  CHECK(r.argv == std::vector<std::string>{loader, "--argv0", "/usr/bin/prog", v.pkg + "/usr/bin/prog", "-x",
+                                           "/usr/bin/script", "b"});
+  CHECK(r.program == "/usr/bin/prog");
+}
+
+TEST_CASE("a static program is exec'd as it is, and what cannot run fails as execve would") {
+  View v;
+  const ExecRewrite r = rewrite_exec(v.tr, "/usr/bin/static", {"static"});
+  REQUIRE(r.error == 0);
+  CHECK(r.file == v.pkg + "/usr/bin/static");
+  CHECK(r.argv == std::vector<std::string>{"static"});
+  CHECK(rewrite_exec(v.tr, "/usr/bin/none", {"none"}).error == ENOENT);
+  CHECK(rewrite_exec(v.tr, "/usr/bin", {"bin"}).error == EACCES);
+  if (::geteuid() != 0) CHECK(rewrite_exec(v.tr, "/usr/bin/data", {"data"}).error == EACCES);
+}

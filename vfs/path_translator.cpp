@@ -1,0 +1,663 @@
+#include "vfs/path_translator.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <deque>
+#include <set>
+
+#include "base/error.h"
+#include "base/fs_util.h"
+#include "base/resolve.h"
+#include "base/unique_fd.h"
+#include "manifests/paths.h"
+#include "vfs/sandbox.h"
+
+namespace appv {
+namespace {
+
+constexpr int kMaxLinks = 40;  // the kernel's limit on links in one lookup
+
+std::string join_path(const std::string& dir, const std::string& name) {
+  if (name.empty()) return dir;
+  return dir == "/" ? "/" + name : dir + "/" + name;
+}
+
+NodeKind kind_of(const struct stat& st) {
+  if (S_ISDIR(st.st_mode)) return NodeKind::Dir;
+  if (S_ISREG(st.st_mode)) return NodeKind::File;
+  if (S_ISLNK(st.st_mode)) return NodeKind::Symlink;
+  return NodeKind::Other;
+}
+
+NodeKind kind_of(unsigned char d_type) {
+  switch (d_type) {
+    case DT_DIR: return NodeKind::Dir;
+    case DT_REG: return NodeKind::File;
+    case DT_LNK: return NodeKind::Symlink;
+    default: return NodeKind::Other;
+  }
+}
+
+bool opaque(const std::string& dir) {
+  char v[2];
+  for (const char* name : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
+    if (::lgetxattr(dir.c_str(), name, v, sizeof v) == 1 && v[0] == 'y') return true;
+  }
+  return false;
+}
+
+std::string read_link_text(const std::string& path) {
+  char buf[4096];
+  const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+// The view path's parent ("/" for a name in the root).
+std::string parent_path(const std::string& view) {
+  const size_t slash = view.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : view.substr(0, slash);
+}
+
+std::string layer_path(const ViewPlace& place, size_t layer, const std::string& rel) {
+  return rel.empty() ? place.layers[layer] : place.layers[layer] + "/" + rel;
+}
+
+}  // namespace
+
+void PathTranslator::forget_resolved() {
+  dirs_.clear();
+  stand_ins_.clear();
+}
+
+PathTranslator::PathTranslator(ViewTable table, std::string empty_dir, bool root_xattrs, std::string listings_dir)
+    : table_(std::move(table)),
+      empty_dir_(std::move(empty_dir)),
+      root_xattrs_(root_xattrs),
+      listings_dir_(std::move(listings_dir)) {}
+
+PathTranslator::Dir PathTranslator::root_dir() const {
+  Dir d;
+  d.view = "/";
+  d.place = table_.covering("/");
+  if (d.place) {
+    for (size_t i = 0; i < d.place->layers.size(); ++i) d.layers.push_back(i);
+  }
+  return d;
+}
+
+// What stands at `name` in `dir`: a place mounted there wins, as a mount covers what
+// is below it; else the topmost of the directory's contributing layers holding it.
+PathTranslator::Entry PathTranslator::lookup(const Dir& dir, const std::string& name) const {
+  Entry e;
+  const std::string view = join_path(dir.view, name);
+  const ViewPlace* place = table_.covering(view);
+  if (place && place->target == view) {
+    e.place = place;
+    e.place_root = true;
+    switch (place->kind) {
+      case ViewPlace::Kind::Symlink:
+        e.kind = NodeKind::Symlink;
+        e.link = place->link;
+        return e;
+      case ViewPlace::Kind::Empty: e.kind = NodeKind::Dir; return e;
+      case ViewPlace::Kind::Layers: break;
+    }
+    for (size_t i = 0; i < place->layers.size(); ++i) {
+      struct stat st;
+      if (::lstat(place->layers[i].c_str(), &st) != 0) continue;
+      e.kind = kind_of(st);
+      e.layer = i;
+      e.real = place->layers[i];
+      return e;
+    }
+    // A place whose layers are all missing still stands (an empty mount point).
+    e.kind = NodeKind::Dir;
+    return e;
+  }
+  if (!dir.place) {
+    if (table_.is_root_dir(view)) e.kind = NodeKind::Dir;
+    return e;
+  }
+  e.place = dir.place;
+  if (dir.place->kind == ViewPlace::Kind::Empty) return e;
+  const std::string rel = dir.rel.empty() ? name : dir.rel + "/" + name;
+  for (size_t i : dir.layers) {
+    const std::string real = layer_path(*dir.place, i, rel);
+    struct stat st;
+    if (::lstat(real.c_str(), &st) != 0) continue;
+    if (is_whiteout(st)) return e;  // deleted: absent, whatever lies below
+    e.kind = kind_of(st);
+    e.layer = i;
+    e.real = real;
+    return e;
+  }
+  return e;
+}
+
+// Resolves the view directory `view_path` (symlink-free, as a walk leaves it) from
+// its parent, caching the result.
+bool PathTranslator::resolve_dir(const std::string& view_path, Dir& out) {
+  if (view_path == "/") {
+    out = root_dir();
+    return true;
+  }
+  if (auto it = dirs_.find(view_path); it != dirs_.end()) {
+    out = it->second;
+    return true;
+  }
+  Dir parent;
+  if (!resolve_dir(parent_path(view_path), parent)) return false;
+  const std::string name = view_path.substr(view_path.rfind('/') + 1);
+  const Entry e = lookup(parent, name);
+  if (e.kind != NodeKind::Dir) return false;
+  Dir d;
+  d.view = view_path;
+  if (!e.place) {  // a directory of the view's root
+    dirs_[view_path] = d;
+    out = d;
+    return true;
+  }
+  d.place = e.place;
+  d.rel = e.place_root ? std::string() : (parent.rel.empty() ? name : parent.rel + "/" + name);
+  if (e.place->kind == ViewPlace::Kind::Layers) {
+    // The layers below the topmost that hold a directory here too, down to the first
+    // that holds something else, or to an opaque one (which hides those below).
+    const std::vector<size_t> candidates = e.place_root ? [&] {
+      std::vector<size_t> all;
+      for (size_t i = 0; i < e.place->layers.size(); ++i) all.push_back(i);
+      return all;
+    }() : parent.layers;
+    bool started = false;
+    for (size_t i : candidates) {
+      if (!started && i != e.layer) continue;
+      started = true;
+      const std::string real = layer_path(*e.place, i, d.rel);
+      struct stat st;
+      if (::lstat(real.c_str(), &st) != 0) continue;
+      if (!S_ISDIR(st.st_mode)) break;
+      d.layers.push_back(i);
+      if (e.place->upper && i == 0 && opaque(real)) break;
+    }
+  }
+  dirs_[view_path] = d;
+  out = d;
+  return true;
+}
+
+// Walks `path` component by component through the view. On success `parent` is the
+// directory holding the final name `name` and `entry` what stands there (links in the
+// final position followed when `follow_final`).
+Translation PathTranslator::walk(const std::string& path, bool follow_final, Dir& parent, Entry& entry,
+                                 std::string& name) {
+  Translation t;
+  if (path.empty() || path[0] != '/') {
+    t.error = ENOENT;
+    return t;
+  }
+  std::deque<std::string> pending;
+  push_path_components(pending, path);
+  Dir dir = root_dir();
+  int links = 0;
+  if (pending.empty()) {  // "/" itself
+    parent = dir;
+    name.clear();
+    entry = Entry{};
+    entry.kind = NodeKind::Dir;
+    entry.place = dir.place;
+    entry.real = dir.place && !dir.place->layers.empty() ? dir.place->layers[0] : std::string();
+    t.view_path = "/";
+    t.kind = NodeKind::Dir;
+    return t;
+  }
+  while (!pending.empty()) {
+    if (dir.place && dir.place->kernel) {
+      // Below /proc the kernel resolves the rest in the calling process: "self" is
+      // the app, not the translator's process, and /proc/PID/fd/N are magic links.
+      std::string rest = dir.view;
+      for (const std::string& p : pending) rest = join_path(rest, p);
+      parent = dir;
+      name = pending.back();
+      entry = Entry{};
+      entry.kind = NodeKind::Other;
+      entry.place = dir.place;
+      entry.real = rest;
+      t.view_path = rest;
+      t.kind = NodeKind::Other;
+      return t;
+    }
+    std::string part = pending.front();
+    pending.pop_front();
+    const bool last = pending.empty();
+    if (!last && part != "." && part != "..") {
+      // A directory on the way that was resolved before: no lookup on disk.
+      if (auto it = dirs_.find(join_path(dir.view, part)); it != dirs_.end()) {
+        dir = it->second;
+        continue;
+      }
+    }
+    if (part == "." || part == "..") {
+      if (part == ".." && dir.view != "/" && !resolve_dir(parent_path(dir.view), dir)) {
+        t.error = ENOENT;
+        return t;
+      }
+      if (!last) continue;
+      // The path ends at a directory reached by "." or "..": name it from its parent.
+      if (dir.view == "/") return walk("/", follow_final, parent, entry, name);
+      part = dir.view.substr(dir.view.rfind('/') + 1);
+      if (!resolve_dir(parent_path(dir.view), dir)) {
+        t.error = ENOENT;
+        return t;
+      }
+    }
+    Entry e = lookup(dir, part);
+    if (e.kind == NodeKind::Symlink && (!last || follow_final)) {
+      if (++links > kMaxLinks) {
+        t.error = ELOOP;
+        return t;
+      }
+      const std::string text = e.place_root && !e.link.empty() ? e.link : read_link_text(e.real);
+      if (text.empty()) {
+        t.error = ENOENT;
+        return t;
+      }
+      push_path_components(pending, text);
+      if (text[0] == '/') dir = root_dir();
+      if (pending.empty()) return walk("/", follow_final, parent, entry, name);
+      continue;
+    }
+    if (last) {
+      parent = dir;
+      entry = e;
+      name = part;
+      t.view_path = join_path(dir.view, part);
+      t.kind = e.kind;
+      return t;
+    }
+    if (e.kind == NodeKind::Absent) {
+      t.error = ENOENT;
+      return t;
+    }
+    if (e.kind != NodeKind::Dir) {
+      t.error = ENOTDIR;
+      return t;
+    }
+    if (!resolve_dir(join_path(dir.view, part), dir)) {
+      t.error = ENOENT;
+      return t;
+    }
+  }
+  t.error = ENOENT;
+  return t;
+}
+
+// Makes the directory `dir` exist in its place's upper layer, each missing component
+// created with the mode of the directory the view shows there.
+int PathTranslator::copy_up_dir(const Dir& dir) {
+  if (!dir.place || !dir.place->upper) return EROFS;
+  const std::string& upper = dir.place->layers[0];
+  struct stat st;
+  if (::lstat(upper.c_str(), &st) != 0) {
+    if (errno != ENOENT) return errno;
+    try {
+      make_dirs(upper, 0755);
+    } catch (const Error&) {
+      return EIO;
+    }
+  }
+  std::string rel;
+  std::string view = dir.place->target;
+  for (size_t start = 0; start < dir.rel.size();) {
+    size_t end = dir.rel.find('/', start);
+    if (end == std::string::npos) end = dir.rel.size();
+    rel = dir.rel.substr(0, end);
+    view = join_path(view, dir.rel.substr(start, end - start));
+    start = end + 1;
+    const std::string in_upper = upper + "/" + rel;
+    if (::lstat(in_upper.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode)) continue;
+      return EIO;  // a whiteout or file in upper where the view shows a directory: cannot be
+    }
+    Dir shown;
+    mode_t mode = 0755;
+    if (resolve_dir(view, shown) && !shown.layers.empty() &&
+        ::stat(layer_path(*shown.place, shown.layers[0], shown.rel).c_str(), &st) == 0) {
+      mode = st.st_mode & 07777;
+    }
+    if (::mkdir(in_upper.c_str(), mode) != 0 && errno != EEXIST) return errno;
+  }
+  forget_resolved();
+  return 0;
+}
+
+// Copies the lower file `entry` (name `name` in `parent`) into the upper layer: data,
+// permission bits and times, through a temporary name.
+int PathTranslator::copy_up_file(const Dir& parent, const std::string& name, const Entry& entry) {
+  if (const int err = copy_up_dir(parent)) return err;
+  const std::string to = layer_path(*parent.place, 0, parent.rel.empty() ? name : parent.rel + "/" + name);
+  if (entry.kind == NodeKind::Symlink) {
+    const std::string text = read_link_text(entry.real);
+    if (::symlink(text.c_str(), to.c_str()) != 0 && errno != EEXIST) return errno;
+    return 0;
+  }
+  if (entry.kind != NodeKind::File) return EIO;
+  UniqueFd in(::open(entry.real.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  struct stat st;
+  if (!in || ::fstat(in.get(), &st) != 0) return errno;
+  const std::string tmp = to + ".appv-copy-up";
+  UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!out) return errno;
+  try {
+    copy_bytes(in.get(), out.get(), static_cast<uint64_t>(st.st_size), entry.real);
+  } catch (const Error&) {
+    ::unlink(tmp.c_str());
+    return EIO;
+  }
+  const struct timespec times[2] = {st.st_atim, st.st_mtim};
+  if (::fchmod(out.get(), st.st_mode & 07777) != 0 || ::futimens(out.get(), times) != 0 ||
+      ::rename(tmp.c_str(), to.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  return 0;
+}
+
+// Deletes `name` from the view where a lower layer holds it: the upper copy (a
+// directory only when the view shows it empty) goes, a whiteout takes its place.
+int PathTranslator::record_deletion(const Dir& parent, const std::string& name, const Entry& entry) {
+  const std::string view = join_path(parent.view, name);
+  if (entry.kind == NodeKind::Dir) {
+    const Listing inside = list(view);
+    if (inside.error) return inside.error;
+    if (!inside.entries.empty()) return ENOTEMPTY;
+  }
+  if (const int err = copy_up_dir(parent)) return err;
+  const std::string at = layer_path(*parent.place, 0, parent.rel.empty() ? name : parent.rel + "/" + name);
+  struct stat st;
+  if (::lstat(at.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      try {
+        remove_tree(at);  // holds only whiteouts: the view shows it empty
+      } catch (const Error&) {
+        return EIO;
+      }
+    } else if (::unlink(at.c_str()) != 0) {
+      return errno;
+    }
+  }
+  if (::mknod(at.c_str(), S_IFCHR | 0, makedev(0, 0)) != 0) return errno;
+  forget_resolved();
+  return 0;
+}
+
+Translation PathTranslator::translate(const std::string& path, Intent intent, bool follow_final, unsigned mode) {
+  Dir parent;
+  Entry entry;
+  std::string name;
+  Translation t = walk(path, follow_final, parent, entry, name);
+  if (t.error) return t;
+  const bool in_place = entry.place != nullptr;
+  const ViewPlace* place = in_place ? entry.place : nullptr;
+  const bool read_only = !place || place->read_only || place->kind != ViewPlace::Kind::Layers;
+  switch (intent) {
+    case Intent::Lookup:
+      if (entry.kind == NodeKind::Absent) {
+        t.error = ENOENT;
+        return t;
+      }
+      if (entry.real.empty()) {
+        // The view's own directories: the root's ways to places stand for themselves on
+        // the host (the kernel then lists the host's names there), a hidden place for
+        // an empty directory. A place's link has no host file: readlink is answered
+        // from the view (the caller asks for the link's text).
+        t.real = entry.kind == NodeKind::Symlink ? std::string()
+                 : entry.place && entry.place->kind == ViewPlace::Kind::Empty ? empty_dir_
+                                                                              : t.view_path;
+        return t;
+      }
+      t.real = entry.kind == NodeKind::Dir ? listing_stand_in(t.view_path, entry.real) : entry.real;
+      return t;
+    case Intent::Write:
+      if (entry.kind == NodeKind::Absent) {
+        t.error = ENOENT;
+        return t;
+      }
+      if (read_only || entry.place_root) {
+        t.error = entry.place_root && place && !place->read_only && place->kind == ViewPlace::Kind::Layers ? 0 : EROFS;
+        t.real = entry.real;
+        return t;
+      }
+      if (place->upper && entry.layer != 0) {
+        forget_resolved();
+        if (const int err = copy_up_file(parent, name, entry)) {
+          t.error = err;
+          return t;
+        }
+        t.real = layer_path(*place, 0, parent.rel.empty() ? name : parent.rel + "/" + name);
+        return t;
+      }
+      t.real = entry.real;
+      return t;
+    case Intent::Create:
+    case Intent::MakeDir: {
+      if (entry.kind != NodeKind::Absent) {
+        if (intent == Intent::MakeDir) t.error = EEXIST;
+        if (intent == Intent::MakeDir) return t;
+        return translate(t.view_path, Intent::Write, false);
+      }
+      if (!parent.place || parent.place->read_only || parent.place->kind != ViewPlace::Kind::Layers) {
+        t.error = EROFS;
+        return t;
+      }
+      const std::string rel = parent.rel.empty() ? name : parent.rel + "/" + name;
+      if (parent.place->upper) {
+        if (const int err = copy_up_dir(parent)) {
+          t.error = err;
+          return t;
+        }
+        t.real = layer_path(*parent.place, 0, rel);
+        // A whiteout of a deleted lower entry gives way to the new one; a directory
+        // made there is opaque, or the deleted one's entries would show again.
+        if (is_whiteout(t.real)) {
+          if (::unlink(t.real.c_str()) != 0) {
+            t.error = errno;
+          } else if (intent == Intent::MakeDir) {
+            const char* xattr = root_xattrs_ ? "trusted.overlay.opaque" : "user.overlay.opaque";
+            if (::mkdir(t.real.c_str(), mode) != 0 || ::lsetxattr(t.real.c_str(), xattr, "y", 1, 0) != 0) t.error = errno;
+            t.done = t.error == 0;
+          }
+        }
+      } else {
+        t.real = layer_path(*parent.place, 0, rel);
+      }
+      forget_resolved();
+      return t;
+    }
+    case Intent::Delete: {
+      if (entry.kind == NodeKind::Absent) {
+        t.error = ENOENT;
+        return t;
+      }
+      if (read_only || entry.place_root) {
+        t.error = entry.place_root ? EBUSY : EROFS;
+        return t;
+      }
+      forget_resolved();
+      if (!place->upper) {
+        t.real = entry.real;
+        return t;
+      }
+      // Does a layer below the upper one hold the name too?
+      bool below = false;
+      const std::string rel = parent.rel.empty() ? name : parent.rel + "/" + name;
+      for (size_t i : parent.layers) {
+        struct stat st;
+        if (i != 0 && ::lstat(layer_path(*place, i, rel).c_str(), &st) == 0 && !is_whiteout(st)) below = true;
+      }
+      if (!below) {
+        t.real = entry.real;
+        return t;
+      }
+      t.error = record_deletion(parent, name, entry);
+      t.done = t.error == 0;
+      return t;
+    }
+  }
+  return t;
+}
+
+std::string PathTranslator::view_path_of(const std::string& real) const {
+  if (!listings_dir_.empty() && path_has_prefix(real, listings_dir_)) {
+    auto it = stand_in_view_.upper_bound(real);  // the stand-in at or above `real`
+    while (it != stand_in_view_.begin()) {
+      --it;
+      if (path_has_prefix(real, it->first)) return it->second + real.substr(it->first.size());
+      if (it->first.compare(0, listings_dir_.size(), listings_dir_) != 0) break;
+    }
+  }
+  std::string best_view;
+  size_t best = 0;
+  for (const ViewPlace& p : table_.places()) {
+    if (p.kind != ViewPlace::Kind::Layers) continue;
+    for (const std::string& l : p.layers) {
+      if (l.size() > best && path_has_prefix(real, l)) {
+        best = l.size();
+        best_view = p.target + real.substr(l.size());
+        if (best_view.size() > 1 && best_view.back() == '/') best_view.pop_back();
+      }
+    }
+  }
+  return best_view;
+}
+
+bool PathTranslator::in_protected_layer(const std::string& real) const {
+  size_t best = 0;
+  bool protected_layer = false;
+  for (const ViewPlace& p : table_.places()) {
+    if (p.kind != ViewPlace::Kind::Layers || p.kernel) continue;
+    for (size_t i = 0; i < p.layers.size(); ++i) {
+      const std::string& l = p.layers[i];
+      if (l.size() > best && path_has_prefix(real, l)) {
+        best = l.size();
+        protected_layer = p.read_only || (p.upper && i != 0);
+      }
+    }
+  }
+  return protected_layer;
+}
+
+PathTranslator::Listing PathTranslator::list(const std::string& path) {
+  Listing out;
+  Dir parent;
+  Entry entry;
+  std::string name;
+  const Translation t = walk(path, true, parent, entry, name);
+  if (t.error || entry.kind != NodeKind::Dir) {
+    out.error = t.error ? t.error : ENOTDIR;
+    return out;
+  }
+  Dir dir;
+  if (!resolve_dir(t.view_path, dir)) {
+    out.error = ENOENT;
+    return out;
+  }
+  std::map<std::string, NodeKind> names;
+  std::set<std::string> hidden;  // whiteouts seen in a higher layer
+  if (dir.place && dir.place->kind == ViewPlace::Kind::Layers) {
+    for (size_t i : dir.layers) {
+      const std::string real = layer_path(*dir.place, i, dir.rel);
+      DIR* d = ::opendir(real.c_str());
+      if (!d) continue;
+      while (const dirent* de = ::readdir(d)) {
+        const std::string n = de->d_name;
+        if (n == "." || n == ".." || names.count(n) || hidden.count(n)) continue;
+        if (de->d_type == DT_CHR && is_whiteout(real + "/" + n)) {
+          hidden.insert(n);
+          continue;
+        }
+        names[n] = kind_of(de->d_type);
+      }
+      ::closedir(d);
+    }
+  }
+  // Places mounted directly in it, and the root's own directories.
+  for (const std::string& n : table_.root_children(t.view_path)) {
+    const Entry e = lookup(dir, n);
+    if (e.kind != NodeKind::Absent) names[n] = e.kind;
+  }
+  out.entries.assign(names.begin(), names.end());
+  return out;
+}
+
+std::string PathTranslator::listing_stand_in(const std::string& view_path, const std::string& real) {
+  if (listings_dir_.empty()) return real;
+  if (auto it = stand_ins_.find(view_path); it != stand_ins_.end()) return it->second;
+  Dir dir;
+  if (!resolve_dir(view_path, dir) || !dir.place || dir.place->kind != ViewPlace::Kind::Layers) return real;
+  // One contributing layer that is not the sandbox's (which may hold whiteouts) and
+  // no place mounted inside: the kernel lists it as the view shows it.
+  if (dir.layers.size() == 1 && !(dir.place->upper && dir.layers[0] == 0) && !table_.is_root_dir(view_path)) {
+    stand_ins_[view_path] = real;
+    return real;
+  }
+  const Listing merged = list(view_path);
+  if (merged.error) return real;
+  // A layer whose own listing is the view's (names and kinds, no whiteouts) lists it
+  // as well as a stand-in would: the host's directory under a package's that lacks
+  // only some of its entries (a package without __pycache__ over the host's), or the
+  // top one when the lower ones add nothing.
+  const std::map<std::string, NodeKind> want(merged.entries.begin(), merged.entries.end());
+  for (size_t i : dir.layers) {
+    const std::string layer_real = layer_path(*dir.place, i, dir.rel);
+    std::map<std::string, NodeKind> names;
+    bool whiteouts = false;
+    if (DIR* d = ::opendir(layer_real.c_str())) {
+      while (const dirent* de = ::readdir(d)) {
+        const std::string n = de->d_name;
+        if (n == "." || n == "..") continue;
+        if (de->d_type == DT_CHR && is_whiteout(layer_real + "/" + n)) whiteouts = true;
+        names[n] = kind_of(de->d_type);
+      }
+      ::closedir(d);
+    }
+    if (!whiteouts && names == want) {
+      stand_ins_[view_path] = layer_real;
+      return layer_real;
+    }
+  }
+  const std::string top_real = layer_path(*dir.place, dir.layers.empty() ? 0 : dir.layers[0], dir.rel);
+  const std::string at = listings_dir_ + "/" + std::to_string(++stand_in_count_);
+  struct stat st{};
+  const bool have_top = ::stat(top_real.c_str(), &st) == 0;
+  if (::mkdir(at.c_str(), 0700) != 0) return real;
+  UniqueFd in(::open(at.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!in) return real;
+  // One system call an entry, relative to the stand-in (a merged /usr/bin has
+  // thousands): an empty file made with mknod, not open and close.
+  for (const auto& [n, kind] : merged.entries) {
+    const char* name = n.c_str();
+    if (kind == NodeKind::Dir) {
+      (void)!::mkdirat(in.get(), name, 0755);
+    } else if (kind == NodeKind::Symlink) {
+      (void)!::symlinkat(".", in.get(), name);
+    } else {
+      (void)!::mknodat(in.get(), name, (kind == NodeKind::File ? S_IFREG : S_IFIFO) | 0644, 0);
+    }
+  }
+  if (have_top) {
+    (void)!::chmod(at.c_str(), st.st_mode & 07777);
+    const struct timespec times[2] = {st.st_atim, st.st_mtim};
+    (void)!::utimensat(AT_FDCWD, at.c_str(), times, 0);
+  }
+  stand_ins_[view_path] = at;
+  stand_in_view_[at] = view_path;
+  return at;
+}
+
+}  // namespace appv
