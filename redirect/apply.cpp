@@ -89,8 +89,12 @@ void prepare_host_side(const LaunchPlan& plan) {
 }
 
 // A host the probe found refusing the backend: said before anything is created.
+// The ns backend on a host whose probe found it refused: the refusal's one line. (The
+// ptrace backend needs no namespaces; the probe's answer is only its reason there.)
 void require_usable_backend(const LaunchPlan& plan) {
-  if (plan.namespaces && !plan.namespaces->usable()) throw Error(Exit::Environment, refusal_message(*plan.namespaces));
+  if (plan.backend == Backend::Namespaces && plan.namespaces && !plan.namespaces->usable()) {
+    throw Error(Exit::Environment, refusal_message(*plan.namespaces));
+  }
 }
 
 }  // namespace

@@ -27,35 +27,50 @@ control() {
   rm -rf "$uhome"
 }
 
-# refused KIND STEP ERRNO CAUSE WORDS...: under KIND, `appv run`, the self-executing
-# package and both dry runs. A launch ends with Exit::Environment (69) and one line
-# naming what is refused and why (WORDS: phrases it must contain); nothing is
-# created; the dry run shows the refusal as the backend's why, and --json its
-# fields (failed_step STEP, errno ERRNO, cause CAUSE).
+# refused KIND STEP ERRNO CAUSE WORDS...: under KIND, the ns backend asked for by name
+# (`appv run --backend ns`, the package's --appv-backend ns) ends with Exit::Environment
+# (69) and one line naming what is refused and why (WORDS: phrases it must contain),
+# creating nothing; left to choose, appv runs the app with the ptrace backend, saying
+# so once, through appv run and the self-executing package, in the default view and
+# with /usr, /etc and /lib* full, exit status passed through. The dry runs show the
+# refusal in the backend's why, and --json its fields (failed_step STEP, errno ERRNO,
+# cause CAUSE).
 refused() {
   local kind=$1 step=$2 errno=$3 cause=$4 err line word
   shift 4
   for how in "appv run" "self-executing"; do
-    if [[ $how == "appv run" ]]; then cmd=(./appv run jq.appv -n 1); else cmd=(./jq.appv -n 1); fi
+    if [[ $how == "appv run" ]]; then cmd=(./appv run --backend ns jq.appv -n 1); else cmd=(./jq.appv --appv-backend ns -n 1); fi
     err=$(as "$kind" "${cmd[@]}" 2>&1 >/dev/null)
-    status "$kind, $how: status 69 and one line" 69 as "$kind" "${cmd[@]}"
+    status "$kind, $how, --backend ns: status 69 and one line" 69 as "$kind" "${cmd[@]}"
     line=$(head -1 <<<"$err")
     echo "     message: $line"
-    for word in "$@"; do
+    for word in "$@" "leave out --backend ns to run with the ptrace backend"; do
       check "$kind, $how: the message says '$word'" grep -qF -- "$word" <<<"$line"
     done
     nothing_created "$kind, $how"
   done
   local text json
-  text=$(as "$kind" ./appv run --dry-run jq.appv 2>&1)
-  check "$kind: the dry run shows the refusal as the backend's why" \
+  text=$(as "$kind" ./appv run --backend ns --dry-run jq.appv 2>&1)
+  check "$kind: the dry run of --backend ns shows the refusal as the backend's why" \
     grep -qF "backend: ns (refused on this host: $(head -1 <<<"$err" | sed 's/^appv: //')" <<<"$text"
   text=$(as "$kind" ./jq.appv --appv-dry-run 2>&1)
-  check "$kind: the self-executing package's dry run too" grep -qF "backend: ns (refused on this host: " <<<"$text"
+  check "$kind: the self-executing package's dry run: ptrace, chosen for the refusal" \
+    grep -qF "backend: ptrace (no namespaces: the app's path system calls redirected into the view by a ptrace supervisor, chosen because this host refuses the ns backend: " <<<"$text"
   json=$(as "$kind" ./appv run --dry-run --json jq.appv)
-  same "$kind: --json: backend.probe" "false $step $errno $cause" \
-    "$(jq -r '.backend.probe | "\(.usable) \(.failed_step) \(.errno) \(.cause)"' <<<"$json")"
+  same "$kind: --json: backend.name and backend.probe" "ptrace false $step $errno $cause" \
+    "$(jq -r '"\(.backend.name) \(.backend.probe | "\(.usable) \(.failed_step) \(.errno) \(.cause)")"' <<<"$json")"
   same "$kind: --json: backend.probe.message is the launch's message" "appv: $(jq -r .backend.probe.message <<<"$json")" \
     "$(head -1 <<<"$err")"
+  rm -rf "$uhome"
+
+  echo "== $kind: the ptrace backend, chosen by appv"
+  local out
+  out=$(as "$kind" ./appv run jq.appv -n 1 2>"$work/auto.err")
+  same "$kind, appv run: the app runs" "1" "$out"
+  same "$kind, appv run: and appv says once which backend, and why" 1 "$(grep -c 'running with the ptrace backend' "$work/auto.err")"
+  same "$kind, self-executing: the app runs" "2" "$(as "$kind" ./jq.appv -n 2 2>/dev/null)"
+  same "$kind, /usr, /etc, /lib* full: the app runs from its package alone" "3" \
+    "$(as "$kind" ./appv run "${FULL[@]}" jq.appv -n 3 2>/dev/null)"
+  status "$kind: the app's exit status passes through" 5 as "$kind" ./jq.appv -n '"bye" | halt_error(5)'
   rm -rf "$uhome"
 }

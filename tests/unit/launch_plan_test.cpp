@@ -382,8 +382,23 @@ TEST_CASE("launch plan: the namespace probe's answer is the backend's why, in te
   NamespaceFacts facts;
   facts.max_user_namespaces = 0;
   in.namespaces = diagnose_refusal(NamespaceStep::UserNamespace, ENOSPC, facts);
+  // Left to choose, appv takes the ptrace backend, and says why and that it did.
   const LaunchPlan refused = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(refused.backend == Backend::Ptrace);
   CHECK_THAT(format_launch_plan(refused, in.environ),
+             Catch::Contains("backend: ptrace (no namespaces: the app's path system calls redirected into the view by a "
+                             "ptrace supervisor, chosen because this host refuses the ns backend: cannot create a user "
+                             "namespace: No space left on device (ENOSPC); user namespaces are disabled on this host "
+                             "(user.max_user_namespaces=0); ways out: "));
+  REQUIRE(refused.notices.size() == 1);
+  CHECK_THAT(refused.notices[0], Catch::StartsWith("appv: this host refuses the namespaces appv's ns backend needs; "
+                                                   "running with the ptrace backend"));
+  // Asked for by name, ns stays ns, refused.
+  in.backend = Backend::Namespaces;
+  const LaunchPlan forced = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(forced.backend == Backend::Namespaces);
+  CHECK(forced.notices.empty());
+  CHECK_THAT(format_launch_plan(forced, in.environ),
              Catch::Contains("backend: ns (refused on this host: cannot create a user namespace: No space left on device "
                              "(ENOSPC); user namespaces are disabled on this host (user.max_user_namespaces=0); ways out: "));
   const nlohmann::json probe = nlohmann::json::parse(launch_plan_json(refused))["backend"]["probe"];
@@ -393,6 +408,7 @@ TEST_CASE("launch plan: the namespace probe's answer is the backend's why, in te
   CHECK(probe["cause"] == "max-user-namespaces");
   CHECK(probe["reason"] == "user namespaces are disabled on this host (user.max_user_namespaces=0)");
   CHECK(probe["ways_out"] == "an administrator can enable them: sysctl -w user.max_user_namespaces=15000 (and in "
-                             "/etc/sysctl.d to keep it)");
+                             "/etc/sysctl.d to keep it); or leave out --backend ns to run with the ptrace backend, which "
+                             "needs no namespaces (it redirects paths; it is not a sandbox)");
   CHECK(probe["message"] == refusal_message(*in.namespaces));
 }
