@@ -80,9 +80,9 @@ NamespaceSupport diagnose_refusal_here(NamespaceStep step, int err);
 // namespaces are disabled on this host (user.max_user_namespaces=0); ways out: ...".
 std::string refusal_message(const NamespaceSupport& support);
 
-// The ways out of a refusal by `cause`, in words ("" when none is known): the one place
-// that names the sysctls to set, the appv Debian package with its AppArmor profile, and
-// the namespace-free backend once there is one.
+// The ways out of a refusal by `cause`, in words: the one place that names the sysctls
+// to set, the appv Debian package with its AppArmor profile, and the ptrace backend
+// (always a way out, so never "").
 std::string ways_out(RefusalCause cause);
 
 // The errno's symbolic name: "EPERM"; "errno N" for one glibc does not name.
