@@ -55,13 +55,14 @@ AtomicFile::~AtomicFile() {
   if (!temp_.empty()) ::unlink(temp_.c_str());
 }
 
-void AtomicFile::commit(unsigned mode, std::string_view rename_op) {
+void AtomicFile::commit(unsigned mode, std::string_view rename_op, Durability durability) {
+  const bool synced = durability == Durability::Synced;
   if (::fchmod(fd_.get(), mode) != 0) throw_sys("cannot set the mode of", temp_, errno);
-  if (::fsync(fd_.get()) != 0) throw_sys("cannot sync", temp_, errno);
+  if (synced && ::fsync(fd_.get()) != 0) throw_sys("cannot sync", temp_, errno);
   if (::rename(temp_.c_str(), path_.c_str()) != 0) throw_sys(rename_op, path_, errno);
   temp_.clear();
   fd_.reset();
-  sync_dir(parent_dir(path_));
+  if (synced) sync_dir(parent_dir(path_));
 }
 
 }  // namespace appv

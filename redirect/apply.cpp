@@ -70,7 +70,8 @@ void write_generated_files(const LaunchPlan& plan) {
       content = text.str();
       if (!content.empty() && content.back() != '\n') content += '\n';
     }
-    write_file_atomic(g.path, content + g.append, 0644);
+    // Unsynced: every launch that builds the view writes them anew.
+    write_file_atomic(g.path, content + g.append, 0644, Durability::Unsynced);
   }
 }
 
