@@ -16,6 +16,7 @@
 #include "redirect/namespaces.h"
 #include "redirect/network.h"
 #include "redirect/pid_namespace.h"
+#include "redirect/seccomp_filter.h"
 #include "vfs/copy_up.h"
 #include "vfs/layout.h"
 #include "vfs/sandbox.h"
@@ -32,6 +33,8 @@ namespace {
 // process of a shared one into the view, this one too) and builds the view; the app
 // execs below it. Returns the app's raw wait status.
 int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started) {
+  // Compiled once here, loaded by init and by the app, both forks of this process.
+  prepare_seccomp_filter();
   const NamespaceState ns = enter_user_namespace();
   if (plan.own_network) enter_own_network();
   unshare_pid_namespace();
