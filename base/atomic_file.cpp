@@ -103,14 +103,15 @@ AtomicFile::~AtomicFile() {
   unregister_for_cleanup(cleanup_slot_);
 }
 
-void AtomicFile::commit(unsigned mode, std::string_view rename_op) {
+void AtomicFile::commit(unsigned mode, std::string_view rename_op, Durability durability) {
+  const bool synced = durability == Durability::Synced;
   if (::fchmod(fd_.get(), mode) != 0) throw_sys("cannot set the mode of", temp_, errno);
-  if (::fsync(fd_.get()) != 0) throw_sys("cannot sync", temp_, errno);
+  if (synced && ::fsync(fd_.get()) != 0) throw_sys("cannot sync", temp_, errno);
   if (::rename(temp_.c_str(), path_.c_str()) != 0) throw_sys(rename_op, path_, errno);
   unregister_for_cleanup(std::exchange(cleanup_slot_, -1));
   temp_.clear();
   fd_.reset();
-  sync_dir(parent_dir(path_));
+  if (synced) sync_dir(parent_dir(path_));
 }
 
 }  // namespace appv

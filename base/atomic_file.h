@@ -9,6 +9,15 @@
 
 namespace appv {
 
+// What commit() promises beyond atomicity. Synced: the file and its directory are
+// fsynced, so after a crash the new file is there, whole. Unsynced: readers see the
+// old file or the whole new one, but a crash may leave either, or (on file systems
+// that delay allocation) an empty file; for records that every launch writes anew
+// and that readers check against the running system (the running instance, the
+// host-state files of a view), where an fsync would only make each launch wait for
+// the disk.
+enum class Durability { Synced, Unsynced };
+
 // A temporary file ".NAME.appv-tmp-PID-RANDOM" beside `path`, created O_EXCL|O_CLOEXEC|
 // O_NOFOLLOW (so never through a symlink planted at its name) with mode 0600. Write to
 // fd(), then commit(): fchmod to `mode` (exactly, past the umask), fsync, rename over
@@ -30,7 +39,8 @@ class AtomicFile {
   const std::string& path() const noexcept { return path_; }
 
   // `rename_op` words a failed rename in the message ("cannot replace", ...).
-  void commit(unsigned mode, std::string_view rename_op = "cannot rename into place");
+  void commit(unsigned mode, std::string_view rename_op = "cannot rename into place",
+              Durability durability = Durability::Synced);
 
  private:
   std::string path_;

@@ -118,10 +118,10 @@ std::string shown_name(const std::string& name) {
   return out;
 }
 
-void write_file_atomic(const std::string& path, const std::string& content, unsigned mode) {
+void write_file_atomic(const std::string& path, const std::string& content, unsigned mode, Durability durability) {
   AtomicFile file(path);
   write_all(file.fd(), content.data(), content.size(), file.temp_path());
-  file.commit(mode);
+  file.commit(mode, "cannot rename into place", durability);
 }
 
 void copy_bytes(int in, int out, uint64_t size, const std::string& path) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/atomic_file.h"
 #include "base/unique_fd.h"
 
 namespace appv {
@@ -26,8 +27,10 @@ void remove_tree(const std::string& path);
 std::string shown_name(const std::string& name);
 
 // Writes `content` to `path` atomically (base/atomic_file.h: synced, renamed, the
-// directory synced). On failure the temporary file is removed and `path` is as it was.
-void write_file_atomic(const std::string& path, const std::string& content, unsigned mode = 0644);
+// directory synced; only renamed when Unsynced). On failure the temporary file is
+// removed and `path` is as it was.
+void write_file_atomic(const std::string& path, const std::string& content, unsigned mode = 0644,
+                       Durability durability = Durability::Synced);
 
 // Copies the first `size` bytes of `in` to the current offset of `out` with
 // copy_file_range (which shares extents where the file system can). `path` names

@@ -34,6 +34,28 @@ foreach(lib archive acl zstd crypto sodium seccomp)
   find_library(APPV_STATIC_${lib} NAMES lib${lib}.a)
 endforeach()
 
+# The run path's libraries as the modules link them: appv::archive, appv::crypto,
+# appv::sodium, appv::seccomp. An executable whose APPV_STATIC_RUN_DEPS property is ON
+# (appv itself) gets their static archives, as the stub does: every shared library a
+# process maps costs each launch the dynamic loader's symbol lookups and the kernel's
+# mappings (libarchive alone brings libxml2, ICU, lzma, bz2, lz4, nettle and zlib,
+# which appv's tar+zstd never calls). Everything else (the modules, which are shared
+# objects, and the tests) links the shared libraries.
+set(_appv_static "$<BOOL:$<TARGET_PROPERTY:APPV_STATIC_RUN_DEPS>>")
+function(appv_run_dep name shared)
+  add_library(appv_dep_${name} INTERFACE)
+  add_library(appv::${name} ALIAS appv_dep_${name})
+  foreach(archive ${ARGN})
+    target_link_libraries(appv_dep_${name} INTERFACE "$<${_appv_static}:${APPV_STATIC_${archive}}>")
+  endforeach()
+  target_link_libraries(appv_dep_${name} INTERFACE "$<$<NOT:${_appv_static}>:${shared}>")
+  target_include_directories(appv_dep_${name} INTERFACE $<TARGET_PROPERTY:${shared},INTERFACE_INCLUDE_DIRECTORIES>)
+endfunction()
+appv_run_dep(archive PkgConfig::LIBARCHIVE archive acl zstd)
+appv_run_dep(crypto PkgConfig::LIBCRYPTO crypto)
+appv_run_dep(sodium PkgConfig::LIBSODIUM sodium)
+appv_run_dep(seccomp PkgConfig::LIBSECCOMP seccomp)
+
 # Each module adds the sources the stub compiles again (without LIEF, CLI11, Boost).
 set_property(GLOBAL PROPERTY APPV_STUB_SOURCES "")
 function(appv_stub_sources)

@@ -144,8 +144,6 @@ bool is_sha256_digest(std::string_view d) {
   return d.substr(7).find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-bool is_oci_url(std::string_view text) { return text.rfind("oci://", 0) == 0; }
-
 std::string registry_host(std::string_view registry) {
   if (!registry.empty() && registry.front() == '[') return std::string(registry.substr(1, registry.find(']') - 1));
   return std::string(registry.substr(0, registry.rfind(':')));

@@ -30,8 +30,9 @@ OciReference parse_oci_repository(std::string_view text);  // REGISTRY/REPOSITOR
 // "sha256:" and 64 lower-case hex digits: the only digests appv accepts.
 bool is_sha256_digest(std::string_view digest);
 
-// True for "oci://..." (how `appv run` tells a reference from a file name).
-bool is_oci_url(std::string_view text);
+// True for "oci://..." (how `appv run` tells a reference from a file name). Inline:
+// appv itself decides this without linking the distribution library.
+inline bool is_oci_url(std::string_view text) { return text.rfind("oci://", 0) == 0; }
 
 // localhost, 127.0.0.0/8 and ::1, with or without a port: the only hosts appv talks
 // plain HTTP to without --insecure.

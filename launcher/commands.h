@@ -6,10 +6,6 @@
 #include <string>
 #include <vector>
 
-namespace appv {
-struct SyncOptions;  // distribution/deploy.h, which the runtime stub does not include
-}
-
 namespace appv::cli {
 
 // How a package file is written: shared by `appv pack` and both captures.
@@ -87,7 +83,23 @@ int cmd_registry_reset(const std::string& app, const std::string& key);
 int cmd_keygen(const std::string& name, const std::string& dir);
 int cmd_sign(const std::string& package, const std::string& key, const std::string& signer);
 
-// OCI registries: `appv push`, `pull`, `tags`, and `run oci://REF`.
+int cmd_install(const std::string& package, bool system);
+int cmd_uninstall(const std::string& id, bool system);
+int cmd_list(bool system, bool json = false);
+
+// `appv pack` and `appv capture` live in a module of their own (libappv-pack.so) so
+// that every other command, `run` above all, starts without loading LIEF. The
+// module's entry points report their own errors and return the exit status
+// (launcher/module_loader.h).
+using PackEntry = int (*)(const PackArgs& args);
+using CaptureEntry = int (*)(const CaptureArgs& args);
+inline constexpr const char* kPackEntrySymbol = "appv_pack_main";
+inline constexpr const char* kCaptureEntrySymbol = "appv_capture_main";
+
+// OCI registries (`appv push`, `pull`, `tags`, `run oci://REF`) and managed deployment
+// (`appv sync --config FILE`, `update APP`, `rollback APP`) live in the distribution
+// module (libappv-distribution.so), with libcurl: a launch of a local package loads
+// neither.
 struct OciArgs {
   std::string ca_file;
   bool insecure = false;
@@ -95,24 +107,8 @@ struct OciArgs {
   bool password_stdin = false;
   uint64_t limit_rate = 0;  // bytes per second
 };
-int cmd_push(const std::string& package, const std::string& reference, const OciArgs& args);
-int cmd_pull(const std::string& reference, const std::string& output, bool force, const OciArgs& args);
-int cmd_tags(const std::string& repository, const OciArgs& args, bool json = false);
-}  // namespace appv::cli
-namespace appv {
-struct OciOptions;
-}
-namespace appv::cli {
-// The OCI options of the command line (reads the password from stdin when asked).
-appv::OciOptions oci_options(const OciArgs& args);
-// Pulls oci://REF into the cache (or finds it there) and returns the package's path.
-std::string pull_for_run(const std::string& url, const OciArgs& args);
 
 int cmd_install(const std::string& package, bool system);
-// Managed deployment: `appv sync --config FILE`, `appv update APP`, `appv rollback APP`.
-int cmd_sync(const std::string& config, bool system, const SyncOptions& sync, const OciArgs& args);
-int cmd_update(const std::string& id, bool system, const OciArgs& args);
-int cmd_rollback(const std::string& id, bool system);
 int cmd_uninstall(const std::string& id, bool system);
 int cmd_list(bool system, bool json = false);
 
@@ -123,5 +119,22 @@ using PackEntry = int (*)(const PackArgs& args);
 using CaptureEntry = int (*)(const CaptureArgs& args);
 inline constexpr const char* kPackEntrySymbol = "appv_pack_main";
 inline constexpr const char* kCaptureEntrySymbol = "appv_capture_main";
+
+// The distribution module's entry points: one table, which the module's function
+// kDistributionEntriesSymbol (a DistributionTable) returns. Each entry reports its
+// own errors (on stderr, as report_errors does) and returns the exit status;
+// `pull_for_run` sets `path` to the pulled package's path in the cache when it
+// returns 0.
+struct DistributionEntries {
+  int (*push)(const std::string& package, const std::string& reference, const OciArgs& args);
+  int (*pull)(const std::string& reference, const std::string& output, bool force, const OciArgs& args);
+  int (*tags)(const std::string& repository, const OciArgs& args, bool json);
+  int (*pull_for_run)(const std::string& url, const OciArgs& args, std::string& path);
+  int (*sync)(const std::string& config, bool system, bool dry_run, bool allow_mass_removal, const OciArgs& args);
+  int (*update)(const std::string& id, bool system, const OciArgs& args);
+  int (*rollback)(const std::string& id, bool system);
+};
+using DistributionTable = const DistributionEntries* (*)();
+inline constexpr const char* kDistributionEntriesSymbol = "appv_distribution_entries";
 
 }  // namespace appv::cli

@@ -1,15 +1,14 @@
-// `appv push`, `appv pull`, `appv tags`, and the pull behind `appv run oci://REF`.
+// `appv push`, `appv pull`, `appv tags`, and the pull behind `appv run oci://REF`: their
+// bodies, in the distribution module (their options: distribution_options.cpp).
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
-#include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "launcher/command_line.h"
+#include "launcher/distribution_commands.h"
 #include "launcher/format.h"
 #include "launcher/json_output.h"
 #include "launcher/reporter.h"
@@ -104,48 +103,6 @@ std::string pull_for_run(const std::string& url, const OciArgs& args) {
   PulledPackage pulled = pull_package(ref, oci_options(args), user_oci_store(), /*offline_fallback=*/true);
   if (pulled.downloaded) stderr_reporter().notice(fmt::format("pulled {} {}", pulled.app_id, pulled.version));
   return pulled.path;
-}
-
-void add_tls_options(CLI::App& command, OciArgs& args) {
-  command.add_option("--ca-file", args.ca_file, "Trust the CA certificates in this PEM file (default: the system's store)")
-      ->type_name("FILE");
-  command.add_flag("--insecure", args.insecure, "Allow plain HTTP to a registry that is not on loopback");
-}
-
-void add_oci_options(CLI::App& command, OciArgs& args) {
-  add_tls_options(command, args);
-  command.add_option("--username", args.username, "Log in as this user (with --password-stdin); default: the login "
-                                                  "docker or podman saved");
-  command.add_flag("--password-stdin", args.password_stdin, "Read the password (or token) from the first line of stdin");
-  command.add_option("--limit-rate", args.limit_rate, "Transfer at most this many bytes per second (e.g. 500K, 2M)")
-      ->transform(CLI::AsSizeValue(false));
-}
-
-void add_oci_commands(CLI::App& app, Commands& out) {
-  struct PushPullArgs {
-    std::string package, reference, output;
-    bool force = false, json = false;
-    OciArgs oci;
-  };
-  auto args = std::make_shared<PushPullArgs>();
-  CLI::App* push = app.add_subcommand("push", "Publish a package to an OCI registry as REGISTRY/REPOSITORY:TAG");
-  push->add_option("package", args->package, "Package file")->required()->type_name("FILE");
-  push->add_option("reference", args->reference, "Where to: REGISTRY/REPOSITORY:TAG, e.g. registry.example.com/tools/jq:1.6")->required();
-  add_oci_options(*push, args->oci);
-  out.add(push, [args] { return cmd_push(args->package, args->reference, args->oci); });
-  CLI::App* pull = app.add_subcommand("pull", "Download a package from an OCI registry, verified against its digest");
-  pull->add_option("reference", args->reference, "REGISTRY/REPOSITORY[:TAG|@sha256:DIGEST]")->required();
-  pull->add_option("-o,--output", args->output, "File to write (default: <app id>.appv)")->type_name("FILE");
-  pull->add_flag("-f,--force", args->force, "Replace the output file if it exists");
-  add_oci_options(*pull, args->oci);
-  pull->footer("An interrupted pull is resumed by the next one; nothing is written to the output until\n"
-               "every byte matches the registry's digest.");
-  out.add(pull, [args] { return cmd_pull(args->reference, args->output, args->force, args->oci); });
-  CLI::App* tags = app.add_subcommand("tags", "List the tags of a repository in an OCI registry");
-  tags->add_option("repository", args->reference, "REGISTRY/REPOSITORY")->required();
-  add_oci_options(*tags, args->oci);
-  tags->add_flag("--json", args->json, "Print a JSON array of strings (see README: Output for scripts)");
-  out.add(tags, [args] { return cmd_tags(args->reference, args->oci, args->json); });
 }
 
 }  // namespace appv::cli

@@ -1,38 +1,18 @@
 // `appv pack` and `appv capture`: their options, here in appv; their bodies in the
 // pack module (libappv-pack.so), loaded only when one of them runs (see commands.h).
-#include <dlfcn.h>
-
 #include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "base/error.h"
 #include "launcher/command_line.h"
-#include "launcher/format.h"
+#include "launcher/module_loader.h"
 
 namespace appv::cli {
 namespace {
 
-// Loads libappv-pack.so from beside appv (build tree) or ../lib/appv (installed)
-// and returns its entry point `symbol`.
-void* pack_module_entry(const char* symbol) {
-  std::string self = self_exe();
-  std::string dir = self.substr(0, self.find_last_of('/'));
-  std::string tried;
-  for (const std::string& path : {dir + "/libappv-pack.so", dir + "/../lib/appv/libappv-pack.so"}) {
-    void* module = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!module) {
-      tried += (tried.empty() ? "" : "; ") + std::string(::dlerror());
-      continue;
-    }
-    void* entry = ::dlsym(module, symbol);
-    if (!entry) throw Error(Exit::Internal, fmt::format("'{}' has no {}", path, symbol));
-    return entry;
-  }
-  throw Error(Exit::Environment, fmt::format("cannot load the packer module: {}", tried));
-}
+void* pack_module_entry(const char* symbol) { return module_symbol("libappv-pack.so", "the packer module", symbol); }
 
 int run_pack(const PackArgs& args) { return reinterpret_cast<PackEntry>(pack_module_entry(kPackEntrySymbol))(args); }
 int run_capture(const CaptureArgs& args) {

@@ -7,6 +7,7 @@
 
 #include "distribution/oci_reference.h"
 #include "launcher/command_line.h"
+#include "launcher/module_loader.h"
 
 namespace appv::cli {
 
@@ -48,7 +49,12 @@ void add_run_command(CLI::App& app, Commands& out) {
               "is unreachable, the copy a tag last resolved to runs, with a warning.");
   out.add(cmd, [p] {
     RunArgs run = p->run;
-    if (is_oci_url(run.package)) run.package = pull_for_run(run.package, p->oci);
+    if (is_oci_url(run.package)) {
+      // Only a launch from a registry loads the distribution module (and libcurl).
+      std::string pulled;
+      if (const int status = distribution_module().pull_for_run(run.package, p->oci, pulled); status != 0) return status;
+      run.package = pulled;
+    }
     return cmd_run(run);
   });
 }

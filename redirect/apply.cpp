@@ -18,6 +18,7 @@
 #include "redirect/network.h"
 #include "redirect/pid_namespace.h"
 #include "redirect/ptrace_backend.h"
+#include "redirect/seccomp_filter.h"
 #include "vfs/copy_up.h"
 #include "vfs/layout.h"
 #include "vfs/sandbox.h"
@@ -34,6 +35,8 @@ namespace {
 // process of a shared one into the view, this one too) and builds the view; the app
 // execs below it. Returns the app's raw wait status.
 int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started) {
+  // Compiled once here, loaded by init and by the app, both forks of this process.
+  prepare_seccomp_filter();
   const NamespaceState ns = enter_user_namespace();
   if (plan.own_network) enter_own_network();
   unshare_pid_namespace();
@@ -75,7 +78,8 @@ void write_generated_files(const LaunchPlan& plan) {
       content = text.str();
       if (!content.empty() && content.back() != '\n') content += '\n';
     }
-    write_file_atomic(g.path, content + g.append, 0644);
+    // Unsynced: every launch that builds the view writes them anew.
+    write_file_atomic(g.path, content + g.append, 0644, Durability::Unsynced);
   }
 }
 

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -21,6 +22,7 @@
 #include "base/namespace_support.h"
 #include "base/unique_fd.h"
 #include "manifests/paths.h"
+#include "redirect/shared_overlay.h"
 
 namespace appv {
 namespace {
@@ -53,8 +55,22 @@ void do_mount(const char* source, const std::string& target, const char* type, u
   if (::mount(source, target.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) != 0) mount_failed(what, target, errno);
 }
 
-std::string host(const std::string& path) { return std::string(kOld) + path; }
+std::string host(const std::string& path) { return path == "/" ? std::string(kOld) : std::string(kOld) + path; }
 std::string inside(const std::string& path) { return std::string(kNew) + path; }
+
+// A mount made before its op's turn (see premount()): a tree of the shared overlay,
+// bound at its place, or an overlay waiting in a parking place, moved there.
+struct Premounted {
+  std::string path;  // in the scratch root
+  bool bind = false;
+};
+
+// What applying the ops needs besides the ops.
+struct ViewContext {
+  const NamespaceState& ns;
+  const std::vector<std::string>& host_mounts;
+  std::map<size_t, Premounted> premounted;  // by index into the plan's ops
+};
 
 // A directory to mount on, where the view has none yet (in the new root's tmpfs, a
 // tmpfs just mounted, or an overlay whose upper directory is the app's sandbox).
@@ -273,10 +289,11 @@ std::vector<std::string> mount_points(const std::string& mountinfo) {
 }
 
 // An overlay of `lowers` (host paths, top first) with, below them, `own_layer` (a path
-// in the new root, or "") under the sandbox's `upper`, mounted at `op_target`.
-void mount_overlay(const std::string& op_target, const std::vector<std::string>& lowers, const std::string& own_layer,
-                   const std::string& upper, const std::string& work, const NamespaceState& ns,
-                   const std::vector<std::string>& host_mounts) {
+// in the new root, or "") under the sandbox's `upper`, mounted at `mount_point` (a
+// path in the scratch root: the view's `op_target`, or a parking place).
+void mount_overlay_at(const std::string& mount_point, const std::string& op_target, const std::vector<std::string>& lowers,
+                      const std::string& own_layer, const std::string& upper, const std::string& work,
+                      const NamespaceState& ns, const std::vector<std::string>& host_mounts) {
   std::string data = "lowerdir=";
   for (const std::string& l : lowers) data += escape_overlay_path(host(l)) + ":";
   if (!own_layer.empty()) data += escape_overlay_path(own_layer) + ":";
@@ -285,10 +302,15 @@ void mount_overlay(const std::string& op_target, const std::vector<std::string>&
   // Inside a user namespace trusted.* xattrs are out of reach; userxattr keeps
   // whiteouts and opaque directories in user.overlay.* instead.
   if (ns.user_namespace) data += ",userxattr";
-  const std::string target = inside(op_target);
-  if (::mount("overlay", target.c_str(), "overlay", MS_NOSUID | MS_NODEV, data.c_str()) != 0) {
+  if (::mount("overlay", mount_point.c_str(), "overlay", MS_NOSUID | MS_NODEV, data.c_str()) != 0) {
     overlay_failed(op_target, lowers, upper, errno, ns, host_mounts);
   }
+}
+
+void mount_overlay(const std::string& op_target, const std::vector<std::string>& lowers, const std::string& own_layer,
+                   const std::string& upper, const std::string& work, const NamespaceState& ns,
+                   const std::vector<std::string>& host_mounts) {
+  mount_overlay_at(inside(op_target), op_target, lowers, own_layer, upper, work, ns, host_mounts);
 }
 
 // A host file directly in a split directory is copied into the split's tmpfs layer,
@@ -345,8 +367,7 @@ bool copy_small_file(const std::string& from, const std::string& to, off_t& budg
   return true;
 }
 
-void apply_ops(const std::vector<MountOp>& ops, size_t begin, size_t end, const NamespaceState& ns,
-               const std::vector<std::string>& host_mounts);
+void apply_ops(const std::vector<MountOp>& ops, size_t begin, size_t end, const ViewContext& ctx);
 
 // Fills a split's tmpfs layer at `target` (a path in the new root) with its entries;
 // returns those to bind read-only once the overlay is on top (files too large to copy).
@@ -401,15 +422,16 @@ void move_mount_to(const std::string& from, const std::string& to, bool create, 
 //    (its lowest layer, of which it keeps a clone), the mounts moved back onto it;
 // 4. the host's files too large to copy bound read-only over their places.
 // A nested split parks only its overlay: its tmpfs stays below, covered.
-void mount_split(const std::vector<MountOp>& ops, size_t at, size_t end, const NamespaceState& ns,
-                 const std::vector<std::string>& host_mounts) {
+void mount_split(const std::vector<MountOp>& ops, size_t at, size_t end, const ViewContext& ctx) {
+  const NamespaceState& ns = ctx.ns;
+  const std::vector<std::string>& host_mounts = ctx.host_mounts;
   static int parking = 0;
   const MountOp& op = ops[at];
   const std::string target = inside(op.target);
   make_mount_dir(target, op.target);
   do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (split layer)");
   const std::vector<const SplitEntry*> bound = fill_split_layer(op, target);
-  apply_ops(ops, at + 1, end, ns, host_mounts);
+  apply_ops(ops, at + 1, end, ctx);
   std::vector<std::pair<std::string, std::string>> parked;  // the view's path, the parking place
   std::set<std::string> seen;
   for (size_t i = at + 1; i < end; ++i) {
@@ -429,7 +451,9 @@ void mount_split(const std::vector<MountOp>& ops, size_t at, size_t end, const N
   }
 }
 
-void apply(const MountOp& op, const NamespaceState& ns, const std::vector<std::string>& host_mounts) {
+void apply(const MountOp& op, const ViewContext& ctx) {
+  const NamespaceState& ns = ctx.ns;
+  const std::vector<std::string>& host_mounts = ctx.host_mounts;
   const std::string target = inside(op.target);
   switch (op.type) {
     case MountOp::Type::Dir:
@@ -481,18 +505,69 @@ void apply(const MountOp& op, const NamespaceState& ns, const std::vector<std::s
   }
 }
 
-void apply_ops(const std::vector<MountOp>& ops, size_t begin, size_t end, const NamespaceState& ns,
-               const std::vector<std::string>& host_mounts) {
+// A premounted op in its turn: a tree of the shared overlay bound at its place (the
+// bind keeps the overlay's nosuid and nodev), or a parked overlay moved there.
+void place_premounted(const MountOp& op, const Premounted& pre) {
+  if (pre.bind) {
+    do_mount(pre.path.c_str(), inside(op.target), nullptr, MS_BIND, {}, "bind of the shared overlay's " + op.target);
+  } else {
+    do_mount(pre.path.c_str(), inside(op.target), nullptr, MS_MOVE, {}, "move of the overlay of " + op.target);
+  }
+}
+
+void apply_ops(const std::vector<MountOp>& ops, size_t begin, size_t end, const ViewContext& ctx) {
   for (size_t i = begin; i < end; ++i) {
+    if (const auto pre = ctx.premounted.find(i); pre != ctx.premounted.end()) {
+      place_premounted(ops[i], pre->second);
+      continue;
+    }
     if (ops[i].type != MountOp::Type::Split) {
-      apply(ops[i], ns, host_mounts);
+      apply(ops[i], ctx);
       continue;
     }
     const size_t placed_end = i + 1 + ops[i].placed;
     if (placed_end > end) throw Error(Exit::Internal, fmt::format("split of '{}': its ops overrun the plan", ops[i].target));
-    mount_split(ops, i, placed_end, ns, host_mounts);
+    mount_split(ops, i, placed_end, ctx);
     i = placed_end - 1;
   }
+}
+
+// The shared overlay's work directory, beside the members' (whose parent the launch
+// created, private): made here, by root, and used only if it is a directory.
+bool make_shared_work_dir(const std::string& work) {
+  const std::string path = host(work);
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return false;
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Mounts, in the scratch root, every overlay of the plan before its turn: first each
+// one the shared overlay does not serve, in a parking place, then the shared overlay
+// (redirect/shared_overlay.h). In that order because the others' upper directories
+// lie in the shared one's: the kernel warns of an overlay whose upper directory lies
+// below one another mount already uses ("upperdir is in-use", an error where its
+// index feature is on), not of one above. If the shared overlay cannot be mounted
+// after all, its trees get their own overlays in their turn, as without it.
+std::map<size_t, Premounted> premount(const std::vector<MountOp>& ops, const SharedOverlay& shared, const ViewContext& ctx) {
+  std::map<size_t, Premounted> out;
+  const std::set<size_t> members(shared.members.begin(), shared.members.end());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const MountOp& op = ops[i];
+    if (op.type != MountOp::Type::Overlay || members.count(i) != 0) continue;
+    const std::string park = "/overlay-parking." + std::to_string(out.size());
+    make_mount_dir(park, park);
+    mount_overlay_at(park, op.target, op.lowers, {}, op.upper, op.work, ctx.ns, ctx.host_mounts);
+    out[i] = {park, false};
+  }
+  const std::string at = "/shared-overlay";
+  make_mount_dir(at, at);
+  const std::string data = fmt::format("lowerdir={},upperdir={},workdir={}", escape_overlay_path(host("/")),
+                                       escape_overlay_path(host(shared.upper)), escape_overlay_path(host(shared.work)));
+  if (!make_shared_work_dir(shared.work) || ::mount("overlay", at.c_str(), "overlay", MS_NOSUID | MS_NODEV, data.c_str()) != 0) {
+    return out;
+  }
+  for (size_t i : shared.members) out[i] = {at + ops[i].target, true};
+  return out;
 }
 
 }  // namespace
@@ -523,7 +598,12 @@ void enter_view(const Plan& plan, const NamespaceState& ns) {
   if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
 
   do_mount("tmpfs", kNew, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "tmpfs (new root)");
-  apply_ops(plan.ops, 0, plan.ops.size(), ns, plan.host_mounts);
+  ViewContext ctx{ns, plan.host_mounts, {}};
+  // Root's launches: one overlay of the host's "/" for the trees it can serve.
+  if (!ns.user_namespace) {
+    if (const std::optional<SharedOverlay> shared = plan_shared_overlay(plan)) ctx.premounted = premount(plan.ops, *shared, ctx);
+  }
+  apply_ops(plan.ops, 0, plan.ops.size(), ctx);
   // The root itself holds only mount points and links: make it read-only so a write
   // there fails loudly instead of vanishing with the namespace.
   do_mount(nullptr, kNew, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, {}, "read-only remount");

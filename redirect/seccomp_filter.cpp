@@ -1,16 +1,26 @@
 #include "redirect/seccomp_filter.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 namespace {
@@ -59,9 +69,9 @@ scmp_arg_cmp compare(unsigned arg, scmp_compare op, scmp_datum_t a, scmp_datum_t
   return c;
 }
 
-}  // namespace
-
-void install_seccomp_filter() {
+// The rules of the header, compiled by libseccomp into a BPF program (its
+// seccomp_export_bpf writes to a file descriptor: a memfd, read back).
+std::vector<sock_filter> build_program() {
   Filter f;
   if (!f.ctx) throw Error(Exit::Environment, "cannot create the system-call filter (libseccomp)");
 #if defined(__x86_64__)
@@ -88,7 +98,43 @@ void install_seccomp_filter() {
   const scmp_arg_cmp other_personality = compare(0, SCMP_CMP_GT, PER_LINUX32, 0);
   add(f.ctx, "personality", eperm, 1, &other_personality);
 
-  if (const int rc = ::seccomp_load(f.ctx); rc != 0) fail("load", rc);
+  UniqueFd mem(::memfd_create("appv-seccomp", MFD_CLOEXEC));
+  if (!mem) throw_sys("cannot create", "a memory file for the system-call filter", errno, Exit::Environment);
+  if (const int rc = ::seccomp_export_bpf(f.ctx, mem.get()); rc != 0) fail("export", rc);
+  struct stat st;
+  if (::fstat(mem.get(), &st) != 0) throw_sys("cannot inspect", "the system-call filter", errno, Exit::Environment);
+  const size_t bytes = static_cast<size_t>(st.st_size);
+  if (bytes == 0 || bytes % sizeof(sock_filter) != 0 || bytes / sizeof(sock_filter) > BPF_MAXINSNS) {
+    throw Error(Exit::Environment, fmt::format("cannot build the system-call filter: libseccomp wrote {} bytes", bytes));
+  }
+  std::vector<sock_filter> program(bytes / sizeof(sock_filter));
+  if (::pread(mem.get(), program.data(), bytes, 0) != static_cast<ssize_t>(bytes)) {
+    throw_sys("cannot read back", "the system-call filter", errno, Exit::Environment);
+  }
+  return program;
+}
+
+// This process's program; forked children inherit it with the rest of memory.
+std::optional<std::vector<sock_filter>>& prepared() {
+  static std::optional<std::vector<sock_filter>> program;
+  return program;
+}
+
+}  // namespace
+
+void prepare_seccomp_filter() {
+  if (!prepared()) prepared() = build_program();
+}
+
+void install_seccomp_filter() {
+  prepare_seccomp_filter();
+  std::vector<sock_filter>& program = *prepared();
+  // What libseccomp's seccomp_load does by default: no_new_privs, then the filter.
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_sys("cannot set", "no_new_privs", errno, Exit::Environment);
+  sock_fprog fprog{};
+  fprog.len = static_cast<unsigned short>(program.size());
+  fprog.filter = program.data();
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) fail("load", -errno);
 }
 
 }  // namespace appv

@@ -24,9 +24,18 @@
 
 namespace appv {
 
-// Loads the filter into the calling thread (and the program it executes). Needs
-// no_new_privs set (drop_privileges() sets it). Throws Exit::Environment if libseccomp
-// cannot build or load it: appv never runs an app unfiltered.
+// Builds the filter (libseccomp compiles the rules to a BPF program) and keeps the
+// program for this process and the children it forks from here on: a launch prepares
+// it before forking its init, so init and the app, both forks of the launcher, only
+// load it instead of each compiling it. Once per process; later calls do nothing.
+// Throws Exit::Environment if libseccomp cannot build it.
+void prepare_seccomp_filter();
+
+// Loads the filter (prepared before, else now) into the calling thread and the
+// program it executes. Sets no_new_privs, which drop_privileges() has set already
+// (the kernel takes a filter from an unprivileged process only with it). Throws
+// Exit::Environment if the filter cannot be built or loaded: appv never runs an app
+// unfiltered.
 void install_seccomp_filter();
 
 }  // namespace appv

@@ -47,7 +47,10 @@ std::optional<Instance> running_instance(const std::string& sandbox) {
 
 void record_instance(const std::string& sandbox, const std::string& view_id, pid_t pid) {
   const std::string text = fmt::format("{} {} {}\n", pid, start_time(pid), view_id);
-  write_file_atomic(layout::instance(sandbox), text, 0600);
+  // Unsynced: the record names a process, which a crash ends anyway, and the app may
+  // be done before a sync would be (running_instance reads a torn or empty record
+  // after a crash as no instance).
+  write_file_atomic(layout::instance(sandbox), text, 0600, Durability::Unsynced);
 }
 
 

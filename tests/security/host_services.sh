@@ -36,12 +36,17 @@ pack_python3 || bad "pack python3"
 
 bus() { "$A" run "$@" --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus "org.freedesktop.DBus.$method" "${margs[@]}" 2>&1; }
 method=ListNames margs=()
-check "dbus: the bus is reachable through the proxy" grep -q 'string "org.freedesktop.DBus"' <(bus "$work/ds.appv")
+# Each launch's output is taken whole before the next starts: `grep -q` on a process
+# substitution returns at the first match, while the launch is still running, and the
+# next launch would join its instance (and its bus proxy, which ends with that app).
+out=$(bus "$work/ds.appv")
+check "dbus: the bus is reachable through the proxy" grep -q 'string "org.freedesktop.DBus"' <<<"$out"
 method=UpdateActivationEnvironment margs=(dict:string:string:LD_PRELOAD,/tmp/evil.so)
 out=$(bus "$work/ds.appv")
 check "dbus: UpdateActivationEnvironment is refused ($out)" grep -q 'AccessDenied' <<<"$out"
 method=RequestName margs=(string:org.example.DS uint32:0)
-check "dbus: the app may own its own id" grep -q 'uint32 1' <(bus "$work/ds.appv")
+out=$(bus "$work/ds.appv")
+check "dbus: the app may own its own id" grep -q 'uint32 1' <<<"$out"
 method=RequestName margs=(string:org.freedesktop.Notifications uint32:0)
 out=$(bus "$work/ds.appv")
 check "dbus: owning another name is refused ($out)" grep -q '^Error' <<<"$out"

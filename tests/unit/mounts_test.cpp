@@ -1,10 +1,59 @@
 #include <catch2/catch.hpp>
 
 #include "redirect/mounts.h"
+#include "redirect/shared_overlay.h"
 
 using namespace appv;
 
 TEST_CASE("overlay option values escape their separators") {
   CHECK(escape_overlay_path("/plain/path") == "/plain/path");
   CHECK(escape_overlay_path("/a:b,c\\d") == "/a\\:b\\,c\\\\d");
+}
+
+namespace {
+
+// An overlay op as vfs/view.cpp plans a writecopy tree: the host's directory at its own
+// path under the sandbox's upper directory.
+// (Its work directory's name encodes the path, '/' as "%2F".)
+MountOp tree(const std::string& path) {
+  std::string work = path.substr(1);
+  for (size_t at = 0; (at = work.find('/', at)) != std::string::npos;) work.replace(at, 1, "%2F");
+  return MountOp::overlay(path, {path}, "/s/upper" + path, "/s/work/" + work, "test");
+}
+
+}  // namespace
+
+TEST_CASE("one overlay of the host's root serves the host's trees on the root mount") {
+  Plan plan;
+  plan.host_mounts = {"/", "/proc", "/home", "/var/lib/docker"};
+  plan.ops = {
+      MountOp::dir("/etc", "test"), tree("/etc"),                                  // 0, 1: served
+      MountOp::overlay("/usr", {"/pkg/usr", "/usr"}, "/s/upper/usr", "/s/work/usr", "test"),  // 2: the package's layer too
+      tree("/opt"),                                                                 // 3: served
+      tree("/home/u"),                                                              // 4: on another mount
+      tree("/var"),                                                                 // 5: a mount below it
+      MountOp::overlay("/srv", {"/srv"}, "/other/upper/srv", "/s/work/srv", "test"),  // 6: another upper directory
+      MountOp::overlay("/lnk", {"/target"}, "/s/upper/lnk", "/s/work/lnk", "test"),   // 7: a link's target, elsewhere
+      tree("/root/.config"),                                                        // 8: served (deeper)
+      MountOp::bind("/tmp", "/tmp", "test"),
+  };
+  const std::optional<SharedOverlay> shared = plan_shared_overlay(plan);
+  REQUIRE(shared);
+  CHECK(shared->members == std::vector<size_t>{1, 3, 8});
+  CHECK(shared->upper == "/s/upper");
+  CHECK(shared->work == "/s/work/%shared");
+}
+
+TEST_CASE("no shared overlay for a single tree, nor in a plan that splits a directory") {
+  Plan one;
+  one.host_mounts = {"/"};
+  one.ops = {tree("/etc"), MountOp::overlay("/usr", {"/pkg/usr", "/usr"}, "/s/upper/usr", "/s/work/usr", "test")};
+  CHECK_FALSE(plan_shared_overlay(one));
+
+  Plan split = one;
+  split.ops.push_back(tree("/opt"));
+  REQUIRE(plan_shared_overlay(split));
+  split.host_mounts.push_back("/srv/data");
+  split.ops.push_back(MountOp::split("/srv", {}, {}, "/s/upper/srv", "/s/work/srv", "test"));
+  CHECK_FALSE(plan_shared_overlay(split));
 }

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "redirect/instance.h"
 #include "redirect/mounts.h"
 #include "redirect/namespaces.h"
+#include "redirect/shared_overlay.h"
 #include "tests/unit/support/temp_dir.h"
 #include "vfs/sandbox.h"
 #include "vfs/view.h"
@@ -290,4 +292,47 @@ TEST_CASE("ns backend: an overlay refused for a locked mount below its lower nam
     return 1;
   });
   CHECK(status == 0);
+}
+
+TEST_CASE("ns backend: root's trees on the host's root mount share one overlay and act each as its own") {
+  TempDir dir;
+  const std::string root = dir / "pkg", sandbox = dir / "sandbox", a = dir / "host-a", b = dir / "host-b";
+  appv::test::write_file(a + "/file.txt", "host a");
+  appv::test::write_file(b + "/file.txt", "host b");
+  make_dirs(root + dir.path());
+  // The package alone ("/" full) but for the test's directory, merged (the host's, as
+  // $HOME's parent is), in which a and b are writecopy: overlays of the host's trees.
+  RuleSet rules;
+  rules.set("/", Isolation::Full, RuleOrigin::CommandLine);
+  rules.set(dir.path(), Isolation::Merged, RuleOrigin::CommandLine);
+  rules.set(a, Isolation::WriteCopy, RuleOrigin::CommandLine);
+  rules.set(b, Isolation::WriteCopy, RuleOrigin::CommandLine);
+  const Plan plan = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, host_mount_points(), {}});
+  make_plan_dirs(sandbox, plan.dirs_to_create, root);
+  const bool shared = ::geteuid() == 0 && plan_shared_overlay(plan).has_value();
+  if (!shared) WARN("one overlay per tree here (not root, or " << dir.path() << " not on the root mount): the shared overlay is not exercised");
+  const int status = in_child([&] {
+    NamespaceState ns = enter_namespaces();
+    enter_view(plan, ns);
+    if (!file_is(a + "/file.txt", "host a") || !file_is(b + "/file.txt", "host b")) return 2;
+    appv::test::write_file(a + "/new.txt", "new in a");
+    appv::test::write_file(b + "/file.txt", "host b, changed");
+    if (::unlink((a + "/file.txt").c_str()) != 0) return 3;
+    // One overlay: both trees on its one device (each tree is still a mount of its
+    // own, so a rename between them is refused, EXDEV, as between two overlays).
+    struct stat sa, sb;
+    if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0) return 4;
+    if ((sa.st_dev == sb.st_dev) != shared) return 5;
+    return 0;
+  });
+  CHECK(status == 0);
+  const std::string upper = sandbox + "/upper";
+  CHECK(file_is(upper + a + "/new.txt", "new in a"));
+  CHECK(is_whiteout(upper + a + "/file.txt"));
+  CHECK(file_is(upper + b + "/file.txt", "host b, changed"));
+  // The host is as it was.
+  CHECK(appv::test::list_tree(a) == std::vector<std::string>{"file.txt"});
+  CHECK(appv::test::list_tree(b) == std::vector<std::string>{"file.txt"});
+  CHECK(file_is(a + "/file.txt", "host a"));
+  CHECK(file_is(b + "/file.txt", "host b"));
 }

@@ -26,6 +26,21 @@ print(json.dumps({"third": str(decimal.Decimal(1) / 3), "sqlite": db.execute("se
 status "a signal's death passes through as 128+N" 143 "$A" run python3.appv -c 'import os, signal; os.kill(os.getpid(), signal.SIGTERM)'
 check "the dry run prints the mount plan" grep -q '^  overlay  /usr  lower=.*/root/usr upper=' <<<"$("$A" run --dry-run "${FULL[@]}" jq.appv)"
 
+echo "== a launch loads only what it needs"
+# The dynamic loader's own account (LD_DEBUG=files, on stderr) of every library the
+# launcher maps: a launch of a local package needs neither the distribution module
+# (libcurl and its TLS, LDAP and Kerberos tree) nor the pack module (LIEF).
+loaded=$(LD_DEBUG=files "$A" run jq.appv --version 2>&1 >/dev/null | grep -o 'file=[^ ]*' | sort -u)
+check "the loader's account names the launcher's libraries" grep -q 'file=libc\.so' <<<"$loaded"
+check "a launch of a local package loads no libcurl" bash -c '! grep -q libcurl <<<"$1"' _ "$loaded"
+check "a launch of a local package loads neither module" bash -c '! grep -Eq "libappv-(pack|distribution)|libLIEF" <<<"$1"' _ "$loaded"
+# A registry command does load them (nothing listens on the port: it fails after loading).
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+loaded=$(LD_DEBUG=files "$A" tags "127.0.0.1:$port/nothing" 2>&1 >/dev/null | grep -o 'file=[^ ]*' | sort -u)
+check "appv tags loads the distribution module and libcurl" \
+  bash -c 'grep -q "libappv-distribution\.so" <<<"$1" && grep -q libcurl <<<"$1"' _ "$loaded"
+status "appv tags reports the unreachable registry" 69 "$A" tags "127.0.0.1:$port/nothing"
+
 same "the sandbox is private to its user" "700" "$(stat -c %a "$HOME/.local/share/appv/sandboxes/jq")"
 
 echo "== writecopy keeps the host untouched"

@@ -71,3 +71,14 @@ TEST_CASE("write_file_atomic never writes through a symlink") {
   CHECK(read_file(dir / "victim") == "keep");
   CHECK(read_file(dir / "link") == "new");
 }
+
+TEST_CASE("an unsynced atomic file is still whole, in place, with its mode, and alone") {
+  TempDir dir;
+  write_file(dir / "record", "old old old");
+  write_file_atomic(dir / "record", "new", 0600, Durability::Unsynced);
+  CHECK(read_file(dir / "record") == "new");
+  CHECK(list_dir(dir.path()) == std::vector<std::string>{"record"});
+  struct stat st {};
+  REQUIRE(::stat((dir / "record").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+}
