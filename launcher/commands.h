@@ -108,18 +108,6 @@ struct OciArgs {
   uint64_t limit_rate = 0;  // bytes per second
 };
 
-int cmd_install(const std::string& package, bool system);
-int cmd_uninstall(const std::string& id, bool system);
-int cmd_list(bool system, bool json = false);
-
-// `appv pack` and `appv capture` live in a module of their own (libappv-pack.so) so
-// that every other command, `run` above all, starts without loading LIEF. The
-// module's entry points report their own errors and return the exit status.
-using PackEntry = int (*)(const PackArgs& args);
-using CaptureEntry = int (*)(const CaptureArgs& args);
-inline constexpr const char* kPackEntrySymbol = "appv_pack_main";
-inline constexpr const char* kCaptureEntrySymbol = "appv_capture_main";
-
 // The distribution module's entry points: one table, which the module's function
 // kDistributionEntriesSymbol (a DistributionTable) returns. Each entry reports its
 // own errors (on stderr, as report_errors does) and returns the exit status;

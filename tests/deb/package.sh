@@ -51,7 +51,7 @@ check "Built-Using names the stub's static sources" bash -c 'for s in glibc liba
 check "this release's profile: no Breaks on apparmor" test -z "$(field Breaks)"
 
 # Files.
-for f in /usr/bin/appv /usr/lib/appv/appv-stub /usr/lib/appv/libappv-pack.so \
+for f in /usr/bin/appv /usr/lib/appv/appv-stub /usr/lib/appv/libappv-pack.so /usr/lib/appv/libappv-distribution.so \
          /usr/lib/systemd/system/appv-sync.service /usr/lib/systemd/system/appv-sync.timer \
          /usr/share/bash-completion/completions/appv /usr/share/zsh/vendor-completions/_appv \
          /usr/share/fish/vendor_completions.d/appv.fish /usr/share/man/man1/appv.1.gz /usr/share/man/man1/appv-run.1.gz \
