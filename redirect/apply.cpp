@@ -34,7 +34,8 @@ namespace {
 // children; their init enters its own mount namespace (a pivot_root would move every
 // process of a shared one into the view, this one too) and builds the view; the app
 // execs below it. Returns the app's raw wait status.
-int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started) {
+int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started,
+           const std::vector<int>& init_keeps) {
   // Compiled once here, loaded by init and by the app, both forks of this process.
   prepare_seccomp_filter();
   const NamespaceState ns = enter_user_namespace();
@@ -45,12 +46,16 @@ int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<vo
         enter_mount_namespace();
         enter_view(plan.mounts, ns);
       },
-      [&] { exec_app(plan); }, lifetime, started);
+      [&] { exec_app(plan); }, lifetime, started, init_keeps);
 }
 
-int run_backend(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started) {
+// `host_side`: the descriptors that keep the launch's host-side helpers alive
+// (prepare_host_side). This process holds them while it supervises (ptrace), the
+// instance's init while it lives (ns).
+int run_backend(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started,
+                const std::vector<int>& host_side) {
   switch (plan.backend) {
-    case Backend::Namespaces: return run_ns(plan, lifetime, started);
+    case Backend::Namespaces: return run_ns(plan, lifetime, started, host_side);
     case Backend::Ptrace:
       if (started) started(::getpid());
       return run_ptrace_backend(plan);
@@ -84,12 +89,16 @@ void write_generated_files(const LaunchPlan& plan) {
 }
 
 // What the launch needs on the host side, before any namespace: the generated host
-// state, and the session bus proxy, ready, its pipe held by the app's tree
-// (launch/permissions_plan.h).
-void prepare_host_side(const LaunchPlan& plan) {
+// state, and the bus proxies, ready (launch/permissions_plan.h). Returns the proxies'
+// pipes: each proxy lives until the last holder is gone — the app's tree, and the
+// instance's init, so that a launch which joins the instance keeps its bus after the
+// first app has exited.
+std::vector<int> prepare_host_side(const LaunchPlan& plan) {
   write_generated_files(plan);
-  if (plan.session_bus) start_bus_proxy(*plan.session_bus);
-  if (plan.system_bus) start_bus_proxy(*plan.system_bus);
+  std::vector<int> keep_alive;
+  if (plan.session_bus) keep_alive.push_back(start_bus_proxy(*plan.session_bus));
+  if (plan.system_bus) keep_alive.push_back(start_bus_proxy(*plan.system_bus));
+  return keep_alive;
 }
 
 // A host the probe found refusing the backend: said before anything is created.
@@ -109,11 +118,11 @@ int apply_in_child(const LaunchPlan& plan) {
   remove_stale_work_dirs(plan.sandboxes);
   make_dirs(plan.sandbox, 0700);
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
-  prepare_host_side(plan);
+  const std::vector<int> host_side = prepare_host_side(plan);
   copy_up_files(plan.mounts.copy_ups);
   // The namespaces are entered in a child, so this process stays on the host's side
   // to clean up; everything in the app's PID namespace is gone when it returns.
-  return run_child([&] { exit_like(run_backend(plan, InitLifetime::WithApp, {})); });
+  return run_child([&] { exit_like(run_backend(plan, InitLifetime::WithApp, {}, host_side)); });
 }
 
 void apply(const LaunchPlan& plan) {
@@ -150,13 +159,13 @@ void apply(const LaunchPlan& plan) {
   write_state(plan.sandbox, plan.state);
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
   copy_up_files(plan.mounts.copy_ups);
-  prepare_host_side(plan);
+  const std::vector<int> host_side = prepare_host_side(plan);
   exit_like(run_backend(plan, InitLifetime::UntilEmpty, [&](pid_t init) {
     // A ptrace launch has no namespaces another launch could join; it records no
     // instance, and each launch supervises its own processes over the shared sandbox.
     if (plan.backend == Backend::Namespaces) record_instance(plan.sandbox, plan.view_id, init);
     release_lock(init);
-  }));
+  }, host_side));
 }
 
 }  // namespace appv

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -32,11 +33,18 @@ void release_stdio() {
   if (null > 2) ::close(null);
 }
 
-// init keeps only its status pipe: what it inherited (the sandbox's lock, pipes of
-// the launch, appv's error channel) would otherwise stay open as long as it lives.
-void close_inherited_fds(int keep) {
-  if (keep > 3) ::close_range(3, static_cast<unsigned>(keep) - 1, 0);
-  ::close_range(keep < 3 ? 3U : static_cast<unsigned>(keep) + 1, ~0U, 0);
+// init keeps only `keep` (its status pipe, the bus proxies' pipes): what else it
+// inherited (the sandbox's lock, pipes of the launch, appv's error channel) would
+// otherwise stay open as long as it lives.
+void close_inherited_fds(std::vector<int> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned next = 3;  // the lowest descriptor not yet closed or kept
+  for (const int fd : keep) {
+    if (fd < static_cast<int>(next)) continue;
+    if (static_cast<unsigned>(fd) > next) ::close_range(next, static_cast<unsigned>(fd) - 1, 0);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  ::close_range(next, ~0U, 0);
 }
 
 // What init tells appv when the app has ended: its raw wait status, and whether init
@@ -100,7 +108,8 @@ void unshare_pid_namespace() {
 }
 
 int run_in_pid_namespace(const std::function<void()>& enter_view, const std::function<void()>& exec_app,
-                         InitLifetime lifetime, const std::function<void(pid_t)>& started) {
+                         InitLifetime lifetime, const std::function<void(pid_t)>& started,
+                         const std::vector<int>& init_keeps) {
   ErrorChannel errors;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe to the app's init", errno, Exit::Environment);
@@ -126,7 +135,9 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
         errors.run(exec_app);
       }
       errors.close_writer();  // appv sees end-of-file when the app has exec'd
-      close_inherited_fds(status_writer.get());
+      std::vector<int> keep = init_keeps;
+      keep.push_back(status_writer.get());
+      close_inherited_fds(std::move(keep));
       if (::isatty(0)) ::ioctl(0, TIOCNOTTY);  // init has no use for the terminal
       release_stdio();
       // The app must not control init (ptrace, /proc/1/mem, /proc/1/fd: it could run

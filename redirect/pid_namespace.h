@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <vector>
 
 namespace appv {
 
@@ -36,7 +37,11 @@ enum class InitLifetime {
 // Once the app has exec'd, `started(init_pid)` runs here. Signals sent to this process
 // with kill(2) are passed to init, and by init to the app. Returns the app's raw wait
 // status as soon as the app ends (UntilEmpty: init may still be running).
+// init closes every descriptor it inherited but `init_keeps`: the pipes that keep the
+// launch's host-side helpers (the D-Bus proxies) alive as long as the instance lives,
+// so launches that joined it keep their bus after the first app exits.
 int run_in_pid_namespace(const std::function<void()>& enter_view, const std::function<void()>& exec_app,
-                         InitLifetime lifetime, const std::function<void(pid_t)>& started);
+                         InitLifetime lifetime, const std::function<void(pid_t)>& started,
+                         const std::vector<int>& init_keeps = {});
 
 }  // namespace appv

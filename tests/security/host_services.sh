@@ -24,8 +24,13 @@ trap 'kill "$(cat "$work/bus.pid")" 2>/dev/null' EXIT
 cat > ds.toml <<TOML
 id = "org.example.DS"
 version = "1"
+default_entry = "dbus-send"
 [entry.dbus-send]
 path = "/usr/bin/dbus-send"
+[entry.sh]
+path = "/bin/sh"
+[entry.sleep]
+path = "/bin/sleep"
 [files]
 include = ["/usr/bin/dbus-send"]
 [permissions]
@@ -53,6 +58,15 @@ check "dbus: owning another name is refused ($out)" grep -q '^Error' <<<"$out"
 method=ListNames margs=()
 out=$(bus --deny session-bus "$work/ds.appv")
 same "dbus: --deny session-bus leaves no bus ($out)" "" "$(grep -o 'string "org.freedesktop.DBus"' <<<"$out")"
+# A launch that joins a running instance uses that instance's proxy, which lives as
+# long as the instance: the joined app still reaches the bus after the first app ended.
+"$A" run --entry sleep "$work/ds.appv" 1 &
+first=$!
+for _ in $(seq 100); do "$A" sandbox list 2>/dev/null | grep -q running && break; sleep 0.1; done
+out=$("$A" run --entry sh "$work/ds.appv" -c 'while kill -0 2 2>/dev/null; do sleep 0.1; done
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames' 2>&1)
+wait "$first"
+check "dbus: a joined launch keeps the bus after the first app ended ($out)" grep -q 'string "org.freedesktop.DBus"' <<<"$out"
 # The proxy is gone once the app is: nothing of it left in the runtime directory
 # (it notices within moments; a loaded machine is given up to 5 s).
 for _ in $(seq 50); do ls "$XDG_RUNTIME_DIR/appv" 2>/dev/null | grep -q bus- || break; sleep 0.1; done
