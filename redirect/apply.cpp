@@ -152,7 +152,10 @@ void apply(const LaunchPlan& plan) {
     case Start::Refuse: throw_refused(plan, *running);
     case Start::Join:
       // An instance that exited since it was found leaves a view nobody holds: build anew.
-      if (join_instance(*running)) exit_like(run_child([&] { exec_app(plan); }, release_lock));
+      if (const std::optional<int> status =
+              run_joined(*running, [&] { exec_app(plan); }, [&] { sandbox_lock.reset(); }, release_lock)) {
+        exit_like(*status);
+      }
       break;
     case Start::Build: break;
   }

@@ -5,10 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include <fmt/format.h>
 
 #include "base/error.h"
 #include "base/unique_fd.h"
+#include "redirect/child.h"
+#include "redirect/child_channel.h"
 
 namespace appv {
 namespace {
@@ -56,6 +60,77 @@ std::optional<NamespaceState> join_instance(const Instance& instance) {
   if (::setns(mnt.get(), CLONE_NEWNS) != 0) throw_sys("cannot join the mount namespace of pid", std::to_string(instance.pid), errno, Exit::Environment);
   if (::fchdir(root.get()) != 0 || ::chroot(".") != 0) throw_sys("cannot enter the root of pid", std::to_string(instance.pid), errno, Exit::Environment);
   return state;
+}
+
+namespace {
+
+// What the joiner tells the launch, one byte: the app was forked, or the instance was
+// gone before it could be.
+constexpr char kJoined = 'J';
+constexpr char kGone = 'G';
+
+void tell(int fd, char outcome) {
+  ssize_t n;
+  do n = ::write(fd, &outcome, 1);
+  while (n < 0 && errno == EINTR);
+}
+
+}  // namespace
+
+std::optional<int> run_joined(const Instance& instance, const std::function<void()>& exec_app,
+                              const std::function<void()>& in_joiner, const std::function<void(pid_t)>& started) {
+  ErrorChannel errors;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe to the joining process", errno, Exit::Environment);
+  UniqueFd outcome_reader(fds[0]), outcome_writer(fds[1]);
+  std::fflush(nullptr);
+  const pid_t joiner = ::fork();
+  if (joiner < 0) throw_sys("cannot fork", "a process to join the running instance", errno, Exit::Environment);
+  if (joiner == 0) {
+    errors.close_reader();
+    outcome_reader.reset();
+    errors.run([&] {
+      if (!join_instance(instance)) {
+        tell(outcome_writer.get(), kGone);
+        ::_exit(0);
+      }
+      in_joiner();
+      std::fflush(nullptr);
+      const pid_t app = ::fork();
+      if (app < 0 && errno == ENOMEM) {
+        tell(outcome_writer.get(), kGone);
+        ::_exit(0);
+      }
+      if (app < 0) throw_sys("cannot fork", "the app into the running instance", errno, Exit::Environment);
+      if (app == 0) {
+        outcome_writer.reset();
+        errors.run(exec_app);
+      }
+      tell(outcome_writer.get(), kJoined);
+      outcome_writer.reset();
+      errors.close_writer();  // the launch sees end-of-file when the app has exec'd
+      SignalForwarding forwarding(app);
+      exit_like(wait_for(app));
+    });
+  }
+  outcome_writer.reset();
+  SignalForwarding forwarding(joiner);
+  const std::string report = errors.drain();
+  if (!report.empty()) {
+    wait_for(joiner);
+    ErrorChannel::throw_reported(report);
+  }
+  char outcome = 0;
+  ssize_t n;
+  do n = ::read(outcome_reader.get(), &outcome, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1 || outcome != kJoined) {
+    const int status = wait_for(joiner);
+    if (n == 1 && outcome == kGone) return std::nullopt;
+    return status;  // the joiner died without a word (killed from outside)
+  }
+  if (started) started(joiner);
+  return wait_for(joiner);
 }
 
 }  // namespace appv

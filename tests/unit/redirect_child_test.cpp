@@ -133,6 +133,102 @@ TEST_CASE("ns backend: a second process joins the running instance's view and se
   for (int fd : {ready[0], ready[1], release[0], release[1]}) ::close(fd);
 }
 
+TEST_CASE("run_joined: an instance whose init exits while a launch joins it is reported gone, not an error") {
+  // An instance: a PID namespace whose init waits to be told to exit.
+  int init_pid_pipe[2], release[2];
+  REQUIRE(::pipe(init_pid_pipe) == 0);
+  REQUIRE(::pipe(release) == 0);
+  std::fflush(nullptr);
+  const pid_t first = ::fork();
+  if (first == 0) {
+    try {
+      enter_namespaces();
+      if (::unshare(CLONE_NEWPID) != 0) ::_exit(98);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "instance: %s\n", e.what());
+      ::_exit(99);
+    }
+    const pid_t init = ::fork();
+    if (init == 0) {
+      char c;
+      (void)!::read(release[0], &c, 1);
+      ::_exit(0);
+    }
+    (void)!::write(init_pid_pipe[1], &init, sizeof init);
+    int ws;
+    ::waitpid(init, &ws, 0);
+    ::_exit(0);
+  }
+  pid_t init = 0;
+  REQUIRE(::read(init_pid_pipe[0], &init, sizeof init) == sizeof init);
+  REQUIRE(init > 0);
+  bool app_ran = false;
+  const std::optional<int> status = run_joined(
+      Instance{init, "view"}, [&] { ::_exit(0); },
+      // Joined, holding the instance's namespaces: its init exits now. The PID
+      // namespace takes no new process from here (fork: ENOMEM).
+      [&] {
+        (void)!::write(release[1], "x", 1);
+        while (!(::kill(init, 0) != 0 && errno == ESRCH)) ::usleep(1000);
+      },
+      [&](pid_t) { app_ran = true; });
+  CHECK_FALSE(status.has_value());
+  CHECK_FALSE(app_ran);
+  int ws = 0;
+  ::waitpid(first, &ws, 0);
+  CHECK((WIFEXITED(ws) && WEXITSTATUS(ws) == 0));
+  for (int fd : {init_pid_pipe[0], init_pid_pipe[1], release[0], release[1]}) ::close(fd);
+}
+
+TEST_CASE("run_joined: the app runs in the instance's namespaces and its status comes back") {
+  // An instance as a launch makes it: the view, then a PID namespace whose init waits.
+  FullView v;
+  int init_pid_pipe[2], release[2];
+  REQUIRE(::pipe(init_pid_pipe) == 0);
+  REQUIRE(::pipe(release) == 0);
+  std::fflush(nullptr);
+  const pid_t first = ::fork();
+  if (first == 0) {
+    try {
+      NamespaceState ns = enter_namespaces();
+      enter_view(v.plan, ns);
+      if (::unshare(CLONE_NEWPID) != 0) ::_exit(98);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "first instance: %s\n", e.what());
+      pid_t none = -1;
+      (void)!::write(init_pid_pipe[1], &none, sizeof none);
+      ::_exit(99);
+    }
+    const pid_t init = ::fork();
+    if (init == 0) {
+      char c;
+      (void)!::read(release[0], &c, 1);
+      ::_exit(0);
+    }
+    (void)!::write(init_pid_pipe[1], &init, sizeof init);
+    int ws;
+    ::waitpid(init, &ws, 0);
+    ::_exit(0);
+  }
+  pid_t init = 0;
+  REQUIRE(::read(init_pid_pipe[0], &init, sizeof init) == sizeof init);
+  pid_t joiner = 0;
+  std::optional<int> status;
+  if (init > 0) {
+    status = run_joined(
+        Instance{init, "view"}, [&] { ::_exit(file_is("/data/hello.txt", "from the package") ? 7 : 3); }, [] {},
+        [&](pid_t p) { joiner = p; });
+  }
+  (void)!::write(release[1], "x", 1);
+  int ws = 0;
+  ::waitpid(first, &ws, 0);
+  for (int fd : {init_pid_pipe[0], init_pid_pipe[1], release[0], release[1]}) ::close(fd);
+  REQUIRE(init > 0);
+  REQUIRE(status.has_value());
+  CHECK((WIFEXITED(*status) && WEXITSTATUS(*status) == 7));
+  CHECK(joiner > 0);
+}
+
 TEST_CASE("run_child: an error before exec is thrown in the parent with its status and message") {
   try {
     run_child([] { throw Error(Exit::BadInput, "the child could not start"); });
