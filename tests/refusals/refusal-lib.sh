@@ -17,8 +17,8 @@ as() {
 nothing_created() {
   same "$1: nothing of appv's in the user's home (no cache, no sandbox)" "" "$(ls -A "$uhome")"
 }
-pack_jq
-chmod 755 jq.appv
+pack_jq && pack_python3 || bad "pack the packages the refusals run"
+chmod 755 jq.appv python3.appv
 # control: on this host, unrefused, the test user runs the package both ways, so what
 # fails afterwards fails for the refusal alone.
 control() {
@@ -72,5 +72,38 @@ refused() {
   same "$kind, /usr, /etc, /lib* full: the app runs from its package alone" "3" \
     "$(as "$kind" ./appv run "${FULL[@]}" jq.appv -n 3 2>/dev/null)"
   status "$kind: the app's exit status passes through" 5 as "$kind" ./jq.appv -n '"bye" | halt_error(5)'
+  rm -rf "$uhome"
+
+  echo "== $kind: a real program and its sandbox under the chosen backend"
+  snapshot "refused-$kind" /etc/issue /usr/lib/python3.11/json
+  same "$kind: python with its standard library (json, sqlite3, decimal), /usr, /etc, /lib* full" \
+    '{"third": "0.3333", "sqlite": true}' "$(as "$kind" ./appv run "${FULL[@]}" python3.appv -c '
+import json, sqlite3, decimal
+decimal.getcontext().prec = 4
+db = sqlite3.connect(":memory:")
+print(json.dumps({"third": str(decimal.Decimal(1) / 3), "sqlite": db.execute("select 1").fetchone() == (1,)}))' 2>/dev/null)"
+  # Writes into writecopy trees (/etc, a packaged file below /usr) land in the
+  # sandbox; the next run, through the other launcher, finds them; a deletion hides
+  # the packaged file; the host's files stay as they were.
+  local probe='import os, sys
+p = "/etc/appv-refusal-probe"
+if sys.argv[1] == "write":
+    open(p, "w").write("kept")
+    open("/usr/lib/python3.11/json/__init__.py", "a").write("\nAPPV_CHANGED = 1\n")
+elif sys.argv[1] == "read":
+    import json
+    print(open(p).read(), json.APPV_CHANGED)
+else:
+    os.unlink(p)
+    os.unlink("/usr/lib/python3.11/json/tool.py")
+    print(os.path.exists(p), "tool.py" in os.listdir("/usr/lib/python3.11/json"))'
+  as "$kind" ./appv run python3.appv -c "$probe" write >/dev/null 2>&1
+  same "$kind: the self-executing package's next run finds the app's writes" "kept 1" \
+    "$(as "$kind" ./python3.appv -c "$probe" read 2>/dev/null)"
+  check "$kind: the write is in the user's sandbox" \
+    test -f "$uhome/.local/share/appv/sandboxes/org.python.python3/upper/etc/appv-refusal-probe"
+  same "$kind: deletions hide the file, also from listings" "False False" "$(as "$kind" ./appv run python3.appv -c "$probe" delete 2>/dev/null)"
+  check "$kind: the host's /etc did not get the write" test ! -e /etc/appv-refusal-probe
+  unchanged "refused-$kind"
   rm -rf "$uhome"
 }
