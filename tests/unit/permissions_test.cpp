@@ -49,6 +49,41 @@ TEST_CASE("permissions: defaults let ordinary apps work and deny the rest") {
   CHECK(r.own == std::vector<std::string>{"org.example.App"});
 }
 
+TEST_CASE("permissions: bus names that reach outside the view are withheld unless the policy allows them") {
+  const Manifest m = manifest("[permissions]\ntalk = [\"org.freedesktop.systemd1\", \"org.kde.*\", \"org.example.Foo\"]\n"
+                              "own = [\"org.freedesktop.secrets\"]\nsystem-bus = \"filtered\"\n"
+                              "system-talk = [\"org.freedesktop.PackageKit\", \"org.freedesktop.NetworkManager\"]\n");
+  const ResolvedPermissions r = resolve_permissions(m.permissions, m.id, {});
+  CHECK(r.talk == std::vector<std::string>{"org.freedesktop.portal.*", "org.a11y.Bus", "ca.desrt.dconf", "org.example.Foo"});
+  CHECK(r.own == std::vector<std::string>{"org.example.App"});
+  CHECK(r.system_talk == std::vector<std::string>{"org.freedesktop.NetworkManager"});
+  CHECK(r.withheld == std::vector<std::string>{"talk org.freedesktop.systemd1", "talk org.kde.*",
+                                               "own org.freedesktop.secrets", "system-talk org.freedesktop.PackageKit"});
+  // An app whose id is a restricted service's does not own it either.
+  CHECK(resolve_permissions(manifest().permissions, "org.freedesktop.secrets", {}).own.empty());
+
+  // The policy allows by name or pattern; a narrower allowance does not cover a wider ask.
+  const ResolvedPermissions a =
+      resolve_permissions(m.permissions, m.id, {}, {"org.freedesktop.systemd1", "org.kde.kwalletd5", "org.freedesktop.*"});
+  CHECK(has(a.talk, "org.freedesktop.systemd1"));
+  CHECK(has(a.own, "org.freedesktop.secrets"));
+  CHECK(has(a.system_talk, "org.freedesktop.PackageKit"));
+  CHECK(a.withheld == std::vector<std::string>{"talk org.kde.*"});
+
+  CHECK(restricted_bus_name("org.freedesktop.impl.portal.desktop.gtk", false));
+  CHECK(restricted_bus_name("org.freedesktop.*", false));
+  CHECK_FALSE(restricted_bus_name("org.freedesktop.portal.*", false));
+  CHECK_FALSE(restricted_bus_name("org.freedesktop.systemd1x", false));
+  CHECK_FALSE(restricted_bus_name("org.freedesktop.NetworkManager", true));
+
+  // The plan says what was withheld; policy.toml's bus_names reads as a list.
+  appv::test::TempDir dir;
+  appv::test::write_file(dir / "policy.toml", "[[rule]]\napps = \"org.example.*\"\nbus_names = [\"org.freedesktop.systemd1\"]\n");
+  const Policy policy = load_policy(dir / "policy.toml");
+  CHECK(policy_bus_names(policy, "org.example.App") == std::vector<std::string>{"org.freedesktop.systemd1"});
+  CHECK(policy_bus_names(policy, "org.other.App").empty());
+}
+
 TEST_CASE("permissions: a manifest asks for less and more") {
   const Manifest m = manifest("[permissions]\nnetwork = false\nsession-bus = \"filtered\"\ntalk = [\"org.example.Foo\"]\n"
                               "own = [\"org.example.App.*\"]\nx11 = false\ndevices = []\nsystem-bus = \"filtered\"\n"
