@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -72,30 +73,32 @@ IconImage checked_image(const FileSet& files, const std::string& path, const Key
   return *image;
 }
 
-// A theme icon file's place: /usr/share/icons/THEME/SIZE/apps/NAME.EXT.
+// A theme icon file's place: /usr/share/icons/THEME/SIZE/CONTEXT/NAME.EXT. Desktops
+// look a name up in every context directory of a theme ("apps", but also "status",
+// "legacy"...), so pack does too.
 struct ThemeFile {
-  std::string theme, size;
+  std::string theme, size, context;
   IconFormat format;
 };
 
 std::optional<ThemeFile> theme_file(const std::string& path, const std::string& name) {
   if (path.compare(0, kThemes.size(), kThemes) != 0) return std::nullopt;
   const std::vector<std::string> parts = split_nonempty(std::string_view(path).substr(kThemes.size()), '/');
-  if (parts.size() != 4 || parts[2] != "apps" || !valid_icon_size_dir(parts[1])) return std::nullopt;
+  if (parts.size() != 4 || !valid_icon_size_dir(parts[1])) return std::nullopt;
   const std::string& file = parts[3];
   if (file.size() <= name.size() + 1 || file.compare(0, name.size(), name) != 0 || file[name.size()] != '.') return std::nullopt;
   std::optional<IconFormat> format = icon_format_of_extension(std::string_view(file).substr(name.size() + 1));
   if (!format) return std::nullopt;
-  return ThemeFile{parts[0], parts[1], *format};
+  return ThemeFile{parts[0], parts[1], parts[2], *format};
 }
 
 // Preference among files for one size directory: hicolor (the theme every desktop
-// falls back to) before the others by name, then PNG, SVG, XPM.
-std::pair<bool, std::string> theme_rank(const ThemeFile& f) { return {f.theme != "hicolor", f.theme}; }
-bool preferred(const ThemeFile& a, const ThemeFile& b) {
-  if (theme_rank(a) != theme_rank(b)) return theme_rank(a) < theme_rank(b);
-  return static_cast<int>(a.format) < static_cast<int>(b.format);
+// falls back to) before the others by name, "apps" before other contexts, then PNG,
+// SVG, XPM.
+std::tuple<bool, std::string, bool, std::string, int> rank(const ThemeFile& f) {
+  return {f.theme != "hicolor", f.theme, f.context != "apps", f.context, static_cast<int>(f.format)};
 }
+bool preferred(const ThemeFile& a, const ThemeFile& b) { return rank(a) < rank(b); }
 
 // The theme icons called `name` among `paths`: size directory -> path.
 std::map<std::string, std::string> pick_theme_files(const std::vector<std::string>& paths, const std::string& name) {
@@ -121,16 +124,18 @@ std::vector<std::string> packaged_theme_paths(const FileSet& files) {
   return out;
 }
 
-// This host's icon files called `name`: every theme's SIZE/apps/name.EXT.
+// This host's icon files called `name`: every theme's SIZE/CONTEXT/name.EXT.
 std::vector<std::string> host_theme_paths(const std::string& root, const std::string& name) {
   std::vector<std::string> out;
   const std::string themes(kThemes);
   for (const std::string& theme : list_dir(root + themes)) {
     for (const std::string& size : list_dir(root + themes + theme)) {
       if (!valid_icon_size_dir(size)) continue;
-      for (IconFormat f : kFormats) {
-        std::string path = fmt::format("{}{}/{}/apps/{}.{}", themes, theme, size, name, icon_extension(f));
-        if (path_exists(root + path)) out.push_back(path);
+      for (const std::string& context : list_dir(root + themes + theme + "/" + size)) {
+        for (IconFormat f : kFormats) {
+          std::string path = fmt::format("{}{}/{}/{}/{}.{}", themes, theme, size, context, name, icon_extension(f));
+          if (path_exists(root + path)) out.push_back(path);
+        }
       }
     }
   }
@@ -162,7 +167,7 @@ class IconResolver {
       found = in_package(icon, at);
     }
     if (found.empty()) {
-      at.fail(fmt::format("no such icon in the package or on this host (looked for usr/share/icons/THEME/SIZE/apps/{0}.png, "
+      at.fail(fmt::format("no such icon in the package or on this host (looked for usr/share/icons/THEME/SIZE/CONTEXT/{0}.png, "
                           ".svg, .xpm and usr/share/pixmaps/{0}.*)", icon));
     }
     return found;
@@ -282,7 +287,9 @@ std::vector<std::string> check_desktop(Manifest& m, FileSet& files, const IconSe
   std::vector<std::pair<std::string, Desktop*>> tables;
   if (m.desktop) tables.emplace_back("desktop.icon", &*m.desktop);
   for (auto& [name, entry] : m.entries) {
-    if (entry.desktop && entry.desktop->declared.count("icon")) tables.emplace_back(fmt::format("entry.{}.desktop.icon", name), &*entry.desktop);
+    if (!entry.desktop) continue;
+    entry.desktop->icon_files.clear();  // an entry without an icon of its own shows [desktop]'s
+    if (entry.desktop->declared.count("icon")) tables.emplace_back(fmt::format("entry.{}.desktop.icon", name), &*entry.desktop);
   }
   IconResolver resolver(files, search);
   std::map<std::string, std::map<std::string, std::string>> resolved;

@@ -25,8 +25,9 @@ struct IconSearch {
 //   icon = "/abs/path" — the file must be in `files` (through the package's own
 //     links), a PNG, SVG or XPM by content (a name saying .png must hold a PNG), a
 //     square image of at most 1024 px; its size directory comes from its content.
-//   icon = "name" — every usr/share/icons/THEME/SIZE/apps/name.{png,svg,xpm} in
-//     `files` (hicolor first, one file per size), else usr/share/pixmaps/name.*.
+//   icon = "name" — every usr/share/icons/THEME/SIZE/CONTEXT/name.{png,svg,xpm} in
+//     `files` (hicolor first, "apps" first, one file per size), else
+//     usr/share/pixmaps/name.*.
 //     When the package holds none, the same files of this host are added to `files`
 //     and a warning naming them is returned.
 // Throws Error(Exit::BadInput, "KEY 'VALUE': why") for the first problem, KEY being

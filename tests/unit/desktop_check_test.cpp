@@ -58,11 +58,14 @@ TEST_CASE("a theme name is resolved in the package's own icon themes: hicolor fi
   f.files.add_generated("/usr/share/icons/Adwaita/256x256/apps/tool.png", png(256), "include");
   f.files.add_generated("/usr/share/icons/hicolor/48x48/apps/toolbox.png", png(48), "include");  // another icon
   f.files.add_generated("/usr/share/icons/hicolor/symbolic/apps/tool-symbolic.svg", kSvg, "include");
+  f.files.add_generated("/usr/share/icons/hicolor/256x256/legacy/tool.png", png(256) + "legacy", "include");  // apps first
+  f.files.add_generated("/usr/share/icons/Adwaita/32x32/status/tool.png", png(32), "include");  // any context
   f.files.add_generated("/usr/share/pixmaps/tool.xpm", kXpm, "include");  // a theme icon wins
   Manifest m = manifest("[desktop]\nicon = \"tool\"\n");
   CHECK(f.check(m).empty());
   const std::map<std::string, std::string> expected = {{"48x48", "/usr/share/icons/hicolor/48x48/apps/tool.png"},
-                                                       {"256x256", "/usr/share/icons/Adwaita/256x256/apps/tool.png"},
+                                                       {"256x256", "/usr/share/icons/hicolor/256x256/legacy/tool.png"},
+                                                       {"32x32", "/usr/share/icons/Adwaita/32x32/status/tool.png"},
                                                        {"scalable", "/usr/share/icons/hicolor/scalable/apps/tool.svg"}};
   CHECK(m.desktop->icon_files == expected);
   // Recorded in the manifest the package stores.
@@ -140,7 +143,7 @@ TEST_CASE("pack refuses an icon it cannot take from the package, naming the key,
       {"icon = \"/opt/tool/wide.png\"", "desktop.icon '/opt/tool/wide.png': a PNG icon must be square and at most 1024 px, this one is 64x32"},
       {"icon = \"/opt/tool/dir\"", "desktop.icon '/opt/tool/dir': /opt/tool/dir is not a regular file in the package"},
       {"icon = \"/opt/tool/../tool/photo.png\"", "desktop.icon '/opt/tool/../tool/photo.png': an icon is a theme name (\"xterm\") or an absolute, normalised path in the package"},
-      {"icon = \"no-such-icon\"", "desktop.icon 'no-such-icon': no such icon in the package or on this host (looked for usr/share/icons/THEME/SIZE/apps/no-such-icon.png, .svg, .xpm and usr/share/pixmaps/no-such-icon.*)"},
+      {"icon = \"no-such-icon\"", "desktop.icon 'no-such-icon': no such icon in the package or on this host (looked for usr/share/icons/THEME/SIZE/CONTEXT/no-such-icon.png, .svg, .xpm and usr/share/pixmaps/no-such-icon.*)"},
       {"icon = \"tool.png\"", "desktop.icon 'tool.png': an icon theme name has no extension: write 'tool', or an absolute path in the package"},
       {"icon = \"broken\"", "desktop.icon 'broken': /usr/share/icons/hicolor/48x48/apps/broken.png is not a PNG, SVG or XPM image (the formats desktops load)"},
       {"mime_types = [\"text\"]", "desktop.mime_types 'text': is not a MIME type (type/subtype)"},

@@ -61,7 +61,7 @@ std::string png(unsigned w, unsigned h) {
 
 }  // namespace
 
-TEST_CASE("[desktop] gives the default entry point a menu entry; [entry.NAME.desktop] gives one to another") {
+TEST_CASE("the desktop table gives the default entry point a menu entry, an entry's own desktop table another entry point") {
   const Manifest m = parse_manifest(kTwoEntries, "m.toml");
   const std::vector<DesktopEntrySpec> specs = desktop_entries(m);
   REQUIRE(specs.size() == 2);  // resize asked for none
@@ -98,7 +98,7 @@ TEST_CASE("an entry's own keys win; an icon of its own gets a name of its own") 
   CHECK(uxterm.icon_key == "entry.uxterm.desktop.icon");
 }
 
-TEST_CASE("[desktop] name and StartupWMClass: explicit values, else the defaults") {
+TEST_CASE("the desktop name and StartupWMClass: explicit values, else the defaults") {
   const std::string base = "id = \"org.x.a\"\nname = \"A tool\"\nversion = \"1\"\n[entry.a]\npath = \"/opt/a/bin/a-gui\"\n";
   CHECK(desktop_entries(parse_manifest(base + "[desktop]\n", "m.toml")).at(0).desktop.name == "A tool");
   CHECK(desktop_entries(parse_manifest(base + "[desktop]\n", "m.toml")).at(0).desktop.startup_wm_class == "a-gui");
