@@ -7,6 +7,11 @@
 namespace appv {
 namespace {
 
+// What desktop file ids and icon names start with: the app id, or for a package
+// packed before `appv pack` refused ids that cannot name a desktop file ("xterm"),
+// "appv.<id>", which never shadows the host's own xterm.desktop.
+std::string id_prefix(const Manifest& m) { return desktop_file_id_problem(m.id).empty() ? m.id : "appv." + m.id; }
+
 DesktopEntrySpec entry_spec(const Manifest& m, const std::string& name) {
   static const Desktop kNone;
   const Desktop& base = m.desktop ? *m.desktop : kNone;
@@ -17,7 +22,8 @@ DesktopEntrySpec entry_spec(const Manifest& m, const std::string& name) {
 
   DesktopEntrySpec spec;
   spec.entry = name;
-  spec.file_id = is_default ? m.id + ".desktop" : fmt::format("{}.{}.desktop", m.id, name);
+  const std::string prefix = id_prefix(m);
+  spec.file_id = is_default ? prefix + ".desktop" : fmt::format("{}.{}.desktop", prefix, name);
   Desktop& d = spec.desktop;
   d.name = has("name") ? own.name : !is_default ? name : !base.name.empty() ? base.name : m.name;
   d.comment = has("comment") ? own.comment : base.comment;
@@ -54,7 +60,7 @@ std::vector<DesktopEntrySpec> desktop_entries(const Manifest& m) {
   for (DesktopEntrySpec& spec : out) {
     if (spec.desktop.icon.empty()) continue;
     const bool shared = spec.entry == m.default_entry || spec.desktop.icon == default_icon;
-    spec.icon_name = shared ? m.id : fmt::format("{}.{}", m.id, spec.entry);
+    spec.icon_name = shared ? id_prefix(m) : fmt::format("{}.{}", id_prefix(m), spec.entry);
   }
   return out;
 }

@@ -18,7 +18,9 @@ namespace appv {
 
 struct DesktopEntrySpec {
   std::string entry;      // the entry point it starts
-  std::string file_id;    // "<app-id>.desktop" (default entry), "<app-id>.<entry>.desktop"
+  // "<app-id>.desktop" (default entry), "<app-id>.<entry>.desktop"; "appv.<app-id>..."
+  // for an app id that is not a valid desktop file id (packed before pack refused those).
+  std::string file_id;
   // The name its icon is installed under: "<app-id>", or "<app-id>.<entry>" for an
   // entry whose icon differs from the default entry's. Empty: no icon.
   std::string icon_name;

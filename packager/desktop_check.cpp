@@ -262,9 +262,13 @@ void check_entry_text(const Manifest& m, const DesktopEntrySpec& spec) {
     const bool own = entry.desktop && entry.desktop->declared.count(name);
     return own || !(is_default || shared) ? fmt::format("entry.{}.desktop.{}", spec.entry, name) : fmt::format("desktop.{}", name);
   };
-  const std::string id = spec.file_id.substr(0, spec.file_id.size() - std::string_view(".desktop").size());
-  if (std::string why = desktop_file_id_problem(id); !why.empty()) {
-    if (is_default) KeyValue{"id", m.id}.fail(fmt::format("names the desktop entry {}, and a desktop file id {}", spec.file_id, why));
+  // The app id itself, not the file id: install names an old package's entries
+  // "appv.<id>.desktop" so as not to shadow the host's, but a new package is named
+  // after its app id, as desktops expect.
+  if (std::string why = desktop_file_id_problem(m.id); !why.empty()) {
+    KeyValue{"id", m.id}.fail(fmt::format("names the desktop entry {}.desktop, and a desktop file id {}", m.id, why));
+  }
+  if (std::string why = desktop_file_id_problem(m.id + "." + spec.entry); !is_default && !why.empty()) {
     KeyValue{fmt::format("entry.{}", spec.entry), spec.entry}.fail(fmt::format("names the desktop entry {}, and a desktop file id {}", spec.file_id, why));
   }
   const Desktop& d = spec.desktop;

@@ -98,3 +98,15 @@ TEST_CASE("an icon file that is not an image, or too wide, is refused at install
   t = thrown_by([&] { menu_files(parse_manifest(base + "icon = \"/opt/wide.png\"\n", "m.toml"), "/d", exec, p.reader()); });
   CHECK(t.message == "icon '/opt/wide.png': a PNG icon must be square and at most 1024 px, this one is 64x32");
 }
+
+TEST_CASE("a package packed before pack refused single-word ids gets appv.<id> entries, never shadowing the host's") {
+  Manifest m = parse_manifest("id = \"xterm\"\nversion = \"1\"\ndefault_entry = \"xterm\"\n[entry.xterm]\npath = \"/usr/bin/xterm\"\n"
+                              "[entry.uxterm]\npath = \"/usr/bin/uxterm\"\n[entry.uxterm.desktop]\n[desktop]\nicon = \"/x.png\"\n",
+                              "m.toml");
+  Package p;
+  p.files = {{"/x.png", kPng48}};
+  std::vector<std::string> paths;
+  for (const auto& [path, _] : by_path(menu_files(m, "/d", exec, p.reader()))) paths.push_back(path);
+  CHECK(paths == std::vector<std::string>{"/d/applications/appv.xterm.desktop", "/d/applications/appv.xterm.uxterm.desktop",
+                                          "/d/icons/hicolor/48x48/apps/appv.xterm.png"});
+}
