@@ -218,14 +218,16 @@ class IconResolver {
     }
     if (chosen.empty()) return;
     std::string added;
+    size_t count = 0;
     for (const auto& [size, path] : chosen) {
       if (files_.add(path, fmt::format("icon of {}", at.key)).empty()) continue;
       added += (added.empty() ? "" : ", ") + path;
+      ++count;
     }
-    if (!added.empty()) {
+    if (count > 0) {
       warnings_.push_back(fmt::format("{} '{}': the package had no such icon; added {} file(s) from this host ({}): list "
                                       "them in [files] include to pack them knowingly",
-                                      at.key, icon, chosen.size(), added));
+                                      at.key, icon, count, added));
     }
   }
 
