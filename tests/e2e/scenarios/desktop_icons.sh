@@ -35,7 +35,7 @@ TOML
   [[ -n $include ]] || sed -i '/^\[files\]$/,/^include/d' "$file"
 }
 # The manifest a package stores, read with stock tools (DESIGN.md, invariant 7).
-stored_manifest() { tail -c +$(($(info_field "$1" .payload.offset) + 1)) "$1" | zstd -dc | tar -xO .appv/manifest.toml; }
+stored_manifest() { tail -c +$(($(info_field "$1" .payload.offset) + 1)) "$1" | zstd -dc | tar --warning=no-unknown-keyword -xO .appv/manifest.toml; }
 # The size directories its [desktop] icon_files name (read by Python's own TOML
 # reader), sorted like host_sizes.
 recorded_sizes() {
