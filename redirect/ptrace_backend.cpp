@@ -107,6 +107,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     }
   });
   PathTranslator view(ViewTable::from_plan(plan.mounts), empty, ::geteuid() == 0, listings);
+  view.use_listing_memory(layout::join(plan.sandbox, ".listings"));
   const Translation cwd = view.translate(plan.cwd, Intent::Lookup, true);
   // The hot calls go to the supervisor as user notifications where the kernel can
   // answer an open with a descriptor (5.14); else every call stops for ptrace.
@@ -150,6 +151,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   const int status = trace_until_done(
       child, [&](pid_t pid) { supervisor.on_stop(pid); }, [&](pid_t pid) { supervisor.on_exec(pid); }, started,
       notifications ? notifications->fd() : -1, [&] { supervisor.on_notification(); });
+  view.save_listing_memory();
   ErrorChannel::throw_reported(errors.drain());
   return status;
 }

@@ -92,6 +92,17 @@ class PathTranslator {
   // Returns `real` unchanged when no stand-in is needed or possible.
   std::string listing_stand_in(const std::string& view_path, const std::string& real);
 
+  // Which layer lists a merged directory (listing_stand_in) is kept across launches
+  // in `file` (the sandbox's .listings): the package's tree never changes, and the
+  // host's and the sandbox's directories are checked by their inode and change time
+  // (a directory's ctime moves with every entry made, removed or renamed in it), so
+  // a later launch reads no layer's listing for a directory that did not change.
+  // Decisions younger than a second are not kept (a change within the clock's tick
+  // would not show). Reads `file` now (a missing or unreadable one is no memory);
+  // save_listing_memory() writes it back if it learnt something, atomically.
+  void use_listing_memory(std::string file);
+  void save_listing_memory() const;
+
   const ViewTable& table() const { return table_; }
 
  private:
@@ -103,6 +114,7 @@ class PathTranslator {
     const ViewPlace* place = nullptr;
     std::string rel;
     std::vector<size_t> layers;
+    std::string stamps;  // each layer directory's device, inode and ctime, as resolved
   };
   // A name in a directory: what is there and in which layer (the topmost holding it).
   struct Entry {
@@ -121,6 +133,7 @@ class PathTranslator {
   int copy_up_file(const Dir& parent, const std::string& name, const Entry& entry);
   int record_deletion(const Dir& parent, const std::string& name, const Entry& entry);
   void forget_resolved();  // after a change to the view: cached directories and stand-ins
+  bool remember_now(const Dir& dir) const;
 
   ViewTable table_;
   std::string empty_dir_;
@@ -130,6 +143,15 @@ class PathTranslator {
   std::map<std::string, std::string> stand_in_view_;  // stand-in -> view path (kept: fds stay open)
   unsigned stand_in_count_ = 0;
   std::map<std::string, Dir> dirs_;  // resolved directories by view path
+  // The listing memory (use_listing_memory): view path -> the layer that lists it, and
+  // the stamps of the directory's layers when that was found.
+  struct Remembered {
+    std::string layer_real;
+    std::string stamps;
+  };
+  std::string memory_file_;
+  std::map<std::string, Remembered> remembered_;
+  bool memory_changed_ = false;
 };
 
 }  // namespace appv
