@@ -72,14 +72,16 @@ void UserNotifications::let_run(uint64_t id) const {
   send_response(listener_.get(), r);
 }
 
-int UserNotifications::answer_with_fd(uint64_t id, int fd, bool cloexec) const {
+int UserNotifications::answer_with_fd(uint64_t id, int fd, bool cloexec, int* installed) const {
   seccomp_notif_addfd add{};
   add.id = id;
   add.flags = SECCOMP_ADDFD_FLAG_SEND;
   add.srcfd = static_cast<uint32_t>(fd);
   add.newfd_flags = cloexec ? O_CLOEXEC : 0;
-  if (::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0) return 0;
-  return errno;
+  const int at = ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+  if (at < 0) return errno;
+  if (installed) *installed = at;
+  return 0;
 }
 
 bool user_notifications_can_send_fds() {

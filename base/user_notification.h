@@ -48,9 +48,10 @@ class UserNotifications {
   void let_run(uint64_t id) const;
 
   // The call returns a new descriptor in the caller for the open file `fd`
-  // (close-on-exec if asked): the answer is sent with it. Returns 0, or the errno
-  // of the failure (EMFILE in the caller...), when the call still waits for answer().
-  int answer_with_fd(uint64_t id, int fd, bool cloexec) const;
+  // (close-on-exec if asked): the answer is sent with it, and *installed (if given)
+  // is its number in the caller. Returns 0, or the errno of the failure (EMFILE in
+  // the caller...), when the call still waits for answer().
+  int answer_with_fd(uint64_t id, int fd, bool cloexec, int* installed = nullptr) const;
 
  private:
   UniqueFd listener_;

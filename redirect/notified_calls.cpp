@@ -7,7 +7,6 @@
 // No ptrace stop, no registers: about half the system calls of a stop, and the
 // caller cannot swap the path between the check and the use for what is opened here.
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,30 +24,6 @@
 namespace appv {
 namespace {
 
-// While alive, the calling thread holds no effective capability: a supervisor run by
-// root makes the app's calls with the app's rights (uid 0 without capabilities, as
-// the app runs), not with root's overrides. A user's supervisor holds none anyway.
-class AppRights {
- public:
-  AppRights() {
-    if (::geteuid() != 0) return;
-    if (::syscall(SYS_capget, &header_, saved_) != 0) return;
-    __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
-    for (int i = 0; i < _LINUX_CAPABILITY_U32S_3; ++i) none[i] = {0, saved_[i].permitted, saved_[i].inheritable};
-    dropped_ = ::syscall(SYS_capset, &header_, none) == 0;
-  }
-  ~AppRights() {
-    if (dropped_) ::syscall(SYS_capset, &header_, saved_);
-  }
-  AppRights(const AppRights&) = delete;
-  AppRights& operator=(const AppRights&) = delete;
-
- private:
-  __user_cap_header_struct header_{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct saved_[_LINUX_CAPABILITY_U32S_3] = {};
-  bool dropped_ = false;
-};
-
 // The path below a kernel place (/proc) as the caller names it: /proc/self and
 // /proc/thread-self are the caller's, not the supervisor's.
 std::string as_caller(const std::string& real, pid_t tid) {
@@ -59,6 +34,16 @@ std::string as_caller(const std::string& real, pid_t tid) {
   const pid_t tgid = status_field(tid, "Tgid");
   if (below("/proc/self")) return fmt::format("/proc/{}{}", tgid > 0 ? tgid : tid, real.substr(10));
   return fmt::format("/proc/{}/task/{}{}", tgid > 0 ? tgid : tid, tid, real.substr(17));
+}
+
+// fstatat(2) of the translated path, or the translator's own lstat of it when that is
+// the answer: the entry itself (not a link), or a link not followed.
+int stat_of(const Translation& t, const char* real, struct stat* st, int flags) {
+  if (t.have_stat && ((flags & AT_SYMLINK_NOFOLLOW) || !S_ISLNK(t.st.st_mode))) {
+    *st = t.st;
+    return 0;
+  }
+  return ::fstatat(AT_FDCWD, real, st, flags);
 }
 
 }  // namespace
@@ -120,7 +105,6 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
   const ViewPlace* place = view_.table().covering(t.view_path);
   const std::string real = place && place->kernel ? as_caller(t.real, n.pid) : t.real;
 
-  AppRights rights;
   const char* at = real.c_str();
   const auto result = [&](long r) { notifications_->answer(n.id, r < 0 ? -errno : r); };
   const auto written = [&](long r, uint64_t to, const void* data, size_t size) {
@@ -130,9 +114,9 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
   struct stat st;
   switch (n.nr) {
 #ifdef SYS_open
-    case SYS_open: return answer_open(n, real, t.kind, static_cast<int>(a[1]), static_cast<mode_t>(a[2]));
-    case SYS_stat: return written(::stat(at, &st), a[1], &st, sizeof st);
-    case SYS_lstat: return written(::lstat(at, &st), a[1], &st, sizeof st);
+    case SYS_open: return answer_open(n, t, real, static_cast<int>(a[1]), static_cast<mode_t>(a[2]));
+    case SYS_stat: return written(stat_of(t, at, &st, 0), a[1], &st, sizeof st);
+    case SYS_lstat: return written(stat_of(t, at, &st, AT_SYMLINK_NOFOLLOW), a[1], &st, sizeof st);
     case SYS_access: return result(::syscall(SYS_faccessat2, AT_FDCWD, at, static_cast<int>(a[1]), access_flags(0)));
     case SYS_readlink:
 #endif
@@ -146,9 +130,9 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
       if (!write_tracee(n.pid, a[i], text, size)) return notifications_->answer(n.id, -EFAULT);
       return notifications_->answer(n.id, static_cast<int64_t>(size));
     }
-    case SYS_openat: return answer_open(n, real, t.kind, static_cast<int>(a[2]), static_cast<mode_t>(a[3]));
+    case SYS_openat: return answer_open(n, t, real, static_cast<int>(a[2]), static_cast<mode_t>(a[3]));
     case SYS_newfstatat:
-      return written(::fstatat(AT_FDCWD, at, &st, static_cast<int>(a[3])), a[2], &st, sizeof st);
+      return written(stat_of(t, at, &st, static_cast<int>(a[3])), a[2], &st, sizeof st);
     case SYS_statx: {
       struct statx sx;
       return written(::statx(AT_FDCWD, at, static_cast<int>(a[2]), static_cast<unsigned>(a[3]), &sx), a[4], &sx,
@@ -162,14 +146,16 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
   }
 }
 
-int Supervisor::access_flags(int flags) {
+int Supervisor::access_flags(int flags) const {
   // access(2) checks with the real ids and, for uid 0, the permitted capabilities,
   // which a root supervisor holds; AT_EACCESS checks with the effective ones, which
-  // AppRights dropped. The app's ids are the supervisor's.
-  return ::geteuid() == 0 ? flags | AT_EACCESS : flags;
+  // it dropped (redirect/app_rights.h). The app's ids are the supervisor's.
+  return rights_dropped_ ? flags | AT_EACCESS : flags;
 }
 
-void Supervisor::answer_open(const UserNotification& n, const std::string& real, NodeKind kind, int flags, mode_t mode) {
+void Supervisor::answer_open(const UserNotification& n, const Translation& t, const std::string& real, int flags,
+                             mode_t mode) {
+  const NodeKind kind = t.kind;
   const bool cloexec = (flags & O_CLOEXEC) != 0;
   // Opened close-on-exec here (the caller's flag travels with the answer), and never as
   // the supervisor's controlling terminal.
@@ -178,8 +164,8 @@ void Supervisor::answer_open(const UserNotification& n, const std::string& real,
   const mode_t caller_umask = creates ? umask_of(n.pid) : 0;
   if (kind == NodeKind::Other && !(flags & (O_NONBLOCK | O_PATH))) {
     // A FIFO (or a device) in a layer: its open may wait for the other end, as long
-    // as the app likes. A thread of its own waits for it (with the rights of this
-    // one, dropped), so that the supervisor goes on serving the app meanwhile.
+    // as the app likes. A thread of its own waits for it (with the app's rights, as
+    // this one has them), so that the supervisor goes on serving the app meanwhile.
     UniqueFd listener(::fcntl(notifications_->fd(), F_DUPFD_CLOEXEC, 0));
     if (!listener) return notifications_->answer(n.id, -errno);
     std::thread([listener = std::move(listener), id = n.id, real, here, mode, cloexec]() mutable {
@@ -196,10 +182,16 @@ void Supervisor::answer_open(const UserNotification& n, const std::string& real,
   const int open_errno = errno;
   if (creates) ::umask(old_umask);
   if (fd < 0) return notifications_->answer(n.id, -open_errno);
-  const int err = notifications_->answer_with_fd(n.id, fd, cloexec);
-  ::close(fd);
+  UniqueFd ours(fd);
+  int installed = -1;
+  const int err = notifications_->answer_with_fd(n.id, fd, cloexec, &installed);
   // ENOENT: the caller is gone. Any other failure (EMFILE in the caller) is its answer.
-  if (err != 0 && err != ENOENT) notifications_->answer(n.id, -err);
+  if (err != 0) {
+    if (err != ENOENT) notifications_->answer(n.id, -err);
+    return;
+  }
+  // A directory is kept, to name what the app looks up through it (view_path).
+  if (kind == NodeKind::Dir) hold_dir(n.pid, installed, std::move(ours), t.view_path);
 }
 
 }  // namespace appv

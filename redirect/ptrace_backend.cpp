@@ -22,6 +22,7 @@
 #include "base/tracing.h"
 #include "base/unique_fd.h"
 #include "base/user_notification.h"
+#include "redirect/app_rights.h"
 #include "redirect/child_channel.h"
 #include "redirect/path_syscalls.h"
 #include "redirect/privileges.h"
@@ -145,12 +146,20 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     if (UniqueFd listener = receive_fd(receiving.get())) notifications.emplace(std::move(listener));
     receiving.reset();
   }
-  Supervisor supervisor(view, notifications ? &*notifications : nullptr);
-  std::set<pid_t> started{child};
-  ptrace_call(PTRACE_CONT, child, nullptr, nullptr);
-  const int status = trace_until_done(
-      child, [&](pid_t pid) { supervisor.on_stop(pid); }, [&](pid_t pid) { supervisor.on_exec(pid); }, started,
-      notifications ? notifications->fd() : -1, [&] { supervisor.on_notification(); });
+  int status = 0;
+  {
+    // The supervisor makes the app's calls with the app's rights; the translator's own
+    // changes to the layers are made with the supervisor's.
+    AppRights rights;
+    view.set_lender([&rights](bool raise) { rights.lend(raise); });
+    ScopeGuard unlend([&] { view.set_lender({}); });
+    Supervisor supervisor(view, notifications ? &*notifications : nullptr, rights.dropped());
+    std::set<pid_t> started{child};
+    ptrace_call(PTRACE_CONT, child, nullptr, nullptr);
+    status = trace_until_done(
+        child, [&](pid_t pid) { supervisor.on_stop(pid); }, [&](pid_t pid) { supervisor.on_exec(pid); }, started,
+        notifications ? notifications->fd() : -1, [&] { supervisor.on_notification(); });
+  }
   view.save_listing_memory();
   ErrorChannel::throw_reported(errors.drain());
   return status;

@@ -4,6 +4,7 @@
 #include "redirect/supervisor.h"
 
 #include <fcntl.h>
+#include <linux/kcmp.h>
 #include <linux/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -76,6 +77,11 @@ class Stop {
   bool dirty_ = false;
 };
 
+Supervisor::Supervisor(PathTranslator& view, UserNotifications* notifications, bool rights_dropped)
+    : view_(view), notifications_(notifications), self_(::getpid()), rights_dropped_(rights_dropped) {
+  can_compare_files_ = ::syscall(SYS_kcmp, self_, self_, KCMP_VM, 0, 0) == 0;
+}
+
 void Supervisor::on_stop(pid_t pid) {
   Stop stop(pid);
   if (!stop.ok()) return;
@@ -85,6 +91,10 @@ void Supervisor::on_stop(pid_t pid) {
   if (stop.nr() == SYS_openat2 && !read_tracee_u64(pid, args[2], how_flags)) how_flags = 0;
   const std::optional<PathCall> call = describe_path_call(stop.nr(), args, how_flags);
   if (!call) return;
+  // A rename or a removal may change what a held directory's view path names.
+  for (const PathArg& a : call->paths) {
+    if (a.intent == Intent::Delete) forget_held_dirs();
+  }
   switch (call->kind) {
     case PathCallKind::Exec: return exec(stop, args);
     case PathCallKind::Getcwd: return getcwd(stop, args);
@@ -132,6 +142,12 @@ bool Supervisor::view_path(pid_t pid, std::string path, int dirfd, std::string& 
   out = std::move(path);
   if (out.empty()) return false;
   if (out[0] == '/') return true;
+  if (dirfd != AT_FDCWD) {
+    if (const HeldDir* held = held_dir(pid, dirfd)) {
+      out = held->view == "/" ? "/" + out : held->view + "/" + out;
+      return true;
+    }
+  }
   const std::string base = dirfd == AT_FDCWD ? read_link(fmt::format("/proc/{}/cwd", pid))
                                              : read_link(fmt::format("/proc/{}/fd/{}", pid, dirfd));
   if (base.empty() || base[0] != '/') return false;  // not a directory of the file system
@@ -139,6 +155,40 @@ bool Supervisor::view_path(pid_t pid, std::string path, int dirfd, std::string& 
   if (view.empty()) view = base;  // the view's own directories stand for themselves
   out = view == "/" ? "/" + out : view + "/" + out;
   return true;
+}
+
+namespace {
+constexpr size_t kHeldDirs = 256;   // directories kept open (Supervisor::held_dirs_) at most
+constexpr size_t kRecentDirs = 4;   // the last opened, tried for a descriptor not known
+}  // namespace
+
+const Supervisor::HeldDir* Supervisor::held_dir(pid_t pid, int fd) const {
+  if (!can_compare_files_) return nullptr;
+  const auto same = [&](const HeldDir& held) {
+    return ::syscall(SYS_kcmp, self_, pid, KCMP_FILE, held.ours.get(), fd) == 0;
+  };
+  // The one known by this number, else one of those opened lately (a copy of it).
+  if (auto it = held_dirs_.find({pid, fd}); it != held_dirs_.end() && same(*it->second)) return it->second.get();
+  for (auto it = recent_dirs_.rbegin(); it != recent_dirs_.rend(); ++it) {
+    if (it->first != pid || !same(*it->second)) continue;
+    held_dirs_[{pid, fd}] = it->second;
+    return it->second.get();
+  }
+  return nullptr;
+}
+
+void Supervisor::forget_held_dirs() {
+  held_dirs_.clear();
+  recent_dirs_.clear();
+}
+
+void Supervisor::hold_dir(pid_t pid, int fd, UniqueFd ours, const std::string& view) {
+  if (!can_compare_files_) return;
+  if (held_dirs_.size() >= kHeldDirs) held_dirs_.clear();
+  auto held = std::make_shared<const HeldDir>(HeldDir{std::move(ours), view});
+  held_dirs_[{pid, fd}] = held;
+  if (recent_dirs_.size() >= kRecentDirs) recent_dirs_.erase(recent_dirs_.begin());
+  recent_dirs_.emplace_back(pid, std::move(held));
 }
 
 void Supervisor::exec(Stop& stop, const uint64_t (&args)[6]) {

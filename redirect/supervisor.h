@@ -12,8 +12,11 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "base/unique_fd.h"
 #include "base/user_notification.h"
 #include "redirect/path_syscalls.h"
 #include "vfs/path_translator.h"
@@ -25,8 +28,9 @@ class Stop;
 class Supervisor {
  public:
   // `notifications`: the listener of the app's filter, or nullptr when every call
-  // stops for ptrace.
-  Supervisor(PathTranslator& view, UserNotifications* notifications) : view_(view), notifications_(notifications) {}
+  // stops for ptrace. `rights_dropped`: the supervisor runs with the app's rights
+  // (redirect/app_rights.h), its capabilities dropped.
+  Supervisor(PathTranslator& view, UserNotifications* notifications, bool rights_dropped);
 
   // A seccomp stop of the tracee `pid` (redirect/supervisor.cpp).
   void on_stop(pid_t pid);
@@ -57,13 +61,31 @@ class Supervisor {
   void answer(const UserNotification& n);
   void answer_path_call(const UserNotification& n, const PathCall& call);
   void answer_getcwd(const UserNotification& n);
-  void answer_open(const UserNotification& n, const std::string& real, NodeKind kind, int flags, mode_t mode);
-  static int access_flags(int flags);
+  void answer_open(const UserNotification& n, const Translation& t, const std::string& real, int flags, mode_t mode);
+  int access_flags(int flags) const;
 
   PathTranslator& view_;
   UserNotifications* notifications_;
   std::map<pid_t, std::string> exe_;          // each traced process's program, in the view
   std::map<pid_t, std::string> pending_exe_;  // an execve under way, by the calling thread
+  // Directories the supervisor opened for the app, by thread and descriptor number:
+  // their view paths, and the supervisor's own reference to the same open file, by
+  // which kcmp(2) tells that the app's descriptor still is that one (names relative
+  // to it then need no readlink of /proc/PID/fd/N). A descriptor the app made from
+  // one (dup, F_DUPFD: fts moves every directory it opens) is matched against the
+  // last few opened. A cache: emptied when full.
+  struct HeldDir {
+    UniqueFd ours;
+    std::string view;
+  };
+  const HeldDir* held_dir(pid_t pid, int fd) const;
+  void hold_dir(pid_t pid, int fd, UniqueFd ours, const std::string& view);
+  void forget_held_dirs();
+  mutable std::map<std::pair<pid_t, int>, std::shared_ptr<const HeldDir>> held_dirs_;
+  std::vector<std::pair<pid_t, std::shared_ptr<const HeldDir>>> recent_dirs_;  // the last opened, newest last
+  pid_t self_;
+  bool rights_dropped_;
+  bool can_compare_files_ = true;  // kcmp(2) answers (CONFIG_KCMP)
 };
 
 }  // namespace appv

@@ -160,6 +160,8 @@ PathTranslator::Entry PathTranslator::lookup(const Dir& dir, const std::string& 
     for (size_t i = 0; i < place->layers.size(); ++i) {
       struct stat st;
       if (::lstat(place->layers[i].c_str(), &st) != 0) continue;
+      e.st = st;
+      e.have_stat = true;
       e.kind = kind_of(st);
       e.layer = i;
       e.real = place->layers[i];
@@ -181,6 +183,8 @@ PathTranslator::Entry PathTranslator::lookup(const Dir& dir, const std::string& 
     struct stat st;
     if (::lstat(real.c_str(), &st) != 0) continue;
     if (is_whiteout(st)) return e;  // deleted: absent, whatever lies below
+    e.st = st;
+    e.have_stat = true;
     e.kind = kind_of(st);
     e.layer = i;
     e.real = real;
@@ -232,7 +236,7 @@ bool PathTranslator::resolve_dir(const std::string& view_path, Dir& out) {
       if (!S_ISDIR(st.st_mode)) break;
       d.layers.push_back(i);
       d.stamps += stamp(st);
-      if (e.place->upper && i == 0 && opaque(real)) break;
+      if (e.place->upper && i == 0 && opaque_dir(real)) break;
     }
   }
   dirs_[view_path] = d;
@@ -446,7 +450,38 @@ int PathTranslator::record_deletion(const Dir& parent, const std::string& name, 
   return 0;
 }
 
+// The lender's rights (set_lender) while alive, unless already lent.
+class PathTranslator::Lent {
+ public:
+  explicit Lent(PathTranslator& t) : t_(t), lending_(t.lend_ && !t.lent_) {
+    if (!lending_) return;
+    t_.lent_ = true;
+    t_.lend_(true);
+  }
+  ~Lent() {
+    if (!lending_) return;
+    t_.lend_(false);
+    t_.lent_ = false;
+  }
+  Lent(const Lent&) = delete;
+  Lent& operator=(const Lent&) = delete;
+
+ private:
+  PathTranslator& t_;
+  bool lending_;
+};
+
+bool PathTranslator::opaque_dir(const std::string& dir) {
+  if (!root_xattrs_) return opaque(dir);
+  Lent rights(*this);  // trusted.* attributes are read with CAP_SYS_ADMIN only
+  return opaque(dir);
+}
+
 Translation PathTranslator::translate(const std::string& path, Intent intent, bool follow_final, unsigned mode) {
+  if (intent != Intent::Lookup && lend_ && !lent_) {
+    Lent rights(*this);
+    return translate(path, intent, follow_final, mode);
+  }
   Dir parent;
   Entry entry;
   std::string name;
@@ -472,6 +507,10 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         return t;
       }
       t.real = entry.kind == NodeKind::Dir ? listing_stand_in(t.view_path, entry.real) : entry.real;
+      if (entry.have_stat && t.real == entry.real) {
+        t.have_stat = true;
+        t.st = entry.st;
+      }
       return t;
     case Intent::Write:
       if (entry.kind == NodeKind::Absent) {

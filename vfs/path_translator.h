@@ -15,6 +15,9 @@
 // are cached until the next call that changes the view (write, create, delete).
 #pragma once
 
+#include <sys/stat.h>
+
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -43,6 +46,10 @@ struct Translation {
   // touching `real`: Delete recorded a whiteout over a lower entry (the upper copy
   // removed); MakeDir made an opaque directory where a lower one had been deleted.
   bool done = false;
+  // A Lookup's lstat(2) of `real`, made on the way (links not followed at `real`):
+  // a stat of the path may answer with it rather than ask the kernel again.
+  bool have_stat = false;
+  struct stat st {};
 };
 
 class PathTranslator {
@@ -105,6 +112,13 @@ class PathTranslator {
 
   const ViewTable& table() const { return table_; }
 
+  // A supervisor that makes the app's calls with the app's rights (root without
+  // capabilities) lends the translator its own around what the translator does
+  // itself: changes to the layers (copy-up, whiteouts, opaque directories: every
+  // intent but Lookup) and reads of trusted.* attributes. `lend(true)` raises them,
+  // `lend(false)` drops them again. Unset: the translator runs with what it has.
+  void set_lender(std::function<void(bool)> lend) { lend_ = std::move(lend); }
+
  private:
   // A directory of the view, resolved: the place it is in (nullptr: the view's root,
   // which holds only the ways to places), its path below the place's target, and the
@@ -124,6 +138,8 @@ class PathTranslator {
     std::string real;
     std::string link;          // a Symlink place's text
     bool place_root = false;   // a place's own target
+    bool have_stat = false;    // `st` is lstat(real)
+    struct stat st {};
   };
   Dir root_dir() const;
   Entry lookup(const Dir& dir, const std::string& name) const;
@@ -134,6 +150,8 @@ class PathTranslator {
   int record_deletion(const Dir& parent, const std::string& name, const Entry& entry);
   void forget_resolved();  // after a change to the view: cached directories and stand-ins
   bool remember_now(const Dir& dir) const;
+  class Lent;
+  bool opaque_dir(const std::string& dir);
 
   ViewTable table_;
   std::string empty_dir_;
@@ -149,6 +167,8 @@ class PathTranslator {
     std::string layer_real;
     std::string stamps;
   };
+  std::function<void(bool)> lend_;
+  bool lent_ = false;
   std::string memory_file_;
   std::map<std::string, Remembered> remembered_;
   bool memory_changed_ = false;
