@@ -15,6 +15,9 @@
 // are cached until the next call that changes the view (write, create, delete).
 #pragma once
 
+#include <sys/stat.h>
+
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -43,6 +46,10 @@ struct Translation {
   // touching `real`: Delete recorded a whiteout over a lower entry (the upper copy
   // removed); MakeDir made an opaque directory where a lower one had been deleted.
   bool done = false;
+  // A Lookup's lstat(2) of `real`, made on the way (links not followed at `real`):
+  // a stat of the path may answer with it rather than ask the kernel again.
+  bool have_stat = false;
+  struct stat st {};
 };
 
 class PathTranslator {
@@ -92,7 +99,25 @@ class PathTranslator {
   // Returns `real` unchanged when no stand-in is needed or possible.
   std::string listing_stand_in(const std::string& view_path, const std::string& real);
 
+  // Which layer lists a merged directory (listing_stand_in) is kept across launches
+  // in `file` (the sandbox's .listings): the package's tree never changes, and the
+  // host's and the sandbox's directories are checked by their inode and change time
+  // (a directory's ctime moves with every entry made, removed or renamed in it), so
+  // a later launch reads no layer's listing for a directory that did not change.
+  // Decisions younger than a second are not kept (a change within the clock's tick
+  // would not show). Reads `file` now (a missing or unreadable one is no memory);
+  // save_listing_memory() writes it back if it learnt something, atomically.
+  void use_listing_memory(std::string file);
+  void save_listing_memory() const;
+
   const ViewTable& table() const { return table_; }
+
+  // A supervisor that makes the app's calls with the app's rights (root without
+  // capabilities) lends the translator its own around what the translator does
+  // itself: changes to the layers (copy-up, whiteouts, opaque directories: every
+  // intent but Lookup) and reads of trusted.* attributes. `lend(true)` raises them,
+  // `lend(false)` drops them again. Unset: the translator runs with what it has.
+  void set_lender(std::function<void(bool)> lend) { lend_ = std::move(lend); }
 
  private:
   // A directory of the view, resolved: the place it is in (nullptr: the view's root,
@@ -103,6 +128,7 @@ class PathTranslator {
     const ViewPlace* place = nullptr;
     std::string rel;
     std::vector<size_t> layers;
+    std::string stamps;  // each layer directory's device, inode and ctime, as resolved
   };
   // A name in a directory: what is there and in which layer (the topmost holding it).
   struct Entry {
@@ -112,6 +138,8 @@ class PathTranslator {
     std::string real;
     std::string link;          // a Symlink place's text
     bool place_root = false;   // a place's own target
+    bool have_stat = false;    // `st` is lstat(real)
+    struct stat st {};
   };
   Dir root_dir() const;
   Entry lookup(const Dir& dir, const std::string& name) const;
@@ -121,6 +149,9 @@ class PathTranslator {
   int copy_up_file(const Dir& parent, const std::string& name, const Entry& entry);
   int record_deletion(const Dir& parent, const std::string& name, const Entry& entry);
   void forget_resolved();  // after a change to the view: cached directories and stand-ins
+  bool remember_now(const Dir& dir) const;
+  class Lent;
+  bool opaque_dir(const std::string& dir);
 
   ViewTable table_;
   std::string empty_dir_;
@@ -130,6 +161,17 @@ class PathTranslator {
   std::map<std::string, std::string> stand_in_view_;  // stand-in -> view path (kept: fds stay open)
   unsigned stand_in_count_ = 0;
   std::map<std::string, Dir> dirs_;  // resolved directories by view path
+  // The listing memory (use_listing_memory): view path -> the layer that lists it, and
+  // the stamps of the directory's layers when that was found.
+  struct Remembered {
+    std::string layer_real;
+    std::string stamps;
+  };
+  std::function<void(bool)> lend_;
+  bool lent_ = false;
+  std::string memory_file_;
+  std::map<std::string, Remembered> remembered_;
+  bool memory_changed_ = false;
 };
 
 }  // namespace appv
