@@ -62,6 +62,13 @@ struct RunArgs {
   // system installed, if any (launcher/hand_over.h).
   bool hand_over = false;
   std::string backend;  // --backend: "ns", "ptrace" or "" (appv chooses)
+  // Where `package` came from when the user named an installed app's id
+  // (launcher/installed_target.h): "installed for you" or "installed for every user";
+  // printed by a dry run. "" for a file named on the command line.
+  std::string installed;
+  // The app's argv[0]; "" for the entry point's path. The stub run through a link
+  // named after an entry point gives the link's name (busybox style).
+  std::string argv0;
 };
 // The launch sequence shared by `appv run` and the runtime stub: returns only for a
 // dry run; otherwise the process becomes the app or an appv::Error is thrown.
