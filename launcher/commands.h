@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace appv {
+struct CommandRequest;  // desktop/install.h
+}
+
 namespace appv::cli {
 
 // How a package file is written: shared by `appv pack` and both captures.
@@ -79,6 +83,8 @@ int cmd_sandbox_list(bool json = false);
 int cmd_sandbox_path(const std::string& app);
 int cmd_sandbox_diff(const std::string& app);
 int cmd_sandbox_reset(const std::string& app, bool keep_config);
+// Deletes the sandbox; Exit::Busy while the app runs, Exit::NoInput when there is none.
+int cmd_sandbox_rm(const std::string& app);
 int cmd_sandbox_export(const std::string& app, const std::string& file);
 int cmd_sandbox_import(const std::string& app, const std::string& file, bool replace);
 int cmd_registry_list(const std::string& app);
@@ -90,8 +96,9 @@ int cmd_registry_reset(const std::string& app, const std::string& key);
 int cmd_keygen(const std::string& name, const std::string& dir);
 int cmd_sign(const std::string& package, const std::string& key, const std::string& signer);
 
-int cmd_install(const std::string& package, bool system);
-int cmd_uninstall(const std::string& id, bool system);
+int cmd_install(const std::string& package, bool system, const CommandRequest& commands);
+// `delete_data`: the user's sandbox of the app goes too (refused while it runs).
+int cmd_uninstall(const std::string& id, bool system, bool delete_data = false);
 int cmd_list(bool system, bool json = false);
 
 // `appv pack` and `appv capture` live in a module of their own (libappv-pack.so) so
