@@ -84,8 +84,9 @@ int cmd_uninstall(const std::string& id, bool system, bool delete_data) {
   uninstall_package(id, roots, stderr_reporter());
   lock.reset();
   const uint64_t bytes = remove_stopped_sandbox(sandbox, id, "delete its data");
-  // The appv directory install made, now that neither packages nor sandboxes are in it.
-  if (!system) ::rmdir(roots.appv.c_str());
+  // The user's appv data directory (<data>/appv, which held the sandboxes and, without
+  // --system, the installation), if nothing else is left in it.
+  ::rmdir(parent_dir(sandboxes_root()).c_str());
   fmt::print("uninstalled {} and deleted its sandbox ({} it had written)\n", id, human_bytes(bytes));
   return 0;
 }
