@@ -104,6 +104,19 @@ exec_value=$(sed -n 's/^Exec=//p' "$entry")
 mapfile -t cmd < <(/usr/bin/python3 -c 'import shlex, sys; [print(a) for a in shlex.split(sys.argv[1]) if not a.startswith("%")]' "$exec_value")
 DISPLAY=$display "${cmd[@]}" &
 check "start it from its menu entry's Exec line: its window appears" window_shown $!
+
+# While it runs, its data and its cache tree are not to be removed.
+DISPLAY=$display "$A" run org.x.xmessage &
+app=$!
+for _ in $(seq 150); do xwininfo -display "$display" -root -children 2>/dev/null | grep -q '"xmessage"' && break; sleep 0.1; done
+status "sandbox rm is refused while the app runs (75)" 75 "$A" sandbox rm org.x.xmessage
+status "uninstall --delete-data is refused while the app runs (75)" 75 "$A" uninstall "${system[@]}" --delete-data org.x.xmessage
+check "...and leaves it installed" bash -c "'$A' list ${system[*]} | grep -q '^org.x.xmessage'"
+xdigest=$(payload_digest "$work/my apps/xmessage.appv")
+pruned=$("$A" cache prune --all --dry-run)
+check "cache prune --all would keep the running app's tree, not the other" \
+  bash -c "! grep -q '$xdigest' <<<'$pruned' && grep -q '^would remove 1 tree' <<<'$pruned'"
+kill "$app" 2>/dev/null; wait "$app" 2>/dev/null
 kill "$xvfb" 2>/dev/null; wait "$xvfb" 2>/dev/null
 
 check "each app has a sandbox now" test -d "$HOME/.local/share/appv/sandboxes/org.jqlang.jq" -a -d "$HOME/.local/share/appv/sandboxes/org.x.xmessage"
