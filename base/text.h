@@ -1,6 +1,7 @@
 // Text for people and shells.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,5 +39,11 @@ std::string printable_message(std::string_view s);
 // must be: well-formed UTF-8 (no overlong forms, no surrogates, nothing beyond
 // U+10FFFF) without C0 controls or DEL.
 bool valid_utf8(std::string_view s);
+
+// The candidate closest to `word` by edit distance (insertions, deletions,
+// substitutions of bytes), for a "did you mean" hint: nullopt when none is within
+// max(2, |word|/3) edits, so a word unlike every candidate gets no suggestion. Ties go
+// to the first candidate given. Comparison ignores ASCII case.
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace appv

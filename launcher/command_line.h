@@ -46,6 +46,7 @@ void add_sync_commands(CLI::App& app, Commands& out);    // sync, update, rollba
 void add_run_command(CLI::App& app, Commands& out);      // run (run_options.cpp)
 void add_sandbox_command(CLI::App& app, Commands& out);  // sandbox ... (sandbox_command.cpp)
 void add_registry_command(CLI::App& app, Commands& out); // registry ... (registry_command.cpp)
+void add_cache_command(CLI::App& app, Commands& out);    // cache, cache prune (cache_command.cpp)
 // help, version, completion (help_command.cpp). Registered last: their actions
 // describe every command registered before them.
 void add_help_commands(CLI::App& app, Commands& out);

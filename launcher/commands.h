@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace appv {
+struct CommandRequest;  // desktop/install.h
+}
+
 namespace appv::cli {
 
 // How a package file is written: shared by `appv pack` and both captures.
@@ -62,6 +66,13 @@ struct RunArgs {
   // system installed, if any (launcher/hand_over.h).
   bool hand_over = false;
   std::string backend;  // --backend: "ns", "ptrace" or "" (appv chooses)
+  // Where `package` came from when the user named an installed app's id
+  // (launcher/installed_target.h): "installed for you" or "installed for every user";
+  // printed by a dry run. "" for a file named on the command line.
+  std::string installed;
+  // The app's argv[0]; "" for the entry point's path. The stub run through a link
+  // named after an entry point gives the link's name (busybox style).
+  std::string argv0;
 };
 // The launch sequence shared by `appv run` and the runtime stub: returns only for a
 // dry run; otherwise the process becomes the app or an appv::Error is thrown.
@@ -72,6 +83,8 @@ int cmd_sandbox_list(bool json = false);
 int cmd_sandbox_path(const std::string& app);
 int cmd_sandbox_diff(const std::string& app);
 int cmd_sandbox_reset(const std::string& app, bool keep_config);
+// Deletes the sandbox; Exit::Busy while the app runs, Exit::NoInput when there is none.
+int cmd_sandbox_rm(const std::string& app);
 int cmd_sandbox_export(const std::string& app, const std::string& file);
 int cmd_sandbox_import(const std::string& app, const std::string& file, bool replace);
 int cmd_registry_list(const std::string& app);
@@ -83,8 +96,9 @@ int cmd_registry_reset(const std::string& app, const std::string& key);
 int cmd_keygen(const std::string& name, const std::string& dir);
 int cmd_sign(const std::string& package, const std::string& key, const std::string& signer);
 
-int cmd_install(const std::string& package, bool system);
-int cmd_uninstall(const std::string& id, bool system);
+int cmd_install(const std::string& package, bool system, const CommandRequest& commands);
+// `delete_data`: the user's sandbox of the app goes too (refused while it runs).
+int cmd_uninstall(const std::string& id, bool system, bool delete_data = false);
 int cmd_list(bool system, bool json = false);
 
 // `appv pack` and `appv capture` live in a module of their own (libappv-pack.so) so

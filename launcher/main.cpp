@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   if (!run_only) {
     cli::add_sandbox_command(app, commands);
     cli::add_registry_command(app, commands);
+    cli::add_cache_command(app, commands);
     cli::add_help_commands(app, commands);
   }
 

@@ -111,6 +111,7 @@ int cmd_run(const RunArgs& args) {
   in.manifest = &package.manifest();
   in.digest = package.digest();
   in.entry = args.entry;
+  in.argv0 = args.argv0;
   in.isolate = args.isolate;
   in.backend = forced;
   in.permission_overrides = permission_overrides(policy, package.manifest().id, args.deny);
@@ -128,6 +129,7 @@ int cmd_run(const RunArgs& args) {
     const std::string root = layout::cache_root(in.cache, package.digest());
     const bool cached = ::access(root.c_str(), F_OK) == 0;
     const LaunchPlan plan = cached ? plan_launch(in, host, DiskTree(root)) : plan_launch(in, host, listed_tree(package));
+    if (!args.installed.empty() && !args.json) fmt::print("installed: {} ({})\n", args.package, args.installed);
     fmt::print("{}", args.json ? launch_plan_json(plan) : format_launch_plan(plan, in.environ));
     return 0;
   }

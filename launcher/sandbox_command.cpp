@@ -93,6 +93,12 @@ int cmd_sandbox_reset(const std::string& app, bool keep_config) {
   return 0;
 }
 
+int cmd_sandbox_rm(const std::string& app) {
+  const uint64_t bytes = remove_stopped_sandbox(existing_sandbox(app), app, "remove its sandbox");
+  fmt::print("{}: sandbox removed ({} the app had written)\n", app, human_bytes(bytes));
+  return 0;
+}
+
 int cmd_sandbox_export(const std::string& app, const std::string& file) {
   const std::string dir = existing_sandbox(app);
   // Taken so no launch or reset changes it mid-export; a running app may still write.
@@ -155,6 +161,10 @@ void add_sandbox_command(CLI::App& app, Commands& out) {
   reset->add_option("app", args->app_id, "App id")->required();
   reset->add_flag("--keep-config", args->keep_config, "Keep its configuration ($XDG_CONFIG_HOME, with its GSettings keys)");
   out.add(reset, [args] { return cmd_sandbox_reset(args->app_id, args->keep_config); });
+  CLI::App* rm = sandbox_cmd->add_subcommand("rm", "Delete APP's sandbox: everything it wrote, its settings and state");
+  rm->add_option("app", args->app_id, "App id")->required();
+  rm->footer("Refused (75) while APP runs; a missing sandbox is 66. The app's next launch starts a new one.");
+  out.add(rm, [args] { return cmd_sandbox_rm(args->app_id); });
   CLI::App* exp = sandbox_cmd->add_subcommand("export", "Write APP's sandbox to FILE (tar+zstd)");
   exp->add_option("app", args->app_id, "App id")->required();
   exp->add_option("file", args->file, "File to write, e.g. app.tar.zst")->required()->type_name("FILE");

@@ -59,3 +59,14 @@ TEST_CASE("shell_split splits a command line at blanks and honours quotes, expan
     }
   }
 }
+
+TEST_CASE("closest_match suggests a near candidate and nothing for a far word") {
+  using appv::closest_match;
+  const std::vector<std::string> ids{"org.stedolan.jq", "org.x.xmessage", "com.example.File"};
+  CHECK(closest_match("org.stedolan.jg", ids) == "org.stedolan.jq");
+  CHECK(closest_match("org.x.xmesage", ids) == "org.x.xmessage");
+  CHECK(closest_match("COM.EXAMPLE.FILE", ids) == "com.example.File");  // case is no edit
+  CHECK(closest_match("firefox", ids) == std::nullopt);
+  CHECK(closest_match("jq", {}) == std::nullopt);
+  CHECK(closest_match("lst", {"list", "ls"}) == "list");  // a tie goes to the first given
+}
