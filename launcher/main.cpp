@@ -2,14 +2,14 @@
 // subcommands, parses, dispatches, and maps errors to exit statuses.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include "base/error.h"
 #include "launcher/command_line.h"
 #include "launcher/exit_statuses.h"
 #include "launcher/format.h"
+#include "launcher/usage_error.h"
 #include "launcher/version.h"
 
 int main(int argc, char** argv) {
@@ -54,15 +54,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    bool known = false;
-    std::string names;
-    for (const CLI::App* sub : app.get_subcommands({})) {
-      known = known || (argc > 1 && sub->get_name() == argv[1]);
-      names += (names.empty() ? "" : ", ") + sub->get_name();
-    }
-    if (argc > 1 && argv[1][0] != '-' && !known) what = fmt::format("unknown command '{}' (commands: {})", argv[1], names);
-    std::fprintf(stderr, "appv: %s (see 'appv --help')\n", what.c_str());
+    const std::vector<std::string> words(argv + 1, argv + argc);
+    std::fprintf(stderr, "%s\n", cli::usage_message(app, words, e).c_str());
     return static_cast<int>(Exit::Usage);
   }
 
