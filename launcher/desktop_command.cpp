@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "launcher/app_ids.h"
 #include "launcher/command_line.h"
 #include "launcher/format.h"
 #include "launcher/install_roots.h"
@@ -25,17 +26,19 @@ int cmd_install(const std::string& package, bool system) {
   for (const PermissionDecision& d : resolve_permissions(asked.permissions, asked.id, {}).decisions) {
     if (d.granted) granted += fmt::format("{}{}{}", granted.empty() ? "" : ", ", d.name, d.detail.empty() ? "" : " (" + d.detail + ")");
   }
-  fmt::print("{} asks for: {}\n", asked.id, granted.empty() ? "nothing beyond its view" : granted);
+  say("{} asks for: {}\n", asked.id, granted.empty() ? "nothing beyond its view" : granted);
   InstalledApp app = install_package(package, install_roots(system), self_exe(), stderr_reporter());
-  fmt::print("installed {} {} as {}\n", printable(app.id), printable(app.version), printable(app.package));
-  for (const std::string& d : app.desktop_files) fmt::print("  menu entry: {}\n", printable(d));
+  say("installed {} {} as {}\n", printable(app.id), printable(app.version), printable(app.package));
+  for (const std::string& d : app.desktop_files) say("  menu entry: {}\n", printable(d));
   return 0;
 }
 
 int cmd_uninstall(const std::string& id, bool system) {
-  uninstall_package(id, install_roots(system), stderr_reporter());
-  fmt::print("uninstalled {} (its sandbox is kept)\n", id);
-  return 0;
+  return suggesting_app_id(id, [system] { return installed_app_ids(system); }, [&] {
+    uninstall_package(id, install_roots(system), stderr_reporter());
+    say("uninstalled {} (its sandbox is kept)\n", id);
+    return 0;
+  });
 }
 
 int cmd_list(bool system, bool json) {
@@ -43,11 +46,20 @@ int cmd_list(bool system, bool json) {
     print_json(list_json(list_installed(install_roots(system))));
     return 0;
   }
-  for (const InstalledApp& app : list_installed(install_roots(system))) {
-    fmt::print("{}\t{}\t{}{}{}\n", printable(app.id), printable(app.version), printable(app.package),
-               app.origin.empty() ? "" : "\tfrom " + printable(app.origin),
-               app.previous_version.empty() ? "" : "\tprevious " + printable(app.previous_version));
+  const std::vector<InstalledApp> apps = list_installed(install_roots(system));
+  if (apps.empty()) {
+    fmt::print("no apps installed{}\n", system ? " for every user" : "");
+    return 0;
   }
+  // For people: aligned columns under a header (scripts use --json). FROM and
+  // PREVIOUS are sync's: the reference an app came from, the version rollback returns to.
+  std::vector<std::vector<std::string>> rows{{"APP", "VERSION", "PACKAGE", "FROM", "PREVIOUS"}};
+  for (const InstalledApp& app : apps) {
+    rows.push_back({printable(app.id), printable(app.version), printable(app.package),
+                    app.origin.empty() ? "-" : printable(app.origin),
+                    app.previous_version.empty() ? "-" : printable(app.previous_version)});
+  }
+  fmt::print("{}", format_table(rows));
   return 0;
 }
 
@@ -60,10 +72,12 @@ void add_install_commands(CLI::App& app, Commands& out) {
   CLI::App* install = app.add_subcommand("install", "Install a package with menu entries, icon and file associations");
   install->add_option("package", args->package, "Package file")->required()->type_name("FILE");
   install->add_flag("--system", args->system, "For every user (root only); default: for you");
+  add_quiet_flag(*install);
   out.add(install, [args] { return cmd_install(args->package, args->system); });
   CLI::App* uninstall = app.add_subcommand("uninstall", "Remove an installed package and every file install added");
   uninstall->add_option("app", args->app_id, "App id (see appv list)")->required();
   uninstall->add_flag("--system", args->system, "The system-wide installation");
+  add_quiet_flag(*uninstall);
   out.add(uninstall, [args] { return cmd_uninstall(args->app_id, args->system); });
   CLI::App* list = app.add_subcommand("list", "List installed packages");
   list->add_flag("--system", args->system, "The system-wide installation");

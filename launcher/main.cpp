@@ -1,6 +1,7 @@
 // appv: the command line. Creates the app, lets each command file register its
 // subcommands, parses, dispatches, and maps errors to exit statuses.
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "launcher/command_line.h"
 #include "launcher/exit_statuses.h"
 #include "launcher/format.h"
+#include "launcher/help_format.h"
 #include "launcher/usage_error.h"
 #include "launcher/version.h"
 
@@ -17,7 +19,8 @@ int main(int argc, char** argv) {
   CLI::App app{"appv: application virtualization for Linux. Packs an application and its files into one "
                "file, and runs it on another machine through a virtual view of the file system.",
                "appv"};
-  app.footer(cli::exit_status_text());
+  // Before any subcommand exists: they take their formatter from appv's.
+  app.formatter(std::make_shared<cli::HelpFormatter>());
   app.require_subcommand(1);
   // The text without its final newline: CLI11 adds one.
   const std::string version = cli::version_text();
@@ -44,6 +47,10 @@ int main(int argc, char** argv) {
     cli::add_registry_command(app, commands);
     cli::add_help_commands(app, commands);
   }
+
+  // After registration, so that subcommands do not inherit it: the table is shown
+  // here and by `appv help exit-statuses`; each subcommand's help points to it.
+  app.footer(cli::exit_status_text());
 
   try {
     app.parse(argc, argv);

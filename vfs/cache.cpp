@@ -76,7 +76,7 @@ std::string cache_dir() {
 }
 
 
-CachedPackage ensure_cached(const Package& package, const std::string& cache_root) {
+CachedPackage ensure_cached(const Package& package, const std::string& cache_root, Reporter& reporter) {
   const std::string digest = package.digest();
   CachedPackage out{layout::cache_entry(cache_root, digest), layout::cache_root(cache_root, digest), false};
   // Warm path: a published entry is complete by construction; no lock needed.
@@ -102,7 +102,7 @@ CachedPackage ensure_cached(const Package& package, const std::string& cache_roo
   std::string tmp = fmt::format("{}/{}XXXXXX", cache_root, layout::cache_temp_prefix(digest));
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory in", cache_root, errno);
   ScopeGuard remove_tmp([&] { remove_tree(tmp); });
-  extract_payload(package, tmp);
+  extract_payload(package, tmp, {}, reporter);
   create_whiteouts(tmp + "/root", package.manifest().hide);
   // One syncfs instead of an fsync per file: the tree is durable before it is
   // published, and the rename is made durable by syncing the parent.

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "base/reporter.h"
 #include "vfs/package.h"
 
 namespace appv {
@@ -23,7 +24,7 @@ struct CachedPackage {
 // callers for one package extract it once: they serialise on <digest>.lock, and the
 // entry is published by renaming a fully written and synced temporary directory.
 // A crash mid-extraction leaves only a .tmp-<digest>-* directory, removed by the
-// next extraction of that digest.
-CachedPackage ensure_cached(const Package& package, const std::string& cache_root);
+// next extraction of that digest. An extraction reports its progress to `reporter`.
+CachedPackage ensure_cached(const Package& package, const std::string& cache_root, Reporter& reporter = silent_reporter());
 
 }  // namespace appv
