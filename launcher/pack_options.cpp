@@ -67,8 +67,9 @@ void add_pack_commands(CLI::App& app, Commands& out) {
       ->type_name("COMMAND");
   pack_cmd->add_option("-m,--manifest", pack.manifest, "Manifest (TOML) describing the package")->check(CLI::ExistingFile);
   pack_cmd->add_option("-o,--output", pack.out.output, "Package file to write (default: <app id>.appv here)")->type_name("FILE");
-  pack_cmd->add_option("--id", pack.app_id, "App id when no manifest is given (default: the first program's name)");
-  pack_cmd->add_option("--version,--app-version", pack.app_version, "Version recorded when no manifest is given (default: 0)");
+  pack_cmd->add_option("--id", pack.app_id, "App id when no manifest is given (default: the first program's name)")->type_name("ID");
+  pack_cmd->add_option("--version,--app-version", pack.app_version, "Version recorded when no manifest is given (default: 0)")
+      ->type_name("VERSION");
   pack_cmd->add_flag("--strict", pack.out.strict, "Fail if any needed library cannot be found");
   pack_cmd->add_option("--level", pack.out.level, "zstd compression level, 1 to 19")->check(CLI::Range(1, 19))->capture_default_str();
   add_quiet_flag(*pack_cmd);
@@ -104,8 +105,9 @@ void add_pack_commands(CLI::App& app, Commands& out) {
   capture_cmd->add_option("installer", capture.command, "The installer and its arguments, after --")->required()->type_name("COMMAND");
   capture_cmd->add_option("-m,--manifest", capture.manifest, "Manifest naming entry points, includes and [capture] rules")->check(CLI::ExistingFile);
   capture_cmd->add_option("-o,--output", capture.out.output, "Package file to write (default: <app id>.appv)")->type_name("FILE");
-  capture_cmd->add_option("--id", capture.app_id, "App id when no manifest is given (default: the first new program's name)");
-  capture_cmd->add_option("--version,--app-version", capture.app_version, "Version recorded when no manifest is given (default: 0)");
+  capture_cmd->add_option("--id", capture.app_id, "App id when no manifest is given (default: the first new program's name)")->type_name("ID");
+  capture_cmd->add_option("--version,--app-version", capture.app_version, "Version recorded when no manifest is given (default: 0)")
+      ->type_name("VERSION");
   capture_cmd->add_option("--report-json", capture.report_json, "Also write the capture report as JSON here")->type_name("FILE");
   capture_cmd->add_flag("--allow-failure", capture.allow_failure, "Pack even if the installer fails");
   capture_cmd->add_flag("--report-only", capture.report_only, "Write the report of what would be packed, no package");

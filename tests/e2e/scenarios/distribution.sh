@@ -84,6 +84,9 @@ check "same bytes" cmp -s reg-jq.appv pulled-d.appv
 same "pulling what is already there: up to date, 0" "jq 0: up to date (pulled-d.appv is $plain/tools/jq@$digest)" \
   "$("$A" pull "$plain/tools/jq@$digest" -o pulled-d.appv 2>&1 | head -1)"
 check "pulling it again exits 0, the file kept" bash -c "'$A' pull '$plain/tools/jq:1.6' -o pulled-d.appv >/dev/null && cmp -s reg-jq.appv pulled-d.appv"
+same "pull -q prints nothing" "" "$("$A" pull -q "$plain/tools/jq:1.6" -o pulled-q.appv 2>&1)"
+check "and pulls" cmp -s reg-jq.appv pulled-q.appv
+same "push -q prints nothing" "" "$("$A" push -q reg-jq.appv "$plain/tools/quiet:1" 2>&1)"
 echo keep > precious.appv
 status "pull does not overwrite a file without --force" 64 "$A" pull "$plain/tools/jq:1.6" -o precious.appv
 same "the file is unchanged" "keep" "$(cat precious.appv)"
@@ -318,6 +321,11 @@ status "rollback of an app never updated: 64" 64 "$A" rollback jq
 "$A" push py3.appv "$plain/apps/py:stable" >/dev/null
 same "update APP pulls from where it came from" "python3: updated 2 -> 3 ($plain/apps/py:stable)" "$("$A" update python3)"
 same "update again: up to date" "python3 3: up to date ($plain/apps/py:stable)" "$("$A" update python3)"
+same "update -q prints nothing" "" "$("$A" update -q python3 2>&1)"
+same "sync -q prints nothing" "" "$("$A" sync -q --config apps.toml 2>&1)"
+same "rollback -q prints nothing" "" "$("$A" rollback -q python3 2>&1)"
+same "and rolls back" "2" "$("$A" list --json | jq -r '.[] | select(.id == "python3") | .version')"
+same "a second rollback -q returns" "" "$("$A" rollback -q python3 2>&1)"
 # The tag moved back to an older version: a dry run shows the plan and changes nothing;
 # sync calls it a downgrade.
 "$A" push py2.appv "$plain/apps/py:stable" >/dev/null
