@@ -51,6 +51,11 @@ void add_cache_command(CLI::App& app, Commands& out);    // cache, cache prune (
 // describe every command registered before them.
 void add_help_commands(CLI::App& app, Commands& out);
 
+// -q/--quiet on `command`: nothing is printed but errors and warnings (quiet(),
+// reporter.h). Every command that prints more than its result takes it; one line
+// each, in the command's registration.
+void add_quiet_flag(CLI::App& command);
+
 // The options of every command that talks to an OCI registry, bound to `args`:
 // TLS only (what `run oci://` needs), or TLS, login and rate limit.
 void add_tls_options(CLI::App& command, OciArgs& args);

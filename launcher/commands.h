@@ -26,8 +26,9 @@ struct PackOutputArgs {
 struct PackArgs {
   std::vector<std::string> programs;
   std::string manifest;
-  std::string app_version;
-  PackOutputArgs out;
+  std::string app_id;       // --id, without a manifest
+  std::string app_version;  // --version, without a manifest
+  PackOutputArgs out;       // out.output "": <app id>.appv in the working directory
 };
 int cmd_pack(const PackArgs& args);
 
@@ -40,6 +41,7 @@ struct CaptureArgs {
   std::vector<std::string> trace_runs;  // --trace-run: more commands to trace, each a shell-quoted line
   bool keep_profile = false;            // --trace-keep-profile: trace in the user's own HOME
   std::string manifest;
+  std::string app_id;
   std::string app_version;
   std::string report_json;
   bool allow_failure = false;
@@ -128,6 +130,8 @@ struct OciArgs {
 // `pull_for_run` sets `path` to the pulled package's path in the cache when it
 // returns 0.
 struct DistributionEntries {
+  // -q: the module's own reporter (and its result lines) stay silent.
+  void (*set_quiet)(bool quiet);
   int (*push)(const std::string& package, const std::string& reference, const OciArgs& args);
   int (*pull)(const std::string& reference, const std::string& output, bool force, const OciArgs& args);
   int (*tags)(const std::string& repository, const OciArgs& args, bool json);

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "launcher/app_ids.h"
 #include "launcher/command_line.h"
 #include "launcher/format.h"
 #include "launcher/install_roots.h"
@@ -30,17 +31,17 @@ namespace {
 // How to start what was installed: by id, by its commands, from the menu; and what
 // stands in the way of the commands (their directory not on PATH).
 void print_how_to_start(const InstalledApp& app, const InstallRoots& roots, const std::string& path_env) {
-  fmt::print("start it with: appv run {}\n", printable(app.id));
+  say("start it with: appv run {}\n", printable(app.id));
   for (const std::string& link : app.commands) {
-    fmt::print("  command: {} ({})\n", printable(link.substr(link.rfind('/') + 1)), printable(link));
+    say("  command: {} ({})\n", printable(link.substr(link.rfind('/') + 1)), printable(link));
   }
-  for (const std::string& d : app.desktop_files) fmt::print("  menu entry: {}\n", printable(d));
+  for (const std::string& d : app.desktop_files) say("  menu entry: {}\n", printable(d));
   if (!app.commands.empty() && !dir_on_path(roots.bin, path_env)) {
-    fmt::print("note: {} is not on your PATH: add it (PATH=\"{}:$PATH\" in your shell's profile) to type the commands "
+    say("note: {} is not on your PATH: add it (PATH=\"{}:$PATH\" in your shell's profile) to type the commands "
                "by name\n", printable(roots.bin), printable(roots.bin));
   }
   if (app.commands.empty() && app.desktop_files.empty()) {
-    fmt::print("to type it by name in a shell: appv install --commands PACKAGE (puts its entry points into {})\n",
+    say("to type it by name in a shell: appv install --commands PACKAGE (puts its entry points into {})\n",
                printable(roots.bin));
   }
 }
@@ -54,29 +55,36 @@ int cmd_install(const std::string& package, bool system, const CommandRequest& c
   for (const PermissionDecision& d : resolve_permissions(asked.permissions, asked.id, {}).decisions) {
     if (d.granted) granted += fmt::format("{}{}{}", granted.empty() ? "" : ", ", d.name, d.detail.empty() ? "" : " (" + d.detail + ")");
   }
-  fmt::print("{} asks for: {}\n", asked.id, granted.empty() ? "nothing beyond its view" : granted);
+  say("{} asks for: {}\n", asked.id, granted.empty() ? "nothing beyond its view" : granted);
   CommandRequest commands = commands_in;
   const char* path = std::getenv("PATH");
   commands.path_env = path ? path : "";
   const InstallRoots roots = install_roots(system);
   InstalledApp app = install_package(package, roots, self_exe(), stderr_reporter(), {}, commands);
-  fmt::print("installed {} {} as {}\n", printable(app.id), printable(app.version), printable(app.package));
+  say("installed {} {} as {}\n", printable(app.id), printable(app.version), printable(app.package));
   print_how_to_start(app, roots, commands.path_env);
   return 0;
 }
 
+static int remove_installed(const std::string& id, bool system, bool delete_data);
+
 int cmd_uninstall(const std::string& id, bool system, bool delete_data) {
+  return suggesting_app_id(id, [system] { return installed_app_ids(system); },
+                           [&] { return remove_installed(id, system, delete_data); });
+}
+
+static int remove_installed(const std::string& id, bool system, bool delete_data) {
   const InstallRoots roots = install_roots(system);
   if (!delete_data) {
     uninstall_package(id, roots, stderr_reporter());
-    fmt::print("uninstalled {} (its sandbox is kept: appv sandbox rm {} deletes it)\n", id, id);
+    say("uninstalled {} (its sandbox is kept: appv sandbox rm {} deletes it)\n", id, id);
     return 0;
   }
   // The caller's own sandbox (with --system: root's); other users' are theirs to delete.
   const std::string sandbox = sandbox_dir(id);
   if (!path_exists(sandbox)) {
     uninstall_package(id, roots, stderr_reporter());
-    fmt::print("uninstalled {} (it had no sandbox)\n", id);
+    say("uninstalled {} (it had no sandbox)\n", id);
     return 0;
   }
   // Taken first: a running app is refused before anything is removed.
@@ -87,7 +95,7 @@ int cmd_uninstall(const std::string& id, bool system, bool delete_data) {
   // The user's appv data directory (<data>/appv, which held the sandboxes and, without
   // --system, the installation), if nothing else is left in it.
   ::rmdir(parent_dir(sandboxes_root()).c_str());
-  fmt::print("uninstalled {} and deleted its sandbox ({} it had written)\n", id, human_bytes(bytes));
+  say("uninstalled {} and deleted its sandbox ({} it had written)\n", id, human_bytes(bytes));
   return 0;
 }
 
@@ -96,11 +104,20 @@ int cmd_list(bool system, bool json) {
     print_json(list_json(list_installed(install_roots(system))));
     return 0;
   }
-  for (const InstalledApp& app : list_installed(install_roots(system))) {
-    fmt::print("{}\t{}\t{}{}{}\n", printable(app.id), printable(app.version), printable(app.package),
-               app.origin.empty() ? "" : "\tfrom " + printable(app.origin),
-               app.previous_version.empty() ? "" : "\tprevious " + printable(app.previous_version));
+  const std::vector<InstalledApp> apps = list_installed(install_roots(system));
+  if (apps.empty()) {
+    fmt::print("no apps installed{}\n", system ? " for every user" : "");
+    return 0;
   }
+  // For people: aligned columns under a header (scripts use --json). FROM and
+  // PREVIOUS are sync's: the reference an app came from, the version rollback returns to.
+  std::vector<std::vector<std::string>> rows{{"APP", "VERSION", "PACKAGE", "FROM", "PREVIOUS"}};
+  for (const InstalledApp& app : apps) {
+    rows.push_back({printable(app.id), printable(app.version), printable(app.package),
+                    app.origin.empty() ? "-" : printable(app.origin),
+                    app.previous_version.empty() ? "-" : printable(app.previous_version)});
+  }
+  fmt::print("{}", format_table(rows));
   return 0;
 }
 
@@ -127,12 +144,14 @@ void add_install_commands(CLI::App& app, Commands& out) {
   install->footer("A command whose name is on PATH already, or whose place holds a file appv did not make, is refused\n"
                   "(exit 73) unless --shadow or --force. Reinstalling keeps the commands exported before; uninstall\n"
                   "removes them.");
+  add_quiet_flag(*install);
   out.add(install, [args] { return cmd_install(args->package, args->system, args->commands); });
   CLI::App* uninstall = app.add_subcommand("uninstall", "Remove an installed package and every file install added");
   uninstall->add_option("app", args->app_id, "App id (see appv list)")->required();
   uninstall->add_flag("--system", args->system, "The system-wide installation");
   uninstall->add_flag("--delete-data", args->delete_data,
                       "Also delete your sandbox of the app (what it wrote, its settings); refused while it runs");
+  add_quiet_flag(*uninstall);
   out.add(uninstall, [args] { return cmd_uninstall(args->app_id, args->system, args->delete_data); });
   CLI::App* list = app.add_subcommand("list", "List installed packages");
   list->add_flag("--system", args->system, "The system-wide installation");

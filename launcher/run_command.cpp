@@ -23,6 +23,7 @@
 #include "launcher/format.h"
 #include "launcher/hand_over.h"
 #include "launcher/host_inputs.h"
+#include "launcher/reporter.h"
 #include "redirect/apply.h"
 #include "redirect/namespace_probe.h"
 #include "vfs/cache.h"
@@ -134,13 +135,13 @@ int cmd_run(const RunArgs& args) {
     return 0;
   }
 
-  if (::isatty(STDERR_FILENO) && ::access(layout::cache_entry(in.cache, package.digest()).c_str(), F_OK) != 0) {
-    std::fprintf(stderr, "appv: extracting %s (%.1f MB) into the cache...\n", package.manifest().id.c_str(),
-                 static_cast<double>(package.header().unpacked_bytes) / 1e6);
-  }
-  const CachedPackage cached = ensure_cached(package, in.cache);
+  // A first run extracts the package: on a terminal, a progress line that is taken
+  // down before the app starts.
+  const CachedPackage cached = ensure_cached(package, in.cache, stderr_reporter());
   const LaunchPlan plan = plan_launch(in, host, DiskTree(cached.root));
-  for (const std::string& notice : plan.notices) std::fprintf(stderr, "%s\n", notice.c_str());
+  if (!quiet()) {
+    for (const std::string& notice : plan.notices) std::fprintf(stderr, "%s\n", notice.c_str());
+  }
   apply(plan);
 }
 

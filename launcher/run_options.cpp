@@ -35,6 +35,7 @@ void add_run_command(CLI::App& app, Commands& out) {
       ->check(CLI::IsMember({"ns", "ptrace"}));
   cmd->add_flag("--temp", p->run.temp, "Use a throw-away sandbox: every change is discarded when the app exits");
   add_tls_options(*cmd, p->oci);
+  add_quiet_flag(*cmd);
   // Everything after PACKAGE belongs to the app, even words that look like appv's
   // options (`appv run jq.appv --help`): run is a prefix command, so CLI11 stops at
   // PACKAGE. The positional below exists for --help and for a leading "--"; its check

@@ -80,7 +80,7 @@ namespace {
 
 // Extracts `package` into its entry unless another caller did first; under the
 // digest's exclusive lock.
-bool extract_entry(const Package& package, const std::string& cache_root, const std::string& entry) {
+bool extract_entry(const Package& package, const std::string& cache_root, const std::string& entry, Reporter& reporter) {
   make_dirs(cache_root, 0700);
   const std::string digest = package.digest();
   UniqueFd lock = lock_file(layout::cache_lock(cache_root, digest), 0600, LockWait::Block);
@@ -101,7 +101,7 @@ bool extract_entry(const Package& package, const std::string& cache_root, const 
   std::string tmp = fmt::format("{}/{}XXXXXX", cache_root, layout::cache_temp_prefix(digest));
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory in", cache_root, errno);
   ScopeGuard remove_tmp([&] { remove_tree(tmp); });
-  extract_payload(package, tmp);
+  extract_payload(package, tmp, {}, reporter);
   create_whiteouts(tmp + "/root", package.manifest().hide);
   // One syncfs instead of an fsync per file: the tree is durable before it is
   // published, and the rename is made durable by syncing the parent.
@@ -115,11 +115,11 @@ bool extract_entry(const Package& package, const std::string& cache_root, const 
 
 }  // namespace
 
-CachedPackage ensure_cached(const Package& package, const std::string& cache_root) {
+CachedPackage ensure_cached(const Package& package, const std::string& cache_root, Reporter& reporter) {
   const std::string digest = package.digest();
   CachedPackage out{layout::cache_entry(cache_root, digest), layout::cache_root(cache_root, digest), false, {}};
   for (;;) {
-    if (!is_dir(out.dir)) out.extracted_now |= extract_entry(package, cache_root, out.dir);
+    if (!is_dir(out.dir)) out.extracted_now |= extract_entry(package, cache_root, out.dir, reporter);
     // flock cannot turn the extraction's exclusive lock into a shared one atomically:
     // the entry is checked again once the shared lock is held, and a prune that took
     // it in between (the entry gone) means extracting again.

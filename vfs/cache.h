@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "base/reporter.h"
 #include "base/unique_fd.h"
 #include "vfs/package.h"
 
@@ -32,6 +33,7 @@ struct CachedPackage {
 // next extraction of that digest. The returned entry is held in use (`in_use`), and
 // the lock file's modification time records this use (what `appv cache` shows as
 // last used).
-CachedPackage ensure_cached(const Package& package, const std::string& cache_root);
+// An extraction reports its progress to `reporter`.
+CachedPackage ensure_cached(const Package& package, const std::string& cache_root, Reporter& reporter = silent_reporter());
 
 }  // namespace appv
