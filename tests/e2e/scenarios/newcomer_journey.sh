@@ -55,7 +55,7 @@ check "install says the commands' directory is not on PATH" grep -q "$bin is not
 check "the command is a link to the installed package" test -L "$bin/jq-sorted"
 out=$("$A" install "${system[@]}" "$work/my apps/xmessage.appv" 2>&1)
 check "install the GUI program" test $? -eq 0
-check "install names its menu entry" grep -q "menu entry: .*appv.org.x.xmessage.xmessage.desktop" <<<"$out"
+check "install names its menu entry" grep -q "menu entry: .*/org.x.xmessage.desktop" <<<"$out"
 
 # By id: the installed package, wherever the user's shell is.
 cd /
@@ -98,7 +98,7 @@ DISPLAY=$display "$A" run org.x.xmessage &
 check "start the GUI program by id: its window appears" window_shown $!
 data=$HOME/.local/share
 [[ -n ${system[*]} ]] && data=/usr/local/share
-entry=$data/applications/appv.org.x.xmessage.xmessage.desktop
+entry=$data/applications/org.x.xmessage.desktop
 check "its menu entry passes desktop-file-validate" desktop-file-validate "$entry"
 exec_value=$(sed -n 's/^Exec=//p' "$entry")
 mapfile -t cmd < <(/usr/bin/python3 -c 'import shlex, sys; [print(a) for a in shlex.split(sys.argv[1]) if not a.startswith("%")]' "$exec_value")
