@@ -14,6 +14,7 @@
 #include "base/text.h"
 #include "desktop/install.h"
 #include "launcher/command_line.h"
+#include "launcher/reporter.h"
 #include "launcher/json_output.h"
 #include "vfs/cache.h"
 #include "vfs/cache_inventory.h"
@@ -140,9 +141,9 @@ int cmd_cache_prune(bool all, bool dry_run) {
   if (r.locks) parts.push_back(counted(r.locks, "stale lock", "stale locks"));
   const std::string kept = r.in_use.empty() ? "" : fmt::format(" (kept {} in use by a launch)", counted(r.in_use.size(), "tree", "trees"));
   if (parts.empty()) {
-    fmt::print("nothing to remove{}\n", kept);
+    say("nothing to remove{}\n", kept);
   } else {
-    fmt::print("{} {}, {}{}\n", dry_run ? "would remove" : "removed", fmt::join(parts, ", "), human_bytes(r.bytes), kept);
+    say("{} {}, {}{}\n", dry_run ? "would remove" : "removed", fmt::join(parts, ", "), human_bytes(r.bytes), kept);
   }
   return 0;
 }
@@ -165,6 +166,7 @@ void add_cache_command(CLI::App& app, Commands& out) {
   prune->footer("Removes extracted trees no installed package and no running app uses, pulled packages, partial\n"
                 "downloads untouched for 10 minutes, interrupted extractions and locks of trees no longer cached.\n"
                 "A tree a launch is using stays: prune takes the lock a launch takes.");
+  add_quiet_flag(*prune);
   out.add(prune, [args] { return cmd_cache_prune(args->all, args->dry_run); });
   out.add(cache, [args] { return cmd_cache_list(args->json); });
 }

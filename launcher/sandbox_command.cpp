@@ -100,7 +100,7 @@ int cmd_sandbox_reset(const std::string& app, bool keep_config) {
 
 int cmd_sandbox_rm(const std::string& app) {
   const uint64_t bytes = remove_stopped_sandbox(existing_sandbox(app), app, "remove its sandbox");
-  fmt::print("{}: sandbox removed ({} the app had written)\n", app, human_bytes(bytes));
+  say("{}: sandbox removed ({} the app had written)\n", app, human_bytes(bytes));
   return 0;
 }
 
@@ -170,6 +170,7 @@ void add_sandbox_command(CLI::App& app, Commands& out) {
   CLI::App* rm = sandbox_cmd->add_subcommand("rm", "Delete APP's sandbox: everything it wrote, its settings and state");
   rm->add_option("app", args->app_id, "App id")->required();
   rm->footer("Refused (75) while APP runs; a missing sandbox is 66. The app's next launch starts a new one.");
+  add_quiet_flag(*rm);
   out.add(rm, [args] { return cmd_sandbox_rm(args->app_id); });
   CLI::App* exp = sandbox_cmd->add_subcommand("export", "Write APP's sandbox to FILE (tar+zstd)");
   exp->add_option("app", args->app_id, "App id")->required();
