@@ -20,6 +20,7 @@
 #include "desktop/menu_files.h"
 #include "manifests/icon_format.h"
 #include "base/error.h"
+#include "base/owned_dirs.h"
 #include "base/user_dirs.h"
 #include "vfs/cache.h"
 #include "base/fs_util.h"
@@ -57,6 +58,21 @@ std::string record_path(const InstallRoots& roots, const std::string& id) {
 std::string shared_record_path(const InstallRoots& roots) { return roots.appv + "/installed/.shared.record"; }
 
 void save(const Record& r, const std::string& path) {
+  // One value a line: a value that could start a line of its own (a version or a
+  // path with a line break, from a hand-made package or a registry) would add entries
+  // that uninstall then removes. Manifests refuse such versions; this is the backstop.
+  auto one_line = [&](const std::string& value) {
+    if (value.find_first_of(std::string_view("\n\r\0", 3)) != std::string::npos) {
+      throw Error(Exit::BadInput, fmt::format("cannot record the install of {}: '{}' holds a line break", printable(r.id), printable(value)));
+    }
+  };
+  for (const std::string* value : {&r.id, &r.version, &r.package, &r.origin, &r.digest, &r.previous, &r.previous_version,
+                                   &r.previous_origin, &r.previous_digest}) {
+    one_line(*value);
+  }
+  for (const std::vector<std::string>* list : {&r.files, &r.dirs, &r.desktop_files, &r.caches, &r.commands}) {
+    for (const std::string& value : *list) one_line(value);
+  }
   std::string text = fmt::format("id {}\nversion {}\npackage {}\n", r.id, r.version, r.package);
   for (const auto& f : r.files) text += "file " + f + "\n";
   for (const auto& d : r.dirs) text += "dir " + d + "\n";
@@ -217,6 +233,11 @@ InstallRoots InstallRoots::for_user() {
   const std::string data = require_xdg_dir(XdgDir::Data);
   // Where the XDG base directory specification puts a user's executables.
   const std::string home = home_dir();
+  // Root given a user's HOME would read that user's records (whose lines say what
+  // uninstall removes) and write through links they planted: refused, as for the
+  // cache and sandboxes (Exit::NoPerm).
+  for (const char* sub : {"appv", "applications", "icons", "mime"}) require_own_dirs(data, sub);
+  if (!home.empty()) require_own_dirs(home + "/.local", "bin");
   return {data, data + "/appv", home.empty() ? "" : home + "/.local/bin"};
 }
 
