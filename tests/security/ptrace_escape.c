@@ -6,13 +6,22 @@
 //   ptrace_escape uring PATH TEXT  the same open through io_uring's IORING_OP_OPENAT,
 //                                  then write(2)
 //   ptrace_escape x32 PATH         openat through the x32 ABI (nr | 0x40000000)
+//   ptrace_escape notif PATH TEXT  the same open behind a seccomp filter of the app's own
+//                                  that returns USER_NOTIF for openat (it outranks the
+//                                  supervisor's TRACE); a helper process answers CONTINUE
 // Exit status 0 when the open succeeded, 1 when it was refused, 2 for bad usage.
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/io_uring.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -81,7 +90,80 @@ static int via_uring(const char* path, const char* text) {
   return 0;
 }
 
+static int send_fd(int sock, int fd) {
+  char buf[CMSG_SPACE(sizeof fd)];
+  memset(buf, 0, sizeof buf);
+  char c = 'x';
+  struct iovec io = {&c, 1};
+  struct msghdr m;
+  memset(&m, 0, sizeof m);
+  m.msg_iov = &io;
+  m.msg_iovlen = 1;
+  m.msg_control = buf;
+  m.msg_controllen = sizeof buf;
+  struct cmsghdr* cm = CMSG_FIRSTHDR(&m);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof fd);
+  memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+  return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock) {
+  char buf[CMSG_SPACE(sizeof(int))];
+  char c;
+  struct iovec io = {&c, 1};
+  struct msghdr m;
+  memset(&m, 0, sizeof m);
+  m.msg_iov = &io;
+  m.msg_iovlen = 1;
+  m.msg_control = buf;
+  m.msg_controllen = sizeof buf;
+  if (recvmsg(sock, &m, 0) != 1 || !CMSG_FIRSTHDR(&m)) return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof fd);
+  return fd;
+}
+
+static int via_user_notif(const char* path, const char* text) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return 1;
+  pid_t helper = fork();
+  if (helper == 0) {  // answers every notification: run the call as it is
+    int listener = recv_fd(sv[1]);
+    struct seccomp_notif req;
+    struct seccomp_notif_resp resp;
+    for (;;) {
+      memset(&req, 0, sizeof req);
+      if (listener < 0 || ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) _exit(0);
+      memset(&resp, 0, sizeof resp);
+      resp.id = req.id;
+      resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+      ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    }
+  }
+  struct sock_filter f[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {sizeof f / sizeof f[0], f};
+  int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+  printf("seccomp(NEW_LISTENER) = %d\n", listener);
+  if (listener < 0 || send_fd(sv[0], listener) != 0) {
+    kill(helper, SIGKILL);
+    return 1;
+  }
+  int fd = openat(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  printf("openat behind USER_NOTIF = %d\n", fd);
+  if (fd >= 0 && write(fd, text, strlen(text)) < 0) fd = -1;
+  kill(helper, SIGKILL);
+  return fd >= 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
+  if (argc >= 4 && strcmp(argv[1], "notif") == 0) return via_user_notif(argv[2], argv[3]);
   if (argc >= 4 && strcmp(argv[1], "i386") == 0) return via_i386(argv[2], argv[3]);
   if (argc >= 4 && strcmp(argv[1], "uring") == 0) return via_uring(argv[2], argv[3]);
   if (argc >= 3 && strcmp(argv[1], "x32") == 0) {
@@ -89,6 +171,6 @@ int main(int argc, char** argv) {
     printf("x32 openat = %ld\n", fd);
     return fd >= 0 ? 0 : 1;
   }
-  fprintf(stderr, "usage: ptrace_escape i386|uring PATH TEXT | x32 PATH\n");
+  fprintf(stderr, "usage: ptrace_escape i386|uring|notif PATH TEXT | x32 PATH\n");
   return 2;
 }

@@ -18,7 +18,7 @@ cfg=$HOME/.config
 mkdir -p "$cfg/sub" "$data"
 for f in a b c d e f g h i j k p1 p2 p3 deep fd; do echo "host $f" > "$cfg/$f"; done
 ln -s a "$cfg/link"
-for f in secret i386 uring mode; do echo "hidden host $f" > "$data/$f"; done
+for f in secret i386 uring notif mode; do echo "hidden host $f" > "$data/$f"; done
 home_mode=$(stat -c %a "$HOME")
 snapshot dotfiles "$cfg" "$data"
 run() { "$A" run "${P[@]}" --isolate "$data=full" "$work/python3.appv" "$@" 2>&1; }
@@ -122,6 +122,9 @@ run -c 'import os, sys; os.execv(sys.argv[1], sys.argv[1:])' "$esc" i386 "$data/
 same "the i386 ABI (int \$0x80) does not write a hidden host file" "hidden host i386" "$(cat "$data/i386")"
 run -c 'import os, sys; os.execv(sys.argv[1], sys.argv[1:])' "$esc" uring "$data/uring" "written by io_uring" >/dev/null
 same "io_uring's openat does not write a hidden host file" "hidden host uring" "$(cat "$data/uring")"
+run -c 'import os, sys; os.execv(sys.argv[1], sys.argv[1:])' "$esc" notif "$data/notif" "written behind USER_NOTIF" >/dev/null
+same "a filter of the app's own (USER_NOTIF outranks TRACE) does not let openat past the supervisor" \
+  "hidden host notif" "$(cat "$data/notif")"
 run -c 'import os, sys; os.execv(sys.argv[1], sys.argv[1:])' "$esc" x32 "$data/x32" >/dev/null 2>&1
 check "the x32 ABI does not create a host file" test ! -e "$data/x32"
 same "open_by_handle_at, fsopen and open_tree are refused" "EPERM EPERM EPERM" "$(run -c '
