@@ -137,6 +137,16 @@ for nr, args in ((304, (L(-100), None, L(0))), (430, (b"tmpfs", L(0))), (428, (L
 print(" ".join(out))')"
 
 echo "== the supervisor itself"
+# clone(CLONE_UNTRACED): a child the kernel does not attach to the supervisor.
+run -c '
+import ctypes, os, time
+L = ctypes.c_long
+if ctypes.CDLL(None).syscall(L(56), L(17 | 0x00800000), L(0), L(0), L(0), L(0)) == 0:
+    time.sleep(2); os.write(1, b"untraced child alive\n"); os._exit(0)' >"$work/untraced.out"
+at_return=$(cat "$work/untraced.out")
+sleep 4
+check "no process of the app outlives the launch untraced (CLONE_UNTRACED)" \
+  test "$at_return" = "$(cat "$work/untraced.out")"
 if [[ $(id -u) == 0 ]]; then
   # Root: the app has no capabilities; the supervisor keeps them. Copy-up must not read
   # for the app what the app may not read.
