@@ -4,6 +4,7 @@
 #include <linux/openat2.h>
 #include <linux/ptrace.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
@@ -25,6 +26,7 @@
 #include "redirect/child_channel.h"
 #include "redirect/exec_rewrite.h"
 #include "redirect/path_syscalls.h"
+#include "redirect/ptrace_app_filter.h"
 #include "redirect/privileges.h"
 #include "redirect/seccomp_filter.h"
 #include "vfs/layout.h"
@@ -299,6 +301,7 @@ class Supervisor {
       throw Error(Exit::Environment, fmt::format("cannot load the supervisor's seccomp filter: {}", errno_text(err)));
     }
     install_seccomp_filter();
+    install_ptrace_app_filter();
     std::vector<char*> args;
     for (const std::string& a : plan.argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -313,6 +316,17 @@ class Supervisor {
     }
     throw Error(Exit::CannotExecute, fmt::format("cannot run '{}': {}", plan.program, errno_text(err)));
   });
+}
+
+// The app runs as the same user as its supervisor: not dumpable, the supervisor's
+// memory and descriptors are out of its reach (ptrace, process_vm_writev,
+// /proc/PID/mem), also where its filter's ptrace refusal does not apply.
+void keep_app_out_of_supervisor(pid_t app) {
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    const int err = errno;
+    ::kill(app, SIGKILL);
+    throw_sys("cannot make the supervisor undumpable for", "the app", err, Exit::Environment);
+  }
 }
 
 }  // namespace
@@ -350,6 +364,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   if (child < 0) throw_sys("cannot fork", "the app", errno, Exit::Environment);
   if (child == 0) start_app(plan, cwd.error ? std::string() : cwd.real, errors);
   errors.close_writer();
+  keep_app_out_of_supervisor(child);
   SignalForwarding forwarding(child);
   int st = wait_for(child);
   if (!WIFSTOPPED(st)) {
