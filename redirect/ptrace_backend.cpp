@@ -1,6 +1,7 @@
 #include "redirect/ptrace_backend.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <linux/ptrace.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@
 #include "redirect/path_syscalls.h"
 #include "redirect/ptrace_app_filter.h"
 #include "redirect/privileges.h"
+#include "redirect/proc_links.h"
 #include "redirect/seccomp_filter.h"
 #include "vfs/layout.h"
 #include "vfs/view_table.h"
@@ -88,10 +91,11 @@ class Stop {
   bool dirty_ = false;
 };
 
+// "" if unreadable, or longer than a page: a path cut short would name another file.
 std::string read_link(const std::string& path) {
   char buf[4096];
   const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+  return n > 0 && static_cast<size_t>(n) < sizeof buf ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
 // A field of /proc/PID/status ("Tgid", "PPid"), -1 if unreadable.
@@ -135,9 +139,12 @@ class Supervisor {
     for (const PathArg& a : call->paths) {
       std::string path;
       bool absolute = false;
-      if (!view_path(pid, args, a, path, &absolute)) continue;
+      if (const int named = view_path(pid, args, a, path, &absolute); named != 0) {
+        if (named > 0) return stop.skip(-named);
+        continue;
+      }
       const unsigned mode = call->mode_arg >= 0 ? static_cast<unsigned>(args[call->mode_arg]) & 07777 : 0755;
-      const Translation t = view_.translate(path, a.intent, a.follow, mode);
+      const Translation t = translate_for(pid, path, a.intent, a.follow, mode);
       if (t.error) return stop.skip(-t.error);
       if (t.done) return stop.skip(0);
       // The host's path stands: a place's own link, or an absolute path that is its own
@@ -162,27 +169,76 @@ class Supervisor {
 
  private:
   // The view path the call's argument `a` names: absolute as given, or joined to the
-  // view path of its directory fd or working directory. False for an empty or
-  // unreadable path (AT_EMPTY_PATH: the fd itself), which is left alone.
-  bool view_path(pid_t pid, const uint64_t (&args)[6], const PathArg& a, std::string& out, bool* absolute = nullptr) {
+  // view path of its directory fd or working directory. Returns 0 when named; -1 for
+  // an empty or unreadable path (AT_EMPTY_PATH: the fd itself), or a descriptor that
+  // is no directory of the file system (the kernel refuses a path relative to it),
+  // which are left alone; else the errno the call fails with: a directory the
+  // supervisor cannot name (a host path longer than a page) must not let a relative
+  // path reach the kernel untranslated.
+  int view_path(pid_t pid, const uint64_t (&args)[6], const PathArg& a, std::string& out, bool* absolute = nullptr) {
     out = read_tracee_string(pid, args[a.path_arg]);
-    if (out.empty()) return false;
+    if (out.empty()) return -1;
     if (absolute) *absolute = out[0] == '/';
-    if (out[0] == '/') return true;
+    if (out[0] == '/') return 0;
     const int dirfd = a.dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(args[a.dirfd_arg]);
-    const std::string base = dirfd == AT_FDCWD ? read_link(fmt::format("/proc/{}/cwd", pid))
-                                               : read_link(fmt::format("/proc/{}/fd/{}", pid, dirfd));
-    if (base.empty() || base[0] != '/') return false;  // not a directory of the file system
+    const std::string link = dirfd == AT_FDCWD ? fmt::format("/proc/{}/cwd", pid) : fmt::format("/proc/{}/fd/{}", pid, dirfd);
+    const std::string base = read_link(link);
+    if (base.empty()) return unnamed_base_error(link);
+    if (base[0] != '/') return -1;  // a pipe or socket: not a directory of the file system
     std::string view = view_.view_path_of(base);
     if (view.empty()) view = base;  // the view's own directories stand for themselves
     out = view == "/" ? "/" + out : view + "/" + out;
-    return true;
+    return 0;
+  }
+
+  // A relative path's directory that read_link could not name: no such descriptor
+  // (left to the kernel, which answers EBADF), or one the supervisor cannot name.
+  static int unnamed_base_error(const std::string& link) {
+    char c;
+    if (::readlink(link.c_str(), &c, 1) < 0 && errno == ENOENT) return -1;
+    return ENAMETOOLONG;
+  }
+
+  // view_.translate, with /proc's magic links of the app (proc_links.h) read as the
+  // view's paths they stand for, and the host kernel's settings read-only.
+  Translation translate_for(pid_t pid, std::string path, Intent intent, bool follow, unsigned mode = 0755) {
+    for (int hops = 0;; ++hops) {
+      Translation t = view_.translate(path, intent, follow, mode);
+      if (t.error || t.real.rfind("/proc/", 0) != 0) return t;
+      if (intent != Intent::Lookup && is_host_kernel_setting(t.real)) {
+        t.error = EROFS;
+        return t;
+      }
+      const ProcLink link = resolve_proc_link(pid, t.real, view_);
+      if (!link.is_link || (link.whole && !follow)) return t;
+      if (link.error || hops == 8) {
+        t.error = link.error ? link.error : ELOOP;
+        return t;
+      }
+      path = link.view_path;
+    }
+  }
+
+  // A place's own root (a mount point under ns): not renamed, as the kernel answers
+  // for a mount point.
+  bool is_place_root(const std::string& view_path) const {
+    const ViewPlace* place = view_.table().covering(view_path);
+    return place && place->target == view_path;
+  }
+
+  // A path the kernel resolves (/proc): the supervisor does not act on it in its own
+  // process, where /proc/self is the supervisor.
+  bool in_kernel_place(const std::string& view_path) const {
+    const ViewPlace* place = view_.table().covering(view_path);
+    return place && place->kernel;
   }
 
   void exec(Stop& stop, const uint64_t (&args)[6]) {
     const pid_t pid = stop.pid();
     std::string path;
-    if (!view_path(pid, args, {-1, 0, Intent::Lookup, true}, path)) return stop.skip(-ENOENT);
+    if (const int named = view_path(pid, args, {-1, 0, Intent::Lookup, true}, path); named != 0) {
+      return stop.skip(named > 0 ? -named : -ENOENT);
+    }
     std::vector<std::string> argv;
     for (uint64_t at = args[1]; at != 0 && argv.size() < 65536; at += 8) {
       uint64_t p = 0;
@@ -224,8 +280,10 @@ class Supervisor {
       whose = stop.pid();
     } else if (path.rfind("/proc/", 0) == 0 && path.size() > 10 && path.compare(path.size() - 4, 4, "/exe") == 0) {
       const std::string id = path.substr(6, path.size() - 10);
-      if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos) return false;
-      whose = static_cast<pid_t>(std::stol(id));
+      if (id.empty() || id.size() > 10 || id.find_first_not_of("0123456789") != std::string::npos) return false;
+      const unsigned long n = std::stoul(id);
+      if (n == 0 || n > 0x7fffffff) return false;  // no such process: the kernel answers
+      whose = static_cast<pid_t>(n);
     } else {
       return false;
     }
@@ -257,13 +315,19 @@ class Supervisor {
   // lower layer still holds at the old name.
   void rename(Stop& stop, const uint64_t (&args)[6], const PathCall& call) {
     std::string from, to;
-    if (!view_path(stop.pid(), args, call.paths[0], from) || !view_path(stop.pid(), args, call.paths[1], to)) {
-      return stop.skip(-ENOENT);
+    for (const auto& [arg, out] : {std::pair{0, &from}, std::pair{1, &to}}) {
+      if (const int named = view_path(stop.pid(), args, call.paths[static_cast<size_t>(arg)], *out); named != 0) {
+        return stop.skip(named > 0 ? -named : -ENOENT);
+      }
     }
-    const Translation source = view_.translate(from, Intent::Write, false);
+    const Translation source = translate_for(stop.pid(), from, Intent::Write, false);
     if (source.error) return stop.skip(-(source.error == EIO ? EXDEV : source.error));
-    const Translation target = view_.translate(to, Intent::Create, false);
+    if (is_place_root(source.view_path)) return stop.skip(-EBUSY);
+    const Translation target = translate_for(stop.pid(), to, Intent::Create, false);
     if (target.error) return stop.skip(-target.error);
+    if (is_place_root(target.view_path)) return stop.skip(-EBUSY);
+    // /proc's names are the app's, not this process's: mv copies instead.
+    if (in_kernel_place(source.view_path) || in_kernel_place(target.view_path)) return stop.skip(-EXDEV);
     const unsigned flags = stop.nr() == SYS_renameat2 ? static_cast<unsigned>(args[4]) : 0;
     if (::syscall(SYS_renameat2, AT_FDCWD, source.real.c_str(), AT_FDCWD, target.real.c_str(), flags) != 0) {
       return stop.skip(-errno);
@@ -329,6 +393,20 @@ void keep_app_out_of_supervisor(pid_t app) {
   }
 }
 
+// A root supervisor from here on: what it does for the app (copy-up, rename,
+// listings) with no more rights than the app's (privileges.h).
+void act_with_app_rights(PathTranslator& view, pid_t app) {
+  try {
+    drop_supervisor_privileges(CAP_SYS_ADMIN);
+  } catch (const Error&) {
+    ::kill(app, SIGKILL);
+    throw;
+  }
+  view.set_opaque_marker([](const std::string& path, const char* name) {
+    return with_capability(CAP_SYS_ADMIN, [&] { return ::lsetxattr(path.c_str(), name, "y", 1, 0) == 0 ? 0 : errno; });
+  });
+}
+
 }  // namespace
 
 int run_ptrace_backend(const LaunchPlan& plan) {
@@ -377,6 +455,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     ::kill(child, SIGKILL);
     throw_sys("cannot set ptrace options on", "the app", errno, Exit::Environment);
   }
+  if (::geteuid() == 0) act_with_app_rights(view, child);
   Supervisor supervisor(view);
   std::set<pid_t> started{child};
   ptrace_call(PTRACE_CONT, child, nullptr, nullptr);

@@ -15,6 +15,7 @@
 // are cached until the next call that changes the view (write, create, delete).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -94,6 +95,12 @@ class PathTranslator {
 
   const ViewTable& table() const { return table_; }
 
+  // How an opaque mark is set on a directory the translator made: lsetxattr(path,
+  // name, "y") by default. A root supervisor that keeps CAP_SYS_ADMIN only permitted
+  // (trusted.* needs it) raises it around that one call. Returns 0 or an errno.
+  using XattrSetter = std::function<int(const std::string& path, const char* name)>;
+  void set_opaque_marker(XattrSetter marker) { mark_opaque_ = std::move(marker); }
+
  private:
   // A directory of the view, resolved: the place it is in (nullptr: the view's root,
   // which holds only the ways to places), its path below the place's target, and the
@@ -119,10 +126,17 @@ class PathTranslator {
   Translation walk(const std::string& path, bool follow_final, Dir& parent, Entry& entry, std::string& name);
   int copy_up_dir(const Dir& dir);
   int copy_up_file(const Dir& parent, const std::string& name, const Entry& entry);
+  int make_place_upper(const ViewPlace& place, const Entry& shown);
   int record_deletion(const Dir& parent, const std::string& name, const Entry& entry);
   void forget_resolved();  // after a change to the view: cached directories and stand-ins
 
+  // Whether the app (this process's user, without capabilities) may change the lower
+  // file `real` that a write would copy up: write permission, or owning it (chmod,
+  // utime with times). 0 or the errno the call fails with, as overlayfs answers.
+  static int may_change(const std::string& real);
+
   ViewTable table_;
+  XattrSetter mark_opaque_;
   std::string empty_dir_;
   bool root_xattrs_;
   std::string listings_dir_;
