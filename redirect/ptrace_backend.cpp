@@ -13,7 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cerrno>
+#include <optional>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -42,7 +45,8 @@ namespace {
 #error "the ptrace backend rewrites x86_64 registers; other architectures are not done yet"
 #endif
 
-constexpr uint64_t kRedZone = 128;  // the System V ABI's red zone below the stack pointer
+constexpr uint64_t kRedZone = 128;
+constexpr size_t kMaxArgBytes = size_t{2} << 20;  // ARG_MAX under the default 8 MiB stack limit  // the System V ABI's red zone below the stack pointer
 
 // A stopped tracee's registers, and the memory below its stack where new arguments go.
 class Stop {
@@ -239,18 +243,34 @@ class Supervisor {
     if (const int named = view_path(pid, args, {-1, 0, Intent::Lookup, true}, path); named != 0) {
       return stop.skip(named > 0 ? -named : -ENOENT);
     }
+    if (const int err = exec_view_path(pid, path)) return stop.skip(-err);
+    // The arguments, read up to what the kernel itself takes (ARG_MAX, 2 MiB with the
+    // default stack limit); their strings stay where they are in the app's memory.
     std::vector<std::string> argv;
-    for (uint64_t at = args[1]; at != 0 && argv.size() < 65536; at += 8) {
+    std::vector<uint64_t> in_app;
+    size_t bytes = 0;
+    for (uint64_t at = args[1]; at != 0; at += 8) {
       uint64_t p = 0;
       if (!read_tracee_u64(pid, at, p)) return stop.skip(-EFAULT);
       if (p == 0) break;
       argv.push_back(read_tracee_string(pid, p));
+      in_app.push_back(p);
+      bytes += argv.back().size() + 1 + sizeof p;
+      if (bytes > kMaxArgBytes) return stop.skip(-E2BIG);
     }
     const ExecRewrite r = rewrite_exec(view_, path, argv);
     if (r.error) return stop.skip(-r.error);
+    // The rewritten argv ends with argv[1..] (exec_rewrite.h): those point at the
+    // app's own strings; only the loader's few new ones go below its stack.
+    const size_t kept = argv.size() > 1 && r.argv.size() >= argv.size() - 1 ? argv.size() - 1 : 0;
+    const size_t fresh = r.argv.size() - kept;
     std::vector<uint64_t> pointers;
-    for (const std::string& a : r.argv) {
-      pointers.push_back(stop.put(a));
+    for (size_t i = 0; i < r.argv.size(); ++i) {
+      if (i >= fresh && r.argv[i] == argv[i - fresh + 1]) {
+        pointers.push_back(in_app[i - fresh + 1]);
+        continue;
+      }
+      pointers.push_back(stop.put(r.argv[i]));
       if (pointers.back() == 0) return stop.skip(-E2BIG);
     }
     pointers.push_back(0);
@@ -260,6 +280,35 @@ class Supervisor {
     stop.set_arg(0, file);
     stop.set_arg(1, array);
     pending_exe_[pid] = r.program;
+  }
+
+  // An exec of /proc/self/exe (a program re-running itself) or of another /proc link
+  // of the app: the view path it stands for, not the supervisor's own. 0 or an errno.
+  int exec_view_path(pid_t pid, std::string& path) {
+    if (const std::optional<pid_t> whose = exe_link_owner(pid, path)) {
+      const std::string exe = program_of(*whose);
+      if (exe.empty()) return ENOENT;
+      path = exe;
+      return 0;
+    }
+    const ProcLink link = resolve_proc_link(pid, path, view_);
+    if (!link.is_link) return 0;
+    if (link.error) return link.error;
+    path = link.view_path;
+    return 0;
+  }
+
+  // Whose /proc/PID/exe `path` is (self, thread-self, a number), nullopt if it is none.
+  static std::optional<pid_t> exe_link_owner(pid_t pid, const std::string& path) {
+    if (path == "/proc/self/exe" || path == "/proc/thread-self/exe") return pid;
+    if (path.rfind("/proc/", 0) != 0 || path.size() <= 10 || path.compare(path.size() - 4, 4, "/exe") != 0) {
+      return std::nullopt;
+    }
+    const std::string id = path.substr(6, path.size() - 10);
+    if (id.empty() || id.size() > 10 || id.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    const unsigned long n = std::stoul(id);
+    if (n == 0 || n > 0x7fffffff) return std::nullopt;  // no such process: the kernel answers
+    return static_cast<pid_t>(n);
   }
 
   void getcwd(Stop& stop, const uint64_t (&args)[6]) {
@@ -275,19 +324,9 @@ class Supervisor {
   // process runs in the view, not the loader that runs it. True if answered.
   bool readlink_exe(Stop& stop, const uint64_t (&args)[6], const PathArg& a) {
     const std::string path = read_tracee_string(stop.pid(), args[a.path_arg]);
-    pid_t whose = 0;
-    if (path == "/proc/self/exe" || path == "/proc/thread-self/exe") {
-      whose = stop.pid();
-    } else if (path.rfind("/proc/", 0) == 0 && path.size() > 10 && path.compare(path.size() - 4, 4, "/exe") == 0) {
-      const std::string id = path.substr(6, path.size() - 10);
-      if (id.empty() || id.size() > 10 || id.find_first_not_of("0123456789") != std::string::npos) return false;
-      const unsigned long n = std::stoul(id);
-      if (n == 0 || n > 0x7fffffff) return false;  // no such process: the kernel answers
-      whose = static_cast<pid_t>(n);
-    } else {
-      return false;
-    }
-    const std::string exe = program_of(whose);
+    const std::optional<pid_t> whose = exe_link_owner(stop.pid(), path);
+    if (!whose) return false;
+    const std::string exe = program_of(*whose);
     if (exe.empty()) return false;
     const uint64_t size = std::min<uint64_t>(args[a.path_arg + 2], exe.size());
     if (!write_tracee(stop.pid(), args[a.path_arg + 1], exe.data(), size)) {
@@ -329,6 +368,7 @@ class Supervisor {
     // /proc's names are the app's, not this process's: mv copies instead.
     if (in_kernel_place(source.view_path) || in_kernel_place(target.view_path)) return stop.skip(-EXDEV);
     const unsigned flags = stop.nr() == SYS_renameat2 ? static_cast<unsigned>(args[4]) : 0;
+    if (flags & RENAME_EXCHANGE) return exchange(stop, source, target);
     if (::syscall(SYS_renameat2, AT_FDCWD, source.real.c_str(), AT_FDCWD, target.real.c_str(), flags) != 0) {
       return stop.skip(-errno);
     }
@@ -337,6 +377,16 @@ class Supervisor {
       // A directory a lower layer holds too: undo, and let the caller copy it.
       ::syscall(SYS_renameat2, AT_FDCWD, target.real.c_str(), AT_FDCWD, source.real.c_str(), 0);
       return stop.skip(-EXDEV);
+    }
+    stop.skip(0);
+  }
+
+  // RENAME_EXCHANGE: both names stay, each copied up, swapped in the upper layer. A
+  // directory a lower layer holds too cannot move there alone (EXDEV, as for rename).
+  void exchange(Stop& stop, const Translation& source, const Translation& target) {
+    if (source.kind == NodeKind::Dir || target.kind == NodeKind::Dir) return stop.skip(-EXDEV);
+    if (::syscall(SYS_renameat2, AT_FDCWD, source.real.c_str(), AT_FDCWD, target.real.c_str(), RENAME_EXCHANGE) != 0) {
+      return stop.skip(-errno);
     }
     stop.skip(0);
   }
@@ -393,6 +443,38 @@ void keep_app_out_of_supervisor(pid_t app) {
   }
 }
 
+// This launch's own directory for listing stand-ins, made by mkdtemp (a name another
+// user cannot take first); those of this user's supervisors that are gone (killed
+// before they could remove theirs) are removed.
+std::string make_listings_dir(const std::string& base) {
+  const std::string prefix = fmt::format(".appv-listings-{}-", ::geteuid());
+  if (DIR* d = ::opendir(base.c_str())) {
+    std::vector<std::string> stale;
+    while (const dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.rfind(prefix, 0) != 0) continue;
+      const std::string rest = name.substr(prefix.size());
+      const size_t dash = rest.find('-');
+      if (dash == 0 || dash == std::string::npos || dash > 10 || rest.find_first_not_of("0123456789") < dash) continue;
+      struct stat st;
+      const std::string path = base + "/" + name;
+      if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
+      const long pid = std::stol(rest.substr(0, dash));
+      if (pid > 0 && pid <= 0x7fffffff && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) stale.push_back(path);
+    }
+    ::closedir(d);
+    for (const std::string& path : stale) {
+      try {
+        remove_tree(path);
+      } catch (const Error&) {
+      }
+    }
+  }
+  std::string at = fmt::format("{}/{}{}-XXXXXX", base, prefix, ::getpid());
+  if (!::mkdtemp(at.data())) throw_sys("cannot create", at, errno, Exit::Environment);
+  return at;
+}
+
 // A root supervisor from here on: what it does for the app (copy-up, rename,
 // listings) with no more rights than the app's (privileges.h).
 void act_with_app_rights(PathTranslator& view, pid_t app) {
@@ -424,9 +506,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   // own: in memory where the host has /dev/shm (a directory of a few hundred empty
   // files took a third of a second on a busy disk), else in the sandbox.
   const std::string listings_base = ::access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : plan.sandbox;
-  const std::string listings = fmt::format("{}/.appv-listings-{}-{}", listings_base, ::geteuid(), ::getpid());
-  remove_tree(listings);
-  make_dirs(listings, 0700);
+  const std::string listings = make_listings_dir(listings_base);
   ScopeGuard remove_listings([&] {
     try {
       remove_tree(listings);

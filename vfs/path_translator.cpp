@@ -456,7 +456,10 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         return t;
       }
       if (read_only || (entry.place_root && !place->upper)) {
-        t.error = entry.place_root && place && !place->read_only && place->kind == ViewPlace::Kind::Layers ? 0 : EROFS;
+        t.error = entry.place_root && place && !place->read_only && !place->fixed_names &&
+                          place->kind == ViewPlace::Kind::Layers
+                      ? 0
+                      : EROFS;
         t.real = entry.real;
         return t;
       }
@@ -493,7 +496,8 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         if (intent == Intent::MakeDir) return t;
         return translate(t.view_path, Intent::Write, false);
       }
-      if (!parent.place || parent.place->read_only || parent.place->kind != ViewPlace::Kind::Layers) {
+      if (!parent.place || parent.place->read_only || parent.place->fixed_names ||
+          parent.place->kind != ViewPlace::Kind::Layers) {
         t.error = EROFS;
         return t;
       }
@@ -532,7 +536,7 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         t.error = ENOENT;
         return t;
       }
-      if (read_only || entry.place_root) {
+      if (read_only || entry.place_root || place->fixed_names) {
         t.error = entry.place_root ? EBUSY : EROFS;
         return t;
       }

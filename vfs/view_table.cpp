@@ -47,7 +47,10 @@ ViewTable ViewTable::from_plan(const Plan& plan) {
         p.layers = {op.target};
         p.kernel = true;
         break;
-      case MountOp::Type::Tmpfs: p.layers = {op.target}; break;
+      case MountOp::Type::Tmpfs:
+        p.layers = {op.target};
+        p.fixed_names = op.source.find("mode=1777") == std::string::npos;
+        break;
       case MountOp::Type::Overlay:
         p.layers.push_back(op.upper);
         p.layers.insert(p.layers.end(), op.lowers.begin(), op.lowers.end());

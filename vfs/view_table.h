@@ -30,6 +30,10 @@ struct ViewPlace {
   // The kernel's own tree (/proc, /dev/pts): paths below it are the kernel's to
   // resolve in the calling process (/proc/self, the magic links in /proc/PID/fd).
   bool kernel = false;
+  // The host's directory standing for a private tmpfs (/dev): the app may open what
+  // is there, but makes, removes and renames no names in it (EROFS), which would be
+  // the host's. A tmpfs anyone may write (mode=1777, /dev/shm) keeps its names open.
+  bool fixed_names = false;
   std::string link;        // Symlink
 };
 
