@@ -456,10 +456,7 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         return t;
       }
       if (read_only || (entry.place_root && !place->upper)) {
-        t.error = entry.place_root && place && !place->read_only && !place->fixed_names &&
-                          place->kind == ViewPlace::Kind::Layers
-                      ? 0
-                      : EROFS;
+        t.error = entry.place_root && place && !place->read_only && place->kind == ViewPlace::Kind::Layers ? 0 : EROFS;
         t.real = entry.real;
         return t;
       }
@@ -496,8 +493,7 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         if (intent == Intent::MakeDir) return t;
         return translate(t.view_path, Intent::Write, false);
       }
-      if (!parent.place || parent.place->read_only || parent.place->fixed_names ||
-          parent.place->kind != ViewPlace::Kind::Layers) {
+      if (!parent.place || parent.place->read_only || parent.place->kind != ViewPlace::Kind::Layers) {
         t.error = EROFS;
         return t;
       }
@@ -536,7 +532,7 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         t.error = ENOENT;
         return t;
       }
-      if (read_only || entry.place_root || place->fixed_names) {
+      if (read_only || entry.place_root) {
         t.error = entry.place_root ? EBUSY : EROFS;
         return t;
       }

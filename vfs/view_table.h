@@ -30,10 +30,6 @@ struct ViewPlace {
   // The kernel's own tree (/proc, /dev/pts): paths below it are the kernel's to
   // resolve in the calling process (/proc/self, the magic links in /proc/PID/fd).
   bool kernel = false;
-  // The host's directory standing for a private tmpfs (/dev): the app may open what
-  // is there, but makes, removes and renames no names in it (EROFS), which would be
-  // the host's. A tmpfs anyone may write (mode=1777, /dev/shm) keeps its names open.
-  bool fixed_names = false;
   std::string link;        // Symlink
 };
 
@@ -41,8 +37,10 @@ class ViewTable {
  public:
   // From the plan's ops, in order: a later op at the same target replaces an earlier
   // one, as a later mount covers an earlier. The kernel's own trees (proc, devpts,
-  // the minimal /dev's tmpfs) become the host's: without namespaces the app sees the
-  // host's /proc and /dev. A split (a writecopy directory with host mounts below) is
+  // /dev/shm) become the host's: without namespaces the app sees the host's /proc. A
+  // private tmpfs only the app could write (the minimal /dev) is Empty: what the plan
+  // binds into it shows, the host's other names there (disks, other devices) do not,
+  // and no name is made in it (EROFS). A split (a writecopy directory with host mounts below) is
   // its layers over the host's directory itself: no mount hides what is below it here.
   static ViewTable from_plan(const Plan& plan);
 

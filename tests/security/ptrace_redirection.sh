@@ -168,6 +168,19 @@ except OSError: print("refused")' "$work/other/secret" 2>&1)"
 v = open("/proc/sys/vm/swappiness").read()
 try: open("/proc/sys/vm/swappiness", "w").write(v); print("written")
 except OSError: print("refused")')"
+  # The plan's private /dev is no host directory here: the host's device nodes are
+  # neither removed nor made through it (a node made for the test, c 1:3).
+  node=/dev/appv-ptrace-sec-$$
+  mknod "$node" c 1 3 && chmod 666 "$node"
+  run -c '
+import os, sys
+for f in (lambda: os.unlink(sys.argv[1]), lambda: open(sys.argv[1] + "-planted", "w").write("x"),
+          lambda: os.rename("/dev/null", "/dev/null-moved")):
+    try: f()
+    except OSError: pass' "$node" >/dev/null
+  check "the host's /dev keeps its nodes, and gets none, from a capability-free root app" \
+    test -c "$node" -a ! -e "$node-planted" -a -c /dev/null -a ! -e /dev/null-moved
+  rm -f "$node" "$node-planted"
   same "the app cannot trace its supervisor" "refused" \
     "$(run -c 'import ctypes, os; print("refused" if ctypes.CDLL(None).ptrace(0x4206, os.getppid(), 0, 0) else "attached")')"
 else

@@ -334,16 +334,18 @@ TEST_CASE("copy-up refuses a lower file the caller may neither write nor owns") 
   CHECK_FALSE(appv::test::exists(f.upper + "/etc/passwd"));
 }
 
-TEST_CASE("the host's directory standing for a private tmpfs keeps its names; a tmpfs anyone may write does not") {
+TEST_CASE("a private tmpfs shows only what the plan puts in it, read-only; a tmpfs anyone may write is the host's") {
   Plan plan;
   plan.ops.push_back(MountOp::tmpfs("/dev", "mode=0755", "private /dev"));
+  plan.ops.push_back(MountOp::bind("/dev/null", "/dev/null", "basic device"));
   plan.ops.push_back(MountOp::tmpfs("/dev/shm", "mode=1777", "private /dev/shm"));
   TempDir t;
   make_dirs(t / "empty");
   PathTranslator tr(ViewTable::from_plan(plan), t / "empty", false);
   CHECK(tr.translate("/dev/null", Intent::Write).real == "/dev/null");
+  CHECK(tr.translate("/dev/zero", Intent::Write).error == ENOENT);  // the host's, not bound
   CHECK(tr.translate("/dev/appv-unit-new", Intent::Create).error == EROFS);
-  CHECK(tr.translate("/dev/null", Intent::Delete, false).error == EROFS);
+  CHECK(tr.translate("/dev/null", Intent::Delete, false).error == EBUSY);
   CHECK(tr.translate("/dev", Intent::Write).error == EROFS);
   const Translation shm = tr.translate("/dev/shm/appv-unit-new", Intent::Create);
   CHECK(shm.error == 0);
