@@ -54,24 +54,18 @@ std::string exec_line(const std::vector<std::string>& args, const std::string& f
   return desktop_escape(line);
 }
 
-std::string desktop_file_id(const Manifest& manifest, const std::string& entry_name) {
-  return fmt::format("appv.{}.{}.desktop", manifest.id, entry_name);
-}
-
-std::string make_desktop_entry(const Manifest& m, const DesktopEntryInput& in) {
-  if (!m.desktop) throw Error(Exit::Internal, "make_desktop_entry needs desktop metadata");
-  const Desktop& d = *m.desktop;
-  std::string name = d.name;
-  if (in.entry_name != m.default_entry) name += fmt::format(" ({})", in.entry_name);
+std::string make_desktop_entry(const Manifest& m, const DesktopEntrySpec& spec, const DesktopEntryInput& in) {
+  const Desktop& d = spec.desktop;
   std::string out = "[Desktop Entry]\nType=Application\nVersion=1.4\n";
-  out += fmt::format("Name={}\n", desktop_escape(name));
+  out += fmt::format("Name={}\n", desktop_escape(d.name));
   if (!d.comment.empty()) out += fmt::format("Comment={}\n", desktop_escape(d.comment));
   if (!in.icon.empty()) out += fmt::format("Icon={}\n", desktop_escape(in.icon));
   out += fmt::format("Exec={}\n", exec_line(in.exec, d.mime_types.empty() ? "" : "%F"));
   out += fmt::format("Terminal={}\n", d.terminal ? "true" : "false");
   if (!d.categories.empty()) out += fmt::format("Categories={}\n", desktop_escape(join(d.categories)));
   if (!d.mime_types.empty()) out += fmt::format("MimeType={}\n", desktop_escape(join(d.mime_types)));
-  out += fmt::format("X-Appv-Id={}\nX-Appv-Version={}\n", m.id, desktop_escape(m.version));
+  if (!d.startup_wm_class.empty()) out += fmt::format("StartupWMClass={}\n", desktop_escape(d.startup_wm_class));
+  out += fmt::format("X-Appv-Id={}\nX-Appv-Version={}\nX-Appv-Entry={}\n", m.id, desktop_escape(m.version), spec.entry);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "manifests/desktop_entries.h"
 #include "manifests/manifest.h"
 
 namespace appv {
@@ -21,15 +22,13 @@ std::string desktop_escape(const std::string& value);
 std::string exec_line(const std::vector<std::string>& args, const std::string& field_code);
 
 struct DesktopEntryInput {
-  std::string entry_name;         // the manifest's entry point
-  std::vector<std::string> exec;  // the command that runs it
-  std::string icon;               // Icon value: an icon name or an absolute path
+  std::vector<std::string> exec;  // the command that runs the entry point
+  std::string icon;               // Icon value: an icon name or an absolute path; empty: none
 };
 
-// The text of one .desktop file. Needs manifest.desktop.
-std::string make_desktop_entry(const Manifest& manifest, const DesktopEntryInput& input);
-
-// The file-id appv uses for an entry point: "appv.<id>.<entry>.desktop".
-std::string desktop_file_id(const Manifest& manifest, const std::string& entry_name);
+// The text of one .desktop file for `spec` (manifests/desktop_entries.h): Name,
+// Comment, Icon, Exec (with %F when it opens MIME types), Terminal, Categories,
+// MimeType, StartupWMClass, and X-Appv-Id/-Version/-Entry for appv's own use.
+std::string make_desktop_entry(const Manifest& manifest, const DesktopEntrySpec& spec, const DesktopEntryInput& input);
 
 }  // namespace appv

@@ -16,6 +16,8 @@
 #include <fmt/format.h>
 
 #include "desktop/desktop_entry.h"
+#include "desktop/menu_files.h"
+#include "manifests/icon_format.h"
 #include "base/error.h"
 #include "base/user_dirs.h"
 #include "vfs/cache.h"
@@ -117,10 +119,6 @@ std::string previous_path(const InstallRoots& roots, const std::string& id) {
 }
 
 
-// Icons larger than this are refused; the largest hicolor PNG (1024 px) and any
-// sensible SVG fit.
-constexpr off_t kMaxIconBytes = 8 << 20;
-
 // The bytes of the package's icon at the virtual path `icon`, read inside its
 // extracted tree `root` (DESIGN.md, invariant 8): every link on the way, the last one
 // included, resolves inside the tree as in the app's view (base/resolve.h, InRoot), so
@@ -134,7 +132,7 @@ std::string read_package_icon(const std::string& root, const std::string& icon) 
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) throw_sys("cannot inspect", root + icon, errno);
   if (!S_ISREG(st.st_mode)) throw Error(Exit::BadInput, fmt::format("icon '{}' is not a regular file in the package", shown_name(icon)));
-  if (st.st_size > kMaxIconBytes) {
+  if (static_cast<uint64_t>(st.st_size) > kMaxIconBytes) {
     throw Error(Exit::BadInput, fmt::format("icon '{}' is larger than {} bytes", shown_name(icon), kMaxIconBytes));
   }
   std::string bytes(static_cast<size_t>(st.st_size), '\0');
@@ -177,21 +175,6 @@ void refresh_databases(const InstallRoots& roots, Reporter& reporter) {
   if (path_exists(roots.data + "/applications")) {
     run_tool({"update-desktop-database", roots.data + "/applications"}, reporter);
   }
-}
-
-// Size directory for an icon: PNG width from its IHDR chunk, or "scalable" for SVG.
-std::string icon_size_dir(const std::string& bytes, const std::string& path) {
-  if (bytes.size() > 24 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) {
-    auto be32 = [&](size_t at) {
-      return (uint32_t(uint8_t(bytes[at])) << 24) | (uint32_t(uint8_t(bytes[at + 1])) << 16) |
-             (uint32_t(uint8_t(bytes[at + 2])) << 8) | uint32_t(uint8_t(bytes[at + 3]));
-    };
-    uint32_t w = be32(16), h = be32(20);
-    if (w == 0 || w > 1024 || w != h) throw Error(Exit::BadInput, fmt::format("icon '{}': PNG icons must be square, at most 1024 px", path));
-    return fmt::format("{}x{}", w, w);
-  }
-  if (path.size() > 4 && path.substr(path.size() - 4) == ".svg") return "scalable";
-  throw Error(Exit::BadInput, fmt::format("icon '{}' is neither PNG nor SVG", path));
 }
 
 void remove_recorded(const Record& r) {
@@ -283,26 +266,24 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     r.files.push_back(r.package);
     Package installed = Package::open(r.package);
 
-    std::string icon;
-    if (m.desktop && !m.desktop->icon.empty()) {
-      icon = m.desktop->icon;
-      if (icon[0] == '/') {
-        CachedPackage cached = ensure_cached(installed, cache_dir());
-        std::string bytes = read_package_icon(cached.root, icon);
-        std::string ext = icon.substr(icon.find_last_of('.') + 1);
-        std::string dest = fmt::format("{}/icons/hicolor/{}/apps/appv.{}.{}", roots.data, icon_size_dir(bytes, icon), m.id, ext);
-        write_recorded_file(dest, bytes, 0644, r);
-        icon = "appv." + m.id;
+    // Menu entries and the icons pack resolved for them. A file already at one of
+    // these places is someone else's (an earlier install's were removed above):
+    // refused, so that uninstalling never removes it.
+    std::optional<CachedPackage> cached;
+    auto read_icon = [&](const std::string& icon) {
+      if (!cached) cached = ensure_cached(installed, cache_dir());
+      return read_package_icon(cached->root, icon);
+    };
+    auto exec = [&](const std::string& name) {
+      return self_executing ? std::vector<std::string>{r.package, "--appv-entry", name}
+                            : std::vector<std::string>{appv_exe, "run", "--entry", name, r.package};
+    };
+    for (const MenuFile& file : menu_files(m, roots.data, exec, read_icon)) {
+      if (path_exists(file.path)) {
+        throw Error(Exit::Usage, fmt::format("'{}' exists and was not installed by appv; move it away to install {}", shown_name(file.path), m.id));
       }
-    }
-    if (m.desktop) {
-      for (const auto& [name, entry] : m.entries) {
-        std::vector<std::string> exec = self_executing ? std::vector<std::string>{r.package, "--appv-entry", name}
-                                                       : std::vector<std::string>{appv_exe, "run", "--entry", name, r.package};
-        std::string path = fmt::format("{}/applications/{}", roots.data, desktop_file_id(m, name));
-        write_recorded_file(path, make_desktop_entry(m, {name, exec, icon}), 0644, r);
-        r.desktop_files.push_back(path);
-      }
+      write_recorded_file(file.path, file.content, 0644, r);
+      if (!file.entry.empty()) r.desktop_files.push_back(file.path);
     }
 
     // application/x-appv, shared by all installs: the type and a handler for it.

@@ -91,7 +91,12 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
   plan.cleanup = in.kind == LaunchKind::Temp ? Cleanup::RemoveOnExit : Cleanup::Keep;
 
   plan.rules = view_rules(in, host);
-  plan.permissions = resolve_permissions(m.permissions, m.id, in.permission_overrides);
+  plan.permissions = resolve_permissions(m.permissions, m.id, in.permission_overrides, in.bus_names);
+  for (const std::string& name : plan.permissions.withheld) {
+    plan.notices.push_back(fmt::format("appv: {} asks for '{}' on the bus, which reaches outside the view; withheld "
+                                       "(an administrator can allow it: policy.toml bus_names)",
+                                       m.id, name));
+  }
   // A launch joins a running view only if that view grants the same permissions.
   std::string granted;
   for (const PermissionDecision& d : plan.permissions.decisions) granted += d.granted ? " " + d.name : "";

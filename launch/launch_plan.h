@@ -76,6 +76,7 @@ struct LaunchInputs {
   // the user's --deny (allow = false), in that order.
   std::vector<PermissionOverride> permission_overrides;
   HostPathGrants host_paths;         // what policy.toml lets this app open (vfs/trust.h)
+  std::vector<std::string> bus_names;  // restricted bus names policy.toml allows it (vfs/trust.h)
   // The app's arguments after the entry point's own; for InstallCapture the
   // installer's whole command line, with `program` its resolved path.
   std::vector<std::string> args;

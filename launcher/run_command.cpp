@@ -115,6 +115,7 @@ int cmd_run(const RunArgs& args) {
   in.backend = forced;
   in.permission_overrides = permission_overrides(policy, package.manifest().id, args.deny);
   in.host_paths = policy_host_paths(policy, package.manifest().id);
+  in.bus_names = policy_bus_names(policy, package.manifest().id);
   in.args = args.app_args;
   in.cache = cache_dir();
   in.read_locale_archive = read_locale_archive;

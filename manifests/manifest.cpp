@@ -113,6 +113,8 @@ EntryPoint read_entry(const TableReader& parent, const toml::node& node, std::st
       has_path = true;
     } else if (key == "args") {
       entry.args = r.strings(value, key);
+    } else if (key == "desktop") {
+      entry.desktop = read_desktop(r.table(value, key), parent.origin(), fmt::format("entry.{}.desktop.", name));
     } else {
       return false;
     }
@@ -299,23 +301,6 @@ void read_registry(const TableReader& parent, const toml::node& node, Manifest& 
   });
 }
 
-Desktop read_desktop(const TableReader& parent, const toml::node& node) {
-  TableReader r(parent.origin(), parent.table(node, "desktop"), "desktop.");
-  Desktop d;
-  r.each([&](std::string_view key, const toml::node& value) {
-    if (key == "name") d.name = r.string(value, key);
-    else if (key == "comment") d.comment = r.string(value, key);
-    else if (key == "icon") d.icon = r.string(value, key);
-    else if (key == "categories") d.categories = r.strings(value, key);
-    else if (key == "mime_types") d.mime_types = r.strings(value, key);
-    else if (key == "terminal") d.terminal = r.boolean(value, key);
-    else return false;
-    return true;
-  });
-  if (d.name.empty()) fail_at(r.origin(), node.source(), "desktop: 'name' is required");
-  return d;
-}
-
 }  // namespace
 
 std::optional<Isolation> parse_isolation(std::string_view text) {
@@ -375,7 +360,7 @@ Manifest parse_manifest(std::string_view text, const std::string& origin) {
     } else if (key == "files") read_files(r, value, m);
     else if (key == "isolation") read_isolation(r, value, m);
     else if (key == "env") read_env(r, value, m);
-    else if (key == "desktop") m.desktop = read_desktop(r, value);
+    else if (key == "desktop") m.desktop = read_desktop(r.table(value, key), origin, "desktop.");
     else if (key == "registry") read_registry(r, value, m);
     else if (key == "capture") read_capture(r, value, m);
     else if (key == "permissions") m.permissions = read_permissions(r.table(value, key), origin);
@@ -431,6 +416,7 @@ std::string write_manifest(const Manifest& m) {
     toml::table t;
     t.insert("path", e.path);
     if (!e.args.empty()) t.insert("args", strings(e.args));
+    if (e.desktop) t.insert("desktop", write_desktop(*e.desktop));
     entries.insert(name, std::move(t));
   }
   root.insert("entry", std::move(entries));
@@ -493,17 +479,7 @@ std::string write_manifest(const Manifest& m) {
     root.insert("registry", std::move(t));
   }
   if (!m.permissions.declared.empty()) root.insert("permissions", write_permissions(m.permissions));
-  if (m.desktop) {
-    const Desktop& d = *m.desktop;
-    toml::table t;
-    t.insert("name", d.name);
-    if (!d.comment.empty()) t.insert("comment", d.comment);
-    if (!d.icon.empty()) t.insert("icon", d.icon);
-    if (!d.categories.empty()) t.insert("categories", strings(d.categories));
-    if (!d.mime_types.empty()) t.insert("mime_types", strings(d.mime_types));
-    if (d.terminal) t.insert("terminal", true);
-    root.insert("desktop", std::move(t));
-  }
+  if (m.desktop) root.insert("desktop", write_desktop(*m.desktop));
   std::ostringstream out;
   out << root << '\n';
   return out.str();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "manifests/desktop.h"
 #include "manifests/permissions.h"
 #include "manifests/registry.h"
 
@@ -22,6 +23,8 @@ const char* to_string(Isolation mode);
 struct EntryPoint {
   std::string path;               // absolute virtual path of the program
   std::vector<std::string> args;  // prepended to the user's arguments
+  // [entry.NAME.desktop]: this entry point gets a menu entry (manifests/desktop_entries.h).
+  std::optional<Desktop> desktop = std::nullopt;
 };
 
 struct Environment {
@@ -30,15 +33,6 @@ struct Environment {
   std::map<std::string, std::string> append;
   std::vector<std::string> unset;
   bool clean = false;  // start from a minimal environment instead of the host's
-};
-
-struct Desktop {
-  std::string name;
-  std::string comment;
-  std::string icon;
-  std::vector<std::string> categories;
-  std::vector<std::string> mime_types;
-  bool terminal = false;
 };
 
 // A file family of the manifest's own (packager/families.h): once a packed path
@@ -79,7 +73,7 @@ struct Manifest {
   std::map<std::string, RegistryValue> registry;  // GSettings defaults: dconf key -> value
   CaptureRules capture;
   Permissions permissions;  // [permissions] (manifests/permissions.h); defaults when absent
-  std::optional<Desktop> desktop;
+  std::optional<Desktop> desktop;  // [desktop]: the default entry point's menu entry
 
   const EntryPoint& entry(const std::string& name) const;  // throws Exit::Usage
 };

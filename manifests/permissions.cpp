@@ -1,6 +1,7 @@
 #include "manifests/permissions.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -176,8 +177,83 @@ bool ResolvedPermissions::granted(std::string_view name) const {
   return false;
 }
 
+namespace {
+
+// The services restricted_bus_name() names. Each reaches outside a sandbox for whoever
+// may call it (or be it, for owners).
+constexpr std::string_view kRestrictedSessionNames[] = {
+    "org.freedesktop.systemd1",        // StartTransientUnit: any command, outside the view
+    "org.freedesktop.Flatpak",         // flatpak-spawn --host (HostCommand)
+    "org.freedesktop.secrets",         // the Secret Service: every stored password
+    "org.gnome.keyring",               // the same, GNOME's
+    "org.kde.kwalletd5",               // the same, KDE's
+    "org.kde.kwalletd6",
+    "org.kde.klauncher5",              // starts programs
+    "org.kde.KLauncher",
+    "org.gnome.Shell",                 // Eval
+    "org.freedesktop.impl.portal",     // portal backends: the portals' checks skipped
+};
+constexpr std::string_view kRestrictedSystemNames[] = {
+    "org.freedesktop.systemd1",      // units as root (polkit asks users; root is not asked)
+    "org.freedesktop.PackageKit",    // installs packages
+    "org.freedesktop.UDisks2",       // mounts devices
+    "org.freedesktop.machine1",      // shells in containers
+    "org.freedesktop.import1",       // images onto the host
+    "org.freedesktop.portable1",     // portable services
+    "org.freedesktop.sysupdate1",
+    "org.freedesktop.Flatpak.SystemHelper",
+    "org.freedesktop.PolicyKit1",    // registers authentication agents
+    "org.freedesktop.Accounts",      // users and their passwords
+};
+
+bool ends_with_wildcard(std::string_view name) { return name.size() >= 2 && name.substr(name.size() - 2) == ".*"; }
+std::string_view base_of(std::string_view name) { return ends_with_wildcard(name) ? name.substr(0, name.size() - 2) : name; }
+// "a.b.c" lies below "a.b".
+bool below(std::string_view inner, std::string_view outer) {
+  return inner.size() > outer.size() && inner.substr(0, outer.size()) == outer && inner[outer.size()] == '.';
+}
+
+// Whether `pattern` (a name, or "a.b.*" as xdg-dbus-proxy takes it: a.b and every name
+// below it) reaches `service` or a name below it (a service's names are its own).
+bool names_meet(std::string_view pattern, std::string_view service) {
+  const std::string_view base = base_of(pattern);
+  if (base == service || below(base, service)) return true;
+  return ends_with_wildcard(pattern) && below(service, base);
+}
+
+// Whether the allowed name or pattern `outer` covers all that `inner` does.
+bool covers(std::string_view outer, std::string_view inner) {
+  if (outer == inner) return true;
+  if (!ends_with_wildcard(outer)) return false;
+  const std::string_view prefix = base_of(outer), inner_base = base_of(inner);
+  return inner_base == prefix || below(inner_base, prefix);
+}
+
+bool allowed_by(const std::string& name, const std::vector<std::string>& allowed) {
+  return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return covers(a, name); });
+}
+
+// Moves the restricted names of `names` that `allowed` does not list into `withheld`.
+void withhold_restricted(std::vector<std::string>& names, bool system_bus, std::string_view what,
+                         const std::vector<std::string>& allowed, std::vector<std::string>& withheld) {
+  std::erase_if(names, [&](const std::string& n) {
+    if (!restricted_bus_name(n, system_bus) || allowed_by(n, allowed)) return false;
+    withheld.push_back(fmt::format("{} {}", what, n));
+    return true;
+  });
+}
+
+}  // namespace
+
+bool restricted_bus_name(std::string_view name, bool system_bus) {
+  const auto meets = [&](std::string_view restricted) { return names_meet(name, restricted); };
+  if (system_bus) return std::any_of(std::begin(kRestrictedSystemNames), std::end(kRestrictedSystemNames), meets);
+  return std::any_of(std::begin(kRestrictedSessionNames), std::end(kRestrictedSessionNames), meets);
+}
+
 ResolvedPermissions resolve_permissions(const Permissions& asked, const std::string& app_id,
-                                        const std::vector<PermissionOverride>& overrides) {
+                                        const std::vector<PermissionOverride>& overrides,
+                                        const std::vector<std::string>& allowed_bus_names) {
   ResolvedPermissions out;
   for (const std::string& name : permission_names()) {
     auto [granted, detail] = asked_for(asked, name);
@@ -199,6 +275,9 @@ ResolvedPermissions resolve_permissions(const Permissions& asked, const std::str
     out.own.insert(out.own.end(), asked.own.begin(), asked.own.end());
   }
   if (out.granted("system-bus")) out.system_talk = asked.system_talk;
+  withhold_restricted(out.talk, false, "talk", allowed_bus_names, out.withheld);
+  withhold_restricted(out.own, false, "own", allowed_bus_names, out.withheld);
+  withhold_restricted(out.system_talk, true, "system-talk", allowed_bus_names, out.withheld);
   return out;
 }
 
@@ -212,6 +291,9 @@ std::vector<std::string> describe_permissions(const Permissions& p, const std::s
   if (!r.talk.empty()) out.push_back(fmt::format("talk: {}", fmt::join(r.talk, ", ")));
   if (!r.own.empty()) out.push_back(fmt::format("own: {}", fmt::join(r.own, ", ")));
   if (!r.system_talk.empty()) out.push_back(fmt::format("system-talk: {}", fmt::join(r.system_talk, ", ")));
+  if (!r.withheld.empty()) {
+    out.push_back(fmt::format("withheld unless policy.toml allows (they reach outside the view): {}", fmt::join(r.withheld, ", ")));
+  }
   return out;
 }
 

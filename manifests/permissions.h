@@ -87,13 +87,27 @@ struct PermissionDecision {
 struct ResolvedPermissions {
   std::vector<PermissionDecision> decisions;  // permission_names() order
   std::vector<std::string> talk, own, system_talk;  // bus names, when the bus is granted
+  // Names the package asked for that reach outside the view (restricted_bus_name) and
+  // that no policy allowed, each as "talk NAME", "own NAME" or "system-talk NAME".
+  std::vector<std::string> withheld;
   bool granted(std::string_view name) const;
 };
 
+// Whether a bus name, or a pattern ending in ".*" as xdg-dbus-proxy takes it, covers a
+// service through which a client reaches outside any sandbox: runs commands
+// (systemd's managers, Flatpak's HostCommand, KDE's launcher, GNOME Shell's Eval,
+// PackageKit, udisks), reads every secret (the Secret Service, the keyrings), or skips
+// the portals' checks (their backends). Owning such a name impersonates the service to
+// the user's other programs. `system_bus` selects the system bus's list.
+bool restricted_bus_name(std::string_view name, bool system_bus);
+
 // `overrides` in order: the policy's, then the user's (whose `allow` is ignored: a
-// user can only take away).
+// user can only take away). Restricted names (restricted_bus_name) the package asks
+// to talk to or own are withheld unless `allowed_bus_names` (the policy's, exact names
+// or patterns) lists them.
 ResolvedPermissions resolve_permissions(const Permissions& asked, const std::string& app_id,
-                                        const std::vector<PermissionOverride>& overrides);
+                                        const std::vector<PermissionOverride>& overrides,
+                                        const std::vector<std::string>& allowed_bus_names = {});
 
 // What a package asks for, one "name: value" line each, for `appv info` and `install`.
 std::vector<std::string> describe_permissions(const Permissions& p, const std::string& app_id);

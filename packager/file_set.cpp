@@ -125,7 +125,7 @@ std::string FileSet::add(const std::string& input, const std::string& reason) {
   return current.empty() ? "/" : current;
 }
 
-bool FileSet::provides(const std::string& path) const {
+std::optional<std::string> FileSet::resolve(const std::string& path) const {
   std::vector<std::string> pending = split_nonempty(normalize_absolute(path), '/');
   std::reverse(pending.begin(), pending.end());
   std::string current;
@@ -142,19 +142,19 @@ bool FileSet::provides(const std::string& path) const {
     if (it == entries_.end()) {
       // Parents of recorded entries exist in the package even without an entry.
       auto below = entries_.lower_bound(next + "/");
-      if (below == entries_.end() || below->first.compare(0, next.size() + 1, next + "/") != 0) return false;
+      if (below == entries_.end() || below->first.compare(0, next.size() + 1, next + "/") != 0) return std::nullopt;
       current = next;
       continue;
     }
     if (it->second.kind == FileRecord::Kind::Symlink) {
-      if (++hops > 40) return false;
+      if (++hops > 40) return std::nullopt;
       std::vector<std::string> rest = split_nonempty(it->second.link, '/');
       for (auto r = rest.rbegin(); r != rest.rend(); ++r) pending.push_back(*r);
       continue;  // relative links resolve from the link's directory: `current`
     }
     current = next;
   }
-  return true;
+  return current.empty() ? "/" : current;
 }
 
 size_t FileSet::remove_matching(const std::vector<std::string>& globs) {

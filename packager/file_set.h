@@ -60,7 +60,10 @@ class FileSet {
   bool contains(const std::string& path) const { return entries_.count(path) != 0; }
   // True if `path` leads to a file or directory of the set, following the set's own
   // links the way the view will ("/bin/sh" through "/bin" -> "usr/bin").
-  bool provides(const std::string& path) const;
+  bool provides(const std::string& path) const { return resolve(path).has_value(); }
+  // The path `path` leads to through the set's own links (the link-free path whose
+  // entry, if any, holds the bytes), or nullopt when the set does not provide it.
+  std::optional<std::string> resolve(const std::string& path) const;
   const std::map<std::string, FileRecord>& entries() const { return entries_; }
   // Removes every entry whose path matches one of `globs`; returns how many.
   size_t remove_matching(const std::vector<std::string>& globs);

@@ -12,6 +12,7 @@
 #include "manifests/paths.h"
 #include "manifests/registry.h"
 #include "packager/closure.h"
+#include "packager/desktop_check.h"
 #include "packager/families.h"
 #include "packager/file_set.h"
 #include "packager/matching.h"
@@ -91,8 +92,15 @@ PackSummary write_captured(const Manifest& manifest, FileSet& files, const Closu
   for (const auto& [name, entry] : manifest.entries) {
     if (!files.provides(entry.path)) throw Error(Exit::Usage, fmt::format("entry point '{}' ({}) is excluded by files.exclude", name, entry.path));
   }
+  // Menu entries and icons are checked now, against what the package holds, so that
+  // an install never finds them wrong; the icon files found are recorded in the
+  // manifest the package stores.
+  Manifest stored = manifest;
+  std::vector<std::string> desktop_notes =
+      check_desktop(stored, files, {"", [&](const std::string& path) { return matches_any(manifest.exclude, path); }});
   summary.unresolved = resolver.unresolved();
   summary.warnings = files.warnings();
+  summary.warnings.insert(summary.warnings.end(), desktop_notes.begin(), desktop_notes.end());
   if (options.strict && !summary.unresolved.empty()) {
     throw Error(Exit::NoInput, fmt::format("{} librar{} not found, first: {}", summary.unresolved.size(),
                                            summary.unresolved.size() == 1 ? "y" : "ies", summary.unresolved.front()));
@@ -115,7 +123,7 @@ PackSummary write_captured(const Manifest& manifest, FileSet& files, const Closu
   }
   wo.compression_level = options.compression_level;
   wo.stub = options.stub;
-  WriteResult written = write_package(options.output, write_manifest(manifest), items, wo);
+  WriteResult written = write_package(options.output, write_manifest(stored), items, wo);
   summary.entries = written.header.file_count;
   summary.unpacked_bytes = written.header.unpacked_bytes;
   summary.package_bytes = written.file_size;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -20,6 +21,7 @@
 #include "base/advice.h"
 #include "base/error.h"
 #include "base/namespace_support.h"
+#include "base/resolve.h"
 #include "base/unique_fd.h"
 #include "manifests/paths.h"
 #include "redirect/shared_overlay.h"
@@ -81,18 +83,28 @@ void make_mount_dir(const std::string& target, const std::string& shown) {
 // A bind needs something of the source's kind at the target. Where the view has
 // nothing, it is created: in the new root's tmpfs or in an overlay, whose upper
 // directory is the app's sandbox, never the host.
-void ensure_mount_point(const std::string& source, const std::string& target, const std::string& shown) {
+// `source_type`: the source's st_mode, asked only when the target is missing.
+void ensure_mount_point(const std::function<mode_t()>& source_type, const std::string& target, const std::string& shown) {
   struct stat st;
   if (::lstat(target.c_str(), &st) == 0) return;
   if (errno != ENOENT) throw_sys("cannot inspect mount point", shown, errno, Exit::Environment);
-  if (::stat(source.c_str(), &st) != 0) throw_sys("cannot inspect", source, errno, Exit::Environment);
-  if (S_ISDIR(st.st_mode)) {
+  if (S_ISDIR(source_type())) {
     make_mount_dir(target, shown);
     return;
   }
   int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0 && errno != EEXIST) throw_sys("cannot create mount point", shown, errno);
   if (fd >= 0) ::close(fd);
+}
+
+void ensure_mount_point(const std::string& source, const std::string& target, const std::string& shown) {
+  ensure_mount_point(
+      [&] {
+        struct stat st;
+        if (::stat(source.c_str(), &st) != 0) throw_sys("cannot inspect", source, errno, Exit::Environment);
+        return st.st_mode;
+      },
+      target, shown);
 }
 
 // Recursively: the mounts below it too (mount_setattr, Linux 5.12). Setting a flag
@@ -206,6 +218,39 @@ void make_host_state_entry(int parent, const std::string& target, const HostStat
     case Kind::Link:
       if (::symlinkat(want.link.c_str(), parent, name.c_str()) != 0) throw_sys("cannot create symlink", target, errno);
       break;
+  }
+}
+
+// A rule's host tree or file, bound where the host's links led when the plan was made
+// and judged (MountOp::exact): the source is opened with no link allowed on its way
+// and the mount is made from that descriptor, so a link swapped in since then (by
+// another process of the user, or another user in a shared directory) is refused
+// rather than followed to a place the policy never saw.
+void bind_exactly(const MountOp& op, const std::string& target) {
+  UniqueFd old_root(::open(kOld, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!old_root) throw_sys("cannot open", "the host's root", errno, Exit::Environment);
+  const std::string relative = op.source == "/" ? "." : op.source.substr(1);
+  UniqueFd source(openat_resolved(old_root.get(), relative, O_PATH, Resolve::NoSymlinks));
+  if (!source && (errno == ELOOP || errno == EXDEV)) {
+    throw Error(Exit::Environment, fmt::format("cannot bind '{}' at '{}': a link appeared on its way since the launch was "
+                                               "planned; appv mounts only the place it planned (run again to plan anew)",
+                                               op.source, op.target));
+  }
+  if (!source) throw_sys("cannot open", op.source, errno, Exit::Environment);
+  ensure_mount_point(
+      [&] {
+        struct stat st;
+        if (::fstat(source.get(), &st) != 0) throw_sys("cannot inspect", op.source, errno, Exit::Environment);
+        return st.st_mode;
+      },
+      target, op.target);
+  // AT_RECURSIVE: submounts come along (MS_BIND | MS_REC), which a user namespace
+  // requires for locked mounts.
+  UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, source.get(), "",
+                                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH)));
+  if (!tree) mount_failed("bind of " + op.source, op.target, errno);
+  if (::syscall(SYS_move_mount, tree.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+    mount_failed("bind of " + op.source, op.target, errno);
   }
 }
 
@@ -463,10 +508,14 @@ void apply(const MountOp& op, const ViewContext& ctx) {
       if (::symlink(op.source.c_str(), target.c_str()) != 0) throw_sys("cannot create symlink", op.target, errno);
       break;
     case MountOp::Type::Bind:
-      ensure_mount_point(host(op.source), target, op.target);
-      // MS_REC: submounts come along, which a user namespace requires for locked
-      // mounts such as those below /proc and /dev.
-      do_mount(host(op.source).c_str(), target, nullptr, MS_BIND | MS_REC, {}, "bind of " + op.source);
+      if (op.exact) {
+        bind_exactly(op, target);
+      } else {
+        ensure_mount_point(host(op.source), target, op.target);
+        // MS_REC: submounts come along, which a user namespace requires for locked
+        // mounts such as those below /proc and /dev.
+        do_mount(host(op.source).c_str(), target, nullptr, MS_BIND | MS_REC, {}, "bind of " + op.source);
+      }
       // Device nodes and set-id files count only in /dev: a node planted on a host
       // file system (a container's root below /home, a USB disk) opens nothing here.
       if (!in_dev(op.target)) set_attributes(target, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, "nodev,nosuid attributes");

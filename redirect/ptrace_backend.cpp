@@ -15,10 +15,12 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <optional>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -489,6 +491,22 @@ void act_with_app_rights(PathTranslator& view, pid_t app) {
   });
 }
 
+// Nor can it keep a bus or a display from the app: it redirects paths, and connect()
+// reaches the host's socket whatever the view shows there (a proxy's filter included).
+// A denial the administrator's policy or the user's --deny made is refused rather than
+// ignored; what the package itself leaves out is the weaker promise the README states.
+void refuse_unkept_socket_denials(const LaunchPlan& plan) {
+  static constexpr std::string_view kSocketPermissions[] = {"session-bus", "system-bus", "x11",
+                                                            "wayland",     "pulseaudio", "pipewire"};
+  for (const PermissionDecision& d : plan.permissions.decisions) {
+    if (d.granted || d.source == "default" || d.source == "manifest") continue;
+    if (std::find(std::begin(kSocketPermissions), std::end(kSocketPermissions), d.name) == std::end(kSocketPermissions)) continue;
+    throw Error(Exit::Environment, fmt::format("the ptrace backend cannot take {} away (denied by {}): it redirects paths, "
+                                               "not sockets; run with --backend ns, or where user namespaces are allowed",
+                                               d.name, d.source));
+  }
+}
+
 }  // namespace
 
 int run_ptrace_backend(const LaunchPlan& plan) {
@@ -499,6 +517,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
                 "the ptrace backend cannot take the network away (it makes no namespaces); run with --backend ns, "
                 "or grant the network");
   }
+  refuse_unkept_socket_denials(plan);
   // The view's hidden places (appv's sandboxes) show as this empty directory.
   const std::string empty = layout::join(plan.sandbox, ".empty");
   make_dirs(empty, 0555);

@@ -65,6 +65,8 @@ PolicyRule read_rule(const toml::table& t, const std::string& origin) {
       }
     } else if (key == "host_paths") {
       r.host_paths = string_list(v, origin, key);
+    } else if (key == "bus_names") {
+      r.bus_names = string_list(v, origin, key);
     } else {
       bad_policy(origin, k.source(), fmt::format("unknown key 'rule.{}'", key));
     }
@@ -204,6 +206,14 @@ HostPathGrants policy_host_paths(const Policy& policy, const std::string& app_id
   for (const PolicyRule& r : policy.rules) {
     if (::fnmatch(r.apps.c_str(), app_id.c_str(), 0) != 0) continue;
     out.prefixes.insert(out.prefixes.end(), r.host_paths.begin(), r.host_paths.end());
+  }
+  return out;
+}
+
+std::vector<std::string> policy_bus_names(const Policy& policy, const std::string& app_id) {
+  std::vector<std::string> out;
+  for (const PolicyRule& r : policy.rules) {
+    if (::fnmatch(r.apps.c_str(), app_id.c_str(), 0) == 0) out.insert(out.end(), r.bus_names.begin(), r.bus_names.end());
   }
   return out;
 }

@@ -72,6 +72,9 @@ struct PolicyRule {
   std::vector<std::string> groups;
   std::vector<std::string> deny, allow;  // permission names (manifests/permissions.h)
   std::vector<std::string> host_paths;  // prefixes, "~" and $XDG_* allowed
+  // Restricted D-Bus names (manifests/permissions.h restricted_bus_name) the matching
+  // apps may talk to or own: names, or patterns ending in ".*".
+  std::vector<std::string> bus_names;
 };
 
 struct Policy {
@@ -98,6 +101,8 @@ std::vector<PermissionOverride> policy_permission_overrides(const Policy& policy
 // Every host_paths entry of the rules whose `apps` matches `app_id`, with the policy's
 // file as their origin (for launch/launch_plan.h's LaunchInputs::host_paths).
 HostPathGrants policy_host_paths(const Policy& policy, const std::string& app_id);
+// The restricted bus names the rules matching `app_id` allow (PolicyRule::bus_names).
+std::vector<std::string> policy_bus_names(const Policy& policy, const std::string& app_id);
 
 // The calling user's group names, read from /etc/group (no NSS: the runtime stub is static).
 std::vector<std::string> caller_groups();

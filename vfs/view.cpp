@@ -46,43 +46,46 @@ std::string origin_label(const Rule& rule) {
 }
 
 MountOp MountOp::dir(std::string target, std::string why) {
-  return {Type::Dir, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
+  return {Type::Dir, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0, false};
 }
 MountOp MountOp::symlink(std::string target, std::string text, std::string why) {
-  return {Type::Symlink, std::move(target), std::move(text), {}, {}, {}, std::move(why), {}, 0};
+  return {Type::Symlink, std::move(target), std::move(text), {}, {}, {}, std::move(why), {}, 0, false};
 }
 MountOp MountOp::bind(std::string target, std::string host_path, std::string why) {
-  return {Type::Bind, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0};
+  return {Type::Bind, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0, false};
+}
+MountOp MountOp::bind_exact(std::string target, std::string resolved_host_path, std::string why) {
+  return {Type::Bind, std::move(target), std::move(resolved_host_path), {}, {}, {}, std::move(why), {}, 0, true};
 }
 MountOp MountOp::bind_read_only(std::string target, std::string host_path, std::string why) {
-  return {Type::BindReadOnly, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0};
+  return {Type::BindReadOnly, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0, false};
 }
 MountOp MountOp::overlay(std::string target, std::vector<std::string> lowers, std::string upper, std::string work,
                          std::string why) {
-  return {Type::Overlay, std::move(target), {}, std::move(lowers), std::move(upper), std::move(work), std::move(why), {}, 0};
+  return {Type::Overlay, std::move(target), {}, std::move(lowers), std::move(upper), std::move(work), std::move(why), {}, 0, false};
 }
 MountOp MountOp::hide(std::string target, std::string why) {
-  return {Type::Hide, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
+  return {Type::Hide, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0, false};
 }
 MountOp MountOp::proc(std::string target, std::string why) {
-  return {Type::Proc, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
+  return {Type::Proc, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0, false};
 }
 MountOp MountOp::devpts(std::string target, std::string why) {
-  return {Type::Devpts, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0};
+  return {Type::Devpts, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0, false};
 }
 MountOp MountOp::host_state(std::string target, std::string host_path, std::string why) {
-  return {Type::HostState, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0};
+  return {Type::HostState, std::move(target), std::move(host_path), {}, {}, {}, std::move(why), {}, 0, false};
 }
 MountOp MountOp::host_link(std::string target, std::string text, std::string why) {
-  return {Type::HostLink, std::move(target), std::move(text), {}, {}, {}, std::move(why), {}, 0};
+  return {Type::HostLink, std::move(target), std::move(text), {}, {}, {}, std::move(why), {}, 0, false};
 }
 MountOp MountOp::tmpfs(std::string target, std::string options, std::string why) {
-  return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why), {}, 0};
+  return {Type::Tmpfs, std::move(target), std::move(options), {}, {}, {}, std::move(why), {}, 0, false};
 }
 MountOp MountOp::split(std::string target, std::vector<std::string> lowers, std::vector<SplitEntry> entries,
                        std::string upper, std::string work, std::string why) {
   return {Type::Split, std::move(target), {}, std::move(lowers), std::move(upper), std::move(work), std::move(why),
-          std::move(entries), 0};
+          std::move(entries), 0, false};
 }
 
 void RuleSet::set(const std::string& prefix, Isolation mode, RuleOrigin origin, std::string detail) {
@@ -517,10 +520,10 @@ class Planner {
     switch (p.kind) {
       case Kind::Skip: return;
       case Kind::Link: add(MountOp::symlink(path, p.source, why)); return;
-      case Kind::HostFile: add(MountOp::bind(path, p.source, why)); return;
+      case Kind::HostFile: add(MountOp::bind_exact(path, p.source, why)); return;
       case Kind::HostTree:
         if (top) add(MountOp::dir(path, why));
-        add(MountOp::bind(path, p.source, why));
+        add(MountOp::bind_exact(path, p.source, why));
         if (p.package_children) overlay_package_children(path, p.source, why, false);
         return;
       case Kind::Split: split(path, p.source, why); return;

@@ -206,10 +206,15 @@ struct MountOp {
   // Split: how many of the ops right after it place its host entries (on its own
   // layer, before its overlay is mounted: see redirect/mounts.cpp).
   size_t placed = 0;
+  // Bind of a host tree or file a rule places: `source` is where the host's links led
+  // when the plan was made (the path the policy judged), and it is bound exactly: a
+  // link that appears on its way before the mount is refused, not followed.
+  bool exact = false;
 
   static MountOp dir(std::string target, std::string why);
   static MountOp symlink(std::string target, std::string text, std::string why);
   static MountOp bind(std::string target, std::string host_path, std::string why);
+  static MountOp bind_exact(std::string target, std::string resolved_host_path, std::string why);
   static MountOp bind_read_only(std::string target, std::string host_path, std::string why);
   static MountOp overlay(std::string target, std::vector<std::string> lowers, std::string upper, std::string work,
                          std::string why);

@@ -5,15 +5,8 @@
 # in $XDG_RUNTIME_DIR (systemd --user's private socket, gpg-agent, the keyring,
 # podman), and, under the ptrace backend, a denied bus. A planted link where the
 # proxies' directory goes is refused.
-# Three checks are known limitations the README's threat model names (another
-# launch's proxy, the user's other sockets in $XDG_RUNTIME_DIR, a denied bus under the
-# ptrace backend): they print KNOWN LIMITATION with what the app reached, are counted
-# neither as passed nor as failed, and pass as soon as the limitation is lifted.
 # Run alone: ctest -R 'security_(root|user)_bus_reach' --output-on-failure
 source "$1/lib.sh"
-limitation() {
-  if [[ $2 == "$3" ]]; then ok "$1"; else echo "KNOWN LIMITATION $1: expected [$2], got [$3] (README: $4)"; fi
-}
 command -v dbus-daemon >/dev/null && command -v xdg-dbus-proxy >/dev/null && command -v dbus-test-tool >/dev/null ||
   skip "dbus-daemon, dbus-test-tool and xdg-dbus-proxy are needed (scripts/install-deps --test)"
 pack_python3 || bad "pack python3"
@@ -46,9 +39,8 @@ other=$(ls "$XDG_RUNTIME_DIR/appv" | grep '^bus-' | head -1)
 check "the other launch's proxy is up" test -n "$other"
 same "the other launch itself may call org.example.Secret (the check can succeed)" "answered" \
   "$(DBUS_SESSION_BUS_ADDRESS=unix:path=$XDG_RUNTIME_DIR/appv/$other python3 -c "$call" "unix:path=$XDG_RUNTIME_DIR/appv/$other")"
-limitation "an app with the session bus denied cannot use another launch's proxy" "refused" \
-  "$("$A" run --deny session-bus "$work/python3.appv" -c "$call" "unix:path=$XDG_RUNTIME_DIR/appv/$other" 2>&1)" \
-  "threat model, the runtime directory"
+same "an app with the session bus denied cannot use another launch's proxy" "refused" \
+  "$("$A" run --deny session-bus "$work/python3.appv" -c "$call" "unix:path=$XDG_RUNTIME_DIR/appv/$other" 2>&1)"
 kill "$trusted" 2>/dev/null
 wait "$trusted" 2>/dev/null
 
@@ -79,16 +71,15 @@ for p in ("systemd/private", "gnupg/S.gpg-agent", "keyring/control", "podman/pod
 same "the test's listeners answer outside appv (the check can succeed)" \
   "systemd/private reached gnupg/S.gpg-agent reached keyring/control reached podman/podman.sock reached" \
   "$(python3 -c "$reach" | tr '\n' ' ' | sed 's/ $//')"
-limitation "an app reaches none of the user's service sockets" \
+same "an app reaches none of the user's service sockets" \
   "systemd/private hidden gnupg/S.gpg-agent hidden keyring/control hidden podman/podman.sock hidden" \
-  "$("$A" run "$work/python3.appv" -c "$reach" 2>&1 | tr '\n' ' ' | sed 's/ $//')" "threat model, the runtime directory"
+  "$("$A" run "$work/python3.appv" -c "$reach" 2>&1 | tr '\n' ' ' | sed 's/ $//')"
 kill $(cat "$work"/*.lpid) 2>/dev/null
 
 echo "== the ptrace backend"
 out=$("$A" run --backend ptrace --deny session-bus "$work/python3.appv" -c "$call" "unix:path=$XDG_RUNTIME_DIR/bus" 2>&1)
-limitation "a denied session bus is not the host's bus under ptrace (refused launch, or no bus)" \
-  "not answered" "$([[ $out == answered ]] && echo answered || echo "not answered")" \
-  "the namespace-free backend: socket paths are not redirected"
+check "a denied session bus is not the host's bus under ptrace (refused launch, or no bus): $out" \
+  test "$out" != answered
 
 echo "== the proxies' directory"
 mv "$XDG_RUNTIME_DIR/appv" "$work/appv-dir"

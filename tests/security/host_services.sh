@@ -86,7 +86,7 @@ check "dbus: an abstract session bus is reached through the proxy, network denie
 method=UpdateActivationEnvironment margs=(dict:string:string:LD_PRELOAD,/tmp/evil.so)
 out=$(DBUS_SESSION_BUS_ADDRESS=$abstract bus --deny network "$work/ds.appv")
 check "dbus: an abstract session bus is filtered too ($out)" grep -q 'AccessDenied' <<<"$out"
-same "dbus: the app is pointed at the proxy's socket" "unix:path=$XDG_RUNTIME_DIR/appv/bus-" \
+same "dbus: the app is pointed at the proxy's socket, shown in its own runtime directory" "unix:path=$XDG_RUNTIME_DIR/bus" \
   "$(DBUS_SESSION_BUS_ADDRESS=$abstract "$A" run --dry-run --json "$work/ds.appv" |
      jq -r '.process.env[] | select(startswith("DBUS_SESSION_BUS_ADDRESS=")) | ltrimstr("DBUS_SESSION_BUS_ADDRESS=")' | sed 's/[0-9]*$//')"
 kill "$(cat "$work/abus.pid")" 2>/dev/null

@@ -101,19 +101,20 @@ TEST_CASE("string values are escaped") {
   CHECK(desktop_escape(" lead") == "\\slead");
 }
 
-TEST_CASE("a desktop entry carries name, icon, categories, MIME types and the command") {
+TEST_CASE("a desktop entry carries name, icon, categories, MIME types, the command and the window class") {
   Manifest m;
   m.id = "org.example.viewer";
+  m.name = "viewer";
   m.version = "2";
   m.default_entry = "viewer";
   m.entries["viewer"] = {"/usr/bin/viewer", {}};
-  m.desktop = Desktop{"Viewer", "Shows things", "appv.org.example.viewer", {"Graphics", "Viewer"}, {"image/png"}, false};
-  std::string text = make_desktop_entry(m, {"viewer", {"/p/viewer.appv", "--appv-entry", "viewer"}, "appv.org.example.viewer"});
-  CHECK_THAT(text, Catch::StartsWith("[Desktop Entry]\nType=Application\n"));
-  CHECK_THAT(text, Catch::Contains("\nName=Viewer\n"));
-  CHECK_THAT(text, Catch::Contains("\nExec=/p/viewer.appv --appv-entry viewer %F\n"));
-  CHECK_THAT(text, Catch::Contains("\nCategories=Graphics;Viewer;\n"));
-  CHECK_THAT(text, Catch::Contains("\nMimeType=image/png;\n"));
-  CHECK_THAT(text, Catch::Contains("\nIcon=appv.org.example.viewer\n"));
-  CHECK(desktop_file_id(m, "viewer") == "appv.org.example.viewer.viewer.desktop");
+  m.desktop = Desktop{"Viewer", "Shows things", "viewer", {"Graphics", "Viewer"}, {"image/png"}, false};
+  const std::vector<DesktopEntrySpec> specs = desktop_entries(m);
+  REQUIRE(specs.size() == 1);
+  std::string text = make_desktop_entry(m, specs[0], {{"/p/viewer.appv", "--appv-entry", "viewer"}, "org.example.viewer"});
+  CHECK(text ==
+        "[Desktop Entry]\nType=Application\nVersion=1.4\nName=Viewer\nComment=Shows things\nIcon=org.example.viewer\n"
+        "Exec=/p/viewer.appv --appv-entry viewer %F\nTerminal=false\nCategories=Graphics;Viewer;\nMimeType=image/png;\n"
+        "StartupWMClass=viewer\nX-Appv-Id=org.example.viewer\nX-Appv-Version=2\nX-Appv-Entry=viewer\n");
+  CHECK(specs[0].file_id == "org.example.viewer.desktop");
 }

@@ -68,12 +68,12 @@ TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
   test::write_package_file(dir / "g1.appv", test::base_entries(g1), g1);
   test::write_package_file(dir / "g2.appv", entries_with_icon(g2, "not an image"), g2);
   install_package(dir / "g1.appv", roots, "/usr/bin/appv", silent, {"r.example.com/a:10", "sha256:10"});
-  const std::string entry = roots.data + "/applications/appv.org.example.test.probe.desktop";
+  const std::string entry = roots.data + "/applications/org.example.test.desktop";
   REQUIRE(test::exists(entry));
   setenv("XDG_CACHE_HOME", (dir / "cache").c_str(), 1);
   Thrown bad_icon = thrown_by([&] { install_package(dir / "g2.appv", roots, "/usr/bin/appv", silent); });
   CHECK(bad_icon.code == Exit::BadInput);
-  CHECK(bad_icon.message == "icon '/usr/icon.png' is neither PNG nor SVG");
+  CHECK(bad_icon.message == "icon '/usr/icon.png' is not a PNG, SVG or XPM image");
   std::optional<InstalledApp> kept = find_installed("org.example.test", roots);
   REQUIRE(kept);
   CHECK(kept->version == "10");

@@ -131,7 +131,6 @@ TEST_CASE("invalid values are refused with a reason") {
   CHECK(error_of(std::string(kMinimal) + "[isolation]\n\"usr\" = \"full\"\n").find("must be an absolute, normalised path") != std::string::npos);
   CHECK(error_of(std::string(kMinimal) + "[files]\ninclude = [\"usr/lib\"]\n").find("must be an absolute path or glob") != std::string::npos);
   CHECK(error_of(std::string(kMinimal) + "[env]\nset = { \"A-B\" = \"1\" }\n").find("not a valid variable name") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[desktop]\ncomment = \"x\"\n").find("'name' is required") != std::string::npos);
 }
 
 TEST_CASE("entry() names the entry points a package has when asked for another") {

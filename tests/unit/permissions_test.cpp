@@ -49,6 +49,41 @@ TEST_CASE("permissions: defaults let ordinary apps work and deny the rest") {
   CHECK(r.own == std::vector<std::string>{"org.example.App"});
 }
 
+TEST_CASE("permissions: bus names that reach outside the view are withheld unless the policy allows them") {
+  const Manifest m = manifest("[permissions]\ntalk = [\"org.freedesktop.systemd1\", \"org.kde.*\", \"org.example.Foo\"]\n"
+                              "own = [\"org.freedesktop.secrets\"]\nsystem-bus = \"filtered\"\n"
+                              "system-talk = [\"org.freedesktop.PackageKit\", \"org.freedesktop.NetworkManager\"]\n");
+  const ResolvedPermissions r = resolve_permissions(m.permissions, m.id, {});
+  CHECK(r.talk == std::vector<std::string>{"org.freedesktop.portal.*", "org.a11y.Bus", "ca.desrt.dconf", "org.example.Foo"});
+  CHECK(r.own == std::vector<std::string>{"org.example.App"});
+  CHECK(r.system_talk == std::vector<std::string>{"org.freedesktop.NetworkManager"});
+  CHECK(r.withheld == std::vector<std::string>{"talk org.freedesktop.systemd1", "talk org.kde.*",
+                                               "own org.freedesktop.secrets", "system-talk org.freedesktop.PackageKit"});
+  // An app whose id is a restricted service's does not own it either.
+  CHECK(resolve_permissions(manifest().permissions, "org.freedesktop.secrets", {}).own.empty());
+
+  // The policy allows by name or pattern; a narrower allowance does not cover a wider ask.
+  const ResolvedPermissions a =
+      resolve_permissions(m.permissions, m.id, {}, {"org.freedesktop.systemd1", "org.kde.kwalletd5", "org.freedesktop.*"});
+  CHECK(has(a.talk, "org.freedesktop.systemd1"));
+  CHECK(has(a.own, "org.freedesktop.secrets"));
+  CHECK(has(a.system_talk, "org.freedesktop.PackageKit"));
+  CHECK(a.withheld == std::vector<std::string>{"talk org.kde.*"});
+
+  CHECK(restricted_bus_name("org.freedesktop.impl.portal.desktop.gtk", false));
+  CHECK(restricted_bus_name("org.freedesktop.*", false));
+  CHECK_FALSE(restricted_bus_name("org.freedesktop.portal.*", false));
+  CHECK_FALSE(restricted_bus_name("org.freedesktop.systemd1x", false));
+  CHECK_FALSE(restricted_bus_name("org.freedesktop.NetworkManager", true));
+
+  // The plan says what was withheld; policy.toml's bus_names reads as a list.
+  appv::test::TempDir dir;
+  appv::test::write_file(dir / "policy.toml", "[[rule]]\napps = \"org.example.*\"\nbus_names = [\"org.freedesktop.systemd1\"]\n");
+  const Policy policy = load_policy(dir / "policy.toml");
+  CHECK(policy_bus_names(policy, "org.example.App") == std::vector<std::string>{"org.freedesktop.systemd1"});
+  CHECK(policy_bus_names(policy, "org.other.App").empty());
+}
+
 TEST_CASE("permissions: a manifest asks for less and more") {
   const Manifest m = manifest("[permissions]\nnetwork = false\nsession-bus = \"filtered\"\ntalk = [\"org.example.Foo\"]\n"
                               "own = [\"org.example.App.*\"]\nx11 = false\ndevices = []\nsystem-bus = \"filtered\"\n"
@@ -178,7 +213,10 @@ TEST_CASE("permissions in the launch plan: defaults proxy the session bus and hi
   CHECK(has(plan.session_bus->args, "--own=org.example.App"));
   CHECK(targets(plan, "permission") ==
         std::vector<std::string>{"/dev/dri <- /dev/dri", "/run/user/1000/bus <- /run/user/1000/appv/bus-42",
-                                 "/run/dbus/system_bus_socket <- /dev/null"});
+                                 "/run/dbus/system_bus_socket <- /dev/null",
+                                 "/run/user/1000/pipewire-0 <- /run/user/1000/pipewire-0",
+                                 "/run/user/1000/pulse <- /run/user/1000/pulse",
+                                 "/run/user/1000/wayland-0 <- /run/user/1000/wayland-0"});
   CHECK(has(plan.env, "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus"));
   const std::string text = format_launch_plan(plan, inputs(m).environ);
   CHECK_THAT(text, Catch::Contains("network      granted          (default)"));
@@ -193,12 +231,10 @@ TEST_CASE("permissions in the launch plan: what is not granted is hidden, the ne
   const LaunchPlan plan = plan_launch(inputs(m), desktop_host(), package);
   CHECK(plan.own_network);
   CHECK_FALSE(plan.session_bus);
-  CHECK(targets(plan, "permission") == std::vector<std::string>{"/run/user/1000/bus <- /dev/null",
-                                                                 "/run/dbus/system_bus_socket <- /dev/null",
-                                                                 "/tmp/.X11-unix hide",
-                                                                 "/run/user/1000/pipewire-0 <- /dev/null",
-                                                                 "/run/user/1000/pulse hide",
-                                                                 "/run/user/1000/wayland-0 <- /dev/null"});
+  // The runtime directory is the app's own: nothing of the host's is bound into it.
+  CHECK(targets(plan, "permission") ==
+        std::vector<std::string>{"/run/dbus/system_bus_socket <- /dev/null", "/tmp/.X11-unix hide"});
+  CHECK(targets(plan, "the app's own runtime") == std::vector<std::string>{"/run/user/1000 <- mode=0700"});
   CHECK(std::none_of(plan.env.begin(), plan.env.end(),
                      [](const std::string& e) { return e.rfind("DBUS_SESSION_BUS_ADDRESS=", 0) == 0; }));
   // A view with other permissions is another view: no joining across them.
@@ -259,16 +295,69 @@ TEST_CASE("permissions in the launch plan: a session bus without a path is reach
   const LaunchPlan plan = plan_launch(in, desktop_host(), package);
   REQUIRE(plan.session_bus);
   CHECK(plan.session_bus->proxy_address == "unix:abstract=/tmp/dbus-XYZ,guid=0123");
-  CHECK(plan.session_bus->bus_in_view == "/run/user/1000/appv/bus-42");
-  CHECK(has(plan.env, "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/appv/bus-42"));
-  // Nothing to bind over; the host's bus socket at its usual path is covered.
-  CHECK(targets(plan, "permission session-bus") == std::vector<std::string>{"/run/user/1000/bus <- /dev/null"});
+  // The proxy's socket is shown at the usual place in the app's own runtime directory
+  // (the host's bus socket there is not the app's to see).
+  CHECK(plan.session_bus->bus_in_view == "/run/user/1000/bus");
+  CHECK(has(plan.env, "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus"));
+  CHECK(targets(plan, "permission session-bus") == std::vector<std::string>{"/run/user/1000/bus <- /run/user/1000/appv/bus-42"});
 
   in.user.erase("XDG_RUNTIME_DIR");
   const LaunchPlan without_runtime = plan_launch(in, desktop_host(), package);
   CHECK_FALSE(without_runtime.session_bus);
   CHECK(std::none_of(without_runtime.env.begin(), without_runtime.env.end(),
                      [](const std::string& e) { return e.rfind("DBUS_SESSION_BUS_ADDRESS=", 0) == 0; }));
+}
+
+TEST_CASE("permissions in the launch plan: the runtime directory is the app's own, with only what is granted") {
+  MemoryTree host = desktop_host();
+  // The user's other services and another launch's bus proxy.
+  host.add("/run/user/1000/systemd", NodeKind::Dir);
+  host.add("/run/user/1000/systemd/private", NodeKind::Other);
+  host.add("/run/user/1000/gnupg", NodeKind::Dir);
+  host.add("/run/user/1000/gnupg/S.gpg-agent", NodeKind::Other);
+  host.add("/run/user/1000/appv", NodeKind::Dir);
+  host.add("/run/user/1000/appv/bus-7", NodeKind::Other);
+  host.add("/run/user/1000/at-spi", NodeKind::Dir);
+  MemoryTree package;
+  package.add("/usr/bin/app", NodeKind::File);
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.identity.uid = 1000;
+  const LaunchPlan plan = plan_launch(in, host, package);
+  const std::vector<MountOp>& ops = plan.mounts.ops;
+  const auto tmpfs = std::find_if(ops.begin(), ops.end(), [](const MountOp& op) {
+    return op.type == MountOp::Type::Tmpfs && op.target == "/run/user/1000";
+  });
+  REQUIRE(tmpfs != ops.end());
+  CHECK(tmpfs->source == "mode=0700");
+  // Every op below it comes after it: a bind before the tmpfs would be covered by it.
+  std::vector<std::string> below;
+  for (auto op = ops.begin(); op != ops.end(); ++op) {
+    if (op->target.rfind("/run/user/1000/", 0) != 0) continue;
+    CHECK(op > tmpfs);
+    below.push_back(op->target + " <- " + op->source);
+  }
+  CHECK(below == std::vector<std::string>{"/run/user/1000/bus <- /run/user/1000/appv/bus-42",
+                                          "/run/user/1000/at-spi <- /run/user/1000/at-spi",
+                                          "/run/user/1000/pipewire-0 <- /run/user/1000/pipewire-0",
+                                          "/run/user/1000/pulse <- /run/user/1000/pulse",
+                                          "/run/user/1000/wayland-0 <- /run/user/1000/wayland-0"});
+
+  // Without XDG_RUNTIME_DIR (su, cron, ssh without a session) the login's runtime
+  // directory, bus included, is hidden whole; no bus is planned.
+  in.user.erase("XDG_RUNTIME_DIR");
+  in.environ = {"HOME=/home/u"};
+  const LaunchPlan bare = plan_launch(in, host, package);
+  CHECK(has(targets(bare, "the login's runtime"), std::string("/run/user/1000 hide")));
+  CHECK_FALSE(bare.session_bus);
+
+  // A rule about the runtime directory itself decides (the user asked for it by name).
+  in = inputs(m);
+  in.identity.uid = 1000;
+  in.isolate = {"/run/user/1000=host"};
+  const LaunchPlan asked = plan_launch(in, host, package);
+  CHECK(targets(asked, "the app's own runtime").empty());
+  CHECK(has(targets(asked, "permission session-bus"), std::string("/run/user/1000/bus <- /run/user/1000/appv/bus-42")));
 }
 
 namespace {

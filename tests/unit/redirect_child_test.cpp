@@ -133,6 +133,42 @@ TEST_CASE("ns backend: a second process joins the running instance's view and se
   for (int fd : {ready[0], ready[1], release[0], release[1]}) ::close(fd);
 }
 
+TEST_CASE("ns backend: a rule's host tree is bound where the plan found it; a link swapped in since is refused") {
+  FullView v;
+  const std::string planned = v.dir / "host-tree";
+  make_dirs(planned);
+  appv::test::write_file(planned + "/judged.txt", "the place the policy judged");
+  make_dirs(v.dir / "elsewhere");
+  appv::test::write_file(v.dir / "elsewhere/secret.txt", "never judged");
+  v.plan.ops.push_back(MountOp::bind_exact("/data/bound", planned, "test rule"));
+
+  CHECK(in_child([&] {
+    NamespaceState ns = enter_namespaces();
+    enter_view(v.plan, ns);
+    return file_is("/data/bound/judged.txt", "the place the policy judged") ? 0 : 2;
+  }) == 0);
+
+  // Between planning and mounting, the planned directory becomes a link elsewhere:
+  // the launch fails with one line instead of binding what the link names.
+  REQUIRE(::rename(planned.c_str(), (v.dir / "moved").c_str()) == 0);
+  REQUIRE(::symlink((v.dir / "elsewhere").c_str(), planned.c_str()) == 0);
+  const int refused = in_child([&] {
+    NamespaceState ns = enter_namespaces();
+    try {
+      enter_view(v.plan, ns);
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      std::fprintf(stderr, "%s\n", what.c_str());
+      return what.find("a link appeared on its way since the launch was planned") != std::string::npos &&
+                     e.code() == Exit::Environment
+                 ? 0
+                 : 3;
+    }
+    return appv::test::exists("/data/bound/secret.txt") ? 4 : 5;
+  });
+  CHECK(refused == 0);
+}
+
 TEST_CASE("run_joined: an instance whose init exits while a launch joins it is reported gone, not an error") {
   // An instance: a PID namespace whose init waits to be told to exit.
   int init_pid_pipe[2], release[2];

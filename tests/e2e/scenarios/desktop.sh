@@ -16,13 +16,16 @@ check "pack the GUI program" "$A" pack -q -m xmessage-gui.toml -o "$work/my apps
 
 before=$(snapshot)
 check "install into a fresh home" "$A" install "$work/my apps/xmessage.appv"
-entry=$data/applications/appv.org.x.xmessage.xmessage.desktop
-check "a desktop entry was written" test -f "$entry"
-check "it passes desktop-file-validate" desktop-file-validate "$entry"
-check "the .appv handler passes desktop-file-validate" desktop-file-validate "$data/applications/appv.open.desktop"
-check "the icon is in the hicolor theme" test -f "$data/icons/hicolor/48x48/apps/appv.org.x.xmessage.png"
+entry=$data/applications/org.x.xmessage.desktop
+check "a desktop entry named after the app id was written" test -f "$entry"
+for f in "$data"/applications/*.desktop; do
+  check "$(basename "$f") passes desktop-file-validate" desktop-file-validate "$f"
+done
+check "the entry's window class is the program's" grep -qx 'StartupWMClass=xmessage' "$entry"
+check "the icon is in the hicolor theme, named after the app id" cmp -s "$work/icon.png" "$data/icons/hicolor/48x48/apps/org.x.xmessage.png"
+check "the entry names it" grep -qx 'Icon=org.x.xmessage' "$entry"
 check "application/x-appv is in the MIME database" grep -q 'application/x-appv' "$data/mime/globs2"
-check "the app is associated with its MIME type" grep -q '^text/plain=.*appv.org.x.xmessage.xmessage.desktop' "$data/applications/mimeinfo.cache"
+check "the app is associated with its MIME type" grep -q '^text/plain=.*org.x.xmessage.desktop' "$data/applications/mimeinfo.cache"
 check "appv list shows it" grep -q "^org.x.xmessage	1	$data/appv/packages/org.x.xmessage.appv$" <<<"$("$A" list)"
 
 # Start the app the way a desktop does: from the entry's Exec line, field codes
@@ -55,10 +58,49 @@ update-mime-database "$data/mime" >/dev/null 2>&1
 update-desktop-database "$data/applications" >/dev/null 2>&1
 before=$(snapshot)
 "$A" install "$work/my apps/xmessage.appv" >/dev/null && "$A" install "$work/my apps/xmessage.appv" >/dev/null
-check "reinstalling keeps one entry" test "$(ls "$data/applications" | grep -c appv.org.x.xmessage)" -eq 1
+check "reinstalling keeps one entry" test "$(ls "$data/applications" | grep -c org.x.xmessage)" -eq 1
 "$A" uninstall org.x.xmessage >/dev/null
 same "with the user's own files too, uninstall restores them exactly" "$before" "$(snapshot)"
 status "uninstalling what is not installed" 64 "$A" uninstall org.x.xmessage
+
+# A desktop file of the user's own where install would write one is never replaced
+# (nor removed by an uninstall).
+printf '[Desktop Entry]\nType=Application\nName=Mine too\nExec=true\n' > "$data/applications/org.x.xmessage.desktop"
+status "install refuses to replace a desktop file that is not appv's" 64 "$A" install "$work/my apps/xmessage.appv"
+check "the user's file is intact" grep -qx 'Name=Mine too' "$data/applications/org.x.xmessage.desktop"
+check "and the refused install left no icon" test ! -e "$data/icons/hicolor/48x48/apps/org.x.xmessage.png"
+rm "$data/applications/org.x.xmessage.desktop"
+
+# Two entry points, each with a menu entry of its own: x11-apps' xeyes and xclock.
+cat > x11apps.toml <<TOML
+id = "org.x.x11apps"
+name = "X eyes"
+version = "7"
+default_entry = "xeyes"
+[entry.xeyes]
+path = "/usr/bin/xeyes"
+[entry.xclock]
+path = "/usr/bin/xclock"
+[entry.xclock.desktop]
+comment = "Analog clock"
+[desktop]
+comment = "Eyes that follow the pointer"
+categories = ["Utility"]
+TOML
+check "pack two entry points with menu entries" "$A" pack -q -m x11apps.toml -o x11apps.appv
+before=$(snapshot)
+check "install them" "$A" install x11apps.appv
+eyes=$data/applications/org.x.x11apps.desktop clock=$data/applications/org.x.x11apps.xclock.desktop
+for f in "$eyes" "$clock"; do
+  check "$(basename "$f") passes desktop-file-validate" desktop-file-validate "$f"
+done
+check "the default entry's Name is the manifest's name" grep -qx 'Name=X eyes' "$eyes"
+check "the second entry's Name is its own" grep -qx 'Name=xclock' "$clock"
+check "its own comment, the shared categories" bash -c "grep -qx 'Comment=Analog clock' '$clock' && grep -qx 'Categories=Utility;' '$clock'"
+check "each has its program's window class" bash -c "grep -qx StartupWMClass=xeyes '$eyes' && grep -qx StartupWMClass=xclock '$clock'"
+check "each starts its own entry point" bash -c "grep -Eq '^Exec=.*-entry xeyes( |\$)' '$eyes' && grep -Eq '^Exec=.*-entry xclock( |\$)' '$clock'"
+check "uninstall them" "$A" uninstall org.x.x11apps
+same "both entries are gone" "$before" "$(snapshot)"
 if [[ $(id -u) -eq 0 ]]; then
   sys_snapshot() {
     (cd /usr/local/share && find applications icons mime -printf '%y %m %p\n' 2>/dev/null | sort
@@ -67,7 +109,7 @@ if [[ $(id -u) -eq 0 ]]; then
   }
   before=$(sys_snapshot)
   check "install --system" "$A" install --system "$work/my apps/xmessage.appv"
-  check "a system-wide desktop entry" desktop-file-validate /usr/local/share/applications/appv.org.x.xmessage.xmessage.desktop
+  check "a system-wide desktop entry" desktop-file-validate /usr/local/share/applications/org.x.xmessage.desktop
   check "appv list --system shows it" grep -q '^org.x.xmessage' <<<"$("$A" list --system)"
   check "uninstall --system" "$A" uninstall --system org.x.xmessage
   same "the system directories are as they were" "$before" "$(sys_snapshot)"

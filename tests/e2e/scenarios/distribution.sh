@@ -352,7 +352,7 @@ same "and changes nothing" "$before" "$(state)"
 "$A" push "$work/my apps/xmessage.appv" "$plain/apps/xmessage:1" >/dev/null
 printf '[[app]]\nref = "%s/apps/py:stable"\n[[app]]\nref = "%s/apps/xmessage:1"\n' "$plain" "$plain" > apps.toml
 "$A" sync --config apps.toml >/dev/null
-desktop_entry=$HOME/.local/share/applications/appv.org.x.xmessage.xmessage.desktop
+desktop_entry=$HOME/.local/share/applications/org.x.xmessage.desktop
 check "sync writes the app's desktop entry" desktop-file-validate "$desktop_entry"
 printf '[[app]]\nref = "%s/apps/py:stable"\n' "$plain" > apps.toml
 "$A" sync --config apps.toml >/dev/null
