@@ -13,6 +13,15 @@
 
 namespace appv {
 
+// How far long work has come. A total of 0 is unknown; files stay 0 in work that
+// counts none (a download).
+struct Progress {
+  uint64_t bytes = 0;
+  uint64_t total_bytes = 0;
+  uint64_t files = 0;
+  uint64_t total_files = 0;
+};
+
 class Reporter {
  public:
   virtual ~Reporter() = default;
@@ -24,13 +33,15 @@ class Reporter {
   // credential helper ...". Same shape as notice().
   virtual void warning(std::string_view /*text*/) {}
 
-  // Byte transfers, named by a label the user recognises ("pulling REG/REPO:TAG").
-  // A transfer resumes an earlier interrupted one at `done` of `total` bytes.
+  // Long work (writing a package, extracting one, a download or an upload), named by a
+  // label the user recognises ("pulling REG/REPO:TAG", "writing jq.appv"). A
+  // transfer resumes an earlier interrupted one at `done` of `total` bytes.
   virtual void transfer_resumed(std::string_view /*label*/, uint64_t /*done*/, uint64_t /*total*/) {}
-  // `done` of `total` bytes so far (total > 0); called often, from inside the transfer.
-  virtual void transfer_progress(std::string_view /*label*/, uint64_t /*done*/, uint64_t /*total*/) {}
-  // The transfer ended, finished or failed (a progress line may be taken down).
-  virtual void transfer_ended(std::string_view /*label*/) {}
+  // How far it has come; called often (per block), from inside the work: a reporter
+  // that draws limits its own redraws.
+  virtual void progress(std::string_view /*label*/, const Progress& /*so_far*/) {}
+  // The work ended, finished or failed (a progress line may be taken down).
+  virtual void progress_ended(std::string_view /*label*/) {}
 };
 
 // A reporter that reports nothing.

@@ -1,5 +1,7 @@
 #include "base/text.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "base/error.h"
@@ -139,6 +141,46 @@ std::vector<std::string> shell_split(std::string_view line) {
   }
   if (in_word) words.push_back(std::move(word));
   return words;
+}
+
+namespace {
+
+// Optimal string alignment distance: Levenshtein plus transpositions of neighbours
+// ("pakc" is one edit from "pack"), the typo people make most.
+size_t typo_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  if (word.empty() || std::find(candidates.begin(), candidates.end(), word) != candidates.end()) return std::nullopt;
+  const size_t allowed = word.size() <= 5 ? 1 : 2;
+  const std::string* best = nullptr;
+  size_t best_distance = allowed + 1;
+  for (const std::string& c : candidates) {
+    const size_t distance = typo_distance(word, c);
+    if (distance < best_distance) best = &c, best_distance = distance;
+  }
+  if (best) return *best;
+  const std::string* prefixed = nullptr;
+  for (const std::string& c : candidates) {
+    if (word.size() < 2 || c.compare(0, word.size(), word) != 0) continue;
+    if (prefixed) return std::nullopt;  // ambiguous: "--re" begins several options
+    prefixed = &c;
+  }
+  if (prefixed) return *prefixed;
+  return std::nullopt;
 }
 
 }  // namespace appv

@@ -1,6 +1,7 @@
 // Text for people and shells.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,5 +39,13 @@ std::string printable_message(std::string_view s);
 // must be: well-formed UTF-8 (no overlong forms, no surrogates, nothing beyond
 // U+10FFFF) without C0 controls or DEL.
 bool valid_utf8(std::string_view s);
+
+// The candidate a mistyped `word` most likely meant, for "did you mean 'list'?": the
+// one fewest edits away (insertions, deletions, substitutions, and swaps of two
+// neighbouring characters count one each), if that is close enough to be a typo: one
+// edit for words of up to 5 characters, two for longer ones. Failing that, the only
+// candidate that `word` (2 characters or more) begins: "--man" -> "--manifest". Ties
+// go to the earlier candidate. nullopt when nothing is close or `word` is a candidate.
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 }  // namespace appv

@@ -5,9 +5,11 @@
 #include <linux/filter.h>
 #include <linux/ptrace.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -36,30 +38,46 @@ static_assert(sizeof(cpu_set_t) <= 128, "OneCpu keeps a cpu_set_t in 128 bytes")
 
 long ptrace_call(long request, pid_t pid, void* addr, void* data) { return ::syscall(SYS_ptrace, request, pid, addr, data); }
 
-int install_trace_filter(const std::vector<StoppedCall>& calls) {
-  std::vector<sock_filter> f;
-  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
-  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0));
-  f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-  f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
-  for (const StoppedCall& c : calls) {
-    if (c.at_flags_arg < 0) {
-      f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 1));
-      f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
-      continue;
-    }
-    // nr matches: load the flags' low word (little-endian); AT_EMPTY_PATH -> ALLOW.
-    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 4));
-    f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.at_flags_arg)));
-    f.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, AT_EMPTY_PATH, 0, 1));
+int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener) {
+  if (listener) *listener = -1;
+  const auto filter_for = [&](bool with_listener) {
+    std::vector<sock_filter> f;
+    f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
+    f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0));
     f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+    f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
+    for (const StoppedCall& c : calls) {
+      const uint32_t action = with_listener && c.notify ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_TRACE;
+      if (c.at_flags_arg < 0) {
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 1));
+        f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
+        continue;
+      }
+      // nr matches: load the flags' low word (little-endian); AT_EMPTY_PATH -> ALLOW.
+      f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 4));
+      f.push_back(
+          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.at_flags_arg)));
+      f.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, AT_EMPTY_PATH, 0, 1));
+      f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+      f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
+    }
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    return f;
+  };
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+  if (listener) {
+    std::vector<sock_filter> f = filter_for(true);
+    sock_fprog prog{static_cast<unsigned short>(f.size()), f.data()};
+    const long fd = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    if (fd >= 0) {
+      *listener = static_cast<int>(fd);
+      return 0;
+    }
+    // Refused: every call stops for the tracer instead.
   }
-  f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+  std::vector<sock_filter> f = filter_for(false);
   sock_fprog prog{static_cast<unsigned short>(f.size()), f.data()};
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
-    return errno;
-  }
+  if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) return errno;
   return 0;
 }
 
@@ -120,22 +138,23 @@ bool set_trace_options(pid_t pid) {
   return ptrace_call(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(options)) == 0;
 }
 
-int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp, const std::function<void(pid_t)>& on_exec,
-                     std::set<pid_t>& started) {
+namespace {
+
+// One wait status of the trace: the tracee restarted after its stop is handled.
+// False once nothing is left to wait for.
+struct TraceHandlers {
+  pid_t root;
+  const std::function<void(pid_t)>& on_seccomp;
+  const std::function<void(pid_t)>& on_exec;
+  std::set<pid_t>& started;
   int root_status = 0;
-  for (;;) {
-    int st = 0;
-    const pid_t pid = ::waitpid(-1, &st, __WALL);
-    if (pid < 0) {
-      if (errno == EINTR) continue;
-      if (errno == ECHILD) return root_status;
-      throw_sys("cannot wait for", "the traced program", errno);
-    }
+
+  void handle(pid_t pid, int st) {
     if (WIFEXITED(st) || WIFSIGNALED(st)) {
       if (pid == root) root_status = st;
-      continue;
+      return;
     }
-    if (!WIFSTOPPED(st)) continue;
+    if (!WIFSTOPPED(st)) return;
     const int sig = WSTOPSIG(st);
     const int event = st >> 16;
     long inject = 0;
@@ -151,6 +170,89 @@ int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp, c
       inject = sig;  // a real signal for the tracee
     }
     ptrace_call(PTRACE_CONT, pid, nullptr, reinterpret_cast<void*>(inject));
+  }
+};
+
+// SIGCHLD blocked and read through a signalfd while alive; the old mask restored.
+class ChildSignals {
+ public:
+  ChildSignals() {
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    if (::sigprocmask(SIG_BLOCK, &chld, &old_) != 0) throw_sys("cannot block", "SIGCHLD", errno);
+    fd_ = ::signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd_ < 0) {
+      const int err = errno;
+      ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+      throw_sys("cannot create", "a signalfd for SIGCHLD", err);
+    }
+  }
+  ~ChildSignals() {
+    ::close(fd_);
+    ::sigprocmask(SIG_SETMASK, &old_, nullptr);
+  }
+  ChildSignals(const ChildSignals&) = delete;
+  ChildSignals& operator=(const ChildSignals&) = delete;
+  int fd() const { return fd_; }
+  void drain() const {
+    signalfd_siginfo info[8];
+    while (::read(fd_, info, sizeof info) > 0) {
+    }
+  }
+
+ private:
+  sigset_t old_;
+  int fd_ = -1;
+};
+
+}  // namespace
+
+int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp, const std::function<void(pid_t)>& on_exec,
+                     std::set<pid_t>& started, int listener, const std::function<void()>& on_listener) {
+  TraceHandlers trace{root, on_seccomp, on_exec, started};
+  if (listener < 0) {
+    for (;;) {
+      int st = 0;
+      const pid_t pid = ::waitpid(-1, &st, __WALL);
+      if (pid < 0) {
+        if (errno == EINTR) continue;
+        if (errno == ECHILD) return trace.root_status;
+        throw_sys("cannot wait for", "the traced program", errno);
+      }
+      trace.handle(pid, st);
+    }
+  }
+  // Stops and notifications in one loop: a stop wakes the signalfd (ptrace reports
+  // it to the tracer with SIGCHLD), a notification the listener. Every status
+  // pending is taken at each wake-up, as SIGCHLDs coalesce.
+  ChildSignals chld;
+  pollfd fds[2] = {{chld.fd(), POLLIN, 0}, {listener, POLLIN, 0}};
+  bool children = true;  // statuses may be pending (the first time: from before the signalfd)
+  for (;;) {
+    while (children) {
+      int st = 0;
+      const pid_t pid = ::waitpid(-1, &st, __WALL | WNOHANG);
+      if (pid == 0) break;
+      if (pid < 0) {
+        if (errno == EINTR) continue;
+        if (errno == ECHILD) return trace.root_status;
+        throw_sys("cannot wait for", "the traced program", errno);
+      }
+      trace.handle(pid, st);
+    }
+    if (::poll(fds, fds[1].fd >= 0 ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw_sys("cannot wait for", "the traced program", errno);
+    }
+    // Drained before the statuses are taken: a SIGCHLD after this wakes the next poll.
+    children = fds[0].revents != 0;
+    if (children) chld.drain();
+    if (fds[1].revents & POLLIN) {
+      on_listener();
+    } else if (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+      fds[1].fd = -1;  // every process with the filter has ended
+    }
   }
 }
 

@@ -20,16 +20,23 @@ long ptrace_call(long request, pid_t pid, void* addr, void* data);
 
 // A system call the filter stops. For *at calls whose flags argument may hold
 // AT_EMPTY_PATH (fstat through newfstatat or statx), `at_flags_arg` names it: those
-// name an open file, not a path, and are let through without a stop.
+// name an open file, not a path, and are let through without a stop. `notify`: the
+// call goes to the supervisor as a seccomp user notification (base/user_notification.h)
+// when the filter has a listener, else it stops for the tracer like the rest.
 struct StoppedCall {
   long nr;
   int at_flags_arg = -1;
+  bool notify = false;
 };
 
 // In the child about to be traced: sets no_new_privs and loads a filter that answers
 // SECCOMP_RET_TRACE for `calls` (native ABI only; other ABIs pass) and ALLOW for the
-// rest. Returns 0, or the errno of the refusal.
-int install_trace_filter(const std::vector<StoppedCall>& calls);
+// rest. With `listener`, the calls marked `notify` answer SECCOMP_RET_USER_NOTIF
+// instead and *listener receives the filter's listener descriptor (close-on-exec);
+// where the kernel refuses a listener (before 5.0, or one already in the process's
+// filters: EBUSY) the filter is loaded without one and *listener is -1. Returns 0, or
+// the errno of the refusal.
+int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener = nullptr);
 
 // The tracee's memory, read and written with process_vm_readv/writev.
 // A NUL-terminated string of at most 16 KiB ("" if unreadable or longer).
@@ -60,7 +67,11 @@ bool set_trace_options(pid_t pid);
 // each seccomp stop (the tracee is restarted after it), `on_exec(pid)` after an exec;
 // a tracee's own signals are delivered to it. `started` collects every process and
 // thread seen. Returns the raw wait status of `root`.
+// With `listener` >= 0 (a seccomp listener), `on_listener()` runs whenever it is
+// readable, between the stops: one thread serves both (SIGCHLD is read through a
+// signalfd while tracing, and blocked in the caller's thread meanwhile).
 int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp,
-                     const std::function<void(pid_t)>& on_exec, std::set<pid_t>& started);
+                     const std::function<void(pid_t)>& on_exec, std::set<pid_t>& started, int listener = -1,
+                     const std::function<void()>& on_listener = {});
 
 }  // namespace appv

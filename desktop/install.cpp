@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "desktop/desktop_entry.h"
 #include "desktop/menu_files.h"
@@ -23,6 +24,7 @@
 #include "vfs/cache.h"
 #include "base/fs_util.h"
 #include "base/resolve.h"
+#include "base/text.h"
 #include "base/unique_fd.h"
 #include "vfs/package.h"
 
@@ -39,6 +41,7 @@ struct Record {
   std::vector<std::string> dirs;
   std::vector<std::string> desktop_files;
   std::vector<std::string> caches;  // database caches that did not exist before appv
+  std::vector<std::string> commands;  // exported commands: links to `package`
   std::string origin, digest;       // InstallOrigin
   // The version this one replaced, kept for rollback: its package file and origin.
   std::string previous, previous_version, previous_origin, previous_digest;
@@ -59,6 +62,7 @@ void save(const Record& r, const std::string& path) {
   for (const auto& d : r.dirs) text += "dir " + d + "\n";
   for (const auto& d : r.desktop_files) text += "desktop " + d + "\n";
   for (const auto& c : r.caches) text += "cache " + c + "\n";
+  for (const auto& c : r.commands) text += "command " + c + "\n";
   for (const auto& [key, value] : {std::pair{"origin", &r.origin}, {"digest", &r.digest}, {"previous", &r.previous},
                                    {"previous-version", &r.previous_version}, {"previous-origin", &r.previous_origin},
                                    {"previous-digest", &r.previous_digest}}) {
@@ -83,6 +87,7 @@ Record load(const std::string& path) {
     else if (kind == "dir") r.dirs.push_back(value);
     else if (kind == "desktop") r.desktop_files.push_back(value);
     else if (kind == "cache") r.caches.push_back(value);
+    else if (kind == "command") r.commands.push_back(value);
     else if (kind == "origin") r.origin = value;
     else if (kind == "digest") r.digest = value;
     else if (kind == "previous") r.previous = value;
@@ -111,7 +116,7 @@ void write_recorded_file(const std::string& path, const std::string& content, mo
 }
 
 InstalledApp installed_app(const Record& r) {
-  return {r.id, r.version, r.package, r.desktop_files, r.origin, r.digest, r.previous_version};
+  return {r.id, r.version, r.package, r.desktop_files, r.origin, r.digest, r.previous_version, r.commands};
 }
 
 std::string previous_path(const InstallRoots& roots, const std::string& id) {
@@ -178,6 +183,7 @@ void refresh_databases(const InstallRoots& roots, Reporter& reporter) {
 }
 
 void remove_recorded(const Record& r) {
+  for (const std::string& link : r.commands) remove_command_link(link, r.package);
   for (const std::string& f : r.files) {
     if (::unlink(f.c_str()) != 0 && errno != ENOENT) throw_sys("cannot remove", f, errno);
   }
@@ -209,12 +215,45 @@ void remove_install(const std::string& id, const InstallRoots& roots, bool keep_
 
 InstallRoots InstallRoots::for_user() {
   const std::string data = require_xdg_dir(XdgDir::Data);
-  return {data, data + "/appv"};
+  // Where the XDG base directory specification puts a user's executables.
+  const std::string home = home_dir();
+  return {data, data + "/appv", home.empty() ? "" : home + "/.local/bin"};
 }
 
-InstallRoots InstallRoots::for_system() { return {"/usr/local/share", "/var/lib/appv"}; }
+InstallRoots InstallRoots::for_system() { return {"/usr/local/share", "/var/lib/appv", "/usr/local/bin"}; }
 
 namespace {
+
+// The names of the commands to export, each checked before anything is changed:
+// what the user asked for, then what an earlier install of the id exported (kept
+// without asking again whether it may shadow: the user decided that then).
+std::vector<std::string> commands_to_export(const Manifest& m, const std::string& package, bool self_executing,
+                                            const InstallRoots& roots, const CommandRequest& request) {
+  std::vector<std::string> names = request.names;
+  if (request.all) {
+    for (const auto& [name, entry] : m.entries) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::vector<std::string> entries;
+  for (const auto& [name, entry] : m.entries) entries.push_back(name);
+  for (const std::string& name : names) {
+    if (!m.entries.count(name)) {
+      const std::optional<std::string> near = closest_match(name, entries);
+      throw Error(Exit::Usage, fmt::format("--command {}: {} has no entry point of that name{}; it has: {}", shown_name(name),
+                                           m.id, near ? fmt::format(" (did you mean '{}'?)", *near) : "",
+                                           fmt::join(entries, ", ")));
+    }
+  }
+  if (names.empty()) return names;
+  if (!self_executing) {
+    throw Error(Exit::Usage, fmt::format("{} was packed without its runtime stub (--no-exe): a command needs a package "
+                                         "that runs by itself; start it with appv run {}", m.id, m.id));
+  }
+  if (roots.bin.empty()) throw Error(Exit::Environment, "HOME is not set to an absolute path: there is no ~/.local/bin");
+  for (const std::string& name : names) check_command_export(name, roots.bin, package, request.path_env, request.overrides);
+  return names;
+}
 
 // Installs the kept package file `kept` again (after a failed update). Best effort:
 // the caller is already reporting the failure that brought it here.
@@ -234,16 +273,26 @@ void reinstall_kept(const std::string& kept, const InstallRoots& roots, const st
 }  // namespace
 
 InstalledApp install_package(const std::string& package_path, const InstallRoots& roots, const std::string& appv_exe,
-                             Reporter& reporter, const InstallOrigin& origin) {
+                             Reporter& reporter, const InstallOrigin& origin, const CommandRequest& commands) {
   Package source = Package::open(package_path);
   const Manifest& m = source.manifest();
-  Record r{m.id, m.version, fmt::format("{}/packages/{}.appv", roots.appv, m.id), {}, {}, {}, {}, origin.reference,
+  Record r{m.id, m.version, fmt::format("{}/packages/{}.appv", roots.appv, m.id), {}, {}, {}, {}, {}, origin.reference,
            origin.digest, {}, {}, {}, {}};
+  const bool self_executing = source.trailer().header_offset > 0;
+  const std::vector<std::string> requested = commands_to_export(m, r.package, self_executing, roots, commands);
+  std::vector<std::string> kept_commands;
   // An installed version of the id is replaced and kept for rollback (the one it
   // replaced is dropped); the shared application/x-appv registration and the
   // sandbox stay.
   if (path_exists(record_path(roots, m.id))) {
     Record old = load(record_path(roots, m.id));
+    for (const std::string& link : old.commands) {
+      const std::string name = link.substr(link.rfind('/') + 1);
+      if (self_executing && m.entries.count(name) && link == roots.bin + "/" + name &&
+          !std::count(requested.begin(), requested.end(), name)) {
+        kept_commands.push_back(name);
+      }
+    }
     if (!old.previous.empty()) ::unlink(old.previous.c_str());
     if (path_exists(old.package)) {
       r.previous = previous_path(roots, m.id);
@@ -260,10 +309,23 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     // Recorded, so that a refused package leaves no directory behind either.
     make_recorded_dirs(roots.appv + "/installed", r);
     // The package itself: copied whole, made executable when it carries the stub.
-    const bool self_executing = source.trailer().header_offset > 0;
     make_recorded_dirs(parent_dir(r.package), r);
     copy_file_atomic(source.fd(), package_path, r.package, self_executing ? 0755 : 0644);
     r.files.push_back(r.package);
+    if (!requested.empty() || !kept_commands.empty()) make_recorded_dirs(roots.bin, r);
+    for (const std::string& name : requested) {
+      make_command_link(roots.bin + "/" + name, r.package);
+      r.commands.push_back(roots.bin + "/" + name);
+    }
+    for (const std::string& name : kept_commands) {
+      const std::string link = roots.bin + "/" + name;
+      if (path_exists(link)) {  // something else took the name since: the user's, left alone
+        reporter.warning(fmt::format("{} is no longer {}'s command: {} is there now", name, m.id, shown_name(link)));
+        continue;
+      }
+      make_command_link(link, r.package);
+      r.commands.push_back(link);
+    }
     Package installed = Package::open(r.package);
 
     // Menu entries and the icons pack resolved for them. A file already at one of

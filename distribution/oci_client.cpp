@@ -242,7 +242,7 @@ int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult
     total += before;
     now += before;
   }
-  if (total > 0) r->reporter->transfer_progress(r->label, now, total);
+  if (total > 0) r->reporter->progress(r->label, Progress{now, total, 0, 0});
   return 0;
 }
 
@@ -354,7 +354,7 @@ OciClient::Response OciClient::perform_once(Request& rq, const std::string& targ
   curl_slist_free_all(headers);
   // What arrived before an interruption is kept, so the next pull resumes after it.
   if (rq.sink_errno == 0 && !rq.pending.empty()) flush_sink(rq);
-  if (show) options_.reporter->transfer_ended(rq.label);
+  if (show) options_.reporter->progress_ended(rq.label);
   if (rq.sink_errno != 0) throw_sys("cannot write download", rq.sink_path, rq.sink_errno);
   if (rq.sink_too_big) {
     throw Oversized(Exit::BadInput, fmt::format("{} sent more than the {} bytes declared for {}", repo_.registry, rq.sink_limit,

@@ -104,7 +104,7 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
   plan.state = SandboxState{m.id, m.version, in.digest, full_prefixes(plan.rules)};
 
   plan.program = entry.path;
-  plan.argv = {entry.path};
+  plan.argv = {in.argv0.empty() ? entry.path : in.argv0};
   plan.argv.insert(plan.argv.end(), entry.args.begin(), entry.args.end());
   plan.argv.insert(plan.argv.end(), in.args.begin(), in.args.end());
   Tokens env_tokens = in.user;

@@ -70,6 +70,7 @@ struct LaunchInputs {
   const Manifest* manifest = nullptr;
   std::string digest;               // the payload's sha256, hex
   std::string entry;                // entry point name; "" for the manifest's default
+  std::string argv0;                // the app's argv[0]; "" for the entry point's path
   std::vector<std::string> isolate;  // the user's --isolate PREFIX=MODE, in order
   std::optional<Backend> backend;    // the user's --backend; nullopt: appv chooses
   // The policy's permission overrides (vfs/trust.h policy_permission_overrides), then

@@ -55,6 +55,7 @@ int run_capture(const CaptureArgs& args, const PackOptions& options, Clock::time
   }
   if (!args.manifest.empty()) capture.manifest = load_manifest(args.manifest);
   capture.app_version = args.app_version;
+  capture.app_id = args.app_id;
   capture.report_json = args.report_json;
   capture.allow_failure = args.allow_failure;
   capture.user = user_tokens();

@@ -37,7 +37,7 @@ Kind kind_of(const std::string& type_name) {
   return {};
 }
 
-OptionDoc option_doc(const CLI::Option& o) {
+OptionDoc describe_option_at(const CLI::Option& o) {
   OptionDoc doc;
   for (const std::string& s : o.get_snames()) doc.names.push_back("-" + s);
   for (const std::string& l : o.get_lnames()) doc.names.push_back("--" + l);
@@ -79,7 +79,7 @@ CommandDoc describe_at(const CLI::App& app, std::vector<std::string> path) {
   // An empty group hides an option from --help; it is hidden here too.
   for (const CLI::Option* o : app.get_options([](const CLI::Option* opt) { return !opt->get_group().empty(); })) {
     if (o->nonpositional()) {
-      doc.options.push_back(option_doc(*o));
+      doc.options.push_back(describe_option_at(*o));
     } else {
       doc.positionals.push_back(positional_doc(*o));
     }
@@ -101,6 +101,24 @@ std::string CommandDoc::full_name(const char* sep) const {
 }
 
 CommandDoc describe(const CLI::App& app) { return describe_at(app, {}); }
+
+OptionDoc describe_option(const CLI::Option& option) { return describe_option_at(option); }
+
+std::string value_display(const OptionDoc& o) {
+  switch (o.kind) {
+    case ValueKind::File: return "FILE";
+    case ValueKind::Dir: return "DIR";
+    case ValueKind::Command: return "COMMAND";
+    case ValueKind::Choice: {
+      std::string words;
+      for (const std::string& c : o.choices) words += (words.empty() ? "" : "|") + c;
+      return "{" + words + "}";
+    }
+    case ValueKind::Text: break;
+  }
+  std::string first = o.value_name.substr(0, o.value_name.find(':'));
+  return first.empty() || first == "TEXT" ? "VALUE" : first;
+}
 
 std::vector<const CommandDoc*> all_commands(const CommandDoc& root) {
   std::vector<const CommandDoc*> out{&root};

@@ -8,7 +8,8 @@
 
 namespace CLI {
 class App;
-}
+class Option;
+}  // namespace CLI
 
 namespace appv::cli {
 
@@ -57,6 +58,14 @@ struct CommandDoc {
 
 // The tree of `app` and its visible subcommands. `app` is the root ("appv").
 CommandDoc describe(const CLI::App& app);
+
+// One option as data (what describe() lists for each command).
+OptionDoc describe_option(const CLI::Option& option);
+
+// What help shows after an option's names, without CLI11's validator noise:
+// "TEXT:FILE" is FILE, "INT:INT in [1 - 19]" is INT, a choice is {a|b|c}, a plain
+// TEXT is VALUE.
+std::string value_display(const OptionDoc& option);
 
 // `root` and every command below it, parents before their subcommands.
 std::vector<const CommandDoc*> all_commands(const CommandDoc& root);

@@ -4,12 +4,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include "launcher/reporter.h"
+
 namespace appv::cli {
 namespace {
 
 bool looks_like_option(const std::string& word) { return word.size() > 1 && word[0] == '-'; }
 
 }  // namespace
+
+void add_quiet_flag(CLI::App& command) {
+  command.add_flag_callback("-q,--quiet", [] { stderr_reporter().set_quiet(true); },
+                            "Print nothing but errors and warnings");
+}
 
 const Commands::Action* Commands::parsed() const {
   for (const Entry& e : actions_) {

@@ -46,9 +46,15 @@ void add_sync_commands(CLI::App& app, Commands& out);    // sync, update, rollba
 void add_run_command(CLI::App& app, Commands& out);      // run (run_options.cpp)
 void add_sandbox_command(CLI::App& app, Commands& out);  // sandbox ... (sandbox_command.cpp)
 void add_registry_command(CLI::App& app, Commands& out); // registry ... (registry_command.cpp)
+void add_cache_command(CLI::App& app, Commands& out);    // cache, cache prune (cache_command.cpp)
 // help, version, completion (help_command.cpp). Registered last: their actions
 // describe every command registered before them.
 void add_help_commands(CLI::App& app, Commands& out);
+
+// -q/--quiet on `command`: nothing is printed but errors and warnings (quiet(),
+// reporter.h). Every command that prints more than its result takes it; one line
+// each, in the command's registration.
+void add_quiet_flag(CLI::App& command);
 
 // The options of every command that talks to an OCI registry, bound to `args`:
 // TLS only (what `run oci://` needs), or TLS, login and rate limit.

@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace appv {
+struct CommandRequest;  // desktop/install.h
+}
+
 namespace appv::cli {
 
 // How a package file is written: shared by `appv pack` and both captures.
@@ -22,8 +26,9 @@ struct PackOutputArgs {
 struct PackArgs {
   std::vector<std::string> programs;
   std::string manifest;
-  std::string app_version;
-  PackOutputArgs out;
+  std::string app_id;       // --id, without a manifest
+  std::string app_version;  // --version, without a manifest
+  PackOutputArgs out;       // out.output "": <app id>.appv in the working directory
 };
 int cmd_pack(const PackArgs& args);
 
@@ -36,6 +41,7 @@ struct CaptureArgs {
   std::vector<std::string> trace_runs;  // --trace-run: more commands to trace, each a shell-quoted line
   bool keep_profile = false;            // --trace-keep-profile: trace in the user's own HOME
   std::string manifest;
+  std::string app_id;
   std::string app_version;
   std::string report_json;
   bool allow_failure = false;
@@ -62,6 +68,13 @@ struct RunArgs {
   // system installed, if any (launcher/hand_over.h).
   bool hand_over = false;
   std::string backend;  // --backend: "ns", "ptrace" or "" (appv chooses)
+  // Where `package` came from when the user named an installed app's id
+  // (launcher/installed_target.h): "installed for you" or "installed for every user";
+  // printed by a dry run. "" for a file named on the command line.
+  std::string installed;
+  // The app's argv[0]; "" for the entry point's path. The stub run through a link
+  // named after an entry point gives the link's name (busybox style).
+  std::string argv0;
 };
 // The launch sequence shared by `appv run` and the runtime stub: returns only for a
 // dry run; otherwise the process becomes the app or an appv::Error is thrown.
@@ -72,6 +85,8 @@ int cmd_sandbox_list(bool json = false);
 int cmd_sandbox_path(const std::string& app);
 int cmd_sandbox_diff(const std::string& app);
 int cmd_sandbox_reset(const std::string& app, bool keep_config);
+// Deletes the sandbox; Exit::Busy while the app runs, Exit::NoInput when there is none.
+int cmd_sandbox_rm(const std::string& app);
 int cmd_sandbox_export(const std::string& app, const std::string& file);
 int cmd_sandbox_import(const std::string& app, const std::string& file, bool replace);
 int cmd_registry_list(const std::string& app);
@@ -83,8 +98,9 @@ int cmd_registry_reset(const std::string& app, const std::string& key);
 int cmd_keygen(const std::string& name, const std::string& dir);
 int cmd_sign(const std::string& package, const std::string& key, const std::string& signer);
 
-int cmd_install(const std::string& package, bool system);
-int cmd_uninstall(const std::string& id, bool system);
+int cmd_install(const std::string& package, bool system, const CommandRequest& commands);
+// `delete_data`: the user's sandbox of the app goes too (refused while it runs).
+int cmd_uninstall(const std::string& id, bool system, bool delete_data = false);
 int cmd_list(bool system, bool json = false);
 
 // `appv pack` and `appv capture` live in a module of their own (libappv-pack.so) so
@@ -114,6 +130,8 @@ struct OciArgs {
 // `pull_for_run` sets `path` to the pulled package's path in the cache when it
 // returns 0.
 struct DistributionEntries {
+  // -q: the module's own reporter (and its result lines) stay silent.
+  void (*set_quiet)(bool quiet);
   int (*push)(const std::string& package, const std::string& reference, const OciArgs& args);
   int (*pull)(const std::string& reference, const std::string& output, bool force, const OciArgs& args);
   int (*tags)(const std::string& repository, const OciArgs& args, bool json);

@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "base/text.h"
 #include "distribution/deploy.h"
+#include "launcher/app_ids.h"
 #include "launcher/distribution_commands.h"
 #include "launcher/format.h"
 #include "launcher/install_roots.h"
@@ -27,23 +28,23 @@ void print_outcome(const AppOutcome& raw, const std::string& config = "") {
   const char* would = o.planned ? "would be " : "";
   switch (o.kind) {
     case Kind::UpToDate:
-      fmt::print("{} {}: up to date ({})\n", o.id, o.version, o.reference);
+      say("{} {}: up to date ({})\n", o.id, o.version, o.reference);
       break;
     case Kind::Installed:
-      fmt::print("{}: {}installed {} ({})\n", o.id, would, o.version, o.reference);
+      say("{}: {}installed {} ({})\n", o.id, would, o.version, o.reference);
       break;
     case Kind::Updated:
-      fmt::print("{}: {}updated {} -> {} ({})\n", o.id, would, o.previous_version, o.version, o.reference);
+      say("{}: {}updated {} -> {} ({})\n", o.id, would, o.previous_version, o.version, o.reference);
       break;
     case Kind::Downgraded:
-      fmt::print("{}: {}downgraded {} -> {} ({})\n", o.id, would, o.previous_version, o.version, o.reference);
+      say("{}: {}downgraded {} -> {} ({})\n", o.id, would, o.previous_version, o.version, o.reference);
       break;
     case Kind::RolledBack:
-      fmt::print("{}: rolled back {} -> {}{}\n", o.id, o.previous_version.empty() ? "?" : o.previous_version, o.version,
+      say("{}: rolled back {} -> {}{}\n", o.id, o.previous_version.empty() ? "?" : o.previous_version, o.version,
                  o.reference.empty() ? "" : fmt::format(" ({})", o.reference));
       break;
     case Kind::Removed:
-      fmt::print("{}: {}removed (no longer in {})\n", o.id, would, config);
+      say("{}: {}removed (no longer in {})\n", o.id, would, config);
       break;
     case Kind::Failed:
       // One line per app that failed, naming it once.
@@ -70,13 +71,17 @@ int cmd_sync(const std::string& config, bool system, const SyncOptions& sync, co
 }
 
 int cmd_update(const std::string& id, bool system, const OciArgs& args) {
-  print_outcome(update_app(id, oci_options(args), install_roots(system), self_exe()));
-  return 0;
+  return suggesting_app_id(id, [system] { return installed_app_ids(system); }, [&] {
+    print_outcome(update_app(id, oci_options(args), install_roots(system), self_exe()));
+    return 0;
+  });
 }
 
 int cmd_rollback(const std::string& id, bool system) {
-  print_outcome(rollback_app(id, install_roots(system), self_exe(), stderr_reporter()));
-  return 0;
+  return suggesting_app_id(id, [system] { return installed_app_ids(system); }, [&] {
+    print_outcome(rollback_app(id, install_roots(system), self_exe(), stderr_reporter()));
+    return 0;
+  });
 }
 
 }  // namespace appv::cli

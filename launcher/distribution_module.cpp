@@ -3,12 +3,14 @@
 // libcurl. appv loads it only for them (launcher/module_loader.h).
 #include "launcher/distribution_commands.h"
 #include "launcher/format.h"
+#include "launcher/reporter.h"
 
 namespace {
 
 using namespace appv::cli;
 
 const DistributionEntries entries = {
+    .set_quiet = [](bool quiet) { stderr_reporter().set_quiet(quiet); },
     .push = [](const std::string& package, const std::string& reference, const OciArgs& args) {
       return report_errors([&] { return cmd_push(package, reference, args); });
     },

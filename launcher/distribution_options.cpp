@@ -38,12 +38,14 @@ void add_oci_commands(CLI::App& app, Commands& out) {
   push->add_option("package", args->package, "Package file")->required()->type_name("FILE");
   push->add_option("reference", args->reference, "Where to: REGISTRY/REPOSITORY:TAG, e.g. registry.example.com/tools/jq:1.6")->required();
   add_oci_options(*push, args->oci);
+  add_quiet_flag(*push);
   out.add(push, [args] { return distribution_module().push(args->package, args->reference, args->oci); });
   CLI::App* pull = app.add_subcommand("pull", "Download a package from an OCI registry, verified against its digest");
   pull->add_option("reference", args->reference, "REGISTRY/REPOSITORY[:TAG|@sha256:DIGEST]")->required();
   pull->add_option("-o,--output", args->output, "File to write (default: <app id>.appv)")->type_name("FILE");
   pull->add_flag("-f,--force", args->force, "Replace the output file if it exists");
   add_oci_options(*pull, args->oci);
+  add_quiet_flag(*pull);
   pull->footer("An interrupted pull is resumed by the next one; nothing is written to the output until\n"
                "every byte matches the registry's digest.");
   out.add(pull, [args] { return distribution_module().pull(args->reference, args->output, args->force, args->oci); });
@@ -71,6 +73,7 @@ void add_sync_commands(CLI::App& app, Commands& out) {
   sync->add_flag("--allow-mass-removal", args->allow_mass_removal,
                  "Remove even when that is more than half of the apps sync manages, or all of them");
   add_oci_options(*sync, args->oci);
+  add_quiet_flag(*sync);
   sync->footer("Idempotent: an app whose reference still resolves to the installed digest is not fetched.\n"
                "Apps installed by hand are left alone; apps sync installed that the list no longer names\n"
                "are removed (not when another app failed, and not more than half of them, or all, without\n"
@@ -84,10 +87,12 @@ void add_sync_commands(CLI::App& app, Commands& out) {
   update->add_option("app", args->app_id, "App id (see appv list)")->required();
   update->add_flag("--system", args->system, "The system-wide installation");
   add_oci_options(*update, args->oci);
+  add_quiet_flag(*update);
   out.add(update, [args] { return distribution_module().update(args->app_id, args->system, args->oci); });
   CLI::App* rollback = app.add_subcommand("rollback", "Return an app to the version its last update or install replaced");
   rollback->add_option("app", args->app_id, "App id (see appv list)")->required();
   rollback->add_flag("--system", args->system, "The system-wide installation");
+  add_quiet_flag(*rollback);
   out.add(rollback, [args] { return distribution_module().rollback(args->app_id, args->system); });
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "base/human_bytes.h"
 #include "base/text.h"
@@ -15,6 +16,10 @@ namespace appv::cli {
 std::string self_exe();
 // The working directory, or "/" if it cannot be named.
 std::string current_dir();
+
+// Rows as aligned columns, two spaces apart, the last column unpadded, one line each
+// (the first row is the header). Widths count characters, not bytes.
+std::string format_table(const std::vector<std::vector<std::string>>& rows);
 
 // Runs a command body and turns what it throws into the one place errors become
 // text: "appv: <message>" on stderr, and the error's exit status.

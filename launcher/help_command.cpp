@@ -15,6 +15,7 @@
 #include "launcher/cli_model.h"
 #include "launcher/command_line.h"
 #include "launcher/completion.h"
+#include "launcher/exit_statuses.h"
 #include "launcher/man_page.h"
 #include "launcher/version.h"
 
@@ -45,6 +46,9 @@ int write_man_pages(const CLI::App& app, const std::string& dir) {
   return 0;
 }
 
+// `appv help exit-statuses`: the one table every subcommand's help points to.
+constexpr const char* kExitStatusesTopic = "exit-statuses";
+
 // The command `words` name below `app` ("sandbox", "reset"), or nullptr.
 const CLI::App* find_command(const CLI::App& app, const std::vector<std::string>& words) {
   const CLI::App* at = &app;
@@ -68,6 +72,10 @@ std::string command_names(const CLI::App& app) {
 }
 
 int print_help(const CLI::App& app, const std::vector<std::string>& words) {
+  if (words.size() == 1 && words[0] == kExitStatusesTopic) {
+    fmt::print("{}", exit_status_text());
+    return 0;
+  }
   const CLI::App* command = find_command(app, words);
   std::string name = "appv";
   for (const std::string& w : words) name += " " + w;
@@ -93,7 +101,7 @@ void add_help_commands(CLI::App& app, Commands& out) {
   const CLI::App* root = &app;
 
   CLI::App* help = app.add_subcommand("help", "Show the help of appv or of a command (appv help sandbox reset)");
-  help->add_option("command", args->words, "The command, and its subcommand if it has them");
+  help->add_option("command", args->words, "The command, and its subcommand if it has them; or exit-statuses");
   help->add_option("--man", args->man_dir, "Write appv's man pages (roff, one per command) into this directory instead")
       ->type_name("DIR");
   out.add(help, [args, root] {

@@ -9,6 +9,7 @@
 #include "base/error.h"
 #include "base/text.h"
 #include "launcher/format.h"
+#include "launcher/reporter.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
 #include "vfs/trust.h"
@@ -110,8 +111,8 @@ int cmd_verify(const std::string& path) {
 
 int cmd_extract(const std::string& path, const std::string& dir) {
   Package p = Package::open(path);
-  extract_to(p, dir);
-  fmt::print("extracted {} into {} (files below {}/root)\n", path, dir, dir);
+  extract_to(p, dir, {}, stderr_reporter());
+  say("extracted {} into {} (files below {}/root)\n", path, dir, dir);
   return 0;
 }
 

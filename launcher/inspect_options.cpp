@@ -86,6 +86,7 @@ void add_extract_command(CLI::App& app, Commands& out) {
   CLI::App* cmd = app.add_subcommand("extract", "Extract a package safely into a new directory, for inspection");
   cmd->add_option("package", args->package, "Package file")->required()->type_name("FILE");
   cmd->add_option("dir", args->dir, "Directory to create (must not exist, or be empty)")->required()->type_name("DIR");
+  add_quiet_flag(*cmd);
   out.add(cmd, [args] { return cmd_extract(args->package, args->dir); });
 }
 

@@ -1,15 +1,17 @@
 // appv: the command line. Creates the app, lets each command file register its
 // subcommands, parses, dispatches, and maps errors to exit statuses.
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include "base/error.h"
 #include "launcher/command_line.h"
 #include "launcher/exit_statuses.h"
 #include "launcher/format.h"
+#include "launcher/help_format.h"
+#include "launcher/usage_error.h"
 #include "launcher/version.h"
 
 int main(int argc, char** argv) {
@@ -17,7 +19,8 @@ int main(int argc, char** argv) {
   CLI::App app{"appv: application virtualization for Linux. Packs an application and its files into one "
                "file, and runs it on another machine through a virtual view of the file system.",
                "appv"};
-  app.footer(cli::exit_status_text());
+  // Before any subcommand exists: they take their formatter from appv's.
+  app.formatter(std::make_shared<cli::HelpFormatter>());
   app.require_subcommand(1);
   // The text without its final newline: CLI11 adds one.
   const std::string version = cli::version_text();
@@ -42,8 +45,13 @@ int main(int argc, char** argv) {
   if (!run_only) {
     cli::add_sandbox_command(app, commands);
     cli::add_registry_command(app, commands);
+    cli::add_cache_command(app, commands);
     cli::add_help_commands(app, commands);
   }
+
+  // After registration, so that subcommands do not inherit it: the table is shown
+  // here and by `appv help exit-statuses`; each subcommand's help points to it.
+  app.footer(cli::exit_status_text());
 
   try {
     app.parse(argc, argv);
@@ -54,15 +62,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    bool known = false;
-    std::string names;
-    for (const CLI::App* sub : app.get_subcommands({})) {
-      known = known || (argc > 1 && sub->get_name() == argv[1]);
-      names += (names.empty() ? "" : ", ") + sub->get_name();
-    }
-    if (argc > 1 && argv[1][0] != '-' && !known) what = fmt::format("unknown command '{}' (commands: {})", argv[1], names);
-    std::fprintf(stderr, "appv: %s (see 'appv --help')\n", what.c_str());
+    const std::vector<std::string> words(argv + 1, argv + argc);
+    std::fprintf(stderr, "%s\n", cli::usage_message(app, words, e).c_str());
     return static_cast<int>(Exit::Usage);
   }
 

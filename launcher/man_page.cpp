@@ -14,24 +14,6 @@ std::string upper(std::string s) {
   return s;
 }
 
-// What --help shows after an option's names, without CLI11's validator noise:
-// "TEXT:FILE" is FILE, "INT:INT in [1 - 19]" is INT, a plain TEXT is VALUE.
-std::string value_name(const OptionDoc& o) {
-  switch (o.kind) {
-    case ValueKind::File: return "FILE";
-    case ValueKind::Dir: return "DIR";
-    case ValueKind::Command: return "COMMAND";
-    case ValueKind::Choice: {
-      std::string words;
-      for (const std::string& c : o.choices) words += (words.empty() ? "" : "|") + c;
-      return "{" + words + "}";
-    }
-    case ValueKind::Text: break;
-  }
-  std::string first = o.value_name.substr(0, o.value_name.find(':'));
-  return first.empty() || first == "TEXT" ? "VALUE" : first;
-}
-
 // A name to type as read (appv-sandbox-reset): every dash a minus sign.
 std::string roff_name(const std::string& s) {
   std::string out;
@@ -70,7 +52,7 @@ std::string options_list(const CommandDoc& c) {
   for (const OptionDoc& o : c.options) {
     std::string names;
     for (const std::string& n : o.names) names += (names.empty() ? "" : ", ") + ("\\fB" + roff_escape(n) + "\\fR");
-    if (o.takes_value) names += " \\fI" + value_name(o) + "\\fR";
+    if (o.takes_value) names += " \\fI" + value_display(o) + "\\fR";
     std::string text = sentence(o.description);
     if (!o.default_value.empty()) text += " Default: " + roff_escape(o.default_value) + ".";
     if (o.repeatable) text += " May be given more than once.";

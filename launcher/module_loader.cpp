@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "launcher/format.h"
+#include "launcher/reporter.h"
 
 namespace appv::cli {
 
@@ -34,6 +35,8 @@ void* module_symbol(const char* file, const char* what, const char* symbol) {
 const DistributionEntries& distribution_module() {
   static const DistributionEntries* entries = reinterpret_cast<DistributionTable>(
       module_symbol("libappv-distribution.so", "the distribution module", kDistributionEntriesSymbol))();
+  // Options are parsed before any command runs, so -q is known by now.
+  entries->set_quiet(quiet());
   return *entries;
 }
 

@@ -21,7 +21,8 @@ namespace appv::cli {
 // tried), Exit::Internal when the module lacks the symbol.
 void* module_symbol(const char* file, const char* what, const char* symbol);
 
-// The distribution module's entry points (libappv-distribution.so).
+// The distribution module's entry points (libappv-distribution.so), told whether
+// -q was given.
 const DistributionEntries& distribution_module();
 
 }  // namespace appv::cli

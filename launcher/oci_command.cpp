@@ -60,9 +60,9 @@ int cmd_push(const std::string& package_path, const std::string& reference, cons
   if (!client.has_blob(artifact.config_blob.digest)) client.push_blob_bytes(artifact.config_blob.digest, artifact.config);
   const std::string manifest_digest = client.put_manifest(ref.tag, artifact.manifest, kOciManifestType);
   const Manifest& m = package.manifest();
-  fmt::print("pushed {} {} to {} ({}{})\n", printable(m.id), printable(m.version), ref.str(), human_bytes(artifact.package_blob.size),
+  say("pushed {} {} to {} ({}{})\n", printable(m.id), printable(m.version), ref.str(), human_bytes(artifact.package_blob.size),
              had_package ? ", already in the registry" : "");
-  fmt::print("digest: {}\n", manifest_digest);
+  say("digest: {}\n", manifest_digest);
   return 0;
 }
 
@@ -73,16 +73,16 @@ int cmd_pull(const std::string& reference, const std::string& output, bool force
   if (path_exists(out) && !force) {
     // The same bytes already there: nothing to do, and nothing wrong.
     if (file_digest(out) == pulled.blob_digest) {
-      fmt::print("{} {}: up to date ({} is {})\n", printable(pulled.app_id), printable(pulled.version), printable(out), ref.str());
-      fmt::print("digest: {}\n", pulled.manifest_digest);
+      say("{} {}: up to date ({} is {})\n", printable(pulled.app_id), printable(pulled.version), printable(out), ref.str());
+      say("digest: {}\n", pulled.manifest_digest);
       return 0;
     }
     throw Error(Exit::Usage, fmt::format("'{}' exists and holds something else (use {}--force to replace it)", out,
                                          output.empty() ? "-o FILE, or " : ""));
   }
   copy_file_atomic(pulled.path, out, pulled.self_executing ? 0755 : 0644);
-  fmt::print("pulled {} {} from {} to {}\n", printable(pulled.app_id), printable(pulled.version), ref.str(), printable(out));
-  fmt::print("digest: {}\n", pulled.manifest_digest);
+  say("pulled {} {} from {} to {}\n", printable(pulled.app_id), printable(pulled.version), ref.str(), printable(out));
+  say("digest: {}\n", pulled.manifest_digest);
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "launcher/capture_command.h"
 #include "launcher/commands.h"
 #include "launcher/format.h"
+#include "launcher/reporter.h"
 #include "base/error.h"
 #include "base/fatal_signal_cleanup.h"
 #include "packager/pack.h"
@@ -47,7 +48,9 @@ PackOptions pack_options(const PackOutputArgs& args, bool report_only) {
       std::fprintf(stderr, "appv: warning: runtime stub not found; writing a package that runs with 'appv run' only\n");
     }
   }
+  stderr_reporter().set_quiet(args.quiet);
   if (!args.quiet) options.progress = [](const std::string& line) { std::fprintf(stderr, "appv: %s\n", line.c_str()); };
+  options.reporter = &stderr_reporter();
   return options;
 }
 
@@ -65,16 +68,21 @@ void print_summary(const PackSummary& s, const std::string& output, bool quiet, 
 int cmd_pack(const PackArgs& args) {
   install_fatal_signal_cleanup();  // Ctrl-C leaves no half-written package beside the output
   const auto started = Clock::now();
-  if (args.out.output.empty()) throw Error(Exit::Usage, "-o/--output is required");
   Manifest manifest;
   if (!args.manifest.empty()) {
     if (!args.programs.empty()) throw Error(Exit::Usage, "give either programs or --manifest, not both");
+    if (!args.app_id.empty() || !args.app_version.empty()) {
+      throw Error(Exit::Usage, "--id and --version are for packing without a manifest: the manifest names both");
+    }
     manifest = load_manifest(args.manifest);
   } else {
-    manifest = manifest_for_programs(args.programs, args.app_version);
+    manifest = manifest_for_programs(args.programs, args.app_version, args.app_id);
   }
-  PackSummary s = pack(manifest, pack_options(args.out, /*report_only=*/false));
-  print_summary(s, args.out.output, args.out.quiet, started);
+  // As trace and install capture do: <app id>.appv in the working directory.
+  PackOutputArgs out = args.out;
+  if (out.output.empty()) out.output = manifest.id + ".appv";
+  PackSummary s = pack(manifest, pack_options(out, /*report_only=*/false));
+  print_summary(s, out.output, out.quiet, started);
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "launcher/command_line.h"
 #include "launcher/module_loader.h"
+#include "launcher/reporter.h"
 
 namespace appv::cli {
 namespace {
@@ -34,6 +35,7 @@ struct PackCommandLine {
 int pack_action(PackCommandLine& line) {
   PackArgs& pack = line.pack;
   pack.out.exe_explicit = line.exe_flag->count() > 0 && pack.out.exe;
+  pack.out.quiet = quiet();
   if (line.trace || !line.trace_runs.empty()) {
     CaptureArgs capture;
     capture.kind = CaptureArgs::Kind::Trace;
@@ -41,6 +43,7 @@ int pack_action(PackCommandLine& line) {
     capture.trace_runs = line.trace_runs;
     capture.keep_profile = line.keep_profile;
     capture.manifest = pack.manifest;
+    capture.app_id = pack.app_id;
     capture.app_version = pack.app_version;
     capture.report_json = line.report_json;
     capture.allow_failure = line.allow_failure;
@@ -48,7 +51,6 @@ int pack_action(PackCommandLine& line) {
     capture.out = pack.out;
     return run_capture(capture);
   }
-  if (pack.out.output.empty()) throw Error(Exit::Usage, "-o/--output is required");
   if (!line.report_json.empty() || line.allow_failure || line.report_only || line.keep_profile) {
     throw Error(Exit::Usage, "--report-json, --report-only, --allow-failure and --trace-keep-profile need --trace");
   }
@@ -64,11 +66,13 @@ void add_pack_commands(CLI::App& app, Commands& out) {
   pack_cmd->add_option("programs", pack.programs, "Programs to pack (path, or name on PATH) when no manifest is given")
       ->type_name("COMMAND");
   pack_cmd->add_option("-m,--manifest", pack.manifest, "Manifest (TOML) describing the package")->check(CLI::ExistingFile);
-  pack_cmd->add_option("-o,--output", pack.out.output, "Package file to write (with --trace: default <app id>.appv)")->type_name("FILE");
-  pack_cmd->add_option("--app-version", pack.app_version, "Version recorded when no manifest is given");
+  pack_cmd->add_option("-o,--output", pack.out.output, "Package file to write (default: <app id>.appv here)")->type_name("FILE");
+  pack_cmd->add_option("--id", pack.app_id, "App id when no manifest is given (default: the first program's name)")->type_name("ID");
+  pack_cmd->add_option("--version,--app-version", pack.app_version, "Version recorded when no manifest is given (default: 0)")
+      ->type_name("VERSION");
   pack_cmd->add_flag("--strict", pack.out.strict, "Fail if any needed library cannot be found");
-  pack_cmd->add_option("--level", pack.out.level, "zstd compression level")->check(CLI::Range(1, 19))->capture_default_str();
-  pack_cmd->add_flag("-q,--quiet", pack.out.quiet, "Print nothing but errors and warnings");
+  pack_cmd->add_option("--level", pack.out.level, "zstd compression level, 1 to 19")->check(CLI::Range(1, 19))->capture_default_str();
+  add_quiet_flag(*pack_cmd);
   line->exe_flag = pack_cmd->add_flag("--exe,!--no-exe", pack.out.exe,
                                       "Put the runtime stub in front so the package runs by itself (default: on)");
   pack_cmd->add_flag("--trace", line->trace, "Trace capture: run the command given after -- and pack every file it uses");
@@ -80,7 +84,8 @@ void add_pack_commands(CLI::App& app, Commands& out) {
   pack_cmd->add_option("--report-json", line->report_json, "With --trace: also write the capture report as JSON here")->type_name("FILE");
   pack_cmd->add_flag("--allow-failure", line->allow_failure, "With --trace: pack even if the traced command fails");
   pack_cmd->add_flag("--report-only", line->report_only, "With --trace: write the report of what would be packed, no package");
-  pack_cmd->footer("Usage: appv pack PROGRAM... -o OUT | appv pack -m MANIFEST -o OUT | appv pack --trace [-o OUT] [-m M] -- CMD [ARGS...]\n"
+  pack_cmd->footer("Usage: appv pack PROGRAM... [--id ID] [--version V] [-o OUT] | appv pack -m MANIFEST [-o OUT]\n"
+                   "       appv pack --trace [-o OUT] [-m M] -- CMD [ARGS...]\n"
                    "       appv pack --trace -o OUT --trace-run 'CMD ARGS' --trace-run 'CMD OTHER-ARGS' (one package, several runs)\n"
                    "Reproducible: the same inputs give the same bytes; SOURCE_DATE_EPOCH sets every entry's time.\n"
                    "Trace capture runs each command in a fresh, empty profile (HOME and XDG_CONFIG/DATA/CACHE/STATE_HOME in a\n"
@@ -100,18 +105,21 @@ void add_pack_commands(CLI::App& app, Commands& out) {
   capture_cmd->add_option("installer", capture.command, "The installer and its arguments, after --")->required()->type_name("COMMAND");
   capture_cmd->add_option("-m,--manifest", capture.manifest, "Manifest naming entry points, includes and [capture] rules")->check(CLI::ExistingFile);
   capture_cmd->add_option("-o,--output", capture.out.output, "Package file to write (default: <app id>.appv)")->type_name("FILE");
-  capture_cmd->add_option("--app-version", capture.app_version, "Version recorded when no manifest is given");
+  capture_cmd->add_option("--id", capture.app_id, "App id when no manifest is given (default: the first new program's name)")->type_name("ID");
+  capture_cmd->add_option("--version,--app-version", capture.app_version, "Version recorded when no manifest is given (default: 0)")
+      ->type_name("VERSION");
   capture_cmd->add_option("--report-json", capture.report_json, "Also write the capture report as JSON here")->type_name("FILE");
   capture_cmd->add_flag("--allow-failure", capture.allow_failure, "Pack even if the installer fails");
   capture_cmd->add_flag("--report-only", capture.report_only, "Write the report of what would be packed, no package");
   capture_cmd->add_flag("--strict", capture.out.strict, "Fail if any needed library cannot be found");
-  capture_cmd->add_flag("-q,--quiet", capture.out.quiet, "Print nothing but errors and warnings");
+  add_quiet_flag(*capture_cmd);
   cap->exe_flag = capture_cmd->add_flag("--exe,!--no-exe", capture.out.exe, "Put the runtime stub in front (default: on)");
   capture_cmd->footer("Usage: appv capture [OPTIONS] -- INSTALLER [ARGS...]   e.g. appv capture -- dpkg -i tool.deb\n"
                       "The host is left exactly as it was; the package holds what the installer added or changed.\n"
                       "New programs in bin/ and sbin/ and programs of new .desktop files become entry points.");
   out.add(capture_cmd, [cap] {
     cap->capture.out.exe_explicit = cap->exe_flag->count() > 0 && cap->capture.out.exe;
+    cap->capture.out.quiet = quiet();
     return run_capture(cap->capture);
   });
 }

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "launcher/app_ids.h"
 #include "launcher/command_line.h"
 #include "vfs/sandbox_access.h"
 #include "base/error.h"
@@ -61,7 +62,9 @@ struct AppRegistry {
 AppRegistry load(const std::string& app) {
   AppRegistry r;
   r.sandbox = sandbox_dir(app);
-  if (!path_exists(r.sandbox)) throw Error(Exit::NoInput, fmt::format("{} has no sandbox (it has not run as this user)", app));
+  if (!path_exists(r.sandbox)) {
+    throw Error(Exit::NoInput, fmt::format("{} has no sandbox (it has not run as this user){}", app, app_id_hint(app, sandbox_app_ids())));
+  }
   const std::string vfile = fmt::format("{}/{}", require_xdg_dir(XdgDir::Config), kRegistryUserFile);
   r.user_file_dir = vfile.substr(0, vfile.find_last_of('/'));
   r.user_file = layout::upper(r.sandbox) + vfile;

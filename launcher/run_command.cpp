@@ -23,6 +23,7 @@
 #include "launcher/format.h"
 #include "launcher/hand_over.h"
 #include "launcher/host_inputs.h"
+#include "launcher/reporter.h"
 #include "redirect/apply.h"
 #include "redirect/namespace_probe.h"
 #include "vfs/cache.h"
@@ -111,6 +112,7 @@ int cmd_run(const RunArgs& args) {
   in.manifest = &package.manifest();
   in.digest = package.digest();
   in.entry = args.entry;
+  in.argv0 = args.argv0;
   in.isolate = args.isolate;
   in.backend = forced;
   in.permission_overrides = permission_overrides(policy, package.manifest().id, args.deny);
@@ -128,17 +130,18 @@ int cmd_run(const RunArgs& args) {
     const std::string root = layout::cache_root(in.cache, package.digest());
     const bool cached = ::access(root.c_str(), F_OK) == 0;
     const LaunchPlan plan = cached ? plan_launch(in, host, DiskTree(root)) : plan_launch(in, host, listed_tree(package));
+    if (!args.installed.empty() && !args.json) fmt::print("installed: {} ({})\n", args.package, args.installed);
     fmt::print("{}", args.json ? launch_plan_json(plan) : format_launch_plan(plan, in.environ));
     return 0;
   }
 
-  if (::isatty(STDERR_FILENO) && ::access(layout::cache_entry(in.cache, package.digest()).c_str(), F_OK) != 0) {
-    std::fprintf(stderr, "appv: extracting %s (%.1f MB) into the cache...\n", package.manifest().id.c_str(),
-                 static_cast<double>(package.header().unpacked_bytes) / 1e6);
-  }
-  const CachedPackage cached = ensure_cached(package, in.cache);
+  // A first run extracts the package: on a terminal, a progress line that is taken
+  // down before the app starts.
+  const CachedPackage cached = ensure_cached(package, in.cache, stderr_reporter());
   const LaunchPlan plan = plan_launch(in, host, DiskTree(cached.root));
-  for (const std::string& notice : plan.notices) std::fprintf(stderr, "%s\n", notice.c_str());
+  if (!quiet()) {
+    for (const std::string& notice : plan.notices) std::fprintf(stderr, "%s\n", notice.c_str());
+  }
   apply(plan);
 }
 

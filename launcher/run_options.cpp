@@ -7,6 +7,7 @@
 
 #include "distribution/oci_reference.h"
 #include "launcher/command_line.h"
+#include "launcher/installed_target.h"
 #include "launcher/module_loader.h"
 
 namespace appv::cli {
@@ -34,17 +35,19 @@ void add_run_command(CLI::App& app, Commands& out) {
       ->check(CLI::IsMember({"ns", "ptrace"}));
   cmd->add_flag("--temp", p->run.temp, "Use a throw-away sandbox: every change is discarded when the app exits");
   add_tls_options(*cmd, p->oci);
+  add_quiet_flag(*cmd);
   // Everything after PACKAGE belongs to the app, even words that look like appv's
   // options (`appv run jq.appv --help`): run is a prefix command, so CLI11 stops at
   // PACKAGE. The positional below exists for --help and for a leading "--"; its check
   // refuses every word, so CLI11 never fills it and PACKAGE always stops the parse.
   cmd->prefix_command();
   cmd->validate_positionals();
-  cmd->add_option("package", p->package_help, "Package file, or oci://REGISTRY/REPOSITORY[:TAG|@DIGEST]")
+  cmd->add_option("package", p->package_help, "Package file, an installed app's id (yours, then the system's), or oci://REGISTRY/REPOSITORY[:TAG|@DIGEST]")
       ->type_name("FILE")
       ->check(CLI::Validator([](const std::string&) { return std::string("stops the parse"); }, ""));
   cmd->callback([p, cmd] { split_run_words(cmd->remaining(), p->run); });
-  cmd->footer("Usage: appv run [OPTIONS] PACKAGE [--] [ARGS...]\nEverything after PACKAGE is passed to the app.\n"
+  cmd->footer("Usage: appv run [OPTIONS] PACKAGE|APP-ID [--] [ARGS...]\nEverything after PACKAGE is passed to the app.\n"
+              "An APP-ID that names no file runs the package `appv install` installed for you, else for every user.\n"
               "oci://REF is pulled into the cache (resumable, verified) and run from there; when the registry\n"
               "is unreachable, the copy a tag last resolved to runs, with a warning.");
   out.add(cmd, [p] {
@@ -54,6 +57,10 @@ void add_run_command(CLI::App& app, Commands& out) {
       std::string pulled;
       if (const int status = distribution_module().pull_for_run(run.package, p->oci, pulled); status != 0) return status;
       run.package = pulled;
+    } else if (!run.package.empty()) {
+      const RunTarget target = resolve_run_target(run.package);
+      run.package = target.package;
+      run.installed = target.installed;
     }
     return cmd_run(run);
   });

@@ -8,9 +8,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "launcher/app_ids.h"
 #include "launcher/command_line.h"
 #include "launcher/format.h"
 #include "launcher/json_output.h"
+#include "launcher/reporter.h"
 #include "vfs/sandbox_access.h"
 #include "base/error.h"
 #include "base/text.h"
@@ -28,7 +30,10 @@ namespace {
 
 std::string existing_sandbox(const std::string& app) {
   std::string dir = sandbox_dir(app);
-  if (!path_exists(dir)) throw Error(Exit::NoInput, fmt::format("{} has no sandbox (it has not run as this user): {}", app, dir));
+  if (!path_exists(dir)) {
+    throw Error(Exit::NoInput, fmt::format("{} has no sandbox (it has not run as this user): {}{}", app, dir,
+                                           app_id_hint(app, sandbox_app_ids())));
+  }
   return dir;
 }
 
@@ -89,7 +94,13 @@ int cmd_sandbox_reset(const std::string& app, bool keep_config) {
   UniqueFd lock = lock_stopped_sandbox(dir, app, "reset its sandbox");
   const std::string keep = keep_config ? config_home() : std::string();
   reset_sandbox(dir, keep);
-  fmt::print("{}: sandbox reset{}\n", app, keep_config ? fmt::format(" (kept {})", keep) : "");
+  say("{}: sandbox reset{}\n", app, keep_config ? fmt::format(" (kept {})", keep) : "");
+  return 0;
+}
+
+int cmd_sandbox_rm(const std::string& app) {
+  const uint64_t bytes = remove_stopped_sandbox(existing_sandbox(app), app, "remove its sandbox");
+  say("{}: sandbox removed ({} the app had written)\n", app, human_bytes(bytes));
   return 0;
 }
 
@@ -98,7 +109,7 @@ int cmd_sandbox_export(const std::string& app, const std::string& file) {
   // Taken so no launch or reset changes it mid-export; a running app may still write.
   UniqueFd lock = lock_sandbox(dir);
   ArchiveCount n = export_sandbox(dir, app, file);
-  fmt::print("{}: exported {} entries ({}) to {}\n", app, n.entries, human_bytes(n.bytes), file);
+  say("{}: exported {} entries ({}) to {}\n", app, n.entries, human_bytes(n.bytes), file);
   return 0;
 }
 
@@ -130,7 +141,7 @@ int cmd_sandbox_import(const std::string& app, const std::string& file, bool rep
     throw_sys("cannot publish", dir, err);
   }
   if (exists) remove_tree(old);
-  fmt::print("{}: imported {} entries ({}) from {}\n", app, n.entries, human_bytes(n.bytes), file);
+  say("{}: imported {} entries ({}) from {}\n", app, n.entries, human_bytes(n.bytes), file);
   return 0;
 }
 
@@ -153,16 +164,24 @@ void add_sandbox_command(CLI::App& app, Commands& out) {
   out.add(diff, [args] { return cmd_sandbox_diff(args->app_id); });
   CLI::App* reset = sandbox_cmd->add_subcommand("reset", "Discard everything APP wrote: it sees the pristine view again");
   reset->add_option("app", args->app_id, "App id")->required();
+  add_quiet_flag(*reset);
   reset->add_flag("--keep-config", args->keep_config, "Keep its configuration ($XDG_CONFIG_HOME, with its GSettings keys)");
   out.add(reset, [args] { return cmd_sandbox_reset(args->app_id, args->keep_config); });
+  CLI::App* rm = sandbox_cmd->add_subcommand("rm", "Delete APP's sandbox: everything it wrote, its settings and state");
+  rm->add_option("app", args->app_id, "App id")->required();
+  rm->footer("Refused (75) while APP runs; a missing sandbox is 66. The app's next launch starts a new one.");
+  add_quiet_flag(*rm);
+  out.add(rm, [args] { return cmd_sandbox_rm(args->app_id); });
   CLI::App* exp = sandbox_cmd->add_subcommand("export", "Write APP's sandbox to FILE (tar+zstd)");
   exp->add_option("app", args->app_id, "App id")->required();
   exp->add_option("file", args->file, "File to write, e.g. app.tar.zst")->required()->type_name("FILE");
+  add_quiet_flag(*exp);
   out.add(exp, [args] { return cmd_sandbox_export(args->app_id, args->file); });
   CLI::App* imp = sandbox_cmd->add_subcommand("import", "Make FILE (from sandbox export) APP's sandbox");
   imp->add_option("app", args->app_id, "App id")->required();
   imp->add_option("file", args->file, "File written by appv sandbox export")->required()->type_name("FILE");
   imp->add_flag("--replace", args->replace, "Discard the sandbox APP has now");
+  add_quiet_flag(*imp);
   out.add(imp, [args] { return cmd_sandbox_import(args->app_id, args->file, args->replace); });
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "launcher/command_line.h"
+#include "launcher/reporter.h"
 #include "base/error.h"
 #include "vfs/package.h"
 #include "vfs/signature.h"
@@ -18,7 +19,7 @@ int cmd_keygen(const std::string& name, const std::string& dir) {
   }
   const std::string base = (dir.empty() ? std::string(".") : dir) + "/" + name;
   generate_key_pair(base + ".key", base + ".pub");
-  fmt::print("wrote {0}.key (private: keep it secret) and {0}.pub ({1})\n"
+  say("wrote {0}.key (private: keep it secret) and {0}.pub ({1})\n"
              "to trust it on a machine: copy {0}.pub to {2}/trusted-keys/ (everyone) or ~/.config/appv/trusted-keys/ (you)\n",
              base, key_fingerprint(load_public_key(base + ".pub")), kSystemConfigDir);
   return 0;
@@ -36,7 +37,7 @@ int cmd_sign(const std::string& path, const std::string& key, const std::string&
     if (existing.key == s.key) throw Error(Exit::Usage, fmt::format("'{}' is already signed with this key ({})", path, key_fingerprint(s.key)));
   }
   add_signature(package, s);
-  fmt::print("{}: signed by {} ({}); {} signature(s) now\n", path, signer, key_fingerprint(s.key), package.signatures().size() + 1);
+  say("{}: signed by {} ({}); {} signature(s) now\n", path, signer, key_fingerprint(s.key), package.signatures().size() + 1);
   return 0;
 }
 
@@ -48,6 +49,7 @@ void add_sign_commands(CLI::App& app, Commands& out) {
   CLI::App* keygen_cmd = app.add_subcommand("keygen", "Create an Ed25519 signing key pair: NAME.key and NAME.pub");
   keygen_cmd->add_option("name", keygen->name, "Key name (the files' names)")->required();
   keygen_cmd->add_option("--dir", keygen->dir, "Directory to write them to (default: the current one)")->type_name("DIR");
+  add_quiet_flag(*keygen_cmd);
   out.add(keygen_cmd, [keygen] { return cmd_keygen(keygen->name, keygen->dir); });
 
   struct SignArgs {
@@ -58,6 +60,7 @@ void add_sign_commands(CLI::App& app, Commands& out) {
   sign_cmd->add_option("package", sign->package, "Package file")->required()->type_name("FILE");
   sign_cmd->add_option("-k,--key", sign->key, "Private key (from appv keygen)")->required()->check(CLI::ExistingFile);
   sign_cmd->add_option("--signer", sign->signer, "Name recorded with the signature (default: the key file's name)");
+  add_quiet_flag(*sign_cmd);
   out.add(sign_cmd, [sign] { return cmd_sign(sign->package, sign->key, sign->signer); });
 }
 

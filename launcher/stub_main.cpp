@@ -3,12 +3,17 @@
 // nothing on the host but the kernel.
 //
 // Leading arguments --appv-* are the stub's own; everything else goes to the app.
+// Started through a link whose name is one of the package's entry points, it runs
+// that entry point with the link's name as argv[0] (launcher/invoked_name.h).
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "launcher/commands.h"
 #include "launcher/format.h"
+#include "launcher/invoked_name.h"
+#include "vfs/package.h"
 #include "base/error.h"
 
 namespace {
@@ -27,6 +32,7 @@ constexpr const char* kHelp =
     "  --appv-json             with --appv-dry-run: the plan as JSON (appv run --dry-run --json)\n"
     "  --appv-temp             throw-away sandbox: discard every change at exit\n"
     "  --appv-backend NAME     ns (namespaces, the default) or ptrace (no namespaces needed)\n"
+    "Started through a link named after an entry point (appv install --command NAME), it runs that entry.\n"
     "Where this host refuses user namespaces, the run is handed to the installed /usr/bin/appv, if any.\n"
     "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported, 77 refused by policy.\n";
 
@@ -64,6 +70,13 @@ int main(int argc, char** argv) {
     }
     if (run.json && !run.dry_run) throw Error(Exit::Usage, "--appv-json goes with --appv-dry-run (see --appv-help)");
     run.app_args.assign(argv + i, argv + argc);
+    // Started through a link named after an entry point: that entry, under that name.
+    if (run.entry.empty()) {
+      if (std::optional<std::string> entry = cli::entry_named_by(argv[0], Package::open(run.package).manifest())) {
+        run.entry = *entry;
+        run.argv0 = argv[0];
+      }
+    }
     return cli::cmd_run(run);
   });
 }

@@ -81,13 +81,22 @@ class TableReader {
     return *t;
   }
 
+  // Calls fn(key, node) for every key; a key fn refuses (returns false) fails the
+  // manifest at its line and column, naming the closest of `known` (the keys this
+  // table takes, for "did you mean"; acceptance is fn's alone).
   template <typename Fn>
-  void each(Fn&& fn) const {
+  void each(const std::vector<std::string>& known, Fn&& fn) const {
     for (auto&& [key, node] : table_) {
       if (!fn(std::string_view(key.str()), node)) {
-        fail_at(origin_, key.source(), fmt::format("unknown key '{}{}'", context_, key.str()));
+        fail_at(origin_, key.source(),
+                fmt::format("unknown key '{}{}'{}", context_, key.str(), did_you_mean(key.str(), known)));
       }
     }
+  }
+  // The same for tables whose keys are names (entry points, families, prefixes).
+  template <typename Fn>
+  void each(Fn&& fn) const {
+    each({}, std::forward<Fn>(fn));
   }
 
   [[noreturn]] void wrong_type(const toml::node& node, std::string_view key,
@@ -107,7 +116,7 @@ EntryPoint read_entry(const TableReader& parent, const toml::node& node, std::st
   TableReader r(parent.origin(), table, fmt::format("entry.{}.", name));
   EntryPoint entry;
   bool has_path = false;
-  r.each([&](std::string_view key, const toml::node& value) {
+  r.each({"path", "args"}, [&](std::string_view key, const toml::node& value) {
     if (key == "path") {
       entry.path = r.string(value, key);
       has_path = true;
@@ -130,7 +139,7 @@ EntryPoint read_entry(const TableReader& parent, const toml::node& node, std::st
 
 void read_files(const TableReader& parent, const toml::node& node, Manifest& m) {
   TableReader r(parent.origin(), parent.table(node, "files"), "files.");
-  r.each([&](std::string_view key, const toml::node& value) {
+  r.each({"include", "exclude", "hide"}, [&](std::string_view key, const toml::node& value) {
     if (key == "hide") {
       m.hide = r.strings(value, key);
       for (const std::string& path : m.hide) {
@@ -185,7 +194,7 @@ void read_isolation(const TableReader& parent, const toml::node& node, Manifest&
 
 void read_env(const TableReader& parent, const toml::node& node, Manifest& m) {
   TableReader r(parent.origin(), parent.table(node, "env"), "env.");
-  r.each([&](std::string_view key, const toml::node& value) {
+  r.each({"set", "prepend", "append", "unset", "clean"}, [&](std::string_view key, const toml::node& value) {
     if (key == "set") m.env.set = r.string_map(value, key);
     else if (key == "prepend") m.env.prepend = r.string_map(value, key);
     else if (key == "append") m.env.append = r.string_map(value, key);
@@ -225,7 +234,7 @@ RegistryValue read_registry_value(const TableReader& r, const toml::node& value,
 CaptureFamily read_family(const TableReader& parent, const toml::node& node, std::string_view name) {
   TableReader r(parent.origin(), parent.table(node, fmt::format("family.{}", name)), fmt::format("capture.family.{}.", name));
   CaptureFamily family;
-  r.each([&](std::string_view key, const toml::node& value) {
+  r.each({"when", "include"}, [&](std::string_view key, const toml::node& value) {
     if (key != "when" && key != "include") return false;
     std::vector<std::string> globs = r.strings(value, key);
     for (const std::string& glob : globs) {
@@ -262,7 +271,7 @@ std::vector<std::vector<std::string>> read_runs(const TableReader& r, const toml
 
 void read_capture(const TableReader& parent, const toml::node& node, Manifest& m) {
   TableReader r(parent.origin(), parent.table(node, "capture"), "capture.");
-  r.each([&](std::string_view key, const toml::node& value) {
+  r.each({"runs", "allow", "deny", "family"}, [&](std::string_view key, const toml::node& value) {
     if (key == "family") {
       TableReader families(r.origin(), r.table(value, "family"), "capture.family.");
       families.each([&](std::string_view name, const toml::node& family) {
@@ -346,7 +355,9 @@ Manifest parse_manifest(std::string_view text, const std::string& origin) {
 
   Manifest m;
   TableReader r(origin, root, "");
-  r.each([&](std::string_view key, const toml::node& value) {
+  r.each({"id", "name", "version", "default_entry", "entry", "files", "isolation", "env", "desktop", "registry", "capture",
+          "permissions"},
+         [&](std::string_view key, const toml::node& value) {
     if (key == "id") m.id = r.string(value, key);
     else if (key == "name") m.name = r.string(value, key);
     else if (key == "version") m.version = r.string(value, key);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "manifests/toml_reader.h"
 
 namespace appv {
@@ -13,21 +14,6 @@ namespace {
 
 const std::vector<std::string> kKeys{"network", "session-bus", "talk",     "own",      "system-bus", "system-talk",
                                      "x11",     "wayland",     "pulseaudio", "pipewire", "devices"};
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 // A well-known D-Bus name, or a prefix of them ending in ".*" (xdg-dbus-proxy's form).
 bool valid_bus_name(std::string_view name) {
@@ -112,12 +98,7 @@ const std::vector<std::string>& permission_names() {
 bool valid_permission_name(std::string_view name) { return has(permission_names(), name); }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& known) {
-  const std::string* best = nullptr;
-  size_t best_distance = 3;  // at most two edits away
-  for (const std::string& k : known) {
-    const size_t d = edit_distance(word, k);
-    if (d < best_distance) best = &k, best_distance = d;
-  }
+  const std::optional<std::string> best = closest_match(word, known);
   return best ? fmt::format(" (did you mean '{}'?)", *best) : "";
 }
 

@@ -135,7 +135,7 @@ CaptureOutcome trace_pack(const CaptureOptions& options) {
   out.report.kind = "trace";
   const std::vector<std::vector<std::string>> runs = runs_of(options);
   out.report.command = runs.front();
-  Manifest manifest = options.manifest ? *options.manifest : manifest_for_programs({runs.front().at(0)}, options.app_version);
+  Manifest manifest = options.manifest ? *options.manifest : manifest_for_programs({runs.front().at(0)}, options.app_version, options.app_id);
   const std::string output = output_for(options, manifest);
 
   TracedRuns traced;
@@ -291,6 +291,7 @@ CaptureOutcome pack_installed(const std::string& upper, int status, const Captur
         if (!program.empty()) installed.programs.push_back(program);
       }
     }
+    if (!options.app_id.empty()) manifest.id = options.app_id;
     for (const std::string& program : installed.programs) {
       std::string name = program.substr(program.find_last_of('/') + 1);
       if (!valid_app_id(name) || manifest.entries.count(name)) continue;

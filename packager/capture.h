@@ -25,6 +25,7 @@ struct CaptureOptions {
   bool keep_profile = false;
   std::optional<Manifest> manifest;  // entry points, includes, [capture] rules
   std::string app_version;           // without a manifest
+  std::string app_id;                // without a manifest; "" for the first program's name
   std::string report_json;           // "" for none
   bool allow_failure = false;        // pack even if the command failed
   Tokens user;                       // HOME, XDG_* of the user running the capture

@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/fs_util.h"
+#include "base/human_bytes.h"
 #include "base/text.h"
 #include "base/unique_fd.h"
 
@@ -25,10 +26,42 @@ std::string category_of(const std::string& reason) {
   return "closure";
 }
 
-std::string human(uint64_t n) {
-  if (n < 1024) return fmt::format("{} B", n);
-  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(n) / 1024);
-  return fmt::format("{:.1f} MiB", static_cast<double>(n) / (1024 * 1024));
+std::string human(uint64_t n) { return human_bytes(n); }
+
+// The kernel's trees: a traced run touches hundreds of their paths (every /proc/PID/*
+// it reads), none of which can be packed. The text report counts them per tree with a
+// few examples; the JSON report lists every one.
+constexpr const char* kKernelTrees[] = {"/proc", "/sys", "/dev"};
+constexpr size_t kExamplesPerTree = 3;
+
+const char* kernel_tree_of(const std::string& path) {
+  for (const char* tree : kKernelTrees) {
+    const std::string_view t(tree);
+    if (path.compare(0, t.size(), t) == 0 && (path.size() == t.size() || path[t.size()] == '/')) return tree;
+  }
+  return nullptr;
+}
+
+std::string left_out_text(const std::vector<CaptureReport::Excluded>& excluded) {
+  std::string out = fmt::format("\nleft out: {} path(s)\n", excluded.size());
+  std::map<std::string, std::vector<const CaptureReport::Excluded*>> in_tree;
+  for (const auto& e : excluded) {
+    if (const char* tree = kernel_tree_of(e.path)) {
+      in_tree[tree].push_back(&e);
+    } else {
+      out += fmt::format("  {:<70} {}\n", e.path, e.rule);
+    }
+  }
+  for (const char* tree : kKernelTrees) {
+    const auto it = in_tree.find(tree);
+    if (it == in_tree.end()) continue;
+    const std::vector<const CaptureReport::Excluded*>& paths = it->second;
+    std::vector<std::string> examples;
+    for (size_t i = 0; i < paths.size() && i < kExamplesPerTree; ++i) examples.push_back(paths[i]->path);
+    out += fmt::format("  {}/...: {} path(s), e.g. {}{} ({})\n", tree, paths.size(), fmt::join(examples, ", "),
+                       paths.size() > examples.size() ? ", ..." : "", paths.front()->rule);
+  }
+  return out;
 }
 
 }  // namespace
@@ -70,8 +103,7 @@ std::string report_text(const CaptureReport& r) {
     out += fmt::format("\nhidden (deleted by the installer; the app will not see the host's copy): {}\n", r.hidden.size());
     for (const auto& h : r.hidden) out += fmt::format("  {}\n", h);
   }
-  out += fmt::format("\nleft out: {} path(s)\n", r.excluded.size());
-  for (const auto& e : r.excluded) out += fmt::format("  {:<70} {}\n", e.path, e.rule);
+  out += left_out_text(r.excluded);
   if (!r.unresolved.empty()) {
     out += fmt::format("\nnot found: {}\n", r.unresolved.size());
     for (const auto& u : r.unresolved) out += fmt::format("  {}\n", u);

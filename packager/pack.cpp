@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "manifests/paths.h"
 #include "manifests/registry.h"
 #include "packager/closure.h"
@@ -55,9 +56,13 @@ std::optional<int64_t> source_date_epoch() {
   return v;
 }
 
-Manifest manifest_for_programs(const std::vector<std::string>& programs, const std::string& version) {
+Manifest manifest_for_programs(const std::vector<std::string>& programs, const std::string& version, const std::string& id) {
   if (programs.empty()) throw Error(Exit::Usage, "nothing to pack: name a program or give --manifest");
+  if (!id.empty() && !valid_app_id(id)) {
+    throw Error(Exit::Usage, fmt::format("--id '{}' is not an app id (letters, digits, '.', '_', '-'; e.g. org.example.tool)", printable(id)));
+  }
   Manifest m;
+  m.id = id;
   for (const std::string& program : programs) {
     std::string path = find_on_path(program);
     std::string name = path.substr(path.find_last_of('/') + 1);
@@ -115,7 +120,9 @@ PackSummary write_captured(const Manifest& manifest, FileSet& files, const Closu
   }
   if (options.report_only) return summary;
   std::vector<PayloadItem> items = files.payload_items();
-  say(fmt::format("writing {} entries, {:.1f} MB", items.size(), static_cast<double>(files.total_bytes()) / 1e6));
+  // The counts come once, in the summary: the package holds more entries than the
+  // captured files (its manifest), and hard links add no bytes.
+  say(fmt::format("writing {}", options.output.substr(options.output.find_last_of('/') + 1)));
   WriteOptions wo;
   if (options.source_date_epoch) {
     wo.mtime = *options.source_date_epoch;
@@ -123,6 +130,7 @@ PackSummary write_captured(const Manifest& manifest, FileSet& files, const Closu
   }
   wo.compression_level = options.compression_level;
   wo.stub = options.stub;
+  wo.reporter = options.reporter;
   WriteResult written = write_package(options.output, write_manifest(stored), items, wo);
   summary.entries = written.header.file_count;
   summary.unpacked_bytes = written.header.unpacked_bytes;

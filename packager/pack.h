@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/reporter.h"
 #include "manifests/manifest.h"
 
 namespace appv {
@@ -18,6 +19,7 @@ struct PackOptions {
   int compression_level = 3;
   std::string stub;              // runtime stub to put in front (self-executing package)
   std::function<void(const std::string&)> progress;  // one line per phase, may be empty
+  Reporter* reporter = nullptr;  // how writing the package goes (vfs WriteOptions::reporter); may be null
   bool report_only = false;      // capture: decide every file, write the report, but no package
 };
 
@@ -31,9 +33,12 @@ struct PackSummary {
   std::vector<std::string> warnings;
 };
 
-// A manifest for `appv pack PROGRAM...`: id and name from the first program's file
-// name, one entry point per program. Programs given without '/' are looked up on PATH.
-Manifest manifest_for_programs(const std::vector<std::string>& programs, const std::string& version);
+// A manifest for `appv pack PROGRAM...`: id `id` (default: the first program's file
+// name) and name the id, version `version` (default "0"), one entry point per
+// program. Programs given without '/' are looked up on PATH. Throws Exit::Usage for
+// an id that is not one.
+Manifest manifest_for_programs(const std::vector<std::string>& programs, const std::string& version,
+                               const std::string& id = "");
 
 // Captures the manifest's entry points (closure) and includes, brings the file
 // families closure capture applies (packager/families.h) and warns about the others,

@@ -24,14 +24,23 @@ PathCall fd_write(int fd_arg) { return {PathCallKind::FdWrite, {}, -1, fd_arg}; 
 }  // namespace
 
 const std::vector<StoppedCall>& redirected_calls() {
+  // The hot calls (opens, stats, access, readlink, getcwd: almost all of what a
+  // program's start or a walk of a tree makes) go to the supervisor as user
+  // notifications where the kernel can; the rest change the caller's registers
+  // (execve), its own state (chdir) or the view (the mutations) and stop for ptrace.
+  constexpr bool notify = true;
   static const std::vector<StoppedCall> calls = {
 #ifdef SYS_open
-      {SYS_open},       {SYS_creat},    {SYS_stat},      {SYS_lstat},     {SYS_access},   {SYS_readlink},
-      {SYS_chmod},      {SYS_chown},    {SYS_lchown},    {SYS_mkdir},     {SYS_rmdir},    {SYS_unlink},
-      {SYS_rename},     {SYS_link},     {SYS_symlink},   {SYS_mknod},     {SYS_utimes},   {SYS_futimesat},
+      {SYS_open, -1, notify},     {SYS_stat, -1, notify},     {SYS_lstat, -1, notify},
+      {SYS_access, -1, notify},   {SYS_readlink, -1, notify},
+      {SYS_creat},      {SYS_chmod},    {SYS_chown},     {SYS_lchown},    {SYS_mkdir},    {SYS_rmdir},
+      {SYS_unlink},     {SYS_rename},   {SYS_link},      {SYS_symlink},   {SYS_mknod},    {SYS_utimes},
+      {SYS_futimesat},
 #endif
-      {SYS_openat},     {SYS_openat2},  {SYS_newfstatat, 3}, {SYS_statx, 2}, {SYS_faccessat}, {SYS_faccessat2},
-      {SYS_readlinkat}, {SYS_execve},   {SYS_chdir},     {SYS_getcwd},    {SYS_statfs},   {SYS_truncate},
+      {SYS_openat, -1, notify},   {SYS_newfstatat, 3, notify}, {SYS_statx, 2, notify},
+      {SYS_faccessat, -1, notify}, {SYS_faccessat2, -1, notify}, {SYS_readlinkat, -1, notify},
+      {SYS_getcwd, -1, notify},
+      {SYS_openat2},    {SYS_execve},   {SYS_chdir},     {SYS_statfs},    {SYS_truncate},
       {SYS_fchmodat},   {SYS_fchownat}, {SYS_mkdirat}, {SYS_unlinkat},  {SYS_renameat2}, {SYS_linkat},
       {SYS_symlinkat},  {SYS_mknodat},  {SYS_utimensat}, {SYS_getxattr},  {SYS_lgetxattr}, {SYS_setxattr},
       {SYS_lsetxattr},  {SYS_listxattr}, {SYS_llistxattr}, {SYS_removexattr}, {SYS_lremovexattr},

@@ -40,7 +40,9 @@ struct PathCall {
 };
 
 // The calls the filter stops (base/tracing.h), with fstat-like AT_EMPTY_PATH calls
-// let through.
+// let through. Those marked `notify` (open, openat, stat, lstat, newfstatat, statx,
+// access, faccessat(2), readlink(at), getcwd) are served as user notifications
+// (redirect/notified_calls.cpp) when the filter has a listener.
 const std::vector<StoppedCall>& redirected_calls();
 
 // How the call `nr` with arguments `args` names its paths; nullopt for a call that is

@@ -56,11 +56,6 @@ void drop_supervisor_privileges(int kept) {
   if (const int err = set_capabilities(kept, false)) throw_sys("cannot drop", "the supervisor's capabilities", err, Exit::Environment);
 }
 
-int with_capability(int cap, const std::function<int()>& call) {
-  if (const int err = set_capabilities(cap, true)) return err;
-  const int result = call();
-  set_capabilities(cap, false);
-  return result;
-}
+int raise_kept_capability(int kept, bool raise) { return set_capabilities(kept, raise); }
 
 }  // namespace appv

@@ -76,17 +76,16 @@ std::string cache_dir() {
 }
 
 
-CachedPackage ensure_cached(const Package& package, const std::string& cache_root) {
-  const std::string digest = package.digest();
-  CachedPackage out{layout::cache_entry(cache_root, digest), layout::cache_root(cache_root, digest), false};
-  // Warm path: a published entry is complete by construction; no lock needed.
-  if (is_dir(out.dir)) return out;
+namespace {
 
+// Extracts `package` into its entry unless another caller did first; under the
+// digest's exclusive lock.
+bool extract_entry(const Package& package, const std::string& cache_root, const std::string& entry, Reporter& reporter) {
   make_dirs(cache_root, 0700);
-  const std::string lock_path = layout::cache_lock(cache_root, digest);
-  UniqueFd lock = lock_file(lock_path, 0600, LockWait::Block);
+  const std::string digest = package.digest();
+  UniqueFd lock = lock_file(layout::cache_lock(cache_root, digest), 0600, LockWait::Block);
   // Another launch may have published it while this one waited for the lock.
-  if (is_dir(out.dir)) return out;
+  if (is_dir(entry)) return false;
 
   remove_stale_temporaries(cache_root, digest);
   // Refuse up front what cannot fit, rather than filling the disk and failing later;
@@ -102,16 +101,33 @@ CachedPackage ensure_cached(const Package& package, const std::string& cache_roo
   std::string tmp = fmt::format("{}/{}XXXXXX", cache_root, layout::cache_temp_prefix(digest));
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory in", cache_root, errno);
   ScopeGuard remove_tmp([&] { remove_tree(tmp); });
-  extract_payload(package, tmp);
+  extract_payload(package, tmp, {}, reporter);
   create_whiteouts(tmp + "/root", package.manifest().hide);
   // One syncfs instead of an fsync per file: the tree is durable before it is
   // published, and the rename is made durable by syncing the parent.
   UniqueFd fd(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd || ::syncfs(fd.get()) != 0) throw_sys("cannot sync", tmp, errno);
-  if (::rename(tmp.c_str(), out.dir.c_str()) != 0) throw_sys("cannot publish cache entry", out.dir, errno);
+  if (::rename(tmp.c_str(), entry.c_str()) != 0) throw_sys("cannot publish cache entry", entry, errno);
   remove_tmp.dismiss();
   sync_dir(cache_root);
-  out.extracted_now = true;
+  return true;
+}
+
+}  // namespace
+
+CachedPackage ensure_cached(const Package& package, const std::string& cache_root, Reporter& reporter) {
+  const std::string digest = package.digest();
+  CachedPackage out{layout::cache_entry(cache_root, digest), layout::cache_root(cache_root, digest), false, {}};
+  for (;;) {
+    if (!is_dir(out.dir)) out.extracted_now |= extract_entry(package, cache_root, out.dir, reporter);
+    // flock cannot turn the extraction's exclusive lock into a shared one atomically:
+    // the entry is checked again once the shared lock is held, and a prune that took
+    // it in between (the entry gone) means extracting again.
+    out.in_use = lock_file(layout::cache_lock(cache_root, digest), 0600, LockWait::Block, LockKind::Shared);
+    if (is_dir(out.dir)) break;
+    out.in_use.reset();
+  }
+  ::futimens(out.in_use.get(), nullptr);  // last used: now (best effort; only `appv cache` reads it)
   return out;
 }
 

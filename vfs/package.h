@@ -10,6 +10,7 @@
 #include "manifests/manifest.h"
 #include "vfs/package_format.h"
 #include "vfs/signature.h"
+#include "base/reporter.h"
 #include "base/unique_fd.h"
 
 namespace appv {
@@ -75,6 +76,9 @@ struct WriteOptions {
   int compression_level = 3;  // zstd level
   int threads = 0;            // zstd workers; 0 picks the number of CPUs
   std::string stub;           // optional runtime stub copied in front of the header
+  // Told how writing goes ("writing NAME.appv": items and file bytes of the header's
+  // totals); none when null.
+  Reporter* reporter = nullptr;
 };
 
 struct WriteResult {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "base/atomic_file.h"
 #include "base/error.h"
 #include "base/fs_util.h"
+#include "base/scope_guard.h"
 #include "base/text.h"
 #include "vfs/package.h"
 
@@ -84,13 +86,14 @@ std::vector<Region> data_regions(int fd, const struct stat& st) {
 // between them are given to libarchive as zeros from one static block, which its
 // sparse writer skips instead of storing.
 void copy_file_data(struct archive* a, const Sink& sink, const PayloadItem& item, int in, uint64_t expected,
-                    const std::vector<Region>& regions) {
+                    const std::vector<Region>& regions, const std::function<void(uint64_t)>& copied) {
   static const std::vector<char> zeros(1 << 18, 0);
   std::vector<char> buf(1 << 18);
   uint64_t total = 0;
   auto put = [&](const char* data, size_t n) {
     if (archive_write_data(a, data, n) != static_cast<la_ssize_t>(n)) archive_fail(a, sink, fmt::format("cannot write '{}'", item.path));
     total += n;
+    copied(n);
   };
   auto copy_range = [&](uint64_t offset, uint64_t length) {
     while (length > 0) {
@@ -216,6 +219,16 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
     archive_fail(a.get(), sink, "cannot start payload");
   }
 
+  // Progress counts what the header states: every item, and the bytes of the files.
+  const std::string label = fmt::format("writing {}", out_path.substr(out_path.find_last_of('/') + 1));
+  Progress progress{0, result.header.unpacked_bytes, 0, items.size()};
+  Reporter& reporter = options.reporter ? *options.reporter : silent_reporter();
+  ScopeGuard end_progress([&] { reporter.progress_ended(label); });
+  const auto copied = [&](uint64_t n) {
+    progress.bytes += n;
+    reporter.progress(label, progress);
+  };
+
   std::unique_ptr<archive_entry, EntryDeleter> entry(archive_entry_new());
   for (size_t i = 0; i < items.size(); ++i) {
     const PayloadItem& item = items[i];
@@ -254,10 +267,13 @@ WriteResult write_package(const std::string& out_path, const std::string& manife
       if (item.source.empty()) {
         auto n = archive_write_data(a.get(), item.data.data(), item.data.size());
         if (n != static_cast<la_ssize_t>(item.data.size())) archive_fail(a.get(), sink, fmt::format("cannot write '{}'", item.path));
+        copied(item.data.size());
       } else {
-        copy_file_data(a.get(), sink, item, source.get(), sizes[i], regions);
+        copy_file_data(a.get(), sink, item, source.get(), sizes[i], regions, copied);
       }
     }
+    ++progress.files;
+    reporter.progress(label, progress);
   }
   if (archive_write_close(a.get()) != ARCHIVE_OK) archive_fail(a.get(), sink, "cannot finish payload");
 

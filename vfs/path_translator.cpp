@@ -7,10 +7,14 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <deque>
+#include <fstream>
 #include <set>
 
+#include "base/atomic_file.h"
 #include "base/error.h"
 #include "base/fs_util.h"
 #include "base/resolve.h"
@@ -68,6 +72,51 @@ std::string layer_path(const ViewPlace& place, size_t layer, const std::string& 
   return rel.empty() ? place.layers[layer] : place.layers[layer] + "/" + rel;
 }
 
+// What identifies a directory's state: device, inode, ctime (ns).
+std::string stamp(const struct stat& st) {
+  return std::to_string(st.st_dev) + "." + std::to_string(st.st_ino) + "." + std::to_string(st.st_ctim.tv_sec) + "." +
+         std::to_string(st.st_ctim.tv_nsec) + " ";
+}
+
+// One layer's directory as read: its names (whiteouts apart), sorted, and its whiteouts.
+struct LayerListing {
+  std::vector<std::pair<std::string, NodeKind>> names;
+  std::vector<std::string> whiteouts;
+};
+
+LayerListing read_layer(const std::string& real) {
+  LayerListing out;
+  DIR* d = ::opendir(real.c_str());
+  if (!d) return out;
+  while (const dirent* de = ::readdir(d)) {
+    const char* n = de->d_name;
+    if (n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0))) continue;
+    if (de->d_type == DT_CHR && is_whiteout(real + "/" + n)) {
+      out.whiteouts.emplace_back(n);
+      continue;
+    }
+    out.names.emplace_back(n, kind_of(de->d_type));
+  }
+  ::closedir(d);
+  std::sort(out.names.begin(), out.names.end());
+  return out;
+}
+
+// The directory's view listing from its layers' (top first): the topmost name wins, a
+// whiteout hides the name in the layers below it.
+std::map<std::string, NodeKind> merge_layers(const std::vector<LayerListing>& layers) {
+  std::map<std::string, NodeKind> names;
+  std::set<std::string> hidden;
+  for (const LayerListing& l : layers) {
+    for (const auto& [n, kind] : l.names) {
+      if (!hidden.count(n)) names.emplace(n, kind);
+    }
+    hidden.insert(l.whiteouts.begin(), l.whiteouts.end());
+  }
+  return names;
+}
+
+
 }  // namespace
 
 void PathTranslator::forget_resolved() {
@@ -111,6 +160,8 @@ PathTranslator::Entry PathTranslator::lookup(const Dir& dir, const std::string& 
     for (size_t i = 0; i < place->layers.size(); ++i) {
       struct stat st;
       if (::lstat(place->layers[i].c_str(), &st) != 0) continue;
+      e.st = st;
+      e.have_stat = true;
       e.kind = kind_of(st);
       e.layer = i;
       e.real = place->layers[i];
@@ -132,6 +183,8 @@ PathTranslator::Entry PathTranslator::lookup(const Dir& dir, const std::string& 
     struct stat st;
     if (::lstat(real.c_str(), &st) != 0) continue;
     if (is_whiteout(st)) return e;  // deleted: absent, whatever lies below
+    e.st = st;
+    e.have_stat = true;
     e.kind = kind_of(st);
     e.layer = i;
     e.real = real;
@@ -182,7 +235,8 @@ bool PathTranslator::resolve_dir(const std::string& view_path, Dir& out) {
       if (::lstat(real.c_str(), &st) != 0) continue;
       if (!S_ISDIR(st.st_mode)) break;
       d.layers.push_back(i);
-      if (e.place->upper && i == 0 && opaque(real)) break;
+      d.stamps += stamp(st);
+      if (e.place->upper && i == 0 && opaque_dir(real)) break;
     }
   }
   dirs_[view_path] = d;
@@ -423,6 +477,38 @@ int PathTranslator::record_deletion(const Dir& parent, const std::string& name, 
   return 0;
 }
 
+// The lender's rights (set_lender) while alive, unless already lent.
+class PathTranslator::Lent {
+ public:
+  explicit Lent(PathTranslator& t) : t_(t), lending_(t.lend_ && !t.lent_) {
+    if (!lending_) return;
+    t_.lent_ = true;
+    t_.lend_(true);
+  }
+  ~Lent() {
+    if (!lending_) return;
+    t_.lend_(false);
+    t_.lent_ = false;
+  }
+  Lent(const Lent&) = delete;
+  Lent& operator=(const Lent&) = delete;
+
+ private:
+  PathTranslator& t_;
+  bool lending_;
+};
+
+bool PathTranslator::opaque_dir(const std::string& dir) {
+  if (!root_xattrs_) return opaque(dir);
+  Lent rights(*this);  // trusted.* attributes are read with CAP_SYS_ADMIN only
+  return opaque(dir);
+}
+
+int PathTranslator::mark_opaque(const std::string& dir, const char* xattr) {
+  Lent rights(*this);  // and set with it
+  return ::lsetxattr(dir.c_str(), xattr, "y", 1, 0) == 0 ? 0 : errno;
+}
+
 Translation PathTranslator::translate(const std::string& path, Intent intent, bool follow_final, unsigned mode) {
   Dir parent;
   Entry entry;
@@ -449,6 +535,10 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         return t;
       }
       t.real = entry.kind == NodeKind::Dir ? listing_stand_in(t.view_path, entry.real) : entry.real;
+      if (entry.have_stat && t.real == entry.real) {
+        t.have_stat = true;
+        t.st = entry.st;
+      }
       return t;
     case Intent::Write:
       if (entry.kind == NodeKind::Absent) {
@@ -513,10 +603,8 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
             const char* xattr = root_xattrs_ ? "trusted.overlay.opaque" : "user.overlay.opaque";
             if (::mkdir(t.real.c_str(), mode) != 0) {
               t.error = errno;
-            } else if (mark_opaque_) {
-              t.error = mark_opaque_(t.real, xattr);
-            } else if (::lsetxattr(t.real.c_str(), xattr, "y", 1, 0) != 0) {
-              t.error = errno;
+            } else {
+              t.error = mark_opaque(t.real, xattr);
             }
             t.done = t.error == 0;
           }
@@ -615,25 +703,11 @@ PathTranslator::Listing PathTranslator::list(const std::string& path) {
     out.error = ENOENT;
     return out;
   }
-  std::map<std::string, NodeKind> names;
-  std::set<std::string> hidden;  // whiteouts seen in a higher layer
+  std::vector<LayerListing> layers;
   if (dir.place && dir.place->kind == ViewPlace::Kind::Layers) {
-    for (size_t i : dir.layers) {
-      const std::string real = layer_path(*dir.place, i, dir.rel);
-      DIR* d = ::opendir(real.c_str());
-      if (!d) continue;
-      while (const dirent* de = ::readdir(d)) {
-        const std::string n = de->d_name;
-        if (n == "." || n == ".." || names.count(n) || hidden.count(n)) continue;
-        if (de->d_type == DT_CHR && is_whiteout(real + "/" + n)) {
-          hidden.insert(n);
-          continue;
-        }
-        names[n] = kind_of(de->d_type);
-      }
-      ::closedir(d);
-    }
+    for (size_t i : dir.layers) layers.push_back(read_layer(layer_path(*dir.place, i, dir.rel)));
   }
+  std::map<std::string, NodeKind> names = merge_layers(layers);
   // Places mounted directly in it, and the root's own directories.
   for (const std::string& n : table_.root_children(t.view_path)) {
     const Entry e = lookup(dir, n);
@@ -654,31 +728,44 @@ std::string PathTranslator::listing_stand_in(const std::string& view_path, const
     stand_ins_[view_path] = real;
     return real;
   }
-  const Listing merged = list(view_path);
-  if (merged.error) return real;
   // A layer whose own listing is the view's (names and kinds, no whiteouts) lists it
   // as well as a stand-in would: the host's directory under a package's that lacks
   // only some of its entries (a package without __pycache__ over the host's), or the
-  // top one when the lower ones add nothing.
-  const std::map<std::string, NodeKind> want(merged.entries.begin(), merged.entries.end());
-  for (size_t i : dir.layers) {
-    const std::string layer_real = layer_path(*dir.place, i, dir.rel);
-    std::map<std::string, NodeKind> names;
-    bool whiteouts = false;
-    if (DIR* d = ::opendir(layer_real.c_str())) {
-      while (const dirent* de = ::readdir(d)) {
-        const std::string n = de->d_name;
-        if (n == "." || n == "..") continue;
-        if (de->d_type == DT_CHR && is_whiteout(layer_real + "/" + n)) whiteouts = true;
-        names[n] = kind_of(de->d_type);
+  // top one when the lower ones add nothing. Known from an earlier launch if none of
+  // the layers changed since.
+  const bool rememberable = !table_.is_root_dir(view_path) && !dir.stamps.empty();
+  if (rememberable) {
+    if (auto it = remembered_.find(view_path); it != remembered_.end() && it->second.stamps == dir.stamps) {
+      for (size_t i : dir.layers) {
+        const std::string layer_real = layer_path(*dir.place, i, dir.rel);
+        if (layer_real != it->second.layer_real) continue;
+        stand_ins_[view_path] = layer_real;
+        return layer_real;
       }
-      ::closedir(d);
-    }
-    if (!whiteouts && names == want) {
-      stand_ins_[view_path] = layer_real;
-      return layer_real;
     }
   }
+  std::vector<LayerListing> layers;
+  for (size_t i : dir.layers) layers.push_back(read_layer(layer_path(*dir.place, i, dir.rel)));
+  std::map<std::string, NodeKind> want = merge_layers(layers);
+  for (const std::string& n : table_.root_children(view_path)) {
+    const Entry e = lookup(dir, n);
+    if (e.kind != NodeKind::Absent) want[n] = e.kind;
+  }
+  for (size_t k = 0; k < layers.size(); ++k) {
+    const LayerListing& l = layers[k];
+    if (!l.whiteouts.empty() || l.names.size() != want.size() || !std::equal(l.names.begin(), l.names.end(), want.begin(),
+                    [](const auto& x, const auto& y) { return x.first == y.first && x.second == y.second; })) {
+      continue;
+    }
+    const std::string layer_real = layer_path(*dir.place, dir.layers[k], dir.rel);
+    stand_ins_[view_path] = layer_real;
+    if (rememberable && remember_now(dir)) {
+      remembered_[view_path] = {layer_real, dir.stamps};
+      memory_changed_ = true;
+    }
+    return layer_real;
+  }
+  const Listing merged{0, {want.begin(), want.end()}};
   const std::string top_real = layer_path(*dir.place, dir.layers.empty() ? 0 : dir.layers[0], dir.rel);
   const std::string at = listings_dir_ + "/" + std::to_string(++stand_in_count_);
   struct stat st{};
@@ -706,6 +793,49 @@ std::string PathTranslator::listing_stand_in(const std::string& view_path, const
   stand_ins_[view_path] = at;
   stand_in_view_[at] = view_path;
   return at;
+}
+
+// A decision is kept only when every layer directory changed at least a second ago:
+// a change within the same clock tick as the one seen would leave its ctime as it was.
+bool PathTranslator::remember_now(const Dir& dir) const {
+  struct timespec now;
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  for (size_t i : dir.layers) {
+    struct stat st;
+    if (::lstat(layer_path(*dir.place, i, dir.rel).c_str(), &st) != 0 || now.tv_sec - st.st_ctim.tv_sec < 1) return false;
+  }
+  return true;
+}
+
+void PathTranslator::use_listing_memory(std::string file) {
+  memory_file_ = std::move(file);
+  remembered_.clear();
+  memory_changed_ = false;
+  std::ifstream in(memory_file_);
+  std::string line;
+  // One directory a line: view path, the layer directory that lists it, the stamps.
+  while (std::getline(in, line)) {
+    const size_t a = line.find('\t');
+    const size_t b = a == std::string::npos ? a : line.find('\t', a + 1);
+    if (b == std::string::npos) continue;
+    remembered_[line.substr(0, a)] = {line.substr(a + 1, b - a - 1), line.substr(b + 1)};
+  }
+}
+
+void PathTranslator::save_listing_memory() const {
+  if (memory_file_.empty() || !memory_changed_) return;
+  std::string text;
+  for (const auto& [view, r] : remembered_) {
+    if (view.find_first_of("\t\n") != std::string::npos || r.layer_real.find_first_of("\t\n") != std::string::npos) continue;
+    text += view + "\t" + r.layer_real + "\t" + r.stamps + "\n";
+  }
+  try {
+    AtomicFile out(memory_file_);
+    write_all(out.fd(), text.data(), text.size(), out.temp_path());
+    out.commit(0600, "cannot replace", Durability::Unsynced);
+  } catch (const Error&) {
+    // A cache: the next launch reads the listings again.
+  }
 }
 
 }  // namespace appv

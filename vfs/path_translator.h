@@ -15,6 +15,8 @@
 // are cached until the next call that changes the view (write, create, delete).
 #pragma once
 
+#include <sys/stat.h>
+
 #include <functional>
 #include <map>
 #include <string>
@@ -44,6 +46,10 @@ struct Translation {
   // touching `real`: Delete recorded a whiteout over a lower entry (the upper copy
   // removed); MakeDir made an opaque directory where a lower one had been deleted.
   bool done = false;
+  // A Lookup's lstat(2) of `real`, made on the way (links not followed at `real`):
+  // a stat of the path may answer with it rather than ask the kernel again.
+  bool have_stat = false;
+  struct stat st {};
 };
 
 class PathTranslator {
@@ -93,13 +99,28 @@ class PathTranslator {
   // Returns `real` unchanged when no stand-in is needed or possible.
   std::string listing_stand_in(const std::string& view_path, const std::string& real);
 
+  // Which layer lists a merged directory (listing_stand_in) is kept across launches
+  // in `file` (the sandbox's .listings): the package's tree never changes, and the
+  // host's and the sandbox's directories are checked by their inode and change time
+  // (a directory's ctime moves with every entry made, removed or renamed in it), so
+  // a later launch reads no layer's listing for a directory that did not change.
+  // Decisions younger than a second are not kept (a change within the clock's tick
+  // would not show). Reads `file` now (a missing or unreadable one is no memory);
+  // save_listing_memory() writes it back if it learnt something, atomically.
+  void use_listing_memory(std::string file);
+  void save_listing_memory() const;
+
   const ViewTable& table() const { return table_; }
 
-  // How an opaque mark is set on a directory the translator made: lsetxattr(path,
-  // name, "y") by default. A root supervisor that keeps CAP_SYS_ADMIN only permitted
-  // (trusted.* needs it) raises it around that one call. Returns 0 or an errno.
-  using XattrSetter = std::function<int(const std::string& path, const char* name)>;
-  void set_opaque_marker(XattrSetter marker) { mark_opaque_ = std::move(marker); }
+  // A supervisor that makes the app's calls with the app's rights (root without
+  // capabilities) lends the translator the one capability it keeps permitted
+  // (CAP_SYS_ADMIN, redirect/app_rights.h) around what only the translator does:
+  // reading and setting trusted.overlay.opaque, as a root overlay marks a directory.
+  // Everything else the translator does for a call (copy-up, whiteouts, directories
+  // made in the upper layer) it does with the app's rights, so that a copy-up passes
+  // no check the app would fail. `lend(true)` raises it, `lend(false)` drops it again.
+  // Unset: the translator runs with what it has.
+  void set_lender(std::function<void(bool)> lend) { lend_ = std::move(lend); }
 
  private:
   // A directory of the view, resolved: the place it is in (nullptr: the view's root,
@@ -110,6 +131,7 @@ class PathTranslator {
     const ViewPlace* place = nullptr;
     std::string rel;
     std::vector<size_t> layers;
+    std::string stamps;  // each layer directory's device, inode and ctime, as resolved
   };
   // A name in a directory: what is there and in which layer (the topmost holding it).
   struct Entry {
@@ -119,6 +141,8 @@ class PathTranslator {
     std::string real;
     std::string link;          // a Symlink place's text
     bool place_root = false;   // a place's own target
+    bool have_stat = false;    // `st` is lstat(real)
+    struct stat st {};
   };
   Dir root_dir() const;
   Entry lookup(const Dir& dir, const std::string& name) const;
@@ -129,6 +153,10 @@ class PathTranslator {
   int make_place_upper(const ViewPlace& place, const Entry& shown);
   int record_deletion(const Dir& parent, const std::string& name, const Entry& entry);
   void forget_resolved();  // after a change to the view: cached directories and stand-ins
+  bool remember_now(const Dir& dir) const;
+  class Lent;
+  bool opaque_dir(const std::string& dir);
+  int mark_opaque(const std::string& dir, const char* xattr);  // 0 or an errno
 
   // Whether the app (this process's user, without capabilities) may change the lower
   // file `real` that a write would copy up: write permission, or owning it (chmod,
@@ -136,7 +164,6 @@ class PathTranslator {
   static int may_change(const std::string& real);
 
   ViewTable table_;
-  XattrSetter mark_opaque_;
   std::string empty_dir_;
   bool root_xattrs_;
   std::string listings_dir_;
@@ -144,6 +171,17 @@ class PathTranslator {
   std::map<std::string, std::string> stand_in_view_;  // stand-in -> view path (kept: fds stay open)
   unsigned stand_in_count_ = 0;
   std::map<std::string, Dir> dirs_;  // resolved directories by view path
+  // The listing memory (use_listing_memory): view path -> the layer that lists it, and
+  // the stamps of the directory's layers when that was found.
+  struct Remembered {
+    std::string layer_real;
+    std::string stamps;
+  };
+  std::function<void(bool)> lend_;
+  bool lent_ = false;
+  std::string memory_file_;
+  std::map<std::string, Remembered> remembered_;
+  bool memory_changed_ = false;
 };
 
 }  // namespace appv

@@ -336,8 +336,12 @@ void scan_payload(const Package& package, const std::function<void(const Payload
   walk.finish();
 }
 
-void extract_payload(const Package& package, const std::string& dir, const PayloadLimits& limits) {
+void extract_payload(const Package& package, const std::string& dir, const PayloadLimits& limits, Reporter& reporter) {
   PayloadWalk walk(package, limits);
+  const std::string label = fmt::format("extracting {}", package.manifest().id);
+  Progress progress{0, package.header().unpacked_bytes, 0, package.header().file_count};
+  // Taken down however extraction ends.
+  ScopeGuard end_progress([&] { reporter.progress_ended(label); });
   std::unique_ptr<struct archive, WriteDeleter> disk(archive_write_disk_new());
   // Secure flags refuse '..', absolute names and writes through symlinks; appv's own
   // checks above already refused those and more (link targets, devices, setuid).
@@ -366,7 +370,11 @@ void extract_payload(const Package& package, const std::string& dir, const Paylo
       if (archive_write_data_block(disk.get(), block, size, offset) != ARCHIVE_OK) {
         throw Error(Exit::Io, fmt::format("cannot write '{}/{}': {}", dir, entry.path, archive_error_string(disk.get())));
       }
+      progress.bytes += size;
+      reporter.progress(label, progress);
     }
+    ++progress.files;
+    reporter.progress(label, progress);
     if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK) {
       throw Error(Exit::Io, fmt::format("cannot write '{}/{}': {}", dir, entry.path, archive_error_string(disk.get())));
     }
@@ -377,7 +385,7 @@ void extract_payload(const Package& package, const std::string& dir, const Paylo
   walk.finish();
 }
 
-void extract_to(const Package& package, const std::string& dest, const PayloadLimits& limits) {
+void extract_to(const Package& package, const std::string& dest, const PayloadLimits& limits, Reporter& reporter) {
   struct stat st;
   if (::lstat(dest.c_str(), &st) == 0 && !(S_ISDIR(st.st_mode) && dir_is_empty(dest))) {
     throw Error(Exit::Usage, fmt::format("'{}' already exists and is not an empty directory", dest));
@@ -385,7 +393,7 @@ void extract_to(const Package& package, const std::string& dest, const PayloadLi
   std::string tmp = fmt::format("{}/.{}.appv-tmp.XXXXXX", parent_dir(dest), dest.substr(dest.find_last_of('/') + 1));
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory beside", dest, errno);
   ScopeGuard remove_tmp([&] { remove_tree(tmp); });
-  extract_payload(package, tmp, limits);
+  extract_payload(package, tmp, limits, reporter);
   if (::rename(tmp.c_str(), dest.c_str()) != 0) throw_sys("cannot rename into place", dest, errno);
   remove_tmp.dismiss();
 }

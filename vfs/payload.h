@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "base/reporter.h"
 #include "vfs/package.h"
 
 namespace appv {
@@ -40,13 +41,16 @@ uint64_t verify_package(const Package& package);
 // Extracts into `dir`, which must exist and be empty. Never writes outside `dir`,
 // never through a symlink, never a device node or a setuid bit, never an owner from
 // the archive. On failure `dir` may hold a partial tree: callers extract into a
-// temporary directory and remove it (cache.h, extract_to()).
-void extract_payload(const Package& package, const std::string& dir, const PayloadLimits& limits = {});
+// temporary directory and remove it (cache.h, extract_to()). Reports progress as
+// "extracting APP-ID": files and bytes of the header's totals.
+void extract_payload(const Package& package, const std::string& dir, const PayloadLimits& limits = {},
+                     Reporter& reporter = silent_reporter());
 
 // `appv extract`: extracts into `dest`, which must not exist yet (or be an empty
 // directory); goes through a temporary sibling renamed into place, so it either
 // appears complete or not at all.
-void extract_to(const Package& package, const std::string& dest, const PayloadLimits& limits = {});
+void extract_to(const Package& package, const std::string& dest, const PayloadLimits& limits = {},
+                Reporter& reporter = silent_reporter());
 
 // The rule used for each entry, exposed for tests. Returns the reason a path or link
 // target is unsafe, or an empty string.

@@ -6,6 +6,8 @@
 //   state                 the last launch: package digest, id, version, `full` prefixes
 //   .instance             the running instance, for later launches to join (launcher)
 //   .lock                 serialises launches, resets and imports
+//   .empty, .listings     the ptrace backend's: what hidden places show, and which layer
+//                         lists each merged directory (vfs/path_translator.h)
 //
 // It outlives package upgrades: a newer version of the same app id sees the same sandbox.
 #pragma once

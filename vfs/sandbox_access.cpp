@@ -68,4 +68,16 @@ UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app
   return fd;
 }
 
+uint64_t remove_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing) {
+  UniqueFd lock = lock_stopped_sandbox(sandbox, app, doing);
+  const uint64_t bytes = tree_bytes(layout::upper(sandbox));
+  const std::string sandboxes = parent_dir(sandbox);
+  const std::string aside =
+      layout::join(sandboxes, fmt::format("{}{}-{}", layout::kReplacedSandboxPrefix, app, ::getpid()));
+  if (::rename(sandbox.c_str(), aside.c_str()) != 0) throw_sys("cannot move aside", sandbox, errno);
+  remove_tree(aside);
+  ::rmdir(sandboxes.c_str());  // only when empty
+  return bytes;
+}
+
 }  // namespace appv

@@ -21,6 +21,15 @@ UniqueFd lock_sandbox(const std::string& sandbox);
 // is undefined behaviour. `doing` names the request in the message.
 UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing);
 
+// Removes the sandbox of `app` (all it wrote, its state and lock) after
+// lock_stopped_sandbox (Exit::Busy while the app runs: `doing` names the request), and
+// then the directory of sandboxes if that is left empty. The sandbox is first renamed
+// aside (a .replaced-<app>-<pid> name that remove_stale_work_dirs clears after a
+// crash), so a launch finds it whole or absent; its tree is removed without following
+// any link the app made (base/fs_util.h remove_tree). Returns the bytes the app had
+// written (what is freed, roughly).
+uint64_t remove_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing);
+
 // The instance recorded in <sandbox>/.instance (pid and start time, so a reused pid
 // is not mistaken for it, and the view's identity) if its process still lives;
 // nullopt otherwise.

@@ -41,7 +41,7 @@ bash_complete() {  # bash_complete WORD... (the last one is the word at the curs
     _ "$work/appv.bash" "$@"
 }
 check "bash: a command by its start" "pack" "$(bash_complete appv pa)"
-check "bash: a group's subcommands" "$(printf '%s\n' diff export import list path reset)" "$(bash_complete appv sandbox '')"
+check "bash: a group's subcommands" "$(printf '%s\n' diff export import list path reset rm)" "$(bash_complete appv sandbox '')"
 check "bash: a subcommand's options" "--keep-config" "$(bash_complete appv sandbox reset --k)"
 check "bash: an option by its start" "--manifest" "$(bash_complete appv pack --man)"
 check "bash: a file option's value" "$(printf '%s\n' dir.d jq.appv jq.toml)" "$(bash_complete appv pack -m '')"
@@ -56,7 +56,7 @@ check "bash: the app's arguments after the package are files" "jq.toml" "$(bash_
 # fish: `complete -C` prints what fish would offer, a description after a tab.
 fish_complete() { fish --no-config -c "source '$work/appv.fish'; complete -C '$1'" | cut -f1 | sort; }
 check "fish: a command by its start" "pack" "$(fish_complete 'appv pa')"
-check "fish: a group's subcommands" "$(printf '%s\n' diff export import list path reset)" "$(fish_complete 'appv sandbox ')"
+check "fish: a group's subcommands" "$(printf '%s\n' diff export import list path reset rm)" "$(fish_complete 'appv sandbox ')"
 check "fish: top-level list is not sandbox list" "$(printf '%s\n' --help --json --system -h)" "$(fish_complete 'appv list -')"
 check "fish: sandbox list's options" "$(printf '%s\n' --help --json -h)" "$(fish_complete 'appv sandbox list -')"
 check "fish: a file option's value" "$(printf '%s\n' dir.d/ jq.appv jq.toml)" "$(fish_complete 'appv pack -m ')"

@@ -16,7 +16,7 @@ snapshot aimed /etc/passwd /etc/hostname /etc/shadow
 
 # One run of the probe under a terminal; prints its lines without carriage returns.
 # It is given this shell's pid: a host process it must not reach.
-probe() { script -qec "$(printf '%q ' "$A" run "$@" "$work/probe.appv" "$$")" /dev/null </dev/null 2>&1 | tr -d '\r'; }
+probe() { script -qec "$(printf '%q ' "$A" run -q "$@" "$work/probe.appv" "$$")" /dev/null </dev/null 2>&1 | tr -d '\r'; }
 
 for view in default full; do
   if [[ $view == full ]]; then out=$(probe "${FULL[@]}"); else out=$(probe); fi

@@ -111,7 +111,7 @@ TEST_CASE("exit statuses: one table in order, every status appv returns") {
     seen.insert(s.status);
   }
   for (Exit e : {Exit::Ok, Exit::Failure, Exit::Usage, Exit::BadInput, Exit::NoInput, Exit::Environment, Exit::Internal,
-                 Exit::Io, Exit::Busy, Exit::NoPerm, Exit::CannotExecute, Exit::NotFound}) {
+                 Exit::CantCreate, Exit::Io, Exit::Busy, Exit::NoPerm, Exit::CannotExecute, Exit::NotFound}) {
     CHECK(seen.count(static_cast<int>(e)) == 1);
   }
   const std::string text = exit_status_text();

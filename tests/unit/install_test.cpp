@@ -27,7 +27,7 @@ using appv::test::thrown_by;
 
 TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
   TempDir dir;
-  InstallRoots roots{dir / "data", dir / "appv"};
+  InstallRoots roots{dir / "data", dir / "appv", ""};
   Reporter& silent = silent_reporter();
   auto manifest = [](const char* version) {
     return std::string("id = \"org.example.test\"\nversion = \"") + version + "\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n";
@@ -95,7 +95,7 @@ TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
 
 TEST_CASE("a missing desktop database tool is a warning to the reporter; the install stands") {
   TempDir dir;
-  InstallRoots roots{dir / "data", dir / "appv"};
+  InstallRoots roots{dir / "data", dir / "appv", ""};
   const std::string m = "id = \"org.example.test\"\nversion = \"1\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
                         "[desktop]\nname = \"Probe\"\n";
   test::write_package_file(dir / "p.appv", test::base_entries(m), m);
@@ -121,7 +121,7 @@ TEST_CASE("a missing desktop database tool is a warning to the reporter; the ins
 // resolve inside the package's root, never to the host's files.
 TEST_CASE("install reads the icon inside the package's tree, whatever links it finds there") {
   TempDir dir;
-  InstallRoots roots{dir / "data", dir / "appv"};
+  InstallRoots roots{dir / "data", dir / "appv", ""};
   setenv("XDG_CACHE_HOME", (dir / "cache").c_str(), 1);
   const std::string m = "id = \"org.example.icon\"\nversion = \"1\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
                         "[desktop]\nname = \"Probe\"\nicon = \"/usr/share/icons/probe.png\"\n";

@@ -363,6 +363,18 @@ TEST_CASE("launch plan: an unknown entry point or a bad --isolate is a usage err
   }
 }
 
+TEST_CASE("launch plan: argv[0] is the entry's path unless a name is given (the stub through a link)") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.args = {".a"};
+  LaunchPlan plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.argv == std::vector<std::string>{plan.entry_path, "-C", ".a"});  // the entry's own args, then the user's
+  in.argv0 = "jq";
+  plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.argv == std::vector<std::string>{"jq", "-C", ".a"});
+  CHECK(plan.program == plan.entry_path);  // what is executed does not change
+}
+
 TEST_CASE("launch plan: the JSON shape") {
   const Manifest m = manifest();
   check_golden("defaults.json", launch_plan_json(plan_launch(inputs(m), merged_usr_host(), jq_package())));

@@ -102,6 +102,20 @@ TEST_CASE("unknown keys are errors with file:line:col") {
   CHECK(error_of(std::string(kMinimal) + "[env]\nexport = {}\n").find("unknown key 'env.export'") != std::string::npos);
 }
 
+TEST_CASE("an unknown key names the closest key of its table") {
+  CHECK(error_of("id = \"a\"\nverison = \"1\"\n[entry.a]\npath = \"/bin/a\"\n") ==
+        "m.toml:2:1: unknown key 'verison' (did you mean 'version'?)");
+  CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\nargz = []\n") ==
+        "m.toml:5:1: unknown key 'entry.a.argz' (did you mean 'args'?)");
+  CHECK(error_of(std::string(kMinimal) + "[desktop]\nname = \"x\"\nicons = \"y\"\n").find("(did you mean 'icon'?)") !=
+        std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[files]\nincludes = []\n").find("(did you mean 'include'?)") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[env]\nprepnd = {}\n").find("(did you mean 'prepend'?)") != std::string::npos);
+  CHECK(error_of(std::string(kMinimal) + "[capture]\nrun = []\n").find("(did you mean 'runs'?)") != std::string::npos);
+  // Nothing close: no guess.
+  CHECK(error_of(std::string("colour = \"red\"\n") + kMinimal) == "m.toml:1:1: unknown key 'colour'");
+}
+
 TEST_CASE("wrong types are errors with file:line:col") {
   CHECK(error_of("id = 5\n").find("m.toml:1:6: 'id' must be a string, not a integer") == 0);
   CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\nargs = \"-x\"\n").find("m.toml:5:8: 'entry.a.args' must be an array of strings") == 0);

@@ -121,6 +121,18 @@ TEST_CASE("a manifest for programs named on the command line") {
   CHECK_REFUSED(manifest_for_programs({"appv-no-such-program"}, ""), Exit::NoInput, "program 'appv-no-such-program' not found on PATH");
 }
 
+TEST_CASE("pack --id and --version name a package packed without a manifest") {
+  Manifest m = manifest_for_programs({"/bin/sh", "/bin/ls"}, "1.2", "org.example.tools");
+  CHECK(m.id == "org.example.tools");
+  CHECK(m.name == "org.example.tools");
+  CHECK(m.version == "1.2");
+  // No entry point is named after the id: the first program's is the default.
+  CHECK(m.default_entry == "ls");
+  CHECK(m.entries.size() == 2);
+  CHECK(manifest_for_programs({"/bin/sh"}, "", "sh").default_entry == "sh");
+  CHECK_REFUSED(manifest_for_programs({"/bin/sh"}, "", "bad/id"), Exit::Usage, "--id 'bad/id' is not an app id");
+}
+
 TEST_CASE("an include of a link to a directory packs the link and the tree it names") {
   TempDir dir;
   Manifest m = script_manifest(dir);

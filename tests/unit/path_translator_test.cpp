@@ -9,6 +9,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <optional>
 #include <stdexcept>
 
 #include <catch2/catch.hpp>
@@ -35,6 +36,7 @@ struct Fixture {
   std::string pkg = t / "pkg";
   std::string upper = t / "sb/upper";
   std::string empty = t / "empty";
+  std::optional<ViewTable> table;  // the view's, for a second translator (a later launch)
   PathTranslator tr{build()};
 
   static void link(const std::string& text, const std::string& at) {
@@ -70,8 +72,10 @@ struct Fixture {
     plan.ops.push_back(MountOp::proc("/proc", "the kernel's"));
     plan.ops.push_back(MountOp::symlink("/data/fd", "/proc/self/fd", "like /dev/fd"));
     make_dirs(t / "listings");
-    return PathTranslator(ViewTable::from_plan(plan), empty, false, t / "listings");
+    table = ViewTable::from_plan(plan);
+    return PathTranslator(*table, empty, false, t / "listings");
   }
+  PathTranslator later_launch() { return PathTranslator(*table, empty, false, t / "listings"); }
 };
 
 }  // namespace
@@ -254,6 +258,40 @@ TEST_CASE("a merged directory is looked up as a stand-in the kernel lists as the
   const Translation again = f.tr.translate("/usr/bin", Intent::Lookup);
   CHECK(again.real != t.real);
   CHECK(appv::test::list_tree(again.real) == std::vector<std::string>{"app", "data-link", "mine", "new", "rel-dir"});
+}
+
+TEST_CASE("which layer lists a merged directory is remembered across launches until a layer changes") {
+  Fixture f;
+  // The package's doc directory lacks the host's "extra": the host's lists the view.
+  make_dirs(f.pkg + "/usr/share/doc");
+  write_file(f.pkg + "/usr/share/doc/readme", "package doc\n");
+  write_file(f.host + "/usr/share/doc/extra", "host extra\n");
+  const std::string memory = f.t / "listings-memory";
+  // Directories changed within the last second are not remembered (a change in the
+  // same clock tick would not show in their ctime).
+  f.tr.use_listing_memory(memory);
+  CHECK(f.tr.translate("/usr/share/doc", Intent::Lookup).real == f.host + "/usr/share/doc");
+  f.tr.save_listing_memory();
+  CHECK_FALSE(appv::test::exists(memory));
+  ::usleep(1100 * 1000);
+  PathTranslator first = f.later_launch();
+  first.use_listing_memory(memory);
+  CHECK(first.translate("/usr/share/doc", Intent::Lookup).real == f.host + "/usr/share/doc");
+  first.save_listing_memory();
+  const std::string saved = read_file(memory);
+  CHECK(saved.rfind("/usr/share/doc\t" + f.host + "/usr/share/doc\t", 0) == 0);
+  // A later launch takes the remembered layer without reading the listings: a memory
+  // naming the package's directory (with the same stamps) is believed...
+  const size_t tab = saved.find('\t');
+  write_file(memory, "/usr/share/doc\t" + f.pkg + "/usr/share/doc" + saved.substr(saved.find('\t', tab + 1)));
+  PathTranslator second = f.later_launch();
+  second.use_listing_memory(memory);
+  CHECK(second.translate("/usr/share/doc", Intent::Lookup).real == f.pkg + "/usr/share/doc");
+  // ...until a layer's directory changes: then the listings are read again.
+  write_file(f.host + "/usr/share/doc/more", "host more\n");
+  PathTranslator third = f.later_launch();
+  third.use_listing_memory(memory);
+  CHECK(third.translate("/usr/share/doc", Intent::Lookup).real == f.host + "/usr/share/doc");
 }
 
 TEST_CASE("descriptors of the package's and the host's files under writecopy may not change them") {

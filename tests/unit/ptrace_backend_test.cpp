@@ -143,3 +143,24 @@ TEST_CASE("a static program is exec'd as it is, and what cannot run fails as exe
   CHECK(rewrite_exec(v.tr, "/usr/bin", {"bin"}).error == EACCES);
   if (::geteuid() != 0) CHECK(rewrite_exec(v.tr, "/usr/bin/data", {"data"}).error == EACCES);
 }
+
+TEST_CASE("the hot calls go to the supervisor as user notifications, the rest stop for ptrace") {
+  const auto notified = [](long nr) {
+    for (const StoppedCall& c : redirected_calls()) {
+      if (c.nr == nr) return c.notify ? 1 : 0;
+    }
+    return -1;  // not stopped at all
+  };
+  for (long nr : {SYS_open, SYS_openat, SYS_stat, SYS_lstat, SYS_newfstatat, SYS_statx, SYS_access, SYS_faccessat,
+                  SYS_faccessat2, SYS_readlink, SYS_readlinkat, SYS_getcwd}) {
+    INFO("system call " << nr);
+    CHECK(notified(nr) == 1);
+  }
+  // execve and chdir change the caller (registers, its own working directory);
+  // openat2's struct open_how and the mutations stay with the tracer.
+  for (long nr : {SYS_execve, SYS_chdir, SYS_openat2, SYS_mkdirat, SYS_unlinkat, SYS_renameat2, SYS_creat, SYS_fchmod}) {
+    INFO("system call " << nr);
+    CHECK(notified(nr) == 0);
+  }
+  CHECK(notified(SYS_getdents64) == -1);
+}

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <functional>
+#include <stdexcept>
 
 #include "base/error.h"
 #include "base/fs_util.h"
@@ -169,97 +170,93 @@ TEST_CASE("ns backend: a rule's host tree is bound where the plan found it; a li
   CHECK(refused == 0);
 }
 
-TEST_CASE("run_joined: an instance whose init exits while a launch joins it is reported gone, not an error") {
-  // An instance: a PID namespace whose init waits to be told to exit.
-  int init_pid_pipe[2], release[2];
-  REQUIRE(::pipe(init_pid_pipe) == 0);
-  REQUIRE(::pipe(release) == 0);
-  std::fflush(nullptr);
-  const pid_t first = ::fork();
-  if (first == 0) {
-    try {
-      enter_namespaces();
-      if (::unshare(CLONE_NEWPID) != 0) ::_exit(98);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "instance: %s\n", e.what());
-      ::_exit(99);
-    }
-    const pid_t init = ::fork();
-    if (init == 0) {
-      char c;
-      (void)!::read(release[0], &c, 1);
+namespace {
+
+// A running instance as a launch makes one: `enter` builds its view, then a PID
+// namespace whose init waits until release(). `init` is that init's pid (host
+// numbering), or -1 when the instance could not be made.
+struct WaitingInstance {
+  int init_pid_pipe[2] = {-1, -1}, release_pipe[2] = {-1, -1};
+  pid_t first = -1, init = -1;
+
+  explicit WaitingInstance(const std::function<void()>& enter) {
+    if (::pipe(init_pid_pipe) != 0 || ::pipe(release_pipe) != 0) return;
+    std::fflush(nullptr);
+    first = ::fork();
+    if (first == 0) {
+      try {
+        enter();
+        if (::unshare(CLONE_NEWPID) != 0) throw std::runtime_error("unshare(CLONE_NEWPID) failed");
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "instance: %s\n", e.what());
+        const pid_t none = -1;
+        (void)!::write(init_pid_pipe[1], &none, sizeof none);
+        ::_exit(99);
+      }
+      const pid_t child = ::fork();
+      if (child == 0) {
+        char c;
+        (void)!::read(release_pipe[0], &c, 1);
+        ::_exit(0);
+      }
+      (void)!::write(init_pid_pipe[1], &child, sizeof child);
+      int ws;
+      ::waitpid(child, &ws, 0);
       ::_exit(0);
     }
-    (void)!::write(init_pid_pipe[1], &init, sizeof init);
-    int ws;
-    ::waitpid(init, &ws, 0);
-    ::_exit(0);
+    if (::read(init_pid_pipe[0], &init, sizeof init) != sizeof init) init = -1;
   }
-  pid_t init = 0;
-  REQUIRE(::read(init_pid_pipe[0], &init, sizeof init) == sizeof init);
-  REQUIRE(init > 0);
+  void release() { (void)!::write(release_pipe[1], "x", 1); }
+  // The instance's exit status, once released.
+  int wait() {
+    release();
+    int ws = 0;
+    if (first > 0) ::waitpid(first, &ws, 0);
+    first = -1;
+    return ws;
+  }
+  ~WaitingInstance() {
+    wait();
+    for (int fd : {init_pid_pipe[0], init_pid_pipe[1], release_pipe[0], release_pipe[1]}) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+};
+
+}  // namespace
+
+TEST_CASE("run_joined: an instance whose init exits while a launch joins it is reported gone, not an error") {
+  WaitingInstance instance([] { enter_namespaces(); });
+  REQUIRE(instance.init > 0);
+  const pid_t init = instance.init;
   bool app_ran = false;
   const std::optional<int> status = run_joined(
       Instance{init, "view"}, [&] { ::_exit(0); },
       // Joined, holding the instance's namespaces: its init exits now. The PID
       // namespace takes no new process from here (fork: ENOMEM).
       [&] {
-        (void)!::write(release[1], "x", 1);
+        instance.release();
         while (!(::kill(init, 0) != 0 && errno == ESRCH)) ::usleep(1000);
       },
       [&](pid_t) { app_ran = true; });
   CHECK_FALSE(status.has_value());
   CHECK_FALSE(app_ran);
-  int ws = 0;
-  ::waitpid(first, &ws, 0);
+  const int ws = instance.wait();
   CHECK((WIFEXITED(ws) && WEXITSTATUS(ws) == 0));
-  for (int fd : {init_pid_pipe[0], init_pid_pipe[1], release[0], release[1]}) ::close(fd);
 }
 
 TEST_CASE("run_joined: the app runs in the instance's namespaces and its status comes back") {
-  // An instance as a launch makes it: the view, then a PID namespace whose init waits.
   FullView v;
-  int init_pid_pipe[2], release[2];
-  REQUIRE(::pipe(init_pid_pipe) == 0);
-  REQUIRE(::pipe(release) == 0);
-  std::fflush(nullptr);
-  const pid_t first = ::fork();
-  if (first == 0) {
-    try {
-      NamespaceState ns = enter_namespaces();
-      enter_view(v.plan, ns);
-      if (::unshare(CLONE_NEWPID) != 0) ::_exit(98);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "first instance: %s\n", e.what());
-      pid_t none = -1;
-      (void)!::write(init_pid_pipe[1], &none, sizeof none);
-      ::_exit(99);
-    }
-    const pid_t init = ::fork();
-    if (init == 0) {
-      char c;
-      (void)!::read(release[0], &c, 1);
-      ::_exit(0);
-    }
-    (void)!::write(init_pid_pipe[1], &init, sizeof init);
-    int ws;
-    ::waitpid(init, &ws, 0);
-    ::_exit(0);
-  }
-  pid_t init = 0;
-  REQUIRE(::read(init_pid_pipe[0], &init, sizeof init) == sizeof init);
+  WaitingInstance instance([&] {
+    NamespaceState ns = enter_namespaces();
+    enter_view(v.plan, ns);
+  });
+  REQUIRE(instance.init > 0);
   pid_t joiner = 0;
-  std::optional<int> status;
-  if (init > 0) {
-    status = run_joined(
-        Instance{init, "view"}, [&] { ::_exit(file_is("/data/hello.txt", "from the package") ? 7 : 3); }, [] {},
-        [&](pid_t p) { joiner = p; });
-  }
-  (void)!::write(release[1], "x", 1);
-  int ws = 0;
-  ::waitpid(first, &ws, 0);
-  for (int fd : {init_pid_pipe[0], init_pid_pipe[1], release[0], release[1]}) ::close(fd);
-  REQUIRE(init > 0);
+  const std::optional<int> status = run_joined(
+      Instance{instance.init, "view"}, [&] { ::_exit(file_is("/data/hello.txt", "from the package") ? 7 : 3); }, [] {},
+      [&](pid_t p) { joiner = p; });
+  instance.wait();
   REQUIRE(status.has_value());
   CHECK((WIFEXITED(*status) && WEXITSTATUS(*status) == 7));
   CHECK(joiner > 0);

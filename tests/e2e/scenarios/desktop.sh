@@ -26,7 +26,9 @@ check "the icon is in the hicolor theme, named after the app id" cmp -s "$work/i
 check "the entry names it" grep -qx 'Icon=org.x.xmessage' "$entry"
 check "application/x-appv is in the MIME database" grep -q 'application/x-appv' "$data/mime/globs2"
 check "the app is associated with its MIME type" grep -q '^text/plain=.*org.x.xmessage.desktop' "$data/applications/mimeinfo.cache"
-check "appv list shows it" grep -q "^org.x.xmessage	1	$data/appv/packages/org.x.xmessage.appv$" <<<"$("$A" list)"
+check "appv list shows it" jq -e --arg pkg "$data/appv/packages/org.x.xmessage.appv" \
+  '.[] | select(.id == "org.x.xmessage") | .version == "1" and .package == $pkg and .origin == null' <<<"$("$A" list --json)"
+check "appv list shows it to people under a header" grep -qE "^APP +VERSION +PACKAGE" <<<"$("$A" list)"
 
 # Start the app the way a desktop does: from the entry's Exec line, field codes
 # dropped, quoting undone (by Python's shlex, which follows the same rules here).
@@ -110,7 +112,7 @@ if [[ $(id -u) -eq 0 ]]; then
   before=$(sys_snapshot)
   check "install --system" "$A" install --system "$work/my apps/xmessage.appv"
   check "a system-wide desktop entry" desktop-file-validate /usr/local/share/applications/org.x.xmessage.desktop
-  check "appv list --system shows it" grep -q '^org.x.xmessage' <<<"$("$A" list --system)"
+  check "appv list --system shows it" jq -e 'any(.[]; .id == "org.x.xmessage")' <<<"$("$A" list --system --json)"
   check "uninstall --system" "$A" uninstall --system org.x.xmessage
   same "the system directories are as they were" "$before" "$(sys_snapshot)"
 else

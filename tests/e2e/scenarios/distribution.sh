@@ -84,6 +84,9 @@ check "same bytes" cmp -s reg-jq.appv pulled-d.appv
 same "pulling what is already there: up to date, 0" "jq 0: up to date (pulled-d.appv is $plain/tools/jq@$digest)" \
   "$("$A" pull "$plain/tools/jq@$digest" -o pulled-d.appv 2>&1 | head -1)"
 check "pulling it again exits 0, the file kept" bash -c "'$A' pull '$plain/tools/jq:1.6' -o pulled-d.appv >/dev/null && cmp -s reg-jq.appv pulled-d.appv"
+same "pull -q prints nothing" "" "$("$A" pull -q "$plain/tools/jq:1.6" -o pulled-q.appv 2>&1)"
+check "and pulls" cmp -s reg-jq.appv pulled-q.appv
+same "push -q prints nothing" "" "$("$A" push -q reg-jq.appv "$plain/tools/quiet:1" 2>&1)"
 echo keep > precious.appv
 status "pull does not overwrite a file without --force" 64 "$A" pull "$plain/tools/jq:1.6" -o precious.appv
 same "the file is unchanged" "keep" "$(cat precious.appv)"
@@ -292,7 +295,8 @@ printf '# the apps this machine should have\n[[app]]\nref = "%s/apps/py:stable"\
 out=$("$A" sync --config apps.toml 2>&1)
 same "sync installs every listed app" "python3: installed 1 ($plain/apps/py:stable)
 jq: installed 0 ($plain/tools/jq:1.6)" "$out"
-check "appv list names where each came from" grep -q "^python3	1	$installs/packages/python3.appv	from $plain/apps/py:stable$" <<<"$("$A" list)"
+check "appv list names where each came from" jq -e --arg pkg "$installs/packages/python3.appv" --arg from "$plain/apps/py:stable" \
+  '.[] | select(.id == "python3") | .version == "1" and .package == $pkg and .origin == $from' <<<"$("$A" list --json)"
 state() { find "$HOME/.local/share" -path '*/appv/sandboxes' -prune -o -printf '%p %y %s %m %T@\n' | sort; }
 before=$(state)
 out=$("$A" sync --config apps.toml 2>&1)
@@ -307,9 +311,9 @@ same "sync updates a moved tag" "python3: updated 1 -> 2 ($plain/apps/py:stable)
 jq 0: up to date ($plain/tools/jq:1.6)" "$("$A" sync --config apps.toml 2>&1)"
 read_state='import pathlib, sys; print(sys.argv[1], (pathlib.Path.home() / ".appv-e2e-state").read_text())'
 same "the update keeps the user's sandbox" "v2 written by v1" "$("$A" run "$py" -c "$read_state" v2)"
-check "and the previous version for rollback" grep -q "	previous 1$" <<<"$("$A" list | grep '^python3')"
+check "and the previous version for rollback" jq -e '.[] | select(.id == "python3") | .previous_version == "1"' <<<"$("$A" list --json)"
 same "rollback" "python3: rolled back 2 -> 1 ($plain/apps/py:stable)" "$("$A" rollback python3)"
-same "restores the old version" "1" "$("$A" list | awk -F'\t' '$1 == "python3" {print $2}')"
+same "restores the old version" "1" "$("$A" list --json | jq -r '.[] | select(.id == "python3") | .version')"
 same "whose package is the one pushed as version 1" "$(sha256sum < py1.appv)" "$(sha256sum < "$py")"
 same "with the same sandbox" "v1 written by v1" "$("$A" run "$py" -c "$read_state" v1)"
 same "a second rollback returns to the newer one" "python3: rolled back 1 -> 2 ($plain/apps/py:stable)" "$("$A" rollback python3)"
@@ -317,6 +321,11 @@ status "rollback of an app never updated: 64" 64 "$A" rollback jq
 "$A" push py3.appv "$plain/apps/py:stable" >/dev/null
 same "update APP pulls from where it came from" "python3: updated 2 -> 3 ($plain/apps/py:stable)" "$("$A" update python3)"
 same "update again: up to date" "python3 3: up to date ($plain/apps/py:stable)" "$("$A" update python3)"
+same "update -q prints nothing" "" "$("$A" update -q python3 2>&1)"
+same "sync -q prints nothing" "" "$("$A" sync -q --config apps.toml 2>&1)"
+same "rollback -q prints nothing" "" "$("$A" rollback -q python3 2>&1)"
+same "and rolls back" "2" "$("$A" list --json | jq -r '.[] | select(.id == "python3") | .version')"
+same "a second rollback -q returns" "" "$("$A" rollback -q python3 2>&1)"
 # The tag moved back to an older version: a dry run shows the plan and changes nothing;
 # sync calls it a downgrade.
 "$A" push py2.appv "$plain/apps/py:stable" >/dev/null
@@ -330,13 +339,13 @@ jq 0: up to date ($plain/tools/jq:1.6)" "$("$A" sync --config apps.toml 2>&1)"
 same "and forward again an update" "python3: updated 2 -> 3 ($plain/apps/py:stable)
 jq 0: up to date ($plain/tools/jq:1.6)" "$("$A" sync --config apps.toml 2>&1)"
 "$A" install reg-sqlite.appv >/dev/null 2>&1 || "$A" install sqlite3.appv >/dev/null
-hand=$("$A" list | awk -F'\t' '$4 == "" {print $1}')
+hand=$("$A" list --json | jq -r '.[] | select(.origin == null) | .id')
 status "update of an app installed from a file: 64" 64 "$A" update "$hand"
 printf '[[app]]\nref = "%s/apps/py:stable"\n' "$plain" > apps.toml
 same "an app taken off the list is removed" "python3 3: up to date ($plain/apps/py:stable)
 jq: removed (no longer in apps.toml)" "$("$A" sync --config apps.toml 2>&1)"
 check "its package file is gone" test ! -e "$installs/packages/jq.appv"
-same "the app installed by hand stays" "$(printf '%s\n' "$hand" python3 | sort | tr '\n' ' ')" "$("$A" list | cut -f1 | sort | tr '\n' ' ')"
+same "the app installed by hand stays" "$(printf '%s\n' "$hand" python3 | sort | tr '\n' ' ')" "$("$A" list --json | jq -r '.[].id' | sort | tr '\n' ' ')"
 # An emptied list would remove every app sync manages: refused, unless asked for.
 : > apps-empty.toml
 before=$(state)
@@ -379,15 +388,17 @@ if [[ $(id -u) -eq 0 ]]; then
   save_etc
   mkdir -p /etc/appv
   printf '[[app]]\nref = "%s/tools/jq:1.6"\n' "$plain" > /etc/appv/apps.toml
-  system_had_jq=$("$A" list --system | grep -c '^jq	' || true)
+  system_had_jq=$("$A" list --system --json | jq '[.[] | select(.id == "jq")] | length')
   same "the timer's command installs for every user" "jq: installed 0 ($plain/tools/jq:1.6)" "$("${exec_start[@]}" 2>&1)"
-  check "appv list --system shows it" grep -q "^jq	0	/var/lib/appv/packages/jq.appv	from $plain/tools/jq:1.6$" <<<"$("$A" list --system)"
+  check "appv list --system shows it" jq -e --arg from "$plain/tools/jq:1.6" \
+    '.[] | select(.id == "jq") | .version == "0" and .package == "/var/lib/appv/packages/jq.appv" and .origin == $from' \
+    <<<"$("$A" list --system --json)"
   same "and it runs" "8" "$(echo '{"a":8}' | /var/lib/appv/packages/jq.appv .a)"
   : > /etc/appv/apps.toml
   status "an empty list is refused (it would remove every app)" 64 "${exec_start[@]}"
   same "with --allow-mass-removal it removes the app" "jq: removed (no longer in /etc/appv/apps.toml)" \
     "$("${exec_start[@]}" --allow-mass-removal 2>&1)"
-  same "nothing of it is left" "$system_had_jq" "$("$A" list --system | grep -c '^jq	' || true)"
+  same "nothing of it is left" "$system_had_jq" "$("$A" list --system --json | jq '[.[] | select(.id == "jq")] | length')"
   restore_etc
 fi
 stop_registry "$plain_pid"

@@ -100,10 +100,80 @@ except OSError as e:
 fi
 unchanged system
 
+echo "== the calls the supervisor makes itself (user notifications), and the ptrace-only way"
+# Opens, stats, access and readlink reach the supervisor as seccomp user notifications
+# (Linux >= 5.14): it opens the file and installs the descriptor in the app. Each check
+# names what that path must get right; the same run under APPV_PTRACE_ONLY=1 takes
+# the ptrace stops alone (kernels before 5.14).
+relative='import os
+fd = os.open("/usr/lib/python3.11", os.O_RDONLY | os.O_DIRECTORY)
+print(os.path.isdir(os.path.join("/proc/self/fd", str(fd), "json")), os.stat("json", dir_fd=fd).st_mode & 0o170000 == 0o040000,
+      "APPV_CHANGED" in open("json/__init__.py", opener=lambda p, f: os.open(p, f, dir_fd=fd)).read())'
+same "names relative to a directory descriptor are the view's (the sandbox's copy)" "True True True" \
+  "$("$A" run "${P[@]}" python3.appv -c "$relative")"
+same "and so without user notifications" "True True True" \
+  "$(env APPV_PTRACE_ONLY=1 "$A" run "${P[@]}" python3.appv -c "$relative")"
+same "/proc/self through a relative path is the app's own" "True" \
+  "$("$A" run "${P[@]}" python3.appv -c '
+import os
+os.chdir("/usr")
+print(f"Pid:\t{os.getpid()}\n" in open("../proc/self/status").read())')"
+umask_probe='import os
+os.umask(0o077)
+open("/etc/appv-umask-probe", "w").close()
+print(oct(os.stat("/etc/appv-umask-probe").st_mode & 0o777))
+os.remove("/etc/appv-umask-probe")'
+same "a file created in the sandbox gets the app's umask" "0o600" "$("$A" run "${P[@]}" python3.appv -c "$umask_probe")"
+same "and so without user notifications" "0o600" "$(env APPV_PTRACE_ONLY=1 "$A" run "${P[@]}" python3.appv -c "$umask_probe")"
+same "a FIFO in the sandbox: both ends open (each waits for the other) and carry data" "through the fifo" \
+  "$(timeout 30 "$A" run "${P[@]}" python3.appv -c '
+import os, threading
+os.mkfifo("/etc/appv-fifo-probe")
+def write():
+    with open("/etc/appv-fifo-probe", "w") as w:
+        w.write("through the fifo")
+t = threading.Thread(target=write)
+t.start()
+with open("/etc/appv-fifo-probe") as r:
+    print(r.read())
+t.join()
+os.remove("/etc/appv-fifo-probe")')"
+same "O_CLOEXEC travels with the descriptor" "True False" \
+  "$("$A" run "${P[@]}" python3.appv -c '
+import os
+a = os.open("/usr/lib/python3.11/os.py", os.O_RDONLY | os.O_CLOEXEC)
+b = os.open("/usr/lib/python3.11/os.py", os.O_RDONLY)
+os.set_inheritable(b, True)
+print(not os.get_inheritable(a), not os.get_inheritable(b))')"
+same "access(2) answers for the app, readlink(2) reads the view's links" "False True /usr/bin/python3.11" \
+  "$("$A" run "${P[@]}" python3.appv -c '
+import os
+print(os.access("/usr/lib/python3.11/appv-none", os.R_OK), os.access("/usr/lib/python3.11/os.py", os.R_OK), os.readlink("/proc/self/exe"))')"
+if [[ $(id -u) -eq 0 ]]; then
+  # root's app runs without capabilities: a file of another user's that only its
+  # owner may read stays closed to it, although the supervisor (root, with them)
+  # opens it on the app's behalf (named relatively: an absolute host path of the
+  # host's own runs in the kernel as the app made it).
+  secret=/var/lib/appv-ptrace-secret
+  echo secret > "$secret" && chown nobody: "$secret" && chmod 0600 "$secret"
+  same "root's app gets no capability through the supervisor's opens, stats and access" "EACCES False" \
+    "$("$A" run "${P[@]}" python3.appv -c '
+import errno, os
+os.chdir("/var/lib")
+try:
+    open("appv-ptrace-secret").read()
+    print("read", end=" ")
+except OSError as e:
+    print(errno.errorcode[e.errno], end=" ")
+print(os.access("appv-ptrace-secret", os.R_OK))')"
+  rm -f "$secret"
+fi
+
 echo "== the self-executing stub"
 "$A" pack -q /usr/bin/jq -o jqx.appv
 same "a self-executing package runs under the ptrace backend" "3" "$(echo '[1,2]' | ./jqx.appv --appv-backend ptrace -c add)"
 status "its exit status passes through" 1 bash -c "echo null | ./jqx.appv --appv-backend ptrace -e ."
+same "and without user notifications" "3" "$(echo '[1,2]' | env APPV_PTRACE_ONLY=1 ./jqx.appv --appv-backend ptrace -c add)"
 check "its dry run names the backend" grep -q '^backend: ptrace' <<<"$(./jqx.appv --appv-backend ptrace --appv-dry-run)"
 
 finish

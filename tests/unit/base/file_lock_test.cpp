@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,4 +60,39 @@ TEST_CASE("a file lock refuses a symlink at its path") {
     CHECK(e.err() == ELOOP);
   }
   CHECK_FALSE(exists(dir / "elsewhere"));
+}
+
+TEST_CASE("shared locks coexist and keep an exclusive one out") {
+  TempDir dir;
+  const std::string path = dir / "x.lock";
+  UniqueFd first = lock_file(path, 0600, LockWait::Block, LockKind::Shared);
+  UniqueFd second = lock_file(path, 0600, LockWait::Try, LockKind::Shared);
+  CHECK(second);
+  CHECK_FALSE(try_lock_elsewhere(path));
+  first.reset();
+  CHECK_FALSE(try_lock_elsewhere(path));
+  second.reset();
+  CHECK(try_lock_elsewhere(path));
+}
+
+TEST_CASE("a waiter whose lock file was removed by the holder locks the file there now") {
+  TempDir dir;
+  const std::string path = dir / "x.lock";
+  UniqueFd held = lock_file(path, 0600, LockWait::Block);
+  pid_t child = ::fork();
+  if (child == 0) {
+    held.reset();
+    UniqueFd mine = lock_file(path, 0600, LockWait::Block);  // granted on the removed file first
+    struct stat a, b;
+    const bool same = ::fstat(mine.get(), &a) == 0 && ::lstat(path.c_str(), &b) == 0 && a.st_ino == b.st_ino;
+    ::_exit(same ? 0 : 1);
+  }
+  ::usleep(100 * 1000);
+  REQUIRE(::unlink(path.c_str()) == 0);  // as `appv cache prune` does, holding the lock
+  held.reset();
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(exists(path));
 }

@@ -59,3 +59,40 @@ TEST_CASE("shell_split splits a command line at blanks and honours quotes, expan
     }
   }
 }
+
+TEST_CASE("closest_match suggests the candidate a typo most likely meant") {
+  using appv::closest_match;
+  const std::vector<std::string> sandbox{"list", "path", "diff", "reset", "export", "import"};
+  CHECK(closest_match("lst", sandbox) == "list");      // a letter left out
+  CHECK(closest_match("lsit", sandbox) == "list");     // two letters swapped: one edit
+  CHECK(closest_match("rest", sandbox) == "reset");
+  CHECK(closest_match("exprot", sandbox) == "export");
+  CHECK(closest_match("imprt", sandbox) == "import");
+  // Nothing close: no suggestion rather than a wild one.
+  CHECK_FALSE(closest_match("frobnicate", sandbox));
+  CHECK_FALSE(closest_match("xy", sandbox));
+  CHECK_FALSE(closest_match("", sandbox));
+  CHECK_FALSE(closest_match("list", sandbox));  // the word is a candidate: nothing to suggest
+  CHECK_FALSE(closest_match("list", {}));
+}
+
+TEST_CASE("closest_match allows two edits only in longer words") {
+  using appv::closest_match;
+  CHECK(closest_match("instll", {"install", "uninstall"}) == "install");
+  CHECK(closest_match("unistal", {"install", "uninstall"}) == "uninstall");  // 2 edits, 7 letters
+  CHECK_FALSE(closest_match("pk", {"pack"}));                                 // 2 edits, 2 letters
+  CHECK(closest_match("pul", {"push", "pull"}) == "pull");
+}
+
+TEST_CASE("closest_match falls back to the one candidate a word begins") {
+  using appv::closest_match;
+  const std::vector<std::string> options{"--manifest", "--output", "--report-json", "--report-only"};
+  CHECK(closest_match("--man", options) == "--manifest");
+  CHECK_FALSE(closest_match("--re", options));  // begins two options: no guess
+  CHECK(closest_match("--ouptut", options) == "--output");
+}
+
+TEST_CASE("closest_match breaks ties by candidate order") {
+  CHECK(appv::closest_match("pash", {"push", "path"}) == "push");
+  CHECK(appv::closest_match("pash", {"path", "push"}) == "path");
+}

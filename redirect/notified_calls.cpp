@@ -1,0 +1,201 @@
+// The supervisor's user-notification half: the hot path calls (opens, stats, access,
+// readlink, getcwd) arrive as seccomp user notifications while the caller waits. The
+// supervisor reads the path from the caller's memory, translates it, makes the call
+// itself on the host path and answers with the result (a stat written into the
+// caller's buffer with process_vm_writev, an opened file installed as the caller's
+// descriptor), or lets the call run unchanged where the path is its own host path.
+// No ptrace stop, no registers: about half the system calls of a stop, and the
+// caller cannot swap the path between the check and the use for what is opened here.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "base/tracing.h"
+#include "redirect/supervisor.h"
+#include "redirect/tracee_proc.h"
+
+namespace appv {
+namespace {
+
+// The path below a kernel place (/proc) as the caller names it: /proc/self and
+// /proc/thread-self are the caller's, not the supervisor's.
+std::string as_caller(const std::string& real, pid_t tid) {
+  const auto below = [&](const std::string& prefix) {
+    return real.compare(0, prefix.size(), prefix) == 0 && (real.size() == prefix.size() || real[prefix.size()] == '/');
+  };
+  if (!below("/proc/self") && !below("/proc/thread-self")) return real;
+  const pid_t tgid = status_field(tid, "Tgid");
+  if (below("/proc/self")) return fmt::format("/proc/{}{}", tgid > 0 ? tgid : tid, real.substr(10));
+  return fmt::format("/proc/{}/task/{}{}", tgid > 0 ? tgid : tid, tid, real.substr(17));
+}
+
+// fstatat(2) of the translated path, or the translator's own lstat of it when that is
+// the answer: the entry itself (not a link), or a link not followed.
+int stat_of(const Translation& t, const char* real, struct stat* st, int flags) {
+  if (t.have_stat && ((flags & AT_SYMLINK_NOFOLLOW) || !S_ISLNK(t.st.st_mode))) {
+    *st = t.st;
+    return 0;
+  }
+  return ::fstatat(AT_FDCWD, real, st, flags);
+}
+
+}  // namespace
+
+void Supervisor::on_notification() {
+  UserNotification n;
+  if (!notifications_->receive(n)) return;
+  answer(n);
+}
+
+void Supervisor::answer(const UserNotification& n) {
+  const std::optional<PathCall> call = describe_path_call(n.nr, n.args);
+  if (call && call->kind == PathCallKind::Getcwd) return answer_getcwd(n);
+  if (call && call->paths.size() == 1 && (call->kind == PathCallKind::Plain || call->kind == PathCallKind::Readlink)) {
+    return answer_path_call(n, *call);
+  }
+  notifications_->let_run(n.id);  // not one the filter notifies
+}
+
+void Supervisor::answer_getcwd(const UserNotification& n) {
+  const std::string real = read_link(fmt::format("/proc/{}/cwd", n.pid));
+  if (!notifications_->still_waiting(n.id)) return;
+  const std::string view = view_.view_path_of(real);
+  if (view.empty() || view == real) return notifications_->let_run(n.id);  // the kernel's answer is the view's
+  if (view.size() + 1 > n.args[1]) return notifications_->answer(n.id, -ERANGE);
+  if (!write_tracee(n.pid, n.args[0], view.c_str(), view.size() + 1)) return notifications_->answer(n.id, -EFAULT);
+  notifications_->answer(n.id, static_cast<int64_t>(view.size() + 1));
+}
+
+void Supervisor::answer_path_call(const UserNotification& n, const PathCall& call) {
+  const uint64_t* a = n.args;
+  const PathArg& arg = call.paths[0];
+  const std::string given = read_tracee_string(n.pid, a[arg.path_arg]);
+  std::string path;
+  const int named = view_path(n.pid, given, arg.dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(a[arg.dirfd_arg]), path);
+  // What was read is the caller's only if it still waits: else its pid may be another's.
+  if (!notifications_->still_waiting(n.id)) return;
+  // An empty or unreadable path, or one relative to a descriptor that is no
+  // directory: the kernel gives the caller its own answer (ENOENT, EFAULT, ENOTDIR).
+  // One relative to a directory the supervisor cannot name fails (view_path).
+  if (named < 0) return notifications_->let_run(n.id);
+  if (named > 0) return notifications_->answer(n.id, -named);
+  if (call.kind == PathCallKind::Readlink) {
+    // /proc/self/exe names the program the process runs in the view, not the loader.
+    if (const pid_t whose = exe_link_owner(given, n.pid); whose > 0) {
+      const std::string exe = program_of(whose);
+      if (!exe.empty()) {
+        const uint64_t size = std::min<uint64_t>(a[arg.path_arg + 2], exe.size());
+        if (!write_tracee(n.pid, a[arg.path_arg + 1], exe.data(), size)) return notifications_->answer(n.id, -EFAULT);
+        return notifications_->answer(n.id, static_cast<int64_t>(size));
+      }
+    }
+  }
+  // /proc/self/root, cwd and fd/N lead into the view here too (translate_for): a path
+  // the kernel would resolve on the host is answered by its view path, never let run.
+  const Translation t = translate_for(n.pid, path, arg.intent, arg.follow);
+  if (t.error) return notifications_->answer(n.id, -t.error);
+  if (t.done) return notifications_->answer(n.id, 0);
+  // The host's path stands (a place's own link, /proc, merged trees named absolutely):
+  // the call runs as made. A relative one is answered here all the same: its
+  // directory fd may be a stand-in for a merged directory.
+  if (t.real.empty() || (t.real == path && given[0] == '/')) return notifications_->let_run(n.id);
+  const ViewPlace* place = view_.table().covering(t.view_path);
+  const std::string real = place && place->kernel ? as_caller(t.real, n.pid) : t.real;
+
+  const char* at = real.c_str();
+  const auto result = [&](long r) { notifications_->answer(n.id, r < 0 ? -errno : r); };
+  const auto written = [&](long r, uint64_t to, const void* data, size_t size) {
+    if (r < 0) return notifications_->answer(n.id, -errno);
+    notifications_->answer(n.id, write_tracee(n.pid, to, data, size) ? 0 : -EFAULT);
+  };
+  struct stat st;
+  switch (n.nr) {
+#ifdef SYS_open
+    case SYS_open: return answer_open(n, t, real, static_cast<int>(a[1]), static_cast<mode_t>(a[2]));
+    case SYS_stat: return written(stat_of(t, at, &st, 0), a[1], &st, sizeof st);
+    case SYS_lstat: return written(stat_of(t, at, &st, AT_SYMLINK_NOFOLLOW), a[1], &st, sizeof st);
+    case SYS_access: return result(::syscall(SYS_faccessat2, AT_FDCWD, at, static_cast<int>(a[1]), access_flags(0)));
+    case SYS_readlink:
+#endif
+    case SYS_readlinkat: {
+      const int i = n.nr == SYS_readlinkat ? 2 : 1;
+      if (static_cast<int>(a[i + 1]) <= 0) return notifications_->answer(n.id, -EINVAL);
+      char text[4096];
+      const ssize_t len = ::readlink(at, text, sizeof text);
+      if (len < 0) return notifications_->answer(n.id, -errno);
+      const size_t size = std::min<size_t>(static_cast<size_t>(len), static_cast<size_t>(static_cast<int>(a[i + 1])));
+      if (!write_tracee(n.pid, a[i], text, size)) return notifications_->answer(n.id, -EFAULT);
+      return notifications_->answer(n.id, static_cast<int64_t>(size));
+    }
+    case SYS_openat: return answer_open(n, t, real, static_cast<int>(a[2]), static_cast<mode_t>(a[3]));
+    case SYS_newfstatat:
+      return written(stat_of(t, at, &st, static_cast<int>(a[3])), a[2], &st, sizeof st);
+    case SYS_statx: {
+      struct statx sx;
+      return written(::statx(AT_FDCWD, at, static_cast<int>(a[2]), static_cast<unsigned>(a[3]), &sx), a[4], &sx,
+                     sizeof sx);
+    }
+    case SYS_faccessat:
+      return result(::syscall(SYS_faccessat2, AT_FDCWD, at, static_cast<int>(a[2]), access_flags(0)));
+    case SYS_faccessat2:
+      return result(::syscall(SYS_faccessat2, AT_FDCWD, at, static_cast<int>(a[2]), access_flags(static_cast<int>(a[3]))));
+    default: return notifications_->let_run(n.id);
+  }
+}
+
+int Supervisor::access_flags(int flags) const {
+  // access(2) checks with the real ids and, for uid 0, the permitted capabilities,
+  // which a root supervisor holds; AT_EACCESS checks with the effective ones, which
+  // it dropped (redirect/app_rights.h). The app's ids are the supervisor's.
+  return rights_dropped_ ? flags | AT_EACCESS : flags;
+}
+
+void Supervisor::answer_open(const UserNotification& n, const Translation& t, const std::string& real, int flags,
+                             mode_t mode) {
+  const NodeKind kind = t.kind;
+  const bool cloexec = (flags & O_CLOEXEC) != 0;
+  // Opened close-on-exec here (the caller's flag travels with the answer), and never as
+  // the supervisor's controlling terminal.
+  const int here = flags | O_CLOEXEC | O_NOCTTY;
+  const bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+  const mode_t caller_umask = creates ? umask_of(n.pid) : 0;
+  if (kind == NodeKind::Other && !(flags & (O_NONBLOCK | O_PATH))) {
+    // A FIFO (or a device) in a layer: its open may wait for the other end, as long
+    // as the app likes. A thread of its own waits for it (with the app's rights, as
+    // this one has them), so that the supervisor goes on serving the app meanwhile.
+    UniqueFd listener(::fcntl(notifications_->fd(), F_DUPFD_CLOEXEC, 0));
+    if (!listener) return notifications_->answer(n.id, -errno);
+    std::thread([listener = std::move(listener), id = n.id, real, here, mode, cloexec]() mutable {
+      UserNotifications answers(std::move(listener));
+      const int fd = ::open(real.c_str(), here, mode);
+      if (fd < 0) return answers.answer(id, -errno);
+      if (const int err = answers.answer_with_fd(id, fd, cloexec); err != 0 && err != ENOENT) answers.answer(id, -err);
+      ::close(fd);
+    }).detach();
+    return;
+  }
+  const mode_t old_umask = creates ? ::umask(caller_umask) : 0;
+  const int fd = ::open(real.c_str(), here, mode);
+  const int open_errno = errno;
+  if (creates) ::umask(old_umask);
+  if (fd < 0) return notifications_->answer(n.id, -open_errno);
+  UniqueFd ours(fd);
+  int installed = -1;
+  const int err = notifications_->answer_with_fd(n.id, fd, cloexec, &installed);
+  // ENOENT: the caller is gone. Any other failure (EMFILE in the caller) is its answer.
+  if (err != 0) {
+    if (err != ENOENT) notifications_->answer(n.id, -err);
+    return;
+  }
+  // A directory is kept, to name what the app looks up through it (view_path).
+  if (kind == NodeKind::Dir) hold_dir(n.pid, installed, std::move(ours), t.view_path);
+}
+
+}  // namespace appv

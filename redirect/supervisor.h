@@ -1,0 +1,118 @@
+// The namespace-free backend's supervisor (redirect/ptrace_backend.h): it answers the
+// app's path system calls in the view of one PathTranslator. Calls reach it two ways
+// (docs/namespace-free-backend.md): as ptrace stops, where it rewrites the caller's
+// registers and memory and lets the kernel make the call on the host path (execve,
+// chdir, the mutations, and every call where the kernel has no user notifications),
+// and as seccomp user notifications, where it makes the call itself and answers with
+// the result or an opened descriptor (the hot calls: opens, stats, access, readlink,
+// getcwd). One thread serves both (base/tracing.h trace_until_done).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/unique_fd.h"
+#include "base/user_notification.h"
+#include "redirect/path_syscalls.h"
+#include "vfs/path_translator.h"
+
+namespace appv {
+
+class Stop;
+
+class Supervisor {
+ public:
+  // `notifications`: the listener of the app's filter, or nullptr when every call
+  // stops for ptrace. `rights_dropped`: the supervisor runs with the app's rights
+  // (redirect/app_rights.h), its capabilities dropped.
+  Supervisor(PathTranslator& view, UserNotifications* notifications, bool rights_dropped);
+
+  // A seccomp stop of the tracee `pid` (redirect/supervisor.cpp).
+  void on_stop(pid_t pid);
+  // After an exec: the process now runs the program its execve named.
+  void on_exec(pid_t pid);
+  // The listener is readable: one notification received and answered
+  // (redirect/notified_calls.cpp).
+  void on_notification();
+
+ private:
+  // How both halves name and translate the paths the app gives them
+  // (redirect/supervisor_paths.cpp): every check on a path is made here once, so
+  // that a call answered by notification passes the same ones as a call rewritten
+  // at a ptrace stop.
+
+  // The view path a call's path argument names: `path` as read from the caller,
+  // absolute, or joined to the view path of its directory fd (`dirfd`, AT_FDCWD for
+  // the working directory of thread `pid`). Returns 0 when named. -1 for an empty
+  // path (AT_EMPTY_PATH: the fd itself), no such descriptor (the kernel answers
+  // EBADF) or a descriptor that names no directory of the file system (a pipe: the
+  // kernel refuses a path relative to it): the call is left to the kernel. Else the
+  // errno the call fails with: a directory the supervisor cannot name (a host path
+  // longer than a page, ENAMETOOLONG) must not let a relative path reach the kernel
+  // untranslated.
+  int view_path(pid_t pid, std::string path, int dirfd, std::string& out) const;
+  // view_.translate, with /proc's magic links of the app (/proc/self/root, cwd, fd/N:
+  // redirect/proc_links.h) read as the view paths they stand for, so that no call
+  // reaches the host's tree through them, and the host kernel's settings
+  // (/proc/sys, /proc/sysrq-trigger) read-only (EROFS) for every intent but Lookup.
+  Translation translate_for(pid_t pid, std::string path, Intent intent, bool follow, unsigned mode = 0755);
+  // A place's own root (a mount point under ns): not renamed (EBUSY), as the kernel
+  // answers for a mount point.
+  bool is_place_root(const std::string& view_path) const;
+  // A path the kernel resolves (/proc): the supervisor does not act on it in its own
+  // process, where /proc/self is the supervisor.
+  bool in_kernel_place(const std::string& view_path) const;
+  // The view path of the program `pid` runs: its own exec's, its thread group's, or
+  // (for a forked child that has not exec'd) its parent's; "" if none.
+  std::string program_of(pid_t pid) const;
+  // The process whose executable /proc/PID/exe (or /proc/self/exe, /proc/thread-self/exe
+  // for `caller`) names, or 0 when `path` is not such a link (or names no possible
+  // process: the kernel answers it).
+  static pid_t exe_link_owner(const std::string& path, pid_t caller);
+  // The view path an execve of `path` runs: /proc/self/exe (a program re-running
+  // itself) is the program it runs in the view, another /proc link of the app what it
+  // stands for, not the supervisor's own. 0 or the errno the exec fails with.
+  int exec_view_path(pid_t pid, std::string& path) const;
+
+  void exec(Stop& stop, const uint64_t (&args)[6]);
+  void getcwd(Stop& stop, const uint64_t (&args)[6]);
+  bool readlink_exe(Stop& stop, const uint64_t (&args)[6], const PathArg& a);
+  void rename(Stop& stop, const uint64_t (&args)[6], const PathCall& call);
+  void exchange(Stop& stop, const Translation& source, const Translation& target);
+
+  void answer(const UserNotification& n);
+  void answer_path_call(const UserNotification& n, const PathCall& call);
+  void answer_getcwd(const UserNotification& n);
+  void answer_open(const UserNotification& n, const Translation& t, const std::string& real, int flags, mode_t mode);
+  int access_flags(int flags) const;
+
+  PathTranslator& view_;
+  UserNotifications* notifications_;
+  std::map<pid_t, std::string> exe_;          // each traced process's program, in the view
+  std::map<pid_t, std::string> pending_exe_;  // an execve under way, by the calling thread
+  // Directories the supervisor opened for the app, by thread and descriptor number:
+  // their view paths, and the supervisor's own reference to the same open file, by
+  // which kcmp(2) tells that the app's descriptor still is that one (names relative
+  // to it then need no readlink of /proc/PID/fd/N). A descriptor the app made from
+  // one (dup, F_DUPFD: fts moves every directory it opens) is matched against the
+  // last few opened. A cache: emptied when full.
+  struct HeldDir {
+    UniqueFd ours;
+    std::string view;
+  };
+  const HeldDir* held_dir(pid_t pid, int fd) const;
+  void hold_dir(pid_t pid, int fd, UniqueFd ours, const std::string& view);
+  void forget_held_dirs();
+  mutable std::map<std::pair<pid_t, int>, std::shared_ptr<const HeldDir>> held_dirs_;
+  std::vector<std::pair<pid_t, std::shared_ptr<const HeldDir>>> recent_dirs_;  // the last opened, newest last
+  pid_t self_;
+  bool rights_dropped_;
+  bool can_compare_files_ = true;  // kcmp(2) answers (CONFIG_KCMP)
+};
+
+}  // namespace appv
