@@ -217,8 +217,8 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   {
     // The supervisor makes the app's calls with the app's rights, from before it
     // answers the first (the listener was taken above, with the supervisor's); only
-    // the translator's trusted.* marks borrow the one capability kept.
-    // If that fails the app is ended: it must not run under a supervisor holding more.
+    // the translator's trusted.* marks borrow the one capability kept. If the drop
+    // fails the app is ended: it must not run under a supervisor holding more.
     std::optional<AppRights> rights;
     try {
       rights.emplace();
