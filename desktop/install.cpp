@@ -255,14 +255,16 @@ std::vector<std::string> commands_to_export(const Manifest& m, const std::string
   return names;
 }
 
-// Installs the kept package file `kept` again (after a failed update). Best effort:
-// the caller is already reporting the failure that brought it here.
+// Installs the kept package file `kept` again (after a failed update), with the
+// commands it exported (`commands`: names in roots.bin; they may shadow others on
+// PATH, as the user allowed when they were exported). Best effort: the caller is
+// already reporting the failure that brought it here.
 void reinstall_kept(const std::string& kept, const InstallRoots& roots, const std::string& appv_exe,
-                    const InstallOrigin& origin, Reporter& reporter) {
+                    const InstallOrigin& origin, const std::vector<std::string>& commands, Reporter& reporter) {
   const std::string staged = kept + ".restoring";
   if (::rename(kept.c_str(), staged.c_str()) != 0) return;
   try {
-    install_package(staged, roots, appv_exe, reporter, origin);
+    install_package(staged, roots, appv_exe, reporter, origin, {commands, false, {.shadow = true, .force = false}, ""});
   } catch (...) {
     ::rename(staged.c_str(), kept.c_str());
     return;
@@ -281,6 +283,7 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
   const bool self_executing = source.trailer().header_offset > 0;
   const std::vector<std::string> requested = commands_to_export(m, r.package, self_executing, roots, commands);
   std::vector<std::string> kept_commands;
+  std::vector<std::string> previous_commands;  // what the replaced version exported, to restore it with
   // An installed version of the id is replaced and kept for rollback (the one it
   // replaced is dropped); the shared application/x-appv registration and the
   // sandbox stay.
@@ -288,6 +291,7 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     Record old = load(record_path(roots, m.id));
     for (const std::string& link : old.commands) {
       const std::string name = link.substr(link.rfind('/') + 1);
+      if (link == roots.bin + "/" + name) previous_commands.push_back(name);
       if (self_executing && m.entries.count(name) && link == roots.bin + "/" + name &&
           !std::count(requested.begin(), requested.end(), name)) {
         kept_commands.push_back(name);
@@ -381,7 +385,9 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     r.dirs.insert(r.dirs.end(), shared.dirs.begin(), shared.dirs.end());
     remove_recorded_dirs(r);
     // The version this one was to replace comes back, menu entries and all.
-    if (!r.previous.empty()) reinstall_kept(r.previous, roots, appv_exe, {r.previous_origin, r.previous_digest}, reporter);
+    if (!r.previous.empty()) {
+      reinstall_kept(r.previous, roots, appv_exe, {r.previous_origin, r.previous_digest}, previous_commands, reporter);
+    }
     throw;
   }
   refresh_databases(roots, reporter);
