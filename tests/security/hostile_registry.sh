@@ -82,7 +82,10 @@ check "no escape byte reaches the terminal" bash -c "! grep -q \$'\\x1b\\|\\x07'
 same "the tags are shown escaped" 'v1\x1b]0;owned\x07 v2\x1b[2J' "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')"
 
 echo "== a hostile manifest's strings are printed escaped"
-printf 'id = "org.example.esc"\nname = "evil\\u001b]0;owned\\u0007\\u009b31m"\nversion = "1\\u001b[2J\\r"\n[entry.esc]\npath = "/bin/true"\n' > esc.toml
+# A version is one line of printable text (it goes into install records): refused.
+printf 'id = "org.example.esc"\nversion = "1\\u001b[2J\\r"\n[entry.esc]\npath = "/bin/true"\n' > esc-version.toml
+status "pack refuses a version with terminal controls (65)" 65 "$A" pack -q -m esc-version.toml -o esc-version.appv
+printf 'id = "org.example.esc"\nname = "evil\\u001b]0;owned\\u0007\\u009b31m"\nversion = "1"\n[entry.esc]\npath = "/bin/true"\n' > esc.toml
 "$A" pack -q -m esc.toml -o esc.appv || bad "pack a package with escapes in its manifest"
 raw() { LC_ALL=C grep -c $'[\x1b\x07\r]\|\xc2\x9b\|\xe2\x80\xae' <<<"$1"; }
 for cmd in info verify install list; do
@@ -90,7 +93,7 @@ for cmd in info verify install list; do
   same "$cmd prints no terminal control of the manifest's" "0" "$(raw "$out")"
 done
 check "info shows them escaped" grep -qF 'name:      evil\x1b]0;owned\x07\u009b31m' <<<"$("$A" info esc.appv)"
-check "install shows them escaped" grep -qF 'installed org.example.esc 1\x1b[2J\x0d as ' <<<"$("$A" install esc.appv 2>&1)"
+check "install names what it installed" grep -qF 'installed org.example.esc 1 as ' <<<"$("$A" install esc.appv 2>&1)"
 "$A" uninstall org.example.esc >/dev/null 2>&1
 
 echo "== sync: the same rules for managed deployment"
