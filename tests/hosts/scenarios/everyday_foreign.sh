@@ -173,6 +173,11 @@ places() {
   step home_symlink as_tanaka HOME=/home/tanaka-link bash -c "cd && printf '%s\n' '$json' | '$pkg' -c ."
   step cache_symlink as_tanaka bash -c "cd && mkdir real-cache && ln -s ~/real-cache ~/cache-link &&
     printf '%s\n' '$json' | XDG_CACHE_HOME=~/cache-link '$pkg' -c ."
+  # Installed twice (the second time with a command), then uninstalled: the directories
+  # the first install made go too.
+  step reinstall as_tanaka HOME=/home/tanaka/again bash -c "mkdir ~ && cd && cp '$pkg' ~/x.appv &&
+    '$appv' install -q ~/x.appv 2>/dev/null && '$appv' install -q --command jq-sorted ~/x.appv 2>/dev/null &&
+    '$appv' uninstall -q org.jqlang.jq 2>/dev/null && rm x.appv && find . -mindepth 1 -printf '%y %p\n' | LC_ALL=C sort"
   # Root keeping the user's HOME (sudo -E, or a sudo that keeps HOME).
   cp "$pkg" /home/tanaka/x.appv && chown 2001:2001 /home/tanaka/x.appv
   step root_user_home env HOME=/home/tanaka "$appv" install -q /home/tanaka/x.appv
@@ -294,6 +299,9 @@ same "$at: a first run started in a directory tanaka cannot enter (su from root'
 ran "$at: install of a package on another file system than the home" places/install_other_fs 0
 same "$at: HOME reached through a symlink" "$unsorted" "$(both places/home_symlink)"
 same "$at: XDG_CACHE_HOME a symlink" "$unsorted" "$(both places/cache_symlink)"
+ran "$at: install, install again with a command, uninstall" places/reinstall 0
+same "$at: ...leaves only empty XDG base directories" "" \
+  "$(grep -vxE 'd \./(\.local|\.local/share)' "$res/places/reinstall.out")"
 ran "$at: root installing with tanaka's HOME is refused as a run is (77)" places/root_user_home 77
 same "$at: ...and leaves no file of root's in tanaka's home" "" "$(r places/root_files_in_home out)"
 finish
