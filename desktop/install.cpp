@@ -302,6 +302,11 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
       r.previous_digest = old.digest;
     }
     remove_install(m.id, roots, /*keep_shared=*/true, reporter);
+    // The directories the replaced install made that outlive it (they hold the shared
+    // application/x-appv handler) are still appv's: this record removes them when empty.
+    for (const std::string& d : old.dirs) {
+      if (path_exists(d)) r.dirs.push_back(d);
+    }
   }
   Record shared;
   shared.id = ".shared";
