@@ -14,7 +14,7 @@ namespace appv::cli {
 
 std::vector<std::string> installed_app_ids(bool system) {
   std::vector<std::string> ids;
-  for (const InstalledApp& app : list_installed(install_roots(system))) ids.push_back(app.id);
+  for (const InstalledApp& app : list_installed(install_roots(system, RootsUse::Read))) ids.push_back(app.id);
   return ids;
 }
 

@@ -93,7 +93,13 @@ list=$("$A" list)
 check "appv list has a header" grep -qE '^APP +VERSION +PACKAGE +FROM +PREVIOUS$' <<<"$(head -n1 <<<"$list")"
 check "and a row per app" grep -qE "^jq +0 +$HOME/\.local/share/appv/packages/jq\.appv +- +-$" <<<"$list"
 quiet_ok "uninstall -q" "$A" uninstall -q jq
-same "nothing installed" "no apps installed" "$("$A" list)"
+# Installs for every user (none, unless this machine has some) are pointed to.
+everyone=$(find /var/lib/appv/installed -maxdepth 1 -name '*.record' ! -name '.*' 2>/dev/null | wc -l)
+if [[ $everyone -eq 0 ]]; then expected="no apps installed"; else expected="no apps installed for you; $everyone for every user: appv list --system"; fi
+same "nothing installed" "$expected" "$("$A" list)"
+# Reading what is installed for every user needs no root; changing it does.
+check "list --system without root" "$A" list --system
+same "list --system --json names every user's apps" "$everyone" "$("$A" list --system --json | jq length)"
 
 echo "== pack without a manifest"
 mkdir -p out-dir && cd out-dir

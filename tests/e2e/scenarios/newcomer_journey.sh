@@ -63,6 +63,17 @@ same "start the tool by id" '{"b":1,"a":2}' "$(echo '{"b":1,"a":2}' | "$A" run o
 same "start its other entry by id and --entry" '{"a":2,"b":1}' "$(echo '{"b":1,"a":2}' | "$A" run --entry jq-sorted org.jqlang.jq -c .)"
 where=$([[ -n ${system[*]} ]] && echo "installed for every user" || echo "installed for you")
 check "the dry run says which installation runs" grep -q "^installed: .*org.jqlang.jq.appv ($where)" <<<"$("$A" run --dry-run org.jqlang.jq)"
+if [[ -n ${system[*]} ]]; then
+  # Another user (nobody, without a home) reads what is installed for every user, and
+  # their own empty list points there.
+  as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/nonexistent PATH=/usr/bin:/bin)
+  same "another user lists what is installed for every user (list --system --json)" "org.jqlang.jq org.x.xmessage" \
+    "$("${as_nobody[@]}" "$A" list --system --json | jq -r '[.[].id | select(startswith("org.jqlang.") or startswith("org.x."))] | join(" ")')"
+  everyone=$(find /var/lib/appv/installed -maxdepth 1 -name '*.record' ! -name '.*' | wc -l)
+  same "...and their plain list points to them" "no apps installed for you; $everyone for every user: appv list --system" \
+    "$("${as_nobody[@]}" "$A" list)"
+  status "...but cannot uninstall them (64)" 64 "${as_nobody[@]}" "$A" uninstall --system org.jqlang.jq
+fi
 err=$("$A" run org.jqlang.jg 2>&1); rc=$?
 same "a mistyped id is 66" 66 "$rc"
 check "...naming both places looked in" grep -q "/var/lib/appv/installed" <<<"$err"
