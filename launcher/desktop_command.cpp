@@ -84,6 +84,10 @@ int cmd_uninstall(const std::string& id, bool system, bool delete_data) {
 
 static int remove_installed(const std::string& id, bool system, bool delete_data) {
   const InstallRoots roots = install_roots(system, RootsUse::Change);
+  // An id that names nothing installed is a missing input (66), as for run and sandbox rm.
+  if (!find_installed(id, roots)) {
+    throw Error(Exit::NoInput, fmt::format("'{}' is not installed (see appv list{})", printable(id), system ? " --system" : ""));
+  }
   if (!delete_data) {
     uninstall_package(id, roots, stderr_reporter());
     say("uninstalled {} (its sandbox is kept: appv sandbox rm {} deletes it)\n", id, id);
