@@ -1,6 +1,9 @@
 #include "base/user_dirs.h"
 
+#include <algorithm>
+#include <climits>
 #include <cstdlib>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -30,6 +33,18 @@ std::string absolute_env(const char* name) {
   return v && v[0] == '/' ? std::string(v) : std::string();
 }
 
+// `dir`/`name` with one slash between them, also for "/" and "/home/u/".
+std::string join(std::string dir, const std::string& name) {
+  while (!dir.empty() && dir.back() == '/') dir.pop_back();
+  return dir + "/" + name;
+}
+
+// realpath(3), or "" where it fails.
+std::string kernel_real_path(const std::string& path) {
+  char buf[PATH_MAX];
+  return ::realpath(path.c_str(), buf) ? std::string(buf) : std::string();
+}
+
 }  // namespace
 
 std::string home_dir() { return absolute_env("HOME"); }
@@ -39,7 +54,7 @@ std::string xdg_dir(XdgDir which) {
   if (std::string v = absolute_env(s.variable); !v.empty()) return v;
   const std::string home = home_dir();
   if (home.empty() || !s.below_home) return {};
-  return fmt::format("{}/{}", home, s.below_home);
+  return join(home, s.below_home);
 }
 
 std::string require_xdg_dir(XdgDir which) {
@@ -47,7 +62,36 @@ std::string require_xdg_dir(XdgDir which) {
   if (dir.empty()) {
     throw Error(Exit::Environment, fmt::format("neither {} nor HOME is set to an absolute path", spec(which).variable));
   }
-  return dir;
+  return real_user_path(dir);
+}
+
+std::string real_user_path(const std::string& path) {
+  // The components realpath(3) did not resolve, last first: the parent is tried until
+  // one resolves (at worst "/").
+  std::vector<std::string> rest;
+  std::string head = path;
+  std::string real;
+  for (;;) {
+    real = kernel_real_path(head);
+    if (!real.empty()) break;
+    while (head.size() > 1 && head.back() == '/') head.pop_back();
+    const size_t slash = head.find_last_of('/');
+    if (slash == std::string::npos || head.size() <= 1) {
+      real = "/";
+      break;
+    }
+    rest.push_back(head.substr(slash + 1));
+    head.erase(slash == 0 ? 1 : slash);
+  }
+  for (auto it = rest.rbegin(); it != rest.rend(); ++it) {
+    if (it->empty() || *it == ".") continue;
+    if (*it == "..") {
+      if (real.size() > 1) real.erase(std::max<size_t>(real.find_last_of('/'), 1));
+      continue;
+    }
+    real = join(real, *it);
+  }
+  return real;
 }
 
 }  // namespace appv

@@ -17,14 +17,28 @@ enum class XdgDir {
   Runtime,  // $XDG_RUNTIME_DIR, no default
 };
 
-// $HOME if it is an absolute path, else "".
+// $HOME if it is an absolute path, else "". As the user gave it (links kept): what
+// the app's environment and messages for people name.
 std::string home_dir();
 
-// The directory as listed above; "" when neither the variable nor HOME is usable.
+// The directory as listed above, as the variables spell it (links kept, "/.cache" for
+// HOME=/ rather than "//.cache"); "" when neither the variable nor HOME is usable.
 std::string xdg_dir(XdgDir which);
 
-// The same, or Error(Exit::Environment, "neither XDG_DATA_HOME nor HOME is set to an
-// absolute path") (naming the variable asked for) when there is none.
+// Where appv keeps its own things (cache, sandboxes, installs, its configuration):
+// xdg_dir(which) with every symbolic link resolved (real_user_path), so that mounts,
+// overlay layers and the plan name the directories the kernel will find (a home moved
+// to another disk and reached through a link, an XDG variable naming a link). Throws
+// Error(Exit::Environment, "neither XDG_DATA_HOME nor HOME is set to an absolute
+// path") (naming the variable asked for) when there is none.
 std::string require_xdg_dir(XdgDir which);
+
+// `path` (absolute) with its symbolic links, '.', '..' and repeated slashes resolved,
+// whether or not it exists yet: realpath(3) of the longest leading part it succeeds
+// on, then the rest as text ('..' taking off the last component: nothing is there, so
+// nothing there is a link). Below a directory appv cannot search (EACCES) the path is
+// likewise kept as text, for whatever uses it next to report. For the user's own base directories only:
+// this follows links, so never for paths inside content others control.
+std::string real_user_path(const std::string& path);
 
 }  // namespace appv

@@ -327,6 +327,11 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
       r.previous_digest = old.digest;
     }
     remove_install(m.id, roots, /*keep_shared=*/true, reporter);
+    // The directories the replaced install made that outlive it (they hold the shared
+    // application/x-appv handler) are still appv's: this record removes them when empty.
+    for (const std::string& d : old.dirs) {
+      if (path_exists(d)) r.dirs.push_back(d);
+    }
   }
   Record shared;
   shared.id = ".shared";
@@ -474,6 +479,17 @@ void remove_install(const std::string& id, const InstallRoots& roots, bool keep_
     r.dirs.insert(r.dirs.end(), shared.dirs.begin(), shared.dirs.end());
   }
   remove_recorded_dirs(r);
+  // Directories this install made that still hold another app's files (its menu
+  // entries, the shared handler) go with the last install: the shared record takes
+  // them. (A reinstall's record carries them over itself: install_package.)
+  if (!keep_shared && !last && path_exists(shared_record_path(roots))) {
+    Record keeper = load(shared_record_path(roots));
+    const size_t before = keeper.dirs.size();
+    for (const std::string& d : r.dirs) {
+      if (path_exists(d) && std::find(keeper.dirs.begin(), keeper.dirs.end(), d) == keeper.dirs.end()) keeper.dirs.push_back(d);
+    }
+    if (keeper.dirs.size() != before) save(keeper, shared_record_path(roots));
+  }
   if (!keep_shared) {
     // Each only if empty: the user's sandboxes live beside them.
     ::rmdir((roots.appv + "/installed").c_str());

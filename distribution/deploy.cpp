@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "base/file_lock.h"
 #include "base/fs_util.h"
+#include "base/text.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
 #include "vfs/trust.h"
@@ -267,28 +268,42 @@ int sync_apps(const AppsConfig& config, const OciOptions& options, const Install
   return 0;
 }
 
+namespace {
+
+// The installed app `id`. One that names nothing installed is a missing input (66), as
+// for run and sandbox rm; asked once before the installation's lock file is made, so a
+// mistyped id leaves none behind, and again under the lock.
+InstalledApp require_installed(const std::string& id, const InstallRoots& roots) {
+  std::optional<InstalledApp> app = find_installed(id, roots);
+  if (!app) throw Error(Exit::NoInput, fmt::format("'{}' is not installed (see appv list)", printable(id)));
+  return *app;
+}
+
+}  // namespace
+
 AppOutcome update_app(const std::string& id, const OciOptions& options, const InstallRoots& roots,
                       const std::string& appv_exe) {
+  require_installed(id, roots);
   UniqueFd lock = lock_installation(roots);
-  std::optional<InstalledApp> app = find_installed(id, roots);
-  if (!app) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
-  if (app->origin.empty()) {
+  const InstalledApp app = require_installed(id, roots);
+  if (app.origin.empty()) {
     throw Error(Exit::Usage, fmt::format("'{}' was installed from a file: install the newer file with appv install", id));
   }
-  return deploy(parse_oci_reference(app->origin), options, roots, appv_exe, app);
+  return deploy(parse_oci_reference(app.origin), options, roots, appv_exe, app);
 }
 
 AppOutcome rollback_app(const std::string& id, const InstallRoots& roots, const std::string& appv_exe,
                         Reporter& reporter) {
+  require_installed(id, roots);
   UniqueFd lock = lock_installation(roots);
-  std::optional<InstalledApp> before = find_installed(id, roots);
+  const InstalledApp before = require_installed(id, roots);
   InstalledApp now = rollback_package(id, roots, appv_exe, reporter);
   AppOutcome out;
   out.kind = AppOutcome::Kind::RolledBack;
   out.id = id;
   out.reference = now.origin;
   out.version = now.version;
-  if (before) out.previous_version = before->version;
+  out.previous_version = before.version;
   return out;
 }
 

@@ -89,12 +89,13 @@ int sync_apps(const AppsConfig& config, const OciOptions& options, const Install
               const SyncOptions& sync, const std::function<void(const AppOutcome&)>& on_outcome);
 
 // `appv update APP`: the same for one installed app, from the reference it came from
-// (UpToDate, Updated or Installed; failures are thrown).
+// (UpToDate, Updated or Installed; failures are thrown: Exit::NoInput when `id` is not
+// installed).
 AppOutcome update_app(const std::string& id, const OciOptions& options, const InstallRoots& roots,
                       const std::string& appv_exe);
 
-// `appv rollback APP`, under the same lock (RolledBack; failures are thrown). Warnings
-// (a missing desktop database tool) go to `reporter`.
+// `appv rollback APP`, under the same lock (RolledBack; failures are thrown: Exit::NoInput
+// when `id` is not installed). Warnings (a missing desktop database tool) go to `reporter`.
 AppOutcome rollback_app(const std::string& id, const InstallRoots& roots, const std::string& appv_exe,
                         Reporter& reporter);
 

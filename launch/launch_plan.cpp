@@ -14,16 +14,30 @@
 namespace appv {
 namespace {
 
+// The user's directories (HOME, XDG_*) as rule prefixes: where the host's links lead.
+// Rules match the paths the kernel resolves, and mounts go where the directory is, so
+// a HOME reached through a link (homes moved to another disk: /home/u -> /data/home/u)
+// gets its rules at /data/home/u; the app's environment keeps the user's spelling.
+Tokens user_dirs_on_host(const Tokens& user, const TreeProbe& host) {
+  Tokens out = user;
+  for (auto& [name, value] : out) {
+    if (name == "USER" || value.empty() || value[0] != '/') continue;
+    if (std::string real = resolve_in_tree(host, value); !real.empty()) value = real;
+  }
+  return out;
+}
+
 // Defaults, then the manifest's rules as far as the policy lets them open host paths,
 // then the command line's, each covering everything below its prefix: later wins.
 RuleSet view_rules(const LaunchInputs& in, const TreeProbe& host) {
-  RuleSet rules = default_rules(in.user, in.cwd, host);
+  const Tokens dirs = user_dirs_on_host(in.user, host);
+  RuleSet rules = default_rules(dirs, in.cwd, host);
   for (const auto& [prefix, mode] : in.manifest->isolation) {
-    add_rule(rules, prefix, mode, RuleOrigin::Manifest, in.user, in.host_paths, &host);
+    add_rule(rules, prefix, mode, RuleOrigin::Manifest, dirs, in.host_paths, &host);
   }
   for (const std::string& arg : in.isolate) {
     Rule r = parse_rule_arg(arg);
-    add_rule(rules, r.prefix, r.mode, RuleOrigin::CommandLine, in.user);
+    add_rule(rules, r.prefix, r.mode, RuleOrigin::CommandLine, dirs);
   }
   rules.drop_redundant_defaults();
   return rules;
@@ -242,8 +256,9 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
   const std::string package_root = in.kind == LaunchKind::InstallCapture ? plan.sandbox + "/no-package" : plan.package_root;
   Layout layout{package_root, plan.sandbox, {in.sandboxes}, in.host_mounts, {}};
   if (in.kind != LaunchKind::InstallCapture) {
+    const Tokens dirs = user_dirs_on_host(in.user, host);
     for (const char* dir : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"}) {
-      if (auto it = in.user.find(dir); it != in.user.end()) layout.link_scan_dirs.push_back(it->second);
+      if (auto it = dirs.find(dir); it != dirs.end()) layout.link_scan_dirs.push_back(it->second);
     }
   }
   plan.mounts = make_plan(plan.rules, host, package_tree, layout);

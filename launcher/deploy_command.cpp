@@ -59,7 +59,7 @@ void print_outcome(const AppOutcome& raw, const std::string& config = "") {
 int cmd_sync(const std::string& config, bool system, const SyncOptions& sync, const OciArgs& args) {
   AppsConfig apps = load_apps_config(config);
   int failed = 0;
-  int status = sync_apps(apps, options_for(apps, oci_options(args)), install_roots(system), self_exe(), sync,
+  int status = sync_apps(apps, options_for(apps, oci_options(args)), install_roots(system, RootsUse::Change), self_exe(), sync,
                          [&](const AppOutcome& o) {
     print_outcome(o, apps.origin);
     if (o.kind == AppOutcome::Kind::Failed) ++failed;
@@ -72,14 +72,14 @@ int cmd_sync(const std::string& config, bool system, const SyncOptions& sync, co
 
 int cmd_update(const std::string& id, bool system, const OciArgs& args) {
   return suggesting_app_id(id, [system] { return installed_app_ids(system); }, [&] {
-    print_outcome(update_app(id, oci_options(args), install_roots(system), self_exe()));
+    print_outcome(update_app(id, oci_options(args), install_roots(system, RootsUse::Change), self_exe()));
     return 0;
   });
 }
 
 int cmd_rollback(const std::string& id, bool system) {
   return suggesting_app_id(id, [system] { return installed_app_ids(system); }, [&] {
-    print_outcome(rollback_app(id, install_roots(system), self_exe(), stderr_reporter()));
+    print_outcome(rollback_app(id, install_roots(system, RootsUse::Change), self_exe(), stderr_reporter()));
     return 0;
   });
 }

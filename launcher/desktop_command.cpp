@@ -47,10 +47,19 @@ void print_how_to_start(const InstalledApp& app, const InstallRoots& roots, cons
   }
 }
 
+// How many apps are installed for every user; 0 where that cannot be read.
+size_t system_install_count() {
+  try {
+    return list_installed(InstallRoots::for_system()).size();
+  } catch (const Error&) {
+    return 0;
+  }
+}
+
 }  // namespace
 
 int cmd_install(const std::string& package, bool system, const CommandRequest& commands_in) {
-  const InstallRoots roots = install_roots(system);  // refused first: root with a user's home
+  const InstallRoots roots = install_roots(system, RootsUse::Change);  // refused first: root with a user's home
   // Checked whole first, as `appv verify` and `sync` do: a package that run would refuse
   // (a payload that differs from its header) is not installed only to never start.
   const Package source = Package::open(package);
@@ -82,7 +91,11 @@ int cmd_uninstall(const std::string& id, bool system, bool delete_data) {
 }
 
 static int remove_installed(const std::string& id, bool system, bool delete_data) {
-  const InstallRoots roots = install_roots(system);
+  const InstallRoots roots = install_roots(system, RootsUse::Change);
+  // An id that names nothing installed is a missing input (66), as for run and sandbox rm.
+  if (!find_installed(id, roots)) {
+    throw Error(Exit::NoInput, fmt::format("'{}' is not installed (see appv list{})", printable(id), system ? " --system" : ""));
+  }
   if (!delete_data) {
     uninstall_package(id, roots, stderr_reporter());
     say("uninstalled {} (its sandbox is kept: appv sandbox rm {} deletes it)\n", id, id);
@@ -109,12 +122,18 @@ static int remove_installed(const std::string& id, bool system, bool delete_data
 
 int cmd_list(bool system, bool json) {
   if (json) {
-    print_json(list_json(list_installed(install_roots(system))));
+    print_json(list_json(list_installed(install_roots(system, RootsUse::Read))));
     return 0;
   }
-  const std::vector<InstalledApp> apps = list_installed(install_roots(system));
+  const std::vector<InstalledApp> apps = list_installed(install_roots(system, RootsUse::Read));
   if (apps.empty()) {
-    fmt::print("no apps installed{}\n", system ? " for every user" : "");
+    // Someone looking for what they can run may find it installed for every user.
+    const size_t everyone = system ? 0 : system_install_count();
+    if (everyone > 0) {
+      fmt::print("no apps installed for you; {} for every user: appv list --system\n", everyone);
+    } else {
+      fmt::print("no apps installed{}\n", system ? " for every user" : "");
+    }
     return 0;
   }
   // For people: aligned columns under a header (scripts use --json). FROM and

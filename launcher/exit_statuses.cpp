@@ -16,7 +16,7 @@ constexpr std::array kStatuses{
     ExitStatusDoc{code(Exit::Failure), "other failure"},
     ExitStatusDoc{code(Exit::Usage), "bad command line"},
     ExitStatusDoc{code(Exit::BadInput), "bad package or manifest (corrupt, hostile, inconsistent)"},
-    ExitStatusDoc{code(Exit::NoInput), "an input file, registry tag or repository does not exist or cannot be read"},
+    ExitStatusDoc{code(Exit::NoInput), "an input file, registry tag or repository, or an app id, does not exist or cannot be read"},
     ExitStatusDoc{code(Exit::Environment),
                   "the host lacks what appv needs (user namespaces, overlayfs), or a registry is unreachable"},
     ExitStatusDoc{code(Exit::Internal), "internal error"},

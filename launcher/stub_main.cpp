@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "launcher/commands.h"
 #include "launcher/format.h"
@@ -16,6 +17,7 @@
 #include "launcher/reporter.h"
 #include "vfs/package.h"
 #include "base/error.h"
+#include "base/text.h"
 
 namespace {
 
@@ -37,6 +39,17 @@ constexpr const char* kHelp =
     "Started through a link named after an entry point (appv install --command NAME), it runs that entry.\n"
     "Where this host refuses user namespaces, the run is handed to the installed /usr/bin/appv, if any.\n"
     "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported, 77 refused by policy.\n";
+
+// The options above, for "did you mean" when one is mistyped.
+const std::vector<std::string> kOptions{"--appv-help",    "--appv-info",    "--appv-ls",      "--appv-verify",
+                                        "--appv-extract", "--appv-entry",   "--appv-isolate", "--appv-dry-run",
+                                        "--appv-json",    "--appv-temp",    "--appv-backend", "--appv-quiet"};
+
+[[noreturn]] void unknown_option(std::string_view option) {
+  const std::optional<std::string> near = appv::closest_match(option, kOptions);
+  throw appv::Error(appv::Exit::Usage, "unknown option '" + std::string(option) + "'" +
+                                           (near ? "; did you mean '" + *near + "'?" : "") + " (see --appv-help)");
+}
 
 }  // namespace
 
@@ -69,7 +82,7 @@ int main(int argc, char** argv) {
       else if (a == "--appv-temp") run.temp = true;
       else if (a == "--appv-backend") run.backend = value(a);
       else if (a == "--appv-quiet") cli::stderr_reporter().set_quiet(true);
-      else throw Error(Exit::Usage, "unknown option '" + std::string(a) + "' (see --appv-help)");
+      else unknown_option(a);
     }
     if (run.json && !run.dry_run) throw Error(Exit::Usage, "--appv-json goes with --appv-dry-run (see --appv-help)");
     run.app_args.assign(argv + i, argv + argc);

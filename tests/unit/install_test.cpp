@@ -93,6 +93,37 @@ TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
   CHECK(first.message == "'org.example.test' has no previous version to roll back to");
 }
 
+TEST_CASE("installed twice, then uninstalled: the directories the first install made go too") {
+  TempDir dir;
+  InstallRoots roots{dir / "data", dir / "appv", ""};
+  const std::string m = "id = \"org.example.twice\"\nversion = \"1\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
+                        "[desktop]\nname = \"Probe\"\n";
+  test::write_package_file(dir / "p.appv", test::base_entries(m), m);
+  install_package(dir / "p.appv", roots, "/usr/bin/appv", silent_reporter());
+  REQUIRE(test::exists(roots.data + "/applications/org.example.twice.desktop"));
+  // The second install replaces the first, whose directories still hold the shared
+  // application/x-appv handler: they outlive it, and are still appv's to remove.
+  install_package(dir / "p.appv", roots, "/usr/bin/appv", silent_reporter());
+  uninstall_package("org.example.twice", roots, silent_reporter());
+  CHECK(test::list_tree(dir.path()) == std::vector<std::string>{"p.appv"});
+}
+
+TEST_CASE("two apps uninstalled in the order they were installed leave no directory behind") {
+  TempDir dir;
+  InstallRoots roots{dir / "data", dir / "appv", ""};
+  for (const char* id : {"a", "b"}) {
+    const std::string m = std::string("id = \"org.example.") + id + "\"\nversion = \"1\"\n[entry.probe]\n"
+                          "path = \"/usr/bin/probe\"\n[desktop]\nname = \"Probe\"\n";
+    test::write_package_file(dir / (std::string(id) + ".appv"), test::base_entries(m), m);
+    install_package(dir / (std::string(id) + ".appv"), roots, "/usr/bin/appv", silent_reporter());
+  }
+  // The first made data/applications; the second's entry keeps it when the first goes.
+  uninstall_package("org.example.a", roots, silent_reporter());
+  REQUIRE(test::exists(roots.data + "/applications/org.example.b.desktop"));
+  uninstall_package("org.example.b", roots, silent_reporter());
+  CHECK(test::list_tree(dir.path()) == std::vector<std::string>{"a.appv", "b.appv"});
+}
+
 TEST_CASE("a missing desktop database tool is a warning to the reporter; the install stands") {
   TempDir dir;
   InstallRoots roots{dir / "data", dir / "appv", ""};

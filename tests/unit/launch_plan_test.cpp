@@ -189,6 +189,38 @@ TEST_CASE("launch plan: host links from dotfiles into documents get the app's ow
   check_plan("links_into_documents", inputs(m), host, jq_package());
 }
 
+TEST_CASE("launch plan: a HOME and an XDG directory reached through links get their rules where the links lead") {
+  // Homes moved to another disk (/home/u -> /data/home/u) and a cache elsewhere again;
+  // appv's own directories come already resolved (base/user_dirs.h require_xdg_dir).
+  MemoryTree host;
+  for (const char* d : {"/usr/bin", "/etc", "/proc", "/dev", "/sys", "/run", "/tmp", "/srv/cache-u/appv/D/root",
+                        "/data/home/u/Documents", "/data/home/u/.config", "/data/home/u/.local/share/appv/sandboxes"}) {
+    host.add(d, NodeKind::Dir);
+  }
+  host.add("/home/u", NodeKind::Symlink, "/data/home/u");
+  host.add("/data/home/u/.cache", NodeKind::Symlink, "../../../srv/cache-u");
+  host.add("/usr/lib/locale/C.utf8/LC_CTYPE", NodeKind::File);
+  const Manifest m = manifest("[isolation]\n\"~/.mozilla\" = \"full\"\n");
+  LaunchInputs in = inputs(m);
+  in.cwd = "/data/home/u/Documents";
+  in.cache = "/srv/cache-u/appv";
+  in.sandboxes = "/data/home/u/.local/share/appv/sandboxes";
+  in.isolate = {"~/.config=full"};
+  const LaunchPlan plan = plan_launch(in, host, jq_package());
+  check_golden("home_through_link.txt", format_launch_plan(plan, in.environ));
+  // Nothing is planned at a path through a link: the app's environment alone keeps the
+  // user's spelling of HOME.
+  for (const auto& [prefix, rule] : plan.rules.rules()) CHECK_FALSE(prefix.starts_with("/home/u"));
+  const std::string json = launch_plan_json(plan);
+  CHECK_THAT(json, !Catch::Contains("\"/home/u/"));
+  CHECK_THAT(json, Catch::Contains("\"HOME=/home/u\""));
+  CHECK(plan.rules.lookup("/data/home/u/.bashrc").mode == Isolation::WriteCopy);
+  CHECK(plan.rules.lookup("/data/home/u/Documents/a.txt").mode == Isolation::Merged);
+  CHECK(plan.rules.lookup("/data/home/u/.mozilla").mode == Isolation::Full);
+  CHECK(plan.rules.lookup("/data/home/u/.config/x").mode == Isolation::Full);
+  CHECK(plan.rules.lookup("/srv/cache-u/x").mode == Isolation::WriteCopy);
+}
+
 TEST_CASE("launch plan: manifest rules opening host paths are refused unless the policy grants them") {
   const Manifest m = manifest("[isolation]\n\"~/.ssh\" = \"host\"\n\"/srv\" = \"merged\"\n\"~/Documents\" = \"host\"\n");
   LaunchInputs in = inputs(m);

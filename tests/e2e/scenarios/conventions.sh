@@ -75,6 +75,13 @@ check "in a table too" grep -qF "unknown key 'desktop.icno' (did you mean 'icon'
 same "an unknown sandbox" "appv: jx has no sandbox (it has not run as this user): $HOME/.local/share/appv/sandboxes/jx; did you mean 'jq'?" \
   "$("$A" sandbox path jx 2>&1)"
 check "an unknown app to uninstall" grep -qF "did you mean 'jq'?" <<<"$("$A" uninstall jx 2>&1)"
+status "...is a missing input (66), as for run and sandbox rm" 66 "$A" uninstall jx
+check "an unknown app to roll back" grep -qF "did you mean 'jq'?" <<<"$("$A" rollback jx 2>&1)"
+status "...is 66 too" 66 "$A" rollback jx
+check "...and leaves no lock file behind" test ! -e "$HOME/.local/share/appv/sync.lock"
+same "the package's own option, mistyped" "appv: unknown option '--appv-entr'; did you mean '--appv-entry'? (see --appv-help)" \
+  "$(./jq.appv --appv-entr jq 2>&1)"
+status "...is bad usage" 64 ./jq.appv --appv-entr jq
 check "an unknown app's registry" grep -qF "did you mean 'jq'?" <<<"$("$A" registry list jx 2>&1)"
 
 echo "== help"
@@ -93,7 +100,13 @@ list=$("$A" list)
 check "appv list has a header" grep -qE '^APP +VERSION +PACKAGE +FROM +PREVIOUS$' <<<"$(head -n1 <<<"$list")"
 check "and a row per app" grep -qE "^jq +0 +$HOME/\.local/share/appv/packages/jq\.appv +- +-$" <<<"$list"
 quiet_ok "uninstall -q" "$A" uninstall -q jq
-same "nothing installed" "no apps installed" "$("$A" list)"
+# Installs for every user (none, unless this machine has some) are pointed to.
+everyone=$(find /var/lib/appv/installed -maxdepth 1 -name '*.record' ! -name '.*' 2>/dev/null | wc -l)
+if [[ $everyone -eq 0 ]]; then expected="no apps installed"; else expected="no apps installed for you; $everyone for every user: appv list --system"; fi
+same "nothing installed" "$expected" "$("$A" list)"
+# Reading what is installed for every user needs no root; changing it does.
+check "list --system without root" "$A" list --system
+same "list --system --json names every user's apps" "$everyone" "$("$A" list --system --json | jq length)"
 
 echo "== pack without a manifest"
 mkdir -p out-dir && cd out-dir

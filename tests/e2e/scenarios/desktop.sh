@@ -63,7 +63,7 @@ before=$(snapshot)
 check "reinstalling keeps one entry" test "$(ls "$data/applications" | grep -c org.x.xmessage)" -eq 1
 "$A" uninstall org.x.xmessage >/dev/null
 same "with the user's own files too, uninstall restores them exactly" "$before" "$(snapshot)"
-status "uninstalling what is not installed" 64 "$A" uninstall org.x.xmessage
+status "uninstalling what is not installed is 66, as for run" 66 "$A" uninstall org.x.xmessage
 
 # A desktop file of the user's own where install would write one is never replaced
 # (nor removed by an uninstall).

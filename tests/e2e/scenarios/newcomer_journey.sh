@@ -78,6 +78,17 @@ check "the dry run says which installation runs" grep -q "^installed: .*org.jqla
 same "...and its JSON too" "$([[ -n ${system[*]} ]] && echo system || echo user)" \
   "$("$A" run --dry-run --json org.jqlang.jq | jq -r .package.installed)"
 same "a package file's JSON names no installation" null "$("$A" run --dry-run --json "$work/my apps/xmessage.appv" | jq -r .package.installed)"
+if [[ -n ${system[*]} ]]; then
+  # Another user (nobody, without a home) reads what is installed for every user, and
+  # their own empty list points there.
+  as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups env -i HOME=/nonexistent PATH=/usr/bin:/bin)
+  same "another user lists what is installed for every user (list --system --json)" "org.jqlang.jq org.x.xmessage" \
+    "$("${as_nobody[@]}" "$A" list --system --json | jq -r '[.[].id | select(startswith("org.jqlang.") or startswith("org.x."))] | join(" ")')"
+  everyone=$(find /var/lib/appv/installed -maxdepth 1 -name '*.record' ! -name '.*' | wc -l)
+  same "...and their plain list points to them" "no apps installed for you; $everyone for every user: appv list --system" \
+    "$("${as_nobody[@]}" "$A" list)"
+  status "...but cannot uninstall them (64)" 64 "${as_nobody[@]}" "$A" uninstall --system org.jqlang.jq
+fi
 err=$("$A" run org.jqlang.jg 2>&1); rc=$?
 same "a mistyped id is 66" 66 "$rc"
 check "...naming both places looked in" grep -q "/var/lib/appv/installed" <<<"$err"
