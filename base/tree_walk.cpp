@@ -57,7 +57,7 @@ int for_each_entry(int fd, const std::function<void(std::string, unsigned char)>
   }
 }
 
-// A path for a one-line message: a deep tree's run to kilobytes.
+// A path for a one-line message: a deep tree's paths run to kilobytes.
 std::string shortened(const std::string& path) {
   constexpr size_t kHead = 120, kTail = 100;
   if (path.size() <= kHead + kTail + 5) return path;
