@@ -2,16 +2,20 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <exception>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/scope_guard.h"
 #include "base/unique_fd.h"
 
 namespace appv {
@@ -98,11 +102,31 @@ void write_file_atomic(const std::string& path, const std::string& content, unsi
 
 void copy_bytes(int in, int out, uint64_t size, const std::string& path) {
   loff_t in_off = 0;
-  for (uint64_t left = size; left > 0;) {
+  uint64_t left = size;
+  while (left > 0) {
     ssize_t n = ::copy_file_range(in, &in_off, out, nullptr, left, 0);
     if (n < 0 && errno == EINTR) continue;
+    // Between file systems (EXDEV: a package in /tmp on tmpfs, installed into a home
+    // on ext4), on file systems without it (EINVAL, EOPNOTSUPP) and on kernels before
+    // 4.5 (ENOSYS): read and write instead, from where it stopped.
+    if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP || errno == ENOSYS)) break;
     if (n <= 0) throw_sys("cannot copy", path, n < 0 ? errno : EIO);
     left -= static_cast<uint64_t>(n);
+  }
+  std::vector<char> buf(left > 0 ? std::min<uint64_t>(left, 1 << 20) : 0);
+  while (left > 0) {
+    ssize_t n = ::pread(in, buf.data(), std::min<uint64_t>(left, buf.size()), in_off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw_sys("cannot read", path, n < 0 ? errno : EIO);
+    in_off += n;
+    left -= static_cast<uint64_t>(n);
+    for (const char* p = buf.data(); n > 0;) {
+      ssize_t w = ::write(out, p, static_cast<size_t>(n));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) throw_sys("cannot write a copy of", path, errno);
+      p += w;
+      n -= w;
+    }
   }
 }
 
@@ -120,14 +144,26 @@ void copy_file_atomic(int from_fd, const std::string& from, const std::string& t
   out.commit(mode);
 }
 
-ScopedChdir::ScopedChdir(const std::string& dir) : old_(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
-  if (!old_) throw_sys("cannot open current directory", ".", errno);
-  if (::chdir(dir.c_str()) != 0) throw_sys("cannot enter", dir, errno);
-}
-
-ScopedChdir::~ScopedChdir() {
-  // Nothing sensible to do if this fails; appv uses absolute paths afterwards.
-  if (::fchdir(old_.get()) != 0) return;
+void run_in_directory(const std::string& dir, const std::function<void()>& body) {
+  std::exception_ptr failed;
+  std::thread worker([&] {
+    try {
+      UniqueFd back;  // only when this thread shares the process's working directory
+      if (::unshare(CLONE_FS) != 0) {
+        back.reset(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!back) throw_sys("cannot open the current directory (to return to it after entering '" + dir + "')", ".", errno);
+      }
+      if (::chdir(dir.c_str()) != 0) throw_sys("cannot enter", dir, errno);
+      ScopeGuard go_back([&] {
+        if (back && ::fchdir(back.get()) != 0) return;  // nothing sensible to do; appv uses absolute paths
+      });
+      body();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  });
+  worker.join();
+  if (failed) std::rethrow_exception(failed);
 }
 
 std::vector<std::string> list_dir(const std::string& dir) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -49,17 +50,14 @@ std::string parent_dir(const std::string& path);
 // fsync a directory, so a rename inside it is durable.
 void sync_dir(const std::string& path);
 
-// Enters `dir` for the scope's lifetime (libarchive's secure extraction wants names
-// relative to the destination), returning to the previous directory afterwards.
-class ScopedChdir {
- public:
-  explicit ScopedChdir(const std::string& dir);
-  ~ScopedChdir();
-  ScopedChdir(const ScopedChdir&) = delete;
-  ScopedChdir& operator=(const ScopedChdir&) = delete;
-
- private:
-  UniqueFd old_;
-};
+// Runs `body` with `dir` as its working directory (libarchive's secure extraction
+// wants names relative to the destination) and leaves the process's own as it was:
+// `body` runs on a thread with filesystem attributes of its own (unshare(CLONE_FS)),
+// because a caller may sit in a directory it could not enter again (`sudo -u USER` from
+// root's home: no search right on it). Where unshare is refused (a container's seccomp
+// profile), the process enters `dir` and returns afterwards, which needs the current
+// directory to be openable. What `body` throws is thrown here; Exit::Io when `dir` cannot
+// be entered.
+void run_in_directory(const std::string& dir, const std::function<void()>& body);
 
 }  // namespace appv

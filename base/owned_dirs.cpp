@@ -14,8 +14,8 @@ namespace appv {
 namespace {
 
 [[noreturn]] void refuse(const std::string& dir, uid_t owner) {
-  throw Error(Exit::NoPerm, fmt::format("'{}' belongs to uid {}, not to uid {} running appv: appv keeps its cache and "
-                                        "sandboxes only in directories of its own user (check HOME, XDG_CACHE_HOME and XDG_DATA_HOME)",
+  throw Error(Exit::NoPerm, fmt::format("'{}' belongs to uid {}, not to uid {} running appv: appv keeps its cache, "
+                                        "sandboxes and installs only in directories of its own user (check HOME, XDG_CACHE_HOME and XDG_DATA_HOME)",
                                         dir, owner, ::geteuid()));
 }
 

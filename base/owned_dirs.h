@@ -1,8 +1,9 @@
 // The directories appv keeps content in that others (an app, a package) control —
-// the cache and the sandboxes — must belong to the user running appv: root given a
-// HOME or XDG_CACHE_HOME/XDG_DATA_HOME inside a user's home, or a path in /tmp that
-// another user created first, would otherwise read and write where that user can
-// plant links (DESIGN.md, invariant 8).
+// the cache and the sandboxes — and the user's install directories (records that say
+// what uninstall removes, menu entries, commands) must belong to the user running appv:
+// root given a HOME or XDG_CACHE_HOME/XDG_DATA_HOME inside a user's home, or a path in
+// /tmp that another user created first, would otherwise read and write where that user
+// can plant links (DESIGN.md, invariant 8).
 #pragma once
 
 #include <string>

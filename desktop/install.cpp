@@ -20,6 +20,7 @@
 #include "desktop/menu_files.h"
 #include "manifests/icon_format.h"
 #include "base/error.h"
+#include "base/owned_dirs.h"
 #include "base/user_dirs.h"
 #include "vfs/cache.h"
 #include "base/fs_util.h"
@@ -57,6 +58,21 @@ std::string record_path(const InstallRoots& roots, const std::string& id) {
 std::string shared_record_path(const InstallRoots& roots) { return roots.appv + "/installed/.shared.record"; }
 
 void save(const Record& r, const std::string& path) {
+  // One value a line: a value that could start a line of its own (a version or a
+  // path with a line break, from a hand-made package or a registry) would add entries
+  // that uninstall then removes. Manifests refuse such versions; this is the backstop.
+  auto one_line = [&](const std::string& value) {
+    if (value.find_first_of(std::string_view("\n\r\0", 3)) != std::string::npos) {
+      throw Error(Exit::BadInput, fmt::format("cannot record the install of {}: '{}' holds a line break", printable(r.id), printable(value)));
+    }
+  };
+  for (const std::string* value : {&r.id, &r.version, &r.package, &r.origin, &r.digest, &r.previous, &r.previous_version,
+                                   &r.previous_origin, &r.previous_digest}) {
+    one_line(*value);
+  }
+  for (const std::vector<std::string>* list : {&r.files, &r.dirs, &r.desktop_files, &r.caches, &r.commands}) {
+    for (const std::string& value : *list) one_line(value);
+  }
   std::string text = fmt::format("id {}\nversion {}\npackage {}\n", r.id, r.version, r.package);
   for (const auto& f : r.files) text += "file " + f + "\n";
   for (const auto& d : r.dirs) text += "dir " + d + "\n";
@@ -217,6 +233,11 @@ InstallRoots InstallRoots::for_user() {
   const std::string data = require_xdg_dir(XdgDir::Data);
   // Where the XDG base directory specification puts a user's executables.
   const std::string home = home_dir();
+  // Root given a user's HOME would read that user's records (whose lines say what
+  // uninstall removes) and write through links they planted: refused, as for the
+  // cache and sandboxes (Exit::NoPerm).
+  for (const char* sub : {"appv", "applications", "icons", "mime"}) require_own_dirs(data, sub);
+  if (!home.empty()) require_own_dirs(home + "/.local", "bin");
   return {data, data + "/appv", home.empty() ? "" : home + "/.local/bin"};
 }
 
@@ -255,14 +276,16 @@ std::vector<std::string> commands_to_export(const Manifest& m, const std::string
   return names;
 }
 
-// Installs the kept package file `kept` again (after a failed update). Best effort:
-// the caller is already reporting the failure that brought it here.
+// Installs the kept package file `kept` again (after a failed update), with the
+// commands it exported (`commands`: names in roots.bin; they may shadow others on
+// PATH, as the user allowed when they were exported). Best effort: the caller is
+// already reporting the failure that brought it here.
 void reinstall_kept(const std::string& kept, const InstallRoots& roots, const std::string& appv_exe,
-                    const InstallOrigin& origin, Reporter& reporter) {
+                    const InstallOrigin& origin, const std::vector<std::string>& commands, Reporter& reporter) {
   const std::string staged = kept + ".restoring";
   if (::rename(kept.c_str(), staged.c_str()) != 0) return;
   try {
-    install_package(staged, roots, appv_exe, reporter, origin);
+    install_package(staged, roots, appv_exe, reporter, origin, {commands, false, {.shadow = true, .force = false}, ""});
   } catch (...) {
     ::rename(staged.c_str(), kept.c_str());
     return;
@@ -281,6 +304,7 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
   const bool self_executing = source.trailer().header_offset > 0;
   const std::vector<std::string> requested = commands_to_export(m, r.package, self_executing, roots, commands);
   std::vector<std::string> kept_commands;
+  std::vector<std::string> previous_commands;  // what the replaced version exported, to restore it with
   // An installed version of the id is replaced and kept for rollback (the one it
   // replaced is dropped); the shared application/x-appv registration and the
   // sandbox stay.
@@ -288,6 +312,7 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     Record old = load(record_path(roots, m.id));
     for (const std::string& link : old.commands) {
       const std::string name = link.substr(link.rfind('/') + 1);
+      if (link == roots.bin + "/" + name) previous_commands.push_back(name);
       if (self_executing && m.entries.count(name) && link == roots.bin + "/" + name &&
           !std::count(requested.begin(), requested.end(), name)) {
         kept_commands.push_back(name);
@@ -381,7 +406,9 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
     r.dirs.insert(r.dirs.end(), shared.dirs.begin(), shared.dirs.end());
     remove_recorded_dirs(r);
     // The version this one was to replace comes back, menu entries and all.
-    if (!r.previous.empty()) reinstall_kept(r.previous, roots, appv_exe, {r.previous_origin, r.previous_digest}, reporter);
+    if (!r.previous.empty()) {
+      reinstall_kept(r.previous, roots, appv_exe, {r.previous_origin, r.previous_digest}, previous_commands, reporter);
+    }
     throw;
   }
   refresh_databases(roots, reporter);

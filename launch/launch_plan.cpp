@@ -80,6 +80,7 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
   if (!valid_app_id(m.id)) throw Error(Exit::BadInput, fmt::format("the package's app id '{}' is not valid", m.id));
   const EntryPoint& entry = m.entry(in.entry);
   plan.package_path = in.package_path;
+  plan.installed = in.installed;
   plan.app_id = m.id;
   plan.app_version = m.version;
   plan.digest = in.digest;

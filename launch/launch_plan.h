@@ -67,6 +67,7 @@ struct LaunchInputs {
 
   // The package (Run, Temp). `manifest` must outlive planning.
   std::string package_path;
+  std::string installed;  // "user" or "system" when `appv run APP-ID` found it installed; "" for a file
   const Manifest* manifest = nullptr;
   std::string digest;               // the payload's sha256, hex
   std::string entry;                // entry point name; "" for the manifest's default
@@ -118,6 +119,7 @@ struct LaunchPlan {
 
   // Identity.
   std::string package_path;  // "" for install capture
+  std::string installed;     // LaunchInputs::installed
   std::string app_id, app_version, digest;
   std::string entry_name, entry_path;
 

@@ -87,6 +87,7 @@ std::string launch_plan_json(const LaunchPlan& plan) {
   j["backend"] = {{"name", to_string(plan.backend)}, {"why", plan.backend_why}, {"probe", probe_json(plan.namespaces)}};
   if (plan.kind != LaunchKind::InstallCapture) {
     j["package"] = {{"path", plan.package_path},
+                    {"installed", plan.installed.empty() ? nlohmann::json(nullptr) : nlohmann::json(plan.installed)},
                     {"id", plan.app_id},
                     {"version", plan.app_version},
                     {"digest", "sha256:" + plan.digest},

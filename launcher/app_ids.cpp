@@ -14,7 +14,11 @@ namespace appv::cli {
 
 std::vector<std::string> installed_app_ids(bool system) {
   std::vector<std::string> ids;
-  for (const InstalledApp& app : list_installed(install_roots(system))) ids.push_back(app.id);
+  // Reading the system's installs needs no root (install_roots refuses --system to
+  // users because it is for changing them).
+  for (const InstalledApp& app : list_installed(system ? InstallRoots::for_system() : InstallRoots::for_user())) {
+    ids.push_back(app.id);
+  }
   return ids;
 }
 

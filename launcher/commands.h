@@ -69,7 +69,7 @@ struct RunArgs {
   bool hand_over = false;
   std::string backend;  // --backend: "ns", "ptrace" or "" (appv chooses)
   // Where `package` came from when the user named an installed app's id
-  // (launcher/installed_target.h): "installed for you" or "installed for every user";
+  // (launcher/installed_target.h): "user" (installed for you) or "system" (for every user);
   // printed by a dry run. "" for a file named on the command line.
   std::string installed;
   // The app's argv[0]; "" for the entry point's path. The stub run through a link

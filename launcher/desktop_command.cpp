@@ -17,6 +17,7 @@
 #include "desktop/install.h"
 #include "manifests/permissions.h"
 #include "vfs/package.h"
+#include "vfs/payload.h"
 #include "base/error.h"
 #include "base/text.h"
 #include "base/fs_util.h"
@@ -49,8 +50,13 @@ void print_how_to_start(const InstalledApp& app, const InstallRoots& roots, cons
 }  // namespace
 
 int cmd_install(const std::string& package, bool system, const CommandRequest& commands_in) {
+  const InstallRoots roots = install_roots(system);  // refused first: root with a user's home
+  // Checked whole first, as `appv verify` and `sync` do: a package that run would refuse
+  // (a payload that differs from its header) is not installed only to never start.
+  const Package source = Package::open(package);
+  verify_package(source);
   // What the package asks of the host, shown before it is installed (manifests/permissions.h).
-  const Manifest asked = Package::open(package).manifest();
+  const Manifest asked = source.manifest();
   std::string granted;
   for (const PermissionDecision& d : resolve_permissions(asked.permissions, asked.id, {}).decisions) {
     if (d.granted) granted += fmt::format("{}{}{}", granted.empty() ? "" : ", ", d.name, d.detail.empty() ? "" : " (" + d.detail + ")");
@@ -59,10 +65,12 @@ int cmd_install(const std::string& package, bool system, const CommandRequest& c
   CommandRequest commands = commands_in;
   const char* path = std::getenv("PATH");
   commands.path_env = path ? path : "";
-  const InstallRoots roots = install_roots(system);
+  // A --system command is on every user's PATH, not only root's: root's lacks
+  // /usr/games, where a user's (login.defs ENV_PATH) has it.
+  if (system) commands.path_env += ":/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games";
   InstalledApp app = install_package(package, roots, self_exe(), stderr_reporter(), {}, commands);
   say("installed {} {} as {}\n", printable(app.id), printable(app.version), printable(app.package));
-  print_how_to_start(app, roots, commands.path_env);
+  print_how_to_start(app, roots, path ? path : "");
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "base/error.h"
+#include "launcher/reporter.h"
 
 namespace appv::cli {
 namespace {
@@ -29,7 +30,7 @@ std::optional<std::string> trusted_installed_appv(const std::string& path) {
   return path;
 }
 
-std::vector<std::string> hand_over_argv(const std::string& appv, const RunArgs& run) {
+std::vector<std::string> hand_over_argv(const std::string& appv, const RunArgs& run, bool quiet) {
   std::vector<std::string> argv = {appv, "run"};
   if (!run.entry.empty()) argv.insert(argv.end(), {"--entry", run.entry});
   for (const std::string& rule : run.isolate) argv.insert(argv.end(), {"--isolate", rule});
@@ -37,6 +38,9 @@ std::vector<std::string> hand_over_argv(const std::string& appv, const RunArgs& 
   if (run.dry_run) argv.push_back("--dry-run");
   if (run.json) argv.push_back("--json");
   if (!run.backend.empty()) argv.insert(argv.end(), {"--backend", run.backend});
+  // A link named after an entry point chose the entry; the app sees the link's name.
+  if (!run.argv0.empty()) argv.insert(argv.end(), {"--argv0", run.argv0});
+  if (quiet) argv.push_back("--quiet");
   // "--" before the package: it is never taken for an option; after it: every word
   // is the app's, "--" included.
   argv.insert(argv.end(), {"--", run.package, "--"});
@@ -47,7 +51,7 @@ std::vector<std::string> hand_over_argv(const std::string& appv, const RunArgs& 
 void hand_over_to_installed_appv(const RunArgs& run) {
   const std::optional<std::string> appv = trusted_installed_appv();
   if (!appv) return;
-  const std::vector<std::string> words = hand_over_argv(*appv, run);
+  const std::vector<std::string> words = hand_over_argv(*appv, run, quiet());
   std::vector<char*> argv;
   for (const std::string& w : words) argv.push_back(const_cast<char*>(w.c_str()));
   argv.push_back(nullptr);

@@ -21,8 +21,9 @@ inline constexpr const char* kInstalledAppv = "/usr/bin/appv";
 std::optional<std::string> trusted_installed_appv(const std::string& path = kInstalledAppv);
 
 // The installed appv's command line for the stub's `run`: `appv run [--entry E]
-// [--isolate P=M]... [--temp] [--dry-run] -- PACKAGE -- ARGS...`.
-std::vector<std::string> hand_over_argv(const std::string& appv, const RunArgs& run);
+// [--isolate P=M]... [--temp] [--dry-run] [--json] [--backend B] [--argv0 NAME]
+// [--quiet] -- PACKAGE -- ARGS...`; `quiet`: the stub's --appv-quiet.
+std::vector<std::string> hand_over_argv(const std::string& appv, const RunArgs& run, bool quiet = false);
 
 // Execs the installed appv with the stub's run (hand_over_argv) when there is a
 // trusted one; returns, having done nothing, when there is none. Throws

@@ -52,9 +52,9 @@ RunTarget resolve_run_target(const std::string& word) {
   const std::optional<InstallRoots> user = user_roots();
   const InstallRoots system = InstallRoots::for_system();
   if (user) {
-    if (std::optional<std::string> package = installed_package(word, *user)) return {*package, "installed for you"};
+    if (std::optional<std::string> package = installed_package(word, *user)) return {*package, "user"};
   }
-  if (std::optional<std::string> package = installed_package(word, system)) return {*package, "installed for every user"};
+  if (std::optional<std::string> package = installed_package(word, system)) return {*package, "system"};
 
   std::vector<InstallRoots> places;
   if (user) places.push_back(*user);

@@ -8,8 +8,8 @@ namespace appv::cli {
 
 struct RunTarget {
   std::string package;  // the file to run
-  // Where it was found, for `--dry-run`: "" for the file the user named, else
-  // "installed for you" or "installed for every user".
+  // Which installation it is, for `--dry-run`: "" for the file the user named, else
+  // "user" (installed for you) or "system" (for every user).
   std::string installed;
 };
 

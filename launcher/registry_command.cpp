@@ -59,12 +59,28 @@ struct AppRegistry {
   RegistryValues user;
 };
 
+// The sandbox directory of `app`. Reading needs the sandbox to exist (the app ran as
+// this user); changing a key also takes an installed app that has not run yet (its
+// first run reads the value). Any other id is refused with Exit::NoInput and the
+// closest known id, rather than making a sandbox for a typo.
+std::string known_sandbox(const std::string& app, bool installed_will_do) {
+  std::string sandbox = sandbox_dir(app);
+  if (path_exists(sandbox)) return sandbox;
+  std::vector<std::string> known = sandbox_app_ids();
+  if (installed_will_do) {
+    for (bool system : {false, true}) {
+      for (std::string& id : installed_app_ids(system)) {
+        if (id == app) return sandbox;
+        known.push_back(std::move(id));
+      }
+    }
+  }
+  throw Error(Exit::NoInput, fmt::format("{} has no sandbox (it has not run as this user){}", app, app_id_hint(app, known)));
+}
+
 AppRegistry load(const std::string& app) {
   AppRegistry r;
-  r.sandbox = sandbox_dir(app);
-  if (!path_exists(r.sandbox)) {
-    throw Error(Exit::NoInput, fmt::format("{} has no sandbox (it has not run as this user){}", app, app_id_hint(app, sandbox_app_ids())));
-  }
+  r.sandbox = known_sandbox(app, false);
   const std::string vfile = fmt::format("{}/{}", require_xdg_dir(XdgDir::Config), kRegistryUserFile);
   r.user_file_dir = vfile.substr(0, vfile.find_last_of('/'));
   r.user_file = layout::upper(r.sandbox) + vfile;
@@ -115,7 +131,7 @@ int cmd_registry_set(const std::string& app, const std::string& key, const std::
   for (unsigned char c : value) {
     if (c < 0x20 || c == 0x7f) throw Error(Exit::Usage, "the value holds a control character; write \\n etc. in GVariant text");
   }
-  UniqueFd lock = lock_stopped_sandbox(sandbox_dir(app), app, "change its registry");
+  UniqueFd lock = lock_stopped_sandbox(known_sandbox(app, true), app, "change its registry");
   AppRegistry r = load(app);
   r.user[key] = value;
   save(r);
@@ -124,7 +140,9 @@ int cmd_registry_set(const std::string& app, const std::string& key, const std::
 
 int cmd_registry_reset(const std::string& app, const std::string& key) {
   if (!key.empty()) check_key(key);
-  UniqueFd lock = lock_stopped_sandbox(sandbox_dir(app), app, "change its registry");
+  const std::string sandbox = known_sandbox(app, true);
+  if (!path_exists(sandbox)) return 0;  // installed, never run: nothing of the user's to drop
+  UniqueFd lock = lock_stopped_sandbox(sandbox, app, "change its registry");
   AppRegistry r = load(app);
   if (key.empty()) r.user.clear();
   else if (!r.user.erase(key)) return 0;

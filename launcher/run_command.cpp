@@ -109,6 +109,7 @@ int cmd_run(const RunArgs& args) {
   LaunchInputs in = host_launch_inputs();
   in.kind = args.temp ? LaunchKind::Temp : LaunchKind::Run;
   in.package_path = args.package;
+  in.installed = args.installed;
   in.manifest = &package.manifest();
   in.digest = package.digest();
   in.entry = args.entry;
@@ -130,7 +131,9 @@ int cmd_run(const RunArgs& args) {
     const std::string root = layout::cache_root(in.cache, package.digest());
     const bool cached = ::access(root.c_str(), F_OK) == 0;
     const LaunchPlan plan = cached ? plan_launch(in, host, DiskTree(root)) : plan_launch(in, host, listed_tree(package));
-    if (!args.installed.empty() && !args.json) fmt::print("installed: {} ({})\n", args.package, args.installed);
+    if (!args.installed.empty() && !args.json) {
+      fmt::print("installed: {} ({})\n", args.package, args.installed == "user" ? "installed for you" : "installed for every user");
+    }
     fmt::print("{}", args.json ? launch_plan_json(plan) : format_launch_plan(plan, in.environ));
     return 0;
   }

@@ -34,6 +34,7 @@ void add_run_command(CLI::App& app, Commands& out) {
                   "the app's path system calls are redirected)")
       ->check(CLI::IsMember({"ns", "ptrace"}));
   cmd->add_flag("--temp", p->run.temp, "Use a throw-away sandbox: every change is discarded when the app exits");
+  cmd->add_option("--argv0", p->run.argv0, "The app's argv[0] (default: the entry point's path)");
   add_tls_options(*cmd, p->oci);
   add_quiet_flag(*cmd);
   // Everything after PACKAGE belongs to the app, even words that look like appv's

@@ -13,6 +13,7 @@
 #include "launcher/commands.h"
 #include "launcher/format.h"
 #include "launcher/invoked_name.h"
+#include "launcher/reporter.h"
 #include "vfs/package.h"
 #include "base/error.h"
 
@@ -32,6 +33,7 @@ constexpr const char* kHelp =
     "  --appv-json             with --appv-dry-run: the plan as JSON (appv run --dry-run --json)\n"
     "  --appv-temp             throw-away sandbox: discard every change at exit\n"
     "  --appv-backend NAME     ns (namespaces, the default) or ptrace (no namespaces needed)\n"
+    "  --appv-quiet            no progress line on the first run, no notices\n"
     "Started through a link named after an entry point (appv install --command NAME), it runs that entry.\n"
     "Where this host refuses user namespaces, the run is handed to the installed /usr/bin/appv, if any.\n"
     "Exit status: the app's own; 64 bad usage, 65 bad package, 69 host unsupported, 77 refused by policy.\n";
@@ -66,6 +68,7 @@ int main(int argc, char** argv) {
       else if (a == "--appv-json") run.json = true;
       else if (a == "--appv-temp") run.temp = true;
       else if (a == "--appv-backend") run.backend = value(a);
+      else if (a == "--appv-quiet") cli::stderr_reporter().set_quiet(true);
       else throw Error(Exit::Usage, "unknown option '" + std::string(a) + "' (see --appv-help)");
     }
     if (run.json && !run.dry_run) throw Error(Exit::Usage, "--appv-json goes with --appv-dry-run (see --appv-help)");

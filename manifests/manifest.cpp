@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
 #include "manifests/toml_reader.h"
@@ -389,6 +390,9 @@ void validate_manifest(const Manifest& m, const std::string& origin) {
   if (m.id.empty()) fail("'id' is required");
   if (!valid_app_id(m.id)) fail(fmt::format("id '{}' may hold only letters, digits, '.', '_' and '-'", m.id));
   if (m.version.empty()) fail("'version' is required");
+  // Shown in lists and written into install records and desktop files, one value a line.
+  if (!valid_utf8(m.version)) fail(fmt::format("version '{}' holds a control character or is not UTF-8", printable(m.version)));
+  if (m.version.size() > 128) fail("'version' is longer than 128 bytes");
   if (m.entries.empty()) fail("at least one [entry.NAME] with a 'path' is required");
   for (const auto& [name, _] : m.entries) {
     if (!valid_app_id(name)) fail(fmt::format("entry name '{}' may hold only letters, digits, '.', '_' and '-'", name));

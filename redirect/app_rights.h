@@ -1,22 +1,23 @@
 // The rights the supervisor makes the app's calls with (redirect/supervisor.h): the
 // app's own. A supervisor run by root holds every capability, the app none (it runs
 // as uid 0 without them, as under the ns backend); the calls the supervisor makes
-// for the app (opens, stats, access, readlink, rename) must not pass a check the app
-// would fail (a file of another user's that only its owner may read).
+// for the app (opens, stats, access, readlink, rename, copy-up) must not pass a check
+// the app would fail (a file of another user's that only its owner may read or write).
 #pragma once
 
 namespace appv {
 
-// While alive, the calling thread's effective capabilities are dropped (root only;
-// a user's supervisor holds none), its permitted ones kept to lend: lend(true)
-// raises them for what the supervisor does on its own account (the translator's
-// copy-ups, whiteouts, trusted.* attributes), lend(false) drops them again. Threads
-// started meanwhile inherit the dropped set. Throws Exit::Environment if capset(2)
-// refuses.
+// Constructed in a root supervisor once its app runs, before it answers any call:
+// drops its capabilities for good (drop_supervisor_privileges, redirect/privileges.h),
+// bounding set included, all but CAP_SYS_ADMIN, which stays permitted only, to lend:
+// lend(true) raises it around what the translator alone does (trusted.overlay.opaque
+// read and set, vfs/path_translator.h set_lender), lend(false) drops it again. Threads
+// started meanwhile inherit the dropped sets. A user's supervisor holds no capability:
+// nothing is dropped, lend does nothing. Throws Exit::Environment if prctl(2) or
+// capset(2) refuses; the caller then ends the app, which must not run unsupervised.
 class AppRights {
  public:
   AppRights();
-  ~AppRights();
   AppRights(const AppRights&) = delete;
   AppRights& operator=(const AppRights&) = delete;
 
@@ -26,7 +27,6 @@ class AppRights {
 
  private:
   bool dropped_ = false;
-  unsigned held_[2][3] = {};  // the capability sets as found: effective, permitted, inheritable
 };
 
 }  // namespace appv

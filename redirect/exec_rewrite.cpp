@@ -102,7 +102,10 @@ ExecRewrite plan(PathTranslator& view, const std::string& path, std::vector<std:
     out.argv.push_back("--argv0");
     out.argv.push_back(argv.empty() ? path : argv[0]);
   }
-  out.argv.push_back(t.real);
+  // The program by its view path: the loader opens it through the translation like
+  // its libraries, also where the package's cache is in a place the view hides
+  // (--isolate ~=full).
+  out.argv.push_back(t.view_path);
   out.argv.insert(out.argv.end(), argv.begin() + (argv.empty() ? 0 : 1), argv.end());
   return out;
 }

@@ -2,7 +2,7 @@
 // (PT_INTERP, /lib64/ld-linux-x86-64.so.2) and a script's `#!` interpreter itself, on
 // the host, where no path translation reaches. So an exec of a dynamically linked
 // program runs the view's loader on it explicitly, as PRoot does:
-//   execve(<loader's host path>, [<loader>, "--argv0", argv[0], <program's host path>, argv[1..]])
+//   execve(<loader's host path>, [<loader>, "--argv0", argv[0], <program's view path>, argv[1..]])
 // and the program sees its own argv[0]; its libraries are then opened by that loader,
 // through the translation like any other file. A script becomes its interpreter's exec
 // with the script's view path as argument, as the kernel would make it. A static

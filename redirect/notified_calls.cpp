@@ -78,12 +78,14 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
   const PathArg& arg = call.paths[0];
   const std::string given = read_tracee_string(n.pid, a[arg.path_arg]);
   std::string path;
-  const bool named = view_path(n.pid, given, arg.dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(a[arg.dirfd_arg]), path);
+  const int named = view_path(n.pid, given, arg.dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(a[arg.dirfd_arg]), path);
   // What was read is the caller's only if it still waits: else its pid may be another's.
   if (!notifications_->still_waiting(n.id)) return;
   // An empty or unreadable path, or one relative to a descriptor that is no
   // directory: the kernel gives the caller its own answer (ENOENT, EFAULT, ENOTDIR).
-  if (!named) return notifications_->let_run(n.id);
+  // One relative to a directory the supervisor cannot name fails (view_path).
+  if (named < 0) return notifications_->let_run(n.id);
+  if (named > 0) return notifications_->answer(n.id, -named);
   if (call.kind == PathCallKind::Readlink) {
     // /proc/self/exe names the program the process runs in the view, not the loader.
     if (const pid_t whose = exe_link_owner(given, n.pid); whose > 0) {
@@ -95,7 +97,9 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
       }
     }
   }
-  const Translation t = view_.translate(path, arg.intent, arg.follow);
+  // /proc/self/root, cwd and fd/N lead into the view here too (translate_for): a path
+  // the kernel would resolve on the host is answered by its view path, never let run.
+  const Translation t = translate_for(n.pid, path, arg.intent, arg.follow);
   if (t.error) return notifications_->answer(n.id, -t.error);
   if (t.done) return notifications_->answer(n.id, 0);
   // The host's path stands (a place's own link, /proc, merged trees named absolutely):

@@ -66,7 +66,9 @@ std::optional<PathCall> describe_path_call(long nr, const uint64_t (&a)[6], uint
     case SYS_chown: return plain({{-1, 0, Intent::Write, true}});
     case SYS_lchown: return plain({{-1, 0, Intent::Write, false}});
     case SYS_utimes: return plain({{-1, 0, Intent::Write, true}});
-    case SYS_futimesat: return plain({{0, 1, Intent::Write, true}});
+    case SYS_futimesat:
+      if (a[1] == 0) return fd_write(0);  // no path: the descriptor's own file
+      return plain({{0, 1, Intent::Write, true}});
     case SYS_mkdir: return PathCall{PathCallKind::Plain, {{-1, 0, Intent::MakeDir, false}}, 1, -1};
     case SYS_rmdir: return plain({{-1, 0, Intent::Delete, false}});
     case SYS_unlink: return plain({{-1, 0, Intent::Delete, false}});

@@ -11,11 +11,20 @@
 #include "base/error.h"
 
 namespace appv {
+namespace {
 
-void drop_privileges() { drop_privileges_but(-1); }
+// Permitted `permitted_cap` (or none for -1), effective too if `effective`.
+int set_capabilities(int permitted_cap, bool effective) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  if (permitted_cap >= 0) {
+    data[permitted_cap / 32].permitted = 1u << (permitted_cap % 32);
+    if (effective) data[permitted_cap / 32].effective = 1u << (permitted_cap % 32);
+  }
+  return ::syscall(SYS_capset, &header, data) == 0 ? 0 : errno;
+}
 
-void drop_privileges_but(int kept) {
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_sys("cannot set", "no_new_privs", errno, Exit::Environment);
+void empty_bounding_and_ambient() {
   // The bounding set first: dropping from it needs CAP_SETPCAP, which capset below removes.
   // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability.
   for (int cap = 0;; ++cap) {
@@ -30,12 +39,23 @@ void drop_privileges_but(int kept) {
   // Kernels without ambient capabilities (before 4.3) have none to clear.
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
     throw_sys("cannot clear", "the ambient capabilities", errno, Exit::Environment);
-  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
-  __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
-  if (kept >= 0) {
-    data[kept / 32].permitted = data[kept / 32].effective = 1u << (kept % 32);
-  }
-  if (::syscall(SYS_capset, &header, data) != 0) throw_sys("cannot drop", "the capabilities", errno, Exit::Environment);
 }
+
+}  // namespace
+
+void drop_privileges() { drop_privileges_but(-1); }
+
+void drop_privileges_but(int kept) {
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_sys("cannot set", "no_new_privs", errno, Exit::Environment);
+  empty_bounding_and_ambient();
+  if (const int err = set_capabilities(kept, true)) throw_sys("cannot drop", "the capabilities", err, Exit::Environment);
+}
+
+void drop_supervisor_privileges(int kept) {
+  empty_bounding_and_ambient();
+  if (const int err = set_capabilities(kept, false)) throw_sys("cannot drop", "the supervisor's capabilities", err, Exit::Environment);
+}
+
+int raise_kept_capability(int kept, bool raise) { return set_capabilities(kept, raise); }
 
 }  // namespace appv

@@ -20,4 +20,19 @@ void drop_privileges();
 // join its namespaces.
 void drop_privileges_but(int kept);
 
+// The ptrace backend's root supervisor, once its app runs (redirect/app_rights.h):
+// what it does on the app's behalf (opens, copy-up, rename, listings) it does with
+// the app's rights, a capability-less uid 0, so it reads and replaces only what the
+// app itself could. Empties the bounding, ambient, inheritable and effective sets;
+// `kept` (CAP_SYS_ADMIN, for the trusted.overlay.opaque mark a root overlay reads)
+// stays permitted only, raised around the calls that need it
+// (raise_kept_capability). It may still trace the app: the app's permitted set
+// (empty) is a subset of its own. For good: the process keeps no other capability to
+// take back. Throws Exit::Environment with errno if a set cannot be changed.
+void drop_supervisor_privileges(int kept);
+
+// After drop_supervisor_privileges(kept): makes `kept` effective (`raise`) or not.
+// Returns 0 or the errno of capset(2).
+int raise_kept_capability(int kept, bool raise);
+
 }  // namespace appv

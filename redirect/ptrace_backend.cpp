@@ -1,8 +1,10 @@
 #include "redirect/ptrace_backend.h"
 
 #include <fcntl.h>
+#include <dirent.h>
 #include <linux/ptrace.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -28,6 +30,7 @@
 #include "redirect/child_channel.h"
 #include "redirect/path_syscalls.h"
 #include "redirect/privileges.h"
+#include "redirect/ptrace_app_filter.h"
 #include "redirect/seccomp_filter.h"
 #include "redirect/supervisor.h"
 #include "vfs/layout.h"
@@ -38,8 +41,10 @@ namespace {
 
 // The child: traced, in its working directory, the supervisor's filter loaded (its
 // listener, if asked for and given, sent over `listener_socket`), stopped for its
-// tracer, then appv's own filter and the plan's program. Its execve is the first call
-// the supervisor rewrites: the view's loader runs it.
+// tracer, then appv's own filter, the backend's rules (ptrace_app_filter.h: they
+// refuse a listener of the app's own, which the supervisor's filter already has
+// taken) and the plan's program. Its execve is the first call the supervisor
+// rewrites: the view's loader runs it.
 [[noreturn]] void start_app(const LaunchPlan& plan, const std::string& cwd, const ErrorChannel& errors,
                             int listener_socket) {
   errors.run([&] {
@@ -67,6 +72,7 @@ namespace {
     // before the exec below.
     ::raise(SIGSTOP);
     install_seccomp_filter();
+    install_ptrace_app_filter();
     std::vector<char*> args;
     for (const std::string& a : plan.argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -81,6 +87,49 @@ namespace {
     }
     throw Error(Exit::CannotExecute, fmt::format("cannot run '{}': {}", plan.program, errno_text(err)));
   });
+}
+
+// The app runs as the same user as its supervisor: not dumpable, the supervisor's
+// memory and descriptors are out of its reach (ptrace, process_vm_writev,
+// /proc/PID/mem), also where its filter's ptrace refusal does not apply.
+void keep_app_out_of_supervisor(pid_t app) {
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+    const int err = errno;
+    ::kill(app, SIGKILL);
+    throw_sys("cannot make the supervisor undumpable for", "the app", err, Exit::Environment);
+  }
+}
+
+// This launch's own directory for listing stand-ins, made by mkdtemp (a name another
+// user cannot take first); those of this user's supervisors that are gone (killed
+// before they could remove theirs) are removed.
+std::string make_listings_dir(const std::string& base) {
+  const std::string prefix = fmt::format(".appv-listings-{}-", ::geteuid());
+  if (DIR* d = ::opendir(base.c_str())) {
+    std::vector<std::string> stale;
+    while (const dirent* e = ::readdir(d)) {
+      const std::string name = e->d_name;
+      if (name.rfind(prefix, 0) != 0) continue;
+      const std::string rest = name.substr(prefix.size());
+      const size_t dash = rest.find('-');
+      if (dash == 0 || dash == std::string::npos || dash > 10 || rest.find_first_not_of("0123456789") < dash) continue;
+      struct stat st;
+      const std::string path = base + "/" + name;
+      if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
+      const long pid = std::stol(rest.substr(0, dash));
+      if (pid > 0 && pid <= 0x7fffffff && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) stale.push_back(path);
+    }
+    ::closedir(d);
+    for (const std::string& path : stale) {
+      try {
+        remove_tree(path);
+      } catch (const Error&) {
+      }
+    }
+  }
+  std::string at = fmt::format("{}/{}{}-XXXXXX", base, prefix, ::getpid());
+  if (!::mkdtemp(at.data())) throw_sys("cannot create", at, errno, Exit::Environment);
+  return at;
 }
 
 // Nor can it keep a bus or a display from the app: it redirects paths, and connect()
@@ -117,9 +166,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   // own: in memory where the host has /dev/shm (a directory of a few hundred empty
   // files took a third of a second on a busy disk), else in the sandbox.
   const std::string listings_base = ::access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : plan.sandbox;
-  const std::string listings = fmt::format("{}/.appv-listings-{}-{}", listings_base, ::geteuid(), ::getpid());
-  remove_tree(listings);
-  make_dirs(listings, 0700);
+  const std::string listings = make_listings_dir(listings_base);
   ScopeGuard remove_listings([&] {
     try {
       remove_tree(listings);
@@ -147,6 +194,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   if (child == 0) start_app(plan, cwd.error ? std::string() : cwd.real, errors, sending.get());
   errors.close_writer();
   sending.reset();
+  keep_app_out_of_supervisor(child);
   SignalForwarding forwarding(child);
   int st = wait_for(child);
   if (!WIFSTOPPED(st)) {
@@ -167,12 +215,20 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   }
   int status = 0;
   {
-    // The supervisor makes the app's calls with the app's rights; the translator's own
-    // changes to the layers are made with the supervisor's.
-    AppRights rights;
-    view.set_lender([&rights](bool raise) { rights.lend(raise); });
+    // The supervisor makes the app's calls with the app's rights, from before it
+    // answers the first (the listener was taken above, with the supervisor's); only
+    // the translator's trusted.* marks borrow the one capability kept. If the drop
+    // fails the app is ended: it must not run under a supervisor holding more.
+    std::optional<AppRights> rights;
+    try {
+      rights.emplace();
+    } catch (const Error&) {
+      ::kill(child, SIGKILL);
+      throw;
+    }
+    view.set_lender([&rights](bool raise) { rights->lend(raise); });
     ScopeGuard unlend([&] { view.set_lender({}); });
-    Supervisor supervisor(view, notifications ? &*notifications : nullptr, rights.dropped());
+    Supervisor supervisor(view, notifications ? &*notifications : nullptr, rights->dropped());
     std::set<pid_t> started{child};
     ptrace_call(PTRACE_CONT, child, nullptr, nullptr);
     status = trace_until_done(

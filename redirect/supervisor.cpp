@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>  // RENAME_EXCHANGE
 #include <iterator>
 
 #include <fmt/format.h>
@@ -27,7 +28,8 @@ namespace appv {
 #endif
 
 namespace {
-constexpr uint64_t kRedZone = 128;  // the System V ABI's red zone below the stack pointer
+constexpr uint64_t kRedZone = 128;                // the System V ABI's red zone below the stack pointer
+constexpr size_t kMaxArgBytes = size_t{2} << 20;  // ARG_MAX under the default 8 MiB stack limit
 }  // namespace
 
 // A stopped tracee's registers, and the memory below its stack where new arguments go.
@@ -113,10 +115,14 @@ void Supervisor::on_stop(pid_t pid) {
   for (const PathArg& a : call->paths) {
     const std::string given = read_tracee_string(pid, args[a.path_arg]);
     std::string path;
-    if (!view_path(pid, given, a.dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(args[a.dirfd_arg]), path)) continue;
+    if (const int named = view_path(pid, given, a.dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(args[a.dirfd_arg]), path);
+        named != 0) {
+      if (named > 0) return stop.skip(-named);
+      continue;
+    }
     const bool absolute = given[0] == '/';
     const unsigned mode = call->mode_arg >= 0 ? static_cast<unsigned>(args[call->mode_arg]) & 07777 : 0755;
-    const Translation t = view_.translate(path, a.intent, a.follow, mode);
+    const Translation t = translate_for(pid, path, a.intent, a.follow, mode);
     if (t.error) return stop.skip(-t.error);
     if (t.done) return stop.skip(0);
     // The host's path stands: a place's own link, or an absolute path that is its own
@@ -136,25 +142,6 @@ void Supervisor::on_exec(pid_t pid) {
   if (it == pending_exe_.end()) return;
   exe_[pid] = it->second;
   pending_exe_.erase(it);
-}
-
-bool Supervisor::view_path(pid_t pid, std::string path, int dirfd, std::string& out) const {
-  out = std::move(path);
-  if (out.empty()) return false;
-  if (out[0] == '/') return true;
-  if (dirfd != AT_FDCWD) {
-    if (const HeldDir* held = held_dir(pid, dirfd)) {
-      out = held->view == "/" ? "/" + out : held->view + "/" + out;
-      return true;
-    }
-  }
-  const std::string base = dirfd == AT_FDCWD ? read_link(fmt::format("/proc/{}/cwd", pid))
-                                             : read_link(fmt::format("/proc/{}/fd/{}", pid, dirfd));
-  if (base.empty() || base[0] != '/') return false;  // not a directory of the file system
-  std::string view = view_.view_path_of(base);
-  if (view.empty()) view = base;  // the view's own directories stand for themselves
-  out = view == "/" ? "/" + out : view + "/" + out;
-  return true;
 }
 
 namespace {
@@ -194,19 +181,37 @@ void Supervisor::hold_dir(pid_t pid, int fd, UniqueFd ours, const std::string& v
 void Supervisor::exec(Stop& stop, const uint64_t (&args)[6]) {
   const pid_t pid = stop.pid();
   std::string path;
-  if (!view_path(pid, read_tracee_string(pid, args[0]), AT_FDCWD, path)) return stop.skip(-ENOENT);
+  if (const int named = view_path(pid, read_tracee_string(pid, args[0]), AT_FDCWD, path); named != 0) {
+    return stop.skip(named > 0 ? -named : -ENOENT);
+  }
+  if (const int err = exec_view_path(pid, path)) return stop.skip(-err);
+  // The arguments, read up to what the kernel itself takes (ARG_MAX, 2 MiB with the
+  // default stack limit); their strings stay where they are in the app's memory.
   std::vector<std::string> argv;
-  for (uint64_t at = args[1]; at != 0 && argv.size() < 65536; at += 8) {
+  std::vector<uint64_t> in_app;
+  size_t bytes = 0;
+  for (uint64_t at = args[1]; at != 0; at += 8) {
     uint64_t p = 0;
     if (!read_tracee_u64(pid, at, p)) return stop.skip(-EFAULT);
     if (p == 0) break;
     argv.push_back(read_tracee_string(pid, p));
+    in_app.push_back(p);
+    bytes += argv.back().size() + 1 + sizeof p;
+    if (bytes > kMaxArgBytes) return stop.skip(-E2BIG);
   }
   const ExecRewrite r = rewrite_exec(view_, path, argv);
   if (r.error) return stop.skip(-r.error);
+  // The rewritten argv ends with argv[1..] (exec_rewrite.h): those point at the
+  // app's own strings; only the loader's few new ones go below its stack.
+  const size_t kept = argv.size() > 1 && r.argv.size() >= argv.size() - 1 ? argv.size() - 1 : 0;
+  const size_t fresh = r.argv.size() - kept;
   std::vector<uint64_t> pointers;
-  for (const std::string& a : r.argv) {
-    pointers.push_back(stop.put(a));
+  for (size_t i = 0; i < r.argv.size(); ++i) {
+    if (i >= fresh && r.argv[i] == argv[i - fresh + 1]) {
+      pointers.push_back(in_app[i - fresh + 1]);
+      continue;
+    }
+    pointers.push_back(stop.put(r.argv[i]));
     if (pointers.back() == 0) return stop.skip(-E2BIG);
   }
   pointers.push_back(0);
@@ -225,16 +230,6 @@ void Supervisor::getcwd(Stop& stop, const uint64_t (&args)[6]) {
   if (view.size() + 1 > args[1]) return stop.skip(-ERANGE);
   if (!write_tracee(stop.pid(), args[0], view.c_str(), view.size() + 1)) return stop.skip(-EFAULT);
   stop.skip(static_cast<long>(view.size() + 1));
-}
-
-pid_t Supervisor::exe_link_owner(const std::string& path, pid_t caller) {
-  if (path == "/proc/self/exe" || path == "/proc/thread-self/exe") return caller;
-  if (path.rfind("/proc/", 0) == 0 && path.size() > 10 && path.compare(path.size() - 4, 4, "/exe") == 0) {
-    const std::string id = path.substr(6, path.size() - 10);
-    if (id.empty() || id.size() > 9 || id.find_first_not_of("0123456789") != std::string::npos) return 0;
-    return static_cast<pid_t>(std::stol(id));
-  }
-  return 0;
 }
 
 // /proc/self/exe (and /proc/PID/exe of a traced process) names the program the
@@ -270,23 +265,42 @@ void Supervisor::rename(Stop& stop, const uint64_t (&args)[6], const PathCall& c
   const pid_t pid = stop.pid();
   const auto dirfd = [&](const PathArg& a) { return a.dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(args[a.dirfd_arg]); };
   std::string from, to;
-  if (!view_path(pid, read_tracee_string(pid, args[call.paths[0].path_arg]), dirfd(call.paths[0]), from) ||
-      !view_path(pid, read_tracee_string(pid, args[call.paths[1].path_arg]), dirfd(call.paths[1]), to)) {
-    return stop.skip(-ENOENT);
+  for (const auto& [arg, out] : {std::pair{0, &from}, std::pair{1, &to}}) {
+    const PathArg& a = call.paths[static_cast<size_t>(arg)];
+    if (const int named = view_path(pid, read_tracee_string(pid, args[a.path_arg]), dirfd(a), *out); named != 0) {
+      return stop.skip(named > 0 ? -named : -ENOENT);
+    }
   }
-  const Translation source = view_.translate(from, Intent::Write, false);
+  const Translation source = translate_for(pid, from, Intent::Write, false);
   if (source.error) return stop.skip(-(source.error == EIO ? EXDEV : source.error));
-  const Translation target = view_.translate(to, Intent::Create, false);
+  if (is_place_root(source.view_path)) return stop.skip(-EBUSY);
+  const Translation target = translate_for(pid, to, Intent::Create, false);
   if (target.error) return stop.skip(-target.error);
+  if (is_place_root(target.view_path)) return stop.skip(-EBUSY);
+  // /proc's names are the app's, not this process's: mv copies instead.
+  if (in_kernel_place(source.view_path) || in_kernel_place(target.view_path)) return stop.skip(-EXDEV);
   const unsigned flags = stop.nr() == SYS_renameat2 ? static_cast<unsigned>(args[4]) : 0;
+  if (flags & RENAME_EXCHANGE) return exchange(stop, source, target);
   if (::syscall(SYS_renameat2, AT_FDCWD, source.real.c_str(), AT_FDCWD, target.real.c_str(), flags) != 0) {
     return stop.skip(-errno);
   }
-  const Translation hidden = view_.translate(from, Intent::Delete, false);
+  // By the view path the source resolved to: `from` may have named it through a
+  // /proc link (translate_for).
+  const Translation hidden = view_.translate(source.view_path, Intent::Delete, false);
   if (hidden.error == ENOTEMPTY) {
     // A directory a lower layer holds too: undo, and let the caller copy it.
     ::syscall(SYS_renameat2, AT_FDCWD, target.real.c_str(), AT_FDCWD, source.real.c_str(), 0);
     return stop.skip(-EXDEV);
+  }
+  stop.skip(0);
+}
+
+// RENAME_EXCHANGE: both names stay, each copied up, swapped in the upper layer. A
+// directory a lower layer holds too cannot move there alone (EXDEV, as for rename).
+void Supervisor::exchange(Stop& stop, const Translation& source, const Translation& target) {
+  if (source.kind == NodeKind::Dir || target.kind == NodeKind::Dir) return stop.skip(-EXDEV);
+  if (::syscall(SYS_renameat2, AT_FDCWD, source.real.c_str(), AT_FDCWD, target.real.c_str(), RENAME_EXCHANGE) != 0) {
+    return stop.skip(-errno);
   }
   stop.skip(0);
 }

@@ -41,22 +41,49 @@ class Supervisor {
   void on_notification();
 
  private:
+  // How both halves name and translate the paths the app gives them
+  // (redirect/supervisor_paths.cpp): every check on a path is made here once, so
+  // that a call answered by notification passes the same ones as a call rewritten
+  // at a ptrace stop.
+
   // The view path a call's path argument names: `path` as read from the caller,
   // absolute, or joined to the view path of its directory fd (`dirfd`, AT_FDCWD for
-  // the working directory of thread `pid`). False for an empty path (AT_EMPTY_PATH:
-  // the fd itself) or a directory fd that names no directory of the file system.
-  bool view_path(pid_t pid, std::string path, int dirfd, std::string& out) const;
+  // the working directory of thread `pid`). Returns 0 when named. -1 for an empty
+  // path (AT_EMPTY_PATH: the fd itself), no such descriptor (the kernel answers
+  // EBADF) or a descriptor that names no directory of the file system (a pipe: the
+  // kernel refuses a path relative to it): the call is left to the kernel. Else the
+  // errno the call fails with: a directory the supervisor cannot name (a host path
+  // longer than a page, ENAMETOOLONG) must not let a relative path reach the kernel
+  // untranslated.
+  int view_path(pid_t pid, std::string path, int dirfd, std::string& out) const;
+  // view_.translate, with /proc's magic links of the app (/proc/self/root, cwd, fd/N:
+  // redirect/proc_links.h) read as the view paths they stand for, so that no call
+  // reaches the host's tree through them, and the host kernel's settings
+  // (/proc/sys, /proc/sysrq-trigger) read-only (EROFS) for every intent but Lookup.
+  Translation translate_for(pid_t pid, std::string path, Intent intent, bool follow, unsigned mode = 0755);
+  // A place's own root (a mount point under ns): not renamed (EBUSY), as the kernel
+  // answers for a mount point.
+  bool is_place_root(const std::string& view_path) const;
+  // A path the kernel resolves (/proc): the supervisor does not act on it in its own
+  // process, where /proc/self is the supervisor.
+  bool in_kernel_place(const std::string& view_path) const;
   // The view path of the program `pid` runs: its own exec's, its thread group's, or
   // (for a forked child that has not exec'd) its parent's; "" if none.
   std::string program_of(pid_t pid) const;
   // The process whose executable /proc/PID/exe (or /proc/self/exe, /proc/thread-self/exe
-  // for `caller`) names, or 0 when `path` is not such a link.
+  // for `caller`) names, or 0 when `path` is not such a link (or names no possible
+  // process: the kernel answers it).
   static pid_t exe_link_owner(const std::string& path, pid_t caller);
+  // The view path an execve of `path` runs: /proc/self/exe (a program re-running
+  // itself) is the program it runs in the view, another /proc link of the app what it
+  // stands for, not the supervisor's own. 0 or the errno the exec fails with.
+  int exec_view_path(pid_t pid, std::string& path) const;
 
   void exec(Stop& stop, const uint64_t (&args)[6]);
   void getcwd(Stop& stop, const uint64_t (&args)[6]);
   bool readlink_exe(Stop& stop, const uint64_t (&args)[6], const PathArg& a);
   void rename(Stop& stop, const uint64_t (&args)[6], const PathCall& call);
+  void exchange(Stop& stop, const Translation& source, const Translation& target);
 
   void answer(const UserNotification& n);
   void answer_path_call(const UserNotification& n, const PathCall& call);

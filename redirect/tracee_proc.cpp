@@ -24,7 +24,8 @@ std::string status_text(pid_t pid, const std::string& field) {
 std::string read_link(const std::string& path) {
   char buf[4096];
   const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+  // A text that fills the page may be cut short: it would name another file.
+  return n > 0 && static_cast<size_t>(n) < sizeof buf ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
 pid_t status_field(pid_t pid, const std::string& field) {

@@ -7,7 +7,8 @@
 
 namespace appv {
 
-// The text of the link `path` (/proc/PID/fd/N, /proc/PID/cwd), "" if unreadable.
+// The text of the link `path` (/proc/PID/fd/N, /proc/PID/cwd), "" if unreadable or
+// longer than a page (a path cut short would name another file).
 std::string read_link(const std::string& path);
 
 // A decimal field of /proc/PID/status ("Tgid", "PPid"), -1 if unreadable.

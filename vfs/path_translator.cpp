@@ -404,6 +404,7 @@ int PathTranslator::copy_up_file(const Dir& parent, const std::string& name, con
   struct stat st;
   if (!in || ::fstat(in.get(), &st) != 0) return errno;
   const std::string tmp = to + ".appv-copy-up";
+  ::unlink(tmp.c_str());  // left by a supervisor killed mid copy-up: it would block every later one
   UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!out) return errno;
   try {
@@ -419,6 +420,32 @@ int PathTranslator::copy_up_file(const Dir& parent, const std::string& name, con
     ::unlink(tmp.c_str());
     return err;
   }
+  return 0;
+}
+
+int PathTranslator::may_change(const std::string& real) {
+  struct stat st;
+  if (::lstat(real.c_str(), &st) != 0) return errno;
+  if (st.st_uid == ::geteuid() || S_ISLNK(st.st_mode)) return 0;
+  return ::faccessat(AT_FDCWD, real.c_str(), W_OK, AT_EACCESS) == 0 ? 0 : errno;
+}
+
+int PathTranslator::make_place_upper(const ViewPlace& place, const Entry& shown) {
+  const std::string& upper = place.layers[0];
+  struct stat st;
+  if (::lstat(upper.c_str(), &st) == 0) return S_ISDIR(st.st_mode) || shown.kind != NodeKind::Dir ? 0 : EIO;
+  if (errno != ENOENT) return errno;
+  if (shown.kind != NodeKind::Dir) return EROFS;  // a file place is bound, not layered
+  mode_t mode = 0755;
+  if (!shown.real.empty() && ::stat(shown.real.c_str(), &st) == 0) mode = st.st_mode & 07777;
+  try {
+    make_dirs(parent_dir(upper), 0700);
+  } catch (const Error&) {
+    return EIO;
+  }
+  if (::mkdir(upper.c_str(), mode) != 0 && errno != EEXIST) return errno;
+  (void)!::chmod(upper.c_str(), mode);  // the umask took bits the layer shown has
+  forget_resolved();
   return 0;
 }
 
@@ -477,11 +504,12 @@ bool PathTranslator::opaque_dir(const std::string& dir) {
   return opaque(dir);
 }
 
+int PathTranslator::mark_opaque(const std::string& dir, const char* xattr) {
+  Lent rights(*this);  // and set with it
+  return ::lsetxattr(dir.c_str(), xattr, "y", 1, 0) == 0 ? 0 : errno;
+}
+
 Translation PathTranslator::translate(const std::string& path, Intent intent, bool follow_final, unsigned mode) {
-  if (intent != Intent::Lookup && lend_ && !lent_) {
-    Lent rights(*this);
-    return translate(path, intent, follow_final, mode);
-  }
   Dir parent;
   Entry entry;
   std::string name;
@@ -517,14 +545,29 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
         t.error = ENOENT;
         return t;
       }
-      if (read_only || entry.place_root) {
+      if (read_only || (entry.place_root && !place->upper)) {
         t.error = entry.place_root && place && !place->read_only && place->kind == ViewPlace::Kind::Layers ? 0 : EROFS;
         t.real = entry.real;
         return t;
       }
+      if (entry.place_root) {
+        // A place's own root ($HOME, /etc): changed in its upper directory, made first
+        // with the mode of the layer shown, never in a lower layer (the host's).
+        t.error = make_place_upper(*place, entry);
+        t.real = t.error ? std::string() : place->layers[0];
+        return t;
+      }
       if (place->upper && entry.layer != 0) {
         forget_resolved();
-        if (const int err = copy_up_file(parent, name, entry)) {
+        if (const int err = may_change(entry.real)) {
+          t.error = err;
+          return t;
+        }
+        Dir self;
+        const int err = entry.kind == NodeKind::Dir
+                            ? (resolve_dir(t.view_path, self) ? copy_up_dir(self) : ENOENT)
+                            : copy_up_file(parent, name, entry);
+        if (err) {
           t.error = err;
           return t;
         }
@@ -558,7 +601,11 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
             t.error = errno;
           } else if (intent == Intent::MakeDir) {
             const char* xattr = root_xattrs_ ? "trusted.overlay.opaque" : "user.overlay.opaque";
-            if (::mkdir(t.real.c_str(), mode) != 0 || ::lsetxattr(t.real.c_str(), xattr, "y", 1, 0) != 0) t.error = errno;
+            if (::mkdir(t.real.c_str(), mode) != 0) {
+              t.error = errno;
+            } else {
+              t.error = mark_opaque(t.real, xattr);
+            }
             t.done = t.error == 0;
           }
         }

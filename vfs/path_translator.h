@@ -113,10 +113,13 @@ class PathTranslator {
   const ViewTable& table() const { return table_; }
 
   // A supervisor that makes the app's calls with the app's rights (root without
-  // capabilities) lends the translator its own around what the translator does
-  // itself: changes to the layers (copy-up, whiteouts, opaque directories: every
-  // intent but Lookup) and reads of trusted.* attributes. `lend(true)` raises them,
-  // `lend(false)` drops them again. Unset: the translator runs with what it has.
+  // capabilities) lends the translator the one capability it keeps permitted
+  // (CAP_SYS_ADMIN, redirect/app_rights.h) around what only the translator does:
+  // reading and setting trusted.overlay.opaque, as a root overlay marks a directory.
+  // Everything else the translator does for a call (copy-up, whiteouts, directories
+  // made in the upper layer) it does with the app's rights, so that a copy-up passes
+  // no check the app would fail. `lend(true)` raises it, `lend(false)` drops it again.
+  // Unset: the translator runs with what it has.
   void set_lender(std::function<void(bool)> lend) { lend_ = std::move(lend); }
 
  private:
@@ -147,11 +150,18 @@ class PathTranslator {
   Translation walk(const std::string& path, bool follow_final, Dir& parent, Entry& entry, std::string& name);
   int copy_up_dir(const Dir& dir);
   int copy_up_file(const Dir& parent, const std::string& name, const Entry& entry);
+  int make_place_upper(const ViewPlace& place, const Entry& shown);
   int record_deletion(const Dir& parent, const std::string& name, const Entry& entry);
   void forget_resolved();  // after a change to the view: cached directories and stand-ins
   bool remember_now(const Dir& dir) const;
   class Lent;
   bool opaque_dir(const std::string& dir);
+  int mark_opaque(const std::string& dir, const char* xattr);  // 0 or an errno
+
+  // Whether the app (this process's user, without capabilities) may change the lower
+  // file `real` that a write would copy up: write permission, or owning it (chmod,
+  // utime with times). 0 or the errno the call fails with, as overlayfs answers.
+  static int may_change(const std::string& real);
 
   ViewTable table_;
   std::string empty_dir_;

@@ -349,39 +349,40 @@ void extract_payload(const Package& package, const std::string& dir, const Paylo
   archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                                  ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
                                                  ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_NO_OVERWRITE);
-  ScopedChdir in_dir(dir);
-  archive_entry* raw = nullptr;
-  PayloadEntry entry;
-  while (walk.next(raw, entry)) {
-    archive_entry_set_pathname(raw, entry.path.c_str());
-    archive_entry_set_uid(raw, getuid());
-    archive_entry_set_gid(raw, getgid());
-    if (archive_write_header(disk.get(), raw) != ARCHIVE_OK) {
-      walk.fail(fmt::format("cannot extract '{}': {}", entry.path, archive_error_string(disk.get())));
-    }
-    const void* block;
-    size_t size;
-    la_int64_t offset;
-    for (;;) {
-      int r = archive_read_data_block(walk.archive(), &block, &size, &offset);
-      if (r == ARCHIVE_EOF) break;
-      if (r != ARCHIVE_OK) walk.fail_archive(fmt::format("cannot read '{}'", entry.path));
-      walk.data(entry, block, size);
-      if (archive_write_data_block(disk.get(), block, size, offset) != ARCHIVE_OK) {
+  run_in_directory(dir, [&] {
+    archive_entry* raw = nullptr;
+    PayloadEntry entry;
+    while (walk.next(raw, entry)) {
+      archive_entry_set_pathname(raw, entry.path.c_str());
+      archive_entry_set_uid(raw, getuid());
+      archive_entry_set_gid(raw, getgid());
+      if (archive_write_header(disk.get(), raw) != ARCHIVE_OK) {
+        walk.fail(fmt::format("cannot extract '{}': {}", entry.path, archive_error_string(disk.get())));
+      }
+      const void* block;
+      size_t size;
+      la_int64_t offset;
+      for (;;) {
+        int r = archive_read_data_block(walk.archive(), &block, &size, &offset);
+        if (r == ARCHIVE_EOF) break;
+        if (r != ARCHIVE_OK) walk.fail_archive(fmt::format("cannot read '{}'", entry.path));
+        walk.data(entry, block, size);
+        if (archive_write_data_block(disk.get(), block, size, offset) != ARCHIVE_OK) {
+          throw Error(Exit::Io, fmt::format("cannot write '{}/{}': {}", dir, entry.path, archive_error_string(disk.get())));
+        }
+        progress.bytes += size;
+        reporter.progress(label, progress);
+      }
+      ++progress.files;
+      reporter.progress(label, progress);
+      if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK) {
         throw Error(Exit::Io, fmt::format("cannot write '{}/{}': {}", dir, entry.path, archive_error_string(disk.get())));
       }
-      progress.bytes += size;
-      reporter.progress(label, progress);
     }
-    ++progress.files;
-    reporter.progress(label, progress);
-    if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK) {
-      throw Error(Exit::Io, fmt::format("cannot write '{}/{}': {}", dir, entry.path, archive_error_string(disk.get())));
+    if (archive_write_close(disk.get()) != ARCHIVE_OK) {
+      throw Error(Exit::Io, fmt::format("cannot finish extraction into '{}': {}", dir, archive_error_string(disk.get())));
     }
-  }
-  if (archive_write_close(disk.get()) != ARCHIVE_OK) {
-    throw Error(Exit::Io, fmt::format("cannot finish extraction into '{}': {}", dir, archive_error_string(disk.get())));
-  }
+  });
   walk.finish();
 }
 

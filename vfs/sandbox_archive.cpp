@@ -229,102 +229,103 @@ ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, 
     throw Error(err == ENOENT ? Exit::NoInput : Exit::BadInput,
                 fmt::format("'{}' is not a sandbox export: {}", file, archive_error_string(in.get())));
   }
-  // Entered before `disk` exists and left after it is closed: libarchive applies
-  // directories' modes and times at close, by the same relative names.
-  ScopedChdir in_staging(staging);
-  ArchivePtr disk(archive_write_disk_new(), archive_write_free);
-  archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                 ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
-                                                 ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_NO_OVERWRITE);
   std::string marker;
   std::set<std::string> links;
   LinkChains chains;
-  uint64_t declared_bytes = 0;
-  archive_entry* e = nullptr;
-  for (;;) {
-    int r = archive_read_next_header(in.get(), &e);
-    if (r == ARCHIVE_EOF) break;
-    if (r != ARCHIVE_OK) throw Error(Exit::BadInput, fmt::format("'{}' is not a sandbox export: {}", file, archive_error_string(in.get())));
-    const std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
-    std::string clean = name.size() > 1 && name.back() == '/' ? name.substr(0, name.size() - 1) : name;
-    if (std::string why = refused(e, clean); !why.empty()) {
-      throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: {}", file, shown_name(name), why));
-    }
-    if (++count.entries > kMaxEntries) throw Error(Exit::BadInput, fmt::format("'{}': more than {} entries", file, kMaxEntries));
-    for (size_t slash = clean.find('/'); slash != std::string::npos; slash = clean.find('/', slash + 1)) {
-      if (links.count(clean.substr(0, slash))) {
-        throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: it lies below the link '{}'", file, shown_name(name),
-                                                shown_name(clean.substr(0, slash))));
+  // Entered before `disk` exists and left after it is closed: libarchive applies
+  // directories' modes and times at close, by the same relative names.
+  run_in_directory(staging, [&] {
+    ArchivePtr disk(archive_write_disk_new(), archive_write_free);
+    archive_write_disk_set_options(disk.get(), ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                                   ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
+                                                   ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_NO_OVERWRITE);
+    uint64_t declared_bytes = 0;
+    archive_entry* e = nullptr;
+    for (;;) {
+      int r = archive_read_next_header(in.get(), &e);
+      if (r == ARCHIVE_EOF) break;
+      if (r != ARCHIVE_OK) throw Error(Exit::BadInput, fmt::format("'{}' is not a sandbox export: {}", file, archive_error_string(in.get())));
+      const std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
+      std::string clean = name.size() > 1 && name.back() == '/' ? name.substr(0, name.size() - 1) : name;
+      if (std::string why = refused(e, clean); !why.empty()) {
+        throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: {}", file, shown_name(name), why));
       }
-    }
-    if (archive_entry_filetype(e) == AE_IFLNK) {
-      const char* target = archive_entry_symlink(e);
-      if (!target || !*target) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: a link without a target", file, shown_name(name)));
-      links.insert(clean);
-      // Below upper/, as the app's view reads it: absolute targets are the app's
-      // paths; relative ones may not climb out of upper/ (checked with all links).
-      chains.add(clean.substr(layout::kUpper.size() + 1), target);
-    }
-    if (archive_entry_filetype(e) == AE_IFREG) {
-      const la_int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
-      declared_bytes += declared > 0 ? static_cast<uint64_t>(declared) : 0;
-      if (declared < 0 || declared_bytes > kMaxBytes) {
-        throw Error(Exit::BadInput, fmt::format("'{}': expands beyond the limit of {} bytes (at '{}')", file, kMaxBytes, shown_name(name)));
-      }
-    }
-    const bool opaque = [&] {
-      const char* xname;
-      const void* value;
-      size_t size;
-      archive_entry_xattr_reset(e);
-      while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
-        if (std::string_view(xname) == kOpaqueXattr && size == 1 && *static_cast<const char*>(value) == 'y') return true;
-      }
-      return false;
-    }();
-    archive_entry_xattr_clear(e);
-    // No setuid or setgid bits; the sticky bit only on directories (a /tmp copy).
-    archive_entry_set_perm(e, archive_entry_perm(e) & (archive_entry_filetype(e) == AE_IFDIR ? 01777 : 0777));
-    archive_entry_set_uid(e, ::geteuid());
-    archive_entry_set_gid(e, ::getegid());
-    const std::string dest = staging + "/" + clean;
-    archive_entry_set_pathname(e, clean.c_str());
-    if (name == kMarker) {
-      char buf[256] = {};
-      la_ssize_t n = archive_read_data(in.get(), buf, sizeof buf - 1);
-      marker.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
-      continue;
-    }
-    if (archive_write_header(disk.get(), e) != ARCHIVE_OK) {
-      throw Error(Exit::BadInput, fmt::format("'{}': cannot extract '{}': {}", file, shown_name(name), archive_error_string(disk.get())));
-    }
-    if (archive_entry_filetype(e) == AE_IFREG) {
-      const void* buf;
-      size_t size;
-      la_int64_t offset;
-      while ((r = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
-        if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK) {
-          throw Error(Exit::Io, fmt::format("cannot write '{}': {}", dest, archive_error_string(disk.get())));
-        }
-        count.bytes += size;
-        const uint64_t read = static_cast<uint64_t>(std::max<la_int64_t>(archive_filter_bytes(in.get(), -1), 1));
-        if (count.bytes > kRatioFloor && count.bytes / read >= kMaxRatio) {
-          throw Error(Exit::BadInput, fmt::format("'{}': expands more than {} times its size (a decompression bomb?) at '{}'",
-                                                  file, kMaxRatio, shown_name(name)));
+      if (++count.entries > kMaxEntries) throw Error(Exit::BadInput, fmt::format("'{}': more than {} entries", file, kMaxEntries));
+      for (size_t slash = clean.find('/'); slash != std::string::npos; slash = clean.find('/', slash + 1)) {
+        if (links.count(clean.substr(0, slash))) {
+          throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: it lies below the link '{}'", file, shown_name(name),
+                                                  shown_name(clean.substr(0, slash))));
         }
       }
-      if (r != ARCHIVE_EOF) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' is truncated: {}", file, shown_name(name), archive_error_string(in.get())));
+      if (archive_entry_filetype(e) == AE_IFLNK) {
+        const char* target = archive_entry_symlink(e);
+        if (!target || !*target) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' refused: a link without a target", file, shown_name(name)));
+        links.insert(clean);
+        // Below upper/, as the app's view reads it: absolute targets are the app's
+        // paths; relative ones may not climb out of upper/ (checked with all links).
+        chains.add(clean.substr(layout::kUpper.size() + 1), target);
+      }
+      if (archive_entry_filetype(e) == AE_IFREG) {
+        const la_int64_t declared = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+        declared_bytes += declared > 0 ? static_cast<uint64_t>(declared) : 0;
+        if (declared < 0 || declared_bytes > kMaxBytes) {
+          throw Error(Exit::BadInput, fmt::format("'{}': expands beyond the limit of {} bytes (at '{}')", file, kMaxBytes, shown_name(name)));
+        }
+      }
+      const bool opaque = [&] {
+        const char* xname;
+        const void* value;
+        size_t size;
+        archive_entry_xattr_reset(e);
+        while (archive_entry_xattr_next(e, &xname, &value, &size) == ARCHIVE_OK) {
+          if (std::string_view(xname) == kOpaqueXattr && size == 1 && *static_cast<const char*>(value) == 'y') return true;
+        }
+        return false;
+      }();
+      archive_entry_xattr_clear(e);
+      // No setuid or setgid bits; the sticky bit only on directories (a /tmp copy).
+      archive_entry_set_perm(e, archive_entry_perm(e) & (archive_entry_filetype(e) == AE_IFDIR ? 01777 : 0777));
+      archive_entry_set_uid(e, ::geteuid());
+      archive_entry_set_gid(e, ::getegid());
+      const std::string dest = staging + "/" + clean;
+      archive_entry_set_pathname(e, clean.c_str());
+      if (name == kMarker) {
+        char buf[256] = {};
+        la_ssize_t n = archive_read_data(in.get(), buf, sizeof buf - 1);
+        marker.assign(buf, n > 0 ? static_cast<size_t>(n) : 0);
+        continue;
+      }
+      if (archive_write_header(disk.get(), e) != ARCHIVE_OK) {
+        throw Error(Exit::BadInput, fmt::format("'{}': cannot extract '{}': {}", file, shown_name(name), archive_error_string(disk.get())));
+      }
+      if (archive_entry_filetype(e) == AE_IFREG) {
+        const void* buf;
+        size_t size;
+        la_int64_t offset;
+        while ((r = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
+          if (archive_write_data_block(disk.get(), buf, size, offset) != ARCHIVE_OK) {
+            throw Error(Exit::Io, fmt::format("cannot write '{}': {}", dest, archive_error_string(disk.get())));
+          }
+          count.bytes += size;
+          const uint64_t read = static_cast<uint64_t>(std::max<la_int64_t>(archive_filter_bytes(in.get(), -1), 1));
+          if (count.bytes > kRatioFloor && count.bytes / read >= kMaxRatio) {
+            throw Error(Exit::BadInput, fmt::format("'{}': expands more than {} times its size (a decompression bomb?) at '{}'",
+                                                    file, kMaxRatio, shown_name(name)));
+          }
+        }
+        if (r != ARCHIVE_EOF) throw Error(Exit::BadInput, fmt::format("'{}': entry '{}' is truncated: {}", file, shown_name(name), archive_error_string(in.get())));
+      }
+      if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK) {
+        throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", dest, archive_error_string(disk.get())));
+      }
+      if (opaque && archive_entry_filetype(e) == AE_IFDIR && ::lsetxattr(clean.c_str(), own_opaque_xattr(), "y", 1, 0) != 0) {
+        throw_sys("cannot mark opaque", dest, errno);
+      }
     }
-    if (archive_write_finish_entry(disk.get()) != ARCHIVE_OK) {
-      throw Error(Exit::Io, fmt::format("cannot finish '{}': {}", dest, archive_error_string(disk.get())));
+    if (archive_write_close(disk.get()) != ARCHIVE_OK) {
+      throw Error(Exit::Io, fmt::format("cannot finish the import into '{}': {}", staging, archive_error_string(disk.get())));
     }
-    if (opaque && archive_entry_filetype(e) == AE_IFDIR && ::lsetxattr(clean.c_str(), own_opaque_xattr(), "y", 1, 0) != 0) {
-      throw_sys("cannot mark opaque", dest, errno);
-    }
-  }
-  if (archive_write_close(disk.get()) != ARCHIVE_OK) {
-    throw Error(Exit::Io, fmt::format("cannot finish the import into '{}': {}", staging, archive_error_string(disk.get())));
-  }
+  });
   if (auto [link, why] = chains.first_escape(); !link.empty()) {
     throw Error(Exit::BadInput, fmt::format("'{}': entry 'upper/{}' -> '{}' refused: {} of the sandbox", file, shown_name(link),
                                             shown_name(chains.target(link)), why));

@@ -47,7 +47,14 @@ ViewTable ViewTable::from_plan(const Plan& plan) {
         p.layers = {op.target};
         p.kernel = true;
         break;
-      case MountOp::Type::Tmpfs: p.layers = {op.target}; break;
+      case MountOp::Type::Tmpfs:
+        if (op.source.find("mode=1777") != std::string::npos) {
+          p.layers = {op.target};  // anyone's to write (/dev/shm): the host's own
+        } else {
+          p.kind = ViewPlace::Kind::Empty;
+          p.read_only = true;
+        }
+        break;
       case MountOp::Type::Overlay:
         p.layers.push_back(op.upper);
         p.layers.insert(p.layers.end(), op.lowers.begin(), op.lowers.end());

@@ -37,8 +37,10 @@ class ViewTable {
  public:
   // From the plan's ops, in order: a later op at the same target replaces an earlier
   // one, as a later mount covers an earlier. The kernel's own trees (proc, devpts,
-  // the minimal /dev's tmpfs) become the host's: without namespaces the app sees the
-  // host's /proc and /dev. A split (a writecopy directory with host mounts below) is
+  // /dev/shm) become the host's: without namespaces the app sees the host's /proc. A
+  // private tmpfs only the app could write (the minimal /dev) is Empty: what the plan
+  // binds into it shows, the host's other names there (disks, other devices) do not,
+  // and no name is made in it (EROFS). A split (a writecopy directory with host mounts below) is
   // its layers over the host's directory itself: no mount hides what is below it here.
   static ViewTable from_plan(const Plan& plan);
 

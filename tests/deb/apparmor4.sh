@@ -49,12 +49,18 @@ mkdir "$work/tree" "$work/aa"
 dpkg-deb -x "$deb" "$work/tree"
 cp "$work/tree/etc/apparmor.d/appv" "$work/aa/appv"
 cp -a "$cache/." "$work/aa/apparmor/"
-check "the profile is AppArmor 4's: abi 4.0 and userns" grep -qx '  userns,' "$work/aa/appv"
+check "the profile is AppArmor 4's: abi 4.0 and userns" grep -qx '  allow userns,' "$work/aa/appv"
+check "what appv executes runs stacked in the child profile" grep -qx '  allow pix /\*\* -> &appv//&unpriv_appv,' "$work/aa/appv"
+check "the child profile denies every capability" \
+  bash -c "sed -n '/^profile unpriv_appv /,/^}/p' \"\$1\" | grep -qx '  audit deny capability,'" _ "$work/aa/appv"
 check "the profile is packaging/apparmor/appv itself" cmp "$src/packaging/apparmor/appv" "$work/aa/appv"
 check "the package Breaks apparmor << 4.0" test "$(dpkg-deb -f "$deb" Breaks)" = "apparmor (<< 4.0~)"
 check "AppArmor 4's apparmor_parser -QT accepts it (on Debian 13)" \
   "$src/tests/hosts/on-host" trixie --bind "$work/aa" -- \
   "$work/aa/apparmor/usr/sbin/apparmor_parser" --base "$work/aa/apparmor/etc/apparmor.d" -QT "$work/aa/appv"
+check "it defines the profiles appv and unpriv_appv" bash -c '"$1" trixie --bind "$2" -- \
+  "$2/apparmor/usr/sbin/apparmor_parser" --base "$2/apparmor/etc/apparmor.d" -QT -N "$2/appv" | sort | tr "\n" " " | grep -qx "appv unpriv_appv "' \
+  _ "$src/tests/hosts/on-host" "$work/aa"
 check "and it is AppArmor 4's parser" bash -c '"$1" trixie --bind "$2" -- "$2/apparmor/usr/sbin/apparmor_parser" --version | grep -q "version 4\."' \
   _ "$src/tests/hosts/on-host" "$work/aa"
 check "AppArmor 3's parser refuses the 4.0 form (so one form per release)" bash -c '! apparmor_parser -QT "$1"' _ "$work/aa/appv"

@@ -96,9 +96,22 @@ echo "== the cache and sandboxes only in the user's own directories"
 if [[ $uid -eq 0 ]]; then
   other=$(mktemp -d "$work/other.XXXXXX"); chown nobody "$other"
   status "root with XDG_DATA_HOME owned by another user" 77 env XDG_DATA_HOME="$other" "$A" sandbox import "$app" good.tar.zst
-  status "root with XDG_CACHE_HOME owned by another user" 77 env XDG_CACHE_HOME="$other" "$A" install corpus/link-chain-icon.appv
+  pack_jq || bad "pack jq"
+  status "root with XDG_CACHE_HOME owned by another user" 77 env XDG_CACHE_HOME="$other" "$A" run jq.appv -n 1
   check "nothing written in the other user's directory" test -z "$(ls -A "$other")"
-  rm -rf "$other"
+  # Root with a user's HOME (sudo -E, su without -): the user's install record would say
+  # what root's uninstall removes, their ~/.local/bin where root's links go.
+  victim=$work/root-only; echo precious > "$victim"; chmod 600 "$victim"
+  userhome=$(mktemp -d "$work/userhome.XXXXXX")
+  mkdir -p "$userhome/.local/share/appv/installed"
+  printf 'id org.x.forged\nversion 1\npackage /nonexistent\nfile %s\n' "$victim" > "$userhome/.local/share/appv/installed/org.x.forged.record"
+  ln -s /usr/local/bin "$userhome/.local/bin"
+  chown -R nobody "$userhome"; chown -h nobody "$userhome/.local/bin"
+  status "root's uninstall with a user's HOME is refused" 77 env HOME="$userhome" XDG_DATA_HOME= "$A" uninstall org.x.forged
+  status "root's install with a user's HOME is refused" 77 env HOME="$userhome" XDG_DATA_HOME= "$A" install jq.appv
+  status "root's list with a user's HOME is refused" 77 env HOME="$userhome" XDG_DATA_HOME= "$A" list
+  same "the file the user's record names is still there" precious "$(cat "$victim")"
+  rm -rf "$other" "$userhome" "$victim"
 else
   status "a user with XDG_DATA_HOME owned by root" 77 env XDG_DATA_HOME=/usr/local "$A" sandbox import "$app" good.tar.zst
 fi

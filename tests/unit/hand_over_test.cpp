@@ -23,6 +23,14 @@ TEST_CASE("hand over: the stub's run as the installed appv's command line") {
   CHECK(hand_over_argv("/usr/bin/appv", run) == Words{"/usr/bin/appv", "run", "--entry", "jq", "--isolate", "/usr=full",
                                                       "--isolate", "/etc=full", "--temp", "--dry-run", "--",
                                                       "/home/u/jq.appv", "--"});
+  // Through a link named after an entry point, and with --appv-quiet: the app keeps the
+  // link's name, appv its silence.
+  run.temp = false;
+  run.dry_run = false;
+  run.isolate = {};
+  run.argv0 = "jq-sorted";
+  CHECK(hand_over_argv("/usr/bin/appv", run, true) == Words{"/usr/bin/appv", "run", "--entry", "jq", "--argv0", "jq-sorted",
+                                                            "--quiet", "--", "/home/u/jq.appv", "--"});
 }
 
 TEST_CASE("hand over: only a root-owned file in root-owned directories nobody else may write") {

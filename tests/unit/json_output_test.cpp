@@ -126,8 +126,8 @@ TEST_CASE("verify --json: digest, signatures, what the policy says") {
 }
 
 TEST_CASE("list --json: installed apps; absent origin and previous version are null") {
-  InstalledApp by_hand{"jq", "1.6", "/home/u/.local/share/appv/packages/jq.appv", {}, "", "", ""};
-  InstalledApp synced{"py", "3.11", "/p/py.appv", {"/d/py.desktop"}, "reg.example/tools/py:3", "sha256:ee", "3.10"};
+  InstalledApp by_hand{"jq", "1.6", "/home/u/.local/share/appv/packages/jq.appv", {}, "", "", "", {}};
+  InstalledApp synced{"py", "3.11", "/p/py.appv", {"/d/py.desktop"}, "reg.example/tools/py:3", "sha256:ee", "3.10", {}};
   const json j = list_json({by_hand, synced});
   REQUIRE(j.is_array());
   CHECK(j[0] == json{{"id", "jq"}, {"version", "1.6"}, {"package", "/home/u/.local/share/appv/packages/jq.appv"},

@@ -200,3 +200,14 @@ TEST_CASE("[capture] families and runs are checked") {
   CHECK(error_of(std::string(kMinimal) + "[capture]\nruns = [[]]\n").find("capture.runs: a command needs a program") != std::string::npos);
   CHECK(error_of(std::string(kMinimal) + "[capture]\nruns = [\"python3 app.py\"]\n").find("must be an array of strings") != std::string::npos);
 }
+
+TEST_CASE("a version is one line of text: it is written into install records and lists") {
+  // A line break would add lines of its own to an install record ("file /etc/shadow").
+  CHECK(error_of("id = \"a\"\nversion = \"1\\nfile /etc/shadow\"\n[entry.a]\npath = \"/bin/a\"\n") ==
+        "m.toml: version '1\\x0afile /etc/shadow' holds a control character or is not UTF-8");
+  CHECK(error_of("id = \"a\"\nversion = \"1\\u001b[31m\"\n[entry.a]\npath = \"/bin/a\"\n").find("holds a control character") !=
+        std::string::npos);
+  CHECK(error_of("id = \"a\"\nversion = \"" + std::string(129, '1') + "\"\n[entry.a]\npath = \"/bin/a\"\n") ==
+        "m.toml: 'version' is longer than 128 bytes");
+  CHECK(parse_manifest("id = \"a\"\nversion = \"2.0 beta (é)\"\n[entry.a]\npath = \"/bin/a\"\n", "m.toml").version == "2.0 beta (é)");
+}

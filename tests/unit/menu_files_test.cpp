@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "desktop/menu_files.h"
 #include "tests/unit/support/thrown.h"
 
@@ -109,4 +111,18 @@ TEST_CASE("a package packed before pack refused single-word ids gets appv.<id> e
   for (const auto& [path, _] : by_path(menu_files(m, "/d", exec, p.reader()))) paths.push_back(path);
   CHECK(paths == std::vector<std::string>{"/d/applications/appv.xterm.desktop", "/d/applications/appv.xterm.uxterm.desktop",
                                           "/d/icons/hicolor/48x48/apps/appv.xterm.png"});
+}
+
+TEST_CASE("one large image named at many sizes is refused before install writes the copies") {
+  // 20 sizes of one 4 MiB SVG: 80 MiB, over the 64 MiB a package's icons may come to.
+  std::string sizes;
+  for (int i = 16; i < 16 + 20; ++i) sizes += fmt::format("{}\"{}x{}\" = \"/opt/big.svg\"", sizes.empty() ? "" : ", ", i, i);
+  const std::string text = "id = \"org.x.a\"\nversion = \"1\"\n[entry.a]\npath = \"/usr/bin/a\"\n[desktop]\nname = \"A\"\n"
+                           "icon = \"a\"\nicon_files = { " + sizes + " }\n";
+  Package p;
+  p.files = {{"/opt/big.svg", kSvg + std::string(4 << 20, ' ')}};
+  appv::test::Thrown t = thrown_by([&] { menu_files(parse_manifest(text, "m.toml"), "/d", exec, p.reader()); });
+  CHECK(t.code == Exit::BadInput);
+  CHECK(t.message.rfind("the package's icons come to more than 64 MiB (at '/opt/big.svg', size ", 0) == 0);
+  CHECK(p.read.size() == 16);  // stopped at the image that went over, not after all of them
 }

@@ -1,7 +1,10 @@
 // The namespace-free backend's path translator over real trees: a "host" tree, a
 // package tree and a sandbox upper directory in a temporary directory, with the view
 // table built from a mount plan as the planner writes it.
+#include <linux/capability.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -299,4 +302,90 @@ TEST_CASE("descriptors of the package's and the host's files under writecopy may
   CHECK_FALSE(f.tr.in_protected_layer(f.upper + "/usr/bin/app"));
   CHECK_FALSE(f.tr.in_protected_layer(f.host + "/data/notes"));  // merged: the host's to change
   CHECK_FALSE(f.tr.in_protected_layer("/proc/self/fd/0"));
+}
+
+TEST_CASE("a change to a place's own root lands in its upper directory, made with the mode shown") {
+  Fixture f;
+  REQUIRE(::chmod((f.pkg + "/usr").c_str(), 0750) == 0);
+  REQUIRE_FALSE(appv::test::exists(f.upper + "/usr"));
+  const Translation t = f.tr.translate("/usr", Intent::Write);
+  REQUIRE(t.error == 0);
+  CHECK(t.real == f.upper + "/usr");
+  struct stat st;
+  REQUIRE(::stat(t.real.c_str(), &st) == 0);
+  CHECK(S_ISDIR(st.st_mode));
+  CHECK((st.st_mode & 07777) == 0750);
+  // Made once: the next change finds it, and the view shows it on top.
+  CHECK(f.tr.translate("/usr", Intent::Write).real == f.upper + "/usr");
+  CHECK(f.tr.translate("/usr/bin/app", Intent::Lookup).real == f.pkg + "/usr/bin/app");
+  // A place root is not removed (a mount point).
+  CHECK(f.tr.translate("/usr", Intent::Delete, false).error == EBUSY);
+}
+
+TEST_CASE("a lower directory is copied up for a change of its own, a stale copy-up temporary is replaced") {
+  Fixture f;
+  const Translation dir = f.tr.translate("/usr/share/doc", Intent::Write);
+  REQUIRE(dir.error == 0);
+  CHECK(dir.real == f.upper + "/usr/share/doc");
+  struct stat st;
+  REQUIRE(::stat(dir.real.c_str(), &st) == 0);
+  CHECK(S_ISDIR(st.st_mode));
+  CHECK(f.tr.translate("/usr/share/doc/readme", Intent::Lookup).real == f.host + "/usr/share/doc/readme");
+  // A supervisor killed mid copy-up left its temporary behind.
+  make_dirs(f.upper + "/usr/bin");
+  write_file(f.upper + "/usr/bin/tool.appv-copy-up", "half a cop");
+  const Translation file = f.tr.translate("/usr/bin/tool", Intent::Write);
+  REQUIRE(file.error == 0);
+  CHECK(read_file(file.real) == "host tool\n");
+  CHECK_FALSE(appv::test::exists(f.upper + "/usr/bin/tool.appv-copy-up"));
+}
+
+TEST_CASE("copy-up refuses a lower file the caller may neither write nor owns") {
+  Fixture f;
+  const std::string file = f.host + "/usr/share/doc/readme";
+  // As root: a file of another user's, and the capabilities dropped as the root
+  // supervisor drops them; as a user: a file of root's from the host's /etc.
+  const bool root = ::geteuid() == 0;
+  if (root) {
+    REQUIRE(::chown(file.c_str(), 65534, 65534) == 0);
+    REQUIRE(::chmod(file.c_str(), 0644) == 0);
+  }
+  Plan plan;
+  plan.ops.push_back(MountOp::overlay("/etc", {"/etc"}, f.upper + "/etc", f.t / "sb/work/etc", "writecopy"));
+  PathTranslator etc(ViewTable::from_plan(plan), f.empty, false);
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (root) {
+      __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+      __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+      if (::syscall(SYS_capset, &header, data) != 0) ::_exit(100);
+    }
+    const Translation t = root ? f.tr.translate("/usr/share/doc/readme", Intent::Write) : etc.translate("/etc/passwd", Intent::Write);
+    ::_exit(t.error & 0x7f);
+  }
+  int st = 0;
+  ::waitpid(child, &st, 0);
+  REQUIRE(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == EACCES);
+  CHECK_FALSE(appv::test::exists(f.upper + "/usr/share/doc/readme"));
+  CHECK_FALSE(appv::test::exists(f.upper + "/etc/passwd"));
+}
+
+TEST_CASE("a private tmpfs shows only what the plan puts in it, read-only; a tmpfs anyone may write is the host's") {
+  Plan plan;
+  plan.ops.push_back(MountOp::tmpfs("/dev", "mode=0755", "private /dev"));
+  plan.ops.push_back(MountOp::bind("/dev/null", "/dev/null", "basic device"));
+  plan.ops.push_back(MountOp::tmpfs("/dev/shm", "mode=1777", "private /dev/shm"));
+  TempDir t;
+  make_dirs(t / "empty");
+  PathTranslator tr(ViewTable::from_plan(plan), t / "empty", false);
+  CHECK(tr.translate("/dev/null", Intent::Write).real == "/dev/null");
+  CHECK(tr.translate("/dev/zero", Intent::Write).error == ENOENT);  // the host's, not bound
+  CHECK(tr.translate("/dev/appv-unit-new", Intent::Create).error == EROFS);
+  CHECK(tr.translate("/dev/null", Intent::Delete, false).error == EBUSY);
+  CHECK(tr.translate("/dev", Intent::Write).error == EROFS);
+  const Translation shm = tr.translate("/dev/shm/appv-unit-new", Intent::Create);
+  CHECK(shm.error == 0);
+  CHECK(shm.real == "/dev/shm/appv-unit-new");
 }

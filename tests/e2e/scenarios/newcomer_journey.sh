@@ -53,6 +53,18 @@ check "install says how to start it by id" grep -q "appv run org.jqlang.jq" <<<"
 check "install names the exported command" grep -q "command: jq-sorted ($bin/jq-sorted)" <<<"$out"
 check "install says the commands' directory is not on PATH" grep -q "$bin is not on your PATH" <<<"$out"
 check "the command is a link to the installed package" test -L "$bin/jq-sorted"
+# An update that fails half-way (a menu entry it would write is someone else's file)
+# brings back the version it was replacing, its exported command included.
+{ sed 's/^version = "1.6"/version = "1.7"/' jq-tool.toml; printf '[desktop]\nname = "jq"\n'; } > jq-tool-1.7.toml
+check "pack an update with a menu entry" "$A" pack -q -m jq-tool-1.7.toml -o "$work/jq-tool-1.7.appv"
+apps=$([[ -n ${system[*]} ]] && echo /usr/local/share/applications || echo "${XDG_DATA_HOME:-$HOME/.local/share}/applications")
+apps_made=$([[ -d $apps ]] || echo yes)
+mkdir -p "$apps" && echo "[Desktop Entry]" > "$apps/org.jqlang.jq.desktop"
+status "the update that meets someone else's menu entry fails (64)" 64 "$A" install "${system[@]}" "$work/jq-tool-1.7.appv"
+check "...the version it replaced is back" bash -c "'$A' list ${system[*]} | grep -q '^org.jqlang.jq *1.6'"
+check "...with its command" test -L "$bin/jq-sorted"
+same "...and that file is left as it was" "[Desktop Entry]" "$(cat "$apps/org.jqlang.jq.desktop")"
+rm "$apps/org.jqlang.jq.desktop"; [[ -z $apps_made ]] || rmdir "$apps"
 out=$("$A" install "${system[@]}" "$work/my apps/xmessage.appv" 2>&1)
 check "install the GUI program" test $? -eq 0
 check "install names its menu entry" grep -q "menu entry: .*/org.x.xmessage.desktop" <<<"$out"
@@ -63,6 +75,9 @@ same "start the tool by id" '{"b":1,"a":2}' "$(echo '{"b":1,"a":2}' | "$A" run o
 same "start its other entry by id and --entry" '{"a":2,"b":1}' "$(echo '{"b":1,"a":2}' | "$A" run --entry jq-sorted org.jqlang.jq -c .)"
 where=$([[ -n ${system[*]} ]] && echo "installed for every user" || echo "installed for you")
 check "the dry run says which installation runs" grep -q "^installed: .*org.jqlang.jq.appv ($where)" <<<"$("$A" run --dry-run org.jqlang.jq)"
+same "...and its JSON too" "$([[ -n ${system[*]} ]] && echo system || echo user)" \
+  "$("$A" run --dry-run --json org.jqlang.jq | jq -r .package.installed)"
+same "a package file's JSON names no installation" null "$("$A" run --dry-run --json "$work/my apps/xmessage.appv" | jq -r .package.installed)"
 err=$("$A" run org.jqlang.jg 2>&1); rc=$?
 same "a mistyped id is 66" 66 "$rc"
 check "...naming both places looked in" grep -q "/var/lib/appv/installed" <<<"$err"

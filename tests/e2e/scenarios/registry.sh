@@ -44,6 +44,11 @@ check "appv registry reset KEY" "$A" registry reset org.appv.gsdemo /org/appv/de
 same "the packaged default returns" "'packaged hello'" "$("$A" "${G[@]}" get org.appv.demo greeting)"
 status "registry set of a bad key" 64 "$A" registry set org.appv.gsdemo not/a/key 1
 status "registry get of an app that never ran" 66 "$A" registry get org.never.ran /a/b
+typo_err=$("$A" registry set org.appv.gsdem /org/appv/demo/count 8 2>&1 >/dev/null); typo_status=$?
+same "registry set of an id that is neither run nor installed is 66" 66 "$typo_status"
+check "  and names the closest id" grep -q "did you mean 'org.appv.gsdemo'" <<<"$typo_err"
+check "  and makes no sandbox for it" test ! -e "$HOME/.local/share/appv/sandboxes/org.appv.gsdem"
+status "registry reset of such an id is 66 too" 66 "$A" registry reset org.appv.gsdem
 same "the host's home (dconf, ~/.config) is untouched" "$home_before" \
   "$(find "$HOME" -path "$HOME/.local/share/appv" -prune -o -path "$HOME/.cache/appv" -prune -o -printf '%p %m %s\n' | sort)"
 check "sandbox reset --keep-config" "$A" sandbox reset --keep-config org.appv.gsdemo

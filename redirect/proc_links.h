@@ -1,0 +1,38 @@
+// /proc's magic links, as the ptrace backend's supervisor must read them for a
+// traced process. Without namespaces the kernel resolves /proc/self/root,
+// /proc/self/cwd and /proc/self/fd/N to HOST paths, past the view: reading a file a
+// `full` place hides, or writing a host file a writecopy place would copy up. The
+// supervisor names instead what the app sees there: the view's root, its working
+// directory and its open files in the view.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "vfs/path_translator.h"
+
+namespace appv {
+
+struct ProcLink {
+  bool is_link = false;   // false: not such a link, the path stands as given
+  int error = 0;          // the call fails with it (EACCES: no view path for it)
+  std::string view_path;  // is_link and no error: the same path in the view
+  bool whole = false;     // the path is the link itself, nothing named below it
+};
+
+// For the traced process `pid`: `path` (absolute, as the app or a link in the view
+// names it) of the form /proc/{self,thread-self,PID}[/task/TID]/{root,cwd,fd/N}[/REST].
+// `self` is `pid`; another PID must be a process this supervisor traces, else EACCES
+// (its root is the host's). An fd that names no file (pipe, socket) is not a link
+// here: the kernel opens the same pipe. A file or directory whose host path lies in
+// no layer of the view (a hidden place, a deleted file) is EACCES; a directory of the
+// view's root stands for itself, as the translator answers it.
+ProcLink resolve_proc_link(pid_t pid, const std::string& path, const PathTranslator& view);
+
+// True for a view path the kernel's /proc would let a root app change on the whole
+// host: /proc/sys (kernel settings), /proc/sysrq-trigger. Writes there are EROFS,
+// as a read-only /proc/sys is in containers.
+bool is_host_kernel_setting(const std::string& view_path);
+
+}  // namespace appv

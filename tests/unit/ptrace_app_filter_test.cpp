@@ -1,0 +1,178 @@
+// The ptrace backend's own rules for the app (redirect/ptrace_app_filter.h), loaded in
+// a forked child that then makes the calls, and the reading of /proc's magic links
+// (redirect/proc_links.h) over a real view.
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <functional>
+#include <stdexcept>
+
+#include <catch2/catch.hpp>
+
+#include "base/fs_util.h"
+#include "base/tracing.h"
+#include "redirect/path_syscalls.h"
+#include "redirect/proc_links.h"
+#include "redirect/ptrace_app_filter.h"
+#include "tests/unit/support/temp_dir.h"
+
+using namespace appv;
+using appv::test::TempDir;
+using appv::test::write_file;
+
+namespace {
+
+enum class Below {
+  Nothing,   // the rules alone
+  Listener,  // on top of the supervisor's filter with its listener, as the app runs them
+};
+
+// Runs `call` in a child under the rules; its result: the call's errno (0 for success),
+// or 128 + the signal that killed the child. With Below::Listener the child first loads
+// the supervisor's trace filter with a listener for the hot calls (base/tracing.h), as
+// ptrace_backend.cpp's app does; none of the calls tried here is one it notifies.
+int under_rules(const std::function<long()>& call, Below below = Below::Nothing) {
+  const pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error("fork");
+  if (child == 0) {
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(100);
+    int listener = -1;
+    if (below == Below::Listener && (install_trace_filter(redirected_calls(), &listener) != 0 || listener < 0)) ::_exit(102);
+    try {
+      install_ptrace_app_filter();
+    } catch (...) {
+      ::_exit(101);
+    }
+    errno = 0;
+    const long r = call();
+    ::_exit(r < 0 ? (errno & 0x7f) : 0);
+  }
+  int st = 0;
+  ::waitpid(child, &st, 0);
+  return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+#if defined(__x86_64__)
+long int80_getpid() {
+  long ret;
+  __asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");  // i386 getpid
+  return ret;
+}
+#endif
+
+}  // namespace
+
+TEST_CASE("the app's rules refuse what would go past the supervisor and allow the rest") {
+  const Below below = GENERATE(Below::Nothing, Below::Listener);
+  CAPTURE(below == Below::Listener ? "over the listener filter" : "alone");
+  const auto under = [below](const std::function<long()>& call) { return under_rules(call, below); };
+  CHECK(under([] { return ::syscall(SYS_getpid); }) == 0);
+  CHECK(under([] { return ::syscall(SYS_io_uring_setup, 4, nullptr); }) == ENOSYS);
+  CHECK(under([] { return ::syscall(SYS_io_uring_enter, -1, 0, 0, 0, nullptr, 0); }) == ENOSYS);
+  CHECK(under([] { return ::syscall(SYS_io_uring_register, -1, 0, nullptr, 0); }) == ENOSYS);
+  CHECK(under([] { return ::syscall(SYS_ptrace, PTRACE_TRACEME, 0, nullptr, nullptr); }) == EPERM);
+  // A filter with a listener: refused before the kernel reads the (missing) program
+  // (over the supervisor's listener too, where the kernel's own answer would be EBUSY).
+  CHECK(under([] { return ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, nullptr); }) ==
+        EPERM);
+  // Without one the kernel reads the program: EFAULT for none, so not refused here.
+  CHECK(under([] { return ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, nullptr); }) == EFAULT);
+  CHECK(under([] { return ::syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0); }) == EPERM);
+  // fchmodat2 (452) and everything newer than the list the backend knows, but the
+  // futex2 calls, which name no path.
+  CHECK(under([] { return ::syscall(452, AT_FDCWD, "/", 0755, 0); }) == ENOSYS);
+  CHECK(under([] { return ::syscall(467, AT_FDCWD, "/", 0, nullptr, 0); }) == ENOSYS);
+  CHECK(under([] { return ::syscall(999); }) == ENOSYS);
+  CHECK(under([] { return ::syscall(454, nullptr, 0, 1, 0); }) != ENOSYS);  // futex_wake: EINVAL/EFAULT
+  const int fd_flags = under([] {
+    long flags = 0;
+    return static_cast<long>(::ioctl(0, FS_IOC_SETFLAGS, &flags));
+  });
+  CHECK(fd_flags == EPERM);
+#if defined(__x86_64__)
+  CHECK(under(int80_getpid) == 128 + SIGSYS);
+  CHECK(under([] { return ::syscall(SYS_getpid | 0x40000000); }) == 128 + SIGSYS);
+#endif
+}
+
+namespace {
+
+// /usr (full: upper over a package), /tmp (the host's, bound), /hidden (appv's).
+struct View {
+  TempDir t;
+  PathTranslator tr{build()};
+
+  PathTranslator build() {
+    for (const char* d : {"pkg/usr/bin", "upper", "host-tmp", "outside", "empty"}) make_dirs(t / d);
+    write_file(t / "pkg/usr/bin/tool", "tool\n");
+    write_file(t / "host-tmp/file", "tmp file\n");
+    write_file(t / "outside/file", "not in the view\n");
+    Plan plan;
+    plan.ops.push_back(MountOp::overlay("/usr", {t / "pkg/usr"}, t / "upper/usr", t / "work", "full"));
+    plan.ops.push_back(MountOp::bind("/tmp", t / "host-tmp", "host"));
+    plan.ops.push_back(MountOp::hide("/hidden", "appv's"));
+    plan.ops.push_back(MountOp::proc("/proc", "the kernel's"));
+    return PathTranslator(ViewTable::from_plan(plan), t / "empty", false);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("/proc/self/root, cwd and fd/N are read as the view paths they stand for") {
+  View v;
+  const pid_t self = ::getpid();
+  ProcLink l = resolve_proc_link(self, "/proc/self/root/usr/bin/tool", v.tr);
+  CHECK(l.is_link);
+  CHECK(l.error == 0);
+  CHECK(l.view_path == "/usr/bin/tool");
+  CHECK_FALSE(l.whole);
+  CHECK(resolve_proc_link(self, "/proc/self/root", v.tr).view_path == "/");
+  CHECK(resolve_proc_link(self, "/proc/self/root", v.tr).whole);
+  // Taken lexically up to the link, the rest left to the view.
+  CHECK(resolve_proc_link(self, "/proc/self/../self/./root/usr/../etc", v.tr).view_path == "/usr/../etc");
+  CHECK(resolve_proc_link(self, "/proc/" + std::to_string(self) + "/task/" + std::to_string(self) + "/root/x", v.tr)
+            .view_path == "/x");
+  CHECK(resolve_proc_link(self, "/proc/thread-self/root/x", v.tr).view_path == "/x");
+  // Other entries of /proc are the kernel's.
+  CHECK_FALSE(resolve_proc_link(self, "/proc/self/status", v.tr).is_link);
+  CHECK_FALSE(resolve_proc_link(self, "/proc/sys/vm/swappiness", v.tr).is_link);
+  CHECK_FALSE(resolve_proc_link(self, "/proc/" + std::string(30, '9') + "/root", v.tr).is_link);
+  // A process this one does not trace (its parent): its root is the host's.
+  l = resolve_proc_link(self, "/proc/" + std::to_string(::getppid()) + "/root/etc/passwd", v.tr);
+  CHECK(l.is_link);
+  CHECK(l.error == EACCES);
+
+  // Descriptors: a file of a layer by its view path, a file of no layer refused, a
+  // pipe left as it is.
+  const int in_view = ::open((v.t / "host-tmp/file").c_str(), O_RDONLY | O_CLOEXEC);
+  const int outside = ::open((v.t / "outside/file").c_str(), O_RDONLY | O_CLOEXEC);
+  int pipe_fds[2];
+  REQUIRE(in_view >= 0);
+  REQUIRE(outside >= 0);
+  REQUIRE(::pipe(pipe_fds) == 0);
+  CHECK(resolve_proc_link(self, "/proc/self/fd/" + std::to_string(in_view), v.tr).view_path == "/tmp/file");
+  CHECK(resolve_proc_link(self, "/proc/self/fd/" + std::to_string(outside), v.tr).error == EACCES);
+  CHECK_FALSE(resolve_proc_link(self, "/proc/self/fd/" + std::to_string(pipe_fds[0]), v.tr).is_link);
+  CHECK(resolve_proc_link(self, "/proc/self/fd/99999", v.tr).error == ENOENT);
+  for (int fd : {in_view, outside, pipe_fds[0], pipe_fds[1]}) ::close(fd);
+}
+
+TEST_CASE("the host kernel's settings are recognised however /proc/sys is spelled") {
+  CHECK(is_host_kernel_setting("/proc/sys/vm/swappiness"));
+  CHECK(is_host_kernel_setting("/proc/sys"));
+  CHECK(is_host_kernel_setting("/proc/self/../sys/kernel/x"));
+  CHECK(is_host_kernel_setting("/proc/sysrq-trigger"));
+  CHECK_FALSE(is_host_kernel_setting("/proc/self/status"));
+  CHECK_FALSE(is_host_kernel_setting("/proc/sysvipc/shm"));
+  CHECK_FALSE(is_host_kernel_setting("/usr/proc/sys"));
+}
