@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -67,33 +66,6 @@ void make_dirs(const std::string& path, unsigned mode) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) throw_sys("cannot create directory", path, errno);
   if (!S_ISDIR(st.st_mode)) throw_sys("cannot create directory", path, ENOTDIR);
-}
-
-void remove_tree(const std::string& path) {
-  struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) return;
-  if (!S_ISDIR(st.st_mode)) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_sys("cannot remove", path, errno);
-    return;
-  }
-  // Directories extracted from a package may be read-only: open each up before its
-  // children are visited (pre-order), then remove children before parents.
-  nftw(path.c_str(), [](const char* p, const struct stat* s, int type, FTW*) {
-    if (type == FTW_D || type == FTW_DNR) ::chmod(p, (s->st_mode & 07777) | S_IRWXU);
-    return 0;
-  }, 32, FTW_PHYS);
-  static thread_local std::string failed;
-  static thread_local int failed_errno;
-  failed.clear();
-  nftw(path.c_str(), [](const char* p, const struct stat*, int type, FTW*) {
-    int r = (type == FTW_DP) ? ::rmdir(p) : ::unlink(p);
-    if (r != 0 && errno != ENOENT && failed.empty()) {
-      failed = p;
-      failed_errno = errno;
-    }
-    return 0;
-  }, 32, FTW_PHYS | FTW_DEPTH);
-  if (!failed.empty()) throw_sys("cannot remove", failed, failed_errno);
 }
 
 std::string parent_dir(const std::string& path) {

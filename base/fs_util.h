@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "base/atomic_file.h"
+// remove_tree and tree_bytes: trees someone else shapes, walked by descriptors.
+#include "base/tree_walk.h"
 #include "base/unique_fd.h"
 
 namespace appv {
@@ -20,9 +22,6 @@ void write_all(int fd, const void* data, size_t size, const std::string& path);
 bool path_exists(const std::string& path);
 // mkdir -p with `mode` for the directories it creates.
 void make_dirs(const std::string& path, unsigned mode = 0755);
-// rm -rf that also removes trees holding read-only directories. Never follows symlinks.
-// Missing paths are fine.
-void remove_tree(const std::string& path);
 // A file name as it may appear in a one-line message: bytes that are not printable
 // ASCII shown as \xNN, and long names shortened in the middle.
 std::string shown_name(const std::string& name);

@@ -145,7 +145,8 @@ int cmd_cache_prune(bool all, bool dry_run) {
   } else {
     say("{} {}, {}{}\n", dry_run ? "would remove" : "removed", fmt::join(parts, ", "), human_bytes(r.bytes), kept);
   }
-  return 0;
+  for (const std::string& failure : r.failures) stderr_reporter().warning(printable_message(failure));
+  return r.failures.empty() ? 0 : static_cast<int>(Exit::Io);
 }
 
 }  // namespace

@@ -20,6 +20,8 @@
 #include "vfs/layout.h"
 #include "vfs/sandbox.h"
 #include "vfs/view.h"
+#include "vfs/work_dirs.h"
+#include "launcher/reporter.h"
 
 namespace appv::cli {
 namespace {
@@ -68,13 +70,13 @@ int run_capture(const CaptureArgs& args, const PackOptions& options, Clock::time
     const LaunchPlan plan = installer_plan(args.command);
     try {
       if (options.progress) options.progress(fmt::format("running the installer in a write-copy view: {}", fmt::join(args.command, " ")));
-      const int status = apply_in_child(plan);
+      const int status = apply_in_child(plan, stderr_reporter());
       out = pack_installed(layout::upper(plan.sandbox), shell_status(status), capture);
     } catch (...) {
-      remove_tree(plan.sandbox);
+      remove_work_dir(plan.sandbox, stderr_reporter());
       throw;
     }
-    remove_tree(plan.sandbox);
+    remove_work_dir(plan.sandbox, stderr_reporter());
   }
   if (out.summary) print_summary(*out.summary, out.report.package, args.out.quiet, started);
   else if (!args.report_only) std::fprintf(stderr, "appv: no package written: %s\n", out.report.why_no_package.c_str());

@@ -145,7 +145,7 @@ int cmd_run(const RunArgs& args) {
   if (!quiet()) {
     for (const std::string& notice : plan.notices) std::fprintf(stderr, "%s\n", notice.c_str());
   }
-  apply(plan);
+  apply(plan, stderr_reporter());
 }
 
 }  // namespace appv::cli

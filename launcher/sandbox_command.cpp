@@ -24,6 +24,7 @@
 #include "base/fs_util.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_archive.h"
+#include "vfs/work_dirs.h"
 
 namespace appv::cli {
 namespace {
@@ -117,7 +118,7 @@ int cmd_sandbox_import(const std::string& app, const std::string& file, bool rep
   const std::string dir = sandbox_dir(app);
   const std::string root = sandboxes_root();
   make_dirs(root, 0700);
-  remove_stale_work_dirs(root);
+  remove_stale_work_dirs(root, stderr_reporter());
   const std::string staging = fmt::format("{}/{}{}-{}", root, layout::kImportSandboxPrefix, app, ::getpid());
   const bool exists = path_exists(dir);
   UniqueFd lock;
@@ -140,7 +141,7 @@ int cmd_sandbox_import(const std::string& app, const std::string& file, bool rep
     remove_tree(staging);
     throw_sys("cannot publish", dir, err);
   }
-  if (exists) remove_tree(old);
+  if (exists) remove_work_dir(old);
   say("{}: imported {} entries ({}) from {}\n", app, n.entries, human_bytes(n.bytes), file);
   return 0;
 }

@@ -23,6 +23,7 @@
 #include "vfs/layout.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_access.h"
+#include "vfs/work_dirs.h"
 
 namespace appv {
 namespace {
@@ -50,8 +51,8 @@ int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<vo
 }
 
 // `host_side`: the descriptors that keep the launch's host-side helpers alive
-// (prepare_host_side). This process holds them while it supervises (ptrace), the
-// instance's init while it lives (ns).
+// (prepare_host_side), and a throw-away sandbox's lock (apply_in_child). This process
+// holds them while it supervises (ptrace), the instance's init while it lives (ns).
 int run_backend(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started,
                 const std::vector<int>& host_side) {
   switch (plan.backend) {
@@ -112,30 +113,37 @@ void require_usable_backend(const LaunchPlan& plan) {
 
 }  // namespace
 
-int apply_in_child(const LaunchPlan& plan) {
+int apply_in_child(const LaunchPlan& plan, Reporter& reporter) {
   require_usable_backend(plan);
   make_dirs(plan.sandboxes, 0700);
-  remove_stale_work_dirs(plan.sandboxes);
-  make_dirs(plan.sandbox, 0700);
+  remove_stale_work_dirs(plan.sandboxes, reporter);
+  // The throw-away sandbox is in use while its lock is held (vfs/work_dirs.h): by this
+  // process, by the child that waits for the app (it inherits it) and by the PID
+  // namespace's init (ns: kept open below) or the supervisor (ptrace: that child).
+  // The app may outlive this process (SIGKILL); it never outlives all three.
+  const UniqueFd in_use = lock_sandbox(plan.sandbox);
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
-  const std::vector<int> host_side = prepare_host_side(plan);
+  std::vector<int> init_keeps = prepare_host_side(plan);
+  init_keeps.push_back(in_use.get());
   copy_up_files(plan.mounts.copy_ups);
   // The namespaces are entered in a child, so this process stays on the host's side
   // to clean up; everything in the app's PID namespace is gone when it returns.
-  return run_child([&] { exit_like(run_backend(plan, InitLifetime::WithApp, {}, host_side)); });
+  return run_child([&] { exit_like(run_backend(plan, InitLifetime::WithApp, {}, init_keeps)); });
 }
 
-void apply(const LaunchPlan& plan) {
+void apply(const LaunchPlan& plan, Reporter& reporter) {
   require_usable_backend(plan);
   if (plan.cleanup == Cleanup::RemoveOnExit) {
     int status = 0;
     try {
-      status = apply_in_child(plan);
+      status = apply_in_child(plan, reporter);
     } catch (...) {
-      remove_tree(plan.sandbox);
+      remove_work_dir(plan.sandbox, reporter);
       throw;
     }
-    remove_tree(plan.sandbox);
+    // The app's status is the launch's: a sandbox that could not be removed is said,
+    // and left for later launches (vfs/work_dirs.h).
+    remove_work_dir(plan.sandbox, reporter);
     exit_like(status);
   }
   if (plan.kind == LaunchKind::InstallCapture) throw Error(Exit::Internal, "install capture runs through apply_in_child");

@@ -4,6 +4,7 @@
 // the plan; each backend is a function below this seam.
 #pragma once
 
+#include "base/reporter.h"
 #include "launch/launch_plan.h"
 
 namespace appv {
@@ -12,18 +13,21 @@ namespace appv {
 // build, join and refuse (the instance may have started or exited since planning),
 // records the sandbox's state and the instance, builds the view, execs. For a Temp
 // plan: apply_in_child(), then removes the sandbox and ends the way the app ended
-// (the same status, or death by the same signal). Must be called single-threaded.
+// (the same status, or death by the same signal; a sandbox that cannot be removed is
+// a warning through `reporter`, vfs/work_dirs.h). Must be called single-threaded.
 // A plan whose namespace probe found the backend refused fails first, having done
 // nothing, with that refusal's message (Exit::Environment).
 // Returns only by throwing: Exit::Busy (refused), Exit::Environment (the host lacks
 // what the backend needs), Exit::Io, Exit::NotFound / Exit::CannotExecute (exec).
-[[noreturn]] void apply(const LaunchPlan& plan);
+[[noreturn]] void apply(const LaunchPlan& plan, Reporter& reporter);
 
 // Builds the view and execs the plan's program in a forked child; the caller stays
 // outside the view, forwarding SIGINT, SIGTERM, SIGHUP and SIGQUIT, and gets the raw
 // wait status. Creates the sandbox (removing what killed appv runs left in the
-// sandboxes directory first); removing it afterwards is the caller's (Temp:
-// apply() does it; InstallCapture: once the capture is packed).
-int apply_in_child(const LaunchPlan& plan);
+// sandboxes directory first, vfs/work_dirs.h: what cannot be removed is a warning
+// through `reporter`) and holds its lock until the app and everything it started are
+// gone, also when this process is killed first; removing it afterwards is the
+// caller's (Temp: apply() does it; InstallCapture: once the capture is packed).
+int apply_in_child(const LaunchPlan& plan, Reporter& reporter);
 
 }  // namespace appv

@@ -33,9 +33,9 @@ void release_stdio() {
   if (null > 2) ::close(null);
 }
 
-// init keeps only `keep` (its status pipe, the bus proxies' pipes): what else it
-// inherited (the sandbox's lock, pipes of the launch, appv's error channel) would
-// otherwise stay open as long as it lives.
+// init keeps only `keep` (its status pipe, the bus proxies' pipes, a throw-away
+// sandbox's lock): what else it inherited (a sandbox's launch lock, pipes of the
+// launch, appv's error channel) would otherwise stay open as long as it lives.
 void close_inherited_fds(std::vector<int> keep) {
   std::sort(keep.begin(), keep.end());
   unsigned next = 3;  // the lowest descriptor not yet closed or kept

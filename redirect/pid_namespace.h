@@ -39,7 +39,8 @@ enum class InitLifetime {
 // status as soon as the app ends (UntilEmpty: init may still be running).
 // init closes every descriptor it inherited but `init_keeps`: the pipes that keep the
 // launch's host-side helpers (the D-Bus proxies) alive as long as the instance lives,
-// so launches that joined it keep their bus after the first app exits.
+// so launches that joined it keep their bus after the first app exits, and the lock
+// of a throw-away sandbox, held while anything of the launch lives (vfs/work_dirs.h).
 int run_in_pid_namespace(const std::function<void()>& enter_view, const std::function<void()>& exec_app,
                          InitLifetime lifetime, const std::function<void(pid_t)>& started,
                          const std::vector<int>& init_keeps = {});

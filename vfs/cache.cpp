@@ -19,6 +19,7 @@
 #include "manifests/paths.h"
 #include "base/fs_util.h"
 #include "base/scope_guard.h"
+#include "base/text.h"
 #include "base/user_dirs.h"
 #include "vfs/layout.h"
 #include "vfs/payload.h"
@@ -32,8 +33,10 @@ bool is_dir(const std::string& path) {
 }
 
 // Removes what an interrupted extraction of `digest` left. Only called with the
-// digest's lock held, so no live extraction owns these directories.
-void remove_stale_temporaries(const std::string& cache_root, const std::string& digest) {
+// digest's lock held, so no live extraction owns these directories. One that cannot
+// be removed is a warning, not a reason to refuse the package: the new extraction
+// takes a name of its own, and `cache prune` tries the leftover again.
+void remove_stale_temporaries(const std::string& cache_root, const std::string& digest, Reporter& reporter) {
   std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(cache_root.c_str()), closedir);
   if (!d) return;
   const std::string prefix = layout::cache_temp_prefix(digest);
@@ -41,7 +44,13 @@ void remove_stale_temporaries(const std::string& cache_root, const std::string& 
   while (dirent* ent = readdir(d.get())) {
     if (std::string_view(ent->d_name).substr(0, prefix.size()) == prefix) stale.push_back(cache_root + "/" + ent->d_name);
   }
-  for (const std::string& path : stale) remove_tree(path);
+  for (const std::string& path : stale) {
+    try {
+      remove_tree(path);
+    } catch (const Error& e) {
+      reporter.warning(printable_message(e.what()));  // names from the package, escaped
+    }
+  }
 }
 
 // The manifest's files.hide: overlay whiteouts (character devices 0:0) in the package's
@@ -87,7 +96,7 @@ bool extract_entry(const Package& package, const std::string& cache_root, const 
   // Another launch may have published it while this one waited for the lock.
   if (is_dir(entry)) return false;
 
-  remove_stale_temporaries(cache_root, digest);
+  remove_stale_temporaries(cache_root, digest, reporter);
   // Refuse up front what cannot fit, rather than filling the disk and failing later;
   // the write path still handles ENOSPC (another writer may take the space meanwhile).
   struct statvfs fs;
@@ -100,7 +109,7 @@ bool extract_entry(const Package& package, const std::string& cache_root, const 
   }
   std::string tmp = fmt::format("{}/{}XXXXXX", cache_root, layout::cache_temp_prefix(digest));
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory in", cache_root, errno);
-  ScopeGuard remove_tmp([&] { remove_tree(tmp); });
+  ScopeGuard remove_tmp([&] { remove_tree_quietly(tmp); });
   extract_payload(package, tmp, {}, reporter);
   create_whiteouts(tmp + "/root", package.manifest().hide);
   // One syncfs instead of an fsync per file: the tree is durable before it is

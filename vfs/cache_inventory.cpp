@@ -178,8 +178,8 @@ class Pruner {
     // extracts again when it is gone), then removed, then the lock it no longer guards.
     const std::string aside = fmt::format("{}/{}prune{}", dir_, layout::cache_temp_prefix(tree.digest), ::getpid());
     if (::rename(entry.c_str(), aside.c_str()) != 0) throw_sys("cannot move aside", entry, errno);
+    if (!removed(aside)) return;
     result_.bytes += tree.bytes;
-    remove_tree(aside);
     result_.removed.push_back(entry);
     ++result_.trees;
     ::unlink(layout::cache_lock(dir_, tree.digest).c_str());
@@ -187,10 +187,23 @@ class Pruner {
   }
 
   void remove(const std::string& path, size_t& count) {
-    result_.bytes += bytes_of(path);
+    const uint64_t bytes = bytes_of(path);
+    if (!dry_run_ && !removed(path)) return;
+    result_.bytes += bytes;
     result_.removed.push_back(path);
     ++count;
-    if (!dry_run_) remove_tree(path);
+  }
+
+  // remove_tree, its failure recorded rather than ending the prune: one tree that
+  // cannot go must not keep everything else.
+  bool removed(const std::string& path) {
+    try {
+      remove_tree(path);
+      return true;
+    } catch (const Error& e) {
+      result_.failures.push_back(e.what());
+      return false;
+    }
   }
 
   void prune_oci(const CacheInventory& inv) {

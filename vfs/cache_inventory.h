@@ -52,6 +52,7 @@ struct PruneResult {
   size_t trees = 0, temporaries = 0, locks = 0, downloads = 0, blobs = 0;
   uint64_t bytes = 0;
   std::vector<std::string> in_use;  // trees kept because a launch holds them
+  std::vector<std::string> failures;  // what could not be removed: one error message each
 };
 
 // Removes from the cache at `dir` what `keep` does not name and no launch uses, taking
@@ -61,8 +62,10 @@ struct PruneResult {
 // longer cached, partial downloads untouched for kDownloadQuietSeconds, pulled
 // packages whose payload is not kept, and tag records of packages gone. Directories
 // left empty go, the cache directory included. Removal never follows a link
-// (base/fs_util.h remove_tree). With `dry_run` nothing is removed and the result
-// says what would be.
+// (base/tree_walk.h remove_tree). What cannot be removed is named in `failures` and
+// the rest is pruned all the same (a tree moved aside stays as an interrupted
+// extraction, which the next prune tries again). With `dry_run` nothing is removed
+// and the result says what would be.
 PruneResult prune_cache(const std::string& dir, const PruneKeep& keep, bool dry_run);
 
 }  // namespace appv

@@ -11,7 +11,8 @@
 //   .host/      files appv generates for the view's host state (launch/host_state.h)
 // Beside the sandboxes, transient ones: .temp-<app-id>-<pid> (run --temp),
 // .capture-<pid> (install capture), .import-<app-id>-<pid> and .replaced-<app-id>-<pid>
-// (sandbox import).
+// (sandbox import and rm), and .unremovable-<one of those> (its removal failed once and
+// was reported; vfs/work_dirs.h).
 //
 // The cache (vfs/cache.h), <cache>/:
 //   <digest>/root          a package's tree at virtual paths
@@ -34,6 +35,7 @@ inline constexpr std::string_view kTempSandboxPrefix = ".temp-";
 inline constexpr std::string_view kCaptureSandboxPrefix = ".capture-";
 inline constexpr std::string_view kImportSandboxPrefix = ".import-";
 inline constexpr std::string_view kReplacedSandboxPrefix = ".replaced-";
+inline constexpr std::string_view kUnremovablePrefix = ".unremovable-";
 inline constexpr std::string_view kCacheTempPrefix = ".tmp-";
 
 inline std::string join(const std::string& dir, std::string_view name) { return dir + "/" + std::string(name); }

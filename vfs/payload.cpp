@@ -393,7 +393,7 @@ void extract_to(const Package& package, const std::string& dest, const PayloadLi
   }
   std::string tmp = fmt::format("{}/.{}.appv-tmp.XXXXXX", parent_dir(dest), dest.substr(dest.find_last_of('/') + 1));
   if (!mkdtemp(tmp.data())) throw_sys("cannot create a temporary directory beside", dest, errno);
-  ScopeGuard remove_tmp([&] { remove_tree(tmp); });
+  ScopeGuard remove_tmp([&] { remove_tree_quietly(tmp); });
   extract_payload(package, tmp, limits, reporter);
   if (::rename(tmp.c_str(), dest.c_str()) != 0) throw_sys("cannot rename into place", dest, errno);
   remove_tmp.dismiss();

@@ -171,19 +171,27 @@ void reset_sandbox(const std::string& sandbox, const std::string& keep) {
     if (keep.empty()) remove_tree(upper);
     return;
   }
-  // Remove everything in upper/ except the directories leading to `keep` and `keep`.
-  std::string dir = upper;
-  std::vector<std::string> parts = split_nonempty(keep, '/');
-  for (size_t i = 0; i < parts.size(); ++i) {
-    for (const std::string& name : list_dir(dir)) {
-      if (name != parts[i]) remove_tree(dir + "/" + name);
+  // Everything in upper/ goes but the directories leading to `keep` and `keep`, walked
+  // down by descriptors as remove_tree walks (the app shaped these directories too).
+  UniqueFd top(::open(sandbox.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!top) throw_sys("cannot open", sandbox, errno);
+  UniqueFd dir = open_dir_for_removal(top.get(), std::string(layout::kUpper), sandbox);
+  std::string shown = upper;
+  const std::vector<std::string> parts = split_nonempty(keep, '/');
+  for (size_t i = 0; dir && i < parts.size(); ++i) {
+    for (const std::string& name : entry_names(dir.get(), shown)) {
+      if (name != parts[i]) remove_tree_at(dir.get(), name, shown);
     }
-    dir += "/" + parts[i];
     struct stat st;
-    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      remove_tree(dir);
+    if (::fstatat(dir.get(), parts[i].c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+    if (!S_ISDIR(st.st_mode)) {
+      remove_tree_at(dir.get(), parts[i], shown);
       return;
     }
+    if (i + 1 == parts.size()) return;  // `keep` itself stays as it is
+    UniqueFd next = open_dir_for_removal(dir.get(), parts[i], shown);
+    dir = std::move(next);
+    shown += "/" + parts[i];
   }
 }
 
@@ -225,32 +233,6 @@ void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& 
     if (path_has_prefix(dir, upper)) make_upper_dirs(sandbox, dir.substr(upper.size()), package_root);
     else make_dirs(dir, 0700);
   }
-}
-
-void remove_stale_work_dirs(const std::string& sandboxes) {
-  for (const std::string& name : list_dir(sandboxes)) {
-    bool ours = false;
-    for (std::string_view prefix : {layout::kTempSandboxPrefix, layout::kCaptureSandboxPrefix,
-                                    layout::kImportSandboxPrefix, layout::kReplacedSandboxPrefix}) {
-      ours = ours || name.rfind(prefix, 0) == 0;
-    }
-    if (!ours) continue;
-    const pid_t pid = static_cast<pid_t>(std::strtol(name.substr(name.find_last_of('-') + 1).c_str(), nullptr, 10));
-    if (pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM)) continue;
-    remove_tree(sandboxes + "/" + name);
-  }
-}
-
-uint64_t tree_bytes(const std::string& dir) {
-  uint64_t total = 0;
-  for (const std::string& name : list_dir(dir)) {
-    const std::string p = dir + "/" + name;
-    struct stat st;
-    if (::lstat(p.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) total += tree_bytes(p);
-    else if (S_ISREG(st.st_mode)) total += static_cast<uint64_t>(st.st_size);
-  }
-  return total;
 }
 
 }  // namespace appv

@@ -72,6 +72,8 @@ bool is_opaque_dir(const std::string& path);
 
 // Empties upper/ and work/. With `keep` (a virtual path such as the user's
 // $XDG_CONFIG_HOME) that subtree of upper/ survives. The caller holds the lock.
+// Removal walks by descriptors (base/tree_walk.h): directories on the way to `keep`
+// that the app left without rwx for their owner are made 0700 to be emptied.
 void reset_sandbox(const std::string& sandbox, const std::string& keep = {});
 
 // Creates <sandbox>/upper<vpath> and its missing parents, each with the permission
@@ -83,13 +85,5 @@ void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const
 // Creates every directory a plan needs (vfs/view.h): upper layers as above, work
 // directories private.
 void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& dirs, const std::string& package_root);
-
-// Removes what a killed appv left in the sandboxes directory: `.temp-*-PID` (run
-// --temp), `.capture-PID` (install capture), `.import-*-PID` and `.replaced-*-PID`
-// (sandbox import), when process PID no longer exists.
-void remove_stale_work_dirs(const std::string& sandboxes);
-
-// Total bytes of regular files below `dir`.
-uint64_t tree_bytes(const std::string& dir);
 
 }  // namespace appv

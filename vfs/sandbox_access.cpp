@@ -14,6 +14,7 @@
 #include "base/file_lock.h"
 #include "base/fs_util.h"
 #include "vfs/layout.h"
+#include "vfs/work_dirs.h"
 
 namespace appv {
 namespace {
@@ -75,7 +76,7 @@ uint64_t remove_stopped_sandbox(const std::string& sandbox, const std::string& a
   const std::string aside =
       layout::join(sandboxes, fmt::format("{}{}-{}", layout::kReplacedSandboxPrefix, app, ::getpid()));
   if (::rename(sandbox.c_str(), aside.c_str()) != 0) throw_sys("cannot move aside", sandbox, errno);
-  remove_tree(aside);
+  remove_work_dir(aside);
   ::rmdir(sandboxes.c_str());  // only when empty
   return bytes;
 }

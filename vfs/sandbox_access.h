@@ -26,7 +26,8 @@ UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app
 // then the directory of sandboxes if that is left empty. The sandbox is first renamed
 // aside (a .replaced-<app>-<pid> name that remove_stale_work_dirs clears after a
 // crash), so a launch finds it whole or absent; its tree is removed without following
-// any link the app made (base/fs_util.h remove_tree). Returns the bytes the app had
+// any link the app made (vfs/work_dirs.h remove_work_dir: what cannot be removed is
+// left as .unremovable-..., and the error says so). Returns the bytes the app had
 // written (what is freed, roughly).
 uint64_t remove_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing);
 

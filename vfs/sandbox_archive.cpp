@@ -219,7 +219,7 @@ ArchiveCount export_sandbox(const std::string& sandbox, const std::string& app_i
 ArchiveCount import_sandbox(const std::string& file, const std::string& app_id, const std::string& staging) {
   if (::mkdir(staging.c_str(), 0700) != 0) throw_sys("cannot create", staging, errno);
   ArchiveCount count;
-  ScopeGuard remove_staging([&] { remove_tree(staging); });
+  ScopeGuard remove_staging([&] { remove_tree_quietly(staging); });
   ArchivePtr in(archive_read_new(), archive_read_free);
   archive_read_support_filter_zstd(in.get());
   archive_read_support_filter_none(in.get());
