@@ -171,6 +171,8 @@ void apply(const LaunchPlan& plan, Reporter& reporter) {
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
   copy_up_files(plan.mounts.copy_ups);
   const std::vector<int> host_side = prepare_host_side(plan);
+  // Held by this process, which supervises the app under ptrace, until it is done.
+  const UniqueFd in_use = plan.backend == Backend::Ptrace ? hold_sandbox_in_use(plan.sandbox) : UniqueFd();
   exit_like(run_backend(plan, InitLifetime::UntilEmpty, [&](pid_t init) {
     // A ptrace launch has no namespaces another launch could join; it records no
     // instance, and each launch supervises its own processes over the shared sandbox.

@@ -30,6 +30,7 @@ inline constexpr std::string_view kWork = "work";
 inline constexpr std::string_view kState = "state";
 inline constexpr std::string_view kInstance = ".instance";
 inline constexpr std::string_view kLock = ".lock";
+inline constexpr std::string_view kInUse = ".in-use";
 inline constexpr std::string_view kHostState = ".host";
 inline constexpr std::string_view kTempSandboxPrefix = ".temp-";
 inline constexpr std::string_view kCaptureSandboxPrefix = ".capture-";
@@ -45,6 +46,7 @@ inline std::string work(const std::string& sandbox) { return join(sandbox, kWork
 inline std::string state(const std::string& sandbox) { return join(sandbox, kState); }
 inline std::string instance(const std::string& sandbox) { return join(sandbox, kInstance); }
 inline std::string sandbox_lock(const std::string& sandbox) { return join(sandbox, kLock); }
+inline std::string sandbox_in_use(const std::string& sandbox) { return join(sandbox, kInUse); }
 inline std::string host_state(const std::string& sandbox) { return join(sandbox, kHostState); }
 
 // The throw-away sandbox of `run --temp` and the installer's of install capture.

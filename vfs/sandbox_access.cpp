@@ -66,7 +66,16 @@ UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app
   if (std::optional<Instance> running = running_instance(sandbox)) {
     throw Error(Exit::Busy, fmt::format("cannot {}: {} is running (pid {}); close it first", doing, app, running->pid));
   }
+  // A launch takes .in-use only while it holds the sandbox's lock, which this holds now:
+  // free here means no ptrace launch runs, and none starts until this lets go.
+  if (!lock_file(layout::sandbox_in_use(sandbox), 0600, LockWait::Try)) {
+    throw Error(Exit::Busy, fmt::format("cannot {}: {} is running (without namespaces, --backend ptrace); close it first", doing, app));
+  }
   return fd;
+}
+
+UniqueFd hold_sandbox_in_use(const std::string& sandbox) {
+  return lock_file(layout::sandbox_in_use(sandbox), 0600, LockWait::Block, LockKind::Shared);
 }
 
 uint64_t remove_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing) {

@@ -17,8 +17,9 @@ namespace appv {
 UniqueFd lock_sandbox(const std::string& sandbox);
 
 // lock_sandbox, then refuses (Exit::Busy) if the app is running: its overlay is
-// mounted on the sandbox, and changing an upper directory under a mounted overlay
-// is undefined behaviour. `doing` names the request in the message.
+// mounted on the sandbox (changing an upper directory under a mounted overlay is
+// undefined behaviour), or a ptrace launch supervises it (hold_sandbox_in_use) and
+// would recreate what is removed. `doing` names the request in the message.
 UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing);
 
 // Removes the sandbox of `app` (all it wrote, its state and lock) after
@@ -30,6 +31,12 @@ UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app
 // left as .unremovable-..., and the error says so). Returns the bytes the app had
 // written (what is freed, roughly).
 uint64_t remove_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing);
+
+// A ptrace launch records no instance (it has no namespaces another launch could join):
+// it holds <sandbox>/.in-use shared for as long as it supervises its app, so that
+// changes from outside (lock_stopped_sandbox) see it running. Taken while the sandbox's
+// lock is held; the fd is close-on-exec.
+UniqueFd hold_sandbox_in_use(const std::string& sandbox);
 
 // The instance recorded in <sandbox>/.instance (pid and start time, so a reused pid
 // is not mistaken for it, and the view's identity) if its process still lives;
