@@ -77,7 +77,7 @@ std::string real_user_path(const std::string& path) {
     while (head.size() > 1 && head.back() == '/') head.pop_back();
     const size_t slash = head.find_last_of('/');
     if (slash == std::string::npos || head.size() <= 1) {
-      real = "/";
+      real.assign(1, '/');  // not = "/": GCC 12 -O2 warns falsely (-Wrestrict, PR 105329)
       break;
     }
     rest.push_back(head.substr(slash + 1));

@@ -104,15 +104,7 @@ TEST_CASE("the sweep removes a leftover with 0000 directories and one deeper tha
 TEST_CASE("a leftover the sweep cannot remove is set aside, reported once, and does not stop the sweep") {
   TempDir t;
   const int status = in_child([&] {
-    if (::geteuid() == 0) {
-      if (::unshare(CLONE_NEWNS) != 0) return 20;
-    } else {
-      const uid_t uid = ::geteuid();
-      if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return 21;
-      std::ofstream("/proc/self/setgroups") << "deny";
-      std::ofstream("/proc/self/uid_map") << fmt::format("{} {} 1", uid, uid);
-    }
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return 22;
+    if (const int failed = enter_private_mount_namespace()) return failed;
     const std::string sb = t / "sandboxes";
     const pid_t dead = dead_pid();
     // A file system mounted inside a leftover: removal refuses to cross it.
@@ -144,15 +136,7 @@ TEST_CASE("a leftover the sweep cannot remove is set aside, reported once, and d
 TEST_CASE("remove_work_dir says where a sandbox it could not remove was left") {
   TempDir t;
   const int status = in_child([&] {
-    if (::geteuid() == 0) {
-      if (::unshare(CLONE_NEWNS) != 0) return 20;
-    } else {
-      const uid_t uid = ::geteuid();
-      if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return 21;
-      std::ofstream("/proc/self/setgroups") << "deny";
-      std::ofstream("/proc/self/uid_map") << fmt::format("{} {} 1", uid, uid);
-    }
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return 22;
+    if (const int failed = enter_private_mount_namespace()) return failed;
     const std::string dir = work_dir(t / "sandboxes", ".replaced-", ::getpid());
     make_dirs(dir + "/mnt");
     if (::mount("tmpfs", (dir + "/mnt").c_str(), "tmpfs", 0, nullptr) != 0) return 23;

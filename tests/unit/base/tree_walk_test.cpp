@@ -135,15 +135,7 @@ TEST_CASE("as a user, nested directories of mode 0000 are measured as empty and 
 TEST_CASE("remove_tree refuses to descend into a mount, a bind mount of the same file system included") {
   TempDir t;
   const int status = in_child([&] {
-    if (::geteuid() == 0) {
-      if (::unshare(CLONE_NEWNS) != 0) return 20;
-    } else {
-      const uid_t uid = ::geteuid();
-      if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return 21;
-      std::ofstream("/proc/self/setgroups") << "deny";
-      std::ofstream("/proc/self/uid_map") << fmt::format("{} {} 1", uid, uid);
-    }
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return 22;
+    if (const int failed = enter_private_mount_namespace()) return failed;
     const std::string tree = t / "tree", outside = t / "outside";
     write_file(outside + "/precious", "keep\n");
     make_dirs(tree + "/tmpfs");
