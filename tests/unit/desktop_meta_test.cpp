@@ -10,8 +10,10 @@
 #include "manifests/desktop_entries.h"
 #include "manifests/icon_format.h"
 #include "manifests/manifest.h"
+#include "tests/unit/support/manifest_error.h"
 
 using namespace appv;
+using appv::test::manifest_error;
 
 namespace {
 
@@ -38,17 +40,6 @@ mime_types = ["x-scheme-handler/ssh"]
 [entry.uxterm.desktop]
 comment = "Terminal emulator, UTF-8"
 )";
-
-std::string error_of(const std::string& text) {
-  try {
-    parse_manifest(text, "m.toml");
-  } catch (const Error& e) {
-    CHECK(e.code() == Exit::BadInput);
-    return e.what();
-  }
-  FAIL("manifest was accepted: " << text);
-  return {};
-}
 
 // A PNG signature and IHDR chunk for a w x h image: what sniffing reads.
 std::string png(unsigned w, unsigned h) {
@@ -125,13 +116,13 @@ TEST_CASE("desktop tables are written back, icon files included, and read again 
 }
 
 TEST_CASE("desktop keys are checked with file:line:col") {
-  CHECK(error_of(std::string(kTwoEntries) + "icons = \"y\"\n").find("m.toml:23:1: unknown key 'entry.uxterm.desktop.icons' (did you mean 'icon'?)") == 0);
-  CHECK(error_of(std::string(kTwoEntries) + "startup_wm_class = 3\n").find("'entry.uxterm.desktop.startup_wm_class' must be a string") != std::string::npos);
-  CHECK(error_of(std::string(kTwoEntries) + "icon_files = { \"../../x\" = \"/a.png\" }\n")
+  CHECK(manifest_error(std::string(kTwoEntries) + "icons = \"y\"\n").find("m.toml:23:1: unknown key 'entry.uxterm.desktop.icons' (did you mean 'icon'?)") == 0);
+  CHECK(manifest_error(std::string(kTwoEntries) + "startup_wm_class = 3\n").find("'entry.uxterm.desktop.startup_wm_class' must be a string") != std::string::npos);
+  CHECK(manifest_error(std::string(kTwoEntries) + "icon_files = { \"../../x\" = \"/a.png\" }\n")
             .find("entry.uxterm.desktop.icon_files: '../../x' is not an icon size directory") != std::string::npos);
-  CHECK(error_of(std::string(kTwoEntries) + "icon_files = { \"48x48\" = \"a.png\" }\n")
+  CHECK(manifest_error(std::string(kTwoEntries) + "icon_files = { \"48x48\" = \"a.png\" }\n")
             .find("entry.uxterm.desktop.icon_files.48x48: 'a.png' must be an absolute, normalised path") != std::string::npos);
-  CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/a\"\ndesktop = true\n").find("m.toml:5:11: 'entry.a.desktop' must be a table") == 0);
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/a\"\ndesktop = true\n").find("m.toml:5:11: 'entry.a.desktop' must be a table") == 0);
 }
 
 TEST_CASE("desktop file ids follow the D-Bus name rules") {

@@ -2,8 +2,10 @@
 
 #include "base/error.h"
 #include "manifests/manifest.h"
+#include "tests/unit/support/manifest_error.h"
 
 using namespace appv;
+using appv::test::manifest_error;
 
 namespace {
 
@@ -38,18 +40,6 @@ categories = ["Utility"]
 mime_types = ["text/x-tool"]
 terminal = true
 )";
-
-// The message of the BadInput error parse_manifest throws for `text`.
-std::string error_of(const std::string& text) {
-  try {
-    parse_manifest(text, "m.toml");
-  } catch (const Error& e) {
-    CHECK(e.code() == Exit::BadInput);
-    return e.what();
-  }
-  FAIL("manifest was accepted: " << text);
-  return {};
-}
 
 const char* kMinimal = "id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\n";
 
@@ -94,57 +84,57 @@ TEST_CASE("writing then parsing a manifest gives the same manifest and the same 
 }
 
 TEST_CASE("unknown keys are errors with file:line:col") {
-  CHECK(error_of(std::string("colour = \"red\"\n") + kMinimal).find("m.toml:1:1: unknown key 'colour'") == 0);
-  CHECK(error_of(std::string(kMinimal) + "colour = \"red\"\n").find("m.toml:5:1: unknown key 'entry.a.colour'") == 0);
-  CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\nargz = []\n").find("m.toml:5:1: unknown key 'entry.a.argz'") == 0);
-  CHECK(error_of(std::string(kMinimal) + "[desktop]\nname = \"x\"\nicons = \"y\"\n").find("unknown key 'desktop.icons'") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[files]\nincludes = []\n").find("unknown key 'files.includes'") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[env]\nexport = {}\n").find("unknown key 'env.export'") != std::string::npos);
+  CHECK(manifest_error(std::string("colour = \"red\"\n") + kMinimal).find("m.toml:1:1: unknown key 'colour'") == 0);
+  CHECK(manifest_error(std::string(kMinimal) + "colour = \"red\"\n").find("m.toml:5:1: unknown key 'entry.a.colour'") == 0);
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\nargz = []\n").find("m.toml:5:1: unknown key 'entry.a.argz'") == 0);
+  CHECK(manifest_error(std::string(kMinimal) + "[desktop]\nname = \"x\"\nicons = \"y\"\n").find("unknown key 'desktop.icons'") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[files]\nincludes = []\n").find("unknown key 'files.includes'") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[env]\nexport = {}\n").find("unknown key 'env.export'") != std::string::npos);
 }
 
 TEST_CASE("an unknown key names the closest key of its table") {
-  CHECK(error_of("id = \"a\"\nverison = \"1\"\n[entry.a]\npath = \"/bin/a\"\n") ==
+  CHECK(manifest_error("id = \"a\"\nverison = \"1\"\n[entry.a]\npath = \"/bin/a\"\n") ==
         "m.toml:2:1: unknown key 'verison' (did you mean 'version'?)");
-  CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\nargz = []\n") ==
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\nargz = []\n") ==
         "m.toml:5:1: unknown key 'entry.a.argz' (did you mean 'args'?)");
-  CHECK(error_of(std::string(kMinimal) + "[desktop]\nname = \"x\"\nicons = \"y\"\n").find("(did you mean 'icon'?)") !=
+  CHECK(manifest_error(std::string(kMinimal) + "[desktop]\nname = \"x\"\nicons = \"y\"\n").find("(did you mean 'icon'?)") !=
         std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[files]\nincludes = []\n").find("(did you mean 'include'?)") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[env]\nprepnd = {}\n").find("(did you mean 'prepend'?)") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[capture]\nrun = []\n").find("(did you mean 'runs'?)") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[files]\nincludes = []\n").find("(did you mean 'include'?)") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[env]\nprepnd = {}\n").find("(did you mean 'prepend'?)") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[capture]\nrun = []\n").find("(did you mean 'runs'?)") != std::string::npos);
   // Nothing close: no guess.
-  CHECK(error_of(std::string("colour = \"red\"\n") + kMinimal) == "m.toml:1:1: unknown key 'colour'");
+  CHECK(manifest_error(std::string("colour = \"red\"\n") + kMinimal) == "m.toml:1:1: unknown key 'colour'");
 }
 
 TEST_CASE("wrong types are errors with file:line:col") {
-  CHECK(error_of("id = 5\n").find("m.toml:1:6: 'id' must be a string, not a integer") == 0);
-  CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\nargs = \"-x\"\n").find("m.toml:5:8: 'entry.a.args' must be an array of strings") == 0);
-  CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\nargs = [1]\n").find("must be an array of strings") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[desktop]\nname = \"x\"\nterminal = \"yes\"\n").find("'desktop.terminal' must be a boolean") != std::string::npos);
-  CHECK(error_of("entry = 3\nid = \"a\"\nversion = \"1\"\n").find("must be a table") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[env]\nset = { A = 1 }\n").find("'env.set.A' must be a string") != std::string::npos);
+  CHECK(manifest_error("id = 5\n").find("m.toml:1:6: 'id' must be a string, not a integer") == 0);
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\nargs = \"-x\"\n").find("m.toml:5:8: 'entry.a.args' must be an array of strings") == 0);
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\nargs = [1]\n").find("must be an array of strings") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[desktop]\nname = \"x\"\nterminal = \"yes\"\n").find("'desktop.terminal' must be a boolean") != std::string::npos);
+  CHECK(manifest_error("entry = 3\nid = \"a\"\nversion = \"1\"\n").find("must be a table") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[env]\nset = { A = 1 }\n").find("'env.set.A' must be a string") != std::string::npos);
 }
 
 TEST_CASE("TOML syntax errors carry the position") {
-  std::string e = error_of("id = \"a\"\nversion = \n");
+  std::string e = manifest_error("id = \"a\"\nversion = \n");
   CHECK(e.find("m.toml:2:") == 0);
 }
 
 TEST_CASE("invalid values are refused with a reason") {
-  CHECK(error_of("version = \"1\"\n[entry.a]\npath = \"/bin/a\"\n").find("'id' is required") != std::string::npos);
-  CHECK(error_of("id = \"a b\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\n").find("may hold only") != std::string::npos);
-  CHECK(error_of("id = \"../x\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\n").find("may hold only") != std::string::npos);
-  CHECK(error_of("id = \"a\"\n[entry.a]\npath = \"/bin/a\"\n").find("'version' is required") != std::string::npos);
-  CHECK(error_of("id = \"a\"\nversion = \"1\"\n").find("at least one [entry.NAME]") != std::string::npos);
-  CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\nargs = []\n").find("entry 'a' has no 'path'") != std::string::npos);
-  CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"bin/a\"\n").find("must be absolute and normalised") != std::string::npos);
-  CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/usr/../etc/x\"\n").find("must be absolute and normalised") != std::string::npos);
-  CHECK(error_of("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/a\"\n[entry.b]\npath = \"/b\"\n").find("set 'default_entry'") != std::string::npos);
-  CHECK(error_of(std::string("default_entry = \"zz\"\n") + kMinimal).find("names no [entry.zz]") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[isolation]\n\"/usr\" = \"sealed\"\n").find("unknown mode 'sealed'") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[isolation]\n\"usr\" = \"full\"\n").find("must be an absolute, normalised path") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[files]\ninclude = [\"usr/lib\"]\n").find("must be an absolute path or glob") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[env]\nset = { \"A-B\" = \"1\" }\n").find("not a valid variable name") != std::string::npos);
+  CHECK(manifest_error("version = \"1\"\n[entry.a]\npath = \"/bin/a\"\n").find("'id' is required") != std::string::npos);
+  CHECK(manifest_error("id = \"a b\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\n").find("may hold only") != std::string::npos);
+  CHECK(manifest_error("id = \"../x\"\nversion = \"1\"\n[entry.a]\npath = \"/bin/a\"\n").find("may hold only") != std::string::npos);
+  CHECK(manifest_error("id = \"a\"\n[entry.a]\npath = \"/bin/a\"\n").find("'version' is required") != std::string::npos);
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\"\n").find("at least one [entry.NAME]") != std::string::npos);
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\"\n[entry.a]\nargs = []\n").find("entry 'a' has no 'path'") != std::string::npos);
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"bin/a\"\n").find("must be absolute and normalised") != std::string::npos);
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/usr/../etc/x\"\n").find("must be absolute and normalised") != std::string::npos);
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\"\n[entry.a]\npath = \"/a\"\n[entry.b]\npath = \"/b\"\n").find("set 'default_entry'") != std::string::npos);
+  CHECK(manifest_error(std::string("default_entry = \"zz\"\n") + kMinimal).find("names no [entry.zz]") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[isolation]\n\"/usr\" = \"sealed\"\n").find("unknown mode 'sealed'") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[isolation]\n\"usr\" = \"full\"\n").find("must be an absolute, normalised path") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[files]\ninclude = [\"usr/lib\"]\n").find("must be an absolute path or glob") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[env]\nset = { \"A-B\" = \"1\" }\n").find("not a valid variable name") != std::string::npos);
 }
 
 TEST_CASE("entry() names the entry points a package has when asked for another") {
@@ -193,21 +183,21 @@ include = ["../plugins", "/opt/app/share/plugins.cache"]
 
 TEST_CASE("[capture] families and runs are checked") {
   const std::string base = std::string(kMinimal) + "[capture.family.x]\n";
-  CHECK(error_of(base + "when = [\"lib/libx.so\"]\ninclude = [\".\"]\n").find("capture.family.x.when: 'lib/libx.so' must be an absolute glob") != std::string::npos);
-  CHECK(error_of(base + "when = [\"/opt/x\"]\ninclude = [\"/**/plugins\"]\n").find("would walk the whole file system") != std::string::npos);
-  CHECK(error_of(base + "when = [\"/opt/x\"]\n").find("capture.family.x needs both 'when' and 'include'") != std::string::npos);
-  CHECK(error_of(base + "when = [\"/opt/x\"]\ninclude = [\".\"]\nname = \"y\"\n").find("unknown key 'capture.family.x.name'") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[capture]\nruns = [[]]\n").find("capture.runs: a command needs a program") != std::string::npos);
-  CHECK(error_of(std::string(kMinimal) + "[capture]\nruns = [\"python3 app.py\"]\n").find("must be an array of strings") != std::string::npos);
+  CHECK(manifest_error(base + "when = [\"lib/libx.so\"]\ninclude = [\".\"]\n").find("capture.family.x.when: 'lib/libx.so' must be an absolute glob") != std::string::npos);
+  CHECK(manifest_error(base + "when = [\"/opt/x\"]\ninclude = [\"/**/plugins\"]\n").find("would walk the whole file system") != std::string::npos);
+  CHECK(manifest_error(base + "when = [\"/opt/x\"]\n").find("capture.family.x needs both 'when' and 'include'") != std::string::npos);
+  CHECK(manifest_error(base + "when = [\"/opt/x\"]\ninclude = [\".\"]\nname = \"y\"\n").find("unknown key 'capture.family.x.name'") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[capture]\nruns = [[]]\n").find("capture.runs: a command needs a program") != std::string::npos);
+  CHECK(manifest_error(std::string(kMinimal) + "[capture]\nruns = [\"python3 app.py\"]\n").find("must be an array of strings") != std::string::npos);
 }
 
 TEST_CASE("a version is one line of text: it is written into install records and lists") {
   // A line break would add lines of its own to an install record ("file /etc/shadow").
-  CHECK(error_of("id = \"a\"\nversion = \"1\\nfile /etc/shadow\"\n[entry.a]\npath = \"/bin/a\"\n") ==
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\\nfile /etc/shadow\"\n[entry.a]\npath = \"/bin/a\"\n") ==
         "m.toml: version '1\\x0afile /etc/shadow' holds a control character or is not UTF-8");
-  CHECK(error_of("id = \"a\"\nversion = \"1\\u001b[31m\"\n[entry.a]\npath = \"/bin/a\"\n").find("holds a control character") !=
+  CHECK(manifest_error("id = \"a\"\nversion = \"1\\u001b[31m\"\n[entry.a]\npath = \"/bin/a\"\n").find("holds a control character") !=
         std::string::npos);
-  CHECK(error_of("id = \"a\"\nversion = \"" + std::string(129, '1') + "\"\n[entry.a]\npath = \"/bin/a\"\n") ==
+  CHECK(manifest_error("id = \"a\"\nversion = \"" + std::string(129, '1') + "\"\n[entry.a]\npath = \"/bin/a\"\n") ==
         "m.toml: 'version' is longer than 128 bytes");
   CHECK(parse_manifest("id = \"a\"\nversion = \"2.0 beta (é)\"\n[entry.a]\npath = \"/bin/a\"\n", "m.toml").version == "2.0 beta (é)");
 }
