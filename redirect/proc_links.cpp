@@ -3,10 +3,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "redirect/tracee_proc.h"
 
 namespace appv {
 namespace {
@@ -15,33 +16,9 @@ bool all_digits(const std::string& s) {
   return !s.empty() && s.size() <= 10 && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
-// readlink(2) of a /proc link; false if it fails or does not fit a page (a longer
-// path is not named at all rather than cut).
-bool read_proc_link(const std::string& path, std::string& out, int& err) {
-  char buf[4096];
-  const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
-  if (n < 0) {
-    err = errno;
-    return false;
-  }
-  if (static_cast<size_t>(n) >= sizeof buf) {
-    err = ENAMETOOLONG;
-    return false;
-  }
-  out.assign(buf, static_cast<size_t>(n));
-  return true;
-}
-
 // True if this process traces `pid` (its TracerPid), the way the supervisor knows a
 // process of the app's from another of the same user's.
-bool traced_by_us(pid_t pid) {
-  std::ifstream in(fmt::format("/proc/{}/status", pid));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("TracerPid:", 0) == 0) return line.substr(line.find_first_not_of(" \t", 10)) == std::to_string(::getpid());
-  }
-  return false;
-}
+bool traced_by_us(pid_t pid) { return status_field(pid, "TracerPid") == ::getpid(); }
 
 std::vector<std::string> components(const std::string& path) {
   std::vector<std::string> out;
@@ -126,7 +103,7 @@ ProcLink resolve_proc_link(pid_t pid, const std::string& path, const PathTransla
   std::string real;
   int err = 0;
   const std::string link = kind == "cwd" ? fmt::format("/proc/{}/cwd", whose) : fmt::format("/proc/{}/fd/{}", whose, fd);
-  if (!read_proc_link(link, real, err)) {
+  if (!read_link(link, real, err)) {
     out.error = err == ENAMETOOLONG ? EACCES : err;
     return out;
   }

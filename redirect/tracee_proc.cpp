@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -21,11 +22,26 @@ std::string status_text(pid_t pid, const std::string& field) {
 
 }  // namespace
 
-std::string read_link(const std::string& path) {
+bool read_link(const std::string& path, std::string& out, int& err) {
   char buf[4096];
   const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+  if (n < 0) {
+    err = errno;
+    return false;
+  }
   // A text that fills the page may be cut short: it would name another file.
-  return n > 0 && static_cast<size_t>(n) < sizeof buf ? std::string(buf, static_cast<size_t>(n)) : std::string();
+  if (static_cast<size_t>(n) >= sizeof buf) {
+    err = ENAMETOOLONG;
+    return false;
+  }
+  out.assign(buf, static_cast<size_t>(n));
+  return true;
+}
+
+std::string read_link(const std::string& path) {
+  std::string out;
+  int err = 0;
+  return read_link(path, out, err) ? out : std::string();
 }
 
 pid_t status_field(pid_t pid, const std::string& field) {

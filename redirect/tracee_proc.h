@@ -7,8 +7,11 @@
 
 namespace appv {
 
-// The text of the link `path` (/proc/PID/fd/N, /proc/PID/cwd), "" if unreadable or
-// longer than a page (a path cut short would name another file).
+// The text of the link `path` (/proc/PID/fd/N, /proc/PID/cwd) into `out`; false with
+// `err` set (readlink's errno, ENAMETOOLONG for a text that fills a page: a path cut
+// short would name another file) when it cannot be read whole.
+bool read_link(const std::string& path, std::string& out, int& err);
+// The same, "" when it cannot be read whole.
 std::string read_link(const std::string& path);
 
 // A decimal field of /proc/PID/status ("Tgid", "PPid"), -1 if unreadable.
