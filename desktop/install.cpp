@@ -87,7 +87,7 @@ void save(const Record& r, const std::string& path) {
   write_file_atomic(path, text, 0644);
 }
 
-Record load(const std::string& path) {
+Record parse_record(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw_sys("cannot read install record", path, errno, Exit::NoInput);
   Record r;
@@ -110,6 +110,41 @@ Record load(const std::string& path) {
     else if (kind == "previous-version") r.previous_version = value;
     else if (kind == "previous-origin") r.previous_origin = value;
     else if (kind == "previous-digest") r.previous_digest = value;
+  }
+  return r;
+}
+
+// True for a path below one of the install's own directories with no "." or ".."
+// component: the only places a record may name for removal.
+bool inside_roots(const std::string& path, const InstallRoots& roots) {
+  if (path.find("/./") != std::string::npos || path.find("/../") != std::string::npos ||
+      (path.size() >= 3 && path.compare(path.size() - 3, 3, "/..") == 0)) {
+    return false;
+  }
+  for (const std::string* root : {&roots.data, &roots.appv, &roots.bin}) {
+    if (!root->empty() && path.size() > root->size() + 1 && path.compare(0, root->size(), *root) == 0 && path[root->size()] == '/') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The record at `path`, whose entries must all lie inside `roots`: a record is a file
+// someone else may have written (root given a user's HOME, a directory swapped after
+// the owner check), and uninstall removes what it names. Exit::BadInput otherwise,
+// before anything is removed.
+Record load(const std::string& path, const InstallRoots& roots) {
+  Record r = parse_record(path);
+  std::vector<const std::string*> named = {&r.package};
+  if (!r.previous.empty()) named.push_back(&r.previous);
+  for (const std::vector<std::string>* list : {&r.files, &r.desktop_files, &r.caches, &r.commands}) {
+    for (const std::string& value : *list) named.push_back(&value);
+  }
+  for (const std::string* value : named) {
+    if (!value->empty() && !inside_roots(*value, roots)) {
+      throw Error(Exit::BadInput, fmt::format("install record '{}' names '{}', outside appv's install directories; nothing "
+                                              "was removed", path, printable(*value)));
+    }
   }
   return r;
 }
@@ -236,7 +271,7 @@ InstallRoots InstallRoots::for_user() {
   // Root given a user's HOME would read that user's records (whose lines say what
   // uninstall removes) and write through links they planted: refused, as for the
   // cache and sandboxes (Exit::NoPerm).
-  for (const char* sub : {"appv", "applications", "icons", "mime"}) require_own_dirs(data, sub);
+  for (const char* sub : {"appv/installed", "appv/packages", "applications", "icons", "mime"}) require_own_dirs(data, sub);
   if (!home.empty()) require_own_dirs(home + "/.local", "bin");
   return {data, data + "/appv", home.empty() ? "" : home + "/.local/bin"};
 }
@@ -309,7 +344,7 @@ InstalledApp install_package(const std::string& package_path, const InstallRoots
   // replaced is dropped); the shared application/x-appv registration and the
   // sandbox stay.
   if (path_exists(record_path(roots, m.id))) {
-    Record old = load(record_path(roots, m.id));
+    Record old = load(record_path(roots, m.id), roots);
     for (const std::string& link : old.commands) {
       const std::string name = link.substr(link.rfind('/') + 1);
       if (link == roots.bin + "/" + name) previous_commands.push_back(name);
@@ -424,7 +459,7 @@ InstalledApp rollback_package(const std::string& id, const InstallRoots& roots, 
                               Reporter& reporter) {
   const std::string path = record_path(roots, id);
   if (!path_exists(path)) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
-  Record r = load(path);
+  Record r = load(path, roots);
   if (r.previous.empty() || !path_exists(r.previous)) {
     throw Error(Exit::Usage, fmt::format("'{}' has no previous version to roll back to", id));
   }
@@ -453,7 +488,7 @@ namespace {
 void remove_install(const std::string& id, const InstallRoots& roots, bool keep_shared, Reporter& reporter) {
   const std::string path = record_path(roots, id);
   if (!path_exists(path)) throw Error(Exit::Usage, fmt::format("'{}' is not installed (see appv list)", id));
-  Record r = load(path);
+  Record r = load(path, roots);
   remove_recorded(r);
   if (!keep_shared && !r.previous.empty()) ::unlink(r.previous.c_str());
   if (::unlink(path.c_str()) != 0) throw_sys("cannot remove", path, errno);
@@ -462,7 +497,7 @@ void remove_install(const std::string& id, const InstallRoots& roots, bool keep_
   Record shared;
   const bool last = !keep_shared && list_installed(roots).empty() && path_exists(shared_record_path(roots));
   if (last) {
-    shared = load(shared_record_path(roots));
+    shared = load(shared_record_path(roots), roots);
     remove_recorded(shared);
     ::unlink(shared_record_path(roots).c_str());
   }
@@ -483,7 +518,7 @@ void remove_install(const std::string& id, const InstallRoots& roots, bool keep_
   // entries, the shared handler) go with the last install: the shared record takes
   // them. (A reinstall's record carries them over itself: install_package.)
   if (!keep_shared && !last && path_exists(shared_record_path(roots))) {
-    Record keeper = load(shared_record_path(roots));
+    Record keeper = load(shared_record_path(roots), roots);
     const size_t before = keeper.dirs.size();
     for (const std::string& d : r.dirs) {
       if (path_exists(d) && std::find(keeper.dirs.begin(), keeper.dirs.end(), d) == keeper.dirs.end()) keeper.dirs.push_back(d);
@@ -507,7 +542,7 @@ std::vector<InstalledApp> list_installed(const InstallRoots& roots) {
   while (dirent* e = readdir(d.get())) {
     std::string name = e->d_name;
     if (name.size() < 8 || name[0] == '.' || name.substr(name.size() - 7) != ".record") continue;
-    out.push_back(installed_app(load(roots.appv + "/installed/" + name)));
+    out.push_back(installed_app(load(roots.appv + "/installed/" + name, roots)));
   }
   std::sort(out.begin(), out.end(), [](const InstalledApp& a, const InstalledApp& b) { return a.id < b.id; });
   return out;
@@ -516,7 +551,7 @@ std::vector<InstalledApp> list_installed(const InstallRoots& roots) {
 std::optional<InstalledApp> find_installed(const std::string& id, const InstallRoots& roots) {
   const std::string path = record_path(roots, id);
   if (!path_exists(path)) return std::nullopt;
-  return installed_app(load(path));
+  return installed_app(load(path, roots));
 }
 
 }  // namespace appv

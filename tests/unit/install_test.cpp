@@ -191,3 +191,20 @@ TEST_CASE("install reads the icon inside the package's tree, whatever links it f
   CHECK_FALSE(test::exists(roots.data + "/icons"));
   CHECK_FALSE(find_installed("org.example.icon", roots));
 }
+
+TEST_CASE("uninstall removes nothing a record names outside appv's install directories") {
+  // A record someone else wrote (root given a user's HOME, a directory swapped after
+  // the owner check) is not trusted: a path outside the roots refuses the whole record.
+  TempDir dir;
+  InstallRoots roots{dir / "data", dir / "appv", dir / "bin"};
+  test::write_file(dir / "precious", "keep");
+  for (const std::string& line : {"file " + dir / "precious", "file " + dir / "data/../precious", "package " + dir / "precious"}) {
+    REQUIRE(::system(("mkdir -p '" + dir / "appv/installed'").c_str()) == 0);
+    test::write_file(dir / "appv/installed/org.x.forged.record",
+                     "id org.x.forged\nversion 1\npackage " + dir / "appv/packages/org.x.forged.appv\n" + line + "\n");
+    Thrown refused = thrown_by([&] { uninstall_package("org.x.forged", roots, silent_reporter()); });
+    CHECK(refused.code == Exit::BadInput);
+    CHECK(refused.message.find("outside appv's install directories; nothing was removed") != std::string::npos);
+    CHECK(test::read_file(dir / "precious") == "keep");
+  }
+}
