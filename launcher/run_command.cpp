@@ -25,6 +25,7 @@
 #include "launcher/host_inputs.h"
 #include "launcher/reporter.h"
 #include "redirect/apply.h"
+#include "redirect/terminal_relay.h"
 #include "redirect/namespace_probe.h"
 #include "vfs/cache.h"
 #include "vfs/layout.h"
@@ -107,6 +108,10 @@ int cmd_run(const RunArgs& args) {
     }
   }
   LaunchInputs in = host_launch_inputs();
+  // An interactive launch gives the app a terminal of appv's own (redirect/
+  // terminal_relay.h): the plan binds that one at /dev/console.
+  std::optional<TerminalRelay> terminal = TerminalRelay::for_interactive_use();
+  if (terminal) in.tty = terminal->app_terminal();
   in.kind = args.temp ? LaunchKind::Temp : LaunchKind::Run;
   in.package_path = args.package;
   in.installed = args.installed;
@@ -145,7 +150,7 @@ int cmd_run(const RunArgs& args) {
   if (!quiet()) {
     for (const std::string& notice : plan.notices) std::fprintf(stderr, "%s\n", notice.c_str());
   }
-  apply(plan, stderr_reporter());
+  apply(plan, stderr_reporter(), terminal ? &*terminal : nullptr);
 }
 
 }  // namespace appv::cli

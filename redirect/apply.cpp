@@ -19,6 +19,7 @@
 #include "redirect/pid_namespace.h"
 #include "redirect/ptrace_backend.h"
 #include "redirect/seccomp_filter.h"
+#include "redirect/terminal_relay.h"
 #include "vfs/copy_up.h"
 #include "vfs/layout.h"
 #include "vfs/sandbox.h"
@@ -36,7 +37,7 @@ namespace {
 // process of a shared one into the view, this one too) and builds the view; the app
 // execs below it. Returns the app's raw wait status.
 int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started,
-           const std::vector<int>& init_keeps) {
+           const std::vector<int>& init_keeps, TerminalRelay* terminal) {
   // Compiled once here, loaded by init and by the app, both forks of this process.
   prepare_seccomp_filter();
   const NamespaceState ns = enter_user_namespace();
@@ -47,16 +48,18 @@ int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<vo
         enter_mount_namespace();
         enter_view(plan.mounts, ns);
       },
-      [&] { exec_app(plan); }, lifetime, started, init_keeps);
+      [&] { exec_app(plan); }, lifetime, started, init_keeps, terminal);
 }
 
 // `host_side`: the descriptors that keep the launch's host-side helpers alive
 // (prepare_host_side), and a throw-away sandbox's lock (apply_in_child). This process
 // holds them while it supervises (ptrace), the instance's init while it lives (ns).
+// The ptrace backend's app keeps the caller's terminal (README: it redirects, it does
+// not contain).
 int run_backend(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started,
-                const std::vector<int>& host_side) {
+                const std::vector<int>& host_side, TerminalRelay* terminal) {
   switch (plan.backend) {
-    case Backend::Namespaces: return run_ns(plan, lifetime, started, host_side);
+    case Backend::Namespaces: return run_ns(plan, lifetime, started, host_side, terminal);
     case Backend::Ptrace:
       if (started) started(::getpid());
       return run_ptrace_backend(plan);
@@ -113,7 +116,7 @@ void require_usable_backend(const LaunchPlan& plan) {
 
 }  // namespace
 
-int apply_in_child(const LaunchPlan& plan, Reporter& reporter) {
+int apply_in_child(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal) {
   require_usable_backend(plan);
   make_dirs(plan.sandboxes, 0700);
   remove_stale_work_dirs(plan.sandboxes, reporter);
@@ -128,15 +131,15 @@ int apply_in_child(const LaunchPlan& plan, Reporter& reporter) {
   copy_up_files(plan.mounts.copy_ups);
   // The namespaces are entered in a child, so this process stays on the host's side
   // to clean up; everything in the app's PID namespace is gone when it returns.
-  return run_child([&] { exit_like(run_backend(plan, InitLifetime::WithApp, {}, init_keeps)); });
+  return run_child([&] { exit_like(run_backend(plan, InitLifetime::WithApp, {}, init_keeps, terminal)); });
 }
 
-void apply(const LaunchPlan& plan, Reporter& reporter) {
+void apply(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal) {
   require_usable_backend(plan);
   if (plan.cleanup == Cleanup::RemoveOnExit) {
     int status = 0;
     try {
-      status = apply_in_child(plan, reporter);
+      status = apply_in_child(plan, reporter, terminal);
     } catch (...) {
       remove_work_dir(plan.sandbox, reporter);
       throw;
@@ -161,7 +164,7 @@ void apply(const LaunchPlan& plan, Reporter& reporter) {
     case Start::Join:
       // An instance that exited since it was found leaves a view nobody holds: build anew.
       if (const std::optional<int> status =
-              run_joined(*running, [&] { exec_app(plan); }, [&] { sandbox_lock.reset(); }, release_lock)) {
+              run_joined(*running, [&] { exec_app(plan); }, [&] { sandbox_lock.reset(); }, release_lock, terminal)) {
         exit_like(*status);
       }
       break;
@@ -178,7 +181,7 @@ void apply(const LaunchPlan& plan, Reporter& reporter) {
     // instance, and each launch supervises its own processes over the shared sandbox.
     if (plan.backend == Backend::Namespaces) record_instance(plan.sandbox, plan.view_id, init);
     release_lock(init);
-  }, host_side));
+  }, host_side, terminal));
 }
 
 }  // namespace appv

@@ -9,6 +9,8 @@
 
 namespace appv {
 
+class TerminalRelay;
+
 // Becomes the app. For a Run plan: takes the sandbox's lock, decides again between
 // build, join and refuse (the instance may have started or exited since planning),
 // records the sandbox's state and the instance, builds the view, execs. For a Temp
@@ -19,7 +21,10 @@ namespace appv {
 // nothing, with that refusal's message (Exit::Environment).
 // Returns only by throwing: Exit::Busy (refused), Exit::Environment (the host lacks
 // what the backend needs), Exit::Io, Exit::NotFound / Exit::CannotExecute (exec).
-[[noreturn]] void apply(const LaunchPlan& plan, Reporter& reporter);
+// `terminal`: the relay of an interactive launch (redirect/terminal_relay.h), whose
+// pseudo-terminal the plan bound at /dev/console; the ns backend's app gets it, and
+// this process relays it until the app ends.
+[[noreturn]] void apply(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal = nullptr);
 
 // Builds the view and execs the plan's program in a forked child; the caller stays
 // outside the view, forwarding SIGINT, SIGTERM, SIGHUP and SIGQUIT, and gets the raw
@@ -28,6 +33,6 @@ namespace appv {
 // through `reporter`) and holds its lock until the app and everything it started are
 // gone, also when this process is killed first; removing it afterwards is the
 // caller's (Temp: apply() does it; InstallCapture: once the capture is packed).
-int apply_in_child(const LaunchPlan& plan, Reporter& reporter);
+int apply_in_child(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal = nullptr);
 
 }  // namespace appv

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include "base/unique_fd.h"
 #include "redirect/child.h"
 #include "redirect/child_channel.h"
+#include "redirect/terminal_relay.h"
 
 namespace appv {
 namespace {
@@ -75,10 +78,25 @@ void tell(int fd, char outcome) {
   while (n < 0 && errno == EINTR);
 }
 
+// The joiner's wait for the app; with a terminal relay, the app's stops are reported.
+int wait_for_app(pid_t app, const TerminalRelay* terminal) {
+  if (!terminal) return wait_for(app);
+  int status = 0;
+  for (;;) {
+    if (::waitpid(app, &status, WUNTRACED) < 0) {
+      if (errno == EINTR) continue;
+      throw_sys("cannot wait for", "the app", errno);
+    }
+    if (!WIFSTOPPED(status)) return status;
+    terminal->report_stop(WSTOPSIG(status));
+  }
+}
+
 }  // namespace
 
 std::optional<int> run_joined(const Instance& instance, const std::function<void()>& exec_app,
-                              const std::function<void()>& in_joiner, const std::function<void(pid_t)>& started) {
+                              const std::function<void()>& in_joiner, const std::function<void(pid_t)>& started,
+                              TerminalRelay* terminal) {
   ErrorChannel errors;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe to the joining process", errno, Exit::Environment);
@@ -95,6 +113,7 @@ std::optional<int> run_joined(const Instance& instance, const std::function<void
         ::_exit(0);
       }
       in_joiner();
+      if (terminal) terminal->lead_session();
       std::fflush(nullptr);
       const pid_t app = ::fork();
       if (app < 0 && errno == ENOMEM) {
@@ -104,13 +123,16 @@ std::optional<int> run_joined(const Instance& instance, const std::function<void
       if (app < 0) throw_sys("cannot fork", "the app into the running instance", errno, Exit::Environment);
       if (app == 0) {
         outcome_writer.reset();
-        errors.run(exec_app);
+        errors.run([&] {
+          if (terminal) terminal->attach_app();
+          exec_app();
+        });
       }
       tell(outcome_writer.get(), kJoined);
       outcome_writer.reset();
       errors.close_writer();  // the launch sees end-of-file when the app has exec'd
       SignalForwarding forwarding(app);
-      exit_like(wait_for(app));
+      exit_like(wait_for_app(app, terminal));
     });
   }
   outcome_writer.reset();
@@ -130,6 +152,14 @@ std::optional<int> run_joined(const Instance& instance, const std::function<void
     return status;  // the joiner died without a word (killed from outside)
   }
   if (started) started(joiner);
+  if (terminal) {
+    // The joiner ends with the app: its pidfd says when.
+    terminal->app_started();
+    const UniqueFd joiner_ends(static_cast<int>(::syscall(SYS_pidfd_open, joiner, 0)));
+    if (!joiner_ends) throw_sys("cannot watch", "the joining process (pidfd_open)", errno, Exit::Environment);
+    terminal->relay_until(joiner_ends.get());
+    terminal->finish();
+  }
   return wait_for(joiner);
 }
 

@@ -18,6 +18,8 @@
 
 namespace appv {
 
+class TerminalRelay;
+
 // Enters the instance's user, network and mount namespaces and its root, and makes
 // its PID namespace the one of the children forked next (the app is forked, not
 // exec'd, from here). Must be called single-threaded.
@@ -34,8 +36,11 @@ std::optional<NamespaceState> join_instance(const Instance& instance);
 // new process: fork fails with ENOMEM), nothing was started and it returns nullopt, to
 // build the view anew. Else, once the app has exec'd, `started(joiner)` runs here and
 // the app's raw wait status is returned when it ends. An error before the app's exec
-// is thrown here (as run_child does).
+// is thrown here (as run_child does). With a `terminal` (redirect/terminal_relay.h)
+// the app is attached to it, the joiner reports its stops, and this process relays
+// the terminal until the joiner has ended.
 std::optional<int> run_joined(const Instance& instance, const std::function<void()>& exec_app,
-                              const std::function<void()>& in_joiner, const std::function<void(pid_t)>& started);
+                              const std::function<void()>& in_joiner, const std::function<void(pid_t)>& started,
+                              TerminalRelay* terminal = nullptr);
 
 }  // namespace appv

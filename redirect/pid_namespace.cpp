@@ -18,6 +18,7 @@
 #include "redirect/child_channel.h"
 #include "redirect/privileges.h"
 #include "redirect/seccomp_filter.h"
+#include "redirect/terminal_relay.h"
 
 namespace appv {
 namespace {
@@ -65,8 +66,9 @@ bool write_ended(int fd, const AppEnded& ended) {
 
 // pid 1 from here on: reap every child, report the app's status once, and end when
 // `lifetime` says. The kernel sends pid 1 only the signals it handles; those that
-// appv passes on (SignalForwarding) go to the app.
-[[noreturn]] void init_loop(pid_t app, UniqueFd status_writer, InitLifetime lifetime) {
+// appv passes on (SignalForwarding) go to the app. With a terminal relay, the app's
+// stops are reported to it.
+[[noreturn]] void init_loop(pid_t app, UniqueFd status_writer, InitLifetime lifetime, const TerminalRelay* terminal) {
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
@@ -79,7 +81,11 @@ bool write_ended(int fd, const AppEnded& ended) {
     int ws = 0, app_status = 0;
     bool app_ended = false;
     pid_t pid;
-    while ((pid = ::waitpid(-1, &ws, WNOHANG)) > 0) {
+    while ((pid = ::waitpid(-1, &ws, WNOHANG | (terminal ? WUNTRACED : 0))) > 0) {
+      if (WIFSTOPPED(ws)) {
+        if (pid == app && app_running) terminal->report_stop(WSTOPSIG(ws));
+        continue;
+      }
       if (pid == app) {
         app_ended = true;
         app_status = ws;
@@ -109,7 +115,7 @@ void unshare_pid_namespace() {
 
 int run_in_pid_namespace(const std::function<void()>& enter_view, const std::function<void()>& exec_app,
                          InitLifetime lifetime, const std::function<void(pid_t)>& started,
-                         const std::vector<int>& init_keeps) {
+                         const std::vector<int>& init_keeps, TerminalRelay* terminal) {
   ErrorChannel errors;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe to the app's init", errno, Exit::Environment);
@@ -126,19 +132,26 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
       sigemptyset(&chld);
       sigaddset(&chld, SIGCHLD);
       ::sigprocmask(SIG_BLOCK, &chld, &old);
+      if (terminal) terminal->lead_session();
       std::fflush(nullptr);
       const pid_t app = ::fork();
       if (app < 0) throw_sys("cannot fork", "the app", errno, Exit::Environment);
       if (app == 0) {
         ::sigprocmask(SIG_SETMASK, &old, nullptr);
         status_writer.reset();
-        errors.run(exec_app);
+        errors.run([&] {
+          if (terminal) terminal->attach_app();
+          exec_app();
+        });
       }
       errors.close_writer();  // appv sees end-of-file when the app has exec'd
       std::vector<int> keep = init_keeps;
       keep.push_back(status_writer.get());
+      if (terminal) keep.push_back(terminal->stop_reports());
       close_inherited_fds(std::move(keep));
-      if (::isatty(0)) ::ioctl(0, TIOCNOTTY);  // init has no use for the terminal
+      // init has no use for the caller's terminal. (With a relay it leads the app's
+      // session, whose terminal it must keep.)
+      if (!terminal && ::isatty(0)) ::ioctl(0, TIOCNOTTY);
       release_stdio();
       // The app must not control init (ptrace, /proc/1/mem, /proc/1/fd: it could run
       // calls its filter refuses through it, or forge the status it reports), and
@@ -147,7 +160,7 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
       // runs under the app's own filter.
       drop_privileges_but(CAP_KILL);
       install_seccomp_filter();
-      init_loop(app, std::move(status_writer), lifetime);
+      init_loop(app, std::move(status_writer), lifetime, terminal);
     });
   }
   status_writer.reset();
@@ -158,7 +171,12 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
     ErrorChannel::throw_reported(report);
     return status;
   }
+  if (terminal) terminal->app_started();
   if (started) started(init);
+  if (terminal) {
+    terminal->relay_until(status_reader.get());
+    terminal->finish();
+  }
   AppEnded ended;
   ssize_t n;
   do n = ::read(status_reader.get(), &ended, sizeof ended);

@@ -18,6 +18,8 @@
 
 namespace appv {
 
+class TerminalRelay;
+
 // Unshares the PID namespace for the children the caller forks next (the caller
 // stays where it is). Call after enter_namespaces(). Throws Exit::Environment.
 void unshare_pid_namespace();
@@ -41,8 +43,11 @@ enum class InitLifetime {
 // launch's host-side helpers (the D-Bus proxies) alive as long as the instance lives,
 // so launches that joined it keep their bus after the first app exits, and the lock
 // of a throw-away sandbox, held while anything of the launch lives (vfs/work_dirs.h).
+// With a `terminal` (redirect/terminal_relay.h) the app is attached to it before
+// `exec_app`, init reports the app's stops, and this process relays the terminal
+// until the app has ended.
 int run_in_pid_namespace(const std::function<void()>& enter_view, const std::function<void()>& exec_app,
                          InitLifetime lifetime, const std::function<void(pid_t)>& started,
-                         const std::vector<int>& init_keeps = {});
+                         const std::vector<int>& init_keeps = {}, TerminalRelay* terminal = nullptr);
 
 }  // namespace appv

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The user's terminal after the app (containment, case 2 and its kind): a process the
+# app leaves running (terminal_thief.c, SIGHUP ignored) waits until appv has returned
+# and the user's shell has its prompt again, then tries to become the terminal's
+# foreground process group and to read what the user types next. In every way of
+# launching (appv run in the default and a full view, --temp, a launch that joins a
+# running instance, the self-executing package) it must get neither, and the user's
+# shell gets the line. The relay that makes this so must keep the terminal usable:
+# input and output, the window size and its changes, Ctrl-C, Ctrl-Z with fg and bg,
+# exit statuses, the terminal's settings given back. terminal_session.py is the user
+# at the terminal (an interactive bash in a pseudo-terminal of the test's own).
+# Run alone: ctest -R security_user_terminal_takeover (and security_root_...).
+source "$1/lib.sh"
+command -v python3 >/dev/null || skip "python3 is needed to play the user at a terminal"
+T=$work/terminal_session.py
+"$A" pack -q "$work/terminal_thief" -o "$work/thief.appv" || bad "pack the thief"
+packed "$work/sh.appv" /bin/bash /bin/sleep /bin/stty /usr/bin/tty /bin/ls || bad "pack bash"
+cp "$work/thief.appv" "$work/thief-exe.appv"
+
+# One launch of the thief; the secret typed afterwards must reach the shell only.
+# COMMAND: the command line typed at the prompt (the report goes to descriptor 3).
+# KILLED: "killed" where the launch ends every process of the app with it (--temp):
+# then the thief must not even have reported.
+thief_attempt() {
+  local name=$1 command=$2 killed=${3:-} report=$work/report-$RANDOM
+  : >"$report"
+  chmod 666 "$report"
+  local steps
+  steps=$(cat <<STEPS
+type ${command} 3>$report; echo "appv-returned-\$?"\r
+expect appv-returned-0
+expect PROMPT>
+sleep 1.5
+type echo typed-se''cret-$name\r
+expect typed-secret-$name
+expect PROMPT>
+sleep 3.5
+STEPS
+)
+  if ! out=$(python3 "$T" <<<"$steps" 2>&1); then bad "$name: the session went wrong: $out"; return; fi
+  local foreground read
+  foreground=$(sed -n 's/^foreground //p' "$report")
+  read=$(sed -n 's/^read //p' "$report")
+  if [[ $killed ]]; then
+    same "$name: the left-behind process ended with the app" "" "$(cat "$report")"
+    return
+  fi
+  check "$name: the thief ran and reported" test -n "$foreground" -a -n "$read"
+  [[ -n $foreground ]] || return
+  check "$name: the left-behind process cannot take the terminal's foreground ($foreground)" bash -c '! grep -qx ok <<<"$1"' _ "$foreground"
+  check "$name: it reads nothing the user typed ($read)" bash -c '! grep -q "typed" <<<"$1"' _ "$read"
+}
+
+thief_attempt default "$A run -q $work/thief.appv"
+thief_attempt full "$A run -q ${FULL[*]} $work/thief.appv"
+thief_attempt temp "$A run -q --temp $work/thief.appv" killed
+thief_attempt stub "$work/thief-exe.appv --appv-quiet"
+# A launch that joins a running instance of the same view.
+thief_attempt joined "{ $A run -q $work/thief.appv 400 & sleep 0.2; $A run -q $work/thief.appv 3>/dev/null; wait; }"
+
+# The terminal still works like the user's own.
+steps=$(cat <<STEPS
+size 33 111
+type $A run -q $work/sh.appv -c 'stty size; tty; read -r x; echo "got:\$x"; exit 3'\r
+expect 33 111
+expect /dev/console
+type hello there\r
+expect got:hello there
+expect PROMPT>
+type echo "status=\$?"\r
+expect status=3
+type $A run -q $work/sh.appv -c 'trap "echo caught-int; exit 7" INT; echo ready; while :; do sleep 0.1; done'\r
+expect ready
+type \x03
+expect caught-int
+expect PROMPT>
+type echo "status=\$?"\r
+expect status=7
+type $A run -q $work/sh.appv -c 'echo ready; sleep 2; echo finished'\r
+expect ready
+type \x1a
+expect Stopped
+expect PROMPT>
+type stty -a | grep -o -- ' -*icanon'; echo settings-given-back\r
+expect  icanon\s+settings-given-back
+expect PROMPT>
+type fg\r
+expect finished
+expect PROMPT>
+type echo "status=\$?"\r
+expect status=0
+type $A run -q $work/sh.appv -c 'echo ready; sleep 1; echo in-background' &\r
+expect ready
+expect in-background
+type wait; echo waited\r
+expect waited
+expect PROMPT>
+type $A run -q $work/sh.appv -c 'trap "stty size" WINCH; echo ready; sleep 1; sleep 1; echo done'\r
+expect ready
+size 40 120
+expect 40 120
+expect done
+expect PROMPT>
+type $A run -q $work/sh.appv -c 'kill -TERM \$\$'; echo "status=\$?"\r
+expect status=143
+STEPS
+)
+if out=$(python3 "$T" <<<"$steps" 2>&1); then
+  ok "input, output, window size, Ctrl-C, Ctrl-Z, fg, bg and statuses through the relayed terminal"
+else
+  bad "the relayed terminal: $out"
+fi
+
+# A pipeline keeps the caller's terminal (README: reading it would take the other
+# side's keystrokes): the app's standard input is the caller's terminal itself.
+steps=$(cat <<STEPS
+type $A run -q $work/sh.appv -c 'ls -l /proc/self/fd/0' | cat; tty\r
+expect -> (/dev/pts/[0-9]+).*\1
+STEPS
+)
+if out=$(python3 "$T" <<<"$steps" 2>&1); then ok "a pipeline keeps the caller's terminal"; else bad "pipeline: $out"; fi
+
+finish
