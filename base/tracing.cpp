@@ -48,6 +48,18 @@ int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener) {
     f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
     for (const StoppedCall& c : calls) {
       const uint32_t action = with_listener && c.notify ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_TRACE;
+      if (c.nonzero_arg >= 0) {
+        // nr matches: either word of the argument non-zero -> the action, else ALLOW.
+        const uint32_t low = static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.nonzero_arg);
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 6));
+        f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low));
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3));
+        f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low + 4));
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1));
+        f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+        f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
+        continue;
+      }
       if (c.at_flags_arg < 0) {
         f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 1));
         f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
@@ -102,6 +114,12 @@ bool read_tracee_u64(pid_t pid, uint64_t addr, uint64_t& value) {
   iovec local{&value, sizeof value};
   iovec remote{reinterpret_cast<void*>(addr), sizeof value};
   return ::process_vm_readv(pid, &local, 1, &remote, 1, 0) == sizeof value;
+}
+
+bool read_tracee(pid_t pid, uint64_t addr, void* data, size_t size) {
+  iovec local{data, size};
+  iovec remote{reinterpret_cast<void*>(addr), size};
+  return ::process_vm_readv(pid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size);
 }
 
 bool write_tracee(pid_t pid, uint64_t addr, const void* data, size_t size) {

@@ -23,10 +23,13 @@ long ptrace_call(long request, pid_t pid, void* addr, void* data);
 // name an open file, not a path, and are let through without a stop. `notify`: the
 // call goes to the supervisor as a seccomp user notification (base/user_notification.h)
 // when the filter has a listener, else it stops for the tracer like the rest.
+// `nonzero_arg`: the call stops only when that argument is not 0 (sendto with a
+// destination address; send() is sendto without one and must not stop).
 struct StoppedCall {
   long nr;
   int at_flags_arg = -1;
   bool notify = false;
+  int nonzero_arg = -1;
 };
 
 // In the child about to be traced: sets no_new_privs and loads a filter that answers
@@ -42,6 +45,7 @@ int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener = 
 // A NUL-terminated string of at most 16 KiB ("" if unreadable or longer).
 std::string read_tracee_string(pid_t pid, uint64_t addr);
 bool read_tracee_u64(pid_t pid, uint64_t addr, uint64_t& value);
+bool read_tracee(pid_t pid, uint64_t addr, void* data, size_t size);  // all `size` bytes, or false
 bool write_tracee(pid_t pid, uint64_t addr, const void* data, size_t size);
 
 // Tracer and tracees on one CPU while tracing: each stop is a wake-up of the other

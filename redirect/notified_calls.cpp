@@ -102,6 +102,14 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
   const Translation t = translate_for(n.pid, path, arg.intent, arg.follow);
   if (t.error) return notifications_->answer(n.id, -t.error);
   if (t.done) return notifications_->answer(n.id, 0);
+  if (std::string text; call.kind == PathCallKind::Readlink && proc_link_text(n.pid, t, text)) {
+    // /proc/self/cwd, fd/N, /proc/PID/...: the view path, not the host's.
+    const int size = static_cast<int>(a[arg.path_arg + 2]);
+    if (size <= 0) return notifications_->answer(n.id, -EINVAL);
+    const size_t shown = std::min(text.size(), static_cast<size_t>(size));
+    if (!write_tracee(n.pid, a[arg.path_arg + 1], text.data(), shown)) return notifications_->answer(n.id, -EFAULT);
+    return notifications_->answer(n.id, static_cast<int64_t>(shown));
+  }
   // The host's path stands (a place's own link, /proc, merged trees named absolutely):
   // the call runs as made. A relative one is answered here all the same: its
   // directory fd may be a stand-in for a merged directory.

@@ -20,6 +20,12 @@ PathArg open_arg(int dirfd_arg, int path_arg, uint64_t flags) {
 
 PathCall plain(std::vector<PathArg> paths) { return {PathCallKind::Plain, std::move(paths), -1, -1}; }
 PathCall fd_write(int fd_arg) { return {PathCallKind::FdWrite, {}, -1, fd_arg}; }
+// A socket address at `addr_arg`: bind makes the socket's file (in the sandbox for a
+// writecopy or full tree), connect and sendto look one up. A final link is followed
+// by connect, not by bind (the kernel answers EADDRINUSE for any existing name).
+PathCall socket_address(int addr_arg, int len_arg, Intent intent) {
+  return {PathCallKind::Socket, {{-1, addr_arg, intent, intent == Intent::Lookup}}, -1, -1, len_arg};
+}
 
 }  // namespace
 
@@ -45,6 +51,11 @@ const std::vector<StoppedCall>& redirected_calls() {
       {SYS_symlinkat},  {SYS_mknodat},  {SYS_utimensat}, {SYS_getxattr},  {SYS_lgetxattr}, {SYS_setxattr},
       {SYS_lsetxattr},  {SYS_listxattr}, {SYS_llistxattr}, {SYS_removexattr}, {SYS_lremovexattr},
       {SYS_inotify_add_watch}, {SYS_fchmod}, {SYS_fchown}, {SYS_fsetxattr}, {SYS_fremovexattr},
+      // execveat with AT_EMPTY_PATH too (fexecve): the descriptor's file runs in the view.
+      {SYS_execveat},
+      // Unix socket paths. sendto stops only with an address: send() on a connected
+      // socket is sendto without one, and a stream's traffic must not stop.
+      {SYS_bind}, {SYS_connect}, {SYS_sendto, -1, false, 4},
 #ifdef SYS_renameat
       {SYS_renameat},
 #endif
@@ -85,6 +96,12 @@ std::optional<PathCall> describe_path_call(long nr, const uint64_t (&a)[6], uint
     case SYS_faccessat2: return plain({{0, 1, Intent::Lookup, nr == SYS_faccessat2 ? at_nofollow(3) : true}});
     case SYS_readlinkat: return PathCall{PathCallKind::Readlink, {{0, 1, Intent::Lookup, false}}, -1, -1};
     case SYS_execve: return PathCall{PathCallKind::Exec, {{-1, 0, Intent::Lookup, true}}, -1, -1};
+    case SYS_execveat: return PathCall{PathCallKind::Exec, {{0, 1, Intent::Lookup, at_nofollow(4)}}, -1, -1};
+    case SYS_bind: return socket_address(1, 2, Intent::Create);
+    case SYS_connect: return socket_address(1, 2, Intent::Lookup);
+    case SYS_sendto:
+      if (a[4] == 0) return std::nullopt;  // send(): no address
+      return socket_address(4, 5, Intent::Lookup);
     case SYS_chdir: return plain({{-1, 0, Intent::Lookup, true}});
     case SYS_getcwd: return PathCall{PathCallKind::Getcwd, {}, -1, -1};
     case SYS_statfs: return plain({{-1, 0, Intent::Lookup, true}});

@@ -23,6 +23,8 @@ enum class PathCallKind {
   Link,      // link(at): the new name created in the view, the old one copied up
   FdWrite,   // fchmod, fchown, fsetxattr, futimens...: a change through a descriptor,
              // refused (EROFS) when it names a file of a layer the app may not change
+  Socket,    // bind, connect, sendto: a struct sockaddr_un at `paths[0].path_arg`, its
+             // length at `len_arg` (redirect/socket_paths.h); other families pass
 };
 
 struct PathArg {
@@ -37,10 +39,11 @@ struct PathCall {
   std::vector<PathArg> paths;
   int mode_arg = -1;  // mkdir's mode, for a directory the translator makes itself
   int fd_arg = -1;    // FdWrite: the descriptor
+  int len_arg = -1;   // Socket: the address's length
 };
 
 // The calls the filter stops (base/tracing.h), with fstat-like AT_EMPTY_PATH calls
-// let through. Those marked `notify` (open, openat, stat, lstat, newfstatat, statx,
+// let through, and sendto only with a destination address. Those marked `notify` (open, openat, stat, lstat, newfstatat, statx,
 // access, faccessat(2), readlink(at), getcwd) are served as user notifications
 // (redirect/notified_calls.cpp) when the filter has a listener.
 const std::vector<StoppedCall>& redirected_calls();

@@ -98,6 +98,7 @@ ProcLink resolve_proc_link(pid_t pid, const std::string& path, const PathTransla
   }
   if (kind == "root") {
     out.view_path = rest.empty() ? "/" : rest;
+    out.shown = "/";
     return out;
   }
   std::string real;
@@ -114,6 +115,8 @@ ProcLink resolve_proc_link(pid_t pid, const std::string& path, const PathTransla
   constexpr std::string_view kDeleted = " (deleted)";
   if (real.size() > kDeleted.size() && real.compare(real.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0) {
     out.error = EACCES;
+    const std::string was = view.view_path_of(real.substr(0, real.size() - kDeleted.size()));
+    if (!was.empty()) out.shown = was + std::string(kDeleted);
     return out;
   }
   std::string in_view = view.view_path_of(real);
@@ -125,6 +128,7 @@ ProcLink resolve_proc_link(pid_t pid, const std::string& path, const PathTransla
     in_view = real;  // a directory of the view's root stands for itself
   }
   out.view_path = in_view == "/" ? (rest.empty() ? "/" : rest) : in_view + rest;
+  out.shown = in_view;
   return out;
 }
 

@@ -19,6 +19,11 @@ struct ProcLink {
   int error = 0;          // the call fails with it (EACCES: no view path for it)
   std::string view_path;  // is_link and no error: the same path in the view
   bool whole = false;     // the path is the link itself, nothing named below it
+  // What readlink(2) of the link shows the app (whole links only): the view path, "/"
+  // for root, a deleted file's view path with " (deleted)" as the kernel appends it;
+  // "" where the kernel's own answer stands (a file in no layer: it was not opened
+  // through the view).
+  std::string shown;
 };
 
 // For the traced process `pid`: `path` (absolute, as the app or a link in the view

@@ -228,7 +228,9 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     }
     view.set_lender([&rights](bool raise) { rights->lend(raise); });
     ScopeGuard unlend([&] { view.set_lender({}); });
-    Supervisor supervisor(view, notifications ? &*notifications : nullptr, rights->dropped());
+    // The stand-ins' directory is short where it is in /dev/shm: links to the
+    // directories of socket paths too long for a sockaddr_un go there too.
+    Supervisor supervisor(view, notifications ? &*notifications : nullptr, rights->dropped(), listings);
     std::set<pid_t> started{child};
     ptrace_call(PTRACE_CONT, child, nullptr, nullptr);
     status = trace_until_done(

@@ -19,6 +19,7 @@
 
 #include "base/tracing.h"
 #include "redirect/exec_rewrite.h"
+#include "redirect/socket_paths.h"
 #include "redirect/tracee_proc.h"
 
 namespace appv {
@@ -79,8 +80,12 @@ class Stop {
   bool dirty_ = false;
 };
 
-Supervisor::Supervisor(PathTranslator& view, UserNotifications* notifications, bool rights_dropped)
-    : view_(view), notifications_(notifications), self_(::getpid()), rights_dropped_(rights_dropped) {
+Supervisor::Supervisor(PathTranslator& view, UserNotifications* notifications, bool rights_dropped, std::string short_dir)
+    : view_(view),
+      notifications_(notifications),
+      short_dir_(std::move(short_dir)),
+      self_(::getpid()),
+      rights_dropped_(rights_dropped) {
   can_compare_files_ = ::syscall(SYS_kcmp, self_, self_, KCMP_VM, 0, 0) == 0;
 }
 
@@ -104,6 +109,7 @@ void Supervisor::on_stop(pid_t pid) {
       if (readlink_exe(stop, args, call->paths[0])) return;
       break;
     case PathCallKind::Rename: return rename(stop, args, *call);
+    case PathCallKind::Socket: return socket_address(stop, args, *call);
     case PathCallKind::FdWrite: {
       const std::string real = read_link(fmt::format("/proc/{}/fd/{}", pid, static_cast<int>(args[call->fd_arg])));
       if (!real.empty() && real[0] == '/' && view_.in_protected_layer(real)) stop.skip(-EROFS);
@@ -125,6 +131,15 @@ void Supervisor::on_stop(pid_t pid) {
     const Translation t = translate_for(pid, path, a.intent, a.follow, mode);
     if (t.error) return stop.skip(-t.error);
     if (t.done) return stop.skip(0);
+    std::string text;
+    if (call->kind == PathCallKind::Readlink && proc_link_text(pid, t, text)) {
+      // readlink(path, buf, size) or readlinkat(dirfd, path, buf, size): the view path.
+      const int size = static_cast<int>(args[a.path_arg + 2]);
+      if (size <= 0) return stop.skip(-EINVAL);
+      const size_t shown = std::min(text.size(), static_cast<size_t>(size));
+      if (!write_tracee(pid, args[a.path_arg + 1], text.data(), shown)) return stop.skip(-EFAULT);
+      return stop.skip(static_cast<long>(shown));
+    }
     // The host's path stands: a place's own link, or an absolute path that is its own
     // host path (/proc, merged trees). A relative one is rewritten all the same: its
     // directory fd may be a stand-in for a merged directory.
@@ -180,19 +195,27 @@ void Supervisor::hold_dir(pid_t pid, int fd, UniqueFd ours, const std::string& v
 
 void Supervisor::exec(Stop& stop, const uint64_t (&args)[6]) {
   const pid_t pid = stop.pid();
+  // execveat(dirfd, path, argv, envp, flags) becomes execveat(AT_FDCWD, <host file>,
+  // <new argv>, envp, 0): the execve the rest of this function makes.
+  const bool at = stop.nr() == SYS_execveat;
   std::string path;
-  if (const int named = view_path(pid, read_tracee_string(pid, args[0]), AT_FDCWD, path); named != 0) {
+  if (at) {
+    const int err = execveat_path(pid, args, path);
+    if (err < 0) return;
+    if (err > 0) return stop.skip(-err);
+  } else if (const int named = view_path(pid, read_tracee_string(pid, args[0]), AT_FDCWD, path); named != 0) {
     return stop.skip(named > 0 ? -named : -ENOENT);
   }
   if (const int err = exec_view_path(pid, path)) return stop.skip(-err);
+  const int argv_arg = at ? 2 : 1;
   // The arguments, read up to what the kernel itself takes (ARG_MAX, 2 MiB with the
   // default stack limit); their strings stay where they are in the app's memory.
   std::vector<std::string> argv;
   std::vector<uint64_t> in_app;
   size_t bytes = 0;
-  for (uint64_t at = args[1]; at != 0; at += 8) {
+  for (uint64_t in = args[argv_arg]; in != 0; in += 8) {
     uint64_t p = 0;
-    if (!read_tracee_u64(pid, at, p)) return stop.skip(-EFAULT);
+    if (!read_tracee_u64(pid, in, p)) return stop.skip(-EFAULT);
     if (p == 0) break;
     argv.push_back(read_tracee_string(pid, p));
     in_app.push_back(p);
@@ -218,8 +241,12 @@ void Supervisor::exec(Stop& stop, const uint64_t (&args)[6]) {
   const uint64_t file = stop.put(r.file);
   const uint64_t array = stop.put(pointers.data(), pointers.size() * sizeof(uint64_t));
   if (file == 0 || array == 0) return stop.skip(-E2BIG);
-  stop.set_arg(0, file);
-  stop.set_arg(1, array);
+  if (at) {
+    stop.set_arg(0, static_cast<uint64_t>(static_cast<int64_t>(AT_FDCWD)));
+    stop.set_arg(4, 0);
+  }
+  stop.set_arg(at ? 1 : 0, file);
+  stop.set_arg(argv_arg, array);
   pending_exe_[pid] = r.program;
 }
 
@@ -303,6 +330,59 @@ void Supervisor::exchange(Stop& stop, const Translation& source, const Translati
     return stop.skip(-errno);
   }
   stop.skip(0);
+}
+
+// bind, connect and sendto with a unix socket's path: the address is read, its path
+// translated (bind creates: copied-up parents, the sandbox for writecopy and full
+// trees) and an address naming the host path written below the caller's stack.
+// Abstract and unnamed addresses and other families are left as they are.
+void Supervisor::socket_address(Stop& stop, const uint64_t (&args)[6], const PathCall& call) {
+  const pid_t pid = stop.pid();
+  const PathArg& a = call.paths[0];
+  const uint64_t len = args[call.len_arg];
+  // No address, or a length the kernel refuses (EINVAL): its own answer.
+  if (args[a.path_arg] == 0 || len > sizeof(sockaddr_un)) return;
+  sockaddr_un given{};
+  if (!read_tracee(pid, args[a.path_arg], &given, static_cast<size_t>(len))) return;  // EFAULT, the kernel's
+  const std::optional<std::string> name = unix_socket_path(&given, static_cast<size_t>(len));
+  if (!name) return;
+  std::string path;
+  if (const int named = view_path(pid, *name, AT_FDCWD, path); named != 0) {
+    if (named > 0) stop.skip(-named);
+    return;
+  }
+  if (a.intent == Intent::Create) {
+    // bind never reuses a name, a link's included (the kernel answers EADDRINUSE);
+    // Create would copy an existing lower entry up instead.
+    const Translation there = translate_for(pid, path, Intent::Lookup, false);
+    if (there.error == 0 && there.kind != NodeKind::Absent) return stop.skip(-EADDRINUSE);
+  }
+  const Translation t = translate_for(pid, path, a.intent, a.follow);
+  if (t.error) return stop.skip(-t.error);
+  // The host's own path, named absolutely, stands. A relative one is rewritten: the
+  // working directory may be a stand-in for a merged directory.
+  if (t.real.empty() || (t.real == path && (*name)[0] == '/')) return;
+  const std::optional<UnixAddress> out = unix_socket_address(fit_socket_path(t.real));
+  if (!out) return stop.skip(-ENAMETOOLONG);
+  const uint64_t at = stop.put(&out->addr, out->len);
+  if (at == 0) return stop.skip(-EFAULT);
+  stop.set_arg(a.path_arg, at);
+  stop.set_arg(call.len_arg, out->len);
+}
+
+std::string Supervisor::fit_socket_path(const std::string& real) {
+  if (real.size() <= kMaxSocketPath || short_dir_.empty()) return real;
+  const size_t slash = real.rfind('/');
+  if (slash == std::string::npos || slash == 0) return {};
+  const std::string dir = real.substr(0, slash);
+  auto it = socket_dirs_.find(dir);
+  if (it == socket_dirs_.end()) {
+    const std::string link = fmt::format("{}/socket-dir-{}", short_dir_, socket_dirs_.size());
+    if (::symlink(dir.c_str(), link.c_str()) != 0) return {};
+    it = socket_dirs_.emplace(dir, link).first;
+  }
+  const std::string fitted = it->second + real.substr(slash);
+  return fitted.size() <= kMaxSocketPath ? fitted : std::string();
 }
 
 }  // namespace appv

@@ -30,7 +30,10 @@ class Supervisor {
   // `notifications`: the listener of the app's filter, or nullptr when every call
   // stops for ptrace. `rights_dropped`: the supervisor runs with the app's rights
   // (redirect/app_rights.h), its capabilities dropped.
-  Supervisor(PathTranslator& view, UserNotifications* notifications, bool rights_dropped);
+  // `short_dir`: a directory of this launch's own with a short host path, where
+  // links to the directories of socket paths too long for a sockaddr_un are made
+  // (fit_socket_path); "" for none.
+  Supervisor(PathTranslator& view, UserNotifications* notifications, bool rights_dropped, std::string short_dir = {});
 
   // A seccomp stop of the tracee `pid` (redirect/supervisor.cpp).
   void on_stop(pid_t pid);
@@ -78,11 +81,26 @@ class Supervisor {
   // itself) is the program it runs in the view, another /proc link of the app what it
   // stands for, not the supervisor's own. 0 or the errno the exec fails with.
   int exec_view_path(pid_t pid, std::string& path) const;
+  // The view path execveat(dirfd, path, argv, envp, flags) runs: `path` relative to
+  // `dirfd`, or with AT_EMPTY_PATH the file `dirfd` names (fexecve); a final link
+  // refused (ELOOP) under AT_SYMLINK_NOFOLLOW. 0 when named; -1 when the call is left
+  // to the kernel as made (a bad descriptor, a memfd or a file opened outside the
+  // view: nothing of the view to run); else the errno the exec fails with.
+  int execveat_path(pid_t pid, const uint64_t (&args)[6], std::string& path);
+  // What readlink(2) of `t` (a Lookup of the path the app gave, not followed) shows
+  // when it is /proc/{self,PID}/{cwd,root,fd/N} of the app: the view path it stands
+  // for (redirect/proc_links.h ProcLink::shown). False when the kernel's answer stands.
+  bool proc_link_text(pid_t pid, const Translation& t, std::string& text) const;
+  // The host path `real` of a socket as a sockaddr_un can hold it: itself when it
+  // fits, else through a link in short_dir_ to its directory (made once per
+  // directory); "" when neither fits (the call then fails with ENAMETOOLONG).
+  std::string fit_socket_path(const std::string& real);
 
   void exec(Stop& stop, const uint64_t (&args)[6]);
   void getcwd(Stop& stop, const uint64_t (&args)[6]);
   bool readlink_exe(Stop& stop, const uint64_t (&args)[6], const PathArg& a);
   void rename(Stop& stop, const uint64_t (&args)[6], const PathCall& call);
+  void socket_address(Stop& stop, const uint64_t (&args)[6], const PathCall& call);
   void exchange(Stop& stop, const Translation& source, const Translation& target);
 
   void answer(const UserNotification& n);
@@ -110,6 +128,8 @@ class Supervisor {
   void forget_held_dirs();
   mutable std::map<std::pair<pid_t, int>, std::shared_ptr<const HeldDir>> held_dirs_;
   std::vector<std::pair<pid_t, std::shared_ptr<const HeldDir>>> recent_dirs_;  // the last opened, newest last
+  std::string short_dir_;
+  std::map<std::string, std::string> socket_dirs_;  // host directory -> its link in short_dir_
   pid_t self_;
   bool rights_dropped_;
   bool can_compare_files_ = true;  // kcmp(2) answers (CONFIG_KCMP)

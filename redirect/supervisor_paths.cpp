@@ -97,4 +97,33 @@ int Supervisor::exec_view_path(pid_t pid, std::string& path) const {
   return 0;
 }
 
+int Supervisor::execveat_path(pid_t pid, const uint64_t (&args)[6], std::string& path) {
+  const int dirfd = static_cast<int>(args[0]);
+  const auto flags = static_cast<unsigned>(args[4]);
+  const std::string given = read_tracee_string(pid, args[1]);
+  if (given.empty()) {
+    if (!(flags & AT_EMPTY_PATH)) return -1;  // ENOENT (or EFAULT): the kernel's answer
+    // fexecve: the file the descriptor names, by its view path.
+    const ProcLink link = resolve_proc_link(pid, fmt::format("/proc/self/fd/{}", dirfd), view_);
+    if (!link.is_link || link.error) return -1;
+    path = link.view_path;
+    return 0;
+  }
+  if (const int named = view_path(pid, given, dirfd, path); named != 0) return named > 0 ? named : -1;
+  if (flags & AT_SYMLINK_NOFOLLOW) {
+    const Translation t = translate_for(pid, path, Intent::Lookup, false);
+    if (t.error) return t.error;
+    if (t.kind == NodeKind::Symlink) return ELOOP;
+  }
+  return 0;
+}
+
+bool Supervisor::proc_link_text(pid_t pid, const Translation& t, std::string& text) const {
+  if (t.real.rfind("/proc/", 0) != 0) return false;
+  const ProcLink link = resolve_proc_link(pid, t.real, view_);
+  if (!link.is_link || !link.whole || link.shown.empty()) return false;
+  text = link.shown;
+  return true;
+}
+
 }  // namespace appv

@@ -20,6 +20,11 @@ for f in a b c d e f g h i j k p1 p2 p3 deep fd; do echo "host $f" > "$cfg/$f"; 
 ln -s a "$cfg/link"
 for f in secret i386 uring notif mode; do echo "hidden host $f" > "$data/$f"; done
 home_mode=$(stat -c %a "$HOME")
+# A host service's socket in the tree the view hides (full): the app must not reach it.
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8); time.sleep(900)' "$data/host.sock" &
+host_service=$!
+for _ in $(seq 50); do [[ -S $data/host.sock ]] && break; sleep 0.1; done
 snapshot dotfiles "$cfg" "$data"
 run() { "$A" run "${P[@]}" --isolate "$data=full" "$work/python3.appv" "$@" 2>&1; }
 
@@ -54,6 +59,22 @@ t("dotdot-full", lambda: open("/etc/../" * 20 + sys.argv[1].lstrip("/") + "/secr
 t("exchange", lambda: libc.renameat2(-100, (h + "k").encode(), -100, (h + "b").encode(), 2) == 0 or (_ for _ in ()).throw(OSError(ctypes.get_errno(), "exchange")))
 ' "$data")
 same "every variant succeeded in the view" "" "$(grep -v ' ok$' <<<"$out")"
+
+echo "== unix socket paths"
+out=$(run -c '
+import errno, socket, sys
+def t(name, f):
+    try: f(); print(name, "ok")
+    except OSError as e: print(name, errno.errorcode[e.errno])
+t("bind-full", lambda: socket.socket(socket.AF_UNIX).bind(sys.argv[1] + "/app.sock"))
+t("bind-writecopy", lambda: socket.socket(socket.AF_UNIX).bind(sys.argv[2] + "/app.sock"))
+t("connect-hidden", lambda: socket.socket(socket.AF_UNIX).connect(sys.argv[1] + "/host.sock"))
+t("sendto-hidden", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"x", sys.argv[1] + "/host.sock"))
+t("connect-relative", lambda: (__import__("os").chdir(sys.argv[1]), socket.socket(socket.AF_UNIX).connect("host.sock")))
+' "$data" "$cfg")
+same "sockets bound in full and writecopy trees are the sandbox's; a host socket a full tree hides is not reached" \
+  "bind-full ok bind-writecopy ok connect-hidden ENOENT sendto-hidden ENOENT connect-relative ENOENT" "$(tr '\n' ' ' <<<"$out" | sed 's/ $//')"
+check "no socket was bound on the host" test ! -e "$data/app.sock" -a ! -e "$cfg/app.sock"
 
 echo "== attacks on the translator and the supervisor"
 # A writecopy place's own root ($HOME) renamed away, then chmod'ed and renamed again:
@@ -212,6 +233,7 @@ for way in "user notifications" "ptrace stops alone"; do
 done
 unset APPV_PTRACE_ONLY
 
+kill "$host_service" 2>/dev/null; wait "$host_service" 2>/dev/null
 unchanged dotfiles
 rm -rf "$cfg" "$data"
 finish

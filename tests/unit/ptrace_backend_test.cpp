@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 
@@ -14,6 +16,8 @@
 #include "base/fs_util.h"
 #include "redirect/exec_rewrite.h"
 #include "redirect/path_syscalls.h"
+#include "redirect/proc_links.h"
+#include "redirect/socket_paths.h"
 #include "tests/unit/support/temp_dir.h"
 
 using namespace appv;
@@ -163,4 +167,93 @@ TEST_CASE("the hot calls go to the supervisor as user notifications, the rest st
     CHECK(notified(nr) == 0);
   }
   CHECK(notified(SYS_getdents64) == -1);
+}
+
+TEST_CASE("execveat is an exec of its dirfd and path, a final link followed unless AT_SYMLINK_NOFOLLOW") {
+  const PathCall at = described(SYS_execveat, {3, 0, 0, 0, 0});
+  CHECK(at.kind == PathCallKind::Exec);
+  REQUIRE(at.paths.size() == 1);
+  CHECK(at.paths[0].dirfd_arg == 0);
+  CHECK(at.paths[0].path_arg == 1);
+  CHECK(at.paths[0].follow);
+  CHECK_FALSE(described(SYS_execveat, {3, 0, 0, 0, AT_SYMLINK_NOFOLLOW}).paths[0].follow);
+  // Stopped always: fexecve's AT_EMPTY_PATH names a file to run in the view too.
+  bool stopped = false;
+  for (const StoppedCall& c : redirected_calls()) {
+    if (c.nr == SYS_execveat) stopped = c.at_flags_arg < 0 && !c.notify;
+  }
+  CHECK(stopped);
+}
+
+TEST_CASE("bind, connect and sendto name a socket address; send() without one is not stopped") {
+  const PathCall bind = described(SYS_bind, {3, 0, 110});
+  CHECK(bind.kind == PathCallKind::Socket);
+  CHECK(bind.paths[0].path_arg == 1);
+  CHECK(bind.len_arg == 2);
+  CHECK(bind.paths[0].intent == Intent::Create);
+  CHECK_FALSE(bind.paths[0].follow);
+  const PathCall connect = described(SYS_connect, {3, 0, 110});
+  CHECK(connect.paths[0].intent == Intent::Lookup);
+  CHECK(connect.paths[0].follow);
+  const PathCall sendto = described(SYS_sendto, {3, 0, 1, 0, 0x1000, 110});
+  CHECK(sendto.paths[0].path_arg == 4);
+  CHECK(sendto.len_arg == 5);
+  const uint64_t send_args[6] = {3, 0x2000, 1, 0, 0, 0};
+  CHECK_FALSE(describe_path_call(SYS_sendto, send_args).has_value());
+  int filter_arg = -2;
+  for (const StoppedCall& c : redirected_calls()) {
+    if (c.nr == SYS_sendto) filter_arg = c.nonzero_arg;
+  }
+  CHECK(filter_arg == 4);  // the filter lets send() run without a stop
+}
+
+TEST_CASE("a socket address's path is read as the kernel reads it, and written back within sun_path") {
+  const auto addr = [](const std::string& path, sa_family_t family = AF_UNIX) {
+    sockaddr_un un{};
+    un.sun_family = family;
+    std::memcpy(un.sun_path, path.data(), std::min(path.size(), sizeof un.sun_path));
+    return un;
+  };
+  constexpr size_t at = offsetof(sockaddr_un, sun_path);
+  sockaddr_un un = addr("/run/app.sock");
+  CHECK(unix_socket_path(&un, sizeof un) == std::optional<std::string>("/run/app.sock"));
+  CHECK(unix_socket_path(&un, at + 4) == std::optional<std::string>("/run"));  // cut at the length given
+  un = addr(std::string(1, '\0') + "abstract");
+  CHECK_FALSE(unix_socket_path(&un, at + 9).has_value());
+  un = addr("");
+  CHECK_FALSE(unix_socket_path(&un, at).has_value());  // unnamed: autobind
+  un = addr("/x", AF_INET6);
+  CHECK_FALSE(unix_socket_path(&un, sizeof un).has_value());
+  CHECK_FALSE(unix_socket_path(&un, sizeof un + 1).has_value());  // the kernel answers EINVAL
+  un = addr(std::string(sizeof un.sun_path, 'p'));                // no NUL: all 108 bytes
+  CHECK(unix_socket_path(&un, sizeof un)->size() == sizeof un.sun_path);
+
+  const std::optional<UnixAddress> out = unix_socket_address("/dev/shm/s");
+  REQUIRE(out.has_value());
+  CHECK(out->len == at + 11);
+  CHECK(std::string(out->addr.sun_path) == "/dev/shm/s");
+  CHECK(unix_socket_address(std::string(kMaxSocketPath, 'p')).has_value());
+  CHECK_FALSE(unix_socket_address(std::string(kMaxSocketPath + 1, 'p')).has_value());
+}
+
+TEST_CASE("readlink of /proc/self/fd/N and cwd shows the view path, a deleted file's with (deleted)") {
+  View v;
+  write_file(v.t / "upper/usr/gone", "x", 0644);
+  const int packaged = ::open((v.pkg + "/usr/bin/prog").c_str(), O_RDONLY | O_CLOEXEC);
+  const int deleted = ::open((v.t / "upper/usr/gone").c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(packaged >= 0);
+  REQUIRE(deleted >= 0);
+  ::unlink((v.t / "upper/usr/gone").c_str());
+  const auto shown = [&](const std::string& link) { return resolve_proc_link(::getpid(), link, v.tr).shown; };
+  CHECK(shown("/proc/self/fd/" + std::to_string(packaged)) == "/usr/bin/prog");
+  CHECK(shown("/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(packaged)) == "/usr/bin/prog");
+  CHECK(shown("/proc/self/fd/" + std::to_string(deleted)) == "/usr/gone (deleted)");
+  CHECK(shown("/proc/self/root") == "/");
+  char before[4096];
+  REQUIRE(::getcwd(before, sizeof before));
+  REQUIRE(::chdir((v.pkg + "/usr/bin").c_str()) == 0);
+  CHECK(shown("/proc/self/cwd") == "/usr/bin");
+  REQUIRE(::chdir(before) == 0);
+  ::close(packaged);
+  ::close(deleted);
 }

@@ -169,6 +169,102 @@ print(os.access("appv-ptrace-secret", os.R_OK))')"
   rm -f "$secret"
 fi
 
+echo "== execveat runs in the view as execve does"
+# A script only the sandbox holds, its interpreter the packaged python: run through
+# execveat by a directory descriptor and a name, and by its own descriptor
+# (fexecve: AT_EMPTY_PATH). The kernel alone would find no such file on the host, or
+# run it with the host's loader and the descriptor's /dev/fd name as the script's.
+"$A" run "${P[@]}" python3.appv -c "
+import os
+os.makedirs('/usr/local/bin', exist_ok=True)
+open('/usr/local/bin/appv-execveat', 'w').write('''#!/usr/bin/python3.11
+import sys
+ld = [l.split()[-1] for l in open('/proc/self/maps') if 'ld-linux' in l]
+print(sys.argv[0], sys.argv[1], len(ld) > 0 and all(p.startswith('$cache/') for p in ld))
+''')
+os.chmod('/usr/local/bin/appv-execveat', 0o755)"
+check "the script is the sandbox's, not the host's" test ! -e /usr/local/bin/appv-execveat
+execveat='import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True); L = ctypes.c_long
+def strings(items):
+    a = (ctypes.c_char_p * (len(items) + 1))(*[s.encode() for s in items]); a[len(items)] = None; return a
+env = strings(["%s=%s" % kv for kv in os.environ.items()])
+how = sys.argv[1]
+if how == "fd":
+    os.execve(os.open("/usr/local/bin/appv-execveat", os.O_RDONLY), ["appv-execveat", "fd"], dict(os.environ))
+if how == "nofollow":
+    r = libc.syscall(L(322), L(-100), b"/usr/bin/python3", strings(["python3", "-c", "print(1)"]), env, L(0x100))
+    print("ELOOP" if r < 0 and ctypes.get_errno() == 40 else "ran"); sys.exit(0)
+dirfd = os.open("/usr/local/bin", os.O_RDONLY | os.O_DIRECTORY)
+libc.syscall(L(322), L(dirfd), b"appv-execveat", strings(["appv-execveat", "dirfd"]), env, L(0))
+print("execveat failed", ctypes.get_errno())'
+for way in "" 1; do
+  label=${way:+" (ptrace stops alone)"}
+  same "execveat(dirfd, name) runs the view's script with the packaged loader$label" "/usr/local/bin/appv-execveat dirfd True" \
+    "$(env APPV_PTRACE_ONLY=$way "$A" run "${P[@]}" python3.appv -c "$execveat" dirfd 2>&1)"
+  same "fexecve (execveat AT_EMPTY_PATH) likewise$label" "/usr/local/bin/appv-execveat fd True" \
+    "$(env APPV_PTRACE_ONLY=$way "$A" run "${P[@]}" python3.appv -c "$execveat" fd 2>&1)"
+  same "execveat AT_SYMLINK_NOFOLLOW of a link in the view is refused$label" "ELOOP" \
+    "$(env APPV_PTRACE_ONLY=$way "$A" run "${P[@]}" python3.appv -c "$execveat" nofollow 2>&1)"
+done
+
+echo "== unix socket paths are the view's"
+# bind in a writecopy tree makes the socket in the sandbox; connect and sendto find it
+# by its view path. The second one's host path is longer than a sockaddr_un holds.
+sockets='import os, socket, stat
+def pair(path, kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_UNIX, kind); s.bind(path)
+    c = socket.socket(socket.AF_UNIX, kind)
+    if kind == socket.SOCK_DGRAM:
+        c.sendto(b"dgram", path); return s.recv(16).decode()
+    s.listen(1); c.connect(path); a, _ = s.accept(); c.sendall(b"stream"); return a.recv(16).decode()
+deep = "/etc/" + "d" * 90
+os.mkdir(deep)
+abstract = socket.socket(socket.AF_UNIX); abstract.bind("\0appv-abstract-%d" % os.getpid())
+print(pair("/etc/appv-sock"), stat.S_ISSOCK(os.stat("/etc/appv-sock").st_mode), pair(deep + "/s"),
+      pair("/etc/appv-dgram", socket.SOCK_DGRAM), abstract.getsockname() == b"\0appv-abstract-%d" % os.getpid())
+for p in ("/etc/appv-sock", deep + "/s", "/etc/appv-dgram"): os.unlink(p)
+os.rmdir(deep)'
+upper=$HOME/.local/share/appv/sandboxes/org.python.python3/upper
+for way in "" 1; do
+  label=${way:+" (ptrace stops alone)"}
+  same "bind, connect and sendto name sockets in the view, long host paths included, abstract ones untouched$label" \
+    "stream True stream dgram True" "$(env APPV_PTRACE_ONLY=$way "$A" run "${P[@]}" python3.appv -c "$sockets" 2>&1)"
+done
+check "no socket was made on the host" test ! -e /etc/appv-sock -a ! -e /etc/appv-dgram
+"$A" run "${P[@]}" python3.appv -c 'import socket; socket.socket(socket.AF_UNIX).bind("/etc/appv-kept-sock")'
+check "a bound socket lies in the sandbox's upper directory" test -S "$upper/etc/appv-kept-sock"
+check "and not on the host" test ! -e /etc/appv-kept-sock
+same "a socket name too long for its host path fails with ENAMETOOLONG, not on the host" "ENAMETOOLONG" \
+  "$("$A" run "${P[@]}" python3.appv -c '
+import errno, socket
+try: socket.socket(socket.AF_UNIX).bind("/etc/" + "n" * 100); print("bound")
+except OSError as e: print(errno.errorcode[e.errno])')"
+check "nor was it made on the host" test ! -e "/etc/$(printf 'n%.0s' {1..100})"
+
+echo "== readlink of /proc links shows view paths"
+links='import os, subprocess, sys
+os.chdir("/usr/lib/python3.11/json")
+fd = os.open("/usr/lib/python3.11/os.py", os.O_RDONLY)
+w = os.open("/etc/appv-ptrace-gone", os.O_WRONLY | os.O_CREAT); os.unlink("/etc/appv-ptrace-gone")
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], cwd="/usr/lib/python3.11/email")
+try:
+    print(os.readlink("/proc/self/cwd"), os.readlink("/proc/self/fd/%d" % fd), os.readlink("/proc/%d/fd/%d" % (os.getpid(), fd)),
+          os.readlink("/proc/%d/cwd" % child.pid), os.readlink("/proc/thread-self/fd/%d" % w), os.readlink("/proc/self/root"))
+finally:
+    child.kill()'
+for way in "" 1; do
+  label=${way:+" (ptrace stops alone)"}
+  same "/proc/self/cwd, fd/N, /proc/PID/... of the app read as view paths$label" \
+    "/usr/lib/python3.11/json /usr/lib/python3.11/os.py /usr/lib/python3.11/os.py /usr/lib/python3.11/email /etc/appv-ptrace-gone (deleted) /" \
+    "$(env APPV_PTRACE_ONLY=$way "$A" run "${P[@]}" "${FULL[@]}" python3.appv -c "$links" 2>&1)"
+done
+same "realpath through /proc/self/fd names the view's file" "/usr/lib/python3.11/os.py" \
+  "$("$A" run "${P[@]}" "${FULL[@]}" python3.appv -c '
+import os
+fd = os.open("/usr/lib/python3.11/os.py", os.O_RDONLY)
+print(os.path.realpath("/proc/self/fd/%d" % fd))')"
+
 echo "== the self-executing stub"
 "$A" pack -q /usr/bin/jq -o jqx.appv
 same "a self-executing package runs under the ptrace backend" "3" "$(echo '[1,2]' | ./jqx.appv --appv-backend ptrace -c add)"
