@@ -167,9 +167,30 @@ bool TerminalRelay::in_foreground() const { return ::tcgetpgrp(caller_in_) == ::
 
 void TerminalRelay::take_terminal() {
   if (raw_ || !in_foreground()) return;
+  take_typed_ahead();
   termios raw = caller_settings_;
   ::cfmakeraw(&raw);
   if (::tcsetattr(caller_in_, TCSADRAIN, &raw) == 0) raw_ = true;
+}
+
+// Lines typed ahead while the caller's terminal was still in its own (canonical)
+// mode are read as lines, and a Ctrl-D among them as the app's end-of-file: switched
+// to raw mode with it pending, the kernel would hand the end-of-file over as a NUL
+// byte. (What follows an unfinished line stays and is read raw, as it was typed.)
+// The app's terminal echoes those lines once more: echo is decided when the kernel
+// takes input in, later than a write could switch it off and back.
+void TerminalRelay::take_typed_ahead() {
+  termios now{};
+  if (::tcgetattr(caller_in_, &now) != 0 || !(now.c_lflag & ICANON)) return;
+  for (int lines = 0; lines < 256; ++lines) {
+    pollfd p{caller_in_, POLLIN, 0};
+    if (::poll(&p, 1, 0) != 1 || !(p.revents & POLLIN)) return;
+    char buf[4096];
+    const ssize_t n = ::read(caller_in_, buf, sizeof buf);
+    if (n > 0) pending_input_.insert(pending_input_.end(), buf, buf + n);
+    else if (n == 0) pending_input_.push_back(static_cast<char>(now.c_cc[VEOF]));
+    else return;
+  }
 }
 
 void TerminalRelay::give_back_terminal() {

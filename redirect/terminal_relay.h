@@ -86,6 +86,7 @@ class TerminalRelay {
   TerminalRelay() = default;
   bool in_foreground() const;
   void take_terminal();     // raw mode, if appv is in the foreground
+  void take_typed_ahead();
   void give_back_terminal();
   void pass_window_size() const;
   void suspend_like_app(int sig);

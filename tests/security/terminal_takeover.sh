@@ -111,6 +111,11 @@ else
   bad "the relayed terminal: $out"
 fi
 
+# script(1) with its input at end-of-file types Ctrl-D into its terminal, often before
+# appv takes the terminal: the app reads end-of-file, not a NUL byte.
+out=$(script -qec "$(printf '%q ' "$A" run -q "$work/sh.appv" -c 'sleep 0.3; cat | od -An -c; echo cat-ended')" /dev/null </dev/null | tr -d '\r')
+same "a Ctrl-D typed ahead is the app's end-of-file" "cat-ended" "$(sed '/^ *$/d' <<<"$out")"
+
 # A pipeline keeps the caller's terminal (README: reading it would take the other
 # side's keystrokes): the app's standard input is the caller's terminal itself.
 steps=$(cat <<STEPS
