@@ -111,6 +111,34 @@ else
   bad "the relayed terminal: $out"
 fi
 
+# The ptrace backend does not relay (README): the app keeps the caller's terminal and
+# session; Ctrl-Z, fg and Ctrl-C still work for it.
+steps=$(cat <<STEPS
+type $A run -q --backend ptrace $work/sh.appv -c 'echo ready; sleep 1; echo fin""ished'\r
+expect ready
+type \x1a
+expect Stopped
+expect PROMPT>
+sleep 2.5
+absent finished
+type fg\r
+expect finished
+expect PROMPT>
+type $A run -q --backend ptrace $work/sh.appv -c 'trap "echo caught-int; exit 7" INT; echo ready; while :; do sleep 0.1; done'\r
+expect ready
+type \x03
+expect caught-int
+expect PROMPT>
+type echo "status=\$?"\r
+expect status=7
+STEPS
+)
+if out=$(python3 "$T" <<<"$steps" 2>&1); then
+  ok "ptrace backend: Ctrl-Z stops the app until fg, Ctrl-C and the status pass"
+else
+  bad "ptrace backend's terminal: $out"
+fi
+
 # script(1) with its input at end-of-file types Ctrl-D into its terminal, often before
 # appv takes the terminal: the app reads end-of-file, not a NUL byte.
 out=$(script -qec "$(printf '%q ' "$A" run -q "$work/sh.appv" -c 'sleep 0.3; cat | od -An -c; echo cat-ended')" /dev/null </dev/null | tr -d '\r')

@@ -9,6 +9,7 @@ per line:
   expect REGEX [S]    wait up to S seconds (default 20) until the output since the last
                       expect matches REGEX (Python re, DOTALL); fail otherwise
   sleep S             wait S seconds, reading output meanwhile
+  absent REGEX        fail if the output since the last expect matches REGEX
 
 Exit status 0 when every step passed; 1 with the step, and the output seen, on
 stderr otherwise. The shell's prompt is "PROMPT> "; job control is on.
@@ -81,6 +82,12 @@ def main() -> int:
                 os.kill(pid, 9)
                 return 1
             pending = pending[found.end():]
+        elif verb == "absent":
+            if re.search(rest.encode(), pending, re.DOTALL):
+                sys.stderr.write(f"step {number} ({line}) failed; output since the last expect:\n")
+                sys.stderr.write(pending.decode(errors="replace") + "\n")
+                os.kill(pid, 9)
+                return 1
         else:
             sys.stderr.write(f"step {number}: unknown verb {verb!r}\n")
             return 2
