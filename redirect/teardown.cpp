@@ -76,6 +76,8 @@ void TeardownHolder::hand_over(pid_t init) {
   const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, init, 0)));
   if (channel_ && pidfd) {
     const UniqueFd lock = lock_sandbox(sandbox_);
+    // The instance is over: `sandbox list` and the next launch see it stopped now.
+    forget_instance(sandbox_, init);
     const int fds[2] = {lock.get(), pidfd.get()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
     char byte = 1;

@@ -36,8 +36,9 @@ class TeardownHolder {
   TeardownHolder& operator=(const TeardownHolder&) = delete;
 
   // `init` (this process's child, ended or ending, not yet reaped) leaves with the
-  // app: takes the sandbox's lock (waiting for a launch that is entering the view) and
-  // a pidfd of init, and sends both to the holder, which keeps the lock until init is
+  // app: takes the sandbox's lock (waiting for a launch that is entering the view),
+  // removes the instance's record (vfs/sandbox_access.h forget_instance) and takes a
+  // pidfd of init, and sends the lock and the pidfd to the holder, which keeps the lock until init is
   // gone, that is until the kernel has released its namespaces. Returns at once: the
   // next launch of the app, and every change of its sandbox from outside, waits for
   // the teardown; this launch does not. Where there is no holder, or no pidfd (before
