@@ -8,6 +8,7 @@
 
 namespace appv {
 struct CommandRequest;  // desktop/install.h
+class Package;          // vfs/package.h
 }
 
 namespace appv::cli {
@@ -79,6 +80,9 @@ struct RunArgs {
 // The launch sequence shared by `appv run` and the runtime stub: returns only for a
 // dry run; otherwise the process becomes the app or an appv::Error is thrown.
 int cmd_run(const RunArgs& args);
+// The same with `args.package` already opened (the stub reads its manifest first, to
+// find the entry point a link's name asks for): the file is read once.
+int cmd_run(const RunArgs& args, Package package);
 
 // `appv sandbox ...` and `appv registry ...`: the per-user state of an app, by app id.
 int cmd_sandbox_list(bool json = false);

@@ -85,28 +85,21 @@ std::optional<std::set<std::string>> read_locale_archive(const std::string& root
 
 }  // namespace
 
-int cmd_run(const RunArgs& args) {
-  Package package = Package::open(args.package);  // trailer and header only
-  const Policy policy = load_system_policy();  // read once: what it says holds for this whole launch
-  enforce_trust(package, policy);  // signatures and policy, before anything of the payload is read
+int cmd_run(const RunArgs& args) { return cmd_run(args, Package::open(args.package)); }  // trailer and header only
+
+int cmd_run(const RunArgs& args, Package package) {
   std::optional<Backend> forced;
   if (!args.backend.empty()) {
     forced = backend_named(args.backend);
     if (!forced) throw Error(Exit::Usage, fmt::format("unknown backend '{}': ns or ptrace", args.backend));
   }
-  // Whether the ns backend can work here, and why not, before anything is created (the
-  // cache directory, the package's extraction); the plan records the answer. Where it
-  // is refused: a self-executing package hands over to an installed appv (whose AppArmor
-  // profile may allow what the stub is refused), else the ptrace backend runs the app,
-  // unless the user asked for ns.
-  std::optional<NamespaceSupport> namespaces;
-  if (forced != Backend::Ptrace) {
-    namespaces = probe_namespace_support();
-    if (!namespaces->usable()) {
-      if (args.hand_over) hand_over_to_installed_appv(args);  // returns if there is none
-      if (forced == Backend::Namespaces && !args.dry_run) throw Error(Exit::Environment, refusal_message(*namespaces));
-    }
-  }
+  // Whether the ns backend can work here is tried in a child while this process reads
+  // the policy and the host (nothing of which creates anything); its answer is taken
+  // below, before anything is created.
+  std::optional<NamespaceProbe> probe;
+  if (forced != Backend::Ptrace) probe.emplace(NamespaceProbe::start());
+  const Policy policy = load_system_policy();  // read once: what it says holds for this whole launch
+  enforce_trust(package, policy);  // signatures and policy, before anything of the payload is read
   LaunchInputs in = host_launch_inputs();
   // An interactive launch gives the app a terminal of appv's own (redirect/
   // terminal_relay.h): the plan binds that one at /dev/console.
@@ -127,7 +120,18 @@ int cmd_run(const RunArgs& args) {
   in.args = args.app_args;
   in.cache = cache_dir();
   in.read_locale_archive = read_locale_archive;
-  in.namespaces = namespaces;
+  // Whether the ns backend can work here, and why not, before anything is created (the
+  // cache directory, the package's extraction); the plan records the answer. Where it
+  // is refused: a self-executing package hands over to an installed appv (whose AppArmor
+  // profile may allow what the stub is refused), else the ptrace backend runs the app,
+  // unless the user asked for ns.
+  if (probe) {
+    in.namespaces = probe->answer();
+    if (!in.namespaces->usable()) {
+      if (args.hand_over) hand_over_to_installed_appv(args);  // returns if there is none
+      if (forced == Backend::Namespaces && !args.dry_run) throw Error(Exit::Environment, refusal_message(*in.namespaces));
+    }
+  }
   const DiskTree host("/");
 
   if (args.dry_run) {

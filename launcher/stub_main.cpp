@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "launcher/commands.h"
@@ -87,12 +88,13 @@ int main(int argc, char** argv) {
     if (run.json && !run.dry_run) throw Error(Exit::Usage, "--appv-json goes with --appv-dry-run (see --appv-help)");
     run.app_args.assign(argv + i, argv + argc);
     // Started through a link named after an entry point: that entry, under that name.
+    Package package = Package::open(run.package);
     if (run.entry.empty()) {
-      if (std::optional<std::string> entry = cli::entry_named_by(argv[0], Package::open(run.package).manifest())) {
+      if (std::optional<std::string> entry = cli::entry_named_by(argv[0], package.manifest())) {
         run.entry = *entry;
         run.argv0 = argv[0];
       }
     }
-    return cli::cmd_run(run);
+    return cli::cmd_run(run, std::move(package));
   });
 }

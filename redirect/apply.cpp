@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 #include "base/error.h"
@@ -19,6 +20,7 @@
 #include "redirect/pid_namespace.h"
 #include "redirect/ptrace_backend.h"
 #include "redirect/seccomp_filter.h"
+#include "redirect/teardown.h"
 #include "redirect/terminal_relay.h"
 #include "vfs/copy_up.h"
 #include "vfs/layout.h"
@@ -40,6 +42,17 @@ int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<vo
            const std::vector<int>& init_keeps, TerminalRelay* terminal) {
   // Compiled once here, loaded by init and by the app, both forks of this process.
   prepare_seccomp_filter();
+  // `appv run` returns as soon as the app has ended, and leaves the wait for the view's
+  // teardown (the overlays' syncs) to a holder of the sandbox's lock, forked while this
+  // process is still in the host's namespaces (and late: each page this process writes
+  // after a fork is copied); `run --temp` and install capture wait, as they remove or
+  // read the sandbox next.
+  std::optional<TeardownHolder> holder;
+  std::function<void(pid_t)> init_leaving;
+  if (lifetime == InitLifetime::UntilEmpty) {
+    holder.emplace(plan.sandbox);
+    init_leaving = [&](pid_t init) { holder->hand_over(init); };
+  }
   const NamespaceState ns = enter_user_namespace();
   if (plan.own_network) enter_own_network();
   unshare_pid_namespace();
@@ -48,7 +61,7 @@ int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<vo
         enter_mount_namespace();
         enter_view(plan.mounts, ns);
       },
-      [&] { exec_app(plan); }, lifetime, started, init_keeps, terminal);
+      [&] { exec_app(plan); }, lifetime, started, init_keeps, init_leaving, terminal);
 }
 
 // `host_side`: the descriptors that keep the launch's host-side helpers alive

@@ -106,7 +106,7 @@ ProbeReport take_the_steps(uid_t uid, gid_t gid) {
 
 }  // namespace
 
-NamespaceSupport probe_namespace_support() {
+NamespaceProbe NamespaceProbe::start() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_sys("cannot create a pipe for", "the namespace probe", errno, Exit::Environment);
   UniqueFd read_end(fds[0]), write_end(fds[1]);
@@ -119,14 +119,30 @@ NamespaceSupport probe_namespace_support() {
     const bool sent = ::write(write_end.get(), &r, sizeof r) == static_cast<ssize_t>(sizeof r);
     ::_exit(sent ? 0 : 1);
   }
-  write_end.reset();
+  return NamespaceProbe(pid, std::move(read_end));
+}
+
+NamespaceProbe::NamespaceProbe(NamespaceProbe&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), report_(std::move(other.report_)) {}
+
+NamespaceProbe::~NamespaceProbe() {
+  if (pid_ <= 0) return;
+  report_.reset();
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+NamespaceSupport NamespaceProbe::answer() {
   ProbeReport r;
   ssize_t n;
-  do n = ::read(read_end.get(), &r, sizeof r);
+  do n = ::read(report_.get(), &r, sizeof r);
   while (n < 0 && errno == EINTR);
+  report_.reset();
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
+  pid_ = -1;
   if (n != static_cast<ssize_t>(sizeof r)) {
     throw Error(Exit::Internal, "the namespace probe ended without an answer");
   }
@@ -135,5 +151,7 @@ NamespaceSupport probe_namespace_support() {
   facts.apparmor_label = r.label;
   return diagnose_refusal(static_cast<NamespaceStep>(r.step), r.err, facts);
 }
+
+NamespaceSupport probe_namespace_support() { return NamespaceProbe::start().answer(); }
 
 }  // namespace appv

@@ -3,7 +3,12 @@
 // answer as the backend's "why", and a refused launch fails with it at once.
 #pragma once
 
+#include <sys/types.h>
+
+#include <utility>
+
 #include "base/namespace_support.h"
+#include "base/unique_fd.h"
 
 namespace appv {
 
@@ -16,5 +21,26 @@ namespace appv {
 // busy 2-core VM). Throws Exit::Environment only if it cannot fork. Safe to call from
 // a multi-threaded process (the child makes system calls only).
 NamespaceSupport probe_namespace_support();
+
+// The same probe in two halves, so that the launch does its own reading (the package,
+// the policy, the host's state) while the child takes the steps on the other CPU:
+// start() forks the child (Exit::Environment if it cannot), answer() waits for its
+// report and returns what probe_namespace_support() would. A probe that is started
+// and never asked is reaped, unasked, when it goes.
+class NamespaceProbe {
+ public:
+  static NamespaceProbe start();
+  NamespaceSupport answer();
+  ~NamespaceProbe();
+  NamespaceProbe(NamespaceProbe&& other) noexcept;
+  NamespaceProbe& operator=(NamespaceProbe&&) = delete;
+  NamespaceProbe(const NamespaceProbe&) = delete;
+  NamespaceProbe& operator=(const NamespaceProbe&) = delete;
+
+ private:
+  NamespaceProbe(pid_t pid, UniqueFd report) : pid_(pid), report_(std::move(report)) {}
+  pid_t pid_ = -1;
+  UniqueFd report_;
+};
 
 }  // namespace appv

@@ -115,7 +115,8 @@ void unshare_pid_namespace() {
 
 int run_in_pid_namespace(const std::function<void()>& enter_view, const std::function<void()>& exec_app,
                          InitLifetime lifetime, const std::function<void(pid_t)>& started,
-                         const std::vector<int>& init_keeps, TerminalRelay* terminal) {
+                         const std::vector<int>& init_keeps, const std::function<void(pid_t)>& init_leaving,
+                         TerminalRelay* terminal) {
   ErrorChannel errors;
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe to the app's init", errno, Exit::Environment);
@@ -183,7 +184,10 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
   while (n < 0 && errno == EINTR);
   // init died without a word (killed from outside): its own status stands for the app's.
   if (n != static_cast<ssize_t>(sizeof ended)) return wait_for(init);
-  if (!ended.init_stays) wait_for(init);  // the namespace is gone once init is reaped
+  if (!ended.init_stays) {
+    if (init_leaving) init_leaving(init);
+    else wait_for(init);  // the namespace is gone once init is reaped
+  }
   return ended.status;
 }
 

@@ -38,7 +38,9 @@ enum class InitLifetime {
 // throws before the app starts is thrown here (as run_child does), after init ended.
 // Once the app has exec'd, `started(init_pid)` runs here. Signals sent to this process
 // with kill(2) are passed to init, and by init to the app. Returns the app's raw wait
-// status as soon as the app ends (UntilEmpty: init may still be running).
+// status as soon as the app ends (UntilEmpty: init may still be running). When init
+// leaves with the app, this process waits for it to be gone (the namespace torn down)
+// before returning, or, if `init_leaving` is given, calls it with init's pid instead.
 // init closes every descriptor it inherited but `init_keeps`: the pipes that keep the
 // launch's host-side helpers (the D-Bus proxies) alive as long as the instance lives,
 // so launches that joined it keep their bus after the first app exits, and the lock
@@ -48,6 +50,7 @@ enum class InitLifetime {
 // until the app has ended.
 int run_in_pid_namespace(const std::function<void()>& enter_view, const std::function<void()>& exec_app,
                          InitLifetime lifetime, const std::function<void(pid_t)>& started,
-                         const std::vector<int>& init_keeps = {}, TerminalRelay* terminal = nullptr);
+                         const std::vector<int>& init_keeps = {},
+                         const std::function<void(pid_t)>& init_leaving = {}, TerminalRelay* terminal = nullptr);
 
 }  // namespace appv

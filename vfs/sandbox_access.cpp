@@ -54,7 +54,13 @@ void record_instance(const std::string& sandbox, const std::string& view_id, pid
   write_file_atomic(layout::instance(sandbox), text, 0600, Durability::Unsynced);
 }
 
-
+void forget_instance(const std::string& sandbox, pid_t pid) {
+  const std::string path = layout::instance(sandbox);
+  std::ifstream in(path);
+  pid_t recorded = 0;
+  if (!(in >> recorded) || recorded != pid) return;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw_sys("cannot remove", path, errno);
+}
 
 UniqueFd lock_sandbox(const std::string& sandbox) {
   make_dirs(sandbox, 0700);

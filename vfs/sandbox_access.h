@@ -47,4 +47,9 @@ std::optional<Instance> running_instance(const std::string& sandbox);
 // the instance whose view `view_id` launches may join.
 void record_instance(const std::string& sandbox, const std::string& view_id, pid_t pid);
 
+// Removes the record of the instance whose init is `pid`, ended and leaving (its
+// namespace is being torn down: nobody can join it, and nothing of it runs); a record
+// of another instance is left. Call with the sandbox's lock held.
+void forget_instance(const std::string& sandbox, pid_t pid);
+
 }  // namespace appv

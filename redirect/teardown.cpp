@@ -1,0 +1,106 @@
+#include "redirect/teardown.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "redirect/child_channel.h"
+#include "vfs/sandbox_access.h"
+
+namespace appv {
+namespace {
+
+// The holder, from its fork to its end: system calls only, no destructor of the
+// launch's runs here.
+[[noreturn]] void hold(int channel) {
+  ::setsid();
+  const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (null >= 0) ::dup2(null, fd);
+    else ::close(fd);
+  }
+  // Everything else goes at once, first the sandbox's lock the launch holds while it
+  // enters the view (a copy here would keep it taken), then its pipes.
+  if (channel > 3) ::close_range(3, static_cast<unsigned>(channel) - 1, 0);
+  ::close_range(static_cast<unsigned>(channel) + 1, ~0U, 0);
+  // The lock and init's pidfd, in one message; nothing (the end of the stream) if
+  // there is nothing to hold. They are held from the moment they were sent, whether
+  // or not this has received them yet.
+  alignas(cmsghdr) char control[CMSG_SPACE(2 * sizeof(int))];
+  char byte = 0;
+  iovec iov{&byte, 1};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do n = ::recvmsg(channel, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  const cmsghdr* c = n == 1 ? CMSG_FIRSTHDR(&msg) : nullptr;
+  if (c == nullptr || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(2 * sizeof(int))) ::_exit(0);
+  int fds[2];
+  std::memcpy(fds, CMSG_DATA(c), sizeof fds);
+  // A pidfd polls readable once its process has exited, which is after the kernel
+  // released its namespaces: the overlays' teardown (and their syncs) ran in that
+  // exit, before it became a zombie.
+  pollfd p{fds[1], POLLIN, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+  ::_exit(0);
+}
+
+}  // namespace
+
+TeardownHolder::TeardownHolder(const std::string& sandbox) : sandbox_(sandbox) {
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) return;
+  UniqueFd mine(fds[0]), theirs(fds[1]);
+  std::fflush(nullptr);
+  const pid_t holder = ::fork();
+  if (holder == 0) {
+    mine.reset();
+    hold(theirs.get());
+  }
+  if (holder > 0) channel_ = std::move(mine);
+}
+
+void TeardownHolder::hand_over(pid_t init) {
+  // init is this process's unreaped child: its pid cannot have been reused.
+  const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, init, 0)));
+  if (channel_ && pidfd) {
+    const UniqueFd lock = lock_sandbox(sandbox_);
+    // The instance is over: `sandbox list` and the next launch see it stopped now.
+    forget_instance(sandbox_, init);
+    const int fds[2] = {lock.get(), pidfd.get()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
+    char byte = 1;
+    iovec iov{&byte, 1};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof fds);
+    std::memcpy(CMSG_DATA(c), fds, sizeof fds);
+    ssize_t n;
+    do n = ::sendmsg(channel_.get(), &msg, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    channel_.reset();
+    // Else init is reaped by whoever adopts it when this process ends.
+    if (n == 1) return;
+  }
+  channel_.reset();
+  wait_for(init);
+}
+
+}  // namespace appv
