@@ -58,8 +58,43 @@ thief_attempt stub "$work/thief-exe.appv --appv-quiet"
 # A launch that joins a running instance of the same view.
 thief_attempt joined "{ $A run -q $work/thief.appv 400 & sleep 0.2; $A run -q $work/thief.appv 3>/dev/null; wait; }"
 
+# session NAME STEPS: plays STEPS (terminal_session.py's language) at a terminal.
+session() {
+  local out
+  if out=$(python3 "$T" <<<"$2" 2>&1); then ok "$1"; else bad "$1: $out"; fi
+}
+# The steps of Ctrl-C and Ctrl-Z for apps started with RUN ("appv run -q ..."): the
+# status of a caught Ctrl-C; a stopped app stays stopped until fg, with the terminal's
+# settings back meanwhile.
+job_control_steps() {
+  cat <<STEPS
+type $1 $work/sh.appv -c 'trap "echo caught-int; exit 7" INT; echo ready; while :; do sleep 0.1; done'\r
+expect ready
+type \x03
+expect caught-int
+expect PROMPT>
+type echo "status=\$?"\r
+expect status=7
+type $1 $work/sh.appv -c 'echo ready; sleep 1; echo fin""ished'\r
+expect ready
+type \x1a
+expect Stopped
+expect PROMPT>
+sleep 2.5
+absent finished
+type stty -a | grep -o -- ' -*icanon'; echo settings-given-back\r
+expect  icanon\s+settings-given-back
+expect PROMPT>
+type fg\r
+expect finished
+expect PROMPT>
+type echo "status=\$?"\r
+expect status=0
+STEPS
+}
+
 # The terminal still works like the user's own.
-steps=$(cat <<STEPS
+session "input, output, window size, Ctrl-C, Ctrl-Z, fg, bg and statuses through the relayed terminal" "$(cat <<STEPS
 size 33 111
 type $A run -q $work/sh.appv -c 'stty size; tty; read -r x; echo "got:\$x"; exit 3'\r
 expect 33 111
@@ -69,26 +104,7 @@ expect got:hello there
 expect PROMPT>
 type echo "status=\$?"\r
 expect status=3
-type $A run -q $work/sh.appv -c 'trap "echo caught-int; exit 7" INT; echo ready; while :; do sleep 0.1; done'\r
-expect ready
-type \x03
-expect caught-int
-expect PROMPT>
-type echo "status=\$?"\r
-expect status=7
-type $A run -q $work/sh.appv -c 'echo ready; sleep 2; echo finished'\r
-expect ready
-type \x1a
-expect Stopped
-expect PROMPT>
-type stty -a | grep -o -- ' -*icanon'; echo settings-given-back\r
-expect  icanon\s+settings-given-back
-expect PROMPT>
-type fg\r
-expect finished
-expect PROMPT>
-type echo "status=\$?"\r
-expect status=0
+$(job_control_steps "$A run -q")
 type $A run -q $work/sh.appv -c 'echo ready; sleep 1; echo in-background' &\r
 expect ready
 expect in-background
@@ -104,40 +120,11 @@ expect PROMPT>
 type $A run -q $work/sh.appv -c 'kill -TERM \$\$'; echo "status=\$?"\r
 expect status=143
 STEPS
-)
-if out=$(python3 "$T" <<<"$steps" 2>&1); then
-  ok "input, output, window size, Ctrl-C, Ctrl-Z, fg, bg and statuses through the relayed terminal"
-else
-  bad "the relayed terminal: $out"
-fi
+)"
 
 # The ptrace backend does not relay (README): the app keeps the caller's terminal and
-# session; Ctrl-Z, fg and Ctrl-C still work for it.
-steps=$(cat <<STEPS
-type $A run -q --backend ptrace $work/sh.appv -c 'echo ready; sleep 1; echo fin""ished'\r
-expect ready
-type \x1a
-expect Stopped
-expect PROMPT>
-sleep 2.5
-absent finished
-type fg\r
-expect finished
-expect PROMPT>
-type $A run -q --backend ptrace $work/sh.appv -c 'trap "echo caught-int; exit 7" INT; echo ready; while :; do sleep 0.1; done'\r
-expect ready
-type \x03
-expect caught-int
-expect PROMPT>
-type echo "status=\$?"\r
-expect status=7
-STEPS
-)
-if out=$(python3 "$T" <<<"$steps" 2>&1); then
-  ok "ptrace backend: Ctrl-Z stops the app until fg, Ctrl-C and the status pass"
-else
-  bad "ptrace backend's terminal: $out"
-fi
+# session; Ctrl-C, Ctrl-Z and fg still work for it.
+session "ptrace backend: Ctrl-C and its status, Ctrl-Z stops the app until fg" "$(job_control_steps "$A run -q --backend ptrace")"
 
 # script(1) with its input at end-of-file types Ctrl-D into its terminal, often before
 # appv takes the terminal: the app reads end-of-file, not a NUL byte.
@@ -146,11 +133,10 @@ same "a Ctrl-D typed ahead is the app's end-of-file" "cat-ended" "$(sed '/^ *$/d
 
 # A pipeline keeps the caller's terminal (README: reading it would take the other
 # side's keystrokes): the app's standard input is the caller's terminal itself.
-steps=$(cat <<STEPS
+session "a pipeline keeps the caller's terminal" "$(cat <<STEPS
 type $A run -q $work/sh.appv -c 'ls -l /proc/self/fd/0' | cat; tty\r
 expect -> (/dev/pts/[0-9]+).*\1
 STEPS
-)
-if out=$(python3 "$T" <<<"$steps" 2>&1); then ok "a pipeline keeps the caller's terminal"; else bad "pipeline: $out"; fi
+)"
 
 finish
