@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 
 #include "base/error.h"
@@ -65,6 +68,35 @@ bool is_terminal(int fd, dev_t& rdev) {
   return true;
 }
 
+// A descriptor the app must not inherit as it is: a terminal (the caller's, another
+// one, /dev/tty that stands for the caller's), also opened O_PATH, which /proc/self/fd
+// would open again. By device: the consoles and serial lines (major 4), /dev/tty,
+// /dev/console and /dev/ptmx (5), pseudo-terminals (136-143); else what isatty says.
+bool is_terminal_descriptor(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode)) return false;
+  const unsigned kind = major(st.st_rdev);
+  return kind == 4 || kind == 5 || (kind >= 136 && kind <= 143) || ::isatty(fd);
+}
+
+// This process's descriptors that an exec keeps (no FD_CLOEXEC) and that are
+// terminals, read from the host's /proc before any namespace: the app's view may have
+// a /proc of the package's making.
+std::vector<int> inherited_terminals() {
+  std::vector<int> out;
+  DIR* fds = ::opendir("/proc/self/fd");
+  if (fds == nullptr) throw_sys("cannot list", "/proc/self/fd", errno, Exit::Environment);
+  while (const dirent* e = ::readdir(fds)) {
+    char* end = nullptr;
+    const long fd = std::strtol(e->d_name, &end, 10);
+    if (*end != '\0' || end == e->d_name || fd == ::dirfd(fds)) continue;
+    const int flags = ::fcntl(static_cast<int>(fd), F_GETFD);
+    if (flags >= 0 && !(flags & FD_CLOEXEC) && is_terminal_descriptor(static_cast<int>(fd))) out.push_back(static_cast<int>(fd));
+  }
+  ::closedir(fds);
+  return out;
+}
+
 // Writes all of `size` bytes to the caller's terminal. A terminal that is gone (EIO)
 // loses them: the app's output has nowhere to go, as without the relay.
 void write_to_caller(int fd, const char* data, size_t size) {
@@ -90,7 +122,7 @@ std::optional<TerminalRelay> TerminalRelay::for_interactive_use() {
     return std::nullopt;
   }
   TerminalRelay relay;
-  relay.caller_rdev_ = in_rdev;
+  relay.caller_terminals_ = inherited_terminals();
   relay.master_.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!relay.master_) throw_sys("cannot open", "/dev/ptmx (a pseudo-terminal for the app)", errno, Exit::Environment);
   if (::grantpt(relay.master_.get()) != 0 || ::unlockpt(relay.master_.get()) != 0) {
@@ -135,20 +167,9 @@ void TerminalRelay::attach_app() const {
   const int err = errno;
   ::sigprocmask(SIG_SETMASK, &old, nullptr);
   if (foreground != 0) throw_sys("cannot give the app the foreground of", slave_path_, err, Exit::Environment);
-  // Every descriptor that is the caller's terminal becomes the pseudo-terminal: the
-  // standard ones, and any other the caller passed on (`3</dev/tty`).
-  DIR* fds = ::opendir("/proc/self/fd");
-  if (fds == nullptr) throw_sys("cannot list", "/proc/self/fd", errno, Exit::Environment);
-  std::vector<int> caller_terminal;
-  while (const dirent* e = ::readdir(fds)) {
-    char* end = nullptr;
-    const long fd = std::strtol(e->d_name, &end, 10);
-    dev_t rdev = 0;
-    if (*end != '\0' || end == e->d_name || fd == ::dirfd(fds)) continue;
-    if (is_terminal(static_cast<int>(fd), rdev) && rdev == caller_rdev_) caller_terminal.push_back(static_cast<int>(fd));
-  }
-  ::closedir(fds);
-  for (const int fd : caller_terminal) {
+  // Every terminal appv would pass on becomes the pseudo-terminal: the standard
+  // descriptors, and any other the caller passed (`3</dev/tty`, another terminal).
+  for (const int fd : caller_terminals_) {
     if (::dup2(slave_.get(), fd) < 0) throw_sys("cannot give the app", slave_path_, errno, Exit::Environment);
   }
 }
@@ -234,7 +255,9 @@ void TerminalRelay::hang_up_app() const {
 
 bool TerminalRelay::pass_output() {
   char buf[16384];
-  for (;;) {
+  // At most 1 MiB a call: a process that writes without pause must not keep the
+  // relay from its other work (input, signals, the app's end).
+  for (int reads = 0; reads < 64; ++reads) {
     const ssize_t n = ::read(master_.get(), buf, sizeof buf);
     if (n > 0) {
       write_to_caller(caller_out_, buf, static_cast<size_t>(n));
@@ -242,8 +265,9 @@ bool TerminalRelay::pass_output() {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return true;
-    return false;  // EIO: nobody holds the pseudo-terminal any more
+    return false;  // EIO: nobody holds the pseudo-terminal (now)
   }
+  return true;
 }
 
 void TerminalRelay::pass_input() {
@@ -280,20 +304,27 @@ void TerminalRelay::relay_until(int done) {
   const UniqueFd wake_reader(fds[0]), wake_writer(fds[1]);
   const RelaySignals signals(wake_writer.get());
   take_terminal();
+  // While no process holds the pseudo-terminal (the app closed its descriptors, or
+  // has not opened /dev/tty again yet), the master polls hung up without end: it is
+  // then looked at again every 100 ms instead of spinning.
+  bool watch_master = true;
   for (;;) {
     const bool reading = input_open_ && raw_ && pending_input_.empty();
     pollfd p[5] = {
         {done, POLLIN, 0},
-        {master_open_ ? master_.get() : -1, static_cast<short>(POLLIN | (pending_input_.empty() ? 0 : POLLOUT)), 0},
+        {watch_master ? master_.get() : -1, static_cast<short>(POLLIN | (pending_input_.empty() ? 0 : POLLOUT)), 0},
         {wake_reader.get(), POLLIN, 0},
         {stops_reader_.get(), POLLIN, 0},
         {reading ? caller_in_ : -1, POLLIN, 0},
     };
-    if (::poll(p, 5, -1) < 0) {
+    const int ready = ::poll(p, 5, watch_master ? -1 : 100);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       throw_sys("cannot wait for", "the app's terminal", errno, Exit::Environment);
     }
-    if (p[1].revents & POLLIN) master_open_ = pass_output();
+    if (ready == 0) watch_master = true;
+    if ((p[1].revents & POLLIN) && !pass_output()) watch_master = false;
+    if ((p[1].revents & (POLLHUP | POLLERR)) && !(p[1].revents & POLLIN)) watch_master = false;
     if (p[1].revents & POLLOUT) flush_pending_input();
     if (p[2].revents & POLLIN) {
       unsigned char sigs[64];
@@ -317,15 +348,17 @@ void TerminalRelay::relay_until(int done) {
 }
 
 void TerminalRelay::finish() {
-  // What the app wrote just before it ended may still be on its way through the
-  // pseudo-terminal: read until nobody holds it (EIO), or until it stays quiet for a
-  // moment while processes the app left behind still hold it.
-  while (master_open_) {
-    pollfd p{master_.get(), POLLIN, 0};
-    if (::poll(&p, 1, 20) <= 0) break;
-    master_open_ = pass_output();
-  }
   give_back_terminal();
+  // What the app wrote just before it ended may still be on its way through the
+  // pseudo-terminal: read until nobody holds it (EIO), until it stays quiet for 20 ms
+  // while processes the app left behind still hold it, or for 200 ms at most (one of
+  // them may write without pause).
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
+    pollfd p{master_.get(), POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 20))) <= 0 || !pass_output()) break;
+  }
   master_.reset();
 }
 

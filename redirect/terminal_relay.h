@@ -5,9 +5,10 @@
 // read from a terminal that is not one's controlling terminal has no job-control
 // check) and, in the caller's session, make itself the foreground process group — also
 // after appv returned, for a process the app left running. With the relay the app and
-// everything it starts hold only the relay's pseudo-terminal; when the app ends, appv
-// hangs it up (processes still holding it get SIGHUP, then EIO) and gives the caller's
-// terminal back untouched. TIOCSTI into it reaches nobody but the app itself.
+// everything it starts hold only the relay's pseudo-terminal (every terminal appv
+// would pass on is replaced by it); when the app ends, appv hangs it up (what
+// processes still holding it read or write fails) and gives the caller's terminal
+// back untouched. TIOCSTI into it reaches nobody but the app itself.
 //
 // Job control keeps working: the app is the foreground process group of a session
 // whose controlling terminal is the pseudo-terminal (led by the process that waits
@@ -36,7 +37,8 @@ class TerminalRelay {
  public:
   // A relay when fds 0 and 1 are the same terminal, nullopt otherwise. The
   // pseudo-terminal starts with the caller's settings and window size. Throws
-  // Exit::Environment when none can be made (/dev/ptmx).
+  // Exit::Environment when none can be made (/dev/ptmx), or /proc/self/fd cannot be
+  // listed.
   static std::optional<TerminalRelay> for_interactive_use();
 
   TerminalRelay(TerminalRelay&&) noexcept = default;
@@ -58,7 +60,8 @@ class TerminalRelay {
   void lead_session() const;
 
   // In the app's process, before exec: a process group of its own, the
-  // pseudo-terminal's foreground, on every descriptor that was the caller's terminal.
+  // pseudo-terminal's foreground, on every descriptor this process had open on a
+  // terminal when the relay was made (listed then, from the host's /proc).
   // Throws Exit::Environment naming the call that failed.
   void attach_app() const;
 
@@ -98,11 +101,10 @@ class TerminalRelay {
   UniqueFd master_, slave_;
   std::string slave_path_;
   int caller_in_ = 0, caller_out_ = 1;
-  dev_t caller_rdev_ = 0;
+  std::vector<int> caller_terminals_;  // this process's inheritable terminal descriptors
   termios caller_settings_{};
   bool raw_ = false;
   bool input_open_ = true;
-  bool master_open_ = true;
   std::vector<char> pending_input_;
   UniqueFd stops_reader_, stops_writer_;
 };

@@ -270,6 +270,19 @@ void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOri
         }
       }
     }
+    // The kernel's trees are the launch's to narrow (a new proc, /sys read-only, the
+    // granted devices), and a package's writecopy or full at or below them undoes
+    // that (its rules above them leave their deeper defaults in place): an
+    // overlay of the host's /dev opens every device node in it, a /proc of the
+    // package's making fools what reads it.
+    if (why.empty() && (mode == Isolation::WriteCopy || mode == Isolation::Full)) {
+      for (const char* tree : {"/proc", "/sys", "/dev"}) {
+        if (path_has_prefix(expanded, tree)) {
+          why = fmt::format("{} is the kernel's tree, which the launch narrows itself; a package may not change it", tree);
+          break;
+        }
+      }
+    }
     if (!why.empty()) {
       rules.set_aside(Rule{expanded, mode, origin, {}}, std::move(why));
       return;

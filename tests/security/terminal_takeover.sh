@@ -55,6 +55,11 @@ thief_attempt default "$A run -q $work/thief.appv"
 thief_attempt full "$A run -q ${FULL[*]} $work/thief.appv"
 thief_attempt temp "$A run -q --temp $work/thief.appv" killed
 thief_attempt stub "$work/thief-exe.appv --appv-quiet"
+# The caller's terminal passed on another descriptor, through /dev/tty (a device of
+# its own: 5,0).
+thief_attempt dev-tty "$A run -q $work/thief.appv 4</dev/tty"
+# A view without /proc (the user's --isolate /=full): the relay does not need one.
+thief_attempt no-proc "$A run -q --isolate /=full $work/thief.appv"
 # A launch that joins a running instance of the same view.
 thief_attempt joined "{ $A run -q $work/thief.appv 400 & sleep 0.2; $A run -q $work/thief.appv 3>/dev/null; wait; }"
 
@@ -119,6 +124,18 @@ expect done
 expect PROMPT>
 type $A run -q $work/sh.appv -c 'kill -TERM \$\$'; echo "status=\$?"\r
 expect status=143
+STEPS
+)"
+
+# The relay's own costs: an app that closes its terminal does not make appv spin
+# (its CPU time stays small while the app sleeps 2 s), and a process left behind that
+# writes without pause does not keep appv from returning.
+session "an app without its terminal costs appv no CPU; a chatty process left behind does not hold appv" "$(cat <<STEPS
+type TIMEFORMAT='cpu=%U+%S'; time $A run -q $work/sh.appv -c 'exec 0<&- 1>&- 2>&-; sleep 2'\r
+expect cpu=0\.[0-2][0-9]*\+0\.[0-2][0-9]*\s
+expect PROMPT>
+type $A run -q $work/sh.appv -c '(trap "" HUP; for i in \$(seq 4000); do echo chat; sleep 0.005; done) & sleep 0.5; exit 0'; echo "appv-back-\$?"\r
+expect appv-back-0 8
 STEPS
 )"
 

@@ -41,8 +41,11 @@ int main(int argc, char** argv) {
   setvbuf(report, NULL, _IONBF, 0);
   sleep_ms(delay);
 
+  /* Every descriptor it inherited but its report: 0-2, and any other the caller
+   * passed on (4</dev/tty). */
   int took = -1, err = 0;
-  for (int fd = 0; fd <= 2 && took != 0; ++fd) {
+  for (int fd = 0; fd <= 9 && took != 0; ++fd) {
+    if (fd == 3) continue;
     took = tcsetpgrp(fd, getpgrp());
     if (took != 0) {
       err = errno;
@@ -57,12 +60,13 @@ int main(int argc, char** argv) {
   int last_err = 0;
   const time_t until = time(NULL) + 3;
   while (time(NULL) < until && have < sizeof got - 1) {
-    struct pollfd p[3] = {{0, POLLIN, 0}, {1, POLLIN, 0}, {2, POLLIN, 0}};
-    if (poll(p, 3, 200) <= 0) continue;
+    struct pollfd p[9] = {{0, POLLIN, 0}, {1, POLLIN, 0}, {2, POLLIN, 0}, {4, POLLIN, 0}, {5, POLLIN, 0},
+                          {6, POLLIN, 0}, {7, POLLIN, 0}, {8, POLLIN, 0}, {9, POLLIN, 0}};
+    if (poll(p, 9, 200) <= 0) continue;
     int progress = 0;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 9; ++i) {
       if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t n = read(i, got + have, sizeof got - 1 - have);
+      ssize_t n = read(p[i].fd, got + have, sizeof got - 1 - have);
       if (n > 0) {
         have += (size_t)n;
         progress = 1;

@@ -233,6 +233,29 @@ TEST_CASE("rules: a refused manifest rule is set aside and its prefix keeps the 
                                                      "refused by policy: no policy.toml grants"));
 }
 
+TEST_CASE("rules: a package's writecopy or full on the kernel's trees is set aside") {
+  MemoryTree host = debian_host();
+  auto tokens = user("/home/u");
+  RuleSet r = default_rules(tokens, "/home/u", host);
+  // An overlay of the host's /dev would open every device node in it; a /proc of the
+  // package's making would fool what reads it.
+  add_rule(r, "/dev", Isolation::WriteCopy, RuleOrigin::Manifest, tokens);
+  add_rule(r, "/proc", Isolation::Full, RuleOrigin::Manifest, tokens);
+  add_rule(r, "/sys/fs", Isolation::WriteCopy, RuleOrigin::Manifest, tokens);
+  add_rule(r, "/", Isolation::Full, RuleOrigin::Manifest, tokens);  // above them: their defaults stay
+  REQUIRE(r.set_aside().size() == 3);
+  CHECK(r.set_aside()[0].why == "/dev is the kernel's tree, which the launch narrows itself; a package may not change it");
+  CHECK(r.set_aside()[1].rule.prefix == "/proc");
+  CHECK(r.set_aside()[2].rule.prefix == "/sys/fs");
+  CHECK(r.lookup("/dev/null").mode == Isolation::Host);
+  CHECK(r.lookup("/proc/self").mode == Isolation::Host);
+  CHECK(r.lookup("/sys/fs/cgroup").mode == Isolation::Host);
+  CHECK(r.lookup("/opt").mode == Isolation::Full);
+  // The user's own choice stands.
+  add_rule(r, "/dev", Isolation::Full, RuleOrigin::CommandLine, tokens);
+  CHECK(r.lookup("/dev/null").mode == Isolation::Full);
+}
+
 TEST_CASE("isolate arguments (PREFIX=MODE) are checked") {
   Rule r = parse_rule_arg("/usr=full");
   CHECK(r.prefix == "/usr");
