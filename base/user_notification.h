@@ -62,11 +62,4 @@ class UserNotifications {
 // Linux 5.14): without it an open cannot be served and stays with the tracer.
 bool user_notifications_can_send_fds();
 
-// A descriptor passed over a Unix socket (SCM_RIGHTS); `fd` < 0 sends a message
-// without one, so that the receiver learns there is none. Returns false on failure.
-bool send_fd(int socket, int fd);
-// The descriptor sent (close-on-exec), or none when the message had none or the
-// socket was closed.
-UniqueFd receive_fd(int socket);
-
 }  // namespace appv

@@ -25,6 +25,7 @@
 #include "base/scope_guard.h"
 #include "base/tracing.h"
 #include "base/unique_fd.h"
+#include "base/fd_passing.h"
 #include "base/user_notification.h"
 #include "redirect/app_rights.h"
 #include "redirect/child_channel.h"

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/fd_passing.h"
 #include "redirect/child_channel.h"
 #include "vfs/sandbox_access.h"
 
@@ -32,25 +33,12 @@ namespace {
   // The lock and init's pidfd, in one message; nothing (the end of the stream) if
   // there is nothing to hold. They are held from the moment they were sent, whether
   // or not this has received them yet.
-  alignas(cmsghdr) char control[CMSG_SPACE(2 * sizeof(int))];
-  char byte = 0;
-  iovec iov{&byte, 1};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do n = ::recvmsg(channel, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  const cmsghdr* c = n == 1 ? CMSG_FIRSTHDR(&msg) : nullptr;
-  if (c == nullptr || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(2 * sizeof(int))) ::_exit(0);
-  int fds[2];
-  std::memcpy(fds, CMSG_DATA(c), sizeof fds);
+  std::vector<UniqueFd> held = receive_fds(channel, 2);
+  if (held.empty()) ::_exit(0);
   // A pidfd polls readable once its process has exited, which is after the kernel
   // released its namespaces: the overlays' teardown (and their syncs) ran in that
   // exit, before it became a zombie.
-  pollfd p{fds[1], POLLIN, 0};
+  pollfd p{held[1].get(), POLLIN, 0};
   while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
   }
   ::_exit(0);
@@ -79,25 +67,10 @@ void TeardownHolder::hand_over(pid_t init) {
     // The instance is over: `sandbox list` and the next launch see it stopped now.
     forget_instance(sandbox_, init);
     const int fds[2] = {lock.get(), pidfd.get()};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
-    char byte = 1;
-    iovec iov{&byte, 1};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof fds);
-    std::memcpy(CMSG_DATA(c), fds, sizeof fds);
-    ssize_t n;
-    do n = ::sendmsg(channel_.get(), &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
+    const bool sent = send_fds(channel_.get(), fds);
     channel_.reset();
     // Else init is reaped by whoever adopts it when this process ends.
-    if (n == 1) return;
+    if (sent) return;
   }
   channel_.reset();
   wait_for(init);

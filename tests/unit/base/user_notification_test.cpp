@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "base/tracing.h"
+#include "base/fd_passing.h"
 #include "base/user_notification.h"
 
 using namespace appv;
