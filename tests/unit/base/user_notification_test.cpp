@@ -12,8 +12,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "base/tracing.h"
 #include "base/fd_passing.h"
+#include "base/tracing.h"
 #include "base/user_notification.h"
 
 using namespace appv;
