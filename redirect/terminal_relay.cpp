@@ -253,11 +253,11 @@ void TerminalRelay::hang_up_app() const {
   if (::ioctl(master_.get(), TIOCGSID, &session) == 0 && session > 0) ::kill(-session, SIGHUP);
 }
 
-bool TerminalRelay::pass_output() {
+bool TerminalRelay::pass_output(int reads_at_most) {
   char buf[16384];
-  // At most 1 MiB a call: a process that writes without pause must not keep the
-  // relay from its other work (input, signals, the app's end).
-  for (int reads = 0; reads < 64; ++reads) {
+  // A bounded pass: a process that writes without pause must not keep the relay from
+  // its other work (the user's Ctrl-C on a slow terminal, signals, the app's end).
+  for (int reads = 0; reads < reads_at_most; ++reads) {
     const ssize_t n = ::read(master_.get(), buf, sizeof buf);
     if (n > 0) {
       write_to_caller(caller_out_, buf, static_cast<size_t>(n));
@@ -323,7 +323,7 @@ void TerminalRelay::relay_until(int done) {
       throw_sys("cannot wait for", "the app's terminal", errno, Exit::Environment);
     }
     if (ready == 0) watch_master = true;
-    if ((p[1].revents & POLLIN) && !pass_output()) watch_master = false;
+    if ((p[1].revents & POLLIN) && !pass_output(1)) watch_master = false;
     if ((p[1].revents & (POLLHUP | POLLERR)) && !(p[1].revents & POLLIN)) watch_master = false;
     if (p[1].revents & POLLOUT) flush_pending_input();
     if (p[2].revents & POLLIN) {
@@ -357,7 +357,7 @@ void TerminalRelay::finish() {
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
     pollfd p{master_.get(), POLLIN, 0};
-    if (left <= 0 || ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 20))) <= 0 || !pass_output()) break;
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 20))) <= 0 || !pass_output(64)) break;
   }
   master_.reset();
 }

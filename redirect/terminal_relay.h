@@ -94,7 +94,9 @@ class TerminalRelay {
   void pass_window_size() const;
   void suspend_like_app(int sig);
   void hang_up_app() const;
-  bool pass_output();       // false once the pseudo-terminal reads EIO (no holder left)
+  // Up to `reads_at_most` reads of 16 KiB; false once the pseudo-terminal reads EIO
+  // (no holder left).
+  bool pass_output(int reads_at_most);
   void pass_input();
   void flush_pending_input();
 

@@ -274,11 +274,19 @@ void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOri
     // granted devices), and a package's writecopy or full at or below them undoes
     // that (its rules above them leave their deeper defaults in place): an
     // overlay of the host's /dev opens every device node in it, a /proc of the
-    // package's making fools what reads it.
+    // package's making fools what reads it. Judged where the host's links lead, too
+    // (Debian's /run/shm -> /dev/shm; a link an app planted in /tmp).
     if (why.empty() && (mode == Isolation::WriteCopy || mode == Isolation::Full)) {
+      const std::string target = host ? resolve_in_tree(*host, expanded) : std::string();
       for (const char* tree : {"/proc", "/sys", "/dev"}) {
         if (path_has_prefix(expanded, tree)) {
           why = fmt::format("{} is the kernel's tree, which the launch narrows itself; a package may not change it", tree);
+          break;
+        }
+        if (!target.empty() && target != expanded && path_has_prefix(target, tree)) {
+          why = fmt::format("{} is a link on the host to {}, in the kernel's tree {}, which the launch narrows itself; "
+                            "a package may not change it",
+                            expanded, target, tree);
           break;
         }
       }

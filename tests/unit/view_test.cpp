@@ -251,6 +251,15 @@ TEST_CASE("rules: a package's writecopy or full on the kernel's trees is set asi
   CHECK(r.lookup("/proc/self").mode == Isolation::Host);
   CHECK(r.lookup("/sys/fs/cgroup").mode == Isolation::Host);
   CHECK(r.lookup("/opt").mode == Isolation::Full);
+  // Through the host's links: Debian's /run/shm -> /dev/shm, one an app planted in /tmp.
+  host.add("/run/shm", NodeKind::Symlink, "/dev/shm");
+  host.add("/tmp/to-dev", NodeKind::Symlink, "../dev");
+  add_rule(r, "/run/shm", Isolation::WriteCopy, RuleOrigin::Manifest, tokens, {}, &host);
+  add_rule(r, "/tmp/to-dev", Isolation::Full, RuleOrigin::Manifest, tokens, {}, &host);
+  REQUIRE(r.set_aside().size() == 5);
+  CHECK(r.set_aside()[3].why == "/run/shm is a link on the host to /dev/shm, in the kernel's tree /dev, which the launch "
+                                "narrows itself; a package may not change it");
+  CHECK(r.set_aside()[4].rule.prefix == "/tmp/to-dev");
   // The user's own choice stands.
   add_rule(r, "/dev", Isolation::Full, RuleOrigin::CommandLine, tokens);
   CHECK(r.lookup("/dev/null").mode == Isolation::Full);
