@@ -74,6 +74,8 @@ path = "/usr/bin/bash"
 "/proc/sys" = "host"
 "/sys/kernel" = "host"
 "/dev/kmsg" = "host"
+"/dev" = "writecopy"
+"/run/shm" = "writecopy"
 TOML
 packed "$work/kernel.appv" -m "$work/kernel.toml" || bad "pack the package asking for kernel trees"
 # (Only what exists: /dev is a tmpfs, where a write would create a plain file.)
@@ -83,4 +85,12 @@ same "a package's host rules below /proc, /sys and /dev are refused" "refused re
   "$(run "$work/kernel.appv" -c "$opens")"
 check "--dry-run says why" grep -qF "/proc/sys host manifest: not applied, refused by policy" \
   <<<"$("$A" run --dry-run "$work/kernel.appv" | tr -s ' ')"
+# Nor an overlay of the host's /dev (every device node in it would open), directly or
+# through a link on the host (Debian's /run/shm -> /dev/shm).
+plan=$("$A" run --dry-run "$work/kernel.appv" | tr -s ' ')
+check "a package's writecopy on /dev is not applied" grep -qF "/dev writecopy manifest: not applied" <<<"$plan"
+if [[ $(readlink -f /run/shm) == /dev/shm ]]; then
+  check "...nor on /run/shm, a link to /dev/shm" grep -qF "/run/shm writecopy manifest: not applied" <<<"$plan"
+fi
+same "the view's /dev is still the basic one" "no-tty1" "$(run "$work/kernel.appv" -c '[[ -e /dev/tty1 || -e /dev/kvm ]] && echo host-dev || echo no-tty1')"
 finish
