@@ -12,9 +12,10 @@
 //
 // Job control keeps working: the app is the foreground process group of a session
 // whose controlling terminal is the pseudo-terminal (led by the process that waits
-// for it), so Ctrl-C, Ctrl-Z and a shell's own job control act inside it; when the app itself stops (Ctrl-Z), whoever waits for it reports the stop and
-// appv stops its own process group the same way, so the caller's shell sees the job
-// stopped; `fg` continues appv, which continues the app. Window size changes follow.
+// for it), so Ctrl-C, Ctrl-Z and a shell's own job control act inside it; when the
+// app itself stops (Ctrl-Z), whoever waits for it reports the stop and appv stops its
+// own process group the same way, so the caller's shell sees the job stopped; `fg`
+// continues appv, which continues the app. Window size changes follow.
 //
 // Used when standard input and standard output are both the caller's terminal (an
 // interactive launch). A pipeline or a redirection (`appv run app | less`) keeps the
@@ -72,7 +73,7 @@ class TerminalRelay {
   void report_stop(int sig) const;
 
   // In appv, once the app's processes are forked: drops appv's own copy of the
-  // pseudo-terminal, so that it reads end-of-file when the last holder is gone.
+  // pseudo-terminal, so that the master reads EIO when the last holder is gone.
   void app_started();
 
   // In appv: relays input and output until `done` is readable or hung up (the app's
