@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -155,7 +154,7 @@ std::optional<int> run_joined(const Instance& instance, const std::function<void
   if (terminal) {
     // The joiner ends with the app: its pidfd says when.
     terminal->app_started();
-    const UniqueFd joiner_ends(static_cast<int>(::syscall(SYS_pidfd_open, joiner, 0)));
+    const UniqueFd joiner_ends = open_pidfd(joiner);
     if (!joiner_ends) throw_sys("cannot watch", "the joining process (pidfd_open)", errno, Exit::Environment);
     terminal->relay_until(joiner_ends.get());
     terminal->finish();

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -61,7 +60,7 @@ TeardownHolder::TeardownHolder(const std::string& sandbox) : sandbox_(sandbox) {
 
 void TeardownHolder::hand_over(pid_t init) {
   // init is this process's unreaped child: its pid cannot have been reused.
-  const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, init, 0)));
+  const UniqueFd pidfd = open_pidfd(init);
   if (channel_ && pidfd) {
     const UniqueFd lock = lock_sandbox(sandbox_);
     // The instance is over: `sandbox list` and the next launch see it stopped now.

@@ -261,13 +261,12 @@ void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOri
   if (origin == RuleOrigin::Manifest) {
     std::string why = host_path_refusal(rules, expanded, mode, user, grants);
     // What the rule opens is where the host's links lead, and an app may plant a link
-    // in a tree it writes (/tmp) before a later launch: the policy judges the target.
-    if (why.empty() && host && (mode == Isolation::Host || mode == Isolation::Merged)) {
-      const std::string target = resolve_in_tree(*host, expanded);
-      if (!target.empty() && target != expanded) {
-        if (std::string through = host_path_refusal(rules, target, mode, user, grants); !through.empty()) {
-          why = fmt::format("{} is a link on the host to {}: {}", expanded, target, through);
-        }
+    // in a tree it writes (/tmp) before a later launch: the target is judged too.
+    const std::string target = host ? resolve_in_tree(*host, expanded) : std::string();
+    const bool through_link = !target.empty() && target != expanded;
+    if (why.empty() && through_link && (mode == Isolation::Host || mode == Isolation::Merged)) {
+      if (std::string through = host_path_refusal(rules, target, mode, user, grants); !through.empty()) {
+        why = fmt::format("{} is a link on the host to {}: {}", expanded, target, through);
       }
     }
     // The kernel's trees are the launch's to narrow (a new proc, /sys read-only, the
@@ -277,13 +276,12 @@ void add_rule(RuleSet& rules, const std::string& prefix, Isolation mode, RuleOri
     // package's making fools what reads it. Judged where the host's links lead, too
     // (Debian's /run/shm -> /dev/shm; a link an app planted in /tmp).
     if (why.empty() && (mode == Isolation::WriteCopy || mode == Isolation::Full)) {
-      const std::string target = host ? resolve_in_tree(*host, expanded) : std::string();
       for (const char* tree : {"/proc", "/sys", "/dev"}) {
         if (path_has_prefix(expanded, tree)) {
           why = fmt::format("{} is the kernel's tree, which the launch narrows itself; a package may not change it", tree);
           break;
         }
-        if (!target.empty() && target != expanded && path_has_prefix(target, tree)) {
+        if (through_link && path_has_prefix(target, tree)) {
           why = fmt::format("{} is a link on the host to {}, in the kernel's tree {}, which the launch narrows itself; "
                             "a package may not change it",
                             expanded, target, tree);

@@ -25,13 +25,22 @@ using appv::test::TempDir;
 using appv::test::Thrown;
 using appv::test::thrown_by;
 
+namespace {
+
+// A manifest with one entry point, /usr/bin/probe, and (`desktop`) a menu entry named
+// Probe.
+std::string probe_manifest(const std::string& id, const std::string& version = "1", bool desktop = true) {
+  std::string m = "id = \"" + id + "\"\nversion = \"" + version + "\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n";
+  return desktop ? m + "[desktop]\nname = \"Probe\"\n" : m;
+}
+
+}  // namespace
+
 TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
   TempDir dir;
   InstallRoots roots{dir / "data", dir / "appv", ""};
   Reporter& silent = silent_reporter();
-  auto manifest = [](const char* version) {
-    return std::string("id = \"org.example.test\"\nversion = \"") + version + "\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n";
-  };
+  auto manifest = [](const char* version) { return probe_manifest("org.example.test", version, false); };
   test::write_package_file(dir / "v1.appv", test::base_entries(manifest("1")), manifest("1"));
   test::write_package_file(dir / "v2.appv", test::base_entries(manifest("2")), manifest("2"));
   install_package(dir / "v1.appv", roots, "/usr/bin/appv", silent, {"r.example.com/a:1", "sha256:1"});
@@ -50,13 +59,7 @@ TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
 
   // An update that fails half-way (its icon is not an image) brings back the version
   // it was replacing, menu entry included.
-  const std::string gui = "id = \"org.example.test\"\nversion = \"%\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
-                          "[desktop]\nname = \"Probe\"\n";
-  auto with_version = [&](const std::string& v, const std::string& extra) {
-    std::string m = gui;
-    m.replace(m.find('%'), 1, v);
-    return m + extra;
-  };
+  auto with_version = [&](const std::string& v, const std::string& extra) { return probe_manifest("org.example.test", v) + extra; };
   auto entries_with_icon = [&](const std::string& text, const std::string& icon_bytes) {
     std::vector<test::RawEntry> e = test::base_entries(text);
     e.push_back({"root/usr", '5', 0755, "", "", -1});
@@ -96,8 +99,7 @@ TEST_CASE("an install keeps the version it replaces; rollback swaps them") {
 TEST_CASE("installed twice, then uninstalled: the directories the first install made go too") {
   TempDir dir;
   InstallRoots roots{dir / "data", dir / "appv", ""};
-  const std::string m = "id = \"org.example.twice\"\nversion = \"1\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
-                        "[desktop]\nname = \"Probe\"\n";
+  const std::string m = probe_manifest("org.example.twice");
   test::write_package_file(dir / "p.appv", test::base_entries(m), m);
   install_package(dir / "p.appv", roots, "/usr/bin/appv", silent_reporter());
   REQUIRE(test::exists(roots.data + "/applications/org.example.twice.desktop"));
@@ -112,8 +114,7 @@ TEST_CASE("two apps uninstalled in the order they were installed leave no direct
   TempDir dir;
   InstallRoots roots{dir / "data", dir / "appv", ""};
   for (const char* id : {"a", "b"}) {
-    const std::string m = std::string("id = \"org.example.") + id + "\"\nversion = \"1\"\n[entry.probe]\n"
-                          "path = \"/usr/bin/probe\"\n[desktop]\nname = \"Probe\"\n";
+    const std::string m = probe_manifest(std::string("org.example.") + id);
     test::write_package_file(dir / (std::string(id) + ".appv"), test::base_entries(m), m);
     install_package(dir / (std::string(id) + ".appv"), roots, "/usr/bin/appv", silent_reporter());
   }
@@ -127,8 +128,7 @@ TEST_CASE("two apps uninstalled in the order they were installed leave no direct
 TEST_CASE("a missing desktop database tool is a warning to the reporter; the install stands") {
   TempDir dir;
   InstallRoots roots{dir / "data", dir / "appv", ""};
-  const std::string m = "id = \"org.example.test\"\nversion = \"1\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
-                        "[desktop]\nname = \"Probe\"\n";
+  const std::string m = probe_manifest("org.example.test");
   test::write_package_file(dir / "p.appv", test::base_entries(m), m);
   const char* path = std::getenv("PATH");
   const std::string saved = path ? path : "";
@@ -154,8 +154,7 @@ TEST_CASE("install reads the icon inside the package's tree, whatever links it f
   TempDir dir;
   InstallRoots roots{dir / "data", dir / "appv", ""};
   setenv("XDG_CACHE_HOME", (dir / "cache").c_str(), 1);
-  const std::string m = "id = \"org.example.icon\"\nversion = \"1\"\n[entry.probe]\npath = \"/usr/bin/probe\"\n"
-                        "[desktop]\nname = \"Probe\"\nicon = \"/usr/share/icons/probe.png\"\n";
+  const std::string m = probe_manifest("org.example.icon") + "icon = \"/usr/share/icons/probe.png\"\n";
   std::vector<test::RawEntry> e = test::base_entries(m);
   e.push_back({"root/usr", '5', 0755, "", "", -1});
   e.push_back({"root/usr/share", '5', 0755, "", "", -1});
