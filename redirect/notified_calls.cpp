@@ -113,7 +113,14 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
   // The host's path stands (a place's own link, /proc, merged trees named absolutely):
   // the call runs as made. A relative one is answered here all the same: its
   // directory fd may be a stand-in for a merged directory.
-  if (t.real.empty() || (t.real == path && given[0] == '/')) return notifications_->let_run(n.id);
+  // A directory opened is answered all the same: held, it names what the app looks up
+  // through it without a look at /proc (view_path).
+  const bool opens_dir = t.kind == NodeKind::Dir && (n.nr == SYS_openat
+#ifdef SYS_open
+                                                      || n.nr == SYS_open
+#endif
+                                                     );
+  if (t.real.empty() || (t.real == path && given[0] == '/' && !opens_dir)) return notifications_->let_run(n.id);
   const ViewPlace* place = view_.table().covering(t.view_path);
   const std::string real = place && place->kernel ? as_caller(t.real, n.pid) : t.real;
 

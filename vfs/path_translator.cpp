@@ -13,6 +13,7 @@
 #include <deque>
 #include <fstream>
 #include <set>
+#include <string_view>
 
 #include "base/atomic_file.h"
 #include "base/error.h"
@@ -70,6 +71,20 @@ std::string parent_path(const std::string& view) {
 
 std::string layer_path(const ViewPlace& place, size_t layer, const std::string& rel) {
   return rel.empty() ? place.layers[layer] : place.layers[layer] + "/" + rel;
+}
+
+// An absolute path with no empty, "." or ".." component and no trailing slash: its
+// prefixes are view paths as a walk names them (the keys of the directory cache).
+bool plain_path(const std::string& path) {
+  if (path.size() < 2 || path[0] != '/' || path.back() == '/') return false;
+  for (size_t at = 0; at != std::string::npos;) {
+    const size_t next = path.find('/', at + 1);
+    const size_t length = next == std::string::npos ? std::string::npos : next - at - 1;
+    const std::string_view part = std::string_view(path).substr(at + 1, length);
+    if (part.empty() || part == "." || part == "..") return false;
+    at = next;
+  }
+  return true;
 }
 
 // What identifies a directory's state: device, inode, ctime (ns).
@@ -207,12 +222,17 @@ bool PathTranslator::resolve_dir(const std::string& view_path, Dir& out) {
   Dir parent;
   if (!resolve_dir(parent_path(view_path), parent)) return false;
   const std::string name = view_path.substr(view_path.rfind('/') + 1);
-  const Entry e = lookup(parent, name);
+  return resolve_dir(parent, name, lookup(parent, name), out);
+}
+
+// The directory `e` that a lookup of `name` in `parent` found, resolved and cached
+// (false: `e` is no directory). A layer the lookup saw is not looked at again.
+bool PathTranslator::resolve_dir(const Dir& parent, const std::string& name, const Entry& e, Dir& out) {
   if (e.kind != NodeKind::Dir) return false;
   Dir d;
-  d.view = view_path;
+  d.view = join_path(parent.view, name);
   if (!e.place) {  // a directory of the view's root
-    dirs_[view_path] = d;
+    dirs_[d.view] = d;
     out = d;
     return true;
   }
@@ -232,15 +252,19 @@ bool PathTranslator::resolve_dir(const std::string& view_path, Dir& out) {
       started = true;
       const std::string real = layer_path(*e.place, i, d.rel);
       struct stat st;
-      if (::lstat(real.c_str(), &st) != 0) continue;
+      if (i == e.layer && e.have_stat) {
+        st = e.st;
+      } else if (::lstat(real.c_str(), &st) != 0) {
+        continue;
+      }
       if (!S_ISDIR(st.st_mode)) break;
       d.layers.push_back(i);
       d.stamps += stamp(st);
       if (e.place->upper && i == 0 && opaque_dir(real)) break;
     }
   }
-  dirs_[view_path] = d;
-  out = d;
+  dirs_[d.view] = d;
+  out = std::move(d);
   return true;
 }
 
@@ -255,8 +279,15 @@ Translation PathTranslator::walk(const std::string& path, bool follow_final, Dir
     return t;
   }
   std::deque<std::string> pending;
-  push_path_components(pending, path);
-  Dir dir = root_dir();
+  Dir dir;
+  // The common case, a name in a directory resolved before: one lookup on disk.
+  if (const auto cached = plain_path(path) ? dirs_.find(parent_path(path)) : dirs_.end(); cached != dirs_.end()) {
+    dir = cached->second;
+    pending.push_back(path.substr(path.rfind('/') + 1));
+  } else {
+    push_path_components(pending, path);
+    dir = root_dir();
+  }
   int links = 0;
   if (pending.empty()) {  // "/" itself
     parent = dir;
@@ -341,7 +372,7 @@ Translation PathTranslator::walk(const std::string& path, bool follow_final, Dir
       t.error = ENOTDIR;
       return t;
     }
-    if (!resolve_dir(join_path(dir.view, part), dir)) {
+    if (!resolve_dir(Dir(dir), part, e, dir)) {
       t.error = ENOENT;
       return t;
     }
@@ -513,6 +544,19 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
   Dir parent;
   Entry entry;
   std::string name;
+  if (intent == Intent::Lookup && plain_path(path)) {
+    // A directory resolved before (the app walking a tree): named without a look on
+    // disk, as the directories on the way to any name are.
+    const auto it = dirs_.find(path);
+    const Dir* d = it == dirs_.end() ? nullptr : &it->second;
+    if (d && d->place && !d->place->kernel && d->place->kind == ViewPlace::Kind::Layers && !d->layers.empty()) {
+      Translation t;
+      t.view_path = path;
+      t.kind = NodeKind::Dir;
+      t.real = listing_stand_in(path, layer_path(*d->place, d->layers[0], d->rel));
+      return t;
+    }
+  }
   Translation t = walk(path, follow_final, parent, entry, name);
   if (t.error) return t;
   const bool in_place = entry.place != nullptr;
@@ -534,7 +578,14 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
                                                                               : t.view_path;
         return t;
       }
-      t.real = entry.kind == NodeKind::Dir ? listing_stand_in(t.view_path, entry.real) : entry.real;
+      if (entry.kind == NodeKind::Dir) {
+        // Resolved from the lookup just made: its stand-in is chosen without another.
+        Dir self;
+        if (!dirs_.count(t.view_path)) resolve_dir(parent, name, entry, self);
+        t.real = listing_stand_in(t.view_path, entry.real);
+      } else {
+        t.real = entry.real;
+      }
       if (entry.have_stat && t.real == entry.real) {
         t.have_stat = true;
         t.st = entry.st;

@@ -147,6 +147,7 @@ class PathTranslator {
   Dir root_dir() const;
   Entry lookup(const Dir& dir, const std::string& name) const;
   bool resolve_dir(const std::string& view_path, Dir& out);
+  bool resolve_dir(const Dir& parent, const std::string& name, const Entry& e, Dir& out);
   Translation walk(const std::string& path, bool follow_final, Dir& parent, Entry& entry, std::string& name);
   int copy_up_dir(const Dir& dir);
   int copy_up_file(const Dir& parent, const std::string& name, const Entry& entry);
