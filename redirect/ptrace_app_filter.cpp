@@ -90,6 +90,13 @@ void install_ptrace_app_filter() {
   // Inode flags and project attributes through any descriptor, even a read-only one
   // of a lower (host) file: ioctls the tracer does not see.
   for (const uint32_t request : kInodeFlagWrites) p.on_nr_arg_equal(SYS_ioctl, 1, request, refuse(EPERM));
+  // Paths the supervisor does not translate, in calls no packaged app needs: a handle
+  // names a host file (its existence under a hidden tree, its inode), a mark watches
+  // one. EOPNOTSUPP is what a file system without handles answers, EPERM what an
+  // unprivileged fanotify_init got before Linux 5.13: callers fall back.
+  p.on_nr(SYS_name_to_handle_at, refuse(EOPNOTSUPP));
+  p.on_nr(SYS_fanotify_init, refuse(EPERM));
+  p.on_nr(SYS_fanotify_mark, refuse(EPERM));
   constexpr uint32_t kIoUring[] = {SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register};
   for (const uint32_t nr : kIoUring) p.on_nr(nr, refuse(ENOSYS));
   p.raw(BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, static_cast<uint32_t>(kNewestKnownCall), 0,

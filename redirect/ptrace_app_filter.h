@@ -17,6 +17,9 @@
 //     read-only ones included, of a lower (host) file the tracer never sees;
 //   - ptrace (EPERM): a user's app would seize its own supervisor (same uid), and its
 //     own tracees would stop for it instead of the supervisor;
+//   - name_to_handle_at (EOPNOTSUPP), fanotify_init and fanotify_mark (EPERM): they
+//     name host paths the supervisor does not translate (a hidden file's existence
+//     and inode, a watch on it);
 //   - numbers above kNewestKnownCall (ENOSYS, what an older kernel answers, so libc
 //     falls back): calls newer than the backend's list of path calls take paths the
 //     supervisor does not translate (fchmodat2, setxattrat, removexattrat,

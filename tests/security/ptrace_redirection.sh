@@ -166,6 +166,20 @@ for nr, args in ((304, (L(-100), None, L(0))), (430, (b"tmpfs", L(0))), (428, (L
     out.append(errno.errorcode.get(ctypes.get_errno(), "?") if r < 0 else "allowed")
 print(" ".join(out))')"
 
+same "name_to_handle_at, fanotify_init and fanotify_mark do not reach a hidden host file" \
+  "ENOTSUP EPERM EPERM" "$(run -c '
+import ctypes, errno, sys
+libc = ctypes.CDLL(None, use_errno=True); L = ctypes.c_long
+handle = ctypes.create_string_buffer(b"\x80" + b"\0" * 135)  # handle_bytes = 128
+mount_id = ctypes.c_int()
+out = []
+for nr, args in ((303, (L(-100), (sys.argv[1] + "/secret").encode(), handle, ctypes.byref(mount_id), L(0))),
+                 (300, (L(0x00000200), L(0))),  # FAN_REPORT_FID: allowed to users since 5.13
+                 (301, (L(0), L(1), L(2), L(-100), (sys.argv[1] + "/secret").encode()))):
+    r = libc.syscall(L(nr), *args)
+    out.append(errno.errorcode.get(ctypes.get_errno(), "?") if r < 0 else "allowed")
+print(" ".join(out))' "$data")"
+
 echo "== the supervisor itself"
 # clone(CLONE_UNTRACED): a child the kernel does not attach to the supervisor.
 run -c '
