@@ -36,6 +36,13 @@ std::string as_caller(const std::string& real, pid_t tid) {
   return fmt::format("/proc/{}/task/{}{}", tgid > 0 ? tgid : tid, tid, real.substr(17));
 }
 
+// Whether `real` is the entry `name` (one component) of the host directory `dir`.
+bool is_entry_of(const std::string& real, const std::string& dir, const std::string& name) {
+  if (dir.empty() || name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) return false;
+  return real.size() == dir.size() + 1 + name.size() && real.compare(0, dir.size(), dir) == 0 &&
+         real[dir.size()] == '/' && real.compare(dir.size() + 1, std::string::npos, name) == 0;
+}
+
 // fstatat(2) of the translated path, or the translator's own lstat of it when that is
 // the answer: the entry itself (not a link), or a link not followed.
 int stat_of(const Translation& t, const char* real, struct stat* st, int flags) {
@@ -77,10 +84,16 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
   const uint64_t* a = n.args;
   const PathArg& arg = call.paths[0];
   const std::string given = read_tracee_string(n.pid, a[arg.path_arg]);
-  std::string path;
-  const int named = view_path(n.pid, given, arg.dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(a[arg.dirfd_arg]), path);
+  std::string path, through;
+  const int dirfd = arg.dirfd_arg < 0 ? AT_FDCWD : static_cast<int>(a[arg.dirfd_arg]);
+  const int named = view_path(n.pid, given, dirfd, path, &through);
   // What was read is the caller's only if it still waits: else its pid may be another's.
-  if (!notifications_->still_waiting(n.id)) return;
+  // A lookup changes nothing before it writes the caller's memory or opens a file for
+  // it, and is confirmed then; a call that may change the view, before the translation.
+  const bool lookup = arg.intent == Intent::Lookup;
+  bool confirmed = false;
+  const auto still_waiting = [&] { return confirmed || (confirmed = notifications_->still_waiting(n.id)); };
+  if (!lookup && !still_waiting()) return;
   // An empty or unreadable path, or one relative to a descriptor that is no
   // directory: the kernel gives the caller its own answer (ENOENT, EFAULT, ENOTDIR).
   // One relative to a directory the supervisor cannot name fails (view_path).
@@ -91,6 +104,7 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
     if (const pid_t whose = exe_link_owner(given, n.pid); whose > 0) {
       const std::string exe = program_of(whose);
       if (!exe.empty()) {
+        if (!still_waiting()) return;
         const uint64_t size = std::min<uint64_t>(a[arg.path_arg + 2], exe.size());
         if (!write_tracee(n.pid, a[arg.path_arg + 1], exe.data(), size)) return notifications_->answer(n.id, -EFAULT);
         return notifications_->answer(n.id, static_cast<int64_t>(size));
@@ -104,24 +118,31 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
   if (t.done) return notifications_->answer(n.id, 0);
   if (std::string text; call.kind == PathCallKind::Readlink && proc_link_text(n.pid, t, text)) {
     // /proc/self/cwd, fd/N, /proc/PID/...: the view path, not the host's.
+    if (!still_waiting()) return;
     const int size = static_cast<int>(a[arg.path_arg + 2]);
     if (size <= 0) return notifications_->answer(n.id, -EINVAL);
     const size_t shown = std::min(text.size(), static_cast<size_t>(size));
     if (!write_tracee(n.pid, a[arg.path_arg + 1], text.data(), shown)) return notifications_->answer(n.id, -EFAULT);
     return notifications_->answer(n.id, static_cast<int64_t>(shown));
   }
-  // The host's path stands (a place's own link, /proc, merged trees named absolutely):
-  // the call runs as made. A relative one is answered here all the same: its
-  // directory fd may be a stand-in for a merged directory.
-  // A directory opened is answered all the same: held, it names what the app looks up
-  // through it without a look at /proc (view_path).
+  // The call runs as made where the kernel finds what the view shows: the host's
+  // path stands (a place's own link, /proc, merged trees named absolutely), or a
+  // lookup names an entry of a directory the supervisor opened for the app (held)
+  // and that entry is the one the view shows (in `find`, two calls of three). Else,
+  // relative to a stand-in for a merged directory, say, it is answered here. A
+  // directory opened is always answered here, to be held.
   const bool opens_dir = t.kind == NodeKind::Dir && (n.nr == SYS_openat
 #ifdef SYS_open
                                                       || n.nr == SYS_open
 #endif
                                                      );
-  if (t.real.empty() || (t.real == path && given[0] == '/' && !opens_dir)) return notifications_->let_run(n.id);
-  const ViewPlace* place = view_.table().covering(t.view_path);
+  const bool found_there = lookup && is_entry_of(t.real, through, given);
+  if (t.real.empty() || (((t.real == path && given[0] == '/') || found_there) && !opens_dir)) {
+    return notifications_->let_run(n.id);
+  }
+  if (!still_waiting()) return;
+  // Only a kernel place's /proc/self names another process here than in the caller.
+  const ViewPlace* place = t.real.compare(0, 5, "/proc") == 0 ? view_.table().covering(t.view_path) : nullptr;
   const std::string real = place && place->kernel ? as_caller(t.real, n.pid) : t.real;
 
   const char* at = real.c_str();
@@ -210,7 +231,7 @@ void Supervisor::answer_open(const UserNotification& n, const Translation& t, co
     return;
   }
   // A directory is kept, to name what the app looks up through it (view_path).
-  if (kind == NodeKind::Dir) hold_dir(n.pid, installed, std::move(ours), t.view_path);
+  if (kind == NodeKind::Dir) hold_dir(n.pid, installed, std::move(ours), t.view_path, real);
 }
 
 }  // namespace appv

@@ -184,10 +184,10 @@ void Supervisor::forget_held_dirs() {
   recent_dirs_.clear();
 }
 
-void Supervisor::hold_dir(pid_t pid, int fd, UniqueFd ours, const std::string& view) {
+void Supervisor::hold_dir(pid_t pid, int fd, UniqueFd ours, const std::string& view, const std::string& real) {
   if (!can_compare_files_) return;
   if (held_dirs_.size() >= kHeldDirs) held_dirs_.clear();
-  auto held = std::make_shared<const HeldDir>(HeldDir{std::move(ours), view});
+  auto held = std::make_shared<const HeldDir>(HeldDir{std::move(ours), view, real});
   held_dirs_[{pid, fd}] = held;
   if (recent_dirs_.size() >= kRecentDirs) recent_dirs_.erase(recent_dirs_.begin());
   recent_dirs_.emplace_back(pid, std::move(held));

@@ -58,7 +58,9 @@ class Supervisor {
   // errno the call fails with: a directory the supervisor cannot name (a host path
   // longer than a page, ENAMETOOLONG) must not let a relative path reach the kernel
   // untranslated.
-  int view_path(pid_t pid, std::string path, int dirfd, std::string& out) const;
+  // `through`, if given, is set to the host path of the directory a relative path was
+  // named through when that is a held one (empty otherwise).
+  int view_path(pid_t pid, std::string path, int dirfd, std::string& out, std::string* through = nullptr) const;
   // view_.translate, with /proc's magic links of the app (/proc/self/root, cwd, fd/N:
   // redirect/proc_links.h) read as the view paths they stand for, so that no call
   // reaches the host's tree through them, and the host kernel's settings
@@ -122,9 +124,10 @@ class Supervisor {
   struct HeldDir {
     UniqueFd ours;
     std::string view;
+    std::string real;  // the host path it was opened by
   };
   const HeldDir* held_dir(pid_t pid, int fd) const;
-  void hold_dir(pid_t pid, int fd, UniqueFd ours, const std::string& view);
+  void hold_dir(pid_t pid, int fd, UniqueFd ours, const std::string& view, const std::string& real);
   void forget_held_dirs();
   mutable std::map<std::pair<pid_t, int>, std::shared_ptr<const HeldDir>> held_dirs_;
   std::vector<std::pair<pid_t, std::shared_ptr<const HeldDir>>> recent_dirs_;  // the last opened, newest last

@@ -26,13 +26,15 @@ int unnamed_base_error(const std::string& link) {
 
 }  // namespace
 
-int Supervisor::view_path(pid_t pid, std::string path, int dirfd, std::string& out) const {
+int Supervisor::view_path(pid_t pid, std::string path, int dirfd, std::string& out, std::string* through) const {
+  if (through) through->clear();
   out = std::move(path);
   if (out.empty()) return -1;
   if (out[0] == '/') return 0;
   if (dirfd != AT_FDCWD) {
     if (const HeldDir* held = held_dir(pid, dirfd)) {
       out = held->view == "/" ? "/" + out : held->view + "/" + out;
+      if (through) *through = held->real;
       return 0;
     }
   }

@@ -160,8 +160,8 @@ PathTranslator::Dir PathTranslator::root_dir() const {
 PathTranslator::Entry PathTranslator::lookup(const Dir& dir, const std::string& name) const {
   Entry e;
   const std::string view = join_path(dir.view, name);
-  const ViewPlace* place = table_.covering(view);
-  if (place && place->target == view) {
+  // What covers a name is a place mounted at it, else what covers its directory.
+  if (const ViewPlace* place = table_.at(view)) {
     e.place = place;
     e.place_root = true;
     switch (place->kind) {

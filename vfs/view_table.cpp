@@ -82,16 +82,20 @@ void ViewTable::add(ViewPlace place) {
   }
 }
 
+const ViewPlace* ViewTable::at(const std::string& path) const {
+  auto it = std::lower_bound(places_.begin(), places_.end(), path,
+                             [](const ViewPlace& p, const std::string& t) { return p.target < t; });
+  return it != places_.end() && it->target == path ? &*it : nullptr;
+}
+
 const ViewPlace* ViewTable::covering(const std::string& path) const {
   // Walk up from the path itself: at most one lookup per component.
-  std::string at = path;
+  std::string prefix = path;
   for (;;) {
-    auto it = std::lower_bound(places_.begin(), places_.end(), at,
-                               [](const ViewPlace& p, const std::string& t) { return p.target < t; });
-    if (it != places_.end() && it->target == at) return &*it;
-    if (at == "/") return nullptr;
-    const size_t slash = at.rfind('/');
-    at = slash == 0 ? "/" : at.substr(0, slash);
+    if (const ViewPlace* place = at(prefix)) return place;
+    if (prefix == "/") return nullptr;
+    const size_t slash = prefix.rfind('/');
+    prefix.resize(slash == 0 ? 1 : slash);
   }
 }
 

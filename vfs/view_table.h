@@ -49,6 +49,8 @@ class ViewTable {
   // or nullptr when none is: then `path` is in the view's root, which holds only the
   // directories leading to places (is_root_dir).
   const ViewPlace* covering(const std::string& path) const;
+  // The place whose target is `path` itself, or nullptr.
+  const ViewPlace* at(const std::string& path) const;
   // True for "/" and each directory on the way to a place's target.
   bool is_root_dir(const std::string& path) const;
   // The names directly in the root directory `path` (is_root_dir), sorted.
