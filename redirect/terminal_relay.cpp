@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <ctime>
 #include <chrono>
 #include <cstdlib>
 
@@ -229,14 +230,25 @@ void TerminalRelay::pass_window_size() const {
 // the caller's shell must see the job stop, so appv's whole process group stops the
 // same way, with the caller's terminal settings back. When the shell continues it,
 // so is the app. (An orphaned process group is not stopped by the kernel: appv then
-// continues the app at once, as nobody could continue it later.)
+// continues the app, as nobody could continue it later, but not before a tenth of a
+// second has passed, so that an app stopping itself over and over costs no CPU.)
 void TerminalRelay::suspend_like_app(int sig) {
   give_back_terminal();
   struct sigaction dfl {}, old {};
   dfl.sa_handler = SIG_DFL;
   ::sigaction(sig, &dfl, &old);
+  timespec before {}, after {};
+  ::clock_gettime(CLOCK_MONOTONIC, &before);
+  // The stop is taken on the way back from kill(2), if the kernel makes it.
   ::kill(0, sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ? sig : SIGTSTP);
+  ::clock_gettime(CLOCK_MONOTONIC, &after);
   ::sigaction(sig, &old, nullptr);
+  constexpr long kPaceNs = 100'000'000;
+  const long waited = (after.tv_sec - before.tv_sec) * 1'000'000'000L + (after.tv_nsec - before.tv_nsec);
+  if (waited < kPaceNs) {
+    const timespec rest{0, kPaceNs - waited};
+    ::nanosleep(&rest, nullptr);
+  }
   take_terminal();
   pass_window_size();
   // The session leader's process group (the app's own) and the foreground one, in

@@ -139,6 +139,17 @@ expect appv-back-0 8
 STEPS
 )"
 
+# appv in a process group of its own session (setsid -w: orphaned, so the kernel does
+# not stop it): an app that stops itself over and over is continued, a tenth of a
+# second after each stop, not at once in a loop that spins a core.
+session "an app stopping itself while appv cannot stop is continued at a slow pace" "$(cat <<STEPS
+type TIMEFORMAT='real=%R cpu=%U+%S'; time setsid -w $A run -q $work/sh.appv -c 'for i in \$(seq 20); do kill -STOP \$\$; done; echo stopped-20-times'\r
+expect stopped-20-times
+expect real=([2-9]|[1-9][0-9])\.[0-9]+ cpu=0\.[0-4][0-9]*\+0\.[0-4][0-9]*\s
+expect PROMPT>
+STEPS
+)"
+
 # The ptrace backend does not relay (README): the app keeps the caller's terminal and
 # session; Ctrl-C, Ctrl-Z and fg still work for it.
 session "ptrace backend: Ctrl-C and its status, Ctrl-Z stops the app until fg" "$(job_control_steps "$A run -q --backend ptrace")"
