@@ -60,6 +60,16 @@ int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener) {
         f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
         continue;
       }
+      if (action == SECCOMP_RET_USER_NOTIF && c.traced_flags_arg >= 0) {
+        // nr matches: load the flags' low word; one of `traced_flags` -> TRACE.
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 4));
+        f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                             static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.traced_flags_arg)));
+        f.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, c.traced_flags, 0, 1));
+        f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
+        f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
+        continue;
+      }
       if (c.at_flags_arg < 0) {
         f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 1));
         f.push_back(BPF_STMT(BPF_RET | BPF_K, action));

@@ -30,6 +30,11 @@ struct StoppedCall {
   int at_flags_arg = -1;
   bool notify = false;
   int nonzero_arg = -1;
+  // A `notify` call whose argument `traced_flags_arg` has a bit of `traced_flags`
+  // stops for the tracer instead (an O_PATH open: the kernel installs no O_PATH file
+  // for a supervisor, SECCOMP_IOCTL_NOTIF_ADDFD answers EBADF).
+  int traced_flags_arg = -1;
+  uint32_t traced_flags = 0;
 };
 
 // In the child about to be traced: sets no_new_privs and loads a filter that answers

@@ -37,13 +37,13 @@ const std::vector<StoppedCall>& redirected_calls() {
   constexpr bool notify = true;
   static const std::vector<StoppedCall> calls = {
 #ifdef SYS_open
-      {SYS_open, -1, notify},     {SYS_stat, -1, notify},     {SYS_lstat, -1, notify},
+      {SYS_open, -1, notify, -1, 1, O_PATH}, {SYS_stat, -1, notify},     {SYS_lstat, -1, notify},
       {SYS_access, -1, notify},   {SYS_readlink, -1, notify},
       {SYS_creat},      {SYS_chmod},    {SYS_chown},     {SYS_lchown},    {SYS_mkdir},    {SYS_rmdir},
       {SYS_unlink},     {SYS_rename},   {SYS_link},      {SYS_symlink},   {SYS_mknod},    {SYS_utimes},
-      {SYS_futimesat},
+      {SYS_futimesat},  {SYS_utime},
 #endif
-      {SYS_openat, -1, notify},   {SYS_newfstatat, 3, notify}, {SYS_statx, 2, notify},
+      {SYS_openat, -1, notify, -1, 2, O_PATH},   {SYS_newfstatat, 3, notify}, {SYS_statx, 2, notify},
       {SYS_faccessat, -1, notify}, {SYS_faccessat2, -1, notify}, {SYS_readlinkat, -1, notify},
       {SYS_getcwd, -1, notify},
       {SYS_openat2},    {SYS_execve},   {SYS_chdir},     {SYS_statfs},    {SYS_truncate},
@@ -76,6 +76,7 @@ std::optional<PathCall> describe_path_call(long nr, const uint64_t (&a)[6], uint
     case SYS_chmod: return plain({{-1, 0, Intent::Write, true}});
     case SYS_chown: return plain({{-1, 0, Intent::Write, true}});
     case SYS_lchown: return plain({{-1, 0, Intent::Write, false}});
+    case SYS_utime:
     case SYS_utimes: return plain({{-1, 0, Intent::Write, true}});
     case SYS_futimesat:
       if (a[1] == 0) return fd_write(0);  // no path: the descriptor's own file

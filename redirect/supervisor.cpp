@@ -306,6 +306,12 @@ void Supervisor::rename(Stop& stop, const uint64_t (&args)[6], const PathCall& c
   if (is_place_root(target.view_path)) return stop.skip(-EBUSY);
   // /proc's names are the app's, not this process's: mv copies instead.
   if (in_kernel_place(source.view_path) || in_kernel_place(target.view_path)) return stop.skip(-EXDEV);
+  // A directory with a place inside (a tree the view hides or mounts below it) keeps
+  // it at its path: moved on the host, the place's path would name the host's tree
+  // under the new name. As overlayfs answers for a merged directory: mv copies.
+  if (view_.table().is_root_dir(source.view_path) || view_.table().is_root_dir(target.view_path)) {
+    return stop.skip(-EXDEV);
+  }
   const unsigned flags = stop.nr() == SYS_renameat2 ? static_cast<unsigned>(args[4]) : 0;
   if (flags & RENAME_EXCHANGE) return exchange(stop, source, target);
   if (::syscall(SYS_renameat2, AT_FDCWD, source.real.c_str(), AT_FDCWD, target.real.c_str(), flags) != 0) {

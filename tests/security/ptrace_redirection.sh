@@ -16,9 +16,9 @@ esc=$work/ptrace_escape
 data=$work/data
 cfg=$HOME/.config
 mkdir -p "$cfg/sub" "$data"
-for f in a b c d e f g h i j k p1 p2 p3 deep fd; do echo "host $f" > "$cfg/$f"; done
+for f in a b c d e f g h i j k p1 p2 p3 deep fd u; do echo "host $f" > "$cfg/$f"; done
 ln -s a "$cfg/link"
-for f in secret i386 uring notif mode; do echo "hidden host $f" > "$data/$f"; done
+for f in secret i386 uring notif mode utime; do echo "hidden host $f" > "$data/$f"; done
 home_mode=$(stat -c %a "$HOME")
 # A host service's socket in the tree the view hides (full): the app must not reach it.
 python3 -c 'import socket, sys, time
@@ -59,6 +59,44 @@ t("dotdot-full", lambda: open("/etc/../" * 20 + sys.argv[1].lstrip("/") + "/secr
 t("exchange", lambda: libc.renameat2(-100, (h + "k").encode(), -100, (h + "b").encode(), 2) == 0 or (_ for _ in ()).throw(OSError(ctypes.get_errno(), "exchange")))
 ' "$data")
 same "every variant succeeded in the view" "" "$(grep -v ' ok$' <<<"$out")"
+
+echo "== utime(2), the oldest way to set a file's times"
+out=$(run -c '
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+class utimbuf(ctypes.Structure): _fields_ = [("a", ctypes.c_long), ("m", ctypes.c_long)]
+b = utimbuf(1000000000, 1000000000)
+for p in (os.environ["HOME"] + "/.config/u", sys.argv[1] + "/utime", sys.argv[1] + "/no-such-name"):
+    r = libc.syscall(132, p.encode(), ctypes.byref(b))
+    print(int(os.stat(p).st_mtime) if r == 0 else os.strerror(ctypes.get_errno()))
+' "$data")
+same "utime(2) sets the view's copy of a writecopy file; a full tree's host files are neither changed nor shown" \
+  $'1000000000\nNo such file or directory\nNo such file or directory' "$out"
+check "utime(2) leaves the host's writecopy file's time" test "$(stat -c %Y "$cfg/u")" != 1000000000
+
+echo "== a directory holding a hidden tree stays where it is"
+mkdir -p "$work/outer/M/hidden" && echo "hidden host outer" >"$work/outer/M/hidden/secret"
+out=$("$A" run "${P[@]}" --isolate "$work/outer/M/hidden=full" "$work/python3.appv" -c '
+import errno, os, sys
+o = sys.argv[1]
+try: os.rename(o + "/M", o + "/N"); print("renamed")
+except OSError as e: print(errno.errorcode[e.errno])
+for p in (o + "/M/hidden/secret", o + "/N/hidden/secret"):
+    try: print(open(p).read().strip())
+    except OSError as e: print(errno.errorcode[e.errno])
+' "$work/outer" 2>&1)
+same "renaming the parent of a full tree is refused (EXDEV: mv copies what the view shows)" $'EXDEV\nENOENT\nENOENT' "$out"
+check "the host's directory holding the hidden tree was not moved" test -f "$work/outer/M/hidden/secret"
+rm -rf "$work/outer"
+
+echo "== O_PATH opens (stopped for the tracer: the kernel installs no O_PATH file for a supervisor)"
+same "O_PATH opens of a host directory, a merged packaged directory and a packaged file" "ok ok ok" "$(run -c '
+import os
+out = []
+for p in ("/tmp", "/usr/lib/python3.11", "/usr/bin/python3"):
+    try: os.close(os.open(p, os.O_PATH)); out.append("ok")
+    except OSError as e: out.append(e.strerror)
+print(" ".join(out))')"
 
 echo "== unix socket paths"
 out=$(run -c '
