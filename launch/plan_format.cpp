@@ -43,9 +43,14 @@ std::string env_changes(const std::vector<std::string>& host_env, const std::vec
 std::string start_line(const LaunchPlan& plan) {
   switch (plan.start) {
     case Start::Build: return "build the view";
-    case Start::Join: return fmt::format("join the view of the running instance (pid {})", plan.running->pid);
+    case Start::Join:
+      return fmt::format("join the view of the {} instance (pid {})", plan.running->idle ? "idle" : "running",
+                         plan.running->pid);
     case Start::Refuse:
       return fmt::format("refused: the running instance (pid {}) shows another version or other rules", plan.running->pid);
+    case Start::ReplaceIdle:
+      return fmt::format("end the idle instance (pid {}), which shows another version or other rules, and build the view",
+                         plan.running->pid);
   }
   return "?";
 }

@@ -44,6 +44,9 @@ std::optional<SandboxState> read_state(const std::string& sandbox);
 struct Instance {
   pid_t pid = 0;
   std::string view_id;  // which package and rules the view shows
+  // Nothing of the app runs in it: its init lingers, keeping the view for the next
+  // launch (vfs/idle_instance.h), and leaves when asked.
+  bool idle = false;
 };
 // Writes `state` atomically, and only if it differs from what is there.
 void write_state(const std::string& sandbox, const SandboxState& state);

@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/file_lock.h"
 #include "base/fs_util.h"
+#include "vfs/idle_instance.h"
 #include "vfs/layout.h"
 #include "vfs/work_dirs.h"
 
@@ -43,6 +44,7 @@ std::optional<Instance> running_instance(const std::string& sandbox) {
   std::string started;
   if (!(in >> inst.pid >> started >> inst.view_id) || inst.pid <= 0) return std::nullopt;
   if (start_time(inst.pid) != started) return std::nullopt;
+  inst.idle = namespace_idle(inst.pid);
   return inst;
 }
 
@@ -67,10 +69,19 @@ UniqueFd lock_sandbox(const std::string& sandbox) {
   return lock_file(layout::sandbox_lock(sandbox), 0600, LockWait::Block);
 }
 
+UniqueFd open_sandbox_lock(const std::string& sandbox) {
+  const std::string path = layout::sandbox_lock(sandbox);
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) throw_sys("cannot open lock", path, errno);
+  return fd;
+}
+
 UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing) {
   UniqueFd fd = lock_sandbox(sandbox);
   if (std::optional<Instance> running = running_instance(sandbox)) {
-    throw Error(Exit::Busy, fmt::format("cannot {}: {} is running (pid {}); close it first", doing, app, running->pid));
+    if (!running->idle || !end_idle_instance(sandbox, *running)) {
+      throw Error(Exit::Busy, fmt::format("cannot {}: {} is running (pid {}); close it first", doing, app, running->pid));
+    }
   }
   // A launch takes .in-use only while it holds the sandbox's lock, which this holds now:
   // free here means no ptrace launch runs, and none starts until this lets go.
