@@ -246,11 +246,19 @@ std::string view_id(const std::string& digest, const RuleSet& rules) {
 
 Start decide_start(const std::optional<Instance>& running, const std::string& id) {
   if (!running) return Start::Build;
+  // One this launch cannot enter is ended if it is idle (apply() asks it), whatever it shows.
+  if (running->unreachable) return Start::ReplaceIdle;
   if (running->view_id == id) return Start::Join;
   return running->idle ? Start::ReplaceIdle : Start::Refuse;
 }
 
 void throw_refused(const LaunchPlan& plan, const Instance& running) {
+  if (running.unreachable) {
+    throw Error(Exit::Busy, fmt::format("{} is already running (pid {}) in a user namespace this launch cannot enter, "
+                                        "and its sandbox cannot be shared between two views; close it first, or use "
+                                        "--temp",
+                                        plan.app_id, running.pid));
+  }
   throw Error(Exit::Busy, fmt::format("{} is already running (pid {}) with another version or other isolation "
                                       "rules, and its sandbox cannot be shared between two views; close it first, "
                                       "or use --temp",

@@ -38,7 +38,8 @@ enum class Backend { Namespaces, Ptrace };
 // share an upper directory between two mounts), or is refused because the running
 // instance shows another package version or other rules. An instance of another view
 // in which nothing runs (it lingers: vfs/idle_instance.h) is ended instead, and the
-// view built (ReplaceIdle).
+// view built (ReplaceIdle); so is one this launch cannot enter (Instance::unreachable),
+// if it turns out idle when asked to leave.
 enum class Start { Build, Join, Refuse, ReplaceIdle };
 
 // What happens to the sandbox after the app: kept for its next launch; removed when
@@ -201,7 +202,8 @@ Backend choose_backend(const LaunchInputs& in);
 // if none).
 Start decide_start(const std::optional<Instance>& running, const std::string& view_id);
 
-// The error a refused start throws (Exit::Busy), naming the running instance.
+// The error a refused start throws (Exit::Busy), naming the running instance (also
+// after ReplaceIdle, when it did not leave).
 [[noreturn]] void throw_refused(const LaunchPlan& plan, const Instance& running);
 
 // Two launches may share one view when they show the same package through the same

@@ -49,6 +49,11 @@ std::string start_line(const LaunchPlan& plan) {
     case Start::Refuse:
       return fmt::format("refused: the running instance (pid {}) shows another version or other rules", plan.running->pid);
     case Start::ReplaceIdle:
+      if (plan.running->unreachable) {
+        return fmt::format("end the instance (pid {}), which this launch cannot enter, if it is idle, and build the view "
+                           "(refused if it is not)",
+                           plan.running->pid);
+      }
       return fmt::format("end the idle instance (pid {}), which shows another version or other rules, and build the view",
                          plan.running->pid);
   }

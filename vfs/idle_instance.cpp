@@ -21,29 +21,28 @@ namespace {
 // How long an idle instance may take to leave: its init leaves as soon as it sees the
 // signal; the rest is the teardown of its overlays, whose unmount syncs the file
 // system of the sandbox (milliseconds; a busy disk may take much longer).
-constexpr int kLeaveTimeoutMs = 10000;
+constexpr int kLeaveTimeoutMs = 5000;
 
 }  // namespace
 
 int leave_when_idle_signal() { return SIGRTMIN + 4; }
 
-bool namespace_idle(pid_t init) {
+Activity namespace_activity(pid_t init) {
   // Through init's root: the view's /proc is the namespace's own (mounted by init
   // after it entered the namespace). Only names are read; nothing is followed.
   const std::string proc = fmt::format("/proc/{}/root/proc", init);
   DIR* dir = ::opendir(proc.c_str());
-  if (!dir) return false;
-  bool only_init = true;
-  bool saw_init = false;
+  if (!dir) return errno == EACCES || errno == EPERM ? Activity::Unreachable : Activity::Running;
+  bool others = false, saw_init = false;
   while (const dirent* e = ::readdir(dir)) {
     const char* name = e->d_name;
     if (name[0] < '0' || name[0] > '9') continue;
     if (std::strcmp(name, "1") == 0) saw_init = true;
-    else only_init = false;
+    else others = true;
   }
   ::closedir(dir);
   // No "1": not a proc of init's namespace (the view shows another one).
-  return only_init && saw_init;
+  return saw_init && !others ? Activity::Idle : Activity::Running;
 }
 
 bool end_idle_instance(const std::string& sandbox, const Instance& instance) {

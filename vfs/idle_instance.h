@@ -21,20 +21,25 @@ namespace appv {
 // which it would otherwise drop.
 int leave_when_idle_signal();
 
-// True if nothing but its init runs in the PID namespace whose init is `init` (host
-// numbering): the namespace's own /proc, seen through init's root, lists no other
-// process. False when it lists one, or cannot be read (then the instance counts as
-// running, as it did before instances lingered). A hint only: the answer may be
-// stale as soon as it is given, unless the sandbox's lock is held (a launch joins
-// only with it held); init itself decides again when asked to leave.
-bool namespace_idle(pid_t init);
+enum class Activity {
+  Idle,         // nothing but init runs in the namespace
+  Running,      // something else does, or its /proc cannot be read (as before instances lingered)
+  Unreachable,  // this process may not look into it (EACCES, EPERM): Instance::unreachable
+};
+
+// What runs in the PID namespace whose init is `init` (host numbering): the
+// namespace's own /proc, seen through init's root, lists init alone or other processes
+// too. A hint only: the answer may be stale as soon as it is given, unless the
+// sandbox's lock is held (a launch joins only with it held); init itself decides
+// again when asked to leave.
+Activity namespace_activity(pid_t init);
 
 // Asks the idle `instance` of `sandbox` to leave (leave_when_idle_signal) and waits
 // until its init has ended, which is after the kernel tore its view down; then
 // forgets its record (forget_instance). Call with the sandbox's lock held, after
-// running_instance() found it idle. Returns false, having ended nothing, if it does
-// not leave within a few seconds: a process runs in it after all. Throws Exit::Io if
-// it cannot be watched (pidfd_open).
+// running_instance() found it idle or unreachable. Returns false, having ended
+// nothing, if it does not leave within a few seconds: a process runs in it after all.
+// Throws Exit::Io if it cannot be watched (pidfd_open) or signalled.
 bool end_idle_instance(const std::string& sandbox, const Instance& instance);
 
 }  // namespace appv

@@ -44,7 +44,9 @@ std::optional<Instance> running_instance(const std::string& sandbox) {
   std::string started;
   if (!(in >> inst.pid >> started >> inst.view_id) || inst.pid <= 0) return std::nullopt;
   if (start_time(inst.pid) != started) return std::nullopt;
-  inst.idle = namespace_idle(inst.pid);
+  const Activity activity = namespace_activity(inst.pid);
+  inst.idle = activity == Activity::Idle;
+  inst.unreachable = activity == Activity::Unreachable;
   return inst;
 }
 
@@ -79,7 +81,7 @@ UniqueFd open_sandbox_lock(const std::string& sandbox) {
 UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing) {
   UniqueFd fd = lock_sandbox(sandbox);
   if (std::optional<Instance> running = running_instance(sandbox)) {
-    if (!running->idle || !end_idle_instance(sandbox, *running)) {
+    if (!(running->idle || running->unreachable) || !end_idle_instance(sandbox, *running)) {
       throw Error(Exit::Busy, fmt::format("cannot {}: {} is running (pid {}); close it first", doing, app, running->pid));
     }
   }

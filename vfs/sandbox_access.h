@@ -26,8 +26,9 @@ UniqueFd open_sandbox_lock(const std::string& sandbox);
 // lock_sandbox, then refuses (Exit::Busy) if the app is running: its overlay is
 // mounted on the sandbox (changing an upper directory under a mounted overlay is
 // undefined behaviour), or a ptrace launch supervises it (hold_sandbox_in_use) and
-// would recreate what is removed. An idle instance (vfs/idle_instance.h) is asked to
-// leave first and waited for: only one where something still runs is refused.
+// would recreate what is removed. An idle or unreachable instance (vfs/sandbox.h
+// Instance) is asked to leave first and waited for: only one where something still
+// runs is refused.
 // `doing` names the request in the message.
 UniqueFd lock_stopped_sandbox(const std::string& sandbox, const std::string& app, const std::string& doing);
 
@@ -49,7 +50,8 @@ UniqueFd hold_sandbox_in_use(const std::string& sandbox);
 
 // The instance recorded in <sandbox>/.instance (pid and start time, so a reused pid
 // is not mistaken for it, and the view's identity) if its process still lives, with
-// whether it is idle (vfs/idle_instance.h namespace_idle); nullopt otherwise.
+// whether it is idle or unreachable (vfs/idle_instance.h namespace_activity); nullopt
+// otherwise.
 std::optional<Instance> running_instance(const std::string& sandbox);
 
 // Records `pid` (the init of the app's PID namespace, in the host's numbering) as

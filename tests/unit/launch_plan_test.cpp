@@ -353,6 +353,20 @@ TEST_CASE("launch plan: an idle instance is joined with the same rules, ended wi
   // One where something runs is refused, as before.
   in.find_instance = [&](const std::string&) -> std::optional<Instance> { return Instance{777, id, false}; };
   CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::Refuse);
+  // One this launch cannot enter is never joined: ended if it is idle, else refused.
+  in.isolate = {};
+  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return Instance{777, id, false, true}; };
+  plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::ReplaceIdle);
+  CHECK_THAT(format_launch_plan(plan, in.environ),
+             Catch::Contains("start:   end the instance (pid 777), which this launch cannot enter, if it is idle"));
+  try {
+    throw_refused(plan, *plan.running);
+    FAIL("not refused");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::Busy);
+    CHECK_THAT(e.what(), Catch::Contains("(pid 777) in a user namespace this launch cannot enter"));
+  }
 }
 
 TEST_CASE("launch plan: the view lingers for APPV_LINGER_MS, 2 s by default, after a run only") {
