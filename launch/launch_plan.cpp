@@ -248,7 +248,7 @@ Start decide_start(const std::optional<Instance>& running, const std::string& id
   if (!running) return Start::Build;
   // One this launch cannot enter is ended if it is idle (apply() asks it), whatever it shows.
   if (running->unreachable) return Start::ReplaceIdle;
-  if (running->view_id == id) return Start::Join;
+  if (running->view_id == id && !running->tree_replaced) return Start::Join;
   return running->idle ? Start::ReplaceIdle : Start::Refuse;
 }
 

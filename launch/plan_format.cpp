@@ -54,7 +54,8 @@ std::string start_line(const LaunchPlan& plan) {
                            "(refused if it is not)",
                            plan.running->pid);
       }
-      return fmt::format("end the idle instance (pid {}), which shows another version or other rules, and build the view",
+      return fmt::format("end the idle instance (pid {}), which shows another version, other rules or a package tree "
+                         "since replaced, and build the view",
                          plan.running->pid);
   }
   return "?";

@@ -18,6 +18,7 @@
 #include "launcher/json_output.h"
 #include "vfs/cache.h"
 #include "vfs/cache_inventory.h"
+#include "vfs/idle_instance.h"
 #include "vfs/package.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_access.h"
@@ -26,8 +27,9 @@ namespace appv::cli {
 namespace {
 
 // Who uses each payload digest: installed packages (the user's, the system's) and the
-// apps running in the user's sandboxes.
-std::map<std::string, std::vector<std::string>> users_of_digests(bool installed) {
+// apps running in the user's sandboxes; with `idle`, also the views that linger with
+// nothing of their app running (vfs/idle_instance.h), which prune ends instead.
+std::map<std::string, std::vector<std::string>> users_of_digests(bool installed, bool idle) {
   std::map<std::string, std::vector<std::string>> users;
   if (installed) {
     std::vector<std::pair<InstallRoots, std::string>> places;
@@ -55,8 +57,9 @@ std::map<std::string, std::vector<std::string>> users_of_digests(bool installed)
   for (const std::string& name : list_dir(root)) {
     const std::string dir = root + "/" + name;
     const std::optional<Instance> running = running_instance(dir);
+    if (running && running->idle && !idle) continue;
     const std::optional<SandboxState> state = running ? read_state(dir) : std::nullopt;
-    if (state) users[state->digest].push_back(fmt::format("running (pid {})", running->pid));
+    if (state) users[state->digest].push_back(fmt::format("{} (pid {})", running->idle ? "idle" : "running", running->pid));
   }
   return users;
 }
@@ -73,7 +76,7 @@ nlohmann::json files_json(const CacheFiles& files) { return {{"count", files.pat
 
 int cmd_cache_list(bool json) {
   const CacheInventory inv = read_cache(cache_dir());
-  const auto users = users_of_digests(true);
+  const auto users = users_of_digests(true, true);
   const auto users_of = [&](const CacheTree& tree) {
     auto it = users.find(tree.digest);
     std::vector<std::string> out = it == users.end() ? std::vector<std::string>{} : it->second;
@@ -124,11 +127,29 @@ std::string counted(size_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
+// An idle view's tree is one of its overlay's lower layers: before the tree goes, the
+// view is ended, under its sandbox's lock (vfs/sandbox_access.h). One where something
+// runs by then keeps its tree.
+void end_idle_views(PruneKeep& keep) {
+  const std::string root = sandboxes_root();
+  for (const std::string& name : list_dir(root)) {
+    const std::string dir = root + "/" + name;
+    const std::optional<Instance> seen = running_instance(dir);
+    if (!seen || !seen->idle) continue;
+    const std::optional<SandboxState> state = read_state(dir);
+    if (!state || keep.digests.count(state->digest)) continue;
+    const UniqueFd lock = lock_sandbox(dir);
+    const std::optional<Instance> running = running_instance(dir);
+    if (running && !(running->idle && end_idle_instance(dir, *running))) keep.digests.insert(state->digest);
+  }
+}
+
 int cmd_cache_prune(bool all, bool dry_run) {
   const std::string dir = cache_dir();
   PruneKeep keep;
   keep.now = ::time(nullptr);
-  for (const auto& [digest, by] : users_of_digests(!all)) keep.digests.insert(digest);
+  for (const auto& [digest, by] : users_of_digests(!all, false)) keep.digests.insert(digest);
+  if (!dry_run) end_idle_views(keep);
   const PruneResult r = prune_cache(dir, keep, dry_run);
   if (dry_run) {
     for (const std::string& path : r.removed) fmt::print("would remove {}\n", printable(path));

@@ -215,7 +215,7 @@ void apply(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal) 
   exit_like(run_backend(plan, InitLifetime::UntilEmpty, [&](pid_t init) {
     // A ptrace launch has no namespaces another launch could join; it records no
     // instance, and each launch supervises its own processes over the shared sandbox.
-    if (plan.backend == Backend::Namespaces) record_instance(plan.sandbox, plan.view_id, init);
+    if (plan.backend == Backend::Namespaces) record_instance(plan.sandbox, plan.view_id, init, plan.package_root);
     release_lock(init);
   }, host_side, terminal));
 }

@@ -89,8 +89,20 @@ struct Idle {
 // `lifetime` and `linger` say. The kernel sends pid 1 only the signals it handles or
 // blocks; those that appv passes on (SignalForwarding) go to the app. With a terminal
 // relay, the app's stops are reported to it.
+// Whether the launch let init linger: one byte once it has recorded the instance, or
+// end-of-file if it died or failed before (an instance nobody recorded must not keep a
+// view a later launch cannot find: that one would mount its own on the same sandbox).
+// The launch writes it right after the app has started, so this waits briefly if at all.
+bool lingering_permitted(int permit) {
+  char byte;
+  ssize_t n;
+  do n = ::read(permit, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  return n == 1;
+}
+
 [[noreturn]] void init_loop(pid_t app, UniqueFd status_writer, InitLifetime lifetime, const Linger& linger,
-                            const TerminalRelay* terminal) {
+                            UniqueFd permit, const TerminalRelay* terminal) {
   const int leave = leave_when_idle_signal();
   sigset_t waited;  // blocked since before the app was forked
   sigemptyset(&waited);
@@ -101,7 +113,7 @@ struct Idle {
   // kill(-1, 0) from pid 1 reaches every other process of this namespace, including
   // those of launches that joined it (which are not init's children).
   const auto empty = [] { return ::kill(-1, 0) != 0 && errno == ESRCH; };
-  const bool lingers = lifetime == InitLifetime::UntilEmpty && linger.period.count() > 0 && linger.lock >= 0;
+  bool lingers = lifetime == InitLifetime::UntilEmpty && linger.period.count() > 0 && linger.lock >= 0 && permit;
   // The namespace's own /proc (the view's): init has pivoted into it.
   const UniqueFd pids(lingers ? ::open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC) : -1);
   Idle idle;
@@ -123,6 +135,8 @@ struct Idle {
     if (app_ended) {  // decided once every zombie is reaped: a zombie still answers kill()
       app_running = false;
       forwarding.retarget(0);
+      if (lingers) lingers = lingering_permitted(permit.get());
+      permit.reset();
       const bool stays = lifetime == InitLifetime::UntilEmpty && (lingers || !empty());
       write_ended(status_writer.get(), {app_status, stays ? 1 : 0});
       status_writer.reset();
@@ -169,12 +183,20 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe to the app's init", errno, Exit::Environment);
   UniqueFd status_reader(fds[0]), status_writer(fds[1]);
+  // The launch's word that init may linger (lingering_permitted).
+  UniqueFd permit_reader, permit_writer;
+  if (lifetime == InitLifetime::UntilEmpty && linger.period.count() > 0 && linger.lock >= 0) {
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe to the app's init", errno, Exit::Environment);
+    permit_reader = UniqueFd(fds[0]);
+    permit_writer = UniqueFd(fds[1]);
+  }
   std::fflush(nullptr);
   const pid_t init = ::fork();
   if (init < 0) throw_sys("cannot fork", "the PID namespace's init", errno, Exit::Environment);
   if (init == 0) {
     errors.close_reader();
     status_reader.reset();
+    permit_writer.reset();
     errors.run([&] {
       enter_view();
       sigset_t waited, old;
@@ -189,6 +211,7 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
       if (app == 0) {
         ::sigprocmask(SIG_SETMASK, &old, nullptr);
         status_writer.reset();
+        permit_reader.reset();
         errors.run([&] {
           if (terminal) terminal->attach_app();
           exec_app();
@@ -198,6 +221,7 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
       std::vector<int> keep = init_keeps;
       keep.push_back(status_writer.get());
       if (linger.lock >= 0) keep.push_back(linger.lock);
+      if (permit_reader) keep.push_back(permit_reader.get());
       if (terminal) keep.push_back(terminal->stop_reports());
       close_inherited_fds(std::move(keep));
       // init has no use for the caller's terminal. (With a relay it leads the app's
@@ -211,10 +235,11 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
       // runs under the app's own filter.
       drop_privileges_but(CAP_KILL);
       install_seccomp_filter();
-      init_loop(app, std::move(status_writer), lifetime, linger, terminal);
+      init_loop(app, std::move(status_writer), lifetime, linger, std::move(permit_reader), terminal);
     });
   }
   status_writer.reset();
+  permit_reader.reset();
   SignalForwarding forwarding(init);
   const std::string report = errors.drain();
   if (!report.empty()) {
@@ -224,6 +249,13 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
   }
   if (terminal) terminal->app_started();
   if (started) started(init);
+  if (permit_writer) {
+    const char yes = 'L';
+    ssize_t n;
+    do n = ::write(permit_writer.get(), &yes, 1);
+    while (n < 0 && errno == EINTR);
+    permit_writer.reset();
+  }
   if (terminal) {
     terminal->relay_until(status_reader.get());
     terminal->finish();

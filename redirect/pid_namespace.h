@@ -45,7 +45,9 @@ enum class InitLifetime {
 // later. The lock so taken stays taken by the holder's copy until the teardown is
 // done. Asked to leave (vfs/idle_instance.h leave_when_idle_signal), init leaves at
 // once if its namespace is empty, without the lock (the asker holds it). A zero
-// period, or no lock, is today's init: it leaves as soon as the namespace is empty.
+// period, or no lock, is today's init: it leaves as soon as the namespace is empty;
+// so does an init whose launch died before `started` returned (nothing recorded the
+// instance, and a later launch could not find it).
 struct Linger {
   std::chrono::milliseconds period{0};
   int lock = -1;

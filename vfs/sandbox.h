@@ -51,6 +51,9 @@ struct Instance {
   // as a launch inside `unshare -U` does): it cannot be joined, and whether it is idle
   // is unknown; asked to leave, it does if it is.
   bool unreachable = false;
+  // The package tree its view shows is no longer the one in the cache (removed by hand,
+  // or pruned and extracted again): a launch must not join it.
+  bool tree_replaced = false;
 };
 // Writes `state` atomically, and only if it differs from what is there.
 void write_state(const std::string& sandbox, const SandboxState& state);

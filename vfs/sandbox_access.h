@@ -55,8 +55,11 @@ UniqueFd hold_sandbox_in_use(const std::string& sandbox);
 std::optional<Instance> running_instance(const std::string& sandbox);
 
 // Records `pid` (the init of the app's PID namespace, in the host's numbering) as
-// the instance whose view `view_id` launches may join.
-void record_instance(const std::string& sandbox, const std::string& view_id, pid_t pid);
+// the instance whose view `view_id` launches may join, with the identity (device and
+// inode) of the package tree at `package_root` it shows, which running_instance
+// compares with the tree there then (Instance::tree_replaced).
+void record_instance(const std::string& sandbox, const std::string& view_id, pid_t pid,
+                     const std::string& package_root = {});
 
 // Removes the record of the instance whose init is `pid`, ended and leaving (its
 // namespace is being torn down: nobody can join it, and nothing of it runs); a record

@@ -348,10 +348,18 @@ TEST_CASE("launch plan: an idle instance is joined with the same rules, ended wi
   CHECK(plan.start == Start::ReplaceIdle);
   CHECK(to_string(plan.start) == "replace-idle");
   CHECK_THAT(format_launch_plan(plan, in.environ),
-             Catch::Contains("start:   end the idle instance (pid 777), which shows another version or other rules, "
-                             "and build the view\n"));
+             Catch::Contains("start:   end the idle instance (pid 777), which shows another version, other rules or a "
+                             "package tree since replaced, and build the view\n"));
   // One where something runs is refused, as before.
   in.find_instance = [&](const std::string&) -> std::optional<Instance> { return Instance{777, id, false}; };
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::Refuse);
+  // One over a package tree since replaced (the cache removed by hand) is not joined.
+  in.isolate = {};
+  Instance replaced{777, id, true};
+  replaced.tree_replaced = true;
+  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return replaced; };
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::ReplaceIdle);
+  replaced.idle = false;
   CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::Refuse);
   // One this launch cannot enter is never joined: ended if it is idle, else refused.
   in.isolate = {};

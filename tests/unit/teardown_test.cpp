@@ -88,8 +88,12 @@ TEST_CASE("teardown holder: a lingering init's lock stays taken until that init 
   const std::string sandbox = tmp / "sandbox";
   UniqueFd launch_lock = lock_sandbox(sandbox);
   UniqueFd linger_lock = open_sandbox_lock(sandbox);
+  // The holder lets go of the launch's own lock as soon as it runs; forked without it
+  // here, so that the checks below do not race that.
+  launch_lock.reset();
   TeardownHolder holder(sandbox, linger_lock.get());
   REQUIRE(holder.running());
+  launch_lock = lock_sandbox(sandbox);
   // A stand-in for init: told to leave, it takes the lock without waiting (as a
   // lingering init does) and reports whether it got it; told again, it ends.
   int go[2], got[2];

@@ -125,6 +125,15 @@ wait "$sleeper"
 status "sandbox rm once it is idle" 0 "$A" sandbox rm "$APP"
 check "the instance was ended by it" gone_within 1 "$pid5" "$ns5"
 
+echo "== a view over a package tree since removed is not joined"
+ns8=$(ns_of_run)
+pid8=$(instance_pid)
+rm -rf "$HOME/.cache/appv"
+ns9=$(ns_of_run)
+check "the launch after the cache was removed by hand builds a view of its own ($ns9)" test -n "$ns9" -a "$ns9" != "$ns8"
+check "having ended the idle one" gone_within 10 "$pid8" "$ns8"
+status "sandbox rm ends the view that lingers now" 0 "$A" sandbox rm -q "$APP"
+
 echo "== APPV_LINGER_MS=0: the view ends with the app"
 export APPV_LINGER_MS=0
 ns6=$(ns_of_run)
