@@ -85,10 +85,6 @@ struct Idle {
   long last_pid = -1;
 };
 
-// pid 1 from here on: reap every child, report the app's status once, and end when
-// `lifetime` and `linger` say. The kernel sends pid 1 only the signals it handles or
-// blocks; those that appv passes on (SignalForwarding) go to the app. With a terminal
-// relay, the app's stops are reported to it.
 // Whether the launch let init linger: one byte once it has recorded the instance, or
 // end-of-file if it died or failed before (an instance nobody recorded must not keep a
 // view a later launch cannot find: that one would mount its own on the same sandbox).
@@ -101,6 +97,10 @@ bool lingering_permitted(int permit) {
   return n == 1;
 }
 
+// pid 1 from here on: reap every child, report the app's status once, and end when
+// `lifetime` and `linger` say. The kernel sends pid 1 only the signals it handles or
+// blocks; those that appv passes on (SignalForwarding) go to the app. With a terminal
+// relay, the app's stops are reported to it.
 [[noreturn]] void init_loop(pid_t app, UniqueFd status_writer, InitLifetime lifetime, const Linger& linger,
                             UniqueFd permit, const TerminalRelay* terminal) {
   const int leave = leave_when_idle_signal();
