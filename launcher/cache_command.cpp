@@ -27,9 +27,9 @@ namespace appv::cli {
 namespace {
 
 // Who uses each payload digest: installed packages (the user's, the system's) and the
-// apps running in the user's sandboxes; with `idle`, also the views that linger with
-// nothing of their app running (vfs/idle_instance.h), which prune ends instead.
-std::map<std::string, std::vector<std::string>> users_of_digests(bool installed, bool idle) {
+// apps running in the user's sandboxes. A view that lingers with nothing of its app
+// running (vfs/idle_instance.h) is no user: prune ends it with its tree.
+std::map<std::string, std::vector<std::string>> users_of_digests(bool installed) {
   std::map<std::string, std::vector<std::string>> users;
   if (installed) {
     std::vector<std::pair<InstallRoots, std::string>> places;
@@ -57,9 +57,9 @@ std::map<std::string, std::vector<std::string>> users_of_digests(bool installed,
   for (const std::string& name : list_dir(root)) {
     const std::string dir = root + "/" + name;
     const std::optional<Instance> running = running_instance(dir);
-    if (running && running->idle && !idle) continue;
+    if (running && running->idle) continue;
     const std::optional<SandboxState> state = running ? read_state(dir) : std::nullopt;
-    if (state) users[state->digest].push_back(fmt::format("{} (pid {})", running->idle ? "idle" : "running", running->pid));
+    if (state) users[state->digest].push_back(fmt::format("running (pid {})", running->pid));
   }
   return users;
 }
@@ -76,7 +76,7 @@ nlohmann::json files_json(const CacheFiles& files) { return {{"count", files.pat
 
 int cmd_cache_list(bool json) {
   const CacheInventory inv = read_cache(cache_dir());
-  const auto users = users_of_digests(true, true);
+  const auto users = users_of_digests(true);
   const auto users_of = [&](const CacheTree& tree) {
     auto it = users.find(tree.digest);
     std::vector<std::string> out = it == users.end() ? std::vector<std::string>{} : it->second;
@@ -148,7 +148,7 @@ int cmd_cache_prune(bool all, bool dry_run) {
   const std::string dir = cache_dir();
   PruneKeep keep;
   keep.now = ::time(nullptr);
-  for (const auto& [digest, by] : users_of_digests(!all, false)) keep.digests.insert(digest);
+  for (const auto& [digest, by] : users_of_digests(!all)) keep.digests.insert(digest);
   if (!dry_run) end_idle_views(keep);
   const PruneResult r = prune_cache(dir, keep, dry_run);
   if (dry_run) {
