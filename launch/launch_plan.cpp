@@ -14,6 +14,26 @@
 namespace appv {
 namespace {
 
+// APPV_LINGER_MS: a whole number of milliseconds, at most a day (0: init leaves as
+// soon as its namespace is empty).
+std::chrono::milliseconds linger_period(const std::vector<std::string>& environ) {
+  constexpr std::string_view kName = "APPV_LINGER_MS=";
+  for (const std::string& e : environ) {
+    if (e.compare(0, kName.size(), kName) != 0) continue;
+    const std::string value = e.substr(kName.size());
+    long long ms = -1;
+    if (!value.empty() && value.size() <= 8 && value.find_first_not_of("0123456789") == std::string::npos) {
+      ms = std::stoll(value);
+    }
+    if (ms < 0 || ms > 24LL * 3600 * 1000) {
+      throw Error(Exit::Usage, fmt::format("APPV_LINGER_MS must be a number of milliseconds from 0 to 86400000, not '{}'",
+                                           value));
+    }
+    return std::chrono::milliseconds(ms);
+  }
+  return kDefaultLinger;
+}
+
 // The user's directories (HOME, XDG_*) as rule prefixes: where the host's links lead.
 // Rules match the paths the kernel resolves, and mounts go where the directory is, so
 // a HOME reached through a link (homes moved to another disk: /home/u -> /data/home/u)
@@ -132,6 +152,7 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
 
   if (in.kind == LaunchKind::Run && in.find_instance) plan.running = in.find_instance(plan.sandbox);
   plan.start = decide_start(plan.running, plan.view_id);
+  if (in.kind == LaunchKind::Run && plan.backend == Backend::Namespaces) plan.linger = linger_period(in.environ);
 }
 
 // What the view shows at /usr/lib/locale: the package's tree over the host's, or one
@@ -201,6 +222,7 @@ std::string_view to_string(Start start) {
     case Start::Build: return "build";
     case Start::Join: return "join";
     case Start::Refuse: return "refuse";
+    case Start::ReplaceIdle: return "replace-idle";
   }
   return "?";
 }
@@ -224,10 +246,19 @@ std::string view_id(const std::string& digest, const RuleSet& rules) {
 
 Start decide_start(const std::optional<Instance>& running, const std::string& id) {
   if (!running) return Start::Build;
-  return running->view_id == id ? Start::Join : Start::Refuse;
+  // One this launch cannot enter is ended if it is idle (apply() asks it), whatever it shows.
+  if (running->unreachable) return Start::ReplaceIdle;
+  if (running->view_id == id && !running->tree_replaced) return Start::Join;
+  return running->idle ? Start::ReplaceIdle : Start::Refuse;
 }
 
 void throw_refused(const LaunchPlan& plan, const Instance& running) {
+  if (running.unreachable) {
+    throw Error(Exit::Busy, fmt::format("{} is already running (pid {}) in a user namespace this launch cannot enter, "
+                                        "and its sandbox cannot be shared between two views; close it first, or use "
+                                        "--temp",
+                                        plan.app_id, running.pid));
+  }
   throw Error(Exit::Busy, fmt::format("{} is already running (pid {}) with another version or other isolation "
                                       "rules, and its sandbox cannot be shared between two views; close it first, "
                                       "or use --temp",

@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <set>
@@ -35,8 +36,11 @@ enum class Backend { Namespaces, Ptrace };
 
 // Whether the launch builds the view, joins the running instance's (overlayfs cannot
 // share an upper directory between two mounts), or is refused because the running
-// instance shows another package version or other rules.
-enum class Start { Build, Join, Refuse };
+// instance shows another package version or other rules. An instance of another view
+// in which nothing runs (it lingers: vfs/idle_instance.h) is ended instead, and the
+// view built (ReplaceIdle); so is one this launch cannot enter (Instance::unreachable),
+// if it turns out idle when asked to leave.
+enum class Start { Build, Join, Refuse, ReplaceIdle };
 
 // What happens to the sandbox after the app: kept for its next launch; removed when
 // the app exits (--temp); removed by the caller once it has read it (install capture).
@@ -175,7 +179,14 @@ struct LaunchPlan {
   // backend decides again under the sandbox's lock with decide_start().
   Start start = Start::Build;
   std::optional<Instance> running;
+  // How long the instance's init keeps the view once nothing runs in it, for the next
+  // launch to join (redirect/pid_namespace.h Linger): APPV_LINGER_MS in the caller's
+  // environment, else kDefaultLinger; zero for --temp and install capture, which end
+  // with the app, and where nothing would join (the ptrace backend).
+  std::chrono::milliseconds linger{0};
 };
+
+inline constexpr std::chrono::milliseconds kDefaultLinger{2000};
 
 // Builds the plan. `host` is the host's "/", `package_tree` the package's tree at
 // virtual paths (the extracted cache entry, or the payload's listing for a dry run
@@ -187,10 +198,12 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
 // refused on this host, then `ptrace`, which needs no namespaces.
 Backend choose_backend(const LaunchInputs& in);
 
-// Join, build or refuse, given the instance running now (nullopt if none).
+// Join, build, refuse or replace an idle one, given the instance running now (nullopt
+// if none).
 Start decide_start(const std::optional<Instance>& running, const std::string& view_id);
 
-// The error a refused start throws (Exit::Busy), naming the running instance.
+// The error a refused start throws (Exit::Busy), naming the running instance (also
+// after ReplaceIdle, when it did not leave).
 [[noreturn]] void throw_refused(const LaunchPlan& plan, const Instance& running);
 
 // Two launches may share one view when they show the same package through the same

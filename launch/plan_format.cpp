@@ -43,9 +43,20 @@ std::string env_changes(const std::vector<std::string>& host_env, const std::vec
 std::string start_line(const LaunchPlan& plan) {
   switch (plan.start) {
     case Start::Build: return "build the view";
-    case Start::Join: return fmt::format("join the view of the running instance (pid {})", plan.running->pid);
+    case Start::Join:
+      return fmt::format("join the view of the {} instance (pid {})", plan.running->idle ? "idle" : "running",
+                         plan.running->pid);
     case Start::Refuse:
       return fmt::format("refused: the running instance (pid {}) shows another version or other rules", plan.running->pid);
+    case Start::ReplaceIdle:
+      if (plan.running->unreachable) {
+        return fmt::format("end the instance (pid {}), which this launch cannot enter, if it is idle, and build the view "
+                           "(refused if it is not)",
+                           plan.running->pid);
+      }
+      return fmt::format("end the idle instance (pid {}), which shows another version, other rules or a package tree "
+                         "since replaced, and build the view",
+                         plan.running->pid);
   }
   return "?";
 }

@@ -18,6 +18,7 @@
 #include "launcher/json_output.h"
 #include "vfs/cache.h"
 #include "vfs/cache_inventory.h"
+#include "vfs/idle_instance.h"
 #include "vfs/package.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_access.h"
@@ -26,7 +27,8 @@ namespace appv::cli {
 namespace {
 
 // Who uses each payload digest: installed packages (the user's, the system's) and the
-// apps running in the user's sandboxes.
+// apps running in the user's sandboxes. A view that lingers with nothing of its app
+// running (vfs/idle_instance.h) is no user: prune ends it with its tree.
 std::map<std::string, std::vector<std::string>> users_of_digests(bool installed) {
   std::map<std::string, std::vector<std::string>> users;
   if (installed) {
@@ -55,6 +57,7 @@ std::map<std::string, std::vector<std::string>> users_of_digests(bool installed)
   for (const std::string& name : list_dir(root)) {
     const std::string dir = root + "/" + name;
     const std::optional<Instance> running = running_instance(dir);
+    if (running && running->idle) continue;
     const std::optional<SandboxState> state = running ? read_state(dir) : std::nullopt;
     if (state) users[state->digest].push_back(fmt::format("running (pid {})", running->pid));
   }
@@ -124,11 +127,29 @@ std::string counted(size_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
+// An idle view's tree is one of its overlay's lower layers: before the tree goes, the
+// view is ended, under its sandbox's lock (vfs/sandbox_access.h). One where something
+// runs by then keeps its tree.
+void end_idle_views(PruneKeep& keep) {
+  const std::string root = sandboxes_root();
+  for (const std::string& name : list_dir(root)) {
+    const std::string dir = root + "/" + name;
+    const std::optional<Instance> seen = running_instance(dir);
+    if (!seen || !seen->idle) continue;
+    const std::optional<SandboxState> state = read_state(dir);
+    if (!state || keep.digests.count(state->digest)) continue;
+    const UniqueFd lock = lock_sandbox(dir);
+    const std::optional<Instance> running = running_instance(dir);
+    if (running && !(running->idle && end_idle_instance(dir, *running))) keep.digests.insert(state->digest);
+  }
+}
+
 int cmd_cache_prune(bool all, bool dry_run) {
   const std::string dir = cache_dir();
   PruneKeep keep;
   keep.now = ::time(nullptr);
   for (const auto& [digest, by] : users_of_digests(!all)) keep.digests.insert(digest);
+  if (!dry_run) end_idle_views(keep);
   const PruneResult r = prune_cache(dir, keep, dry_run);
   if (dry_run) {
     for (const std::string& path : r.removed) fmt::print("would remove {}\n", printable(path));

@@ -115,7 +115,8 @@ json sandbox_list_json(const std::vector<SandboxRow>& rows) {
     out.push_back({{"app", r.app},
                    {"version", r.version ? json(*r.version) : json(nullptr)},
                    {"bytes", r.bytes},
-                   {"running", r.pid.has_value()},
+                   {"running", r.pid.has_value() && !r.idle},
+                   {"idle", r.idle},
                    {"pid", r.pid ? json(*r.pid) : json(nullptr)}});
   }
   return out;

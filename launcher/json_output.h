@@ -48,7 +48,8 @@ struct SandboxRow {
   std::string app;
   std::optional<std::string> version;  // nullopt: the sandbox has no readable state
   uint64_t bytes = 0;                  // the upper layer's size
-  std::optional<int> pid;
+  std::optional<int> pid;               // the instance's init, running or idle
+  bool idle = false;                     // the instance lingers with nothing of the app running
 };
 nlohmann::json sandbox_list_json(const std::vector<SandboxRow>& rows);
 

@@ -53,7 +53,10 @@ int cmd_sandbox_list(bool json) {
     const std::string dir = root + "/" + name;
     SandboxRow row{name, std::nullopt, tree_bytes(layout::upper(dir)), std::nullopt};
     if (std::optional<SandboxState> state = read_state(dir)) row.version = state->version;
-    if (std::optional<Instance> running = running_instance(dir)) row.pid = running->pid;
+    if (std::optional<Instance> running = running_instance(dir)) {
+      row.pid = running->pid;
+      row.idle = running->idle;
+    }
     rows.push_back(std::move(row));
   }
   if (json) {
@@ -67,7 +70,7 @@ int cmd_sandbox_list(bool json) {
   fmt::print("{:<32} {:<12} {:>10}  {}\n", "APP", "VERSION", "SIZE", "STATE");
   for (const SandboxRow& r : rows) {
     fmt::print("{:<32} {:<12} {:>10}  {}\n", r.app, r.version.value_or("?"), human_bytes(r.bytes),
-               r.pid ? fmt::format("running (pid {})", *r.pid) : "stopped");
+               r.pid ? fmt::format("{} (pid {})", r.idle ? "idle" : "running", *r.pid) : "stopped");
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "base/fs_util.h"
 #include "base/namespace_support.h"
 #include "redirect/child.h"
+#include "redirect/child_channel.h"
 #include "redirect/dbus_proxy.h"
 #include "redirect/exec.h"
 #include "redirect/instance.h"
@@ -23,6 +24,7 @@
 #include "redirect/teardown.h"
 #include "redirect/terminal_relay.h"
 #include "vfs/copy_up.h"
+#include "vfs/idle_instance.h"
 #include "vfs/layout.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_access.h"
@@ -47,21 +49,38 @@ int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<vo
   // process is still in the host's namespaces (and late: each page this process writes
   // after a fork is copied); `run --temp` and install capture wait, as they remove or
   // read the sandbox next.
+  // An init that lingers (redirect/pid_namespace.h Linger) keeps a second description
+  // of the sandbox's lock, shared with the holder, opened while this process holds the
+  // lock itself (the file is the one at its path).
   std::optional<TeardownHolder> holder;
   std::function<void(pid_t)> init_leaving;
+  UniqueFd linger_lock;
   if (lifetime == InitLifetime::UntilEmpty) {
-    holder.emplace(plan.sandbox);
+    if (plan.linger.count() > 0) linger_lock = open_sandbox_lock(plan.sandbox);
+    holder.emplace(plan.sandbox, linger_lock.get());
+    if (!holder->running()) linger_lock.reset();
     init_leaving = [&](pid_t init) { holder->hand_over(init); };
   }
+  // When the holder cannot watch init, this process keeps the lock and waits for init
+  // itself, as it does without a holder.
+  pid_t unwatched = 0;
+  const auto init_started = [&](pid_t init) {
+    if (linger_lock && !holder->watch(init)) unwatched = init;
+    else linger_lock.reset();
+    if (started) started(init);
+  };
   const NamespaceState ns = enter_user_namespace();
   if (plan.own_network) enter_own_network();
   unshare_pid_namespace();
-  return run_in_pid_namespace(
+  const int status = run_in_pid_namespace(
       [&] {
         enter_mount_namespace();
         enter_view(plan.mounts, ns);
       },
-      [&] { exec_app(plan); }, lifetime, started, init_keeps, init_leaving, terminal);
+      [&] { exec_app(plan); }, lifetime, init_started, init_keeps, init_leaving, terminal,
+      Linger{linger_lock ? plan.linger : std::chrono::milliseconds(0), linger_lock.get()});
+  if (unwatched) wait_for(unwatched);
+  return status;
 }
 
 // `host_side`: the descriptors that keep the launch's host-side helpers alive
@@ -174,6 +193,10 @@ void apply(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal) 
   // supervises its own processes over the shared sandbox.
   switch (plan.backend == Backend::Ptrace ? Start::Build : decide_start(running, plan.view_id)) {
     case Start::Refuse: throw_refused(plan, *running);
+    case Start::ReplaceIdle:
+      // Nothing runs in it: it goes (its view torn down) and this launch builds its own.
+      if (!end_idle_instance(plan.sandbox, *running)) throw_refused(plan, *running);
+      break;
     case Start::Join:
       // An instance that exited since it was found leaves a view nobody holds: build anew.
       if (const std::optional<int> status =
@@ -192,7 +215,7 @@ void apply(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal) 
   exit_like(run_backend(plan, InitLifetime::UntilEmpty, [&](pid_t init) {
     // A ptrace launch has no namespaces another launch could join; it records no
     // instance, and each launch supervises its own processes over the shared sandbox.
-    if (plan.backend == Backend::Namespaces) record_instance(plan.sandbox, plan.view_id, init);
+    if (plan.backend == Backend::Namespaces) record_instance(plan.sandbox, plan.view_id, init, plan.package_root);
     release_lock(init);
   }, host_side, terminal));
 }

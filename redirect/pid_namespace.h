@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <vector>
 
@@ -33,6 +34,25 @@ enum class InitLifetime {
   WithApp,
 };
 
+// What init does once its namespace is empty (UntilEmpty only): it stays `period`
+// more, so that the next launch of the app joins the view instead of building it
+// (vfs/idle_instance.h); a launch that joins meanwhile restarts the period once the
+// namespace is empty again (init sees any process that started in it since, by the
+// namespace's last pid). When the period is over, init leaves only if it can take
+// `lock` (an unlocked open file description of the sandbox's lock, which this
+// process's teardown holder keeps too: redirect/teardown.h), without waiting: a launch
+// holding the sandbox's lock may be about to join, and init tries again a little
+// later. The lock so taken stays taken by the holder's copy until the teardown is
+// done. Asked to leave (vfs/idle_instance.h leave_when_idle_signal), init leaves at
+// once if its namespace is empty, without the lock (the asker holds it). A zero
+// period, or no lock, is today's init: it leaves as soon as the namespace is empty;
+// so does an init whose launch died before `started` returned (nothing recorded the
+// instance, and a later launch could not find it).
+struct Linger {
+  std::chrono::milliseconds period{0};
+  int lock = -1;
+};
+
 // Call single-threaded, after unshare_pid_namespace(). Forks init, which runs
 // `enter_view`, then forks the app, which runs `exec_app` (it execs). An error either
 // throws before the app starts is thrown here (as run_child does), after init ended.
@@ -41,6 +61,7 @@ enum class InitLifetime {
 // status as soon as the app ends (UntilEmpty: init may still be running). When init
 // leaves with the app, this process waits for it to be gone (the namespace torn down)
 // before returning, or, if `init_leaving` is given, calls it with init's pid instead.
+// A lingering init (`linger`) always stays when the app ends, and keeps `linger.lock`.
 // init closes every descriptor it inherited but `init_keeps`: the pipes that keep the
 // launch's host-side helpers (the D-Bus proxies) alive as long as the instance lives,
 // so launches that joined it keep their bus after the first app exits, and the lock
@@ -51,6 +72,7 @@ enum class InitLifetime {
 int run_in_pid_namespace(const std::function<void()>& enter_view, const std::function<void()>& exec_app,
                          InitLifetime lifetime, const std::function<void(pid_t)>& started,
                          const std::vector<int>& init_keeps = {},
-                         const std::function<void(pid_t)>& init_leaving = {}, TerminalRelay* terminal = nullptr);
+                         const std::function<void(pid_t)>& init_leaving = {}, TerminalRelay* terminal = nullptr,
+                         const Linger& linger = {});
 
 }  // namespace appv

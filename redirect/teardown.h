@@ -10,6 +10,11 @@
 // overlay on an upper directory another overlay still holds is undefined behaviour, and
 // `sandbox reset` must not change it underneath. Both take the sandbox's lock first,
 // which a small detached process (the holder) keeps until the teardown is done.
+//
+// An init that lingers (redirect/pid_namespace.h Linger) takes the lock itself when it
+// leaves, through a second open file description of the lock file that the holder
+// keeps too: the lock, which belongs to that description, stays taken by the holder's
+// copy after init is gone, until the holder, watching init, sees the teardown done.
 #pragma once
 
 #include <sys/types.h>
@@ -27,8 +32,10 @@ class TeardownHolder {
   // single-threaded. The holder keeps nothing of this process open (its standard
   // streams are /dev/null: a pipe reading the launch's output sees its end when the
   // app is done) and is in a session of its own (the terminal's signals do not end it
-  // early). If it cannot be forked, hand_over() waits for init itself.
-  explicit TeardownHolder(const std::string& sandbox);
+  // early). If it cannot be forked, hand_over() waits for init itself. `linger_lock`
+  // (vfs/sandbox_access.h open_sandbox_lock, or -1) is the one descriptor the holder
+  // keeps from its fork on: a lingering init's, see watch().
+  explicit TeardownHolder(const std::string& sandbox, int linger_lock = -1);
   // The holder ends at once if it was not handed an init (init stays, or the launch
   // failed).
   ~TeardownHolder() = default;
@@ -46,9 +53,20 @@ class TeardownHolder {
   // taken.
   void hand_over(pid_t init);
 
+  // True if the holder runs (it was forked): an init may linger only then, as nothing
+  // else would keep the lock it takes until its teardown is done.
+  bool running() const { return static_cast<bool>(channel_); }
+
+  // `init` (this process's child, just started, holding the same `linger_lock`) will
+  // linger: sends the holder a pidfd of init, and the holder keeps its copy of the
+  // lock until init is gone. Returns false if the pidfd could not be taken or sent
+  // (the holder then ends: init must not linger on a lock nobody keeps).
+  bool watch(pid_t init);
+
  private:
   std::string sandbox_;
   UniqueFd channel_;  // a SOCK_SEQPACKET pair's end: the lock and init's pidfd go through it
+  bool keeps_lock_ = false;  // the holder keeps a lingering init's lock: watch(), not hand_over()
 };
 
 }  // namespace appv

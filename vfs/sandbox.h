@@ -44,6 +44,16 @@ std::optional<SandboxState> read_state(const std::string& sandbox);
 struct Instance {
   pid_t pid = 0;
   std::string view_id;  // which package and rules the view shows
+  // Nothing of the app runs in it: its init lingers, keeping the view for the next
+  // launch (vfs/idle_instance.h), and leaves when asked.
+  bool idle = false;
+  // Its namespaces are not this process's to enter (it runs in another user namespace,
+  // as a launch inside `unshare -U` does): it cannot be joined, and whether it is idle
+  // is unknown; asked to leave, it does if it is.
+  bool unreachable = false;
+  // The package tree its view shows is no longer the one in the cache (removed by hand,
+  // or pruned and extracted again): a launch must not join it.
+  bool tree_replaced = false;
 };
 // Writes `state` atomically, and only if it differs from what is there.
 void write_state(const std::string& sandbox, const SandboxState& state);

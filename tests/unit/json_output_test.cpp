@@ -138,10 +138,13 @@ TEST_CASE("list --json: installed apps; absent origin and previous version are n
   CHECK(list_json({}) == json::array());
 }
 
-TEST_CASE("sandbox list --json: running or not, size in bytes") {
-  const json j = sandbox_list_json({{"jq", "1.6", 4096, std::nullopt}, {"py", std::nullopt, 0, 42}});
-  CHECK(j[0] == json{{"app", "jq"}, {"version", "1.6"}, {"bytes", 4096}, {"running", false}, {"pid", nullptr}});
-  CHECK(j[1] == json{{"app", "py"}, {"version", nullptr}, {"bytes", 0}, {"running", true}, {"pid", 42}});
+TEST_CASE("sandbox list --json: running, idle or stopped, size in bytes") {
+  const json j = sandbox_list_json(
+      {{"jq", "1.6", 4096, std::nullopt}, {"py", std::nullopt, 0, 42}, {"sh", "5", 1, 43, true}});
+  CHECK(j[0] == json{{"app", "jq"}, {"version", "1.6"}, {"bytes", 4096}, {"running", false}, {"idle", false}, {"pid", nullptr}});
+  CHECK(j[1] == json{{"app", "py"}, {"version", nullptr}, {"bytes", 0}, {"running", true}, {"idle", false}, {"pid", 42}});
+  // An instance that lingers: its init's pid, the app not running.
+  CHECK(j[2] == json{{"app", "sh"}, {"version", "5"}, {"bytes", 1}, {"running", false}, {"idle", true}, {"pid", 43}});
   CHECK(sandbox_list_json({}) == json::array());
 }
 

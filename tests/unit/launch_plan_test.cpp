@@ -335,6 +335,75 @@ TEST_CASE("launch plan: a launch with other rules than the running instance's is
   }
 }
 
+TEST_CASE("launch plan: an idle instance is joined with the same rules, ended with others") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  const std::string id = plan_launch(in, merged_usr_host(), jq_package()).view_id;
+  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return Instance{777, id, true}; };
+  LaunchPlan plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::Join);
+  CHECK_THAT(format_launch_plan(plan, in.environ), Catch::Contains("start:   join the view of the idle instance (pid 777)\n"));
+  in.isolate = {"/usr=full"};
+  plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::ReplaceIdle);
+  CHECK(to_string(plan.start) == "replace-idle");
+  CHECK_THAT(format_launch_plan(plan, in.environ),
+             Catch::Contains("start:   end the idle instance (pid 777), which shows another version, other rules or a "
+                             "package tree since replaced, and build the view\n"));
+  // One where something runs is refused, as before.
+  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return Instance{777, id, false}; };
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::Refuse);
+  // One over a package tree since replaced (the cache removed by hand) is not joined.
+  in.isolate = {};
+  Instance replaced{777, id, true};
+  replaced.tree_replaced = true;
+  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return replaced; };
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::ReplaceIdle);
+  replaced.idle = false;
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::Refuse);
+  // One this launch cannot enter is never joined: ended if it is idle, else refused.
+  in.isolate = {};
+  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return Instance{777, id, false, true}; };
+  plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::ReplaceIdle);
+  CHECK_THAT(format_launch_plan(plan, in.environ),
+             Catch::Contains("start:   end the instance (pid 777), which this launch cannot enter, if it is idle"));
+  try {
+    throw_refused(plan, *plan.running);
+    FAIL("not refused");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::Busy);
+    CHECK_THAT(e.what(), Catch::Contains("(pid 777) in a user namespace this launch cannot enter"));
+  }
+}
+
+TEST_CASE("launch plan: the view lingers for APPV_LINGER_MS, 2 s by default, after a run only") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).linger == std::chrono::milliseconds(2000));
+  in.environ.push_back("APPV_LINGER_MS=250");
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).linger == std::chrono::milliseconds(250));
+  in.environ.back() = "APPV_LINGER_MS=0";
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).linger == std::chrono::milliseconds(0));
+  for (const char* bad : {"APPV_LINGER_MS=", "APPV_LINGER_MS=2s", "APPV_LINGER_MS=-1", "APPV_LINGER_MS=86400001",
+                          "APPV_LINGER_MS=999999999999"}) {
+    in.environ.back() = bad;
+    try {
+      plan_launch(in, merged_usr_host(), jq_package());
+      FAIL("accepted " << bad);
+    } catch (const Error& e) {
+      CHECK(e.code() == Exit::Usage);
+      CHECK_THAT(e.what(), Catch::StartsWith("APPV_LINGER_MS must be a number of milliseconds"));
+    }
+  }
+  in.environ.back() = "APPV_LINGER_MS=5000";
+  in.kind = LaunchKind::Temp;  // ends with the app
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).linger == std::chrono::milliseconds(0));
+  in.kind = LaunchKind::Run;
+  in.backend = Backend::Ptrace;  // nothing would join it
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).linger == std::chrono::milliseconds(0));
+}
+
 TEST_CASE("launch plan: the working directory's rule does not change the view's identity") {
   const Manifest m = manifest();
   LaunchInputs in = inputs(m);

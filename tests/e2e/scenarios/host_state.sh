@@ -6,6 +6,10 @@
 # shows Asia/Tokyo at /etc/localtime).
 # Run alone: ctest -R e2e_user_host_state (and e2e_root_host_state, as root).
 source "$1/lib.sh"
+# Each launch must build its view with the host state of its moment and namespace (the
+# Tokyo check's private /etc/localtime): a view lingering from the launch before
+# (APPV_LINGER_MS, e2e linger.sh) would be joined, showing the host state it was built with.
+export APPV_LINGER_MS=0
 packed tools.appv /usr/bin/whoami /usr/bin/id /usr/bin/date /usr/bin/cat /usr/bin/sha256sum /bin/sh \
   || bad "pack the tools this scenario runs"
 
