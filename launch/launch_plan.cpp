@@ -237,18 +237,26 @@ std::string_view to_string(Cleanup cleanup) {
 }
 
 std::string view_id(const std::string& digest, const RuleSet& rules) {
-  std::string text = digest;
+  std::string text = digest, here;
   for (const auto& [prefix, rule] : rules.rules()) {
-    if (rule.origin != RuleOrigin::WorkingDir) text += fmt::format("\n{} {}", prefix, to_string(rule.mode));
+    (rule.origin == RuleOrigin::WorkingDir ? here : text) += fmt::format("\n{} {}", prefix, to_string(rule.mode));
   }
-  return to_hex(sha256(text.data(), text.size())).substr(0, 32);
+  return to_hex(sha256(text.data(), text.size())).substr(0, 32) + "." +
+         to_hex(sha256(here.data(), here.size())).substr(0, 16);
 }
 
 Start decide_start(const std::optional<Instance>& running, const std::string& id) {
   if (!running) return Start::Build;
   // One this launch cannot enter is ended if it is idle (apply() asks it), whatever it shows.
   if (running->unreachable) return Start::ReplaceIdle;
-  if (running->view_id == id && !running->tree_replaced) return Start::Join;
+  if (!running->tree_replaced) {
+    if (running->view_id == id) return Start::Join;
+    // Only the working directory's grant differs: a running instance is joined (the
+    // launch works in that view, where its own directory may be writecopy; README),
+    // an idle one gives way, so that the launch gets its own directory's grant.
+    const auto rules_part = [](const std::string& v) { return v.substr(0, v.find('.')); };
+    if (!running->idle && rules_part(running->view_id) == rules_part(id)) return Start::Join;
+  }
   return running->idle ? Start::ReplaceIdle : Start::Refuse;
 }
 

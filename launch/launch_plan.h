@@ -207,7 +207,9 @@ Start decide_start(const std::optional<Instance>& running, const std::string& vi
 [[noreturn]] void throw_refused(const LaunchPlan& plan, const Instance& running);
 
 // Two launches may share one view when they show the same package through the same
-// rules; the working directory's own rule is the exception, as each launch has one.
+// rules. "RULES.HERE": 32 hex digits of the package and every rule but the working
+// directory's own, a dot, 16 of the working directory's rules (each launch has its
+// own: a running instance is joined whatever it is, an idle one only if it matches).
 std::string view_id(const std::string& digest, const RuleSet& rules);
 
 }  // namespace appv

@@ -404,14 +404,28 @@ TEST_CASE("launch plan: the view lingers for APPV_LINGER_MS, 2 s by default, aft
   CHECK(plan_launch(in, merged_usr_host(), jq_package()).linger == std::chrono::milliseconds(0));
 }
 
-TEST_CASE("launch plan: the working directory's rule does not change the view's identity") {
+TEST_CASE("launch plan: from another working directory a running instance is joined, an idle one gives way") {
   const Manifest m = manifest();
   LaunchInputs in = inputs(m);
+  in.cwd = "/srv/a";
+  const std::string there = plan_launch(in, merged_usr_host(), jq_package()).view_id;
+  in.cwd = "/srv/b";
   const std::string here = plan_launch(in, merged_usr_host(), jq_package()).view_id;
-  in.cwd = "/srv";
-  CHECK(plan_launch(in, merged_usr_host(), jq_package()).view_id == here);
+  // The rules' part is the same; the working directory's is not.
+  REQUIRE(there.size() == 49);
+  CHECK(there.substr(0, 33) == here.substr(0, 33));
+  CHECK(there != here);
+  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return Instance{777, there, false}; };
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::Join);
+  // Idle: the launch from b must not work with a's grant (a merged from the host, b
+  // only writecopy in a's view).
+  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return Instance{777, there, true}; };
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::ReplaceIdle);
+  in.cwd = "/srv/a";
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::Join);
+  // Other rules than the working directory's still change the rules' part.
   in.isolate = {"/srv=full"};
-  CHECK(plan_launch(in, merged_usr_host(), jq_package()).view_id != here);
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).view_id.substr(0, 33) != there.substr(0, 33));
 }
 
 TEST_CASE("launch plan: --temp runs in a sandbox of its own, removed at exit, never joined") {

@@ -134,6 +134,22 @@ check "the launch after the cache was removed by hand builds a view of its own (
 check "having ended the idle one" gone_within 10 "$pid8" "$ns8"
 status "sandbox rm ends the view that lingers now" 0 "$A" sandbox rm -q "$APP"
 
+echo "== a launch from another working directory does not join with the first one's grant"
+# Each launch's working directory is merged from the host in its view; in the first
+# launch's view the second one's (below ~/.cwd, writecopy as dotfiles are) is only
+# writecopy, and the first one's stays merged. An idle view gives way; a running one is joined as before.
+mkdir -p "$HOME/.cwd/a" "$HOME/.cwd/b"
+export APPV_LINGER_MS=5000
+(cd "$HOME/.cwd/a" && "$A" run "$work/sh.appv" -c true) || bad "the launch from a"
+pida=$(instance_pid)
+same "from b, the dry run ends the idle view of a's launch" "replace-idle $pida" "$(cd "$HOME/.cwd/b" && decision)"
+(cd "$HOME/.cwd/b" && "$A" run "$work/sh.appv" -c "echo b > $HOME/.cwd/b/own; echo a > $HOME/.cwd/a/other") ||
+  bad "the launch from b"
+same "the launch from b writes its own working directory on the host" b "$(cat "$HOME/.cwd/b/own" 2>&1)"
+check "and not a's, which its view shows writecopy" test ! -e "$HOME/.cwd/a/other"
+status "sandbox rm ends the view that lingers now" 0 "$A" sandbox rm -q "$APP"
+rm -rf "$HOME/.cwd"
+
 echo "== APPV_LINGER_MS=0: the view ends with the app"
 export APPV_LINGER_MS=0
 ns6=$(ns_of_run)
