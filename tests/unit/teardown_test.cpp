@@ -29,6 +29,16 @@ bool lock_is_free(const std::string& sandbox) {
   return static_cast<bool>(lock_file(layout::sandbox_lock(sandbox), 0600, LockWait::Try));
 }
 
+// Whether the sandbox's lock becomes free within two seconds (the holder lets go once
+// the init it watches is gone).
+bool lock_freed_within_2s(const std::string& sandbox) {
+  for (int i = 0; i < 200; ++i) {
+    if (lock_is_free(sandbox)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("teardown holder: the sandbox stays locked until the leaving init is gone, and the launch does not wait") {
@@ -60,12 +70,7 @@ TEST_CASE("teardown holder: the sandbox stays locked until the leaving init is g
   ::close(go[1]);
   int status = 0;
   REQUIRE(::waitpid(init, &status, 0) == init);
-  bool freed = false;
-  for (int i = 0; i < 200 && !freed; ++i) {
-    freed = lock_is_free(sandbox);
-    if (!freed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  CHECK(freed);
+  CHECK(lock_freed_within_2s(sandbox));
 }
 
 TEST_CASE("teardown holder: a record of another instance is left alone") {
@@ -137,12 +142,7 @@ TEST_CASE("teardown holder: a lingering init's lock stays taken until that init 
   REQUIRE(::write(go[1], &end, 1) == 1);
   int status = 0;
   REQUIRE(::waitpid(init, &status, 0) == init);
-  bool freed = false;
-  for (int i = 0; i < 200 && !freed; ++i) {
-    freed = lock_is_free(sandbox);
-    if (!freed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  CHECK(freed);  // the holder saw init gone and let go
+  CHECK(lock_freed_within_2s(sandbox));  // the holder saw init gone and let go
   ::close(go[1]);
   ::close(got[0]);
 }
