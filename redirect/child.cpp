@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -84,8 +83,6 @@ int wait_for(pid_t pid) {
   }
   return status;
 }
-
-UniqueFd open_pidfd(pid_t pid) { return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0))); }
 
 int run_child(const std::function<void()>& body, const std::function<void(pid_t)>& started) {
   ErrorChannel errors;

@@ -72,8 +72,4 @@ class SignalForwarding {
 // waitpid(pid) until it reports, retrying on EINTR; throws on any other error.
 int wait_for(pid_t pid);
 
-// A pidfd of `pid` (pidfd_open, Linux 5.3): polls readable once the process has
-// exited. Empty on failure (errno set).
-UniqueFd open_pidfd(pid_t pid);
-
 }  // namespace appv

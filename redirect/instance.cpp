@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/pidfd.h"
 #include "base/unique_fd.h"
 #include "redirect/child.h"
 #include "redirect/child_channel.h"

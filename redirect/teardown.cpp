@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "base/fd_passing.h"
+#include "base/pidfd.h"
 #include "redirect/child_channel.h"
 #include "vfs/sandbox_access.h"
 

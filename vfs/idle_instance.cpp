@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/pidfd.h"
 #include "base/unique_fd.h"
 #include "vfs/sandbox_access.h"
 
@@ -46,7 +47,7 @@ Activity namespace_activity(pid_t init) {
 }
 
 bool end_idle_instance(const std::string& sandbox, const Instance& instance) {
-  const UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, instance.pid, 0)));
+  const UniqueFd pidfd = open_pidfd(instance.pid);
   if (!pidfd) {
     if (errno == ESRCH) return true;  // gone meanwhile
     throw_sys("cannot watch the idle instance of", sandbox, errno);
