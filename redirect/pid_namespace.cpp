@@ -10,11 +10,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/close_fds.h"
 #include "base/error.h"
 #include "base/unique_fd.h"
 #include "redirect/child_channel.h"
@@ -35,20 +35,6 @@ void release_stdio() {
     else ::close(fd);
   }
   if (null > 2) ::close(null);
-}
-
-// init keeps only `keep` (its status pipe, the bus proxies' pipes, a throw-away
-// sandbox's lock): what else it inherited (a sandbox's launch lock, pipes of the
-// launch, appv's error channel) would otherwise stay open as long as it lives.
-void close_inherited_fds(std::vector<int> keep) {
-  std::sort(keep.begin(), keep.end());
-  unsigned next = 3;  // the lowest descriptor not yet closed or kept
-  for (const int fd : keep) {
-    if (fd < static_cast<int>(next)) continue;
-    if (static_cast<unsigned>(fd) > next) ::close_range(next, static_cast<unsigned>(fd) - 1, 0);
-    next = static_cast<unsigned>(fd) + 1;
-  }
-  ::close_range(next, ~0U, 0);
 }
 
 // What init tells appv when the app has ended: its raw wait status, and whether init
@@ -223,7 +209,10 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
       if (linger.lock >= 0) keep.push_back(linger.lock);
       if (permit_reader) keep.push_back(permit_reader.get());
       if (terminal) keep.push_back(terminal->stop_reports());
-      close_inherited_fds(std::move(keep));
+      // init keeps only `keep` (its status pipe, the bus proxies' pipes, a throw-away
+      // sandbox's lock): what else it inherited (a sandbox's launch lock, pipes of the
+      // launch, appv's error channel) would otherwise stay open as long as it lives.
+      close_fds_except(std::move(keep));
       // init has no use for the caller's terminal. (With a relay it leads the app's
       // session, whose terminal it must keep.)
       if (!terminal && ::isatty(0)) ::ioctl(0, TIOCNOTTY);

@@ -5,11 +5,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 
+#include "base/close_fds.h"
 #include "base/fd_passing.h"
 #include "base/pidfd.h"
 #include "redirect/child_channel.h"
@@ -30,13 +30,7 @@ namespace {
   // Everything else goes at once, first the sandbox's lock the launch holds while it
   // enters the view (a copy here would keep it taken), then its pipes; a lingering
   // init's lock stays.
-  unsigned next = 3;
-  for (const int keep : {std::min(channel, linger_lock), std::max(channel, linger_lock)}) {
-    if (keep < static_cast<int>(next)) continue;
-    if (static_cast<unsigned>(keep) > next) ::close_range(next, static_cast<unsigned>(keep) - 1, 0);
-    next = static_cast<unsigned>(keep) + 1;
-  }
-  ::close_range(next, ~0U, 0);
+  close_fds_except({channel, linger_lock});
   // The lock and init's pidfd, in one message (hand_over), or init's pidfd alone
   // (watch: the lock is `linger_lock`); nothing (the end of the stream) if there is
   // nothing to hold. They are held from the moment they were sent, whether or not
