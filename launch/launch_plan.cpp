@@ -152,6 +152,9 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
 
   if (in.kind == LaunchKind::Run && in.find_instance) plan.running = in.find_instance(plan.sandbox);
   plan.start = decide_start(plan.running, plan.view_id);
+  if (plan.start == Start::Join && plan.backend == Backend::Namespaces && !in.namespaces) {
+    plan.backend_why += "; not probed: the launch joins the namespaces of a view that exists";
+  }
   if (in.kind == LaunchKind::Run && plan.backend == Backend::Namespaces) plan.linger = linger_period(in.environ);
 }
 

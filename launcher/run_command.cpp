@@ -31,6 +31,8 @@
 #include "vfs/layout.h"
 #include "vfs/package.h"
 #include "vfs/payload.h"
+#include "vfs/sandbox.h"
+#include "vfs/sandbox_access.h"
 #include "vfs/trust.h"
 #include "vfs/view.h"
 
@@ -83,6 +85,16 @@ std::optional<std::set<std::string>> read_locale_archive(const std::string& root
   return names;
 }
 
+// Whether the package's sandbox records an instance this launch can reach (running,
+// or idle in its linger, on the tree it was built on): a launch of the same view joins
+// it. Only a hint for whether to probe: the plan decides.
+bool may_join_instance(const RunArgs& args, const Package& package) {
+  const std::string& id = package.manifest().id;
+  if (args.temp || !valid_app_id(id)) return false;
+  const std::optional<Instance> instance = running_instance(layout::join(sandboxes_root(), id));
+  return instance && !instance->unreachable && !instance->tree_replaced;
+}
+
 }  // namespace
 
 int cmd_run(const RunArgs& args) { return cmd_run(args, Package::open(args.package)); }  // trailer and header only
@@ -95,9 +107,12 @@ int cmd_run(const RunArgs& args, Package package) {
   }
   // Whether the ns backend can work here is tried in a child while this process reads
   // the policy and the host (nothing of which creates anything); its answer is taken
-  // below, before anything is created.
+  // below, before anything is created. Not when the launch is about to join a view
+  // that exists: joining creates no namespace, and the probe's fork and mounts would
+  // cost the launch about a tenth of its time. Should the plan build after all, the
+  // probe is taken then, and the plan made again with its answer.
   std::optional<NamespaceProbe> probe;
-  if (forced != Backend::Ptrace) probe.emplace(NamespaceProbe::start());
+  if (forced != Backend::Ptrace && !may_join_instance(args, package)) probe.emplace(NamespaceProbe::start());
   const Policy policy = load_system_policy();  // read once: what it says holds for this whole launch
   enforce_trust(package, policy);  // signatures and policy, before anything of the payload is read
   LaunchInputs in = host_launch_inputs();
@@ -125,21 +140,30 @@ int cmd_run(const RunArgs& args, Package package) {
   // is refused: a self-executing package hands over to an installed appv (whose AppArmor
   // profile may allow what the stub is refused), else the ptrace backend runs the app,
   // unless the user asked for ns.
-  if (probe) {
-    in.namespaces = probe->answer();
+  const auto take_answer = [&](NamespaceSupport answer) {
+    in.namespaces = std::move(answer);
     if (!in.namespaces->usable()) {
       if (args.hand_over) hand_over_to_installed_appv(args);  // returns if there is none
       if (forced == Backend::Namespaces && !args.dry_run) throw Error(Exit::Environment, refusal_message(*in.namespaces));
     }
-  }
+  };
+  if (probe) take_answer(probe->answer());
   const DiskTree host("/");
+  // The plan; planned again with the probe's answer if it was left out for a join and
+  // the launch builds instead (the instance has gone, or gives way).
+  const auto plan_for = [&](const TreeProbe& package_tree) {
+    LaunchPlan plan = plan_launch(in, host, package_tree);
+    if (plan.start == Start::Join || in.namespaces || forced == Backend::Ptrace) return plan;
+    take_answer(probe_namespace_support());
+    return plan_launch(in, host, package_tree);
+  };
 
   if (args.dry_run) {
     // Planned against the cache entry when there is one, else the payload's listing
     // (the same tree, before extraction).
     const std::string root = layout::cache_root(in.cache, package.digest());
     const bool cached = ::access(root.c_str(), F_OK) == 0;
-    const LaunchPlan plan = cached ? plan_launch(in, host, DiskTree(root)) : plan_launch(in, host, listed_tree(package));
+    const LaunchPlan plan = cached ? plan_for(DiskTree(root)) : plan_for(listed_tree(package));
     if (!args.installed.empty() && !args.json) {
       fmt::print("installed: {} ({})\n", args.package, args.installed == "user" ? "installed for you" : "installed for every user");
     }
@@ -150,7 +174,7 @@ int cmd_run(const RunArgs& args, Package package) {
   // A first run extracts the package: on a terminal, a progress line that is taken
   // down before the app starts.
   const CachedPackage cached = ensure_cached(package, in.cache, stderr_reporter());
-  const LaunchPlan plan = plan_launch(in, host, DiskTree(cached.root));
+  const LaunchPlan plan = plan_for(DiskTree(cached.root));
   if (!quiet()) {
     for (const std::string& notice : plan.notices) std::fprintf(stderr, "%s\n", notice.c_str());
   }

@@ -44,6 +44,8 @@ gone_within() {
 }
 holds() { if jq -e "$3" >/dev/null <<<"$2"; then ok "$1"; else bad "$1: $2"; fi; }
 decision() { "$A" run --dry-run --json "$@" "$work/sh.appv" | jq -r '.start.decision + " " + (.start.running_pid | tostring)'; }
+# Whether the launch's plan took the namespace probe: a launch that joins does not.
+probed() { "$A" run --dry-run --json "$@" "$work/sh.appv" | jq -r 'if .backend.probe == null then "not probed" else "probed" end'; }
 
 echo "== a launch within the linger period joins the idle view"
 export APPV_LINGER_MS=5000
@@ -59,6 +61,9 @@ holds "sandbox list --json: idle, not running, with the init's pid" "$("$A" sand
   ".[0].idle == true and .[0].running == false and .[0].pid == $pid1"
 check "sandbox list says idle" grep -q "^$APP .* idle (pid $pid1)$" <<<"$("$A" sandbox list)"
 same "--dry-run: the launch would join it" "join $pid1" "$(decision)"
+same "a launch that joins takes no namespace probe" "not probed" "$(probed)"
+check "--dry-run says why" grep -q "^backend: ns (.*; not probed: the launch joins the namespaces of a view that exists)$" \
+  <<<"$("$A" run --dry-run "$work/sh.appv")"
 check "--dry-run says the instance is idle" grep -q "^start: *join the view of the idle instance (pid $pid1)$" \
   <<<"$("$A" run --dry-run "$work/sh.appv")"
 same "a second launch runs in the same PID namespace" "$ns1" "$(ns_of_run)"
@@ -69,6 +74,7 @@ check "the instance ends after the period, leaving no process of its namespace" 
 same "sandbox list: stopped" "false false null" \
   "$("$A" sandbox list --json | jq -r '.[0] | "\(.running) \(.idle) \(.pid)"')"
 same "--dry-run: the next launch builds" "build null" "$(decision)"
+same "a launch that builds takes the probe" "probed" "$(probed)"
 ns2=$(ns_of_run)
 check "the next launch builds a new view (another namespace: $ns2)" test "$ns2" != "$ns1"
 
@@ -87,6 +93,8 @@ ns3=$(ns_of_run)
 pid3=$(instance_pid)
 same "the app sees the host's file in the default view" host "$("$A" run "$work/sh.appv" -c "cat '$work/data/host-file'")"
 same "--dry-run: the idle instance would be ended" "replace-idle $pid3" "$(decision --isolate "$work/data=full")"
+same "one that would end the idle instance and build probes (after planning a join it could not make)" probed \
+  "$(probed --isolate "$work/data=full")"
 check "--dry-run says so" grep -q "^start: *end the idle instance (pid $pid3), .* and build the view$" \
   <<<"$("$A" run --dry-run --isolate "$work/data=full" "$work/sh.appv")"
 out=$("$A" run --isolate "$work/data=full" "$work/sh.appv" -c \
