@@ -7,7 +7,10 @@
 // A module links its own copies of appv's static libraries with their symbols
 // hidden, so nothing of appv's crosses the boundary but the entry points below (plain
 // functions over the argument structs of commands.h). Exceptions do not cross it
-// either: each entry point reports its own errors and returns the exit status.
+// either: each entry point reports its own errors and returns the exit status. That is
+// also what lets appv carry its own C++ runtime (linked statically, for a faster
+// start) while a module uses the shared one: the two copies lay out those structs'
+// strings and vectors alike and allocate with the same malloc.
 #pragma once
 
 #include "launcher/commands.h"
