@@ -190,8 +190,14 @@ void apply(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal) 
   const auto release_lock = [&](pid_t) { sandbox_lock.reset(); };
   const std::optional<Instance> running = running_instance(plan.sandbox);
   // The ptrace backend has no namespace for a second launch to join: each launch
-  // supervises its own processes over the shared sandbox.
-  switch (plan.backend == Backend::Ptrace ? Start::Build : decide_start(running, plan.view_id)) {
+  // supervises its own processes over the shared sandbox. It writes the upper
+  // directory itself, which an overlay must not have mounted (overlayfs leaves what
+  // it shows then undefined): an idle ns view is ended first.
+  Start start = decide_start(running, plan.view_id);
+  if (plan.backend == Backend::Ptrace) {
+    start = running && running->idle && !running->unreachable ? Start::ReplaceIdle : Start::Build;
+  }
+  switch (start) {
     case Start::Refuse: throw_refused(plan, *running);
     case Start::ReplaceIdle:
       // Nothing runs in it: it goes (its view torn down) and this launch builds its own.

@@ -48,6 +48,13 @@ out=$(installed 755 root apparmor-standin ./appv run jq.appv -n 1 2>&1)
 check "appv itself never hands over ($out)" ran_itself "$out"
 rm -rf "$uhome"
 same "where namespaces work, the package runs itself" "3" "$(installed 755 root none ./jq.appv -n 3 2>&1)"
+# Its view lingers (APPV_LINGER_MS): a launch that namespaces are refused joins it, as
+# joining creates none, instead of handing over or running with the ptrace backend.
+out=$(installed 755 root apparmor-standin ./jq.appv -n 4 2>&1)
+same "refused, within the linger of a view made where they work: the package joins it" 4 "$out"
+lacks "  (not with the ptrace backend)" "ptrace" "$out"
+lacks "  (not handed over)" "installed appv" "$out"
+rm -rf "$uhome"
 # An appv first in $PATH, none in /usr/bin: never run.
 mkdir -m 755 "$work/path-bin"
 cp "$fake/appv" "$work/path-bin/appv"

@@ -105,6 +105,15 @@ check "the idle instance is gone, nothing of its namespace left" gone_within 10 
 same "the launch after it, with the first rules, ends that one in turn and sees the host's file" host \
   "$("$A" run "$work/sh.appv" -c "cat '$work/data/host-file'")"
 
+echo "== a launch with the ptrace backend ends an idle view first"
+"$A" run "$work/sh.appv" -c true || bad "a launch"
+pid6=$(instance_pid)
+ns6=$(readlink "/proc/$pid6/ns/pid")
+check "the view lingers" alive "$pid6"
+same "the ptrace launch runs" ok "$("$A" run --backend ptrace "$work/sh.appv" -c 'echo ok')"
+check "and the idle view is gone (the ptrace backend writes the upper directory its overlay held)" \
+  gone_within 10 "$pid6" "$ns6"
+
 echo "== sandbox reset during the linger"
 "$A" run "$work/sh.appv" -c 'echo changed > "$HOME/.linger-probe"' || bad "write in the sandbox"
 pid4=$(instance_pid)
