@@ -309,12 +309,16 @@ Rule parse_rule_arg(const std::string& text) {
 }
 
 NodeKind DiskTree::kind(const std::string& path) const {
+  if (const auto it = kinds_.find(path); it != kinds_.end()) return it->second;
   struct stat st;
-  if (::lstat(real(path).c_str(), &st) != 0) return NodeKind::Absent;
-  if (S_ISDIR(st.st_mode)) return NodeKind::Dir;
-  if (S_ISREG(st.st_mode)) return NodeKind::File;
-  if (S_ISLNK(st.st_mode)) return NodeKind::Symlink;
-  return NodeKind::Other;
+  NodeKind kind = NodeKind::Absent;
+  if (::lstat(real(path).c_str(), &st) == 0) {
+    kind = S_ISDIR(st.st_mode) ? NodeKind::Dir
+           : S_ISREG(st.st_mode) ? NodeKind::File
+           : S_ISLNK(st.st_mode) ? NodeKind::Symlink : NodeKind::Other;
+  }
+  kinds_.emplace(path, kind);
+  return kind;
 }
 
 std::vector<std::string> DiskTree::list(const std::string& dir) const {

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "manifests/manifest.h"
@@ -121,6 +122,8 @@ class TreeProbe {
 class DiskTree final : public TreeProbe {
  public:
   explicit DiskTree(std::string root) : root_(std::move(root)) {}
+  // What a path is, looked at once per tree: a plan asks again for the same
+  // directories (each rule's parents), and a tree is planned against as it was.
   NodeKind kind(const std::string& path) const override;
   std::vector<std::string> list(const std::string& dir) const override;
   std::string read_link(const std::string& path) const override;
@@ -128,6 +131,7 @@ class DiskTree final : public TreeProbe {
  private:
   std::string real(const std::string& path) const { return root_ == "/" ? path : root_ + path; }
   std::string root_;
+  mutable std::unordered_map<std::string, NodeKind> kinds_;
 };
 
 // A TreeProbe held in memory: built from a package listing (for --dry-run before
