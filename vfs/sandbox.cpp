@@ -24,6 +24,7 @@
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
 #include "base/fs_util.h"
+#include "base/tree_walk.h"
 #include "base/unique_fd.h"
 
 namespace appv {
@@ -31,12 +32,22 @@ namespace {
 
 std::string join(const std::string& dir, const std::string& name) { return dir == "/" ? "/" + name : dir + "/" + name; }
 
+// Walks the upper directory by descriptors, as base/tree_walk.h does and for the same
+// reason: the app shapes that tree, maybe while `sandbox diff` reads it. Each directory
+// is opened from its parent's descriptor with O_NOFOLLOW, so a link, also one swapped in
+// for a directory mid-walk, is listed as the app's change it is and never followed; no
+// path inside the upper directory is handed to the kernel whole.
 class DiffWalker {
  public:
   DiffWalker(std::string upper, const LowerLayers& lower) : upper_(std::move(upper)), lower_(lower) {}
 
   std::vector<Change> run() {
-    walk("/", false);
+    UniqueFd top(::open(upper_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!top) {
+      if (errno == ENOENT) return {};
+      throw_sys("cannot open", upper_, errno);
+    }
+    walk(top.get(), "/", false);
     return std::move(changes_);
   }
 
@@ -52,51 +63,72 @@ class DiffWalker {
     return std::nullopt;
   }
 
+  // The directory `name` in `dir`, opened without following a link (empty if it is not
+  // one any more: removed or replaced since it was looked at).
+  UniqueFd open_dir(int dir, const std::string& name, const std::string& shown) const {
+    UniqueFd sub(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub && errno != ENOENT && errno != ENOTDIR && errno != ELOOP) throw_sys("cannot open", shown, errno);
+    return sub;
+  }
+
+  std::vector<std::string> names(int dir, const std::string& shown) const {
+    std::vector<std::string> out = entry_names(dir, shown);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
   // What appv placed in the upper layer to show the host's state (launch/host_state.h):
   // an empty file or directory as a mount point at a host-state path (or the link
   // /etc/mtab), and directories above them holding nothing else. Not a change of the
   // app's; anything else there is, and is listed.
-  static bool placed_by_appv(const std::string& upath, const std::string& vpath) {
-    struct stat st;
-    if (::lstat(upath.c_str(), &st) != 0) return false;
+  bool placed_by_appv(int parent, const std::string& name, const struct stat& st, const std::string& vpath) const {
+    const std::string shown = upper_ + vpath;
     if (const HostStatePath* p = host_state_path(vpath)) {
       if (p->kind == HostStatePath::Kind::MountTable) return S_ISLNK(st.st_mode);
-      return (S_ISREG(st.st_mode) && st.st_size == 0) || (S_ISDIR(st.st_mode) && list_dir(upath).empty());
+      if (S_ISREG(st.st_mode)) return st.st_size == 0;
+      if (!S_ISDIR(st.st_mode)) return false;
+      const UniqueFd dir = open_dir(parent, name, shown);
+      return dir && entry_names(dir.get(), shown).empty();
     }
-    if (!S_ISDIR(st.st_mode) || !leads_to_host_state(vpath) || is_opaque_dir(upath)) return false;
-    for (const std::string& name : list_dir(upath)) {
-      if (!placed_by_appv(upath + "/" + name, vpath + "/" + name)) return false;
+    if (!S_ISDIR(st.st_mode) || !leads_to_host_state(vpath)) return false;
+    const UniqueFd dir = open_dir(parent, name, shown);
+    if (!dir || is_opaque_dir(dir.get())) return false;
+    for (const std::string& child : entry_names(dir.get(), shown)) {
+      struct stat cst;
+      if (::fstatat(dir.get(), child.c_str(), &cst, AT_SYMLINK_NOFOLLOW) != 0) return false;
+      if (!placed_by_appv(dir.get(), child, cst, join(vpath, child))) return false;
     }
     return true;
   }
 
-  void walk(const std::string& vdir, bool all_added) {
-    const std::string udir = vdir == "/" ? upper_ : upper_ + vdir;
-    for (const std::string& name : list_dir(udir)) {
+  void walk(int dir, const std::string& vdir, bool all_added) {
+    for (const std::string& name : names(dir, vdir == "/" ? upper_ : upper_ + vdir)) {
       const std::string vpath = join(vdir, name);
-      const std::string upath = upper_ + vpath;
-      if (placed_by_appv(upath, vpath)) continue;
       struct stat st;
-      if (::lstat(upath.c_str(), &st) != 0) throw_sys("cannot inspect", upath, errno);
+      if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) continue;  // removed since it was listed
+        throw_sys("cannot inspect", upper_ + vpath, errno);
+      }
+      if (placed_by_appv(dir, name, st, vpath)) continue;
       if (is_whiteout(st)) {
         if (!all_added) changes_.push_back({'D', vpath});
         continue;
       }
-      std::optional<struct stat> below = all_added ? std::nullopt : lower(vpath);
-      if (S_ISDIR(st.st_mode)) {
-        if (!below) {
-          changes_.push_back({'A', vpath + "/"});
-          walk(vpath, true);
-        } else if (is_opaque_dir(upath) || !S_ISDIR(below->st_mode)) {
-          changes_.push_back({S_ISDIR(below->st_mode) ? 'R' : 'M', vpath + "/"});
-          walk(vpath, true);
-        } else {
-          if ((below->st_mode & 07777) != (st.st_mode & 07777)) changes_.push_back({'M', vpath + "/"});
-          walk(vpath, false);
-        }
-        continue;
+      const std::optional<struct stat> below = all_added ? std::nullopt : lower(vpath);
+      const mode_t below_mode = below ? below->st_mode : 0;
+      const UniqueFd sub = S_ISDIR(st.st_mode) ? open_dir(dir, name, upper_ + vpath) : UniqueFd();
+      if (!sub) {
+        changes_.push_back({below ? 'M' : 'A', vpath});
+      } else if (!below) {
+        changes_.push_back({'A', vpath + "/"});
+        walk(sub.get(), vpath, true);
+      } else if (is_opaque_dir(sub.get()) || !S_ISDIR(below_mode)) {
+        changes_.push_back({S_ISDIR(below_mode) ? 'R' : 'M', vpath + "/"});
+        walk(sub.get(), vpath, true);
+      } else {
+        if ((below_mode & 07777) != (st.st_mode & 07777)) changes_.push_back({'M', vpath + "/"});
+        walk(sub.get(), vpath, false);
       }
-      changes_.push_back({below ? 'M' : 'A', vpath});
     }
   }
 
@@ -158,6 +190,14 @@ bool is_whiteout(const std::string& path) {
 bool is_opaque_dir(const std::string& path) {
   // trusted.* when appv ran as root, user.* inside a user namespace (userxattr).
   return xattr_is_y(path, "trusted.overlay.opaque") || xattr_is_y(path, "user.overlay.opaque");
+}
+
+bool is_opaque_dir(int dir_fd) {
+  for (const char* name : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
+    char v[2];
+    if (::fgetxattr(dir_fd, name, v, sizeof v) == 1 && v[0] == 'y') return true;
+  }
+  return false;
 }
 
 std::vector<Change> sandbox_diff(const std::string& sandbox, const LowerLayers& lower) {

@@ -62,15 +62,6 @@ std::vector<std::string> names_in(int dir, const std::string& path) {
   return names;
 }
 
-// is_opaque_dir() on an open directory: overlay's mark in either namespace.
-bool fd_is_opaque(int dir) {
-  for (const char* name : {"trusted.overlay.opaque", kOpaqueXattr}) {
-    char v[2];
-    if (::fgetxattr(dir, name, v, sizeof v) == 1 && v[0] == 'y') return true;
-  }
-  return false;
-}
-
 class Exporter {
  public:
   Exporter(archive* a, std::string sandbox) : a_(a), sandbox_(std::move(sandbox)) {}
@@ -102,7 +93,7 @@ class Exporter {
       UniqueFd dir(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!dir) throw_sys("cannot open", path, errno);
       archive_entry_set_filetype(e.get(), AE_IFDIR);
-      if (fd_is_opaque(dir.get())) archive_entry_xattr_add_entry(e.get(), kOpaqueXattr, "y", 1);
+      if (is_opaque_dir(dir.get())) archive_entry_xattr_add_entry(e.get(), kOpaqueXattr, "y", 1);
       header(e.get(), rel);
       for (const std::string& child : names_in(dir.get(), path)) walk(dir.get(), child, rel + "/" + child);
     } else if (S_ISLNK(st.st_mode)) {

@@ -92,6 +92,27 @@ TEST_CASE("sandbox diff names what the app added, changed, deleted and replaced"
   CHECK(std::count(hidden.begin(), hidden.end(), "A " + h + "/mod") == 1);
 }
 
+TEST_CASE("sandbox diff lists the upper directory without following a link planted there") {
+  Fixture f;
+  // Another directory of the user's, which the app must not get listed as its own.
+  const std::string secret = f.t / "secret";
+  make_dirs(secret + "/inner");
+  write_file(secret + "/inner/private-name", "x\n");
+  REQUIRE(::symlink((secret + "/inner").c_str(), f.upper(f.host + "/planted").c_str()) == 0);
+  std::vector<std::string> got = lines(sandbox_diff(f.sandbox, LowerLayers{}));
+  CHECK(std::count(got.begin(), got.end(), "A " + f.host + "/planted") == 1);
+  for (const std::string& line : got) CHECK(line.find("private-name") == std::string::npos);
+  // The upper directory itself swapped for a link: refused, nothing of the target listed.
+  REQUIRE(::rename((f.sandbox + "/upper").c_str(), (f.sandbox + "/upper.real").c_str()) == 0);
+  REQUIRE(::symlink(secret.c_str(), (f.sandbox + "/upper").c_str()) == 0);
+  try {
+    got = lines(sandbox_diff(f.sandbox, LowerLayers{}));
+    FAIL("a diff through a linked upper directory listed: " << got.size() << " entries");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("cannot open") != std::string::npos);
+  }
+}
+
 TEST_CASE("sandbox state is written only when it changes") {
   TempDir t;
   SandboxState s{"org.a", "1.0", "abc", {"/usr"}};
