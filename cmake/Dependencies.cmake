@@ -12,7 +12,8 @@ pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
 # OCI registries (appv push/pull/run oci://): HTTP, TLS, proxies as users configure them.
 pkg_check_modules(LIBCURL REQUIRED IMPORTED_TARGET libcurl)
-# The system-call filter every app runs under (redirect/seccomp_filter.h).
+# The system-call filter every app runs under (redirect/seccomp_filter.h), compiled
+# when appv is built; appv and the stub do not link it.
 pkg_check_modules(LIBSECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 
 # LIEF 0.9 (Debian 12) ships neither a CMake config nor a pkg-config file.
@@ -30,12 +31,12 @@ endif()
 
 # The runtime stub of self-executing packages is linked statically, so it runs on
 # hosts without appv or any of its libraries. Only what the run path needs.
-foreach(lib archive acl zstd crypto sodium seccomp)
+foreach(lib archive acl zstd crypto sodium)
   find_library(APPV_STATIC_${lib} NAMES lib${lib}.a)
 endforeach()
 
 # The run path's libraries as the modules link them: appv::archive, appv::crypto,
-# appv::sodium, appv::seccomp. An executable whose APPV_STATIC_RUN_DEPS property is ON
+# appv::sodium. (libseccomp is used at build time only: redirect/seccomp_program_gen.cpp.) An executable whose APPV_STATIC_RUN_DEPS property is ON
 # (appv itself) gets their static archives, as the stub does: every shared library a
 # process maps costs each launch the dynamic loader's symbol lookups and the kernel's
 # mappings (libarchive alone brings libxml2, ICU, lzma, bz2, lz4, nettle and zlib,
@@ -54,7 +55,6 @@ endfunction()
 appv_run_dep(archive PkgConfig::LIBARCHIVE archive acl zstd)
 appv_run_dep(crypto PkgConfig::LIBCRYPTO crypto)
 appv_run_dep(sodium PkgConfig::LIBSODIUM sodium)
-appv_run_dep(seccomp PkgConfig::LIBSECCOMP seccomp)
 
 # Each module adds the sources the stub compiles again (without LIEF, CLI11, Boost).
 set_property(GLOBAL PROPERTY APPV_STUB_SOURCES "")

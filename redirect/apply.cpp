@@ -42,8 +42,6 @@ namespace {
 // execs below it. Returns the app's raw wait status.
 int run_ns(const LaunchPlan& plan, InitLifetime lifetime, const std::function<void(pid_t)>& started,
            const std::vector<int>& init_keeps, TerminalRelay* terminal) {
-  // Compiled once here, loaded by init and by the app, both forks of this process.
-  prepare_seccomp_filter();
   // `appv run` returns as soon as the app has ended, and leaves the wait for the view's
   // teardown (the overlays' syncs) to a holder of the sandbox's lock, forked while this
   // process is still in the host's namespaces (and late: each page this process writes

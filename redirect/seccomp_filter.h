@@ -24,18 +24,12 @@
 
 namespace appv {
 
-// Builds the filter (libseccomp compiles the rules to a BPF program) and keeps the
-// program for this process and the children it forks from here on: a launch prepares
-// it before forking its init, so init and the app, both forks of the launcher, only
-// load it instead of each compiling it. Once per process; later calls do nothing.
-// Throws Exit::Environment if libseccomp cannot build it.
-void prepare_seccomp_filter();
-
-// Loads the filter (prepared before, else now) into the calling thread and the
-// program it executes. Sets no_new_privs, which drop_privileges() has set already
-// (the kernel takes a filter from an unprivileged process only with it). Throws
-// Exit::Environment if the filter cannot be built or loaded: appv never runs an app
-// unfiltered.
+// Loads the filter into the calling thread and the program it executes: a BPF program
+// libseccomp compiled from the rules above when appv was built (redirect/
+// seccomp_program_gen.cpp), so a launch only loads it. Sets no_new_privs, which
+// drop_privileges() has set already (the kernel takes a filter from an unprivileged
+// process only with it). Throws Exit::Environment if the kernel refuses it: appv never
+// runs an app unfiltered.
 void install_seccomp_filter();
 
 }  // namespace appv
