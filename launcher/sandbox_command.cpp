@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -89,8 +90,17 @@ int cmd_sandbox_diff(const std::string& app) {
     lower.full_prefixes = state->full_prefixes;
   }
   // Names the app chose: escaped, so a name cannot drive the terminal or fake a line.
-  for (const Change& c : sandbox_diff(dir, lower)) fmt::print("{} {}\n", c.kind, printable(c.path));
-  return 0;
+  bool unreadable = false;
+  for (const Change& c : sandbox_diff(dir, lower)) {
+    fmt::print("{} {}\n", c.kind, printable(c.path));
+    if (c.kind != '?') continue;
+    unreadable = true;
+    std::fflush(stdout);
+    stderr_reporter().warning(fmt::format("cannot list {} in the sandbox: the app made it unreadable (chmod); what is below "
+                                          "it is left out",
+                                          printable(c.path)));
+  }
+  return unreadable ? static_cast<int>(Exit::Io) : 0;
 }
 
 int cmd_sandbox_reset(const std::string& app, bool keep_config) {

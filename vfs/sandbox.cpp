@@ -24,6 +24,7 @@
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
 #include "base/fs_util.h"
+#include "base/resolve.h"
 #include "base/tree_walk.h"
 #include "base/unique_fd.h"
 
@@ -32,22 +33,24 @@ namespace {
 
 std::string join(const std::string& dir, const std::string& name) { return dir == "/" ? "/" + name : dir + "/" + name; }
 
-// Walks the upper directory by descriptors, as base/tree_walk.h does and for the same
-// reason: the app shapes that tree, maybe while `sandbox diff` reads it. Each directory
-// is opened from its parent's descriptor with O_NOFOLLOW, so a link, also one swapped in
-// for a directory mid-walk, is listed as the app's change it is and never followed; no
-// path inside the upper directory is handed to the kernel whole.
+// Walks the upper directory as something the app shapes, maybe while `sandbox diff`
+// reads it: each directory is opened below the upper directory's descriptor with no
+// link allowed on the way (RESOLVE_NO_SYMLINKS), so a link, also one swapped in for a
+// directory mid-walk, is listed as the app's change it is and never followed. One
+// directory is open at a time (its entries are looked at, then it is closed before
+// the walk goes down), so a tree however deep costs two descriptors; a directory the
+// app made unreadable is reported as such ('?') and the walk goes on.
 class DiffWalker {
  public:
   DiffWalker(std::string upper, const LowerLayers& lower) : upper_(std::move(upper)), lower_(lower) {}
 
   std::vector<Change> run() {
-    UniqueFd top(::open(upper_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!top) {
+    top_ = UniqueFd(::open(upper_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!top_) {
       if (errno == ENOENT) return {};
       throw_sys("cannot open", upper_, errno);
     }
-    walk(top.get(), "/", false);
+    walk("/", false);
     return std::move(changes_);
   }
 
@@ -63,17 +66,38 @@ class DiffWalker {
     return std::nullopt;
   }
 
-  // The directory `name` in `dir`, opened without following a link (empty if it is not
-  // one any more: removed or replaced since it was looked at).
-  UniqueFd open_dir(int dir, const std::string& name, const std::string& shown) const {
-    UniqueFd sub(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!sub && errno != ENOENT && errno != ENOTDIR && errno != ELOOP) throw_sys("cannot open", shown, errno);
-    return sub;
+  // The upper directory's directory at `vpath`, opened without a link on the way. Empty
+  // with errno: ENOENT, ENOTDIR or ELOOP when it went or was replaced since it was
+  // looked at, EACCES when the app took the permission away. Other errors throw.
+  UniqueFd open_dir(const std::string& vpath) const {
+    if (vpath == "/") return UniqueFd(::openat(top_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd dir(openat_resolved(top_.get(), vpath.substr(1), O_RDONLY | O_DIRECTORY, Resolve::NoSymlinks));
+    if (!dir && errno != ENOENT && errno != ENOTDIR && errno != ELOOP && errno != EACCES) {
+      throw_sys("cannot open", upper_ + vpath, errno);
+    }
+    return dir;
   }
 
-  std::vector<std::string> names(int dir, const std::string& shown) const {
-    std::vector<std::string> out = entry_names(dir, shown);
-    std::sort(out.begin(), out.end());
+  struct Entry {
+    std::string name;
+    struct stat st;
+  };
+
+  // The entries of the open directory `dir` (shown as `vdir`), sorted, with what each
+  // is; one removed since the listing is left out.
+  std::vector<Entry> entries(int dir, const std::string& vdir) const {
+    const std::string shown = vdir == "/" ? upper_ : upper_ + vdir;
+    std::vector<std::string> names = entry_names(dir, shown);
+    std::sort(names.begin(), names.end());
+    std::vector<Entry> out;
+    for (std::string& name : names) {
+      Entry e{std::move(name), {}};
+      if (::fstatat(dir, e.name.c_str(), &e.st, AT_SYMLINK_NOFOLLOW) == 0) {
+        out.push_back(std::move(e));
+      } else if (errno != ENOENT) {
+        throw_sys("cannot inspect", join(shown, e.name), errno);
+      }
+    }
     return out;
   }
 
@@ -81,59 +105,80 @@ class DiffWalker {
   // an empty file or directory as a mount point at a host-state path (or the link
   // /etc/mtab), and directories above them holding nothing else. Not a change of the
   // app's; anything else there is, and is listed.
-  bool placed_by_appv(int parent, const std::string& name, const struct stat& st, const std::string& vpath) const {
-    const std::string shown = upper_ + vpath;
+  bool placed_by_appv(const std::string& vpath, const struct stat& st) const {
     if (const HostStatePath* p = host_state_path(vpath)) {
       if (p->kind == HostStatePath::Kind::MountTable) return S_ISLNK(st.st_mode);
       if (S_ISREG(st.st_mode)) return st.st_size == 0;
       if (!S_ISDIR(st.st_mode)) return false;
-      const UniqueFd dir = open_dir(parent, name, shown);
-      return dir && entry_names(dir.get(), shown).empty();
+      const UniqueFd dir = open_dir(vpath);
+      return dir && entry_names(dir.get(), upper_ + vpath).empty();
     }
     if (!S_ISDIR(st.st_mode) || !leads_to_host_state(vpath)) return false;
-    const UniqueFd dir = open_dir(parent, name, shown);
-    if (!dir || is_opaque_dir(dir.get())) return false;
-    for (const std::string& child : entry_names(dir.get(), shown)) {
-      struct stat cst;
-      if (::fstatat(dir.get(), child.c_str(), &cst, AT_SYMLINK_NOFOLLOW) != 0) return false;
-      if (!placed_by_appv(dir.get(), child, cst, join(vpath, child))) return false;
+    std::vector<Entry> below;
+    {
+      const UniqueFd dir = open_dir(vpath);
+      if (!dir || is_opaque_dir(dir.get())) return false;
+      below = entries(dir.get(), vpath);
+    }
+    for (const Entry& e : below) {
+      if (!placed_by_appv(join(vpath, e.name), e.st)) return false;
     }
     return true;
   }
 
-  void walk(int dir, const std::string& vdir, bool all_added) {
-    for (const std::string& name : names(dir, vdir == "/" ? upper_ : upper_ + vdir)) {
-      const std::string vpath = join(vdir, name);
-      struct stat st;
-      if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (errno == ENOENT) continue;  // removed since it was listed
-        throw_sys("cannot inspect", upper_ + vpath, errno);
+  void walk(const std::string& vdir, bool all_added) {
+    std::vector<Entry> here;
+    {
+      const UniqueFd dir = open_dir(vdir);
+      if (!dir) {
+        if (errno == EACCES) changes_.push_back({'?', vdir == "/" ? vdir : vdir + "/"});
+        return;
       }
-      if (placed_by_appv(dir, name, st, vpath)) continue;
+      here = entries(dir.get(), vdir);
+    }
+    for (const Entry& e : here) {
+      const std::string vpath = join(vdir, e.name);
+      const struct stat& st = e.st;
+      if (placed_by_appv(vpath, st)) continue;
       if (is_whiteout(st)) {
         if (!all_added) changes_.push_back({'D', vpath});
         continue;
       }
       const std::optional<struct stat> below = all_added ? std::nullopt : lower(vpath);
       const mode_t below_mode = below ? below->st_mode : 0;
-      const UniqueFd sub = S_ISDIR(st.st_mode) ? open_dir(dir, name, upper_ + vpath) : UniqueFd();
-      if (!sub) {
+      if (!S_ISDIR(st.st_mode)) {
         changes_.push_back({below ? 'M' : 'A', vpath});
       } else if (!below) {
         changes_.push_back({'A', vpath + "/"});
-        walk(sub.get(), vpath, true);
-      } else if (is_opaque_dir(sub.get()) || !S_ISDIR(below_mode)) {
+        walk(vpath, true);
+      } else if (opaque(vpath) || !S_ISDIR(below_mode)) {
         changes_.push_back({S_ISDIR(below_mode) ? 'R' : 'M', vpath + "/"});
-        walk(sub.get(), vpath, true);
+        walk(vpath, true);
       } else {
         if ((below_mode & 07777) != (st.st_mode & 07777)) changes_.push_back({'M', vpath + "/"});
-        walk(sub.get(), vpath, false);
+        walk(vpath, false);
       }
     }
   }
 
+  // Whether the upper directory's directory at `vpath` is opaque (hides what is below).
+  // The mark is read from the open directory; one the app made unreadable is opened
+  // O_PATH (which fgetxattr refuses) and read through its /proc/self/fd link.
+  bool opaque(const std::string& vpath) const {
+    if (const UniqueFd dir = open_dir(vpath)) return is_opaque_dir(dir.get());
+    const UniqueFd path(openat_resolved(top_.get(), vpath.substr(1), O_PATH | O_DIRECTORY, Resolve::NoSymlinks));
+    if (!path) return false;
+    const std::string link = "/proc/self/fd/" + std::to_string(path.get());
+    for (const char* name : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
+      char v[2];
+      if (::getxattr(link.c_str(), name, v, sizeof v) == 1 && v[0] == 'y') return true;
+    }
+    return false;
+  }
+
   std::string upper_;
   const LowerLayers& lower_;
+  UniqueFd top_;
   std::vector<Change> changes_;
 };
 

@@ -59,7 +59,8 @@ struct Instance {
 void write_state(const std::string& sandbox, const SandboxState& state);
 
 // One line of `appv sandbox diff`: 'A' added, 'M' modified (content, mode or type),
-// 'D' deleted, 'R' a directory deleted and recreated (its old content is hidden).
+// 'D' deleted, 'R' a directory deleted and recreated (its old content is hidden), '?'
+// a directory the app made unreadable (what is below it is not listed).
 struct Change {
   char kind;
   std::string path;  // virtual path; directories end in '/'

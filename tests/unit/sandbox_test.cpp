@@ -1,5 +1,7 @@
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -12,6 +14,7 @@
 #include "base/error.h"
 #include "tests/unit/support/temp_dir.h"
 #include "base/fs_util.h"
+#include "base/unique_fd.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_archive.h"
 
@@ -111,6 +114,41 @@ TEST_CASE("sandbox diff lists the upper directory without following a link plant
   } catch (const Error& e) {
     CHECK(std::string(e.what()).find("cannot open") != std::string::npos);
   }
+}
+
+TEST_CASE("sandbox diff walks a tree deeper than the descriptors a process may hold") {
+  Fixture f;
+  // 1200 nested directories below the upper layer (2400 bytes of path), walked with a
+  // limit of 64 open descriptors.
+  constexpr int kDepth = 1200;
+  UniqueFd dir(::open(f.upper(f.host).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(dir);
+  for (int i = 0; i < kDepth; ++i) {
+    REQUIRE(::mkdirat(dir.get(), "d", 0755) == 0);
+    dir = UniqueFd(::openat(dir.get(), "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(dir);
+  }
+  dir.reset();
+  rlimit old{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
+  rlimit low = old;
+  low.rlim_cur = 64;
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  std::vector<Change> changes;
+  try {
+    changes = sandbox_diff(f.sandbox, LowerLayers{});
+  } catch (...) {
+    ::setrlimit(RLIMIT_NOFILE, &old);
+    throw;
+  }
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
+  std::string deepest = f.host;
+  for (int i = 0; i < kDepth; ++i) deepest += "/d";
+  const auto added = std::count_if(changes.begin(), changes.end(), [&](const Change& c) {
+    return c.kind == 'A' && c.path.rfind(f.host + "/d/", 0) == 0;
+  });
+  CHECK(added == kDepth);
+  CHECK(std::count_if(changes.begin(), changes.end(), [&](const Change& c) { return c.path == deepest + "/"; }) == 1);
 }
 
 TEST_CASE("sandbox state is written only when it changes") {

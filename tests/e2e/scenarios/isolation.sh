@@ -116,6 +116,22 @@ status "import of an archive with '..' in a name" 65 "$A" sandbox import --repla
 same "the refused imports changed nothing" "$saved_diff" "$("$A" sandbox diff $PY)"
 check "refused imports left no staging directory" bash -c "! ls -A '$HOME/.local/share/appv/sandboxes' | grep -q '^\.import-'"
 
+# A directory the app made unreadable (mode 000): root reads it anyway; a user's diff
+# lists everything else, names it with '?', says why on stderr and exits 74.
+"$A" run python3.appv -c "import os; d = os.path.expanduser('~/closed'); os.makedirs(d); open(d + '/inside', 'w').close(); os.chmod(d, 0)" ||
+  bad "the app makes ~/closed unreadable"
+rc=0
+out=$("$A" sandbox diff $PY 2>"$work/diff-err") || rc=$?
+if [[ $(id -u) -eq 0 ]]; then
+  same "sandbox diff of a directory the app made unreadable: root reads it (status 0)" 0 "$rc"
+  check "  and lists what is in it" grep -qx "A $HOME/closed/inside" <<<"$out"
+else
+  same "sandbox diff of a directory the app made unreadable: status 74" 74 "$rc"
+  check "  it is named with '?'" grep -qx "? $HOME/closed/" <<<"$out"
+  check "  stderr says why" grep -qF "cannot list $HOME/closed/ in the sandbox: the app made it unreadable" "$work/diff-err"
+fi
+check "  the app's other changes are listed all the same" grep -qx "M $work/tree-writecopy/mod.txt" <<<"$out"
+
 echo "== --temp"
 "$A" sandbox reset $PY >/dev/null
 tree=$work/tree-writecopy
