@@ -151,9 +151,10 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
   plan.env = build_environment(host_env.data(), m.env, env_tokens);
 
   if (in.kind == LaunchKind::Run && in.find_instance) plan.running = in.find_instance(plan.sandbox);
-  plan.start = decide_start(plan.running, plan.view_id);
+  plan.start = decide_start(plan.running, plan.view_id, plan.backend);
   if (plan.start == Start::Join && plan.backend == Backend::Namespaces && !in.namespaces) {
     plan.backend_why += "; not probed: the launch joins the namespaces of a view that exists";
+    plan.join_unprobed = !in.backend;
   }
   if (in.kind == LaunchKind::Run && plan.backend == Backend::Namespaces) plan.linger = linger_period(in.environ);
 }
@@ -248,8 +249,9 @@ std::string view_id(const std::string& digest, const RuleSet& rules) {
          to_hex(sha256(here.data(), here.size())).substr(0, 16);
 }
 
-Start decide_start(const std::optional<Instance>& running, const std::string& id) {
+Start decide_start(const std::optional<Instance>& running, const std::string& id, Backend backend) {
   if (!running) return Start::Build;
+  if (backend == Backend::Ptrace) return running->idle || running->unreachable ? Start::ReplaceIdle : Start::Build;
   // One this launch cannot enter is ended if it is idle (apply() asks it), whatever it shows.
   if (running->unreachable) return Start::ReplaceIdle;
   if (!running->tree_replaced) {

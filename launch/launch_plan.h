@@ -179,6 +179,11 @@ struct LaunchPlan {
   // backend decides again under the sandbox's lock with decide_start().
   Start start = Start::Build;
   std::optional<Instance> running;
+  // The plan joins `running` and was made without the namespace probe (the user left
+  // the backend to appv): if that instance is gone when apply() comes to join it,
+  // apply() throws ViewGone (redirect/apply.h) so that the caller probes and plans
+  // again, instead of building with a backend nobody asked the host about.
+  bool join_unprobed = false;
   // How long the instance's init keeps the view once nothing runs in it, for the next
   // launch to join (redirect/pid_namespace.h Linger): APPV_LINGER_MS in the caller's
   // environment, else kDefaultLinger; zero for --temp and install capture, which end
@@ -199,8 +204,10 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
 Backend choose_backend(const LaunchInputs& in);
 
 // Join, build, refuse or replace an idle one, given the instance running now (nullopt
-// if none).
-Start decide_start(const std::optional<Instance>& running, const std::string& view_id);
+// if none). The ptrace backend joins nothing: it builds, after ending an idle instance
+// (or one it cannot see into, if that is idle), whose overlay holds the upper directory
+// the supervisor writes; beside a running one it builds all the same.
+Start decide_start(const std::optional<Instance>& running, const std::string& view_id, Backend backend);
 
 // The error a refused start throws (Exit::Busy), naming the running instance (also
 // after ReplaceIdle, when it did not leave).

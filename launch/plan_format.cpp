@@ -51,7 +51,12 @@ std::string start_line(const LaunchPlan& plan) {
     case Start::ReplaceIdle:
       if (plan.running->unreachable) {
         return fmt::format("end the instance (pid {}), which this launch cannot enter, if it is idle, and build the view "
-                           "(refused if it is not)",
+                           "({} if it is not)",
+                           plan.running->pid, plan.backend == Backend::Ptrace ? "beside it" : "refused");
+      }
+      if (plan.backend == Backend::Ptrace) {
+        return fmt::format("end the idle instance (pid {}), whose overlay holds the upper directory the ptrace backend "
+                           "writes, and build the view",
                            plan.running->pid);
       }
       return fmt::format("end the idle instance (pid {}), which shows another version, other rules or a package tree "

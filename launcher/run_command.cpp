@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <set>
@@ -174,11 +175,25 @@ int cmd_run(const RunArgs& args, Package package) {
   // A first run extracts the package: on a terminal, a progress line that is taken
   // down before the app starts.
   const CachedPackage cached = ensure_cached(package, in.cache, stderr_reporter());
-  const LaunchPlan plan = plan_for(DiskTree(cached.root));
-  if (!quiet()) {
-    for (const std::string& notice : plan.notices) std::fprintf(stderr, "%s\n", notice.c_str());
+  const DiskTree package_tree(cached.root);
+  const LaunchPlan plan = plan_for(package_tree);
+  const auto print_notices = [](const LaunchPlan& p, const std::vector<std::string>& said) {
+    if (quiet()) return;
+    for (const std::string& notice : p.notices) {
+      if (std::find(said.begin(), said.end(), notice) == said.end()) std::fprintf(stderr, "%s\n", notice.c_str());
+    }
+  };
+  print_notices(plan, {});
+  try {
+    apply(plan, stderr_reporter(), terminal ? &*terminal : nullptr);
+  } catch (const ViewGone&) {
+    // The view this launch was to join, planned without the probe, went meanwhile
+    // (its linger ended): the probe now, and the plan again with its answer.
+    take_answer(probe_namespace_support());
+    const LaunchPlan built = plan_launch(in, host, package_tree);
+    print_notices(built, plan.notices);
+    apply(built, stderr_reporter(), terminal ? &*terminal : nullptr);
   }
-  apply(plan, stderr_reporter(), terminal ? &*terminal : nullptr);
 }
 
 }  // namespace appv::cli

@@ -188,25 +188,26 @@ void apply(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal) 
   const auto release_lock = [&](pid_t) { sandbox_lock.reset(); };
   const std::optional<Instance> running = running_instance(plan.sandbox);
   // The ptrace backend has no namespace for a second launch to join: each launch
-  // supervises its own processes over the shared sandbox. It writes the upper
-  // directory itself, which an overlay must not have mounted (overlayfs leaves what
-  // it shows then undefined): an idle ns view is ended first.
-  Start start = decide_start(running, plan.view_id);
-  if (plan.backend == Backend::Ptrace) {
-    start = running && running->idle && !running->unreachable ? Start::ReplaceIdle : Start::Build;
-  }
+  // supervises its own processes over the shared sandbox (decide_start()).
+  const Start start = decide_start(running, plan.view_id, plan.backend);
+  // A plan that left the namespace probe out for a join builds nothing unprobed: the
+  // instance went, or gives way, since the plan was made.
+  if (plan.join_unprobed && start != Start::Join) throw ViewGone{};
   switch (start) {
     case Start::Refuse: throw_refused(plan, *running);
     case Start::ReplaceIdle:
       // Nothing runs in it: it goes (its view torn down) and this launch builds its own.
-      if (!end_idle_instance(plan.sandbox, *running)) throw_refused(plan, *running);
+      // A ptrace launch goes on beside one that still runs, as it always has.
+      if (!end_idle_instance(plan.sandbox, *running) && plan.backend != Backend::Ptrace) throw_refused(plan, *running);
       break;
     case Start::Join:
-      // An instance that exited since it was found leaves a view nobody holds: build anew.
       if (const std::optional<int> status =
               run_joined(*running, [&] { exec_app(plan); }, [&] { sandbox_lock.reset(); }, release_lock, terminal)) {
         exit_like(*status);
       }
+      // An instance that exited since it was found leaves a view nobody holds: build
+      // anew, after the probe if the plan left it out for the join.
+      if (plan.join_unprobed) throw ViewGone{};
       break;
     case Start::Build: break;
   }

@@ -24,7 +24,12 @@ class TerminalRelay;
 // `terminal`: the relay of an interactive launch (redirect/terminal_relay.h), whose
 // pseudo-terminal the plan bound at /dev/console; the ns backend's app gets it, and
 // this process relays it until the app ends.
+// A plan that joins an instance without having probed the namespaces
+// (LaunchPlan::join_unprobed) throws ViewGone, having created nothing and released the
+// sandbox's lock, when that instance has gone or no longer takes joins: the caller
+// probes and plans again.
 [[noreturn]] void apply(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal = nullptr);
+struct ViewGone {};
 
 // Builds the view and execs the plan's program in a forked child; the caller stays
 // outside the view, forwarding SIGINT, SIGTERM, SIGHUP and SIGQUIT, and gets the raw

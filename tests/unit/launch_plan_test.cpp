@@ -319,6 +319,53 @@ TEST_CASE("launch plan: a second launch joins the running instance's view") {
   check_golden("join.txt", format_launch_plan(plan, in.environ));
 }
 
+TEST_CASE("launch plan: a join planned without the namespace probe says so, and is marked to probe if the view went") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  const std::string id = plan_launch(in, merged_usr_host(), jq_package()).view_id;
+  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return Instance{777, id, true}; };
+  LaunchPlan plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::Join);
+  CHECK(plan.join_unprobed);
+  CHECK_THAT(plan.backend_why, Catch::EndsWith("; not probed: the launch joins the namespaces of a view that exists"));
+  // Probed: the answer holds for a build too.
+  in.namespaces = NamespaceSupport{};
+  plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::Join);
+  CHECK_FALSE(plan.join_unprobed);
+  CHECK_THAT(plan.backend_why, !Catch::Contains("not probed"));
+  // --backend ns: a build after the view went is the user's backend, whatever the host says.
+  in.namespaces.reset();
+  in.backend = Backend::Namespaces;
+  plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::Join);
+  CHECK_FALSE(plan.join_unprobed);
+}
+
+TEST_CASE("launch plan: the ptrace backend joins nothing, and ends an idle instance first") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.backend = Backend::Ptrace;
+  const std::string id = plan_launch(in, merged_usr_host(), jq_package()).view_id;
+  Instance found{777, id, true};
+  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return found; };
+  LaunchPlan plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::ReplaceIdle);
+  CHECK_THAT(format_launch_plan(plan, in.environ),
+             Catch::Contains("start:   end the idle instance (pid 777), whose overlay holds the upper directory the "
+                             "ptrace backend writes, and build the view\n"));
+  found.idle = false;  // running: the ptrace launch goes on beside it
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::Build);
+  found.view_id = "another view";
+  CHECK(plan_launch(in, merged_usr_host(), jq_package()).start == Start::Build);
+  found.unreachable = true;  // seen from another user namespace: ended if idle, else beside it
+  plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK(plan.start == Start::ReplaceIdle);
+  CHECK_THAT(format_launch_plan(plan, in.environ),
+             Catch::Contains("which this launch cannot enter, if it is idle, and build the view (beside it if it is not)"));
+  CHECK(decide_start(std::nullopt, id, Backend::Ptrace) == Start::Build);
+}
+
 TEST_CASE("launch plan: a launch with other rules than the running instance's is refused") {
   const Manifest m = manifest();
   LaunchInputs in = inputs(m);
