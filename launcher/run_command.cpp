@@ -175,8 +175,7 @@ int cmd_run(const RunArgs& args, Package package) {
   // A first run extracts the package: on a terminal, a progress line that is taken
   // down before the app starts.
   const CachedPackage cached = ensure_cached(package, in.cache, stderr_reporter());
-  const DiskTree package_tree(cached.root);
-  const LaunchPlan plan = plan_for(package_tree);
+  const LaunchPlan plan = plan_for(DiskTree(cached.root));
   const auto print_notices = [](const LaunchPlan& p, const std::vector<std::string>& said) {
     if (quiet()) return;
     for (const std::string& notice : p.notices) {
@@ -188,9 +187,10 @@ int cmd_run(const RunArgs& args, Package package) {
     apply(plan, stderr_reporter(), terminal ? &*terminal : nullptr);
   } catch (const ViewGone&) {
     // The view this launch was to join, planned without the probe, went meanwhile
-    // (its linger ended): the probe now, and the plan again with its answer.
+    // (its linger ended): the probe now, and the plan again with its answer, against
+    // the trees as they are now (a DiskTree remembers what it looked at).
     take_answer(probe_namespace_support());
-    const LaunchPlan built = plan_launch(in, host, package_tree);
+    const LaunchPlan built = plan_launch(in, DiskTree("/"), DiskTree(cached.root));
     print_notices(built, plan.notices);
     apply(built, stderr_reporter(), terminal ? &*terminal : nullptr);
   }
