@@ -319,29 +319,6 @@ TEST_CASE("launch plan: a second launch joins the running instance's view") {
   check_golden("join.txt", format_launch_plan(plan, in.environ));
 }
 
-TEST_CASE("launch plan: a join planned without the namespace probe says so, and is marked to probe if the view went") {
-  const Manifest m = manifest();
-  LaunchInputs in = inputs(m);
-  const std::string id = plan_launch(in, merged_usr_host(), jq_package()).view_id;
-  in.find_instance = [&](const std::string&) -> std::optional<Instance> { return Instance{777, id, true}; };
-  LaunchPlan plan = plan_launch(in, merged_usr_host(), jq_package());
-  CHECK(plan.start == Start::Join);
-  CHECK(plan.join_unprobed);
-  CHECK_THAT(plan.backend_why, Catch::EndsWith("; not probed: the launch joins the namespaces of a view that exists"));
-  // Probed: the answer holds for a build too.
-  in.namespaces = NamespaceSupport{};
-  plan = plan_launch(in, merged_usr_host(), jq_package());
-  CHECK(plan.start == Start::Join);
-  CHECK_FALSE(plan.join_unprobed);
-  CHECK_THAT(plan.backend_why, !Catch::Contains("not probed"));
-  // --backend ns: a build after the view went is the user's backend, whatever the host says.
-  in.namespaces.reset();
-  in.backend = Backend::Namespaces;
-  plan = plan_launch(in, merged_usr_host(), jq_package());
-  CHECK(plan.start == Start::Join);
-  CHECK_FALSE(plan.join_unprobed);
-}
-
 TEST_CASE("launch plan: the ptrace backend joins nothing, and ends an idle instance first") {
   const Manifest m = manifest();
   LaunchInputs in = inputs(m);
@@ -390,6 +367,19 @@ TEST_CASE("launch plan: an idle instance is joined with the same rules, ended wi
   LaunchPlan plan = plan_launch(in, merged_usr_host(), jq_package());
   CHECK(plan.start == Start::Join);
   CHECK_THAT(format_launch_plan(plan, in.environ), Catch::Contains("start:   join the view of the idle instance (pid 777)\n"));
+  // Planned without the namespace probe (a join creates no namespace): the why says so,
+  // and apply() hands the launch back to be probed if the view went (join_unprobed).
+  CHECK(plan.join_unprobed);
+  CHECK_THAT(plan.backend_why, Catch::EndsWith("; not probed: the launch joins the namespaces of a view that exists"));
+  in.namespaces = NamespaceSupport{};  // probed: its answer holds for a build too
+  plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK((plan.start == Start::Join && !plan.join_unprobed));
+  CHECK_THAT(plan.backend_why, !Catch::Contains("not probed"));
+  in.namespaces.reset();
+  in.backend = Backend::Namespaces;  // --backend ns: a build after the view went is the user's choice
+  plan = plan_launch(in, merged_usr_host(), jq_package());
+  CHECK((plan.start == Start::Join && !plan.join_unprobed));
+  in.backend.reset();
   in.isolate = {"/usr=full"};
   plan = plan_launch(in, merged_usr_host(), jq_package());
   CHECK(plan.start == Start::ReplaceIdle);
