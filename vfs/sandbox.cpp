@@ -161,19 +161,11 @@ class DiffWalker {
     }
   }
 
-  // Whether the upper directory's directory at `vpath` is opaque (hides what is below).
-  // The mark is read from the open directory; one the app made unreadable is opened
-  // O_PATH (which fgetxattr refuses) and read through its /proc/self/fd link.
+  // Whether the upper directory's directory at `vpath` is opaque (hides what is below),
+  // also one the app made unreadable.
   bool opaque(const std::string& vpath) const {
-    if (const UniqueFd dir = open_dir(vpath)) return is_opaque_dir(dir.get());
-    const UniqueFd path(openat_resolved(top_.get(), vpath.substr(1), O_PATH | O_DIRECTORY, Resolve::NoSymlinks));
-    if (!path) return false;
-    const std::string link = "/proc/self/fd/" + std::to_string(path.get());
-    for (const char* name : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
-      char v[2];
-      if (::getxattr(link.c_str(), name, v, sizeof v) == 1 && v[0] == 'y') return true;
-    }
-    return false;
+    const UniqueFd dir(openat_resolved(top_.get(), vpath.substr(1), O_PATH | O_DIRECTORY, Resolve::NoSymlinks));
+    return dir && is_opaque_dir(dir.get());
   }
 
   std::string upper_;
@@ -238,9 +230,14 @@ bool is_opaque_dir(const std::string& path) {
 }
 
 bool is_opaque_dir(int dir_fd) {
+  // fgetxattr refuses an O_PATH descriptor (EBADF): its /proc/self/fd link names the
+  // same inode, and getxattr follows it there.
+  const std::string link = "/proc/self/fd/" + std::to_string(dir_fd);
   for (const char* name : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
     char v[2];
-    if (::fgetxattr(dir_fd, name, v, sizeof v) == 1 && v[0] == 'y') return true;
+    ssize_t n = ::fgetxattr(dir_fd, name, v, sizeof v);
+    if (n < 0 && errno == EBADF) n = ::getxattr(link.c_str(), name, v, sizeof v);
+    if (n == 1 && v[0] == 'y') return true;
   }
   return false;
 }

@@ -80,7 +80,7 @@ std::vector<Change> sandbox_diff(const std::string& sandbox, const LowerLayers& 
 bool is_whiteout(const std::string& path);
 bool is_whiteout(const struct stat& st);  // a character device 0:0
 bool is_opaque_dir(const std::string& path);
-bool is_opaque_dir(int dir_fd);  // the same for an open directory
+bool is_opaque_dir(int dir_fd);  // the same for an open directory (O_PATH ones too)
 
 // Empties upper/ and work/. With `keep` (a virtual path such as the user's
 // $XDG_CONFIG_HOME) that subtree of upper/ survives. The caller holds the lock.
