@@ -13,7 +13,9 @@ echo "== gtk on $suite"
 needs zenity Xvfb xwininfo import compare
 native_app=/usr/bin/zenity
 disp=$((90 + RANDOM % 400))
-Xvfb ":$disp" -screen 0 640x400x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+# -noreset: an X server resets when its last client leaves, closing a connection
+# accepted in that moment (a start right after the previous window closed).
+Xvfb ":$disp" -screen 0 640x400x24 -nolisten tcp -noreset >"$work/xvfb.log" 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null' EXIT
 for _ in $(seq 50); do [[ -S /tmp/.X11-unix/X$disp ]] && break; sleep 0.1; done

@@ -102,7 +102,9 @@ same "start the tool through its command" '{"a":2,"b":1}' \
 
 # The GUI program on a virtual screen: by id, then from its menu entry's Exec line.
 display=:$((50 + RANDOM % 200))
-Xvfb "$display" -screen 0 640x480x24 -nolisten tcp >/dev/null 2>&1 &
+# -noreset: an X server resets when its last client leaves, closing a connection
+# accepted in that moment (a start right after the previous window closed).
+Xvfb "$display" -screen 0 640x480x24 -nolisten tcp -noreset >/dev/null 2>&1 &
 xvfb=$!
 for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
 window_shown() {
