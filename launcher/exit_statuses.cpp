@@ -23,7 +23,7 @@ constexpr std::array kStatuses{
     ExitStatusDoc{code(Exit::CantCreate),
                   "a name appv would create is taken: a command elsewhere on PATH, or a file appv did not make"},
     ExitStatusDoc{code(Exit::Io), "I/O error while writing"},
-    ExitStatusDoc{code(Exit::Busy), "the app is running and the request needs it stopped, or another sync is running"},
+    ExitStatusDoc{code(Exit::Busy), "the app is running and the request needs it stopped, or another sync, update or rollback is running"},
     ExitStatusDoc{code(Exit::NoPerm), "refused by the machine's policy (/etc/appv/policy.toml), or by a registry's login"},
     ExitStatusDoc{code(Exit::CannotExecute), "the entry point cannot be executed"},
     ExitStatusDoc{code(Exit::NotFound), "the entry point is not in the view"},

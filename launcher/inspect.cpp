@@ -64,7 +64,7 @@ int cmd_info(const std::string& path) {
                  key_fingerprint(c.signature.key), trust_words(c));
     }
   }
-  fmt::print("stock tools: tail -c +{} {} | zstd -dc | tar -t\n", t.payload_offset + 1, shell_quote(path));
+  fmt::print("stock tools: tail -c +{} {} | zstd -dc | tar --warning=no-unknown-keyword -t\n", t.payload_offset + 1, shell_quote(path));
   return 0;
 }
 

@@ -67,7 +67,7 @@ void add_info_commands(CLI::App& app, Commands& out) {
   auto ls = std::make_shared<InspectArgs>();
   CLI::App* ls_cmd = app.add_subcommand("ls", "List the files inside a package at their virtual paths");
   ls_cmd->add_option("package", ls->package, "Package file")->required()->type_name("FILE");
-  ls_cmd->add_flag("-l,--long", ls->long_format, "Show type, mode and size");
+  ls_cmd->add_flag("-l,--long", ls->long_format, "Show type, mode, size and link target");
   ls_cmd->add_flag("--json", ls->json, "Print a JSON array with type, mode and size (see README: Output for scripts)");
   out.add(ls_cmd, [ls] { return ls->json ? ls_as_json(ls->package) : cmd_ls(ls->package, ls->long_format); });
 

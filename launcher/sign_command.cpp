@@ -7,6 +7,7 @@
 #include "launcher/command_line.h"
 #include "launcher/reporter.h"
 #include "base/error.h"
+#include "base/fs_util.h"
 #include "vfs/package.h"
 #include "vfs/signature.h"
 #include "vfs/trust.h"
@@ -17,6 +18,8 @@ int cmd_keygen(const std::string& name, const std::string& dir) {
   if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
     throw Error(Exit::Usage, fmt::format("key name '{}' must be a plain file name", name));
   }
+  // A directory that holds private keys is the user's alone when appv makes it.
+  if (!dir.empty()) make_dirs(dir, 0700);
   const std::string base = (dir.empty() ? std::string(".") : dir) + "/" + name;
   generate_key_pair(base + ".key", base + ".pub");
   say("wrote {0}.key (private: keep it secret) and {0}.pub ({1})\n"
@@ -48,7 +51,7 @@ void add_sign_commands(CLI::App& app, Commands& out) {
   auto keygen = std::make_shared<KeygenArgs>();
   CLI::App* keygen_cmd = app.add_subcommand("keygen", "Create an Ed25519 signing key pair: NAME.key and NAME.pub");
   keygen_cmd->add_option("name", keygen->name, "Key name (the files' names)")->required();
-  keygen_cmd->add_option("--dir", keygen->dir, "Directory to write them to (default: the current one)")->type_name("DIR");
+  keygen_cmd->add_option("--dir", keygen->dir, "Directory to write them to, made (0700) if missing (default: the current one)")->type_name("DIR");
   add_quiet_flag(*keygen_cmd);
   out.add(keygen_cmd, [keygen] { return cmd_keygen(keygen->name, keygen->dir); });
 
