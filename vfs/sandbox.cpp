@@ -232,11 +232,14 @@ bool is_opaque_dir(const std::string& path) {
 bool is_opaque_dir(int dir_fd) {
   // fgetxattr refuses an O_PATH descriptor (EBADF): its /proc/self/fd link names the
   // same inode, and getxattr follows it there.
-  const std::string link = "/proc/self/fd/" + std::to_string(dir_fd);
+  std::string link;
   for (const char* name : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
     char v[2];
     ssize_t n = ::fgetxattr(dir_fd, name, v, sizeof v);
-    if (n < 0 && errno == EBADF) n = ::getxattr(link.c_str(), name, v, sizeof v);
+    if (n < 0 && errno == EBADF) {
+      if (link.empty()) link = "/proc/self/fd/" + std::to_string(dir_fd);
+      n = ::getxattr(link.c_str(), name, v, sizeof v);
+    }
     if (n == 1 && v[0] == 'y') return true;
   }
   return false;

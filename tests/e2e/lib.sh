@@ -74,6 +74,17 @@ make_png() {
 }
 # The GUI package of the desktop scenario: xmessage with an icon and a desktop entry,
 # written to "$work/my apps/xmessage.appv" (a directory name with a space).
+# start_xvfb: a virtual screen for the GUI checks, ready to answer: sets $display
+# (":N") and $xvfb (the server's pid, for the scenario to kill). -noreset: an X server
+# resets when its last client leaves, closing a connection accepted in that moment (a
+# start right after the previous window closed).
+start_xvfb() {
+  display=:$((50 + RANDOM % 200))
+  Xvfb "$display" -screen 0 640x480x24 -nolisten tcp -noreset >/dev/null 2>&1 &
+  xvfb=$!
+  for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
+}
+
 xmessage_manifest() {
   convert -size 48x48 xc:orange -fill navy -draw 'circle 24,24 24,6' "$work/icon.png"
   cat > xmessage-gui.toml <<TOML

@@ -33,12 +33,7 @@ check "appv list shows it to people under a header" grep -qE "^APP +VERSION +PAC
 # Start the app the way a desktop does: from the entry's Exec line, field codes
 # dropped, quoting undone (by Python's shlex, which follows the same rules here).
 exec_value=$(sed -n 's/^Exec=//p' "$entry")
-display=:$((50 + RANDOM % 200))
-# -noreset: an X server resets when its last client leaves, closing a connection
-# accepted in that moment (a start right after the previous window closed).
-Xvfb "$display" -screen 0 640x480x24 -nolisten tcp -noreset >/dev/null 2>&1 &
-xvfb=$!
-for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
+start_xvfb
 mapfile -t cmd < <(/usr/bin/python3 -c 'import shlex, sys; [print(a) for a in shlex.split(sys.argv[1]) if not a.startswith("%")]' "$exec_value")
 DISPLAY=$display "${cmd[@]}" &
 app=$!

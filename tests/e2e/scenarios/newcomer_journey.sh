@@ -101,12 +101,7 @@ same "start the tool through its command" '{"a":2,"b":1}' \
   "$(echo '{"b":1,"a":2}' | PATH="$bin:$PATH" bash -c 'jq-sorted -c .')"
 
 # The GUI program on a virtual screen: by id, then from its menu entry's Exec line.
-display=:$((50 + RANDOM % 200))
-# -noreset: an X server resets when its last client leaves, closing a connection
-# accepted in that moment (a start right after the previous window closed).
-Xvfb "$display" -screen 0 640x480x24 -nolisten tcp -noreset >/dev/null 2>&1 &
-xvfb=$!
-for _ in $(seq 50); do xdpyinfo -display "$display" >/dev/null 2>&1 && break; sleep 0.1; done
+start_xvfb
 window_shown() {
   local app=$1 shown=1
   for _ in $(seq 150); do
