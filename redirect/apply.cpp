@@ -24,6 +24,7 @@
 #include "redirect/teardown.h"
 #include "redirect/terminal_relay.h"
 #include "vfs/copy_up.h"
+#include "vfs/foreign_dirs.h"
 #include "vfs/idle_instance.h"
 #include "vfs/layout.h"
 #include "vfs/sandbox.h"
@@ -135,6 +136,17 @@ std::vector<int> prepare_host_side(const LaunchPlan& plan) {
   return keep_alive;
 }
 
+// The sandbox's directories the plan names, and (ns, unprivileged) the upper
+// directories of host directories the view's user namespace could not copy up
+// (vfs/foreign_dirs.h). Root's mounts are made from the host's user namespace, where
+// overlayfs copies up any owner; the ptrace backend copies up by itself.
+void make_sandbox_dirs(const LaunchPlan& plan) {
+  make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
+  if (plan.backend == Backend::Namespaces && ::geteuid() != 0) {
+    make_foreign_dirs_upper(plan.mounts.ops, plan.package_root, CallerIds::of_this_process());
+  }
+}
+
 // A host the probe found refusing the backend: said before anything is created.
 // The ns backend on a host whose probe found it refused: the refusal's one line. (The
 // ptrace backend needs no namespaces; the probe's answer is only its reason there.)
@@ -155,7 +167,7 @@ int apply_in_child(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* te
   // namespace's init (ns: kept open below) or the supervisor (ptrace: that child).
   // The app may outlive this process (SIGKILL); it never outlives all three.
   const UniqueFd in_use = lock_sandbox(plan.sandbox);
-  make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
+  make_sandbox_dirs(plan);
   std::vector<int> init_keeps = prepare_host_side(plan);
   init_keeps.push_back(in_use.get());
   copy_up_files(plan.mounts.copy_ups);
@@ -212,7 +224,7 @@ void apply(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal) 
     case Start::Build: break;
   }
   write_state(plan.sandbox, plan.state);
-  make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
+  make_sandbox_dirs(plan);
   copy_up_files(plan.mounts.copy_ups);
   const std::vector<int> host_side = prepare_host_side(plan);
   // Held by this process, which supervises the app under ptrace, until it is done.

@@ -55,6 +55,11 @@ print()'
 check "a write into /etc did not reach the host" test ! -e /etc/appv-e2e-probe
 check "a write into /usr did not reach the host" test ! -e /usr/appv-e2e-probe
 same "the next run finds its own writes again" "/etc/appv-e2e-probe /usr/appv-e2e-probe" "$("$A" run python3.appv -c "$probe" | sed 's/ $//')"
+# /var/tmp is root's (1777): inside an unprivileged user namespace overlayfs cannot copy
+# it up with its owner (EOVERFLOW) unless appv made its upper directory beforehand.
+"$A" run python3.appv -c 'open("/var/tmp/appv-e2e-probe", "w").write("kept")'
+check "a write into the host's world-writable /var/tmp did not reach the host" test ! -e /var/tmp/appv-e2e-probe
+same "the next run finds it" "kept" "$("$A" run python3.appv -c 'print(open("/var/tmp/appv-e2e-probe").read())')"
 if [[ $(id -u) -eq 0 ]]; then
   before=$(sha256sum /etc/issue)
   "$A" run python3.appv -c 'open("/etc/issue", "a").write("changed\n")'

@@ -1,0 +1,139 @@
+// The upper directories an unprivileged view needs beforehand: host directories the
+// caller may write into whose owner the user namespace does not map
+// (vfs/foreign_dirs.h). "Foreign" here is the test process's own id, the caller a
+// made-up one, so the test needs no root and no chown.
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "tests/unit/support/temp_dir.h"
+#include "vfs/foreign_dirs.h"
+#include "vfs/view.h"
+
+using namespace appv;
+using namespace appv::test;
+
+namespace {
+
+// A caller none of the test's files belong to, in no group of theirs.
+CallerIds stranger() { return CallerIds{::geteuid() + 4242, ::getegid() + 4242, {}}; }
+
+void make_dir(const std::string& path, mode_t mode) {
+  REQUIRE(::mkdir(path.c_str(), 0700) == 0);
+  REQUIRE(::chmod(path.c_str(), mode) == 0);
+}
+
+std::vector<std::string> names(const std::vector<ForeignDir>& dirs) {
+  std::vector<std::string> out;
+  for (const ForeignDir& d : dirs) out.push_back(d.relative);
+  return out;
+}
+
+mode_t mode_of(const std::string& path) {
+  struct stat st;
+  REQUIRE(::lstat(path.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+}  // namespace
+
+TEST_CASE("a world-writable directory another id owns is found, with its mode") {
+  TempDir t;
+  const std::string host = t / "var";
+  make_dir(host, 0755);
+  make_dir(host + "/tmp", 01777);
+  make_dir(host + "/cache", 0755);
+  make_dir(host + "/cache/deep", 0777);  // below depth 1
+  const std::vector<ForeignDir> found = find_foreign_dirs(host, "", 1, stranger());
+  REQUIRE(names(found) == std::vector<std::string>{"tmp"});
+  CHECK(found[0].mode == 01777);
+  CHECK(names(find_foreign_dirs(host, "", 2, stranger())) == std::vector<std::string>{"cache", "cache/deep", "tmp"});
+}
+
+TEST_CASE("a directory the caller may write by group brings the directories above it") {
+  TempDir t;
+  const std::string host = t / "var";
+  make_dir(host, 0755);
+  make_dir(host + "/www", 0755);
+  make_dir(host + "/www/html", 02775);
+  CallerIds member = stranger();
+  member.groups = {::getegid()};
+  CHECK(find_foreign_dirs(host, "", 1, member).empty());
+  const std::vector<ForeignDir> found = find_foreign_dirs(host, "", 2, member);
+  REQUIRE(names(found) == std::vector<std::string>{"www", "www/html"});
+  CHECK(found[0].mode == 0755);
+  CHECK(found[1].mode == 02775);
+  // Without the group, the others' bits decide: not writable.
+  CHECK(find_foreign_dirs(host, "", 2, stranger()).empty());
+}
+
+TEST_CASE("directories of the mapped ids need nothing; links are not followed") {
+  TempDir t;
+  const std::string host = t / "var";
+  make_dir(host, 0755);
+  make_dir(host + "/tmp", 01777);
+  make_dir(t / "elsewhere", 0777);
+  REQUIRE(::symlink((t / "elsewhere").c_str(), (host + "/link").c_str()) == 0);
+  const CallerIds me{::geteuid(), ::getegid(), {}};
+  CHECK(find_foreign_dirs(host, "", 3, me).empty());
+  CHECK(names(find_foreign_dirs(host, "", 3, stranger())) == std::vector<std::string>{"tmp"});
+  CHECK(find_foreign_dirs(t / "absent", "", 3, stranger()).empty());
+}
+
+TEST_CASE("the upper directories are made where the view shows the host's directory, and only there") {
+  TempDir t;
+  const std::string host = t / "host";
+  make_dir(host, 0755);
+  for (const char* name : {"/tmp", "/gone", "/replaced", "/packaged", "/pkgdir"}) make_dir(host + name, 01777);
+  const std::string upper = t / "upper";
+  make_dir(upper, 0755);
+  write_file(upper + "/gone", "");                         // the app deleted it (a whiteout's stand-in)
+  REQUIRE(::symlink("/", (upper + "/replaced").c_str()) == 0);  // or put a link there
+  const std::string package = t / "package";
+  make_dir(package, 0755);
+  make_dir(package + "/var", 0755);
+  write_file(package + "/var/packaged", "");  // the package's file hides the host's directory
+  make_dir(package + "/var/pkgdir", 0750);    // the package's directory is what the view shows
+  const std::vector<MountOp> ops{MountOp::overlay("/var", {package + "/var", host}, upper, t / "work", "test")};
+  make_foreign_dirs_upper(ops, package, stranger());
+  CHECK(mode_of(upper + "/tmp") == 01777);
+  CHECK(S_ISREG([&] { struct stat st; ::lstat((upper + "/gone").c_str(), &st); return st.st_mode; }()));
+  CHECK(S_ISLNK([&] { struct stat st; ::lstat((upper + "/replaced").c_str(), &st); return st.st_mode; }()));
+  CHECK_FALSE(exists(upper + "/packaged"));
+  CHECK(mode_of(upper + "/pkgdir") == 0750);
+  CHECK(list_tree(upper).size() == 4);
+}
+
+TEST_CASE("nothing is made below an upper directory the app made opaque") {
+  TempDir t;
+  const std::string host = t / "host";
+  make_dir(host, 0755);
+  make_dir(host + "/tmp", 01777);
+  const std::string upper = t / "upper";
+  make_dir(upper, 0755);
+  REQUIRE(::setxattr(upper.c_str(), "user.overlay.opaque", "y", 1, 0) == 0);
+  make_foreign_dirs_upper({MountOp::overlay("/var", {host}, upper, t / "work", "test")}, "", stranger());
+  CHECK(list_tree(upper).empty());
+}
+
+TEST_CASE("the local hierarchy is looked at inside the /usr overlay, and the static trees are not") {
+  TempDir t;
+  const std::string host = t / "usr";
+  make_dir(host, 0755);
+  make_dir(host + "/local", 02775);
+  make_dir(host + "/local/bin", 02775);
+  make_dir(host + "/share", 0777);  // writable, but /usr is static: not looked at
+  CallerIds member = stranger();
+  member.groups = {::getegid()};
+  CHECK(names(find_foreign_dirs(host, "local", 1, member)) == std::vector<std::string>{"local", "local/bin"});
+  const std::string upper = t / "upper";
+  make_dir(upper, 0755);
+  make_foreign_dirs_upper({MountOp::overlay("/usr", {host}, upper, t / "work", "test")}, "", member);
+  CHECK(list_tree(upper) == std::vector<std::string>{"local", "local/bin"});
+  CHECK(mode_of(upper + "/local") == 02775);
+}
