@@ -19,7 +19,7 @@ enum class Exit : int {
   NoInput = 66,      // a named input file does not exist or cannot be read
   Environment = 69,  // the host lacks what appv needs (user namespaces, overlayfs)
   Internal = 70,     // a bug in appv
-  CantCreate = 73,   // a name appv would create is taken: a command elsewhere on PATH, a file appv did not make
+  CantCreate = 73,   // a name appv would create is taken: a command elsewhere on PATH, a file appv did not make, a key
   Io = 74,           // a system call failed on a file appv writes
   Busy = 75,         // the app is running and the request needs it stopped (EX_TEMPFAIL)
   NoPerm = 77,       // the machine's policy refuses the package (EX_NOPERM)

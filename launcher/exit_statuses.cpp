@@ -21,7 +21,7 @@ constexpr std::array kStatuses{
                   "the host lacks what appv needs (user namespaces, overlayfs), or a registry is unreachable"},
     ExitStatusDoc{code(Exit::Internal), "internal error"},
     ExitStatusDoc{code(Exit::CantCreate),
-                  "a name appv would create is taken: a command elsewhere on PATH, or a file appv did not make"},
+                  "a name appv would create is taken: a command elsewhere on PATH, a file appv did not make, a key"},
     ExitStatusDoc{code(Exit::Io), "I/O error while writing"},
     ExitStatusDoc{code(Exit::Busy), "the app is running and the request needs it stopped, or another sync, update or rollback is running"},
     ExitStatusDoc{code(Exit::NoPerm), "refused by the machine's policy (/etc/appv/policy.toml), or by a registry's login"},

@@ -163,7 +163,7 @@ bool signature_valid(const Signature& s, const Trailer& trailer) {
 
 void generate_key_pair(const std::string& private_path, const std::string& public_path) {
   for (const std::string* p : {&private_path, &public_path}) {
-    if (path_exists(*p)) throw Error(Exit::Usage, fmt::format("'{}' already exists; not overwriting a key", *p));
+    if (path_exists(*p)) throw Error(Exit::CantCreate, fmt::format("'{}' already exists; not overwriting a key", *p));
   }
   init_sodium();
   std::array<uint8_t, 32> seed{};

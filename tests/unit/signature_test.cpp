@@ -95,7 +95,7 @@ TEST_CASE("the signatures region accepts signature frames only") {
   bytes.insert(bytes.size() - kTrailerSize, "garbage!");
   test::write_file(t / "q.appv", bytes);
   CHECK_REFUSED(Package::open(t / "q.appv"), Exit::BadInput, "q.appv");
-  CHECK_REFUSED(generate_key_pair(t / "k.key", t / "other.pub"), Exit::Usage, "already exists; not overwriting a key");  // never overwrites a key
+  CHECK_REFUSED(generate_key_pair(t / "k.key", t / "other.pub"), Exit::CantCreate, "already exists; not overwriting a key");  // never overwrites a key
 }
 
 TEST_CASE("the trust store reads *.pub files and refuses a malformed one") {

@@ -9,7 +9,7 @@ mkdir -p keys
 check "keygen writes a key pair" "$A" keygen release --dir keys
 check "the private key is private" test "$(stat -c %a keys/release.key)" = 600
 "$A" keygen intruder --dir keys >/dev/null
-status "keygen never overwrites a key" 64 "$A" keygen release --dir keys
+status "keygen never overwrites a key (73: the name is taken)" 73 "$A" keygen release --dir keys
 check "keygen makes its --dir, the user's alone" bash -c "'$A' keygen other --dir new/keys >/dev/null && test -f new/keys/other.pub && test \"\$(stat -c %a new/keys)\" = 700"
 "$A" pack -q /usr/bin/jq -o unsigned.appv
 cp unsigned.appv trusted.appv
