@@ -7,6 +7,7 @@
 // No ptrace stop, no registers: about half the system calls of a stop, and the
 // caller cannot swap the path between the check and the use for what is opened here.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -18,6 +19,8 @@
 #include <fmt/format.h>
 
 #include "base/tracing.h"
+#include "base/unique_fd.h"
+#include "redirect/proc_links.h"
 #include "redirect/supervisor.h"
 #include "redirect/tracee_proc.h"
 
@@ -53,7 +56,59 @@ int stat_of(const Translation& t, const char* real, struct stat* st, int flags) 
   return ::fstatat(AT_FDCWD, real, st, flags);
 }
 
+// The flags of a notified open(2) or openat(2); -1 for another call.
+int open_flags(const UserNotification& n) {
+#ifdef SYS_open
+  if (n.nr == SYS_open) return static_cast<int>(n.args[1]);
+#endif
+  return n.nr == SYS_openat ? static_cast<int>(n.args[2]) : -1;
+}
+
+// An open for reading a file's content: not O_PATH, not for writing.
+bool opens_to_read(const UserNotification& n) {
+  const int flags = open_flags(n);
+  return flags >= 0 && (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_PATH | O_CREAT | O_TRUNC | O_DIRECTORY));
+}
+
+// The whole of a /proc file (its size is 0 in stat: read until the end).
+bool read_proc_file(const std::string& path, std::string& out) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
 }  // namespace
+
+// /proc/PID/maps and smaps: their text with the view's paths, in a read-only memfd.
+// The kernel's file is generated as it is read; this one is the map at open time,
+// which is what a reader that reads it whole (all of them) sees anyway.
+void Supervisor::answer_maps(const UserNotification& n, const std::string& real, bool cloexec) {
+  std::string text;
+  if (!read_proc_file(real, text)) return notifications_->let_run(n.id);  // the kernel's own answer
+  if (!notifications_->still_waiting(n.id)) return;  // the pid may be another's now
+  const std::string shown = maps_in_view(text, [&](const std::string& path) { return view_.view_path_of(path); });
+  UniqueFd memfd(::memfd_create("maps", MFD_CLOEXEC));
+  if (!memfd) return notifications_->answer(n.id, -errno);
+  for (size_t done = 0; done < shown.size();) {
+    const ssize_t w = ::write(memfd.get(), shown.data() + done, shown.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return notifications_->answer(n.id, -errno);
+    done += static_cast<size_t>(w);
+  }
+  // Read-only, as the kernel's: a write through it fails (EBADF).
+  UniqueFd readonly(::open(fmt::format("/proc/self/fd/{}", memfd.get()).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!readonly) return notifications_->answer(n.id, -errno);
+  if (const int err = notifications_->answer_with_fd(n.id, readonly.get(), cloexec); err != 0 && err != ENOENT) {
+    notifications_->answer(n.id, -err);
+  }
+}
 
 void Supervisor::on_notification() {
   UserNotification n;
@@ -136,6 +191,12 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
                                                       || n.nr == SYS_open
 #endif
                                                      );
+  if (t.real.compare(0, 6, "/proc/") == 0 && opens_to_read(n)) {
+    // The memory map listing names the app's files by their view paths, as in ns.
+    if (const std::string listing = as_caller(t.real, n.pid); is_maps_file(listing)) {
+      return answer_maps(n, listing, (open_flags(n) & O_CLOEXEC) != 0);
+    }
+  }
   const bool found_there = lookup && is_entry_of(t.real, through, given);
   if (t.real.empty() || (((t.real == path && given[0] == '/') || found_there) && !opens_dir)) {
     return notifications_->let_run(n.id);

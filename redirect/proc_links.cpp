@@ -145,4 +145,62 @@ bool is_host_kernel_setting(const std::string& view_path) {
   return clean[1] == "sys" || clean[1] == "sysrq-trigger";
 }
 
+bool is_maps_file(const std::string& real) {
+  // /proc/<digits>[/task/<digits>]/{maps,smaps}
+  const auto digits = [&](size_t& at) {
+    const size_t start = at;
+    while (at < real.size() && real[at] >= '0' && real[at] <= '9') ++at;
+    return at > start;
+  };
+  constexpr std::string_view kProc = "/proc/", kTask = "/task/";
+  if (real.compare(0, kProc.size(), kProc) != 0) return false;
+  size_t at = kProc.size();
+  if (!digits(at)) return false;
+  if (real.compare(at, kTask.size(), kTask) == 0) {
+    at += kTask.size();
+    if (!digits(at)) return false;
+  }
+  const std::string_view rest = std::string_view(real).substr(at);
+  return rest == "/maps" || rest == "/smaps";
+}
+
+std::string maps_in_view(std::string_view text, const std::function<std::string(const std::string&)>& view_of) {
+  constexpr std::string_view kDeleted = " (deleted)";
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+    const bool newline = eol != std::string_view::npos;
+    // A mapping's line has five fields before its pathname; smaps's "Key: value"
+    // lines have fewer and are left as they are.
+    size_t at = 0;
+    int fields = 0;
+    while (fields < 5 && at < line.size()) {
+      while (at < line.size() && line[at] == ' ') ++at;
+      const size_t start = at;
+      while (at < line.size() && line[at] != ' ') ++at;
+      if (at > start) ++fields;
+    }
+    while (fields == 5 && at < line.size() && line[at] == ' ') ++at;
+    std::string_view path = fields == 5 && at < line.size() && line[at] == '/' ? line.substr(at) : std::string_view();
+    std::string_view suffix;
+    if (path.size() > kDeleted.size() && path.substr(path.size() - kDeleted.size()) == kDeleted) {
+      suffix = kDeleted;
+      path.remove_suffix(kDeleted.size());
+    }
+    const std::string shown = path.empty() ? std::string() : view_of(std::string(path));
+    if (shown.empty() || shown == path) {
+      out += line;
+    } else {
+      out += line.substr(0, at);
+      out += shown;
+      out += suffix;
+    }
+    if (newline) out += '\n';
+  }
+  return out;
+}
+
 }  // namespace appv

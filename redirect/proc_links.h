@@ -8,7 +8,9 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "vfs/path_translator.h"
 
@@ -39,5 +41,17 @@ ProcLink resolve_proc_link(pid_t pid, const std::string& path, const PathTransla
 // host: /proc/sys (kernel settings), /proc/sysrq-trigger. Writes there are EROFS,
 // as a read-only /proc/sys is in containers.
 bool is_host_kernel_setting(const std::string& view_path);
+
+// True for the host path of a process's memory map listing: /proc/PID/maps or
+// smaps, or the same below /proc/PID/task/TID (the caller's /proc/self already
+// resolved to its pid).
+bool is_maps_file(const std::string& real);
+
+// The text of a /proc/PID/maps or smaps file (proc(5): "address perms offset dev
+// inode pathname", smaps adding its "Key: value" lines) with each mapped file's host
+// path replaced by `view_of(path)` where that is neither empty nor the same, as the
+// kernel would show it inside the view: the app's libraries at their original paths,
+// not in the cache. " (deleted)" after a path is kept. Every other byte is kept.
+std::string maps_in_view(std::string_view text, const std::function<std::string(const std::string&)>& view_of);
 
 }  // namespace appv

@@ -108,6 +108,7 @@ class Supervisor {
   void answer(const UserNotification& n);
   void answer_path_call(const UserNotification& n, const PathCall& call);
   void answer_getcwd(const UserNotification& n);
+  void answer_maps(const UserNotification& n, const std::string& real, bool cloexec);
   void answer_open(const UserNotification& n, const Translation& t, const std::string& real, int flags, mode_t mode);
   int access_flags(int flags) const;
 

@@ -176,3 +176,39 @@ TEST_CASE("the host kernel's settings are recognised however /proc/sys is spelle
   CHECK_FALSE(is_host_kernel_setting("/proc/sysvipc/shm"));
   CHECK_FALSE(is_host_kernel_setting("/usr/proc/sys"));
 }
+
+TEST_CASE("the memory map listing names mapped files by their view paths") {
+  CHECK(is_maps_file("/proc/42/maps"));
+  CHECK(is_maps_file("/proc/42/smaps"));
+  CHECK(is_maps_file("/proc/42/task/43/maps"));
+  CHECK_FALSE(is_maps_file("/proc/self/maps"));  // the caller's pid is put in first
+  CHECK_FALSE(is_maps_file("/proc/42/maps/x"));
+  CHECK_FALSE(is_maps_file("/proc/42/smaps_rollup"));
+  CHECK_FALSE(is_maps_file("/proc/42/task/maps"));
+  CHECK_FALSE(is_maps_file("/usr/proc/42/maps"));
+  const auto view_of = [](const std::string& real) -> std::string {
+    const std::string cache = "/home/u/.cache/appv/d/root";
+    if (real.rfind(cache + "/", 0) == 0) return real.substr(cache.size());
+    return real == "/usr/bin/host-tool" ? real : std::string();
+  };
+  const std::string maps =
+      "55d0c0a00000-55d0c0a21000 r--p 00000000 fe:00 11126457                   /home/u/.cache/appv/d/root/usr/bin/python3.11\n"
+      "7fb0259d5000-7fb0259fb000 r-xp 00026000 fe:00 11126458                   /home/u/.cache/appv/d/root/usr/lib/libc.so.6\n"
+      "7fb025a00000-7fb025a01000 rw-s 00000000 00:01 77                         /home/u/.cache/appv/d/root/tmp/x (deleted)\n"
+      "7fb025b00000-7fb025b01000 r--p 00000000 fe:00 9                          /usr/bin/host-tool\n"
+      "7fb025c00000-7fb025c21000 rw-p 00000000 00:00 0                          [heap]\n"
+      "7fb025d00000-7fb025d01000 rw-p 00000000 00:00 0 \n"
+      "Size:                  4 kB\n"
+      "7fb025e00000-7fb025e01000 r--p 00000000 fe:00 10                         /home/u/not cached/file";
+  const std::string shown = maps_in_view(maps, view_of);
+  CHECK(shown ==
+        "55d0c0a00000-55d0c0a21000 r--p 00000000 fe:00 11126457                   /usr/bin/python3.11\n"
+        "7fb0259d5000-7fb0259fb000 r-xp 00026000 fe:00 11126458                   /usr/lib/libc.so.6\n"
+        "7fb025a00000-7fb025a01000 rw-s 00000000 00:01 77                         /tmp/x (deleted)\n"
+        "7fb025b00000-7fb025b01000 r--p 00000000 fe:00 9                          /usr/bin/host-tool\n"
+        "7fb025c00000-7fb025c21000 rw-p 00000000 00:00 0                          [heap]\n"
+        "7fb025d00000-7fb025d01000 rw-p 00000000 00:00 0 \n"
+        "Size:                  4 kB\n"
+        "7fb025e00000-7fb025e01000 r--p 00000000 fe:00 10                         /home/u/not cached/file");
+  CHECK(maps_in_view("", view_of).empty());
+}

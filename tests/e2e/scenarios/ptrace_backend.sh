@@ -30,12 +30,26 @@ decimal.getcontext().prec = 4
 db = sqlite3.connect(":memory:")
 print(json.dumps({"third": str(decimal.Decimal(1) / 3), "sqlite": db.execute("select 1").fetchone() == (1,)}))')"
 cache=$HOME/.cache/appv
-same "the packaged libc is the one mapped, and /proc/self/exe and argv[0] are the program's" \
-  "True /usr/bin/python3.11 -c" \
+# Which file is mapped is told by its inode: /proc/self/maps names it by its view path
+# (as under ns), not by its place in the cache.
+packaged_inodes() { stat -c %i "$cache"/*/root/usr/lib/x86_64-linux-gnu/"$1" | sort -u | paste -sd,; }
+libc_inodes=$(packaged_inodes libc.so.6)
+ld_inodes=$(packaged_inodes ld-linux-x86-64.so.2)
+check "the host's libc is not the packaged one" bash -c "! grep -qw $(stat -L -c %i /usr/lib/x86_64-linux-gnu/libc.so.6) <<<'${libc_inodes//,/ }'"
+same "the packaged libc is the one mapped, at its view path, and /proc/self/exe and argv[0] are the program's" \
+  "True True False /usr/bin/python3.11 -c" \
   "$("$A" run "${P[@]}" "${FULL[@]}" python3.appv -c "
 import os, sys
-libc = [l.split()[-1] for l in open('/proc/self/maps') if '/libc.so' in l]
-print(all(p.startswith('$cache/') for p in libc) and len(libc) > 0, os.readlink('/proc/self/exe'), sys.argv[0])")"
+libc = [l.split() for l in open('/proc/self/maps') if '/libc.so' in l]
+print(len(libc) > 0 and all(f[4] in '$libc_inodes'.split(',') for f in libc),
+      all(f[5] == '/usr/lib/x86_64-linux-gnu/libc.so.6' for f in libc),
+      any('$cache' in l for l in open('/proc/self/smaps')), os.readlink('/proc/self/exe'), sys.argv[0])")"
+status "the map listing is read-only, as the kernel's" 0 "$A" run "${P[@]}" python3.appv -c "
+import os
+try:
+    os.write(os.open('/proc/self/maps', os.O_RDONLY), b'x'); raise SystemExit(1)
+except OSError as e:
+    raise SystemExit(0 if e.errno == 9 else 2)"
 same "a child process and its exit status" "child 3" \
   "$("$A" run "${P[@]}" python3.appv -c 'import subprocess, sys; r = subprocess.run([sys.executable, "-c", "print(\"child\"); raise SystemExit(3)"]); print(r.returncode)' | tr '\n' ' ' | sed 's/ $//')"
 same "threads see the view" "3" \
@@ -179,8 +193,8 @@ import os
 os.makedirs('/usr/local/bin', exist_ok=True)
 open('/usr/local/bin/appv-execveat', 'w').write('''#!/usr/bin/python3.11
 import sys
-ld = [l.split()[-1] for l in open('/proc/self/maps') if 'ld-linux' in l]
-print(sys.argv[0], sys.argv[1], len(ld) > 0 and all(p.startswith('$cache/') for p in ld))
+ld = [l.split()[4] for l in open('/proc/self/maps') if 'ld-linux' in l]
+print(sys.argv[0], sys.argv[1], len(ld) > 0 and all(i in '$ld_inodes'.split(',') for i in ld))
 ''')
 os.chmod('/usr/local/bin/appv-execveat', 0o755)"
 check "the script is the sandbox's, not the host's" test ! -e /usr/local/bin/appv-execveat
