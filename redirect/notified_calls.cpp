@@ -119,6 +119,14 @@ void Supervisor::on_notification() {
 void Supervisor::answer(const UserNotification& n) {
   const std::optional<PathCall> call = describe_path_call(n.nr, n.args);
   if (call && call->kind == PathCallKind::Getcwd) return answer_getcwd(n);
+  if (call && call->kind == PathCallKind::SocketName) {
+    const std::optional<UnixAddress> name =
+        socket_name_in_view(n.pid, static_cast<int>(n.args[0]), n.nr == SYS_getpeername);
+    if (!name) return notifications_->let_run(n.id);
+    if (!notifications_->still_waiting(n.id)) return;  // its memory may be another's now
+    const int err = write_socket_name(n.pid, n.args[1], n.args[2], *name);
+    return notifications_->answer(n.id, err != 0 ? -err : 0);
+  }
   if (call && call->paths.size() == 1 && (call->kind == PathCallKind::Plain || call->kind == PathCallKind::Readlink)) {
     return answer_path_call(n, *call);
   }

@@ -56,6 +56,8 @@ const std::vector<StoppedCall>& redirected_calls() {
       // Unix socket paths. sendto stops only with an address: send() on a connected
       // socket is sendto without one, and a stream's traffic must not stop.
       {SYS_bind}, {SYS_connect}, {SYS_sendto, -1, false, 4},
+      // The addresses the kernel hands back name host paths: answered with the view's.
+      {SYS_getsockname, -1, notify}, {SYS_getpeername, -1, notify},
 #ifdef SYS_renameat
       {SYS_renameat},
 #endif
@@ -103,6 +105,8 @@ std::optional<PathCall> describe_path_call(long nr, const uint64_t (&a)[6], uint
     case SYS_sendto:
       if (a[4] == 0) return std::nullopt;  // send(): no address
       return socket_address(4, 5, Intent::Lookup);
+    case SYS_getsockname:
+    case SYS_getpeername: return PathCall{PathCallKind::SocketName, {}, -1, 0, -1};
     case SYS_chdir: return plain({{-1, 0, Intent::Lookup, true}});
     case SYS_getcwd: return PathCall{PathCallKind::Getcwd, {}, -1, -1};
     case SYS_statfs: return plain({{-1, 0, Intent::Lookup, true}});

@@ -25,6 +25,8 @@ enum class PathCallKind {
              // refused (EROFS) when it names a file of a layer the app may not change
   Socket,    // bind, connect, sendto: a struct sockaddr_un at `paths[0].path_arg`, its
              // length at `len_arg` (redirect/socket_paths.h); other families pass
+  SocketName,  // getsockname, getpeername (fd, addr, addrlen): a unix socket's address
+               // answered with the view path of the host path the kernel names
 };
 
 struct PathArg {
@@ -44,7 +46,7 @@ struct PathCall {
 
 // The calls the filter stops (base/tracing.h), with fstat-like AT_EMPTY_PATH calls
 // let through, and sendto only with a destination address. Those marked `notify` (open, openat, stat, lstat, newfstatat, statx,
-// access, faccessat(2), readlink(at), getcwd) are served as user notifications
+// access, faccessat(2), readlink(at), getcwd, getsockname, getpeername) are served as user notifications
 // (redirect/notified_calls.cpp) when the filter has a listener.
 const std::vector<StoppedCall>& redirected_calls();
 

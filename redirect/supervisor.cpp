@@ -110,6 +110,12 @@ void Supervisor::on_stop(pid_t pid) {
       break;
     case PathCallKind::Rename: return rename(stop, args, *call);
     case PathCallKind::Socket: return socket_address(stop, args, *call);
+    case PathCallKind::SocketName: {
+      const std::optional<UnixAddress> name = socket_name_in_view(pid, static_cast<int>(args[0]), stop.nr() == SYS_getpeername);
+      if (!name) return;  // the kernel's answer stands
+      const int err = write_socket_name(pid, args[1], args[2], *name);
+      return stop.skip(err != 0 ? -err : 0);
+    }
     case PathCallKind::FdWrite: {
       const std::string real = read_link(fmt::format("/proc/{}/fd/{}", pid, static_cast<int>(args[call->fd_arg])));
       if (!real.empty() && real[0] == '/' && view_.in_protected_layer(real)) stop.skip(-EROFS);
@@ -374,6 +380,47 @@ void Supervisor::socket_address(Stop& stop, const uint64_t (&args)[6], const Pat
   if (at == 0) return stop.skip(-EFAULT);
   stop.set_arg(a.path_arg, at);
   stop.set_arg(call.len_arg, out->len);
+}
+
+std::optional<UnixAddress> Supervisor::socket_name_in_view(pid_t pid, int fd, bool peer) const {
+  // The app's socket itself (pidfd_getfd, Linux 5.6: the tracer may take it), asked
+  // here: the kernel's answer names the host path the socket was bound to.
+  const pid_t tgid = status_field(pid, "Tgid");
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, tgid > 0 ? tgid : pid, 0)));
+  if (!pidfd) return std::nullopt;
+  UniqueFd socket(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
+  if (!socket) return std::nullopt;
+  sockaddr_storage got{};
+  socklen_t len = sizeof got;
+  if ((peer ? ::getpeername(socket.get(), reinterpret_cast<sockaddr*>(&got), &len)
+            : ::getsockname(socket.get(), reinterpret_cast<sockaddr*>(&got), &len)) != 0) {
+    return std::nullopt;
+  }
+  const std::optional<std::string> real = unix_socket_path(&got, len);
+  if (!real || real->empty() || (*real)[0] != '/') return std::nullopt;
+  std::string host = *real;
+  for (const auto& [dir, link] : socket_dirs_) {
+    if (host.size() > link.size() && host.compare(0, link.size(), link) == 0 && host[link.size()] == '/') {
+      host = dir + host.substr(link.size());
+      break;
+    }
+  }
+  const std::string in_view = view_.view_path_of(host);
+  if (in_view.empty() || in_view == *real) return std::nullopt;
+  // A view path longer than a sockaddr_un holds is shown cut, as the kernel cuts
+  // nothing it holds: leave the kernel's answer then.
+  return unix_socket_address(in_view);
+}
+
+int Supervisor::write_socket_name(pid_t pid, uint64_t addr, uint64_t addrlen, const UnixAddress& name) {
+  int32_t room = 0;
+  if (!read_tracee(pid, addrlen, &room, sizeof room)) return EFAULT;
+  if (room < 0) return EINVAL;
+  const size_t shown = std::min<size_t>(static_cast<size_t>(room), name.len);
+  if (shown > 0 && !write_tracee(pid, addr, &name.addr, shown)) return EFAULT;
+  const int32_t full = static_cast<int32_t>(name.len);
+  if (!write_tracee(pid, addrlen, &full, sizeof full)) return EFAULT;
+  return 0;
 }
 
 std::string Supervisor::fit_socket_path(const std::string& real) {

@@ -13,12 +13,14 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/unique_fd.h"
 #include "base/user_notification.h"
 #include "redirect/path_syscalls.h"
+#include "redirect/socket_paths.h"
 #include "vfs/path_translator.h"
 
 namespace appv {
@@ -97,6 +99,14 @@ class Supervisor {
   // fits, else through a link in short_dir_ to its directory (made once per
   // directory); "" when neither fits (the call then fails with ENAMETOOLONG).
   std::string fit_socket_path(const std::string& real);
+  // getsockname/getpeername (`peer`) of the app's descriptor `fd` in thread `pid`: the
+  // address to answer with, naming the view path of the unix socket's host path (the
+  // short link's undone); nullopt where the kernel's own answer stands (another
+  // family, an abstract or unnamed address, a path in no layer, a bad descriptor).
+  std::optional<UnixAddress> socket_name_in_view(pid_t pid, int fd, bool peer) const;
+  // Writes `name` as the kernel would: at most *addrlen bytes of it at `addr`, its full
+  // length at `addrlen`. 0, or the errno (EFAULT, EINVAL for a negative *addrlen).
+  static int write_socket_name(pid_t pid, uint64_t addr, uint64_t addrlen, const UnixAddress& name);
 
   void exec(Stop& stop, const uint64_t (&args)[6]);
   void getcwd(Stop& stop, const uint64_t (&args)[6]);

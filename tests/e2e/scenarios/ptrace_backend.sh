@@ -245,7 +245,21 @@ for way in "" 1; do
   same "bind, connect and sendto name sockets in the view, long host paths included, abstract ones untouched$label" \
     "stream True stream dgram True" "$(env APPV_PTRACE_ONLY=$way "$A" run "${P[@]}" python3.appv -c "$sockets" 2>&1)"
 done
-check "no socket was made on the host" test ! -e /etc/appv-sock -a ! -e /etc/appv-dgram
+names='import os, socket
+deep = "/etc/" + "d" * 90
+os.mkdir(deep)
+s = socket.socket(socket.AF_UNIX); s.bind("/etc/appv-named"); s.listen(1)
+c = socket.socket(socket.AF_UNIX); c.connect("/etc/appv-named")
+t = socket.socket(socket.AF_UNIX); t.bind(deep + "/s")
+print(s.getsockname(), c.getpeername(), t.getsockname() == deep + "/s")
+for p in ("/etc/appv-named", deep + "/s"): os.unlink(p)
+os.rmdir(deep)'
+for way in "" 1; do
+  label=${way:+" (ptrace stops alone)"}
+  same "getsockname and getpeername name the view path, not the sandbox's or the short link's$label" \
+    "/etc/appv-named /etc/appv-named True" "$(env APPV_PTRACE_ONLY=$way "$A" run "${P[@]}" python3.appv -c "$names" 2>&1)"
+done
+check "no socket was made on the host" test ! -e /etc/appv-sock -a ! -e /etc/appv-dgram -a ! -e /etc/appv-named
 "$A" run "${P[@]}" python3.appv -c 'import socket; socket.socket(socket.AF_UNIX).bind("/etc/appv-kept-sock")'
 check "a bound socket lies in the sandbox's upper directory" test -S "$upper/etc/appv-kept-sock"
 check "and not on the host" test ! -e /etc/appv-kept-sock
