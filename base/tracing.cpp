@@ -15,9 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <functional>
 
 #include "base/error.h"
 #include "base/unique_fd.h"
@@ -39,52 +41,73 @@ static_assert(sizeof(cpu_set_t) <= 128, "OneCpu keeps a cpu_set_t in 128 bytes")
 
 long ptrace_call(long request, pid_t pid, void* addr, void* data) { return ::syscall(SYS_ptrace, request, pid, addr, data); }
 
+namespace {
+
+// The instructions for one stopped call: "nr == c.nr ? <its action> : skip", every
+// path inside returning. A holds nr when it starts and, past it, still does.
+void append_call(std::vector<sock_filter>& f, const StoppedCall& c, uint32_t action) {
+  std::vector<sock_filter> body;
+  if (c.nonzero_arg >= 0) {
+    // Either word of the argument non-zero -> the action, else ALLOW.
+    const uint32_t low = static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.nonzero_arg);
+    body = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low + 4), BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), BPF_STMT(BPF_RET | BPF_K, action)};
+  } else if (action == SECCOMP_RET_USER_NOTIF && c.traced_flags_arg >= 0) {
+    // The flags' low word has one of `traced_flags` -> TRACE.
+    body = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.traced_flags_arg)),
+            BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, c.traced_flags, 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+            BPF_STMT(BPF_RET | BPF_K, action)};
+  } else if (c.at_flags_arg >= 0) {
+    // The flags' low word (little-endian) has AT_EMPTY_PATH -> ALLOW.
+    body = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.at_flags_arg)),
+            BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, AT_EMPTY_PATH, 0, 1), BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+            BPF_STMT(BPF_RET | BPF_K, action)};
+  } else {
+    body = {BPF_STMT(BPF_RET | BPF_K, action)};
+  }
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, static_cast<uint8_t>(body.size())));
+  f.insert(f.end(), body.begin(), body.end());
+}
+
+// A binary search over `calls` (sorted by number) for nr in A: a few comparisons per
+// system call instead of one per stopped call, for the app's every call that reaches
+// this filter and for the kernel, which runs the filter for every number when it is
+// loaded (its cache of calls always allowed). Small ranges are a chain of
+// append_call blocks ending in ALLOW; every path returns.
+void append_search(std::vector<sock_filter>& f, const std::vector<StoppedCall>& calls, size_t from, size_t to,
+                   const std::function<uint32_t(const StoppedCall&)>& action_of) {
+  constexpr size_t kChain = 4;
+  if (to - from <= kChain) {
+    for (size_t i = from; i < to; ++i) append_call(f, calls[i], action_of(calls[i]));
+    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    return;
+  }
+  const size_t mid = from + (to - from) / 2;
+  // nr >= calls[mid].nr: jump over the lower half (BPF_JA: a 32-bit offset).
+  f.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, static_cast<uint32_t>(calls[mid].nr), 0, 1));
+  const size_t ja = f.size();
+  f.push_back(BPF_STMT(BPF_JMP | BPF_JA, 0));
+  append_search(f, calls, from, mid, action_of);
+  f[ja].k = static_cast<uint32_t>(f.size() - ja - 1);
+  append_search(f, calls, mid, to, action_of);
+}
+
+}  // namespace
+
 int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener) {
   if (listener) *listener = -1;
+  std::vector<StoppedCall> sorted = calls;
+  std::sort(sorted.begin(), sorted.end(), [](const StoppedCall& a, const StoppedCall& b) { return a.nr < b.nr; });
   const auto filter_for = [&](bool with_listener) {
     std::vector<sock_filter> f;
     f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
     f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0));
     f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
-    for (const StoppedCall& c : calls) {
-      const uint32_t action = with_listener && c.notify ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_TRACE;
-      if (c.nonzero_arg >= 0) {
-        // nr matches: either word of the argument non-zero -> the action, else ALLOW.
-        const uint32_t low = static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.nonzero_arg);
-        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 6));
-        f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low));
-        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3));
-        f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, low + 4));
-        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1));
-        f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-        f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
-        continue;
-      }
-      if (action == SECCOMP_RET_USER_NOTIF && c.traced_flags_arg >= 0) {
-        // nr matches: load the flags' low word; one of `traced_flags` -> TRACE.
-        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 4));
-        f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-                             static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.traced_flags_arg)));
-        f.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, c.traced_flags, 0, 1));
-        f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE));
-        f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
-        continue;
-      }
-      if (c.at_flags_arg < 0) {
-        f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 1));
-        f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
-        continue;
-      }
-      // nr matches: load the flags' low word (little-endian); AT_EMPTY_PATH -> ALLOW.
-      f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(c.nr), 0, 4));
-      f.push_back(
-          BPF_STMT(BPF_LD | BPF_W | BPF_ABS, static_cast<uint32_t>(offsetof(seccomp_data, args) + 8 * c.at_flags_arg)));
-      f.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, AT_EMPTY_PATH, 0, 1));
-      f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-      f.push_back(BPF_STMT(BPF_RET | BPF_K, action));
-    }
-    f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    append_search(f, sorted, 0, sorted.size(), [&](const StoppedCall& c) -> uint32_t {
+      return with_listener && c.notify ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_TRACE;
+    });
     return f;
   };
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;

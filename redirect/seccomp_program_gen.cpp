@@ -96,6 +96,10 @@ std::vector<sock_filter> build_program() {
   const scmp_arg_cmp other_personality = compare(0, SCMP_CMP_GT, PER_LINUX32, 0);
   add(f.ctx, "personality", eperm, 1, &other_personality);
 
+  // A binary tree of the call numbers, not a chain: fewer instructions for each call
+  // the app makes, and for the kernel, which runs the filter for every number when it
+  // is loaded (its cache of calls always allowed).
+  if (const int rc = ::seccomp_attr_set(f.ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2); rc != 0) fail("ask for a binary tree", -rc);
   const int mem = ::memfd_create("appv-seccomp", MFD_CLOEXEC);
   if (mem < 0) fail("create a memory file", errno);
   if (const int rc = ::seccomp_export_bpf(f.ctx, mem); rc != 0) fail("export the filter", -rc);

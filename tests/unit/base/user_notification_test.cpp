@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -92,5 +93,36 @@ TEST_CASE("without a listener, the calls marked for notification stop for ptrace
   int status = 0;
   REQUIRE(::waitpid(child, &status, 0) == child);
   CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == kOk);
+}
+
+TEST_CASE("the trace filter's search over call numbers stops exactly the listed calls") {
+  // Harmless calls without arguments that matter: listed ones stop (RET_TRACE without
+  // a tracer: ENOSYS), the others, between and around them, run. Enough of them for
+  // the binary search to have several levels, given out of order.
+  const std::vector<long> listed{SYS_getppid, SYS_sched_yield, SYS_getuid,   SYS_getpgrp, SYS_times,
+                                 SYS_getegid, SYS_sysinfo,     SYS_getrusage, SYS_gettid,  SYS_getsid};
+  const std::vector<long> unlisted{SYS_getpid, SYS_getgid, SYS_geteuid, SYS_getpgid, SYS_getpriority, SYS_sched_getscheduler};
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::vector<StoppedCall> calls;
+    for (const long nr : listed) calls.push_back({nr});
+    if (install_trace_filter(calls) != 0) ::_exit(kNoFilter);
+    unsigned char buf[512] = {};
+    for (const long nr : listed) {
+      errno = 0;
+      if (::syscall(nr, buf, 0, 0) != -1 || errno != ENOSYS) ::_exit(10 + static_cast<int>(&nr - listed.data()));
+    }
+    for (const long nr : unlisted) {
+      errno = 0;
+      ::syscall(nr, 0, 0, 0);
+      if (errno == ENOSYS) ::_exit(30 + static_cast<int>(&nr - unlisted.data()));
+    }
+    ::_exit(kOk);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == kOk);
 }
