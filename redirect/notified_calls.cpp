@@ -20,6 +20,7 @@
 
 #include "base/tracing.h"
 #include "base/unique_fd.h"
+#include "manifests/paths.h"
 #include "redirect/proc_links.h"
 #include "redirect/supervisor.h"
 #include "redirect/tracee_proc.h"
@@ -67,7 +68,7 @@ int open_flags(const UserNotification& n) {
 // An open for reading a file's content: not O_PATH, not for writing.
 bool opens_to_read(const UserNotification& n) {
   const int flags = open_flags(n);
-  return flags >= 0 && (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_PATH | O_CREAT | O_TRUNC | O_DIRECTORY));
+  return flags >= 0 && (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_PATH | O_EXCL | O_TRUNC | O_DIRECTORY));
 }
 
 // The whole of a /proc file (its size is 0 in stat: read until the end).
@@ -201,7 +202,12 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
                                                      );
   if (t.real.compare(0, 6, "/proc/") == 0 && opens_to_read(n)) {
     // The memory map listing names the app's files by their view paths, as in ns.
-    if (const std::string listing = as_caller(t.real, n.pid); is_maps_file(listing)) {
+    // Named lexically as the kernel resolves it (/proc/./self/../PID/maps): /proc has
+    // no links but self and thread-self, which as_caller puts the caller's pid in for.
+    const std::string listing = normalize_absolute(as_caller(normalize_absolute(t.real), n.pid));
+    // The supervisor's own map is not the app's to read: the kernel refuses it the
+    // supervisor's (not dumpable), which this would read as the supervisor.
+    if (is_maps_file(listing) && listing.compare(0, self_prefix_.size(), self_prefix_) != 0) {
       return answer_maps(n, listing, (open_flags(n) & O_CLOEXEC) != 0);
     }
   }

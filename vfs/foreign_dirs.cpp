@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <set>
 
-#include "base/error.h"
+#include "base/scope_guard.h"
 #include "base/unique_fd.h"
 #include "manifests/paths.h"
 #include "vfs/sandbox.h"
@@ -45,10 +45,16 @@ bool may_create_in(const struct stat& st, const CallerIds& ids) {
   return (st.st_mode & want_other) == want_other;
 }
 
+// Directories looked at in one walk, at most: a directory others may write into is
+// not descended into (what is below /var/tmp is any user's), and what admits a user
+// to a directory of another's is an administrator's few, not thousands.
+constexpr size_t kWalkBudget = 4096;
+
 struct Walk {
   const CallerIds& ids;
   std::vector<ForeignDir> found;
   std::set<std::string> listed;
+  size_t budget = kWalkBudget;
 
   // The directory `st` at the end of `chain` (the directories from the walk's top
   // down to it, with their modes), `foreign` if it or one above it is another id's.
@@ -74,13 +80,15 @@ struct Walk {
     }
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) {
+      if (budget == 0) break;
+      --budget;
       struct stat st;
       if (::fstatat(::dirfd(d), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) continue;
       const std::string relative = chain.empty() ? name : chain.back().relative + "/" + name;
       chain.push_back({relative, static_cast<mode_t>(st.st_mode & 07777)});
       const bool below_foreign = foreign || !mapped(st, ids);
       consider(st, chain, below_foreign);
-      if (depth_left > 1) {
+      if (depth_left > 1 && !(st.st_mode & S_IWOTH)) {
         const int child = ::openat(::dirfd(d), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (child >= 0) visit(child, chain, below_foreign, depth_left - 1);
       }
@@ -107,9 +115,14 @@ bool package_shows_dir(const std::string& path, mode_t& mode) {
 }
 
 // Makes upper/<view>/<dir.relative> and the directories between, stopping without a
-// word where the view would not show the host's directory.
+// word where the view would not show the host's directory, or where the app's own
+// upper directory does not let its owner make one (it made it read-only). Each is
+// made 0700 and added to `made` with its mode, which the caller gives it once every
+// directory is made: a parent the host has read-only (0555) must take its children
+// first.
+using MadeDirs = std::vector<std::pair<UniqueFd, mode_t>>;
 void make_in_upper(const std::string& upper, const std::string& view, const ForeignDir& dir,
-                   const std::vector<ForeignDir>& all, const std::string& package_root) {
+                   const std::vector<ForeignDir>& all, const std::string& package_root, MadeDirs& made) {
   UniqueFd at(::open(upper.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!at || is_opaque_dir(at.get())) return;
   std::string relative;
@@ -122,13 +135,12 @@ void make_in_upper(const std::string& upper, const std::string& view, const Fore
     UniqueFd next = open_dir_at(at.get(), part);
     if (!next) {
       if (errno != ENOENT) return;  // a whiteout, a link, a file: the app's choice stands
-      if (::mkdirat(at.get(), part.c_str(), 0700) != 0 && errno != EEXIST) {
-        throw_sys("cannot create", upper + "/" + relative, errno);
-      }
+      // EACCES: an upper directory the app made read-only; anything else (ENOSPC)
+      // leaves the directory to overlayfs, which fails the write as it would have.
+      if (::mkdirat(at.get(), part.c_str(), 0700) != 0 && errno != EEXIST) return;
       next = open_dir_at(at.get(), part);
       if (!next) return;
-      // Past the umask, as the overlay shows the upper directory's mode.
-      if (::fchmod(next.get(), mode) != 0) throw_sys("cannot set the mode of", upper + "/" + relative, errno);
+      made.emplace_back(UniqueFd(::dup(next.get())), mode);
     } else if (is_opaque_dir(next.get())) {
       return;  // the app replaced it: nothing of the host's shows below
     }
@@ -170,7 +182,7 @@ std::vector<ForeignDir> find_foreign_dirs(const std::string& host_dir, const std
     at = std::move(next);
   }
   if (!chain.empty()) walk.consider(st, chain, foreign);
-  if (depth >= 1) walk.visit(at.release(), chain, foreign, depth);
+  if (depth >= 1 && (chain.empty() || !(st.st_mode & S_IWOTH))) walk.visit(at.release(), chain, foreign, depth);
   return std::move(walk.found);
 }
 
@@ -189,7 +201,12 @@ void make_foreign_dirs_upper(const std::vector<MountOp>& ops, const std::string&
         dirs = find_foreign_dirs(host, std::string(spot.path).substr(op.target == "/" ? 1 : op.target.size() + 1),
                                  spot.depth, ids);
       }
-      for (const ForeignDir& dir : dirs) make_in_upper(op.upper, op.target, dir, dirs, package_root);
+      MadeDirs made;
+      // Past the umask, as the overlay shows the upper directory's mode; deepest first.
+      ScopeGuard set_modes([&] {
+        for (auto it = made.rbegin(); it != made.rend(); ++it) ::fchmod(it->first.get(), it->second);
+      });
+      for (const ForeignDir& dir : dirs) make_in_upper(op.upper, op.target, dir, dirs, package_root, made);
     }
   }
 }

@@ -40,8 +40,9 @@ struct ForeignDir {
 // their permission bits; an ACL alone that opens one is not read) which are, or lie
 // below, a directory owned by an id the namespace does not map. Returns each such
 // directory and every one between it and `host_dir`, parents first, once each,
-// relative to `host_dir`. A directory that cannot be read is not descended into;
-// links are not followed. Never throws.
+// relative to `host_dir`. Not descended into: a directory that cannot be read, one
+// others may write into (what lies below /var/tmp is any user's to make), a link.
+// At most 4096 directories are looked at. Never throws.
 std::vector<ForeignDir> find_foreign_dirs(const std::string& host_dir, const std::string& below, int depth,
                                           const CallerIds& ids);
 
@@ -52,7 +53,15 @@ std::vector<ForeignDir> find_foreign_dirs(const std::string& host_dir, const std
 // deleted or replaced in its sandbox (a whiteout, an opaque directory, a link, a
 // file), nor where the package has a non-directory. Made through descriptors opened
 // O_NOFOLLOW from the upper layer's top, which another launch's app may be changing.
-// Throws Error on a failing mkdir or chmod (with errno and the path).
+// Best effort, never throws: a directory that cannot be made (an upper directory the
+// app made read-only, a full disk) is left to overlayfs, whose copy-up then fails the
+// write as it would have.
+//
+// What the made directories change in the view, besides the writes they allow: they
+// are the user's (so a sticky directory's other entries may be deleted, or rather
+// hidden, by the app: only its sandbox changes), they keep the mode the host had when
+// they were made, and they stay when the host's go (the view then shows an empty
+// directory there, and `sandbox diff` lists it).
 void make_foreign_dirs_upper(const std::vector<MountOp>& ops, const std::string& package_root, const CallerIds& ids);
 
 }  // namespace appv

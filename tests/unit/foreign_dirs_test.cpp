@@ -137,3 +137,29 @@ TEST_CASE("the local hierarchy is looked at inside the /usr overlay, and the sta
   CHECK(list_tree(upper) == std::vector<std::string>{"local", "local/bin"});
   CHECK(mode_of(upper + "/local") == 02775);
 }
+
+TEST_CASE("a read-only parent gets its mode after its child is made in it") {
+  TempDir t;
+  const std::string host = t / "var";
+  make_dir(host, 0755);
+  make_dir(host + "/ro", 0755);
+  make_dir(host + "/ro/data", 01777);
+  REQUIRE(::chmod((host + "/ro").c_str(), 0555) == 0);
+  const std::string upper = t / "upper";
+  make_dir(upper, 0755);
+  make_foreign_dirs_upper({MountOp::overlay("/var", {host}, upper, t / "work", "test")}, "", stranger());
+  CHECK(list_tree(upper) == std::vector<std::string>{"ro", "ro/data"});
+  CHECK(mode_of(upper + "/ro") == 0555);
+  CHECK(mode_of(upper + "/ro/data") == 01777);
+  REQUIRE(::chmod((upper + "/ro").c_str(), 0755) == 0);  // for TempDir's removal as a user
+}
+
+TEST_CASE("what lies below a directory others may write into is not looked at") {
+  TempDir t;
+  const std::string host = t / "var";
+  make_dir(host, 0755);
+  make_dir(host + "/tmp", 01777);
+  make_dir(host + "/tmp/anyones", 0777);  // made by any user: not a reason to make anything
+  CHECK(names(find_foreign_dirs(host, "", 2, stranger())) == std::vector<std::string>{"tmp"});
+  CHECK(names(find_foreign_dirs(host, "tmp", 1, stranger())) == std::vector<std::string>{"tmp"});
+}

@@ -44,6 +44,20 @@ libc = [l.split() for l in open('/proc/self/maps') if '/libc.so' in l]
 print(len(libc) > 0 and all(f[4] in '$libc_inodes'.split(',') for f in libc),
       all(f[5] == '/usr/lib/x86_64-linux-gnu/libc.so.6' for f in libc),
       any('$cache' in l for l in open('/proc/self/smaps')), os.readlink('/proc/self/exe'), sys.argv[0])")"
+same "/proc/./self/maps, /proc/self/../PID/./maps, opened with O_CREAT too, name view paths; the supervisor's map is refused" \
+  "True True True EACCES" "$("$A" run "${P[@]}" python3.appv -c "
+import errno, os
+def libc(path, flags=os.O_RDONLY):
+    fd = os.open(path, flags)
+    text = os.read(fd, 1 << 22).decode(); os.close(fd)
+    return [l.split()[5] for l in text.splitlines() if '/libc.so' in l] == ['/usr/lib/x86_64-linux-gnu/libc.so.6'] * len(
+        [l for l in text.splitlines() if '/libc.so' in l]) and '/libc.so' in text
+pid = os.getpid()
+try:
+    open('/proc/%d/maps' % os.getppid()).read(); own = 'read'
+except OSError as e:
+    own = errno.errorcode[e.errno]
+print(libc('/proc/./self/maps'), libc('/proc/self/../%d/./maps' % pid), libc('/proc/self/maps', os.O_RDONLY | os.O_CREAT), own)")"
 status "the map listing is read-only, as the kernel's" 0 "$A" run "${P[@]}" python3.appv -c "
 import os
 try:
