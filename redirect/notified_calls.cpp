@@ -103,7 +103,8 @@ void Supervisor::answer_maps(const UserNotification& n, const std::string& real,
     if (w < 0) return notifications_->answer(n.id, -errno);
     done += static_cast<size_t>(w);
   }
-  // Read-only, as the kernel's: a write through it fails (EBADF).
+  // Read-only, as the kernel's: a write through it fails (EBADF), and its mode says so.
+  ::fchmod(memfd.get(), 0444);
   UniqueFd readonly(::open(fmt::format("/proc/self/fd/{}", memfd.get()).c_str(), O_RDONLY | O_CLOEXEC));
   if (!readonly) return notifications_->answer(n.id, -errno);
   if (const int err = notifications_->answer_with_fd(n.id, readonly.get(), cloexec); err != 0 && err != ENOENT) {
