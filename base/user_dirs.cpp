@@ -1,5 +1,7 @@
 #include "base/user_dirs.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
@@ -92,6 +94,15 @@ std::string real_user_path(const std::string& path) {
     real = join(real, *it);
   }
   return real;
+}
+
+std::vector<gid_t> supplementary_groups() {
+  std::vector<gid_t> out;
+  const int n = ::getgroups(0, nullptr);
+  if (n <= 0) return out;
+  out.resize(static_cast<size_t>(n));
+  out.resize(static_cast<size_t>(std::max(0, ::getgroups(n, out.data()))));
+  return out;
 }
 
 }  // namespace appv

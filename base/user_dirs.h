@@ -5,7 +5,10 @@
 // in the root it runs in.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
+#include <vector>
 
 namespace appv {
 
@@ -40,5 +43,8 @@ std::string require_xdg_dir(XdgDir which);
 // likewise kept as text, for whatever uses it next to report. For the user's own base directories only:
 // this follows links, so never for paths inside content others control.
 std::string real_user_path(const std::string& path);
+
+// The process's supplementary groups (getgroups(2)); empty if it has none.
+std::vector<gid_t> supplementary_groups();
 
 }  // namespace appv

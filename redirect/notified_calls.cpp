@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include "base/error.h"
+#include "base/fs_util.h"
 #include "base/tracing.h"
 #include "base/unique_fd.h"
 #include "manifests/paths.h"
@@ -97,11 +99,10 @@ void Supervisor::answer_maps(const UserNotification& n, const std::string& real,
   const std::string shown = maps_in_view(text, [&](const std::string& path) { return view_.view_path_of(path); });
   UniqueFd memfd(::memfd_create("maps", MFD_CLOEXEC));
   if (!memfd) return notifications_->answer(n.id, -errno);
-  for (size_t done = 0; done < shown.size();) {
-    const ssize_t w = ::write(memfd.get(), shown.data() + done, shown.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return notifications_->answer(n.id, -errno);
-    done += static_cast<size_t>(w);
+  try {
+    write_all(memfd.get(), shown.data(), shown.size(), "a memfd");
+  } catch (const Error&) {
+    return notifications_->answer(n.id, -ENOMEM);  // a memfd fails to grow for want of memory
   }
   // Read-only, as the kernel's: a write through it fails (EBADF), and its mode says so.
   ::fchmod(memfd.get(), 0444);

@@ -11,6 +11,7 @@
 
 #include "base/scope_guard.h"
 #include "base/unique_fd.h"
+#include "base/user_dirs.h"
 #include "manifests/paths.h"
 #include "vfs/sandbox.h"
 #include "vfs/view.h"
@@ -21,11 +22,7 @@ CallerIds CallerIds::of_this_process() {
   CallerIds ids;
   ids.uid = ::geteuid();
   ids.gid = ::getegid();
-  const int n = ::getgroups(0, nullptr);
-  if (n > 0) {
-    ids.groups.resize(static_cast<size_t>(n));
-    ids.groups.resize(static_cast<size_t>(std::max(0, ::getgroups(n, ids.groups.data()))));
-  }
+  ids.groups = supplementary_groups();
   return ids;
 }
 

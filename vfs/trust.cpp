@@ -220,12 +220,7 @@ std::vector<std::string> policy_bus_names(const Policy& policy, const std::strin
 
 std::vector<std::string> caller_groups() {
   std::set<gid_t> gids{::getegid(), ::getgid()};
-  int n = ::getgroups(0, nullptr);
-  if (n > 0) {
-    std::vector<gid_t> list(static_cast<size_t>(n));
-    n = ::getgroups(n, list.data());
-    for (int i = 0; i < n; ++i) gids.insert(list[static_cast<size_t>(i)]);
-  }
+  for (const gid_t gid : supplementary_groups()) gids.insert(gid);
   std::vector<std::string> out;
   std::ifstream in("/etc/group");
   std::string line;

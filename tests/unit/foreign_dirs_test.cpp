@@ -6,7 +6,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -28,6 +30,12 @@ void make_dir(const std::string& path, mode_t mode) {
   REQUIRE(::chmod(path.c_str(), mode) == 0);
 }
 
+// `root` (0755) and the directories below it, named relative to it, parents first.
+void make_tree(const std::string& root, std::initializer_list<std::pair<const char*, mode_t>> dirs) {
+  make_dir(root, 0755);
+  for (const auto& [name, mode] : dirs) make_dir(root + "/" + name, mode);
+}
+
 std::vector<std::string> names(const std::vector<ForeignDir>& dirs) {
   std::vector<std::string> out;
   for (const ForeignDir& d : dirs) out.push_back(d.relative);
@@ -45,10 +53,7 @@ mode_t mode_of(const std::string& path) {
 TEST_CASE("a world-writable directory another id owns is found, with its mode") {
   TempDir t;
   const std::string host = t / "var";
-  make_dir(host, 0755);
-  make_dir(host + "/tmp", 01777);
-  make_dir(host + "/cache", 0755);
-  make_dir(host + "/cache/deep", 0777);  // below depth 1
+  make_tree(host, {{"tmp", 01777}, {"cache", 0755}, {"cache/deep", 0777}});  // cache/deep: below depth 1
   const std::vector<ForeignDir> found = find_foreign_dirs(host, "", 1, stranger());
   REQUIRE(names(found) == std::vector<std::string>{"tmp"});
   CHECK(found[0].mode == 01777);
@@ -58,9 +63,7 @@ TEST_CASE("a world-writable directory another id owns is found, with its mode") 
 TEST_CASE("a directory the caller may write by group brings the directories above it") {
   TempDir t;
   const std::string host = t / "var";
-  make_dir(host, 0755);
-  make_dir(host + "/www", 0755);
-  make_dir(host + "/www/html", 02775);
+  make_tree(host, {{"www", 0755}, {"www/html", 02775}});
   CallerIds member = stranger();
   member.groups = {::getegid()};
   CHECK(find_foreign_dirs(host, "", 1, member).empty());
@@ -75,8 +78,7 @@ TEST_CASE("a directory the caller may write by group brings the directories abov
 TEST_CASE("directories of the mapped ids need nothing; links are not followed") {
   TempDir t;
   const std::string host = t / "var";
-  make_dir(host, 0755);
-  make_dir(host + "/tmp", 01777);
+  make_tree(host, {{"tmp", 01777}});
   make_dir(t / "elsewhere", 0777);
   REQUIRE(::symlink((t / "elsewhere").c_str(), (host + "/link").c_str()) == 0);
   const CallerIds me{::geteuid(), ::getegid(), {}};
@@ -88,8 +90,7 @@ TEST_CASE("directories of the mapped ids need nothing; links are not followed") 
 TEST_CASE("the upper directories are made where the view shows the host's directory, and only there") {
   TempDir t;
   const std::string host = t / "host";
-  make_dir(host, 0755);
-  for (const char* name : {"/tmp", "/gone", "/replaced", "/packaged", "/pkgdir"}) make_dir(host + name, 01777);
+  make_tree(host, {{"tmp", 01777}, {"gone", 01777}, {"replaced", 01777}, {"packaged", 01777}, {"pkgdir", 01777}});
   const std::string upper = t / "upper";
   make_dir(upper, 0755);
   write_file(upper + "/gone", "");                         // the app deleted it (a whiteout's stand-in)
@@ -112,8 +113,7 @@ TEST_CASE("the upper directories are made where the view shows the host's direct
 TEST_CASE("nothing is made below an upper directory the app made opaque") {
   TempDir t;
   const std::string host = t / "host";
-  make_dir(host, 0755);
-  make_dir(host + "/tmp", 01777);
+  make_tree(host, {{"tmp", 01777}});
   const std::string upper = t / "upper";
   make_dir(upper, 0755);
   REQUIRE(::setxattr(upper.c_str(), "user.overlay.opaque", "y", 1, 0) == 0);
@@ -124,10 +124,8 @@ TEST_CASE("nothing is made below an upper directory the app made opaque") {
 TEST_CASE("the local hierarchy is looked at inside the /usr overlay, and the static trees are not") {
   TempDir t;
   const std::string host = t / "usr";
-  make_dir(host, 0755);
-  make_dir(host + "/local", 02775);
-  make_dir(host + "/local/bin", 02775);
-  make_dir(host + "/share", 0777);  // writable, but /usr is static: not looked at
+  // share: writable, but /usr is static, not looked at
+  make_tree(host, {{"local", 02775}, {"local/bin", 02775}, {"share", 0777}});
   CallerIds member = stranger();
   member.groups = {::getegid()};
   CHECK(names(find_foreign_dirs(host, "local", 1, member)) == std::vector<std::string>{"local", "local/bin"});
@@ -141,9 +139,7 @@ TEST_CASE("the local hierarchy is looked at inside the /usr overlay, and the sta
 TEST_CASE("a read-only parent gets its mode after its child is made in it") {
   TempDir t;
   const std::string host = t / "var";
-  make_dir(host, 0755);
-  make_dir(host + "/ro", 0755);
-  make_dir(host + "/ro/data", 01777);
+  make_tree(host, {{"ro", 0755}, {"ro/data", 01777}});
   REQUIRE(::chmod((host + "/ro").c_str(), 0555) == 0);
   const std::string upper = t / "upper";
   make_dir(upper, 0755);
@@ -157,9 +153,8 @@ TEST_CASE("a read-only parent gets its mode after its child is made in it") {
 TEST_CASE("what lies below a directory others may write into is not looked at") {
   TempDir t;
   const std::string host = t / "var";
-  make_dir(host, 0755);
-  make_dir(host + "/tmp", 01777);
-  make_dir(host + "/tmp/anyones", 0777);  // made by any user: not a reason to make anything
+  // tmp/anyones: made by any user, not a reason to make anything
+  make_tree(host, {{"tmp", 01777}, {"tmp/anyones", 0777}});
   CHECK(names(find_foreign_dirs(host, "", 2, stranger())) == std::vector<std::string>{"tmp"});
   CHECK(names(find_foreign_dirs(host, "tmp", 1, stranger())) == std::vector<std::string>{"tmp"});
 }
