@@ -31,6 +31,12 @@ record() {
 }
 [[ -n $results ]] && rm -f "$results/$app.tsv"
 record suite "$suite"
+# The backend every launch on the host uses: ns (the default) or ptrace (the
+# namespace-free one, as on a host that refuses user namespaces), from APPV_APPS_BACKEND.
+backend=${APPV_APPS_BACKEND:-ns}
+backend_opts=()
+[[ $backend == ns ]] || backend_opts=(--appv-backend "$backend")
+record backend "$backend"
 bad() { failed=$((failed + 1)); echo "FAIL $1"; record fail "$1"; }
 # needs PROGRAM...: the app must be installed here to be packed (scripts/install-deps --apps).
 needs() {
@@ -64,6 +70,9 @@ pack_timed() {
   record size "$(stat -c %s "$pkgs/$pkg")"
   echo "packed $pkg ($how) in $(( (t1 - t0) / 1000000 )) ms: $(stat -c %s "$pkgs/$pkg") bytes"
   [[ -n $log ]] && printf '%s\n' "$log" | head -20
+  # The launches on the host take the backend asked for (the plan says which).
+  same "$suite, as tanaka: the launches use the $backend backend" "backend: $backend" \
+    "$(on_host tanaka default "$pkgs/$pkg" 'app --appv-dry-run' | grep -o '^backend: [a-z]*')"
   return 0
 }
 
@@ -76,6 +85,7 @@ on_host() {
   [[ $1 == --lang ]] && { lang=(--lang "$2"); shift 2; }
   local pkg=$1 script=$2
   [[ $view == full ]] && view_opts=("${FULL_VIEW[@]}")
+  view_opts+=(${backend_opts[@]+"${backend_opts[@]}"})
   for d in "$out" ${host_binds[@]+"${host_binds[@]}"}; do binds+=(--bind "$d"); done
   on "$who" ${lang[@]+"${lang[@]}"} "${binds[@]}" -- bash -c "$app_env
 P=(\"\$@\"); set --
