@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstring>
 #include <functional>
+#include <iterator>
 
 #include "base/error.h"
 #include "base/unique_fd.h"
@@ -184,13 +185,63 @@ OneCpu::~OneCpu() {
   ::sched_setaffinity(0, sizeof old, &old);
 }
 
-bool set_trace_options(pid_t pid) {
+bool wait_until_seized(int go) {
+  char byte = 0;
+  for (;;) {
+    const ssize_t n = ::read(go, &byte, 1);
+    if (n < 0 && errno == EINTR) continue;
+    ::close(go);
+    return n == 1;
+  }
+}
+
+int seize_child(pid_t child, int go) {
   const long options = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
                        PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
-  return ptrace_call(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(options)) == 0;
+  const int err = ptrace_call(PTRACE_SEIZE, child, nullptr, reinterpret_cast<void*>(options)) == 0 ? 0 : errno;
+  if (err == 0) (void)!::write(go, "g", 1);
+  ::close(go);
+  return err;
 }
 
 namespace {
+
+// The terminal stopped the app (Ctrl-Z, a background job's read or write): the tracer,
+// which the caller's shell waits for, stops too with the same signal (its default
+// action, the ignoring set by TerminalStops lifted for it), so that the shell sees the
+// job stopped. When the tracer is continued (fg, bg: a SIGCONT to the whole job, which
+// wakes the app too), the app is continued with it, also if only the tracer was.
+void stop_with_app(int sig, pid_t app) {
+  struct sigaction dfl {}, old {};
+  dfl.sa_handler = SIG_DFL;
+  ::sigemptyset(&dfl.sa_mask);
+  if (::sigaction(sig, &dfl, &old) != 0) return;
+  ::raise(sig);
+  ::sigaction(sig, &old, nullptr);
+  ::kill(app, SIGCONT);
+}
+
+// The terminal's stopping signals ignored while tracing: they reach the app (the same
+// process group), whose stop the tracer then follows (stop_with_app), instead of
+// stopping the tracer first, which would leave the app's signal undelivered.
+class TerminalStops {
+ public:
+  TerminalStops() {
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    ::sigemptyset(&ign.sa_mask);
+    for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &ign, &old_[i]);
+  }
+  ~TerminalStops() {
+    for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
+  }
+  TerminalStops(const TerminalStops&) = delete;
+  TerminalStops& operator=(const TerminalStops&) = delete;
+
+ private:
+  static constexpr int kSignals[] = {SIGTSTP, SIGTTIN, SIGTTOU};
+  struct sigaction old_[std::size(kSignals)];
+};
 
 // One wait status of the trace: the tracee restarted after its stop is handled.
 // False once nothing is left to wait for.
@@ -209,10 +260,21 @@ struct TraceHandlers {
     if (!WIFSTOPPED(st)) return;
     const int sig = WSTOPSIG(st);
     const int event = st >> 16;
+    started.insert(pid);
+    if (event == PTRACE_EVENT_STOP) {
+      // A seized tracee's own stop: a new process or thread attached, or its group
+      // continued (SIGTRAP), or a group-stop (the stopping signal), which holds:
+      // PTRACE_LISTEN leaves it stopped until a SIGCONT, which reports again.
+      if (sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) {
+        ptrace_call(PTRACE_CONT, pid, nullptr, nullptr);
+        return;
+      }
+      ptrace_call(PTRACE_LISTEN, pid, nullptr, nullptr);
+      if (pid == root && sig != SIGSTOP) stop_with_app(sig, root);
+      return;
+    }
     long inject = 0;
-    if (started.insert(pid).second && sig == SIGSTOP) {
-      // A new process or thread's first stop: nothing to deliver.
-    } else if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
+    if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
       on_seccomp(pid);
     } else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
       if (on_exec) on_exec(pid);
@@ -263,6 +325,7 @@ class ChildSignals {
 int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp, const std::function<void(pid_t)>& on_exec,
                      std::set<pid_t>& started, int listener, const std::function<void()>& on_listener) {
   TraceHandlers trace{root, on_seccomp, on_exec, started};
+  TerminalStops terminal_stops;
   if (listener < 0) {
     for (;;) {
       int st = 0;

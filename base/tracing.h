@@ -68,14 +68,28 @@ class OneCpu {
   bool have_ = false;
 };
 
-// The ptrace options both tracers use: seccomp stops, forks, vforks, clones and execs
-// followed, every tracee killed if the tracer dies.
-bool set_trace_options(pid_t pid);
+// Attaching. The tracee is seized (PTRACE_SEIZE, not PTRACE_TRACEME) so that a
+// stopping signal's group-stop is told apart from the signal's delivery: a stopped app
+// stays stopped until SIGCONT, and its parent sees it stopped (trace_until_done).
+// In the forked child, first: waits until its parent has seized it (`go`: the read
+// end of a pipe whose write end the parent holds). False if the parent closed it
+// without a word (it could not seize: the child should exit).
+bool wait_until_seized(int go);
+// In the parent: seizes `child` with the trace options (seccomp stops, forks, vforks,
+// clones and execs followed, every tracee killed if the tracer dies), then lets it go
+// on (writes to `go`, which it closes). 0, or the errno of PTRACE_SEIZE (EPERM where
+// ptrace is refused: Yama's ptrace_scope=3, a container's seccomp profile).
+int seize_child(pid_t child, int go);
 
 // Waits for and restarts every tracee until none is left: `on_seccomp(pid)` runs at
 // each seccomp stop (the tracee is restarted after it), `on_exec(pid)` after an exec;
-// a tracee's own signals are delivered to it. `started` collects every process and
-// thread seen. Returns the raw wait status of `root`.
+// a tracee's own signals are delivered to it, and a group-stop (SIGSTOP, SIGTSTP,
+// SIGTTIN, SIGTTOU) holds until a SIGCONT, as without a tracer. The terminal's stops
+// (Ctrl-Z, a background job's read or write) are ignored by the tracer meanwhile: when
+// they stop `root`, the tracer stops itself with the same signal, so that the shell
+// that waits for it sees the job stopped, and continues `root` when it is continued
+// (fg, bg). `started` collects every process and thread seen. Returns the raw wait
+// status of `root`.
 // With `listener` >= 0 (a seccomp listener), `on_listener()` runs whenever it is
 // readable, between the stops: one thread serves both (SIGCHLD is read through a
 // signalfd while tracing, and blocked in the caller's thread meanwhile).

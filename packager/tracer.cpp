@@ -105,23 +105,32 @@ class Tracer {
       envp.push_back(nullptr);
     }
     OneCpu pinned;
-    int report[2];
+    int report[2], go[2];
     if (::pipe2(report, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe", errno);
+    if (::pipe2(go, O_CLOEXEC) != 0) {
+      const int err = errno;
+      ::close(report[0]);
+      ::close(report[1]);
+      throw_sys("cannot create", "a pipe", err);
+    }
     std::fflush(nullptr);
     const pid_t child = ::fork();
     if (child < 0) throw_sys("cannot fork", "the traced command", errno, Exit::Environment);
-    if (child == 0) exec_child(args.data(), env ? envp.data() : environ, report[1]);
+    if (child == 0) {
+      ::close(go[1]);
+      exec_child(args.data(), env ? envp.data() : environ, report[1], go[0]);
+    }
     ::close(report[1]);
+    ::close(go[0]);
+    const int seized = seize_child(child, go[1]);
     int st = 0;
-    if (::waitpid(child, &st, 0) != child || !WIFSTOPPED(st)) {
+    if (seized != 0 || ::waitpid(child, &st, 0) != child || !WIFSTOPPED(st)) {
+      if (seized == 0) ::kill(child, SIGKILL);
+      ::waitpid(child, &st, 0);
       ::close(report[0]);
       throw Error(Exit::Environment,
                   "ptrace is refused here (kernel.yama.ptrace_scope=3, or a container's seccomp policy); trace "
                   "capture needs it: pack with closure capture and a manifest instead");
-    }
-    if (!set_trace_options(child)) {
-      ::kill(child, SIGKILL);
-      throw_sys("cannot set ptrace options on", "the traced command", errno, Exit::Environment);
     }
     started_.insert(child);
     ptrace_call(PTRACE_CONT, child, nullptr, nullptr);
@@ -141,8 +150,8 @@ class Tracer {
   }
 
  private:
-  [[noreturn]] static void exec_child(char* const* args, char* const* envp, int report) {
-    if (ptrace_call(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) ::_exit(121);
+  [[noreturn]] static void exec_child(char* const* args, char* const* envp, int report, int go) {
+    if (!wait_until_seized(go)) ::_exit(121);
     ::raise(SIGSTOP);
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
       int e = -1;

@@ -40,18 +40,17 @@
 namespace appv {
 namespace {
 
-// The child: traced, in its working directory, the supervisor's filter loaded (its
+// The child: seized by the supervisor (it waits for that first), in its working directory, the supervisor's filter loaded (its
 // listener, if asked for and given, sent over `listener_socket`), stopped for its
 // tracer, then appv's own filter, the backend's rules (ptrace_app_filter.h: they
 // refuse a listener of the app's own, which the supervisor's filter already has
 // taken) and the plan's program. Its execve is the first call the supervisor
 // rewrites: the view's loader runs it.
 [[noreturn]] void start_app(const LaunchPlan& plan, const std::string& cwd, const ErrorChannel& errors,
-                            int listener_socket) {
+                            int listener_socket, int go) {
+  // The supervisor could not seize it (and says why): nothing to run.
+  if (!wait_until_seized(go)) ::_exit(121);
   errors.run([&] {
-    if (ptrace_call(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) {
-      throw_sys("cannot be traced by", "appv's supervisor", errno, Exit::Environment);
-    }
     if (cwd.empty() || ::chdir(cwd.c_str()) != 0) {
       if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
     }
@@ -187,26 +186,35 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     throw_sys("cannot create", "a socket pair for the supervisor", errno, Exit::Environment);
   }
   UniqueFd receiving(sockets[0]), sending(sockets[1]);
+  int go[2];
+  if (::pipe2(go, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe for the supervisor", errno, Exit::Environment);
   OneCpu pinned;
   ErrorChannel errors;
   std::fflush(nullptr);
   const pid_t child = ::fork();
   if (child < 0) throw_sys("cannot fork", "the app", errno, Exit::Environment);
-  if (child == 0) start_app(plan, cwd.error ? std::string() : cwd.real, errors, sending.get());
+  if (child == 0) {
+    ::close(go[1]);
+    start_app(plan, cwd.error ? std::string() : cwd.real, errors, sending.get(), go[0]);
+  }
+  ::close(go[0]);
   errors.close_writer();
   sending.reset();
+  const auto refused = [] {
+    return Error(Exit::Environment,
+                 "ptrace is refused here (kernel.yama.ptrace_scope=3, or a container's seccomp policy); the "
+                 "namespace-free backend needs it");
+  };
+  if (seize_child(child, go[1]) != 0) {
+    wait_for(child);  // it exits without a word
+    throw refused();
+  }
   keep_app_out_of_supervisor(child);
   SignalForwarding forwarding(child);
   int st = wait_for(child);
   if (!WIFSTOPPED(st)) {
     ErrorChannel::throw_reported(errors.drain());
-    throw Error(Exit::Environment,
-                "ptrace is refused here (kernel.yama.ptrace_scope=3, or a container's seccomp policy); the "
-                "namespace-free backend needs it");
-  }
-  if (!set_trace_options(child)) {
-    ::kill(child, SIGKILL);
-    throw_sys("cannot set ptrace options on", "the app", errno, Exit::Environment);
+    throw refused();
   }
   // The child sent its listener before it stopped; none when the kernel refused one.
   std::optional<UserNotifications> notifications;

@@ -86,6 +86,47 @@ sleep 2
 kill -TERM "$runner"
 wait "$runner"
 same "SIGTERM sent to appv reaches the app, whose death is appv's" 143 $?
+# A stopping signal stops as without a tracer: the process stays stopped until SIGCONT
+# (the supervisor holds the group-stop, PTRACE_LISTEN), and its parent is told both.
+same "a child stopped by SIGSTOP or SIGTSTP stays stopped until SIGCONT, its parent told of both" \
+  "SIGSTOP: True True True; SIGTSTP: True True True" "$("$A" run "${P[@]}" python3.appv -c '
+import os, signal, time
+def trial(sig):
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(20)
+        os._exit(0)
+    os.kill(pid, sig)
+    _, st = os.waitpid(pid, os.WUNTRACED)
+    told = os.WIFSTOPPED(st) and os.WSTOPSIG(st) == sig
+    time.sleep(0.5)
+    held = open(f"/proc/{pid}/stat").read().split()[2] in ("T", "t")
+    os.kill(pid, signal.SIGCONT)
+    _, st = os.waitpid(pid, os.WCONTINUED)
+    resumed = os.WIFCONTINUED(st)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return f"{signal.Signals(sig).name}: {told} {held} {resumed}"
+print("; ".join(trial(s) for s in (signal.SIGSTOP, signal.SIGTSTP)))')"
+# The app itself stopped from outside (kill -STOP, as a job control or a monitor does):
+# it makes no progress until continued, and then ends as it would have.
+rm -f ticks
+"$A" run "${P[@]}" python3.appv -c '
+import time
+for i in range(40):
+    with open("ticks", "a") as f: f.write("t\n")
+    time.sleep(0.05)' &
+runner=$!
+sleep 1
+app_pid=$(pgrep -P "$runner" | head -1)
+kill -STOP "$app_pid"
+sleep 0.3
+before=$(wc -l <ticks)
+sleep 1
+same "the app stopped with kill -STOP makes no progress" "$before" "$(wc -l <ticks)"
+kill -CONT "$app_pid"
+wait "$runner"
+same "continued, it ends as it would have (exit 0, every tick written)" "0 40" "$? $(wc -l <ticks)"
 
 echo "== writecopy: the sandbox changes, the host does not"
 snapshot system /etc/issue /etc/issue.net /usr/share/doc/jq /usr/lib/python3.11/json
