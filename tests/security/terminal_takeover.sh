@@ -153,6 +153,27 @@ STEPS
 # The ptrace backend does not relay (README): the app keeps the caller's terminal and
 # session; Ctrl-C, Ctrl-Z and fg still work for it.
 session "ptrace backend: Ctrl-C and its status, Ctrl-Z stops the app until fg" "$(job_control_steps "$A run -q --backend ptrace")"
+# A shell inside the app keeps its own job control there: Ctrl-Z stops its job (the
+# supervisor holds the group-stop, it does not restart it) and the shell is told.
+session "ptrace backend: an interactive shell in the app stops its job with Ctrl-Z, and the job stays stopped" "$(cat <<STEPS
+type $A run -q --backend ptrace $work/sh.appv --norc --noprofile -i\r
+sleep 1
+type PS1='INNER> '\r
+expect INNER>
+type sleep 30\r
+sleep 1
+type \x1a
+expect Stopped
+expect INNER>
+sleep 1
+type read -r _ _ st _ < /proc/\$(jobs -p)/stat; echo "state=\$st"\r
+expect state=[tT]\s
+type kill -9 %1; sleep 0.2; exit 5\r
+expect PROMPT>
+type echo "status=\$?"\r
+expect status=5
+STEPS
+)"
 
 # script(1) with its input at end-of-file types Ctrl-D into its terminal, often before
 # appv takes the terminal: the app reads end-of-file, not a NUL byte.
