@@ -13,7 +13,6 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +23,7 @@
 #include <iterator>
 
 #include "base/error.h"
+#include "base/job_control.h"
 #include "base/unique_fd.h"
 
 namespace appv {
@@ -208,30 +208,13 @@ int seize_child(pid_t child, int go) {
 namespace {
 
 // The terminal stopped the app (Ctrl-Z, a background job's read or write): the tracer,
-// which the caller's shell waits for, stops too with the same signal (its default
-// action, the ignoring set by TerminalStops lifted for it), so that the shell sees the
-// job stopped. When the tracer is continued (fg, bg: a SIGCONT to the whole job, which
-// wakes the app too), the app is continued with it, also if only the tracer was. (In
-// an orphaned process group the kernel stops neither: the app is continued, but not
-// before a tenth of a second, so that an app stopping itself over and over costs no
-// CPU; the terminal relay of the ns backend does the same.) A SIGSTOP is not followed:
-// whoever sent it continues the app, which must then run, not wait for a stopped appv.
+// which the caller's shell waits for, stops too with the same signal (the ignoring
+// set by TerminalStops lifted for it), and continues the app when it is continued
+// (fg, bg: a SIGCONT to the whole job wakes the app too, but the tracer alone may have
+// been). A SIGSTOP is not followed: whoever sent it continues the app, which must then
+// run, not wait for a stopped appv.
 void stop_with_app(int sig, pid_t app) {
-  struct sigaction dfl {}, old {};
-  dfl.sa_handler = SIG_DFL;
-  ::sigemptyset(&dfl.sa_mask);
-  if (::sigaction(sig, &dfl, &old) != 0) return;
-  timespec before {}, after {};
-  ::clock_gettime(CLOCK_MONOTONIC, &before);
-  ::raise(sig);
-  ::clock_gettime(CLOCK_MONOTONIC, &after);
-  ::sigaction(sig, &old, nullptr);
-  constexpr long kPaceNs = 100'000'000;
-  const long waited = (after.tv_sec - before.tv_sec) * 1'000'000'000L + (after.tv_nsec - before.tv_nsec);
-  if (waited < kPaceNs) {
-    const timespec rest{0, kPaceNs - waited};
-    ::nanosleep(&rest, nullptr);
-  }
+  stop_with_job(::getpid(), sig);
   ::kill(app, SIGCONT);
 }
 

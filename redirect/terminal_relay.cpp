@@ -17,6 +17,7 @@
 #include <cstdlib>
 
 #include "base/error.h"
+#include "base/job_control.h"
 
 namespace appv {
 namespace {
@@ -234,21 +235,7 @@ void TerminalRelay::pass_window_size() const {
 // second has passed, so that an app stopping itself over and over costs no CPU.)
 void TerminalRelay::suspend_like_app(int sig) {
   give_back_terminal();
-  struct sigaction dfl {}, old {};
-  dfl.sa_handler = SIG_DFL;
-  ::sigaction(sig, &dfl, &old);
-  timespec before {}, after {};
-  ::clock_gettime(CLOCK_MONOTONIC, &before);
-  // The stop is taken on the way back from kill(2), if the kernel makes it.
-  ::kill(0, sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ? sig : SIGTSTP);
-  ::clock_gettime(CLOCK_MONOTONIC, &after);
-  ::sigaction(sig, &old, nullptr);
-  constexpr long kPaceNs = 100'000'000;
-  const long waited = (after.tv_sec - before.tv_sec) * 1'000'000'000L + (after.tv_nsec - before.tv_nsec);
-  if (waited < kPaceNs) {
-    const timespec rest{0, kPaceNs - waited};
-    ::nanosleep(&rest, nullptr);
-  }
+  stop_with_job(0, sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU ? sig : SIGTSTP);
   take_terminal();
   pass_window_size();
   // The session leader's process group (the app's own) and the foreground one, in
