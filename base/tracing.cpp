@@ -19,8 +19,10 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <chrono>
 #include <functional>
 #include <iterator>
+#include <optional>
 
 #include "base/error.h"
 #include "base/job_control.h"
@@ -207,33 +209,32 @@ int seize_child(pid_t child, int go) {
 
 namespace {
 
-// The terminal stopped the app (Ctrl-Z, a background job's read or write): the tracer,
-// which the caller's shell waits for, stops too with the same signal (the ignoring
-// set by TerminalStops lifted for it), and continues the app when it is continued
-// (fg, bg: a SIGCONT to the whole job wakes the app too, but the tracer alone may have
-// been). A SIGSTOP is not followed: whoever sent it continues the app, which must then
-// run, not wait for a stopped appv.
-void stop_with_app(int sig, pid_t app) {
-  stop_with_job(::getpid(), sig);
-  ::kill(app, SIGCONT);
-}
+// A stopping signal sent to the whole job (the terminal's Ctrl-Z, a background job's
+// read or write, the shell's kill -TSTP %1, an app's kill(0, SIGTSTP)) reaches appv
+// too: noted here while tracing, instead of stopping appv at once, which would leave
+// the app's own stop undelivered. appv follows the app's stop when both came
+// (TraceHandlers::follow_job_stop); a stop sent to the app alone is not followed, as
+// whoever sent it continues the app alone, which must then run, not wait for a
+// stopped appv.
+volatile sig_atomic_t g_job_stop = 0;
 
-// The terminal's stopping signals ignored while tracing: they reach the app (the same
-// process group), whose stop the tracer then follows (stop_with_app), instead of
-// stopping the tracer first, which would leave the app's signal undelivered.
-class TerminalStops {
+void note_job_stop(int sig) { g_job_stop = sig; }
+
+class JobStops {
  public:
-  TerminalStops() {
-    struct sigaction ign {};
-    ign.sa_handler = SIG_IGN;
-    ::sigemptyset(&ign.sa_mask);
-    for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &ign, &old_[i]);
+  JobStops() {
+    g_job_stop = 0;
+    struct sigaction note {};
+    note.sa_handler = note_job_stop;
+    note.sa_flags = SA_RESTART;
+    ::sigemptyset(&note.sa_mask);
+    for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &note, &old_[i]);
   }
-  ~TerminalStops() {
+  ~JobStops() {
     for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &old_[i], nullptr);
   }
-  TerminalStops(const TerminalStops&) = delete;
-  TerminalStops& operator=(const TerminalStops&) = delete;
+  JobStops(const JobStops&) = delete;
+  JobStops& operator=(const JobStops&) = delete;
 
  private:
   static constexpr int kSignals[] = {SIGTSTP, SIGTTIN, SIGTTOU};
@@ -248,10 +249,37 @@ struct TraceHandlers {
   const std::function<void(pid_t)>& on_exec;
   std::set<pid_t>& started;
   int root_status = 0;
+  bool root_stopped = false;  // `root` is in a group-stop
+  std::optional<std::chrono::steady_clock::time_point> job_stop_seen;
+
+  // The job was stopped (g_job_stop) and the app with it: appv, which the caller's
+  // shell waits for, stops too with the same signal so that the shell sees the job
+  // stopped, and continues the app when it is continued (fg, bg: a SIGCONT to the
+  // whole job wakes the app too, but appv alone may have been). A job stop the app
+  // did not follow within a second (it caught the signal) is forgotten.
+  void follow_job_stop() {
+    const int sig = g_job_stop;
+    if (sig == 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!job_stop_seen) job_stop_seen = now;
+    if (now - *job_stop_seen > std::chrono::seconds(1)) {
+      g_job_stop = 0;
+      job_stop_seen.reset();
+      return;
+    }
+    if (!root_stopped) return;
+    g_job_stop = 0;
+    job_stop_seen.reset();
+    stop_with_job(::getpid(), sig);
+    ::kill(root, SIGCONT);
+  }
 
   void handle(pid_t pid, int st) {
     if (WIFEXITED(st) || WIFSIGNALED(st)) {
-      if (pid == root) root_status = st;
+      if (pid == root) {
+        root_status = st;
+        root_stopped = false;
+      }
       return;
     }
     if (!WIFSTOPPED(st)) return;
@@ -263,11 +291,12 @@ struct TraceHandlers {
       // continued (SIGTRAP), or a group-stop (the stopping signal), which holds:
       // PTRACE_LISTEN leaves it stopped until a SIGCONT, which reports again.
       if (sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) {
+        if (pid == root) root_stopped = false;
         ptrace_call(PTRACE_CONT, pid, nullptr, nullptr);
         return;
       }
       ptrace_call(PTRACE_LISTEN, pid, nullptr, nullptr);
-      if (pid == root && sig != SIGSTOP) stop_with_app(sig, root);
+      if (pid == root) root_stopped = true;
       return;
     }
     long inject = 0;
@@ -321,8 +350,8 @@ class ChildSignals {
 
 int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp, const std::function<void(pid_t)>& on_exec,
                      std::set<pid_t>& started, int listener, const std::function<void()>& on_listener) {
-  TraceHandlers trace{root, on_seccomp, on_exec, started};
-  TerminalStops terminal_stops;
+  TraceHandlers trace{root, on_seccomp, on_exec, started, 0, false, std::nullopt};
+  JobStops job_stops;
   if (listener < 0) {
     for (;;) {
       int st = 0;
@@ -333,6 +362,7 @@ int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp, c
         throw_sys("cannot wait for", "the traced program", errno);
       }
       trace.handle(pid, st);
+      trace.follow_job_stop();
     }
   }
   // Stops and notifications in one loop: a stop wakes the signalfd (ptrace reports
@@ -362,6 +392,7 @@ int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp, c
       }
       trace.handle(pid, st);
     }
+    trace.follow_job_stop();
     epoll_event ready[2];
     const int n = ::epoll_wait(epoll.get(), ready, 2, -1);
     if (n < 0) {

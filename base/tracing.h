@@ -84,12 +84,12 @@ int seize_child(pid_t child, int go);
 // Waits for and restarts every tracee until none is left: `on_seccomp(pid)` runs at
 // each seccomp stop (the tracee is restarted after it), `on_exec(pid)` after an exec;
 // a tracee's own signals are delivered to it, and a group-stop (SIGSTOP, SIGTSTP,
-// SIGTTIN, SIGTTOU) holds until a SIGCONT, as without a tracer. The terminal's stops
-// (Ctrl-Z, a background job's read or write) are ignored by the tracer meanwhile: when
-// they stop `root`, the tracer stops itself with the same signal, so that the shell
-// that waits for it sees the job stopped, and continues `root` when it is continued
-// (fg, bg). `started` collects every process and thread seen. Returns the raw wait
-// status of `root`.
+// SIGTTIN, SIGTTOU) holds until a SIGCONT, as without a tracer. A stop sent to the
+// whole job (Ctrl-Z, a background job's read or write, kill -TSTP %1) is noted by the
+// tracer meanwhile rather than taken: when it stops `root` too, the tracer stops itself
+// with the same signal, so that the shell that waits for it sees the job stopped, and
+// continues `root` when it is continued (fg, bg). `started` collects every process
+// and thread seen. Returns the raw wait status of `root`.
 // With `listener` >= 0 (a seccomp listener), `on_listener()` runs whenever it is
 // readable, between the stops: one thread serves both (SIGCHLD is read through a
 // signalfd while tracing, and blocked in the caller's thread meanwhile).

@@ -73,14 +73,21 @@ void UserNotifications::let_run(uint64_t id) const {
 }
 
 int UserNotifications::answer_with_fd(uint64_t id, int fd, bool cloexec, int* installed) const {
+  // The descriptor is added, then the answer sent, in two steps. With
+  // SECCOMP_ADDFD_FLAG_SEND the kernel marks the call answered before the caller has
+  // installed the descriptor, and a signal that interrupts the supervisor's wait for
+  // that (a Ctrl-Z of the job, any signal appv forwards) withdraws the descriptor but
+  // not the answer: the caller's open() returned 0, its standard input.
   seccomp_notif_addfd add{};
   add.id = id;
-  add.flags = SECCOMP_ADDFD_FLAG_SEND;
   add.srcfd = static_cast<uint32_t>(fd);
   add.newfd_flags = cloexec ? O_CLOEXEC : 0;
-  const int at = ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+  int at;
+  while ((at = ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ADDFD, &add)) < 0 && errno == EINTR) {
+  }
   if (at < 0) return errno;
   if (installed) *installed = at;
+  answer(id, at);
   return 0;
 }
 

@@ -2,7 +2,7 @@
 // SECCOMP_RET_USER_NOTIF for a call, the calling thread waits, and the process
 // holding the filter's listener receives the call, does what it asks itself and
 // answers with its result — or with a descriptor it opened, installed in the caller
-// (SECCOMP_ADDFD_FLAG_SEND, Linux 5.14), or lets the call run as it was. The
+// (SECCOMP_IOCTL_NOTIF_ADDFD), or lets the call run as it was. The
 // namespace-free backend serves its hot path calls this way (no ptrace stop, no
 // register rewrite: docs/namespace-free-backend.md).
 #pragma once
@@ -48,9 +48,9 @@ class UserNotifications {
   void let_run(uint64_t id) const;
 
   // The call returns a new descriptor in the caller for the open file `fd`
-  // (close-on-exec if asked): the answer is sent with it, and *installed (if given)
-  // is its number in the caller. Returns 0, or the errno of the failure (EMFILE in
-  // the caller...), when the call still waits for answer().
+  // (close-on-exec if asked): the descriptor is added, then the answer sent with its
+  // number, which *installed (if given) receives. Returns 0, or the errno of the
+  // failure (EMFILE in the caller...), when the call still waits for answer().
   int answer_with_fd(uint64_t id, int fd, bool cloexec, int* installed = nullptr) const;
 
  private:
@@ -58,8 +58,8 @@ class UserNotifications {
   std::vector<unsigned char> notif_;  // the kernel's struct seccomp_notif, sized as it says
 };
 
-// Whether this kernel installs descriptors with the answer (SECCOMP_ADDFD_FLAG_SEND,
-// Linux 5.14): without it an open cannot be served and stays with the tracer.
+// Whether appv serves opens by notification on this kernel: Linux 5.14 and later, the
+// kernels it was measured and tested on; before it an open stays with the tracer.
 bool user_notifications_can_send_fds();
 
 }  // namespace appv

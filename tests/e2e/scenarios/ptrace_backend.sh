@@ -127,6 +127,35 @@ same "the app stopped with kill -STOP makes no progress" "$before" "$(wc -l <tic
 kill -CONT "$app_pid"
 wait "$runner"
 same "continued, it ends as it would have (exit 0, every tick written)" "0 40" "$? $(wc -l <ticks)"
+# Signals to appv while it answers opens (a job stopped and continued, a signal it
+# forwards): every open still returns the app its own file. With the descriptor added
+# and the answer sent in one step (SECCOMP_ADDFD_FLAG_SEND), an interrupted supervisor
+# left the call answered without it: open() returned 0 (hundreds of times here).
+"$A" run "${P[@]}" python3.appv -c '
+import os
+bad = 0
+for i in range(150000):
+    fd = os.open("/usr/lib/python3.11/os.py", os.O_RDONLY)
+    if fd < 3:
+        bad += 1
+    else:
+        os.close(fd)
+print("opens returning 0-2:", bad)' >opens.out &
+runner=$!
+sleep 0.5
+python3 -c '
+import os, signal, sys, time
+pid, end = int(sys.argv[1]), time.monotonic() + 3
+try:
+    while time.monotonic() < end:
+        os.kill(pid, signal.SIGSTOP)
+        os.kill(pid, signal.SIGCONT)
+    os.kill(pid, signal.SIGCONT)
+except ProcessLookupError:
+    pass' "$runner"
+wait "$runner"
+same "SIGSTOP and SIGCONT storming appv while the app opens files: every open gets its file" \
+  "0 opens returning 0-2: 0" "$? $(cat opens.out)"
 
 echo "== writecopy: the sandbox changes, the host does not"
 snapshot system /etc/issue /etc/issue.net /usr/share/doc/jq /usr/lib/python3.11/json
