@@ -40,12 +40,12 @@
 namespace appv {
 namespace {
 
-// The child: seized by the supervisor (it waits for that first), in its working directory, the supervisor's filter loaded (its
-// listener, if asked for and given, sent over `listener_socket`), stopped for its
-// tracer, then appv's own filter, the backend's rules (ptrace_app_filter.h: they
-// refuse a listener of the app's own, which the supervisor's filter already has
-// taken) and the plan's program. Its execve is the first call the supervisor
-// rewrites: the view's loader runs it.
+// The child: seized by the supervisor (it waits for that first, on `go`), in its
+// working directory, the supervisor's filter loaded (its listener, if asked for and
+// given, sent over `listener_socket`), stopped for its tracer, then appv's own filter,
+// the backend's rules (ptrace_app_filter.h: they refuse a listener of the app's own,
+// which the supervisor's filter already has taken) and the plan's program. Its execve
+// is the first call the supervisor rewrites: the view's loader runs it.
 [[noreturn]] void start_app(const LaunchPlan& plan, const std::string& cwd, const ErrorChannel& errors,
                             int listener_socket, int go) {
   // The supervisor could not seize it (and says why): nothing to run.
