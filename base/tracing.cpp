@@ -188,22 +188,36 @@ OneCpu::~OneCpu() {
   ::sched_setaffinity(0, sizeof old, &old);
 }
 
-bool wait_until_seized(int go) {
-  char byte = 0;
-  for (;;) {
-    const ssize_t n = ::read(go, &byte, 1);
-    if (n < 0 && errno == EINTR) continue;
-    ::close(go);
-    return n == 1;
+SeizeGate::SeizeGate() {
+  if (::pipe2(fds_, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe for the tracer", errno, Exit::Environment);
+}
+
+SeizeGate::~SeizeGate() {
+  for (int& fd : fds_) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
   }
 }
 
-int seize_child(pid_t child, int go) {
+bool SeizeGate::wait_in_child() {
+  ::close(fds_[1]);
+  fds_[1] = -1;
+  char byte = 0;
+  ssize_t n;
+  while ((n = ::read(fds_[0], &byte, 1)) < 0 && errno == EINTR) {
+  }
+  return n == 1;
+}
+
+int SeizeGate::seize(pid_t child) {
+  ::close(fds_[0]);
+  fds_[0] = -1;
   const long options = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
                        PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
   const int err = ptrace_call(PTRACE_SEIZE, child, nullptr, reinterpret_cast<void*>(options)) == 0 ? 0 : errno;
-  if (err == 0) (void)!::write(go, "g", 1);
-  ::close(go);
+  if (err == 0) (void)!::write(fds_[1], "g", 1);
+  ::close(fds_[1]);  // without a byte: the child's wait ends, refused
+  fds_[1] = -1;
   return err;
 }
 

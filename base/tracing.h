@@ -71,15 +71,26 @@ class OneCpu {
 // Attaching. The tracee is seized (PTRACE_SEIZE, not PTRACE_TRACEME) so that a
 // stopping signal's group-stop is told apart from the signal's delivery: a stopped app
 // stays stopped until SIGCONT, and its parent sees it stopped (trace_until_done).
-// In the forked child, first: waits until its parent has seized it (`go`: the read
-// end of a pipe whose write end the parent holds). False if the parent closed it
-// without a word (it could not seize: the child should exit).
-bool wait_until_seized(int go);
-// In the parent: seizes `child` with the trace options (seccomp stops, forks, vforks,
-// clones and execs followed, every tracee killed if the tracer dies), then lets it go
-// on (writes to `go`, which it closes). 0, or the errno of PTRACE_SEIZE (EPERM where
-// ptrace is refused: Yama's ptrace_scope=3, a container's seccomp profile).
-int seize_child(pid_t child, int go);
+// The gate is made before the fork: the child waits at it until its parent has seized
+// it, so that nothing it does goes untraced.
+class SeizeGate {
+ public:
+  SeizeGate();  // throws (Exit::Environment) if no pipe can be made
+  ~SeizeGate();
+  SeizeGate(const SeizeGate&) = delete;
+  SeizeGate& operator=(const SeizeGate&) = delete;
+  // In the forked child, first: false if the parent could not seize it (the child
+  // should exit).
+  bool wait_in_child();
+  // In the parent: seizes `child` with the trace options (seccomp stops, forks,
+  // vforks, clones and execs followed, every tracee killed if the tracer dies), then
+  // lets it go on. 0, or the errno of PTRACE_SEIZE (EPERM where ptrace is refused:
+  // Yama's ptrace_scope=3, a container's seccomp profile); the child then exits.
+  int seize(pid_t child);
+
+ private:
+  int fds_[2] = {-1, -1};
+};
 
 // Waits for and restarts every tracee until none is left: `on_seccomp(pid)` runs at
 // each seccomp stop (the tracee is restarted after it), `on_exec(pid)` after an exec;

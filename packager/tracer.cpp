@@ -105,24 +105,15 @@ class Tracer {
       envp.push_back(nullptr);
     }
     OneCpu pinned;
-    int report[2], go[2];
+    SeizeGate gate;
+    int report[2];
     if (::pipe2(report, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe", errno);
-    if (::pipe2(go, O_CLOEXEC) != 0) {
-      const int err = errno;
-      ::close(report[0]);
-      ::close(report[1]);
-      throw_sys("cannot create", "a pipe", err);
-    }
     std::fflush(nullptr);
     const pid_t child = ::fork();
     if (child < 0) throw_sys("cannot fork", "the traced command", errno, Exit::Environment);
-    if (child == 0) {
-      ::close(go[1]);
-      exec_child(args.data(), env ? envp.data() : environ, report[1], go[0]);
-    }
+    if (child == 0) exec_child(args.data(), env ? envp.data() : environ, report[1], gate);
     ::close(report[1]);
-    ::close(go[0]);
-    const int seized = seize_child(child, go[1]);
+    const int seized = gate.seize(child);
     int st = 0;
     if (seized != 0 || ::waitpid(child, &st, 0) != child || !WIFSTOPPED(st)) {
       if (seized == 0) ::kill(child, SIGKILL);
@@ -150,8 +141,8 @@ class Tracer {
   }
 
  private:
-  [[noreturn]] static void exec_child(char* const* args, char* const* envp, int report, int go) {
-    if (!wait_until_seized(go)) ::_exit(121);
+  [[noreturn]] static void exec_child(char* const* args, char* const* envp, int report, SeizeGate& gate) {
+    if (!gate.wait_in_child()) ::_exit(121);
     ::raise(SIGSTOP);
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
       int e = -1;

@@ -40,16 +40,16 @@
 namespace appv {
 namespace {
 
-// The child: seized by the supervisor (it waits for that first, on `go`), in its
+// The child: seized by the supervisor (it waits for that first, at `gate`), in its
 // working directory, the supervisor's filter loaded (its listener, if asked for and
 // given, sent over `listener_socket`), stopped for its tracer, then appv's own filter,
 // the backend's rules (ptrace_app_filter.h: they refuse a listener of the app's own,
 // which the supervisor's filter already has taken) and the plan's program. Its execve
 // is the first call the supervisor rewrites: the view's loader runs it.
 [[noreturn]] void start_app(const LaunchPlan& plan, const std::string& cwd, const ErrorChannel& errors,
-                            int listener_socket, int go) {
+                            int listener_socket, SeizeGate& gate) {
   // The supervisor could not seize it (and says why): nothing to run.
-  if (!wait_until_seized(go)) ::_exit(121);
+  if (!gate.wait_in_child()) ::_exit(121);
   errors.run([&] {
     if (cwd.empty() || ::chdir(cwd.c_str()) != 0) {
       if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
@@ -186,18 +186,13 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     throw_sys("cannot create", "a socket pair for the supervisor", errno, Exit::Environment);
   }
   UniqueFd receiving(sockets[0]), sending(sockets[1]);
-  int go[2];
-  if (::pipe2(go, O_CLOEXEC) != 0) throw_sys("cannot create", "a pipe for the supervisor", errno, Exit::Environment);
+  SeizeGate gate;
   OneCpu pinned;
   ErrorChannel errors;
   std::fflush(nullptr);
   const pid_t child = ::fork();
   if (child < 0) throw_sys("cannot fork", "the app", errno, Exit::Environment);
-  if (child == 0) {
-    ::close(go[1]);
-    start_app(plan, cwd.error ? std::string() : cwd.real, errors, sending.get(), go[0]);
-  }
-  ::close(go[0]);
+  if (child == 0) start_app(plan, cwd.error ? std::string() : cwd.real, errors, sending.get(), gate);
   errors.close_writer();
   sending.reset();
   const auto refused = [] {
@@ -205,7 +200,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
                  "ptrace is refused here (kernel.yama.ptrace_scope=3, or a container's seccomp policy); the "
                  "namespace-free backend needs it");
   };
-  if (seize_child(child, go[1]) != 0) {
+  if (gate.seize(child) != 0) {
     wait_for(child);  // it exits without a word
     throw refused();
   }
