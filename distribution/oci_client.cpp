@@ -511,12 +511,20 @@ std::string OciClient::put_manifest(const std::string& reference, const std::str
   return bytes_digest(bytes);
 }
 
-bool OciClient::has_blob(const std::string& digest) {
+bool OciClient::has_blob(const std::string& digest, uint64_t size) {
   Request rq;
   rq.method = "HEAD";
   rq.url = fmt::format("/v2/{}/blobs/{}", repo_.repository, digest);
   Response r = send(rq);
-  if (r.status == 200) return true;
+  // Stored only if the answer says so in full: the blob's size (Content-Length, which
+  // the distribution spec has a HEAD answer carry) and its digest where it names one.
+  // A front that answers 200 to every HEAD (a catch-all proxy, a login page) would
+  // otherwise have the push skip a blob the registry lacks and store a manifest that
+  // no pull can follow; uploading a blob it had after all costs only time.
+  if (r.status == 200) {
+    const std::string named = r.headers["docker-content-digest"];
+    return r.headers["content-length"] == std::to_string(size) && (named.empty() || named == digest);
+  }
   if (r.status == 404) return false;
   fail(r, fmt::format("cannot check blob {} in {}", digest, repo_.repo_name()));
 }

@@ -54,7 +54,9 @@ class OciClient {
   Manifest get_manifest(const std::string& reference);
   std::string put_manifest(const std::string& reference, const std::string& bytes, const std::string& media_type);
 
-  bool has_blob(const std::string& digest);
+  // Whether the registry holds the blob `digest` of `size` bytes (HEAD): a 200 that
+  // names another size or digest, or none, counts as absent. Throws on other answers.
+  bool has_blob(const std::string& digest, uint64_t size);
   // Monolithic upload of a file (or bytes) whose sha256 is `digest`.
   void push_blob(const std::string& digest, const std::string& path, uint64_t size, const std::string& label);
   void push_blob_bytes(const std::string& digest, const std::string& bytes);

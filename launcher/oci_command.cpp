@@ -55,9 +55,9 @@ int cmd_push(const std::string& package_path, const std::string& reference, cons
   PackageArtifact artifact = make_package_artifact(package, digest, static_cast<uint64_t>(st.st_size));
 
   OciClient client(ref, oci_options(args), /*push=*/true);
-  const bool had_package = client.has_blob(digest);
+  const bool had_package = client.has_blob(digest, artifact.package_blob.size);
   if (!had_package) client.push_blob(digest, package_path, artifact.package_blob.size, fmt::format("pushing {}", package_path));
-  if (!client.has_blob(artifact.config_blob.digest)) client.push_blob_bytes(artifact.config_blob.digest, artifact.config);
+  if (!client.has_blob(artifact.config_blob.digest, artifact.config.size())) client.push_blob_bytes(artifact.config_blob.digest, artifact.config);
   const std::string manifest_digest = client.put_manifest(ref.tag, artifact.manifest, kOciManifestType);
   const Manifest& m = package.manifest();
   say("pushed {} {} to {} ({}{})\n", printable(m.id), printable(m.version), ref.str(), human_bytes(artifact.package_blob.size),

@@ -53,6 +53,17 @@ status "a protocol-relative Link to another host is refused (65)" 65 as_alice ta
 same "the other host got no request" "" "$(cat "$logs/other.log")"
 same "a Link to the registry's next page is followed" "one two" "$(as_alice tags "$reg/linkok/app" | tr '\n' ' ' | sed 's/ $//')"
 
+echo "== a front that answers 200 to a HEAD of any blob"
+: > "$logs/main.log"
+check "a push to it" bash -c "printf 's3cret\n' | '$A' push jq.appv '$reg/liar/app:1' --username alice --password-stdin >/dev/null"
+package_digest=sha256:$(sha256sum jq.appv | cut -d' ' -f1)
+check "uploads the package all the same (the 200 named no size)" \
+  grep -q "^PUT /v2/liar/app/blobs/uploads/one?digest=$package_digest auth=yes$" "$logs/main.log"
+same "and the config blob: two uploads" 2 "$(grep -c '^PUT /v2/liar/app/blobs/uploads/' "$logs/main.log")"
+check "what it now holds pulls back" bash -c "printf 's3cret\n' | '$A' pull '$reg/liar/app:1' -o liar.appv --username alice --password-stdin >/dev/null"
+check "as the package" cmp -s jq.appv liar.appv
+rm -rf "$store"
+
 echo "== token realms"
 : > "$logs/other.log"
 status "a plain-HTTP token realm on another machine gets no login (77)" 77 as_alice pull "$reg/realm/app:1" -o realm.appv

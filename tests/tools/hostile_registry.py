@@ -24,6 +24,8 @@ Repositories (REPO in /v2/REPO/...):
   esc/app        tags and a manifest annotation with terminal escapes
   realm/app      Bearer, with a plain-HTTP token realm on another machine
   bigtoken/app   Bearer, with a token realm (same origin) whose answer never ends
+  liar/app       takes pushes (uploads and manifests kept in memory, served back), but
+                 answers 200 to a HEAD of any blob, as a catch-all front may
 """
 import base64
 import hashlib
@@ -40,6 +42,7 @@ LOGIN = "Basic " + base64.b64encode(b"alice:s3cret").decode()
 OTHER = "127.0.0.1:%d" % other_port
 MAIN = "127.0.0.1:%d" % main_port
 lock = threading.Lock()
+pushed = {}  # liar/app's blobs and manifests by digest or tag
 
 
 def manifest(annotations=None):
@@ -147,6 +150,31 @@ class Main(Base):
 
     do_HEAD = do_GET
 
+    def liar_upload(self):
+        """liar/app: POST starts an upload, PUT ...?digest=D ends it (monolithic)."""
+        auth = self.record()
+        path, _, query = self.path.partition("?")
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if auth != LOGIN or not path.startswith("/v2/liar/app/"):
+            return self.answer(401 if auth != LOGIN else 404, b"", [("WWW-Authenticate", 'Basic realm="hostile"')])
+        if self.command == "POST" and path == "/v2/liar/app/blobs/uploads/":
+            return self.answer(202, b"", [("Location", "/v2/liar/app/blobs/uploads/one")])
+        if self.command == "PUT" and path == "/v2/liar/app/blobs/uploads/one":
+            d = dict(kv.split("=", 1) for kv in query.split("&") if "=" in kv).get("digest", "")
+            if d != "sha256:" + hashlib.sha256(body).hexdigest():
+                return self.answer(400, b'{"errors":[{"code":"DIGEST_INVALID"}]}')
+            with lock:
+                pushed[d] = body
+            return self.answer(201, b"", [("Location", "/v2/liar/app/blobs/" + d)])
+        if self.command == "PUT" and path.startswith("/v2/liar/app/manifests/"):
+            d = "sha256:" + hashlib.sha256(body).hexdigest()
+            with lock:
+                pushed[path.rsplit("/", 1)[1]] = pushed[d] = body
+            return self.answer(201, b"", [("Docker-Content-Digest", d)])
+        self.answer(404)
+
+    do_POST = do_PUT = liar_upload
+
     def tags(self, repo):
         page2 = "last=one" in self.path
         if repo == "link/app":
@@ -167,6 +195,11 @@ class Main(Base):
 
     def manifest(self, repo):
         headers = [("Content-Type", "application/vnd.oci.image.manifest.v1+json")]
+        if repo == "liar/app":
+            body = pushed.get(self.path.split("?")[0].rsplit("/", 1)[1])
+            if body is None:
+                return self.answer(404)
+            return self.answer(200, body, headers + [("Docker-Content-Digest", "sha256:" + hashlib.sha256(body).hexdigest())])
         if repo == "bigmanifest/app":
             return self.endless(200, b'{"schemaVersion": 2, "x": "', headers, total=64 << 20)
         body = manifest({"io.appv.app.version": "9\x1b[2J"} if repo == "esc/app" else None)
@@ -174,6 +207,10 @@ class Main(Base):
         self.answer(200, body, headers)
 
     def blob(self, repo, ref):
+        if repo == "liar/app":
+            if self.command == "HEAD":
+                return self.answer(200)  # whatever is asked: the lie
+            return self.answer(200, pushed[ref]) if ref in pushed else self.answer(404)
         if ref != digest:
             return self.answer(404)
         if repo == "redirect/app":
