@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>  // renameat2, RENAME_NOREPLACE
+
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -112,6 +114,22 @@ void AtomicFile::commit(unsigned mode, std::string_view rename_op, Durability du
   temp_.clear();
   fd_.reset();
   if (synced) sync_dir(parent_dir(path_));
+}
+
+void AtomicFile::commit_new(unsigned mode) {
+  if (::fchmod(fd_.get(), mode) != 0) throw_sys("cannot set the mode of", temp_, errno);
+  if (::fsync(fd_.get()) != 0) throw_sys("cannot sync", temp_, errno);
+  int err = ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0 ? 0 : errno;
+  if (err == EINVAL || err == ENOSYS) {  // a file system without RENAME_NOREPLACE: link(2) never replaces either
+    err = ::link(temp_.c_str(), path_.c_str()) == 0 ? 0 : errno;
+    if (err == 0) ::unlink(temp_.c_str());
+  }
+  if (err == EEXIST) throw_sys("cannot create", path_, err, Exit::CantCreate);
+  if (err != 0) throw_sys("cannot create", path_, err);
+  unregister_for_cleanup(std::exchange(cleanup_slot_, -1));
+  temp_.clear();
+  fd_.reset();
+  sync_dir(parent_dir(path_));
 }
 
 }  // namespace appv

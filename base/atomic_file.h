@@ -41,6 +41,10 @@ class AtomicFile {
   // `rename_op` words a failed rename in the message ("cannot replace", ...).
   void commit(unsigned mode, std::string_view rename_op = "cannot rename into place",
               Durability durability = Durability::Synced);
+  // As commit(Synced), but never over an existing `path` (renameat2 RENAME_NOREPLACE,
+  // or link(2) where the file system lacks it): one there, whatever it is (a link
+  // included), fails with Exit::CantCreate and EEXIST, the temporary removed.
+  void commit_new(unsigned mode);
 
  private:
   std::string path_;

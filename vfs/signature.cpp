@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "base/atomic_file.h"
 #include "base/error.h"
 #include "base/fs_util.h"
 #include "vfs/sha256.h"
@@ -174,9 +175,21 @@ void generate_key_pair(const std::string& private_path, const std::string& publi
   std::string private_pem = to_pem("PRIVATE KEY", kPkcs8Prefix, sizeof kPkcs8Prefix, seed.data());
   sodium_memzero(seed.data(), seed.size());
   sodium_memzero(sk.data(), sk.size());
-  write_file_atomic(private_path, private_pem, 0600);
+  // Each file new (never over one that appeared since the check above, a planted link
+  // included), and both or neither.
+  AtomicFile private_file(private_path);
+  write_all(private_file.fd(), private_pem.data(), private_pem.size(), private_file.temp_path());
   sodium_memzero(private_pem.data(), private_pem.size());
-  write_file_atomic(public_path, to_pem("PUBLIC KEY", kSpkiPrefix, sizeof kSpkiPrefix, pk.data()), 0644);
+  AtomicFile public_file(public_path);
+  const std::string public_pem = to_pem("PUBLIC KEY", kSpkiPrefix, sizeof kSpkiPrefix, pk.data());
+  write_all(public_file.fd(), public_pem.data(), public_pem.size(), public_file.temp_path());
+  private_file.commit_new(0600);
+  try {
+    public_file.commit_new(0644);
+  } catch (...) {
+    ::unlink(private_path.c_str());
+    throw;
+  }
 }
 
 PublicKey load_public_key(const std::string& path) {

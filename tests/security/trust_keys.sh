@@ -63,5 +63,26 @@ else
   echo "== without a policy, the user's store only informs"
   same "the user's packages run" "0" "$("$A" run user-signed.appv -n 1 >/dev/null 2>&1; echo $?)"
 fi
+
+echo "== where a key pair is written"
+# Another user's key swapped in before the .pub is handed out would be trusted: keygen
+# writes only where no one else can replace its files, and never over anything.
+mkdir -m 0777 shared
+status "a directory others may write is refused (73)" 73 "$A" keygen k --dir shared
+check "saying why" grep -q "^appv: not writing a key pair into 'shared': others may write it (mode 0777)" <<<"$("$A" keygen k --dir shared 2>&1)"
+same "and leaving nothing there" "" "$(ls -A shared)"
+ln -s shared planted
+status "nor through a link to it (73)" 73 "$A" keygen k --dir planted
+mkdir -m 1777 sticky
+check "a sticky one (/tmp) is the caller's to use" "$A" keygen k --dir sticky
+mkdir -m 0700 private
+ln -s "$work/shared/stolen.key" private/k.key
+status "a link planted at the key's name is not followed (73)" 73 "$A" keygen k --dir private
+same "nothing written where it leads, nor the public half" "|k.key" "$(ls -A shared | tr '\n' ' ')|$(ls -A private | tr '\n' ' ' | sed 's/ $//')"
+rm -f private/k.key
+check "then the keys are made" "$A" keygen k --dir private
+same "private and public modes" "600 644" "$(stat -c %a private/k.key private/k.pub | tr '\n' ' ' | sed 's/ $//')"
+status "and never made again over them (73)" 73 "$A" keygen k --dir private
+rm -rf shared planted sticky private
 rm -rf "$HOME/.config"
 finish

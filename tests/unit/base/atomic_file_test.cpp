@@ -82,3 +82,33 @@ TEST_CASE("an unsynced atomic file is still whole, in place, with its mode, and 
   REQUIRE(::stat((dir / "record").c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0600);
 }
+
+TEST_CASE("commit_new creates its target, but never over anything there, a dangling link included") {
+  TempDir dir;
+  {
+    AtomicFile f(dir / "new");
+    write_all(f.fd(), "key", 3, f.temp_path());
+    f.commit_new(0600);
+  }
+  CHECK(read_file(dir / "new") == "key");
+  struct stat st {};
+  REQUIRE(::stat((dir / "new").c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0600);
+  write_file(dir / "taken", "old");
+  REQUIRE(::symlink((dir / "elsewhere").c_str(), (dir / "link").c_str()) == 0);
+  for (const char* name : {"taken", "link", "new"}) {
+    try {
+      AtomicFile f(dir / name);
+      write_all(f.fd(), "mine", 4, f.temp_path());
+      f.commit_new(0600);
+      FAIL("commit_new replaced " << name);
+    } catch (const Error& e) {
+      CHECK(e.code() == Exit::CantCreate);
+      CHECK(e.err() == EEXIST);
+    }
+  }
+  CHECK(read_file(dir / "taken") == "old");
+  CHECK(read_file(dir / "new") == "key");
+  CHECK_FALSE(exists(dir / "elsewhere"));
+  CHECK(list_dir(dir.path()) == std::vector<std::string>{"link", "new", "taken"});
+}
