@@ -26,15 +26,18 @@ int set_capabilities(int permitted_cap, bool effective) {
 
 void empty_bounding_and_ambient() {
   // The bounding set first: dropping from it needs CAP_SETPCAP, which capset below removes.
-  // PR_CAPBSET_READ fails with EINVAL past the kernel's last capability.
+  // One call per capability (a drop of one not held succeeds), until EINVAL past the
+  // kernel's last; without CAP_SETPCAP a drop fails, which is fine for one not held.
   for (int cap = 0;; ++cap) {
-    const int held = ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-    if (held < 0) {
-      if (errno == EINVAL) break;
-      throw_sys("cannot read", "the capability bounding set", errno, Exit::Environment);
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0) continue;
+    if (errno == EINVAL) break;
+    const int err = errno;
+    if (err == EPERM) {  // the kernel checks the right before the number
+      const int held = ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+      if (held == 0) continue;
+      if (held < 0 && errno == EINVAL) break;
     }
-    if (held == 1 && ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
-      throw_sys("cannot drop capability " + std::to_string(cap) + " from", "the bounding set", errno, Exit::Environment);
+    throw_sys("cannot drop capability " + std::to_string(cap) + " from", "the bounding set", err, Exit::Environment);
   }
   // Kernels without ambient capabilities (before 4.3) have none to clear.
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)

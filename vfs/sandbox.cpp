@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -280,9 +281,13 @@ void reset_sandbox(const std::string& sandbox, const std::string& keep) {
   }
 }
 
-void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const std::string& package_root) {
+namespace {
+
+// make_upper_dirs, remembering in `made` the upper directories it found or made (and
+// skipping those already there): a plan's directories share their parents.
+void make_upper_dirs_in(const std::string& sandbox, const std::string& vpath, const std::string& package_root,
+                        std::set<std::string>& made) {
   std::string dir = layout::upper(sandbox);
-  make_dirs(dir, 0755);
   // The app writes upper/ and an import fills it: a link (or a file) where appv is
   // about to mount an upper directory would send the app's writes wherever it points.
   auto refuse_non_dir = [&](const std::string& path, const struct stat& st) {
@@ -290,16 +295,22 @@ void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const
     throw Error(Exit::BadInput, fmt::format("sandbox '{}': '{}' is {} where appv needs a directory (see appv sandbox reset)",
                                             sandbox, path, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory"));
   };
-  struct stat top;
-  if (::lstat(dir.c_str(), &top) != 0) throw_sys("cannot inspect", dir, errno);
-  refuse_non_dir(dir, top);
+  if (!made.count(dir)) {
+    make_dirs(dir, 0755);
+    struct stat top;
+    if (::lstat(dir.c_str(), &top) != 0) throw_sys("cannot inspect", dir, errno);
+    refuse_non_dir(dir, top);
+    made.insert(dir);
+  }
   std::string v;
   for (const std::string& part : split_nonempty(vpath, '/')) {
     v += "/" + part;
     dir += "/" + part;
+    if (made.count(dir)) continue;
     struct stat st;
     if (::lstat(dir.c_str(), &st) == 0) {
       refuse_non_dir(dir, st);
+      made.insert(dir);
       continue;
     }
     mode_t mode = 0755;
@@ -309,13 +320,22 @@ void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const
     }
     if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw_sys("cannot create", dir, errno);
     if (::chmod(dir.c_str(), mode) != 0) throw_sys("cannot set the mode of", dir, errno);  // past the umask
+    made.insert(dir);
   }
+}
+
+}  // namespace
+
+void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const std::string& package_root) {
+  std::set<std::string> made;
+  make_upper_dirs_in(sandbox, vpath, package_root, made);
 }
 
 void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& dirs, const std::string& package_root) {
   const std::string upper = layout::upper(sandbox);
+  std::set<std::string> made;
   for (const std::string& dir : dirs) {
-    if (path_has_prefix(dir, upper)) make_upper_dirs(sandbox, dir.substr(upper.size()), package_root);
+    if (path_has_prefix(dir, upper)) make_upper_dirs_in(sandbox, dir.substr(upper.size()), package_root, made);
     else make_dirs(dir, 0700);
   }
 }
