@@ -327,7 +327,20 @@ std::vector<std::string> DiskTree::list(const std::string& dir) const {
   if (!d) return out;
   while (dirent* ent = readdir(d.get())) {
     std::string_view n = ent->d_name;
-    if (n != "." && n != "..") out.emplace_back(n);
+    if (n == "." || n == "..") continue;
+    out.emplace_back(n);
+    // The listing names each entry's kind (d_type), so kind() needs no lstat for it:
+    // a launch lists the host's top directories and would otherwise stat each entry.
+    // DT_UNKNOWN (some file systems) leaves it to lstat.
+    NodeKind kind = NodeKind::Absent;
+    switch (ent->d_type) {
+      case DT_UNKNOWN: continue;
+      case DT_DIR: kind = NodeKind::Dir; break;
+      case DT_REG: kind = NodeKind::File; break;
+      case DT_LNK: kind = NodeKind::Symlink; break;
+      default: kind = NodeKind::Other; break;
+    }
+    kinds_.emplace(dir == "/" ? "/" + out.back() : dir + "/" + out.back(), kind);
   }
   std::sort(out.begin(), out.end());
   return out;
