@@ -78,13 +78,19 @@ int remove_stale_temporaries(const std::string& path) {
   return removed;
 }
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+AtomicFile::AtomicFile(std::string path) : AtomicFile(AT_FDCWD, path, path) {}
+
+AtomicFile::AtomicFile(int dir_fd, std::string name, std::string path)
+    : dir_fd_(dir_fd), name_(std::move(name)), path_(std::move(path)) {
   const std::string dir = parent_dir(path_);
   const std::string base = path_.substr(path_.find_last_of('/') + 1);
   for (int attempt = 0;; ++attempt) {
-    std::string temp = fmt::format("{}/.{}{}{}-{}", dir, base, kTempInfix, ::getpid(), random_suffix());
-    fd_ = UniqueFd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    const std::string temp_base = fmt::format(".{}{}{}-{}", base, kTempInfix, ::getpid(), random_suffix());
+    std::string temp = dir + "/" + temp_base;
+    fd_ = UniqueFd(::openat(dir_fd_, dir_fd_ == AT_FDCWD ? temp.c_str() : temp_base.c_str(),
+                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (fd_) {
+      temp_name_ = dir_fd_ == AT_FDCWD ? temp : temp_base;
       temp_ = std::move(temp);
       cleanup_slot_ = register_for_cleanup(temp_.c_str());
       return;
@@ -94,42 +100,54 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
-    : path_(std::move(other.path_)),
+    : dir_fd_(other.dir_fd_),
+      name_(std::move(other.name_)),
+      path_(std::move(other.path_)),
+      temp_name_(std::exchange(other.temp_name_, {})),
       temp_(std::exchange(other.temp_, {})),
       fd_(std::move(other.fd_)),
       cleanup_slot_(std::exchange(other.cleanup_slot_, -1)) {}
 
 AtomicFile::~AtomicFile() {
   // Removed before it is unregistered: a signal in between removes nothing twice.
-  if (!temp_.empty()) ::unlink(temp_.c_str());
+  if (!temp_name_.empty()) ::unlinkat(dir_fd_, temp_name_.c_str(), 0);
   unregister_for_cleanup(cleanup_slot_);
+}
+
+void AtomicFile::committed() {
+  unregister_for_cleanup(std::exchange(cleanup_slot_, -1));
+  temp_name_.clear();
+  temp_.clear();
+  fd_.reset();
+}
+
+void AtomicFile::sync_dir() const {
+  if (dir_fd_ == AT_FDCWD) return appv::sync_dir(parent_dir(path_));
+  if (::fsync(dir_fd_) != 0) throw_sys("cannot sync directory", parent_dir(path_), errno);
 }
 
 void AtomicFile::commit(unsigned mode, std::string_view rename_op, Durability durability) {
   const bool synced = durability == Durability::Synced;
   if (::fchmod(fd_.get(), mode) != 0) throw_sys("cannot set the mode of", temp_, errno);
   if (synced && ::fsync(fd_.get()) != 0) throw_sys("cannot sync", temp_, errno);
-  if (::rename(temp_.c_str(), path_.c_str()) != 0) throw_sys(rename_op, path_, errno);
-  unregister_for_cleanup(std::exchange(cleanup_slot_, -1));
-  temp_.clear();
-  fd_.reset();
-  if (synced) sync_dir(parent_dir(path_));
+  if (::renameat(dir_fd_, temp_name_.c_str(), dir_fd_, name_.c_str()) != 0) throw_sys(rename_op, path_, errno);
+  committed();
+  if (synced) sync_dir();
 }
 
-void AtomicFile::commit_new(unsigned mode) {
+void AtomicFile::commit_new(unsigned mode, Durability durability) {
   if (::fchmod(fd_.get(), mode) != 0) throw_sys("cannot set the mode of", temp_, errno);
   if (::fsync(fd_.get()) != 0) throw_sys("cannot sync", temp_, errno);
-  int err = ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_NOREPLACE) == 0 ? 0 : errno;
+  const char* from = temp_name_.c_str();
+  int err = ::renameat2(dir_fd_, from, dir_fd_, name_.c_str(), RENAME_NOREPLACE) == 0 ? 0 : errno;
   if (err == EINVAL || err == ENOSYS) {  // a file system without RENAME_NOREPLACE: link(2) never replaces either
-    err = ::link(temp_.c_str(), path_.c_str()) == 0 ? 0 : errno;
-    if (err == 0) ::unlink(temp_.c_str());
+    err = ::linkat(dir_fd_, from, dir_fd_, name_.c_str(), 0) == 0 ? 0 : errno;
+    if (err == 0) ::unlinkat(dir_fd_, from, 0);
   }
   if (err == EEXIST) throw_sys("cannot create", path_, err, Exit::CantCreate);
   if (err != 0) throw_sys("cannot create", path_, err);
-  unregister_for_cleanup(std::exchange(cleanup_slot_, -1));
-  temp_.clear();
-  fd_.reset();
-  sync_dir(parent_dir(path_));
+  committed();
+  if (durability == Durability::Synced) sync_dir();
 }
 
 }  // namespace appv

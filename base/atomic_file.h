@@ -28,6 +28,11 @@ enum class Durability { Synced, Unsynced };
 class AtomicFile {
  public:
   explicit AtomicFile(std::string path);
+  // As above, but the temporary and `name` (a plain file name) are resolved in the
+  // open directory `dir_fd` (borrowed: it must outlive this object), so a directory
+  // renamed or replaced after the caller judged it cannot redirect the file; `path`
+  // only names it in messages and for the signal handler's removal.
+  AtomicFile(int dir_fd, std::string name, std::string path);
   ~AtomicFile();
   AtomicFile(AtomicFile&& other) noexcept;
   AtomicFile& operator=(AtomicFile&&) = delete;
@@ -41,14 +46,23 @@ class AtomicFile {
   // `rename_op` words a failed rename in the message ("cannot replace", ...).
   void commit(unsigned mode, std::string_view rename_op = "cannot rename into place",
               Durability durability = Durability::Synced);
-  // As commit(Synced), but never over an existing `path` (renameat2 RENAME_NOREPLACE,
-  // or link(2) where the file system lacks it): one there, whatever it is (a link
-  // included), fails with Exit::CantCreate and EEXIST, the temporary removed.
-  void commit_new(unsigned mode);
+  // As commit(), but never over an existing `path` (renameat2 RENAME_NOREPLACE, or
+  // link(2) where the file system lacks it): one there, whatever it is (a link
+  // included), fails with Exit::CantCreate and EEXIST, the temporary removed. The file
+  // is always fsynced; Unsynced leaves the directory's fsync to the caller (sync_dir()),
+  // who commits several files and then syncs them once, undoing all if that fails.
+  void commit_new(unsigned mode, Durability durability = Durability::Synced);
+  // fsyncs the directory the file is (to be) in. Errors are Exit::Io.
+  void sync_dir() const;
 
  private:
+  void committed();
+
+  int dir_fd_;         // AT_FDCWD for a path-based file
+  std::string name_;   // resolved in dir_fd_: `path` itself for a path-based file
   std::string path_;
-  std::string temp_;  // empty once committed or moved from
+  std::string temp_name_;  // resolved in dir_fd_; empty once committed or moved from
+  std::string temp_;       // the temporary's full path, for messages and the signal handler
   UniqueFd fd_;
   int cleanup_slot_ = -1;  // base/fatal_signal_cleanup.h
 };

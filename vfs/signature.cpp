@@ -162,9 +162,12 @@ bool signature_valid(const Signature& s, const Trailer& trailer) {
   return crypto_sign_verify_detached(s.signature.data(), msg.data(), msg.size(), s.key.data()) == 0;
 }
 
-void generate_key_pair(const std::string& private_path, const std::string& public_path) {
-  for (const std::string* p : {&private_path, &public_path}) {
-    if (path_exists(*p)) throw Error(Exit::CantCreate, fmt::format("'{}' already exists; not overwriting a key", *p));
+PublicKey generate_key_pair(const KeyFileSpot& private_key, const KeyFileSpot& public_key) {
+  for (const KeyFileSpot* k : {&private_key, &public_key}) {
+    struct stat st;
+    if (::fstatat(k->dir_fd, k->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) {
+      throw Error(Exit::CantCreate, fmt::format("'{}' already exists; not overwriting a key", k->path));
+    }
   }
   init_sodium();
   std::array<uint8_t, 32> seed{};
@@ -176,20 +179,33 @@ void generate_key_pair(const std::string& private_path, const std::string& publi
   sodium_memzero(seed.data(), seed.size());
   sodium_memzero(sk.data(), sk.size());
   // Each file new (never over one that appeared since the check above, a planted link
-  // included), and both or neither.
-  AtomicFile private_file(private_path);
+  // included), and both or neither: both committed, then their directories synced, and
+  // any failure on the way removes what was committed.
+  AtomicFile private_file(private_key.dir_fd, private_key.name, private_key.path);
   write_all(private_file.fd(), private_pem.data(), private_pem.size(), private_file.temp_path());
   sodium_memzero(private_pem.data(), private_pem.size());
-  AtomicFile public_file(public_path);
+  AtomicFile public_file(public_key.dir_fd, public_key.name, public_key.path);
   const std::string public_pem = to_pem("PUBLIC KEY", kSpkiPrefix, sizeof kSpkiPrefix, pk.data());
   write_all(public_file.fd(), public_pem.data(), public_pem.size(), public_file.temp_path());
-  private_file.commit_new(0600);
+  private_file.commit_new(0600, Durability::Unsynced);
+  bool public_committed = false;
   try {
-    public_file.commit_new(0644);
+    public_file.commit_new(0644, Durability::Unsynced);
+    public_committed = true;
+    private_file.sync_dir();
+    if (public_key.dir_fd != private_key.dir_fd || parent_dir(public_key.path) != parent_dir(private_key.path)) {
+      public_file.sync_dir();
+    }
   } catch (...) {
-    ::unlink(private_path.c_str());
+    ::unlinkat(private_key.dir_fd, private_key.name.c_str(), 0);
+    if (public_committed) ::unlinkat(public_key.dir_fd, public_key.name.c_str(), 0);
     throw;
   }
+  return pk;
+}
+
+PublicKey generate_key_pair(const std::string& private_path, const std::string& public_path) {
+  return generate_key_pair(KeyFileSpot{AT_FDCWD, private_path, private_path}, KeyFileSpot{AT_FDCWD, public_path, public_path});
 }
 
 PublicKey load_public_key(const std::string& path) {

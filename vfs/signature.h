@@ -6,6 +6,8 @@
 // stays valid, and several signatures can coexist.
 #pragma once
 
+#include <fcntl.h>
+
 #include <array>
 #include <cstdint>
 #include <span>
@@ -42,7 +44,17 @@ bool signature_valid(const Signature& signature, const Trailer& trailer);
 
 // Keys on disk: PEM PKCS#8 private keys and PEM SubjectPublicKeyInfo public keys (RFC
 // 8410), the formats `openssl genpkey -algorithm ed25519` and `openssl pkey` use.
-void generate_key_pair(const std::string& private_path, const std::string& public_path);
+// generate_key_pair writes both files new (never over anything there, a link
+// included: Exit::CantCreate), the private one 0600 and the public one 0644, synced to
+// disk; both or neither (a failure removes what it made). Errors: Exit::CantCreate or
+// Exit::Io, naming the path. Returns the public key.
+struct KeyFileSpot {
+  int dir_fd = AT_FDCWD;  // AT_FDCWD: `name` is a path; else an open (not O_PATH) directory
+  std::string name;   // resolved in dir_fd
+  std::string path;   // names the file in messages
+};
+PublicKey generate_key_pair(const KeyFileSpot& private_key, const KeyFileSpot& public_key);
+PublicKey generate_key_pair(const std::string& private_path, const std::string& public_path);
 PublicKey load_public_key(const std::string& path);  // a .pub, or the public half of a .key
 Signature sign_trailer(const std::string& private_key_path, const Trailer& trailer, const std::string& signer);
 

@@ -80,9 +80,37 @@ ln -s "$work/shared/stolen.key" private/k.key
 status "a link planted at the key's name is not followed (73)" 73 "$A" keygen k --dir private
 same "nothing written where it leads, nor the public half" "|k.key" "$(ls -A shared | tr '\n' ' ')|$(ls -A private | tr '\n' ' ' | sed 's/ $//')"
 rm -f private/k.key
+mkdir -m 0700 shared/mine
+status "nor below a directory others may write, who could swap it (73)" 73 "$A" keygen k --dir shared/mine
+check "naming that directory" grep -q "^appv: not writing a key pair into 'shared/mine': '$(realpath shared)' above it: others may write it (mode 0777)" <<<"$("$A" keygen k --dir shared/mine 2>&1)"
+status "nor made below one (73)" 73 "$A" keygen k --dir shared/new/keys
+same "leaving nothing there" "mine" "$(ls -A shared)"
+mkdir -m 0770 grouped
+status "a directory its group may write is refused, even the caller's own group (73)" 73 "$A" keygen k --dir grouped
+mkdir -m 0700 acl
+# A named user's write in a POSIX ACL (acl(5): version 2, then {tag, perm, id} entries)
+# needs the mask to permit it, and the mask is what the mode shows as group bits.
+python3 -c 'import os, struct, sys
+e = lambda tag, perm, id: struct.pack("<HHI", tag, perm, id)
+os.setxattr("acl", "system.posix_acl_access", struct.pack("<I", 2) + e(1, 7, 2**32 - 1) + e(2, 7, int(sys.argv[1]))
+            + e(4, 0, 2**32 - 1) + e(0x10, 7, 2**32 - 1) + e(0x20, 0, 2**32 - 1))' 65000
+same "(an ACL granting user 65000 write: its mask shows as group bits)" "770" "$(stat -c %a acl)"
+status "so is one whose ACL lets another user write it (73)" 73 "$A" keygen k --dir acl
+same "neither leaving anything" "|" "$(ls -A grouped)|$(ls -A acl)"
+status "a key name with a control character is refused (64)" 64 "$A" keygen $'k\e[2J' --dir private
+same "and shown escaped" "appv: key name 'k\\x1b[2J' must be a plain file name" "$("$A" keygen $'k\e[2J' --dir private 2>&1)"
+touch plain
+status "a --dir that is a file is refused (73)" 73 "$A" keygen k --dir plain
+if [ "$(id -u)" != 0 ]; then
+  mkdir -m 0300 unreadable
+  status "a directory the caller cannot read (no sync of it possible) is refused first (73)" 73 "$A" keygen k --dir unreadable
+  chmod 0700 unreadable
+  same "leaving no half pair" "" "$(ls -A unreadable)"
+  rmdir unreadable
+fi
 check "then the keys are made" "$A" keygen k --dir private
 same "private and public modes" "600 644" "$(stat -c %a private/k.key private/k.pub | tr '\n' ' ' | sed 's/ $//')"
 status "and never made again over them (73)" 73 "$A" keygen k --dir private
-rm -rf shared planted sticky private
+rm -rf shared planted sticky private grouped acl plain
 rm -rf "$HOME/.config"
 finish

@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,4 +112,32 @@ TEST_CASE("commit_new creates its target, but never over anything there, a dangl
   CHECK(read_file(dir / "new") == "key");
   CHECK_FALSE(exists(dir / "elsewhere"));
   CHECK(list_dir(dir.path()) == std::vector<std::string>{"link", "new", "taken"});
+}
+
+TEST_CASE("an atomic file in an open directory follows the directory, not its old path") {
+  TempDir dir;
+  make_dirs(dir / "keys", 0700);
+  UniqueFd keys(::open((dir / "keys").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(keys);
+  AtomicFile f(keys.get(), "k", dir / "keys/k");
+  write_all(f.fd(), "key", 3, f.temp_path());
+  // The directory swapped after it was opened: the file still lands in the one opened.
+  REQUIRE(::rename((dir / "keys").c_str(), (dir / "moved").c_str()) == 0);
+  make_dirs(dir / "keys", 0700);
+  f.commit_new(0600, Durability::Unsynced);
+  f.sync_dir();
+  CHECK(read_file(dir / "moved/k") == "key");
+  CHECK(list_dir(dir / "keys").empty());
+  CHECK(list_dir(dir / "moved") == std::vector<std::string>{"k"});
+}
+
+TEST_CASE("an uncommitted atomic file in an open directory leaves nothing there") {
+  TempDir dir;
+  UniqueFd fd(::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(fd);
+  {
+    AtomicFile f(fd.get(), "k", dir / "k");
+    CHECK(list_dir(dir.path()).size() == 1);
+  }
+  CHECK(list_dir(dir.path()).empty());
 }
