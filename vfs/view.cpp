@@ -331,11 +331,14 @@ std::vector<std::string> DiskTree::list(const std::string& dir) const {
     out.emplace_back(n);
     // The listing names each entry's kind (d_type), so kind() needs no lstat for it:
     // a launch lists the host's top directories and would otherwise stat each entry.
-    // DT_UNKNOWN (some file systems) leaves it to lstat.
+    // Not a directory's: it may be a mount point, whose listed type is the covered
+    // directory's, while lstat asks the mounted file system, and a dead one (a FUSE
+    // daemon gone: ENOTCONN) must count as absent, not as a directory to overlay.
+    // DT_UNKNOWN (some file systems) also leaves it to lstat.
     NodeKind kind = NodeKind::Absent;
     switch (ent->d_type) {
-      case DT_UNKNOWN: continue;
-      case DT_DIR: kind = NodeKind::Dir; break;
+      case DT_UNKNOWN:
+      case DT_DIR: continue;
       case DT_REG: kind = NodeKind::File; break;
       case DT_LNK: kind = NodeKind::Symlink; break;
       default: kind = NodeKind::Other; break;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A host whose /usr has mounts below it (/usr/local on a disk of its own, holding
-# another mount, as an NVIDIA driver disk at /usr/local/nvidia): the default view of a
+# another mount, as an NVIDIA driver disk at /usr/local/nvidia, and a dead FUSE
+# mount): the default view of a
 # package with files in /usr works around them, for an unprivileged user (whose user
 # namespace inherits those mounts locked: overlayfs refuses a lower layer with one
 # below it) and for root (whose overlay of /usr would show the empty directories
@@ -46,6 +47,18 @@ mount -t tmpfs -o mode=1777 appv-e2e-mnt /usr/local/share/appv-e2e-mnt
 echo "inside the mount" > /usr/local/share/appv-e2e-mnt/inside.txt
 chown appv-e2e: /usr/local/share/appv-e2e-mnt/inside.txt
 chmod 666 /usr/local/share/appv-e2e-mnt/inside.txt
+# A FUSE mount whose daemon is gone (a crashed sshfs): every lookup in it fails with
+# ENOTCONN. The launch leaves it out of the view instead of failing on it.
+[[ -c /dev/fuse ]] || modprobe fuse 2>/dev/null
+check "the FUSE device is there (for the dead mount)" test -c /dev/fuse
+mkdir /usr/local/share/appv-e2e-dead
+python3 -c 'import ctypes, os, sys
+fd = os.open("/dev/fuse", os.O_RDWR)
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.mount(b"appv-e2e-dead", b"/usr/local/share/appv-e2e-dead", b"fuse", 0, f"fd={fd},rootmode=40000,user_id=0,group_id=0".encode()):
+    sys.exit("mount: " + os.strerror(ctypes.get_errno()))'
+same "the dead FUSE mount refuses lookups" "Transport endpoint is not connected" \
+  "$(stat /usr/local/share/appv-e2e-dead 2>&1 >/dev/null | sed 's/.*: //')"
 check "the mounts are below /usr" test "$(findmnt -n -o TARGET --target /usr/local/share/appv-e2e-mnt)" = /usr/local/share/appv-e2e-mnt
 snapshot usr-local /usr/local /usr/local/share/appv-e2e-mnt
 host_env=$(sha256sum /usr/bin/env | cut -d' ' -f1)
@@ -63,13 +76,15 @@ print("host /usr:", hashlib.sha256(open("/usr/bin/env", "rb").read()).hexdigest(
 print("inside:", read("/usr/local/share/appv-e2e-mnt/inside.txt"))
 print("beside:", read("/usr/local/host-file.txt"))
 print("big beside:", os.path.getsize("/usr/local/big-file.bin"))
-print("link:", os.readlink("/usr/local/lib-link"))'
+print("link:", os.readlink("/usr/local/lib-link"))
+print("dead mount:", os.path.exists("/usr/local/share/appv-e2e-dead"))'
 want_read="packaged: from the package
 host /usr: $host_env
 inside: inside the mount
 beside: the host's file beside the mounts
 big beside: 2097152
-link: lib"
+link: lib
+dead mount: False"
 # What it writes: a file directly in /usr, one in the package's directory, one in the
 # mount, changes to the mount's file and to the host's small file beside the mounts (a
 # copy in the split layer); a large file there is bound read-only (README, limitations).
