@@ -24,6 +24,12 @@ int set_capabilities(int permitted_cap, bool effective) {
   return ::syscall(SYS_capset, &header, data) == 0 ? 0 : errno;
 }
 
+void clear_ambient() {
+  // Kernels without ambient capabilities (before 4.3) have none to clear.
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    throw_sys("cannot clear", "the ambient capabilities", errno, Exit::Environment);
+}
+
 void empty_bounding_and_ambient() {
   // The bounding set first: dropping from it needs CAP_SETPCAP, which capset below removes.
   // One call per capability (a drop of one not held succeeds), until EINVAL past the
@@ -39,14 +45,18 @@ void empty_bounding_and_ambient() {
     }
     throw_sys("cannot drop capability " + std::to_string(cap) + " from", "the bounding set", err, Exit::Environment);
   }
-  // Kernels without ambient capabilities (before 4.3) have none to clear.
-  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
-    throw_sys("cannot clear", "the ambient capabilities", errno, Exit::Environment);
+  clear_ambient();
 }
 
 }  // namespace
 
 void drop_privileges() { drop_privileges_but(-1); }
+
+void drop_user_capabilities() {
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_sys("cannot set", "no_new_privs", errno, Exit::Environment);
+  clear_ambient();
+  if (const int err = set_capabilities(-1, false)) throw_sys("cannot drop", "the capabilities", err, Exit::Environment);
+}
 
 void drop_privileges_but(int kept) {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_sys("cannot set", "no_new_privs", errno, Exit::Environment);

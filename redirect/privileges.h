@@ -12,7 +12,14 @@ namespace appv {
 // install_seccomp_filter() and execve: mounting and setns need the capabilities.
 void drop_privileges();
 
-// The same, except that capability `kept` (e.g. CAP_KILL) stays permitted and
+// For a caller other than root, who may not shrink the bounding set (no CAP_SETPCAP):
+// no_new_privs, then the ambient, inheritable, permitted and effective sets emptied
+// (a user given capabilities by pam_cap or `setpriv --ambient-caps` keeps none in
+// the app). The bounding set stays; with no_new_privs no execve adds to the others.
+// Throws Exit::Environment with errno if a set cannot be changed.
+void drop_user_capabilities();
+
+// The same as drop_privileges, except that capability `kept` (e.g. CAP_KILL) stays permitted and
 // effective (not in the bounding set: no program exec'd gets it). For the PID
 // namespace's init: a process whose permitted set is not a subset of the app's cannot
 // be ptraced by it, nor its /proc/<pid>/mem, fd or environ opened

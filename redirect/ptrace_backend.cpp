@@ -54,10 +54,11 @@ namespace {
     if (cwd.empty() || ::chdir(cwd.c_str()) != 0) {
       if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
     }
-    // Root's capabilities go, as under ns; a user holds none to drop (and may not
-    // shrink the bounding set without CAP_SETPCAP): no_new_privs, set with the
-    // filter, keeps the app from gaining any.
+    // Root's capabilities go, as under ns; a user's own (ambient ones given by
+    // pam_cap or setpriv) too, but not the bounding set, which it may not shrink
+    // without CAP_SETPCAP: no_new_privs keeps the app from gaining any.
     if (::geteuid() == 0) drop_privileges();
+    else drop_user_capabilities();
     int listener = -1;
     if (const int err = install_trace_filter(redirected_calls(), listener_socket >= 0 ? &listener : nullptr)) {
       throw Error(Exit::Environment, fmt::format("cannot load the supervisor's seccomp filter: {}", errno_text(err)));

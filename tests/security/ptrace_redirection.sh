@@ -262,6 +262,14 @@ for f in (lambda: os.unlink(sys.argv[1]), lambda: open(sys.argv[1] + "-planted",
   rm -f "$node" "$node-planted"
   same "the app cannot trace its supervisor" "refused" \
     "$(run -c 'import ctypes, os; print("refused" if ctypes.CDLL(None).ptrace(0x4206, os.getppid(), 0, 0) else "attached")')"
+  # A user given a capability (pam_cap, `setpriv --ambient-caps`): the app holds none
+  # of it, as under ns.
+  uhome=$work/caps-home && mkdir -p "$uhome" && chown appv-e2e: "$uhome"
+  same "a user's ambient capability does not reach the app" "CapInh:0 CapPrm:0 CapEff:0 CapAmb:0" \
+    "$(setpriv --reuid appv-e2e --regid appv-e2e --clear-groups --inh-caps +net_raw --ambient-caps +net_raw \
+         env HOME="$uhome" "$A" run "${P[@]}" --temp "$work/python3.appv" -c '
+print(" ".join(l.split()[0] + str(int(l.split()[1], 16)) for l in open("/proc/self/status") if l.startswith(("CapInh", "CapPrm", "CapEff", "CapAmb"))))' 2>&1)"
+  rm -rf "$uhome"
 else
   # A user: same uid as the supervisor; seizing it would let the app steer it (and the
   # two would wait for each other for good).
