@@ -68,4 +68,13 @@ void unregister_for_cleanup(int slot) noexcept {
   if (slot >= 0 && slot < static_cast<int>(std::size(g_slots))) g_slots[slot].state.store(0, std::memory_order_release);
 }
 
+FatalSignalsHeld::FatalSignalsHeld() {
+  sigset_t fatal;
+  sigemptyset(&fatal);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&fatal, sig);
+  ::sigprocmask(SIG_BLOCK, &fatal, &old_);
+}
+
+FatalSignalsHeld::~FatalSignalsHeld() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
+
 }  // namespace appv

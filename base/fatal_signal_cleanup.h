@@ -4,6 +4,8 @@
 // removes it before the process dies of the signal.
 #pragma once
 
+#include <signal.h>
+
 namespace appv {
 
 // Handles SIGINT, SIGTERM, SIGHUP and SIGQUIT: removes every registered file, then
@@ -17,5 +19,19 @@ void install_fatal_signal_cleanup();
 // handler; callable from any thread.
 int register_for_cleanup(const char* path) noexcept;
 void unregister_for_cleanup(int slot) noexcept;
+
+// Holds SIGINT, SIGTERM, SIGHUP and SIGQUIT pending (sigprocmask) while it lives, for
+// a step that must finish or be undone as a whole (files committed together, such as a
+// key pair); the signal is delivered, and the handler runs, when it ends.
+class FatalSignalsHeld {
+ public:
+  FatalSignalsHeld();
+  ~FatalSignalsHeld();
+  FatalSignalsHeld(const FatalSignalsHeld&) = delete;
+  FatalSignalsHeld& operator=(const FatalSignalsHeld&) = delete;
+
+ private:
+  sigset_t old_;
+};
 
 }  // namespace appv

@@ -75,39 +75,68 @@ UniqueFd open_dir(int at, const std::string& path, int flags) {
 
 }  // namespace
 
-UniqueFd open_private_dir(const std::string& path, std::string_view what, bool make_missing) {
-  UniqueFd dir = open_dir(AT_FDCWD, path, 0);
-  if (dir) {
-    judge_with_ancestors(dir.get(), resolved_name(path), true, path, what);
-    return dir;
-  }
-  if (errno != ENOENT || !make_missing) throw_sys("cannot open directory", path, errno, Exit::CantCreate);
-  // Missing: the nearest directory above that exists is judged, and the rest made
-  // (0700) below it through descriptors, so nothing is made under a directory that
-  // fails and no directory swapped in meanwhile is followed.
-  std::vector<std::string> missing;
-  std::string existing = path;
-  for (;;) {
-    while (existing.size() > 1 && existing.back() == '/') existing.pop_back();
-    const size_t slash = existing.find_last_of('/');
-    std::string last = slash == std::string::npos ? existing : existing.substr(slash + 1);
-    if (last.empty() || last == "." || last == "..") {
-      throw Error(Exit::CantCreate, fmt::format("cannot make '{}': a missing directory in it is named '{}'", path, last));
+void PrivateDir::remove_made() noexcept {
+  for (auto it = made.rbegin(); it != made.rend(); ++it) ::unlinkat(it->first.get(), it->second.c_str(), AT_REMOVEDIR);
+  made.clear();
+}
+
+PrivateDir open_private_dir(const std::string& path, std::string_view what, bool make_missing) {
+  PrivateDir out;
+  out.fd = open_dir(AT_FDCWD, path, 0);
+  if (!out.fd) {
+    if (errno != ENOENT || !make_missing) throw_sys("cannot open directory", path, errno, Exit::CantCreate);
+    // Missing: the nearest directory above that exists is judged, and the rest made
+    // (0700) below it through descriptors, so nothing is made under a directory that
+    // fails and no directory swapped in meanwhile is followed.
+    std::vector<std::string> missing;
+    std::string existing = path;
+    for (;;) {
+      while (existing.size() > 1 && existing.back() == '/') existing.pop_back();
+      const size_t slash = existing.find_last_of('/');
+      std::string last = slash == std::string::npos ? existing : existing.substr(slash + 1);
+      if (last.empty() || last == "." || last == "..") {
+        throw Error(Exit::CantCreate, fmt::format("cannot make '{}': a missing directory in it is named '{}'", path, last));
+      }
+      missing.push_back(std::move(last));
+      existing = slash == std::string::npos ? "." : slash == 0 ? "/" : existing.substr(0, slash);
+      out.fd = open_dir(AT_FDCWD, existing, 0);
+      if (out.fd) break;
+      if (errno != ENOENT) throw_sys("cannot open directory", existing, errno, Exit::CantCreate);
     }
-    missing.push_back(std::move(last));
-    existing = slash == std::string::npos ? "." : slash == 0 ? "/" : existing.substr(0, slash);
-    dir = open_dir(AT_FDCWD, existing, 0);
-    if (dir) break;
-    if (errno != ENOENT) throw_sys("cannot open directory", existing, errno, Exit::CantCreate);
+    judge_with_ancestors(out.fd.get(), resolved_name(existing), false, path, what);
+    try {
+      std::string made_path = existing;
+      for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        made_path += "/" + *it;
+        // One that appeared meanwhile (made by someone else) is judged before anything
+        // is made in it; one made here is the caller's, 0700 whatever the umask.
+        const bool made = ::mkdirat(out.fd.get(), it->c_str(), 0700) == 0;
+        if (!made && errno != EEXIST) throw_sys("cannot make directory", made_path, errno, Exit::CantCreate);
+        int parent = out.fd.get();
+        if (made) {
+          out.made.emplace_back(std::move(out.fd), *it);
+          parent = out.made.back().first.get();
+          // No one else writes the parent (judged): the name is still the directory made.
+          if (::fchmodat(parent, it->c_str(), 0700, 0) != 0) throw_sys("cannot set the mode of", made_path, errno, Exit::CantCreate);
+        }
+        UniqueFd next = open_dir(parent, *it, O_NOFOLLOW);
+        if (!next) throw_sys("cannot open directory", made_path, errno, Exit::CantCreate);
+        if (!made) judge_with_ancestors(next.get(), resolved_name(made_path), false, path, what);
+        out.fd = std::move(next);
+      }
+    } catch (...) {
+      out.remove_made();
+      throw;
+    }
   }
-  judge_with_ancestors(dir.get(), resolved_name(existing), false, path, what);
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (::mkdirat(dir.get(), it->c_str(), 0700) != 0 && errno != EEXIST) throw_sys("cannot make directory", path, errno, Exit::CantCreate);
-    dir = open_dir(dir.get(), *it, O_NOFOLLOW);
-    if (!dir) throw_sys("cannot open directory", path, errno, Exit::CantCreate);
+  judge_with_ancestors(out.fd.get(), resolved_name(path), true, path, what);
+  // Judged as safe, it must also be the caller's to write (a refusal, not an I/O error).
+  if (::faccessat(out.fd.get(), ".", W_OK | X_OK, AT_EACCESS) != 0) {
+    const int err = errno;
+    out.remove_made();
+    throw_sys("cannot write into", path, err, Exit::CantCreate);
   }
-  judge_with_ancestors(dir.get(), resolved_name(path), true, path, what);  // one that appeared meanwhile
-  return dir;
+  return out;
 }
 
 }  // namespace appv

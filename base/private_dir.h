@@ -5,6 +5,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/unique_fd.h"
 
@@ -23,9 +25,18 @@ namespace appv {
 //     unless its sticky bit keeps others from entries that are the caller's (/tmp).
 // With `make_missing`, a missing directory is made (0700, as are missing ones above
 // it) below the nearest existing one, which is judged first: nothing is made under a
-// directory that fails. Write to it with *at() calls on the returned descriptor.
+// directory that fails; a directory that appears meanwhile is judged before anything
+// is made in it, and a failure removes what was made. Write to it with *at() calls
+// on the returned descriptor; the directory must also be the caller's to write.
 // Errors: Exit::CantCreate, "not writing WHAT into 'PATH': ..." naming the directory
-// that fails and why; "'PATH' is not a directory"; or the failed open with errno.
-UniqueFd open_private_dir(const std::string& path, std::string_view what, bool make_missing);
+// that fails and why; "'PATH' is not a directory"; or the failed call with errno.
+struct PrivateDir {
+  UniqueFd fd;
+  // The directories made for it, each as its parent's descriptor and its name.
+  std::vector<std::pair<UniqueFd, std::string>> made;
+  // Removes them (if empty), innermost first: for a caller whose writing failed.
+  void remove_made() noexcept;
+};
+PrivateDir open_private_dir(const std::string& path, std::string_view what, bool make_missing);
 
 }  // namespace appv

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <memory>
 
@@ -12,6 +13,7 @@
 #include "launcher/command_line.h"
 #include "launcher/reporter.h"
 #include "base/error.h"
+#include "base/fatal_signal_cleanup.h"
 #include "base/fs_util.h"
 #include "base/private_dir.h"
 #include "vfs/package.h"
@@ -21,21 +23,37 @@
 namespace appv::cli {
 
 int cmd_keygen(const std::string& name, const std::string& dir_arg) {
-  const bool plain = !name.empty() && name[0] != '.' && name.find('/') == std::string::npos &&
-                     std::none_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
-  if (!plain) throw Error(Exit::Usage, fmt::format("key name '{}' must be a plain file name", shown_name(name)));
+  // A key name becomes two file names and the signer recorded in signatures: plain
+  // ASCII, and short enough for its temporaries (".NAME.key.appv-tmp-PID-RANDOM")
+  // to fit a file name.
+  constexpr size_t kMaxName = 200;
+  const bool plain = !name.empty() && name[0] != '.' && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == '+' || c == '@';
+  });
+  if (!plain) {
+    throw Error(Exit::Usage, fmt::format("key name '{}' must be ASCII letters, digits, '.', '_', '-', '+' or '@', "
+                                         "not starting with '.'", shown_name(name)));
+  }
+  if (name.size() > kMaxName) throw Error(Exit::Usage, fmt::format("key name is too long ({} bytes; at most {})", name.size(), kMaxName));
+  install_fatal_signal_cleanup();  // Ctrl-C leaves no temporary holding a key
   std::string dir = dir_arg.empty() ? "." : dir_arg;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   // Judged once, then written through the descriptor judged: a key pair goes only where
   // no one else can replace it before it is handed out. A directory that holds private
-  // keys is the user's alone (0700) when appv makes it.
-  const UniqueFd dir_fd = open_private_dir(dir, "a key pair", /*make_missing=*/true);
+  // keys is the user's alone (0700) when appv makes it, and gone again if writing fails.
+  PrivateDir place = open_private_dir(dir, "a key pair", /*make_missing=*/true);
   const std::string base = dir + "/" + name;
-  const PublicKey key = generate_key_pair(KeyFileSpot{dir_fd.get(), name + ".key", base + ".key"},
-                                          KeyFileSpot{dir_fd.get(), name + ".pub", base + ".pub"});
+  PublicKey key{};
+  try {
+    key = generate_key_pair(KeyFileSpot{place.fd.get(), name + ".key", base + ".key"},
+                            KeyFileSpot{place.fd.get(), name + ".pub", base + ".pub"});
+  } catch (...) {
+    place.remove_made();
+    throw;
+  }
   say("wrote {0}.key (private: keep it secret) and {0}.pub ({1})\n"
              "to trust it on a machine: copy {0}.pub to {2}/trusted-keys/ (everyone) or ~/.config/appv/trusted-keys/ (you)\n",
-             base, key_fingerprint(key), kSystemConfigDir);
+             shown_name(base), key_fingerprint(key), kSystemConfigDir);
   return 0;
 }
 

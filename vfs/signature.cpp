@@ -12,6 +12,7 @@
 
 #include "base/atomic_file.h"
 #include "base/error.h"
+#include "base/fatal_signal_cleanup.h"
 #include "base/fs_util.h"
 #include "vfs/sha256.h"
 
@@ -187,6 +188,9 @@ PublicKey generate_key_pair(const KeyFileSpot& private_key, const KeyFileSpot& p
   AtomicFile public_file(public_key.dir_fd, public_key.name, public_key.path);
   const std::string public_pem = to_pem("PUBLIC KEY", kSpkiPrefix, sizeof kSpkiPrefix, pk.data());
   write_all(public_file.fd(), public_pem.data(), public_pem.size(), public_file.temp_path());
+  // From here the pair is finished or undone, whatever signal comes (Ctrl-C after the
+  // first rename would otherwise leave the private key alone).
+  const FatalSignalsHeld held;
   private_file.commit_new(0600, Durability::Unsynced);
   bool public_committed = false;
   try {

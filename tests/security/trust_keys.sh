@@ -98,9 +98,14 @@ same "(an ACL granting user 65000 write: its mask shows as group bits)" "770" "$
 status "so is one whose ACL lets another user write it (73)" 73 "$A" keygen k --dir acl
 same "neither leaving anything" "|" "$(ls -A grouped)|$(ls -A acl)"
 status "a key name with a control character is refused (64)" 64 "$A" keygen $'k\e[2J' --dir private
-same "and shown escaped" "appv: key name 'k\\x1b[2J' must be a plain file name" "$("$A" keygen $'k\e[2J' --dir private 2>&1)"
+same "and shown escaped" "appv: key name 'k\\x1b[2J' must be ASCII letters, digits, '.', '_', '-', '+' or '@', not starting with '.'" "$("$A" keygen $'k\e[2J' --dir private 2>&1)"
+status "a key name too long for its temporaries is refused (64)" 64 "$A" keygen "$(printf 'n%.0s' {1..201})" --dir made/a
+same "leaving no directory made for it" "" "$(ls -d made 2>/dev/null)"
 touch plain
 status "a --dir that is a file is refused (73)" 73 "$A" keygen k --dir plain
+check "a --dir made under umask 0777 is made 0700 and used" bash -c "umask 0777 && '$A' keygen k --dir made/a >/dev/null"
+same "(its modes)" "700 700 600" "$(stat -c %a made made/a made/a/k.key | tr '\n' ' ' | sed 's/ $//')"
+rm -rf made
 if [ "$(id -u)" != 0 ]; then
   mkdir -m 0300 unreadable
   status "a directory the caller cannot read (no sync of it possible) is refused first (73)" 73 "$A" keygen k --dir unreadable
