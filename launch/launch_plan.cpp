@@ -278,6 +278,12 @@ void throw_refused(const LaunchPlan& plan, const Instance& running) {
                                       plan.app_id, running.pid));
 }
 
+DiskTree host_tree(const LaunchInputs& in) {
+  DiskTree host("/");
+  host.ask_mounts_within(in.host_mounts, kMountAnswerTimeoutMs);
+  return host;
+}
+
 LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const TreeProbe& package_tree) {
   LaunchPlan plan;
   plan.kind = in.kind;
@@ -306,6 +312,11 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
     }
   }
   plan.mounts = make_plan(plan.rules, host, package_tree, layout);
+  for (const std::string& mount : host.unanswered()) {
+    plan.notices.push_back(fmt::format("appv: {}: a mount that did not answer within {} s (a hung network or FUSE file "
+                                       "system); left out of the view",
+                                       mount, kMountAnswerTimeoutMs / 1000));
+  }
   if (in.kind != LaunchKind::InstallCapture) plan_permissions(in, host, plan);
   plan_kernel_trees(host, in.tty, plan);
   plan_host_state(in, host, package_tree, plan);

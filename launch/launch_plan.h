@@ -193,6 +193,13 @@ struct LaunchPlan {
 
 inline constexpr std::chrono::milliseconds kDefaultLinger{2000};
 
+// How long the host's kind of each of its mount points is waited for (host_tree()).
+inline constexpr int kMountAnswerTimeoutMs = 2000;
+
+// The host's "/" as plan_launch reads it: its mount points (in.host_mounts) asked with
+// kMountAnswerTimeoutMs, so a hung one is left out (with a notice), not waited for.
+DiskTree host_tree(const LaunchInputs& in);
+
 // Builds the plan. `host` is the host's "/", `package_tree` the package's tree at
 // virtual paths (the extracted cache entry, or the payload's listing for a dry run
 // before extraction). Throws Exit::Usage for a bad --isolate or an unknown entry

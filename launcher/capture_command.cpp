@@ -35,7 +35,7 @@ LaunchPlan installer_plan(const std::vector<std::string>& command) {
   const char* path_env = std::getenv("PATH");
   in.program = command[0].find('/') != std::string::npos ? command[0] : find_executable(command[0], path_env ? path_env : kSystemPath);
   if (in.program.empty()) throw Error(Exit::NotFound, fmt::format("installer '{}' not found on PATH", command[0]));
-  return plan_launch(in, DiskTree("/"), MemoryTree());
+  return plan_launch(in, host_tree(in), MemoryTree());
 }
 
 }  // namespace

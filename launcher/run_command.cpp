@@ -149,7 +149,7 @@ int cmd_run(const RunArgs& args, Package package) {
     }
   };
   if (probe) take_answer(probe->answer());
-  const DiskTree host("/");
+  const DiskTree host = host_tree(in);
   // The plan; planned again with the probe's answer if it was left out for a join and
   // the launch builds instead (the instance has gone, or gives way).
   const auto plan_for = [&](const TreeProbe& package_tree) {
@@ -190,7 +190,7 @@ int cmd_run(const RunArgs& args, Package package) {
     // (its linger ended): the probe now, and the plan again with its answer, against
     // the trees as they are now (a DiskTree remembers what it looked at).
     take_answer(probe_namespace_support());
-    const LaunchPlan built = plan_launch(in, DiskTree("/"), DiskTree(cached.root));
+    const LaunchPlan built = plan_launch(in, host_tree(in), DiskTree(cached.root));
     print_notices(built, plan.notices);
     apply(built, stderr_reporter(), terminal ? &*terminal : nullptr);
   }

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "base/bounded_stat.h"
 #include "base/error.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
@@ -308,11 +309,23 @@ Rule parse_rule_arg(const std::string& text) {
   return Rule{prefix, *mode, RuleOrigin::CommandLine, {}};
 }
 
+void DiskTree::ask_mounts_within(const std::vector<std::string>& mount_points, int timeout_ms) {
+  mount_points_.insert(mount_points.begin(), mount_points.end());
+  mount_timeout_ms_ = timeout_ms;
+}
+
 NodeKind DiskTree::kind(const std::string& path) const {
   if (const auto it = kinds_.find(path); it != kinds_.end()) return it->second;
   struct stat st;
   NodeKind kind = NodeKind::Absent;
-  if (::lstat(real(path).c_str(), &st) == 0) {
+  int err = 0;
+  if (mount_timeout_ms_ > 0 && mount_points_.count(real(path))) {
+    err = lstat_within(real(path), st, mount_timeout_ms_);
+    if (err == ETIMEDOUT) unanswered_.push_back(path);
+  } else if (::lstat(real(path).c_str(), &st) != 0) {
+    err = errno;
+  }
+  if (err == 0) {
     kind = S_ISDIR(st.st_mode) ? NodeKind::Dir
            : S_ISREG(st.st_mode) ? NodeKind::File
            : S_ISLNK(st.st_mode) ? NodeKind::Symlink : NodeKind::Other;

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "manifests/manifest.h"
@@ -116,6 +117,9 @@ class TreeProbe {
   virtual NodeKind kind(const std::string& path) const = 0;  // does not follow a final symlink
   virtual std::vector<std::string> list(const std::string& dir) const = 0;  // names, sorted
   virtual std::string read_link(const std::string& path) const = 0;
+  // Paths whose kind could not be asked (a mount that did not answer in time), taken as
+  // absent: for the launch's notices.
+  virtual std::vector<std::string> unanswered() const { return {}; }
 };
 
 // A TreeProbe over a real directory: paths are virtual, looked up below `root`.
@@ -127,11 +131,19 @@ class DiskTree final : public TreeProbe {
   NodeKind kind(const std::string& path) const override;
   std::vector<std::string> list(const std::string& dir) const override;
   std::string read_link(const std::string& path) const override;
+  std::vector<std::string> unanswered() const override { return unanswered_; }
+  // The kinds of these mount points (the host's, from mountinfo) are asked with a
+  // timeout (base/bounded_stat.h): one that does not answer within `timeout_ms` (a
+  // hung NFS or FUSE file system) is absent and listed by unanswered().
+  void ask_mounts_within(const std::vector<std::string>& mount_points, int timeout_ms);
 
  private:
   std::string real(const std::string& path) const { return root_ == "/" ? path : root_ + path; }
   std::string root_;
   mutable std::unordered_map<std::string, NodeKind> kinds_;
+  std::unordered_set<std::string> mount_points_;
+  int mount_timeout_ms_ = 0;
+  mutable std::vector<std::string> unanswered_;
 };
 
 // A TreeProbe held in memory: built from a package listing (for --dry-run before
