@@ -9,10 +9,14 @@
 
 namespace appv {
 
-// lstat(2) of `path`, made by a child process so that the caller can stop waiting:
-// returns 0 (with `st` filled), lstat's errno, or ETIMEDOUT when no answer came within
-// `timeout_ms` milliseconds (the child is then killed: the kernel's waits for a FUSE
-// or NFS answer end on SIGKILL). Errors of fork(2) or pipe(2) are returned as well.
+// lstat(2) of `path`, made by an orphaned grandchild so that the caller can stop
+// waiting and never has to reap a process the mount holds: returns 0 (with `st`
+// filled), lstat's errno, or ETIMEDOUT when no answer came within `timeout_ms`
+// milliseconds (the looker is then sent SIGKILL, which ends the kernel's waits for an
+// NFS server or for a FUSE daemon that has not yet read the request; one that has read
+// it keeps the looker until the daemon answers or dies). Errors of fork(2) or pipe(2)
+// are returned as well, EIO when the looker died without answering. The caller must
+// not be a child subreaper (prctl PR_SET_CHILD_SUBREAPER): the orphan would be its.
 int lstat_within(const std::string& path, struct stat& st, int timeout_ms);
 
 }  // namespace appv

@@ -137,20 +137,27 @@ launch user "$uhome"
 launch root "$HOME"
 
 # A FUSE mount whose daemon is alive but never answers (a hung sshfs, or a hard NFS
-# mount of a server that is down): each lookup of it waits for good. The launch waits
-# 2 s for it, then leaves it out with a notice; for another user than its owner the
-# kernel refuses at once (no allow_other). On /usr/games, which nothing else here walks.
+# mount of a server that is down): it answers the kernel's INIT, then reads each
+# request and answers none, so that each lookup of it waits for good, and SIGKILL does
+# not end a wait for a request the daemon has read. The launch waits 2 s for it, then
+# leaves it out with a notice; for another user than its owner the kernel refuses at
+# once (no allow_other). On /usr/games, which nothing else here walks.
 echo "== a mount that never answers"
-python3 -c 'import ctypes, os, sys, time
+python3 -c 'import ctypes, os, struct, sys
 fd = os.open("/dev/fuse", os.O_RDWR)
 libc = ctypes.CDLL(None, use_errno=True)
 if libc.mount(b"appv-e2e-hung", b"/usr/games", b"fuse", 0, f"fd={fd},rootmode=40000,user_id=0,group_id=0".encode()):
     sys.exit("mount: " + os.strerror(ctypes.get_errno()))
+unique = struct.unpack_from("=IIQ", os.read(fd, 1 << 17))[2]  # FUSE_INIT, from <linux/fuse.h>
+init_out = struct.pack("=IIIIHHIIHHI28x", 7, 31, 0, 0, 0, 0, 4096, 0, 0, 0, 0)  # protocol 7.31
+os.write(fd, struct.pack("=IiQ", 16 + len(init_out), 0, unique) + init_out)
 open(sys.argv[1], "w").close()
-time.sleep(600)' "$work/hung.ready" &
+while True:
+    os.read(fd, 1 << 17)' "$work/hung.ready" &
 hung_daemon=$!
 for _ in $(seq 50); do [[ -e $work/hung.ready ]] && break; sleep 0.1; done
-same "the mount does not answer" "124" "$(timeout 2 stat /usr/games >/dev/null 2>&1; echo $?)"
+same "the mount does not answer, not even to SIGKILL" "137 D" \
+  "$(timeout -s KILL 2 stat /usr/games >/dev/null 2>&1; echo $?) $(ps -eo stat=,args= | awk '$2 == "stat" && $3 == "/usr/games" { print substr($1, 1, 1) }')"
 out=$(timeout 60 "$A" run submounts.appv -c 'print("ran")' 2>&1); rc=$?
 same "root: the launch runs the app" "0 ran" "$rc $(grep -v '^appv:' <<<"$out")"
 check "root: saying that the mount was left out" grep -qx "appv: /usr/games: a mount that did not answer within 2 s (a hung network or FUSE file system); left out of the view" <<<"$out"

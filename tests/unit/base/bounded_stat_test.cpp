@@ -1,4 +1,5 @@
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cerrno>
 
@@ -11,7 +12,7 @@
 using namespace appv;
 using namespace appv::test;
 
-TEST_CASE("lstat_within answers as lstat does, from its child process") {
+TEST_CASE("lstat_within answers as lstat does, from another process") {
   TempDir dir;
   write_file(dir / "f", "12345");
   struct stat st {};
@@ -23,4 +24,16 @@ TEST_CASE("lstat_within answers as lstat does, from its child process") {
   CHECK(S_ISREG(st.st_mode));
   CHECK(lstat_within(dir / "missing", st, 5000) == ENOENT);
   CHECK(lstat_within(dir / "f/below", st, 5000) == ENOTDIR);
+}
+
+TEST_CASE("lstat_within gives up at its deadline and leaves the caller no child to reap") {
+  TempDir dir;
+  write_file(dir / "f", "x");
+  struct stat st {};
+  // A deadline already past: no answer can be waited for, whatever the looker does.
+  CHECK(lstat_within(dir / "f", st, 0) == ETIMEDOUT);
+  // The looker is an orphan (it may still hang in a mount that never answers): the
+  // caller has no child of its own left, so its own waitpid(-1) never meets it.
+  CHECK(::waitpid(-1, nullptr, WNOHANG) == -1);
+  CHECK(errno == ECHILD);
 }
