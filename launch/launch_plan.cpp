@@ -280,7 +280,7 @@ void throw_refused(const LaunchPlan& plan, const Instance& running) {
 
 DiskTree host_tree(const LaunchInputs& in) {
   DiskTree host("/");
-  host.ask_mounts_within(in.host_mounts, kMountAnswerTimeoutMs);
+  host.ask_mounts_within(in.waiting_mounts, kMountAnswerTimeoutMs);
   return host;
 }
 

@@ -93,6 +93,7 @@ struct LaunchInputs {
   std::string cwd;                    // the caller's working directory
   std::vector<std::string> environ;   // NAME=VALUE, the caller's environment
   std::vector<std::string> host_mounts;  // the host's mount points: redirect/mounts.h host_mount_points()
+  std::vector<std::string> waiting_mounts;  // those that may not answer: host_mount_points_that_may_wait()
   bool as_root = false;               // root gets a mount namespace alone
   // What this host lets the `ns` backend do (redirect/namespace_probe.h); unset: not
   // probed (the backend then diagnoses a refusal when it meets it).
@@ -196,8 +197,9 @@ inline constexpr std::chrono::milliseconds kDefaultLinger{2000};
 // How long the host's kind of each of its mount points is waited for (host_tree()).
 inline constexpr int kMountAnswerTimeoutMs = 2000;
 
-// The host's "/" as plan_launch reads it: its mount points (in.host_mounts) asked with
-// kMountAnswerTimeoutMs, so a hung one is left out (with a notice), not waited for.
+// The host's "/" as plan_launch reads it: the mount points that may not answer
+// (in.waiting_mounts: network and FUSE file systems) asked with kMountAnswerTimeoutMs,
+// so a hung one is left out (with a notice), not waited for.
 DiskTree host_tree(const LaunchInputs& in);
 
 // Builds the plan. `host` is the host's "/", `package_tree` the package's tree at

@@ -81,6 +81,7 @@ LaunchInputs host_launch_inputs() {
   in.cwd = current_dir();
   for (char** e = environ; *e; ++e) in.environ.emplace_back(*e);
   in.host_mounts = host_mount_points();
+  in.waiting_mounts = mount_points_that_may_wait("/proc/self/mountinfo");
   in.as_root = ::geteuid() == 0;
   in.identity = read_identity();
   in.pid = ::getpid();

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -279,29 +280,57 @@ void mount_host_state(const MountOp& op) {
   }
 }
 
-// Every mount point in this process's mount namespace, from `mountinfo` (the
-// process's own /proc/self/mountinfo, wherever its proc is).
-std::vector<std::string> mount_points(const std::string& mountinfo) {
-  std::vector<std::string> out;
+// Each mount of this process's mount namespace, from `mountinfo` (the process's own
+// /proc/self/mountinfo, wherever its proc is): its point and its file system's type.
+struct MountEntry {
+  std::string point;
+  std::string type;
+};
+std::vector<MountEntry> mount_entries(const std::string& mountinfo) {
+  std::vector<MountEntry> out;
   std::ifstream in(mountinfo);
   std::string line;
   while (std::getline(in, line)) {
-    // "36 35 98:0 /mnt1 /mnt/parent rw,..." : the fifth field, with \ooo escapes.
+    // "36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw,errors=continue":
+    // the fifth field, with \ooo escapes, and the first after the " - " separator
+    // (proc(5)).
     std::istringstream fields(line);
     std::string id, parent, dev, root, point;
     if (!(fields >> id >> parent >> dev >> root >> point)) continue;
-    std::string path;
+    MountEntry entry;
     for (size_t i = 0; i < point.size(); ++i) {
       if (point[i] == '\\' && i + 3 < point.size()) {
-        path += static_cast<char>(std::stoi(point.substr(i + 1, 3), nullptr, 8));
+        entry.point += static_cast<char>(std::stoi(point.substr(i + 1, 3), nullptr, 8));
         i += 3;
       } else {
-        path += point[i];
+        entry.point += point[i];
       }
     }
-    out.push_back(path);
+    if (const size_t sep = line.find(" - "); sep != std::string::npos) {
+      std::istringstream(line.substr(sep + 3)) >> entry.type;
+    }
+    out.push_back(std::move(entry));
   }
   return out;
+}
+
+std::vector<std::string> mount_points(const std::string& mountinfo) {
+  std::vector<std::string> out;
+  for (MountEntry& m : mount_entries(mountinfo)) out.push_back(std::move(m.point));
+  return out;
+}
+
+// Local and kernel file systems, whose lookups the kernel answers from memory or a
+// local disk. Any other (NFS, CIFS, 9p, Ceph, FUSE, autofs, or one this list does
+// not know) may wait on a server or a daemon.
+bool answers_locally(const std::string& type) {
+  static const std::unordered_set<std::string> local = {
+      "ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "jfs", "reiserfs", "bcachefs", "zfs", "vfat", "msdos",
+      "exfat", "ntfs3", "hfs", "hfsplus", "iso9660", "udf", "squashfs", "erofs", "overlay", "tmpfs", "ramfs",
+      "devtmpfs", "proc", "sysfs", "devpts", "cgroup", "cgroup2", "mqueue", "hugetlbfs", "bpf", "tracefs",
+      "debugfs", "securityfs", "pstore", "configfs", "binfmt_misc", "fusectl", "efivarfs", "selinuxfs", "nsfs",
+      "rpc_pipefs"};
+  return local.count(type) != 0;
 }
 
 // Why the overlay at `target` over the host's `lowers` under the sandbox's `upper` was
@@ -622,6 +651,14 @@ std::map<size_t, Premounted> premount(const std::vector<MountOp>& ops, const Sha
 }  // namespace
 
 std::vector<std::string> host_mount_points() { return mount_points("/proc/self/mountinfo"); }
+
+std::vector<std::string> mount_points_that_may_wait(const std::string& mountinfo) {
+  std::vector<std::string> out;
+  for (MountEntry& m : mount_entries(mountinfo)) {
+    if (!answers_locally(m.type)) out.push_back(std::move(m.point));
+  }
+  return out;
+}
 
 std::string escape_overlay_path(const std::string& path) {
   std::string out;

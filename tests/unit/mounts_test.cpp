@@ -2,6 +2,7 @@
 
 #include "redirect/mounts.h"
 #include "redirect/shared_overlay.h"
+#include "tests/unit/support/temp_dir.h"
 
 using namespace appv;
 
@@ -56,4 +57,21 @@ TEST_CASE("no shared overlay for a single tree, nor in a plan that splits a dire
   split.host_mounts.push_back("/srv/data");
   split.ops.push_back(MountOp::split("/srv", {}, {}, "/s/upper/srv", "/s/work/srv", "test"));
   CHECK_FALSE(plan_shared_overlay(split));
+}
+
+TEST_CASE("the mounts that may not answer are the network, FUSE and unknown ones") {
+  appv::test::TempDir dir;
+  // Lines as the kernel writes them (proc(5)); optional fields before " - " vary.
+  appv::test::write_file(dir / "mountinfo",
+             "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+             "23 22 0:5 / /proc rw,nosuid - proc proc rw\n"
+             "24 22 0:40 / /home/u/remote rw,nosuid,nodev shared:7 master:3 - fuse.sshfs u@host: rw,user_id=1000\n"
+             "25 22 0:41 / /mnt/nfs\\040share rw - nfs4 server:/export rw,vers=4.2\n"
+             "26 22 0:42 / /snap/core/1 ro - squashfs /dev/loop0 ro\n"
+             "27 22 0:43 / /net rw - autofs systemd-1 rw,fd=30\n"
+             "28 22 0:44 / /srv/odd rw - somefs none rw\n"
+             "29 22 0:45 / /tmp rw - tmpfs tmpfs rw\n");
+  CHECK(mount_points_that_may_wait(dir / "mountinfo") ==
+        std::vector<std::string>{"/home/u/remote", "/mnt/nfs share", "/net", "/srv/odd"});
+  CHECK(mount_points_that_may_wait(dir / "missing").empty());
 }
