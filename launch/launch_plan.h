@@ -93,7 +93,7 @@ struct LaunchInputs {
   std::string cwd;                    // the caller's working directory
   std::vector<std::string> environ;   // NAME=VALUE, the caller's environment
   std::vector<std::string> host_mounts;  // the host's mount points: redirect/mounts.h host_mount_points()
-  std::vector<std::string> waiting_mounts;  // those that may not answer: host_mount_points_that_may_wait()
+  std::vector<std::string> waiting_mounts;  // those that may not answer: redirect/mounts.h read_mount_points()
   bool as_root = false;               // root gets a mount namespace alone
   // What this host lets the `ns` backend do (redirect/namespace_probe.h); unset: not
   // probed (the backend then diagnoses a refusal when it meets it).

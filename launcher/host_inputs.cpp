@@ -80,8 +80,9 @@ LaunchInputs host_launch_inputs() {
   in.user = user_tokens();
   in.cwd = current_dir();
   for (char** e = environ; *e; ++e) in.environ.emplace_back(*e);
-  in.host_mounts = host_mount_points();
-  in.waiting_mounts = mount_points_that_may_wait("/proc/self/mountinfo");
+  MountPoints mounts = read_mount_points("/proc/self/mountinfo");
+  in.host_mounts = std::move(mounts.all);
+  in.waiting_mounts = std::move(mounts.may_wait);
   in.as_root = ::geteuid() == 0;
   in.identity = read_identity();
   in.pid = ::getpid();

@@ -652,10 +652,11 @@ std::map<size_t, Premounted> premount(const std::vector<MountOp>& ops, const Sha
 
 std::vector<std::string> host_mount_points() { return mount_points("/proc/self/mountinfo"); }
 
-std::vector<std::string> mount_points_that_may_wait(const std::string& mountinfo) {
-  std::vector<std::string> out;
+MountPoints read_mount_points(const std::string& mountinfo) {
+  MountPoints out;
   for (MountEntry& m : mount_entries(mountinfo)) {
-    if (!answers_locally(m.type)) out.push_back(std::move(m.point));
+    if (!answers_locally(m.type)) out.may_wait.push_back(m.point);
+    out.all.push_back(std::move(m.point));
   }
   return out;
 }

@@ -19,11 +19,15 @@ void enter_view(const Plan& plan, const NamespaceState& ns);
 std::vector<std::string> host_mount_points();
 
 // The mount points listed in `mountinfo` (proc(5)'s format: /proc/self/mountinfo for
-// the host's) whose file system may leave a lookup waiting on a server or a daemon
-// (NFS, CIFS, 9p, FUSE, autofs, a type not known to be local): the launch looks at
-// these with a timeout (base/bounded_stat.h), the others directly. An unreadable file
-// gives none.
-std::vector<std::string> mount_points_that_may_wait(const std::string& mountinfo);
+// the host's), read once: all of them (as host_mount_points()), and those whose file
+// system may leave a lookup waiting on a server or a daemon (NFS, CIFS, 9p, FUSE,
+// autofs, a type not known to be local), which the launch looks at with a timeout
+// (base/bounded_stat.h), the others directly. An unreadable file gives none.
+struct MountPoints {
+  std::vector<std::string> all;
+  std::vector<std::string> may_wait;
+};
+MountPoints read_mount_points(const std::string& mountinfo);
 
 // Escapes ',' ':' and '\' for an overlayfs lowerdir/upperdir option value.
 std::string escape_overlay_path(const std::string& path);
