@@ -13,6 +13,11 @@ std::string errno_text(int err) {
   return msg;
 }
 
+std::string errno_name(int err) {
+  const char* name = ::strerrorname_np(err);
+  return name ? name : fmt::format("errno {}", err);
+}
+
 void throw_sys(std::string_view op, std::string_view path, int err, Exit code) {
   throw Error(code, fmt::format("{} '{}': {}", op, path, errno_text(err)), std::string(op), std::string(path), err);
 }

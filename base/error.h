@@ -56,4 +56,7 @@ class Error : public std::runtime_error {
 
 std::string errno_text(int err);
 
+// The errno's symbolic name: "EPERM"; "errno N" for one glibc does not name.
+std::string errno_name(int err);
+
 }  // namespace appv

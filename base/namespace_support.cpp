@@ -238,9 +238,4 @@ std::string refusal_message(const NamespaceSupport& s) {
                      ways.empty() ? "" : "; ways out: " + ways);
 }
 
-std::string errno_name(int err) {
-  const char* name = ::strerrorname_np(err);
-  return name ? name : fmt::format("errno {}", err);
-}
-
 }  // namespace appv

@@ -85,7 +85,4 @@ std::string refusal_message(const NamespaceSupport& support);
 // (always a way out, so never "").
 std::string ways_out(RefusalCause cause);
 
-// The errno's symbolic name: "EPERM"; "errno N" for one glibc does not name.
-std::string errno_name(int err);
-
 }  // namespace appv

@@ -8,6 +8,7 @@
 #include "launch/kernel_trees.h"
 #include "launch/locale_fallback.h"
 #include "launch/permissions_plan.h"
+#include "manifests/paths.h"
 #include "vfs/layout.h"
 #include "vfs/sha256.h"
 
@@ -51,7 +52,15 @@ Tokens user_dirs_on_host(const Tokens& user, const TreeProbe& host) {
 // then the command line's, each covering everything below its prefix: later wins.
 RuleSet view_rules(const LaunchInputs& in, const TreeProbe& host) {
   const Tokens dirs = user_dirs_on_host(in.user, host);
-  RuleSet rules = default_rules(dirs, in.cwd, host);
+  // A working directory among appv's sandboxes, which every view hides, is not made a
+  // merged place of the view: the app would see a sandbox (its own or another app's)
+  // there. It starts in / instead, and is told so.
+  std::string sandboxes = in.sandboxes;
+  if (std::string real = sandboxes.empty() ? std::string() : resolve_in_tree(host, sandboxes); !real.empty()) {
+    sandboxes = real;
+  }
+  const bool cwd_hidden = !sandboxes.empty() && path_has_prefix(in.cwd, sandboxes);
+  RuleSet rules = default_rules(dirs, cwd_hidden ? std::string() : in.cwd, host);
   for (const auto& [prefix, mode] : in.manifest->isolation) {
     add_rule(rules, prefix, mode, RuleOrigin::Manifest, dirs, in.host_paths, &host);
   }

@@ -2,6 +2,7 @@
 // static runtime stub prints it too).
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "launch/plan_format.h"
 
 namespace appv {

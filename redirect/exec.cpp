@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+
 #include <fmt/format.h>
 
 #include "base/advice.h"
@@ -11,11 +13,22 @@
 
 namespace appv {
 
+void enter_working_dir(const std::string& real, const std::string& shown, int error) {
+  if (error == 0 && !real.empty()) {
+    if (::chdir(real.c_str()) == 0) return;
+    error = errno;
+  }
+  if (!shown.empty()) {
+    const int err = error ? error : ENOENT;
+    std::fprintf(stderr, "appv: warning: %s: the working directory is not in the app's view (%s, %s); it starts in /\n",
+                 shown.c_str(), errno_text(err).c_str(), errno_name(err).c_str());
+  }
+  if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
+}
+
 void exec_entry(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& envp,
                 const std::string& cwd) {
-  if (cwd.empty() || ::chdir(cwd.c_str()) != 0) {
-    if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
-  }
+  enter_working_dir(cwd, cwd);
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

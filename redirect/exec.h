@@ -7,7 +7,14 @@
 
 namespace appv {
 
-// Enters `cwd` (or "/" if the view lacks it), sets PR_SET_NO_NEW_PRIVS and drops every
+// Enters `real`, the host path (ptrace backend) or the path in the view (ns) of the
+// caller's working directory `shown`; where that fails (the view hides it, or it lay
+// on a mount left out of the view; `error` is an errno found before), says so on
+// standard error, naming `shown` and the errno, and enters "/". Throws Exit::Io when
+// even "/" cannot be entered.
+void enter_working_dir(const std::string& real, const std::string& shown, int error = 0);
+
+// Enters `cwd` (enter_working_dir), sets PR_SET_NO_NEW_PRIVS and drops every
 // capability (invariant 4, redirect/privileges.h), loads the system-call filter
 // (redirect/seccomp_filter.h) and replaces this process with `path`, so the app's exit status, signals, standard
 // streams and terminal are the caller's own (invariant 5). Returns only by throwing:

@@ -29,6 +29,7 @@
 #include "base/user_notification.h"
 #include "redirect/app_rights.h"
 #include "redirect/child_channel.h"
+#include "redirect/exec.h"
 #include "redirect/path_syscalls.h"
 #include "redirect/privileges.h"
 #include "redirect/ptrace_app_filter.h"
@@ -46,14 +47,12 @@ namespace {
 // the backend's rules (ptrace_app_filter.h: they refuse a listener of the app's own,
 // which the supervisor's filter already has taken) and the plan's program. Its execve
 // is the first call the supervisor rewrites: the view's loader runs it.
-[[noreturn]] void start_app(const LaunchPlan& plan, const std::string& cwd, const ErrorChannel& errors,
+[[noreturn]] void start_app(const LaunchPlan& plan, const Translation& cwd, const ErrorChannel& errors,
                             int listener_socket, SeizeGate& gate) {
   // The supervisor could not seize it (and says why): nothing to run.
   if (!gate.wait_in_child()) ::_exit(121);
   errors.run([&] {
-    if (cwd.empty() || ::chdir(cwd.c_str()) != 0) {
-      if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
-    }
+    enter_working_dir(cwd.real, plan.cwd, cwd.error);
     // Root's capabilities go, as under ns; a user's own (ambient ones given by
     // pam_cap or setpriv) too, but not the bounding set, which it may not shrink
     // without CAP_SETPCAP: no_new_privs keeps the app from gaining any.
@@ -193,7 +192,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   std::fflush(nullptr);
   const pid_t child = ::fork();
   if (child < 0) throw_sys("cannot fork", "the app", errno, Exit::Environment);
-  if (child == 0) start_app(plan, cwd.error ? std::string() : cwd.real, errors, sending.get(), gate);
+  if (child == 0) start_app(plan, cwd, errors, sending.get(), gate);
   errors.close_writer();
   sending.reset();
   const auto refused = [] {

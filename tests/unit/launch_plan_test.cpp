@@ -465,6 +465,19 @@ TEST_CASE("launch plan: from another working directory a running instance is joi
   CHECK(plan_launch(in, merged_usr_host(), jq_package()).view_id.substr(0, 33) != there.substr(0, 33));
 }
 
+TEST_CASE("launch plan: a working directory among appv's sandboxes is not made a place of the view") {
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  // Every view hides the sandboxes; merging the working directory there would show one.
+  in.cwd = "/home/u/.local/share/appv/sandboxes/org.example.other/upper";
+  CHECK(format_launch_plan(plan_launch(in, merged_usr_host(), jq_package()), in.environ).find("(working directory)") ==
+        std::string::npos);
+  // A directory beside them is.
+  in.cwd = "/home/u/.local/share/appv-notes";
+  CHECK(format_launch_plan(plan_launch(in, merged_usr_host(), jq_package()), in.environ).find("(working directory)") !=
+        std::string::npos);
+}
+
 TEST_CASE("launch plan: --temp runs in a sandbox of its own, removed at exit, never joined") {
   const Manifest m = manifest();
   LaunchInputs in = inputs(m);

@@ -42,6 +42,14 @@ check "appv tags loads the distribution module and libcurl" \
 status "appv tags reports the unreachable registry" 69 "$A" tags "127.0.0.1:$port/nothing"
 
 same "the sandbox is private to its user" "700" "$(stat -c %a "$HOME/.local/share/appv/sandboxes/jq")"
+# Started in a directory the view hides (appv's sandboxes are hidden from every app):
+# the app starts in / and is told so, under either backend.
+for backend in ns ptrace; do
+  out=$(cd "$HOME/.local/share/appv/sandboxes/jq" && "$A" run --backend "$backend" "$OLDPWD/python3.appv" -c 'import os; print(os.getcwd())' 2>&1)
+  same "$backend: started in a hidden directory, the app runs in / and is told so" \
+    "/|appv: warning: $HOME/.local/share/appv/sandboxes/jq: the working directory is not in the app's view (No such file or directory, ENOENT); it starts in /" \
+    "$(sort <<<"$out" | tr '\n' '|' | sed 's/|$//')"
+done
 
 echo "== writecopy keeps the host untouched"
 probe='import os

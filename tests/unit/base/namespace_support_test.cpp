@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "base/error.h"
 #include "base/namespace_support.h"
 
 using namespace appv;
