@@ -67,13 +67,14 @@ int lstat_within(const std::string& path, struct stat& st, int timeout_ms) {
   const pid_t middle = ::fork();
   if (middle < 0) return errno;
   if (middle == 0) {
-    const pid_t looker = ::fork();
+    // _Fork: no atfork handlers, which may take locks another thread of the caller
+    // held at the fork above (async-signal-safe, unlike fork(3)).
+    const pid_t looker = ::_Fork();
     if (looker == 0) look_and_answer(path.c_str(), to_parent.get());
     ::_exit(looker < 0 ? 1 : 0);
   }
   to_parent.reset();
-  int middle_status = 0;
-  while (::waitpid(middle, &middle_status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(middle, nullptr, 0) < 0 && errno == EINTR) {
   }
 
   Answer answer{};
