@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "launch/environment.h"
 #include "launch/host_state.h"
 #include "launch/kernel_trees.h"
@@ -324,7 +325,7 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
   for (const std::string& mount : host.unanswered()) {
     plan.notices.push_back(fmt::format("appv: {}: a mount that did not answer within {} s (a hung network or FUSE file "
                                        "system); left out of the view",
-                                       mount, kMountAnswerTimeoutMs / 1000));
+                                       printable(mount), kMountAnswerTimeoutMs / 1000));
   }
   if (in.kind != LaunchKind::InstallCapture) plan_permissions(in, host, plan);
   plan_kernel_trees(host, in.tty, plan);

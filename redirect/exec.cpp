@@ -8,6 +8,7 @@
 
 #include "base/advice.h"
 #include "base/error.h"
+#include "base/text.h"
 #include "redirect/privileges.h"
 #include "redirect/seccomp_filter.h"
 
@@ -21,7 +22,7 @@ void enter_working_dir(const std::string& real, const std::string& shown, int er
   if (!shown.empty()) {
     const int err = error ? error : ENOENT;
     std::fprintf(stderr, "appv: warning: %s: the working directory is not in the app's view (%s, %s); it starts in /\n",
-                 shown.c_str(), errno_text(err).c_str(), errno_name(err).c_str());
+                 printable(shown).c_str(), errno_text(err).c_str(), errno_name(err).c_str());
   }
   if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
 }

@@ -309,6 +309,18 @@ Rule parse_rule_arg(const std::string& text) {
   return Rule{prefix, *mode, RuleOrigin::CommandLine, {}};
 }
 
+bool DiskTree::below_unanswered(const std::string& path, bool or_at) const {
+  if (mount_timeout_ms_ <= 0 || root_ != "/") return false;
+  for (const std::string& point : mount_points_) {
+    if (point == "/" || !path_has_prefix(path, point) || (point == path && !or_at)) continue;
+    // The mount point is asked first (with its timeout), once.
+    if (kind(point) == NodeKind::Absent && std::find(unanswered_.begin(), unanswered_.end(), point) != unanswered_.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 void DiskTree::ask_mounts_within(const std::vector<std::string>& mount_points, int timeout_ms) {
   mount_points_.insert(mount_points.begin(), mount_points.end());
   mount_timeout_ms_ = timeout_ms;
@@ -316,6 +328,10 @@ void DiskTree::ask_mounts_within(const std::vector<std::string>& mount_points, i
 
 NodeKind DiskTree::kind(const std::string& path) const {
   if (const auto it = kinds_.find(path); it != kinds_.end()) return it->second;
+  if (below_unanswered(path)) {
+    kinds_.emplace(path, NodeKind::Absent);
+    return NodeKind::Absent;
+  }
   struct stat st;
   NodeKind kind = NodeKind::Absent;
   int err = 0;
@@ -336,6 +352,7 @@ NodeKind DiskTree::kind(const std::string& path) const {
 
 std::vector<std::string> DiskTree::list(const std::string& dir) const {
   std::vector<std::string> out;
+  if (below_unanswered(dir, true)) return out;
   std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(real(dir).c_str()), closedir);
   if (!d) return out;
   while (dirent* ent = readdir(d.get())) {
@@ -363,6 +380,7 @@ std::vector<std::string> DiskTree::list(const std::string& dir) const {
 }
 
 std::string DiskTree::read_link(const std::string& path) const {
+  if (below_unanswered(path)) return {};
   char buf[4096];
   ssize_t n = ::readlink(real(path).c_str(), buf, sizeof buf);
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();

@@ -134,11 +134,15 @@ class DiskTree final : public TreeProbe {
   std::vector<std::string> unanswered() const override { return unanswered_; }
   // The kinds of these mount points (the host's, from mountinfo) are asked with a
   // timeout (base/bounded_stat.h): one that does not answer within `timeout_ms` (a
-  // hung NFS or FUSE file system) is absent and listed by unanswered().
+  // hung NFS or FUSE file system) is absent and listed by unanswered(), and nothing
+  // below it is looked at (absent, listed as empty).
   void ask_mounts_within(const std::vector<std::string>& mount_points, int timeout_ms);
 
  private:
   std::string real(const std::string& path) const { return root_ == "/" ? path : root_ + path; }
+  // Whether `path` lies below (or, with `or_at`, at) a mount point asked with a timeout
+  // that did not answer; the mount point is asked first.
+  bool below_unanswered(const std::string& path, bool or_at = false) const;
   std::string root_;
   mutable std::unordered_map<std::string, NodeKind> kinds_;
   std::unordered_set<std::string> mount_points_;

@@ -163,6 +163,11 @@ same "root: the launch runs the app" "0 ran" "$rc $(grep -v '^appv:' <<<"$out")"
 check "root: saying that the mount was left out" grep -qx "appv: /usr/games: a mount that did not answer within 2 s (a hung network or FUSE file system); left out of the view" <<<"$out"
 out=$(as_user timeout 60 "$A" run submounts.appv -c 'print("ran")' 2>&1); rc=$?
 same "user: the launch runs the app" "0 ran" "$rc $out"
+# A home below it (appv's own directories elsewhere): nothing below the mount is looked
+# at, where each lookup would wait for good.
+out=$(HOME=/usr/games/home XDG_DATA_HOME=$work/xdg-data XDG_CACHE_HOME=$work/xdg-cache \
+  timeout 60 "$A" run submounts.appv -c 'print("ran")' 2>&1); rc=$?
+same "root, a home below the mount: the launch runs the app" "0 ran" "$rc $(grep -v '^appv:' <<<"$out")"
 kill "$hung_daemon"; wait "$hung_daemon" 2>/dev/null
 umount -l /usr/games
 rm -rf "$uhome"
