@@ -49,6 +49,15 @@ Tokens user_dirs_on_host(const Tokens& user, const TreeProbe& host) {
   return out;
 }
 
+// Where appv's sandboxes lie on the host, links followed (~/.local on another disk, a
+// linked sandboxes directory): the view hides that directory, which an app reaches
+// through the links too. The path as given while it does not exist yet.
+std::string sandboxes_on_host(const LaunchInputs& in, const TreeProbe& host) {
+  if (in.sandboxes.empty()) return {};
+  std::string real = resolve_in_tree(host, in.sandboxes);
+  return real.empty() ? in.sandboxes : real;
+}
+
 // Defaults, then the manifest's rules as far as the policy lets them open host paths,
 // then the command line's, each covering everything below its prefix: later wins.
 RuleSet view_rules(const LaunchInputs& in, const TreeProbe& host) {
@@ -56,10 +65,7 @@ RuleSet view_rules(const LaunchInputs& in, const TreeProbe& host) {
   // A working directory among appv's sandboxes, which every view hides, is not made a
   // merged place of the view: the app would see a sandbox (its own or another app's)
   // there. It starts in / instead, and is told so.
-  std::string sandboxes = in.sandboxes;
-  if (std::string real = sandboxes.empty() ? std::string() : resolve_in_tree(host, sandboxes); !real.empty()) {
-    sandboxes = real;
-  }
+  const std::string sandboxes = sandboxes_on_host(in, host);
   const bool cwd_hidden = !sandboxes.empty() && path_has_prefix(in.cwd, sandboxes);
   RuleSet rules = default_rules(dirs, cwd_hidden ? std::string() : in.cwd, host);
   for (const auto& [prefix, mode] : in.manifest->isolation) {
@@ -131,8 +137,11 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
   plan.entry_name = in.entry.empty() ? m.default_entry : in.entry;
   plan.entry_path = entry.path;
   plan.package_root = layout::cache_root(in.cache, in.digest);
-  plan.sandbox = in.kind == LaunchKind::Temp ? layout::temp_sandbox(in.sandboxes, m.id, in.pid)
-                                             : layout::join(in.sandboxes, m.id);
+  // Links followed: the `ns` backend names the overlays' upper directories inside the
+  // view it builds, where a link to another place on the host would not lead there.
+  const std::string sandboxes = sandboxes_on_host(in, host);
+  plan.sandbox = in.kind == LaunchKind::Temp ? layout::temp_sandbox(sandboxes, m.id, in.pid)
+                                             : layout::join(sandboxes, m.id);
   plan.cleanup = in.kind == LaunchKind::Temp ? Cleanup::RemoveOnExit : Cleanup::Keep;
 
   plan.rules = view_rules(in, host);
@@ -314,7 +323,7 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
 
   // The installer's view has no package: its layout names a directory that never exists.
   const std::string package_root = in.kind == LaunchKind::InstallCapture ? plan.sandbox + "/no-package" : plan.package_root;
-  Layout layout{package_root, plan.sandbox, {in.sandboxes}, in.host_mounts, {}};
+  Layout layout{package_root, plan.sandbox, {sandboxes_on_host(in, host)}, in.host_mounts, {}};
   if (in.kind != LaunchKind::InstallCapture) {
     const Tokens dirs = user_dirs_on_host(in.user, host);
     for (const char* dir : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"}) {

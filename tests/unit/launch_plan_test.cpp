@@ -221,6 +221,22 @@ TEST_CASE("launch plan: a HOME and an XDG directory reached through links get th
   CHECK(plan.rules.lookup("/srv/cache-u/x").mode == Isolation::WriteCopy);
 }
 
+TEST_CASE("launch plan: a sandboxes directory that is a link is hidden where the link leads") {
+  // ~/.local/share/appv/sandboxes linked to another disk: an app reaches it through the
+  // link, so the view must hide the directory it leads to.
+  MemoryTree host = merged_usr_host();
+  host.add("/srv/sb/org.example.other", NodeKind::Dir);
+  host.add("/home/u/.local/share/appv/sb-link", NodeKind::Symlink, "/srv/sb");
+  const Manifest m = manifest();
+  LaunchInputs in = inputs(m);
+  in.sandboxes = "/home/u/.local/share/appv/sb-link";
+  std::vector<std::string> hidden;
+  for (const MountOp& op : plan_launch(in, host, jq_package()).mounts.ops) {
+    if (op.type == MountOp::Type::Hide) hidden.push_back(op.target);
+  }
+  CHECK(hidden == std::vector<std::string>{"/srv/sb"});
+}
+
 TEST_CASE("launch plan: manifest rules opening host paths are refused unless the policy grants them") {
   const Manifest m = manifest("[isolation]\n\"~/.ssh\" = \"host\"\n\"/srv\" = \"merged\"\n\"~/Documents\" = \"host\"\n");
   LaunchInputs in = inputs(m);
