@@ -29,4 +29,19 @@ check "...the installed copy is the package, byte for byte" cmp "$shm/jq.appv" "
 same "...and it runs by id" 9 "$(echo '{"a":9}' | "$A" run jq .a)"
 check "uninstall it" "$A" uninstall -q "${system[@]}" jq
 rm -rf "$shm"
+# appv's sandboxes on another disk through a link (XDG_DATA_HOME/appv/sandboxes ->
+# elsewhere): the app's sandbox lands where the link leads, and every view hides that
+# directory, which the app could reach by its own path.
+mkdir -p "$work/xdg/appv" "$work/elsewhere/org.other.app/upper"
+echo '{"secret":1}' > "$work/elsewhere/org.other.app/upper/secret.json"
+ln -s "$work/elsewhere" "$work/xdg/appv/sandboxes"
+for backend in ns ptrace; do
+  out=$(echo '{"a":3}' | XDG_DATA_HOME=$work/xdg "$A" run --backend "$backend" "$work/jq.appv" .a 2>&1); rc=$?
+  same "$backend: sandboxes reached through a link: the launch runs" "0 3" "$rc $out"
+  check "$backend: ...its sandbox is where the link leads" test -d "$work/elsewhere/jq/upper"
+  out=$(XDG_DATA_HOME=$work/xdg "$A" run --backend "$backend" "$work/jq.appv" . "$work/elsewhere/org.other.app/upper/secret.json" 2>&1); rc=$?
+  same "$backend: ...another app's sandbox is hidden at the link's end" "2" "$rc"
+  rm -rf "$work/elsewhere/jq"
+done
+
 finish
