@@ -555,7 +555,12 @@ void apply(const MountOp& op, const ViewContext& ctx) {
       break;
     }
     case MountOp::Type::Hide:
-      do_mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "mode=0755,size=4k", "tmpfs (hiding)");
+      // A directory the view does not show at all has nothing to hide: a home split
+      // around a mount below it shows the host's directories that were there when the
+      // launch was planned, and a user's first launch makes appv's own after that.
+      if (::mount("tmpfs", target.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "mode=0755,size=4k") != 0) {
+        if (errno != ENOENT) mount_failed("tmpfs (hiding)", target, errno);
+      }
       break;
     case MountOp::Type::Tmpfs:
       make_mount_dir(target, op.target);

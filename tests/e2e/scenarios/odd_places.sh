@@ -44,4 +44,15 @@ for backend in ns ptrace; do
   rm -rf "$work/elsewhere/jq"
 done
 
+# A first launch from a new home with a mount below it (a disk at ~/disk): the home is
+# split around the mount, and appv's own directories, made after the plan, are not in
+# that view at all (nothing to hide there). Mounting needs root.
+if [[ $(id -u) -eq 0 ]]; then
+  mkdir -p "$work/new-home/disk"
+  mount -t tmpfs appv-e2e-odd "$work/new-home/disk"
+  out=$(echo '{"a":4}' | HOME=$work/new-home "$A" run "$work/jq.appv" .a 2>&1); rc=$?
+  umount "$work/new-home/disk"
+  same "a first launch with a mount below a new home runs" "0 4" "$rc $out"
+fi
+
 finish
