@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -19,7 +20,9 @@ void enter_working_dir(const std::string& real, const std::string& shown, int er
     if (::chdir(real.c_str()) == 0) return;
     error = errno;
   }
-  if (!shown.empty()) {
+  // A directory the view shows but the user may not enter (`su USER` from root's
+  // home) is no news: the app could not have used it natively either.
+  if (!shown.empty() && error != EACCES && error != EPERM) {
     const int err = error ? error : ENOENT;
     std::fprintf(stderr, "appv: warning: %s: the working directory is not in the app's view (%s, %s); it starts in /\n",
                  printable(shown).c_str(), errno_text(err).c_str(), errno_name(err).c_str());

@@ -10,7 +10,8 @@ namespace appv {
 // Enters `real`, the host path (ptrace backend) or the path in the view (ns) of the
 // caller's working directory `shown`; where that fails (the view hides it, or it lay
 // on a mount left out of the view; `error` is an errno found before), says so on
-// standard error, naming `shown` and the errno, and enters "/". Throws Exit::Io when
+// standard error, naming `shown` and the errno, and enters "/". Silently for EACCES
+// and EPERM: a directory the user may not enter, which the view does show. Throws Exit::Io when
 // even "/" cannot be entered.
 void enter_working_dir(const std::string& real, const std::string& shown, int error = 0);
 
