@@ -30,8 +30,21 @@ void clear_ambient() {
     throw_sys("cannot clear", "the ambient capabilities", errno, Exit::Environment);
 }
 
+// Set once this process, or the one it was forked from, has emptied its bounding set:
+// the set only ever shrinks, so a child forked after that has it empty too, and the
+// forty-odd prctl calls of another pass would change nothing.
+bool bounding_set_empty = false;
+
 void empty_bounding_and_ambient() {
-  // The bounding set first: dropping from it needs CAP_SETPCAP, which capset below removes.
+  empty_bounding_set();
+  clear_ambient();
+}
+
+}  // namespace
+
+void empty_bounding_set() {
+  if (bounding_set_empty) return;
+  // Dropping from the bounding set needs CAP_SETPCAP, which the callers' capset removes.
   // One call per capability (a drop of one not held succeeds), until EINVAL past the
   // kernel's last; without CAP_SETPCAP a drop fails, which is fine for one not held.
   for (int cap = 0;; ++cap) {
@@ -45,10 +58,8 @@ void empty_bounding_and_ambient() {
     }
     throw_sys("cannot drop capability " + std::to_string(cap) + " from", "the bounding set", err, Exit::Environment);
   }
-  clear_ambient();
+  bounding_set_empty = true;
 }
-
-}  // namespace
 
 void drop_privileges() { drop_privileges_but(-1); }
 

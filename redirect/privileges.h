@@ -12,6 +12,13 @@ namespace appv {
 // install_seccomp_filter() and execve: mounting and setns need the capabilities.
 void drop_privileges();
 
+// Empties the bounding set (PR_CAPBSET_DROP for each capability up to cap_last_cap)
+// and remembers it, so that the calls below skip that step in this process and in
+// children forked after it: the ptrace backend's root supervisor empties it once
+// before it forks the app, instead of once in each. Needs CAP_SETPCAP for a
+// capability still held; throws Exit::Environment with errno if a drop is refused.
+void empty_bounding_set();
+
 // For a caller other than root, who may not shrink the bounding set (no CAP_SETPCAP):
 // no_new_privs, then the ambient, inheritable, permitted and effective sets emptied
 // (a user given capabilities by pam_cap or `setpriv --ambient-caps` keeps none in

@@ -186,6 +186,10 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     throw_sys("cannot create", "a socket pair for the supervisor", errno, Exit::Environment);
   }
   UniqueFd receiving(sockets[0]), sending(sockets[1]);
+  // Root's bounding set goes before the fork: the app (drop_privileges) and the
+  // supervisor (AppRights) each empty it after, and a set emptied once is not dropped
+  // from again. Neither needs it: the supervisor never execs, the app must not gain.
+  if (::geteuid() == 0) empty_bounding_set();
   SeizeGate gate;
   OneCpu pinned;
   ErrorChannel errors;

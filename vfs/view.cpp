@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <memory>
 #include <set>
 
@@ -332,6 +333,13 @@ NodeKind DiskTree::kind(const std::string& path) const {
     kinds_.emplace(path, NodeKind::Absent);
     return NodeKind::Absent;
   }
+  if (const size_t slash = path.find_last_of('/'); slash != std::string::npos && slash + 1 < path.size()) {
+    const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
+    if (listed_dirs_.count(parent) && !listed_paths_.count(path)) {
+      kinds_.emplace(path, NodeKind::Absent);
+      return NodeKind::Absent;
+    }
+  }
   struct stat st;
   NodeKind kind = NodeKind::Absent;
   int err = 0;
@@ -355,10 +363,19 @@ std::vector<std::string> DiskTree::list(const std::string& dir) const {
   if (below_unanswered(dir, true)) return out;
   std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(real(dir).c_str()), closedir);
   if (!d) return out;
-  while (dirent* ent = readdir(d.get())) {
+  std::vector<std::string> paths;
+  int err = 0;
+  for (;;) {
+    errno = 0;
+    dirent* ent = readdir(d.get());
+    if (!ent) {
+      err = errno;
+      break;
+    }
     std::string_view n = ent->d_name;
     if (n == "." || n == "..") continue;
     out.emplace_back(n);
+    paths.push_back(dir == "/" ? "/" + out.back() : dir + "/" + out.back());
     // The listing names each entry's kind (d_type), so kind() needs no lstat for it:
     // a launch lists the host's top directories and would otherwise stat each entry.
     // Not a directory's: it may be a mount point, whose listed type is the covered
@@ -373,7 +390,12 @@ std::vector<std::string> DiskTree::list(const std::string& dir) const {
       case DT_LNK: kind = NodeKind::Symlink; break;
       default: kind = NodeKind::Other; break;
     }
-    kinds_.emplace(dir == "/" ? "/" + out.back() : dir + "/" + out.back(), kind);
+    kinds_.emplace(paths.back(), kind);
+  }
+  // readdir answers NULL at the end and on an error; only a whole listing says what is absent.
+  if (err == 0 && (dir == "/" || (!dir.empty() && dir[0] == '/' && dir.back() != '/'))) {
+    listed_dirs_.insert(dir);
+    listed_paths_.insert(paths.begin(), paths.end());
   }
   std::sort(out.begin(), out.end());
   return out;

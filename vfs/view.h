@@ -145,6 +145,11 @@ class DiskTree final : public TreeProbe {
   bool below_unanswered(const std::string& path, bool or_at = false) const;
   std::string root_;
   mutable std::unordered_map<std::string, NodeKind> kinds_;
+  // Directories listed whole, and every path a listing named: a name a listed
+  // directory did not hold is absent without an lstat (a launch asks the package's
+  // top directory for each of the host's).
+  mutable std::unordered_set<std::string> listed_dirs_;
+  mutable std::unordered_set<std::string> listed_paths_;
   std::unordered_set<std::string> mount_points_;
   int mount_timeout_ms_ = 0;
   mutable std::vector<std::string> unanswered_;

@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <map>
 
 #include "base/error.h"
+#include "tests/unit/support/temp_dir.h"
 #include "tests/unit/support/thrown.h"
 #include "vfs/view.h"
 
@@ -676,4 +679,20 @@ TEST_CASE("host links from writecopy directories into merged ones get the app's 
   const Plan hidden = make_plan(full, host, jq_package(), layout);
   CHECK(hidden.copy_ups.empty());
   CHECK_FALSE(find(hidden, "/home/u/.config/nvim", MountOp::Type::Overlay));
+}
+
+TEST_CASE("a directory listed whole answers for the names it lacks, without looking again") {
+  test::TempDir root;
+  REQUIRE(::mkdir((root / "a").c_str(), 0755) == 0);
+  test::write_file(root / "f", "x");
+  const DiskTree tree(root.path());
+  CHECK(tree.list("/") == std::vector<std::string>{"a", "f"});
+  // Made after the listing: the tree plans against the directory as it listed it.
+  test::write_file(root / "late", "x");
+  test::write_file(root / "a/late", "x");
+  CHECK(tree.kind("/late") == NodeKind::Absent);
+  CHECK(tree.kind("/a") == NodeKind::Dir);
+  CHECK(tree.kind("/f") == NodeKind::File);
+  // A directory not listed is still asked name by name.
+  CHECK(tree.kind("/a/late") == NodeKind::File);
 }
