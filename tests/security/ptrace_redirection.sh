@@ -260,6 +260,15 @@ for f in (lambda: os.unlink(sys.argv[1]), lambda: open(sys.argv[1] + "-planted",
   check "the host's /dev keeps its nodes, and gets none, from a capability-free root app" \
     test -c "$node" -a ! -e "$node-planted" -a -c /dev/null -a ! -e /dev/null-moved
   rm -f "$node" "$node-planted"
+  # Root's bounding set is emptied once, before the fork (redirect/privileges.h): the
+  # app and its supervisor both end with it empty, the supervisor keeping only
+  # CAP_SYS_ADMIN, permitted and not effective (redirect/app_rights.h).
+  same "a root app holds no capability, its bounding set included, nor does its supervisor beyond CAP_SYS_ADMIN permitted" \
+    "app CapInh:0 CapPrm:0 CapEff:0 CapBnd:0 CapAmb:0 supervisor CapInh:0 CapPrm:$((1 << 21)) CapEff:0 CapBnd:0 CapAmb:0" \
+    "$(run -c '
+import os
+caps = lambda p: " ".join(l.split()[0] + str(int(l.split()[1], 16)) for l in open(p) if l.startswith("Cap"))
+print("app", caps("/proc/self/status"), "supervisor", caps("/proc/%d/status" % os.getppid()))')"
   same "the app cannot trace its supervisor" "refused" \
     "$(run -c 'import ctypes, os; print("refused" if ctypes.CDLL(None).ptrace(0x4206, os.getppid(), 0, 0) else "attached")')"
   # A user given a capability (pam_cap, `setpriv --ambient-caps`): the app holds none
