@@ -36,6 +36,7 @@
 #include "redirect/seccomp_filter.h"
 #include "redirect/supervisor.h"
 #include "vfs/layout.h"
+#include "vfs/tree_index.h"
 #include "vfs/view_table.h"
 
 namespace appv {
@@ -175,6 +176,13 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   });
   PathTranslator view(ViewTable::from_plan(plan.mounts), empty, ::geteuid() == 0, listings);
   view.use_listing_memory(layout::join(plan.sandbox, ".listings"));
+  // The package's layer looked up in memory (vfs/tree_index.h); a tree extracted
+  // before indexes were written has none and is looked up on disk.
+  if (!plan.package_root.empty()) {
+    if (std::optional<TreeIndex> index = TreeIndex::open(layout::tree_index(parent_dir(plan.package_root)))) {
+      view.use_tree_index(plan.package_root, std::move(*index));
+    }
+  }
   const Translation cwd = view.translate(plan.cwd, Intent::Lookup, true);
   // The hot calls go to the supervisor as user notifications where the kernel can
   // answer an open with a descriptor (5.14); else every call stops for ptrace.

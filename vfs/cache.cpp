@@ -23,6 +23,7 @@
 #include "base/user_dirs.h"
 #include "vfs/layout.h"
 #include "vfs/payload.h"
+#include "vfs/tree_index.h"
 
 namespace appv {
 namespace {
@@ -112,6 +113,13 @@ bool extract_entry(const Package& package, const std::string& cache_root, const 
   ScopeGuard remove_tmp([&] { remove_tree_quietly(tmp); });
   extract_payload(package, tmp, {}, reporter);
   create_whiteouts(tmp + "/root", package.manifest().hide);
+  // The index is a shortcut for lookups, not part of the tree: a tree without one is
+  // looked up on disk, so a failure to write it fails nothing.
+  try {
+    if (!write_tree_index(tmp + "/root", layout::tree_index(tmp))) ::unlink(layout::tree_index(tmp).c_str());
+  } catch (const Error&) {
+    ::unlink(layout::tree_index(tmp).c_str());
+  }
   // One syncfs instead of an fsync per file: the tree is durable before it is
   // published, and the rename is made durable by syncing the parent.
   UniqueFd fd(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -16,6 +16,7 @@
 //
 // The cache (vfs/cache.h), <cache>/:
 //   <digest>/root          a package's tree at virtual paths
+//   <digest>/.appv/tree    what each entry of root/ is (vfs/tree_index.h)
 //   <digest>.lock          serialises extractions of one package
 //   .tmp-<digest>-XXXXXX   an extraction in progress (or interrupted)
 #pragma once
@@ -61,6 +62,8 @@ inline std::string cache_entry(const std::string& cache, const std::string& dige
 inline std::string cache_root(const std::string& cache, const std::string& digest) {
   return cache_entry(cache, digest) + "/root";
 }
+// The index of a cache entry's tree (`entry`: <cache>/<digest>, or its extraction in progress).
+inline std::string tree_index(const std::string& entry) { return entry + "/.appv/tree"; }
 inline std::string cache_lock(const std::string& cache, const std::string& digest) {
   return join(cache, digest + ".lock");
 }

@@ -195,6 +195,14 @@ PathTranslator::Entry PathTranslator::lookup(const Dir& dir, const std::string& 
   const std::string rel = dir.rel.empty() ? name : dir.rel + "/" + name;
   for (size_t i : dir.layers) {
     const std::string real = layer_path(*dir.place, i, rel);
+    if (const std::optional<char> k = indexed(real)) {
+      if (*k == '\0') continue;
+      if (*k == 'w') return e;  // deleted: absent, whatever lies below
+      e.kind = *k == 'd' ? NodeKind::Dir : *k == 'f' ? NodeKind::File : *k == 'l' ? NodeKind::Symlink : NodeKind::Other;
+      e.layer = i;
+      e.real = real;
+      return e;
+    }
     struct stat st;
     if (::lstat(real.c_str(), &st) != 0) continue;
     if (is_whiteout(st)) return e;  // deleted: absent, whatever lies below
@@ -252,6 +260,13 @@ bool PathTranslator::resolve_dir(const Dir& parent, const std::string& name, con
       started = true;
       const std::string real = layer_path(*e.place, i, d.rel);
       struct stat st;
+      if (const std::optional<char> k = indexed(real)) {
+        if (*k == '\0') continue;
+        if (*k != 'd') break;
+        d.layers.push_back(i);
+        d.stamps += "package ";
+        continue;
+      }
       if (i == e.layer && e.have_stat) {
         st = e.st;
       } else if (::lstat(real.c_str(), &st) != 0) {
@@ -871,6 +886,24 @@ void PathTranslator::use_listing_memory(std::string file) {
     if (b == std::string::npos) continue;
     remembered_[line.substr(0, a)] = {line.substr(a + 1, b - a - 1), line.substr(b + 1)};
   }
+}
+
+void PathTranslator::use_tree_index(std::string root, TreeIndex index) {
+  index_root_ = std::move(root);
+  index_.emplace(std::move(index));
+}
+
+std::optional<char> PathTranslator::indexed(const std::string& real) const {
+  if (!index_ || !path_has_prefix(real, index_root_)) return std::nullopt;
+  if (real.size() == index_root_.size()) return 'd';
+  const std::string_view below = std::string_view(real).substr(index_root_.size());
+  // The index names each entry once, by its plain path: any other spelling is asked
+  // of the disk.
+  if (below.back() == '/' || below.find("//") != std::string_view::npos || below.find("/./") != std::string_view::npos ||
+      below.find("/../") != std::string_view::npos || below.ends_with("/.") || below.ends_with("/..")) {
+    return std::nullopt;
+  }
+  return index_->find(below);
 }
 
 void PathTranslator::save_listing_memory() const {

@@ -19,10 +19,12 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "vfs/tree_index.h"
 #include "vfs/view.h"
 #include "vfs/view_table.h"
 
@@ -110,6 +112,13 @@ class PathTranslator {
   void use_listing_memory(std::string file);
   void save_listing_memory() const;
 
+  // The package's extracted tree `root` and its index (vfs/tree_index.h): a lookup in
+  // a layer at or below `root` asks the index instead of the disk (no lstat), and
+  // such a layer directory's stamp is a constant, the tree never changing. Its
+  // entries then carry no stat (Translation::have_stat false): the calls that answer
+  // with one make it.
+  void use_tree_index(std::string root, TreeIndex index);
+
   const ViewTable& table() const { return table_; }
 
   // A supervisor that makes the app's calls with the app's rights (root without
@@ -163,6 +172,9 @@ class PathTranslator {
   // file `real` that a write would copy up: write permission, or owning it (chmod,
   // utime with times). 0 or the errno the call fails with, as overlayfs answers.
   static int may_change(const std::string& real);
+  // What the index says `real` is: nullopt if `real` is not in the indexed tree (or
+  // there is no index), '\0' if the tree has no such entry, else its kind letter.
+  std::optional<char> indexed(const std::string& real) const;
 
   ViewTable table_;
   std::string empty_dir_;
@@ -183,6 +195,8 @@ class PathTranslator {
   std::string memory_file_;
   std::map<std::string, Remembered> remembered_;
   bool memory_changed_ = false;
+  std::string index_root_;
+  std::optional<TreeIndex> index_;
 };
 
 }  // namespace appv

@@ -327,13 +327,30 @@ void DiskTree::ask_mounts_within(const std::vector<std::string>& mount_points, i
   mount_timeout_ms_ = timeout_ms;
 }
 
+bool DiskTree::plain_absolute(const std::string& path) {
+  if (path == "/") return true;
+  if (path.empty() || path[0] != '/' || path.back() == '/') return false;
+  for (size_t at = 1; at <= path.size();) {
+    const size_t end = std::min(path.find('/', at), path.size());
+    const std::string_view part(path.data() + at, end - at);
+    if (part.empty() || part == "." || part == "..") return false;
+    at = end + 1;
+  }
+  return true;
+}
+
+bool DiskTree::below_mount_asked(const std::string& dir) const {
+  return std::any_of(mount_points_.begin(), mount_points_.end(),
+                     [&](const std::string& point) { return point != "/" && path_has_prefix(real(dir), point); });
+}
+
 NodeKind DiskTree::kind(const std::string& path) const {
   if (const auto it = kinds_.find(path); it != kinds_.end()) return it->second;
   if (below_unanswered(path)) {
     kinds_.emplace(path, NodeKind::Absent);
     return NodeKind::Absent;
   }
-  if (const size_t slash = path.find_last_of('/'); slash != std::string::npos && slash + 1 < path.size()) {
+  if (const size_t slash = path.find_last_of('/'); plain_absolute(path) && slash != std::string::npos) {
     const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
     if (listed_dirs_.count(parent) && !listed_paths_.count(path)) {
       kinds_.emplace(path, NodeKind::Absent);
@@ -392,8 +409,11 @@ std::vector<std::string> DiskTree::list(const std::string& dir) const {
     }
     kinds_.emplace(paths.back(), kind);
   }
-  // readdir answers NULL at the end and on an error; only a whole listing says what is absent.
-  if (err == 0 && (dir == "/" || (!dir.empty() && dir[0] == '/' && dir.back() != '/'))) {
+  // readdir answers NULL at the end and on an error; only a whole listing says what is
+  // absent. Not one of a file system that may answer a lookup for a name it does not
+  // list (autofs without browsing mounts a key when it is looked up; FUSE may do
+  // anything): below a mount point asked with a timeout, names are asked one by one.
+  if (err == 0 && plain_absolute(dir) && !below_mount_asked(dir)) {
     listed_dirs_.insert(dir);
     listed_paths_.insert(paths.begin(), paths.end());
   }

@@ -143,6 +143,10 @@ class DiskTree final : public TreeProbe {
   // Whether `path` lies below (or, with `or_at`, at) a mount point asked with a timeout
   // that did not answer; the mount point is asked first.
   bool below_unanswered(const std::string& path, bool or_at = false) const;
+  // "/" or "/a/b": no empty, "." or ".." component, no trailing slash.
+  static bool plain_absolute(const std::string& path);
+  // Whether `dir` is at or below a mount point asked with a timeout (ask_mounts_within).
+  bool below_mount_asked(const std::string& dir) const;
   std::string root_;
   mutable std::unordered_map<std::string, NodeKind> kinds_;
   // Directories listed whole, and every path a listing named: a name a listed

@@ -9,6 +9,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <optional>
 #include <stdexcept>
 
@@ -19,6 +20,7 @@
 #include "manifests/paths.h"
 #include "vfs/path_translator.h"
 #include "vfs/sandbox.h"
+#include "vfs/tree_index.h"
 
 using namespace appv;
 using appv::test::read_file;
@@ -73,9 +75,24 @@ struct Fixture {
     plan.ops.push_back(MountOp::symlink("/data/fd", "/proc/self/fd", "like /dev/fd"));
     make_dirs(t / "listings");
     table = ViewTable::from_plan(plan);
-    return PathTranslator(*table, empty, false, t / "listings");
+    return with_index(PathTranslator(*table, empty, false, t / "listings"));
   }
-  PathTranslator later_launch() { return PathTranslator(*table, empty, false, t / "listings"); }
+  PathTranslator later_launch() { return with_index(PathTranslator(*table, empty, false, t / "listings")); }
+  // A package is never changed once extracted; a test that changes it makes the
+  // next translator index it again.
+  void package_changed() const { ::unlink((t / "pkg.index").c_str()); }
+  // With APPV_TEST_TREE_INDEX=1 (the suite's second run, tests/CMakeLists.txt) the
+  // package's layer is looked up in its index (vfs/tree_index.h), as a launch does.
+  PathTranslator with_index(PathTranslator translator) const {
+    const char* on = std::getenv("APPV_TEST_TREE_INDEX");
+    if (!on || std::string(on) != "1") return translator;
+    const std::string file = t / "pkg.index";
+    if (!test::exists(file)) REQUIRE(write_tree_index(pkg, file));
+    std::optional<TreeIndex> index = TreeIndex::open(file);
+    REQUIRE(index);
+    translator.use_tree_index(pkg, std::move(*index));
+    return translator;
+  }
 };
 
 }  // namespace
@@ -266,6 +283,7 @@ TEST_CASE("which layer lists a merged directory is remembered across launches un
   make_dirs(f.pkg + "/usr/share/doc");
   write_file(f.pkg + "/usr/share/doc/readme", "package doc\n");
   write_file(f.host + "/usr/share/doc/extra", "host extra\n");
+  f.package_changed();
   const std::string memory = f.t / "listings-memory";
   // Directories changed within the last second are not remembered (a change in the
   // same clock tick would not show in their ctime).
@@ -388,4 +406,42 @@ TEST_CASE("a private tmpfs shows only what the plan puts in it, read-only; a tmp
   const Translation shm = tr.translate("/dev/shm/appv-unit-new", Intent::Create);
   CHECK(shm.error == 0);
   CHECK(shm.real == "/dev/shm/appv-unit-new");
+}
+
+TEST_CASE("a tree's index names each entry's kind, and nothing it does not hold") {
+  TempDir t;
+  const std::string root = t / "root";
+  make_dirs(root + "/usr/lib/app");
+  make_dirs(root + "/usr/bin");
+  write_file(root + "/usr/bin/app", "app\n", 0755);
+  write_file(root + "/usr/lib/app/data", "data\n");
+  REQUIRE(::symlink("../lib/app", (root + "/usr/bin/lib").c_str()) == 0);
+  REQUIRE(::mkfifo((root + "/usr/pipe").c_str(), 0644) == 0);
+  // Names sorted around the ones looked up: "usr-" sorts after "usr/" (0x2d < 0x2f).
+  write_file(root + "/usr-old", "x\n");
+  write_file(root + "/a", "x\n");
+  const std::string file = t / "index";
+  REQUIRE(write_tree_index(root, file));
+  std::optional<TreeIndex> index = TreeIndex::open(file);
+  REQUIRE(index);
+  CHECK(index->find("/usr") == 'd');
+  CHECK(index->find("/usr/lib/app") == 'd');
+  CHECK(index->find("/usr/bin/app") == 'f');
+  CHECK(index->find("/usr/lib/app/data") == 'f');
+  CHECK(index->find("/usr/bin/lib") == 'l');
+  CHECK(index->find("/usr/pipe") == 'o');
+  CHECK(index->find("/usr-old") == 'f');
+  CHECK(index->find("/a") == 'f');
+  for (const char* absent : {"/", "/0", "/b", "/usr/", "/usr/bi", "/usr/bin/app/x", "/usr/lib/app/datb", "/zzz", ""}) {
+    INFO(absent);
+    CHECK(index->find(absent) == '\0');
+  }
+  // A file that is not an index is no index.
+  write_file(t / "not-an-index", "hello\n");
+  CHECK_FALSE(TreeIndex::open(t / "not-an-index"));
+  CHECK_FALSE(TreeIndex::open(t / "absent"));
+  // A name with a newline cannot be written: no index at all, its tree looked up on disk.
+  write_file(root + "/usr/two\nlines", "x\n");
+  CHECK_FALSE(write_tree_index(root, t / "index2"));
+  CHECK_FALSE(appv::test::exists(t / "index2"));
 }

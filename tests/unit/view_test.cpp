@@ -695,4 +695,9 @@ TEST_CASE("a directory listed whole answers for the names it lacks, without look
   CHECK(tree.kind("/f") == NodeKind::File);
   // A directory not listed is still asked name by name.
   CHECK(tree.kind("/a/late") == NodeKind::File);
+  // So is any other spelling of a listed name (a plan joins "/" + "/" + name where a
+  // rule's path is a link to the root).
+  CHECK(tree.kind("//f") == NodeKind::File);
+  CHECK(tree.kind("/a/..") == NodeKind::Dir);
+  CHECK(tree.kind("/.") == NodeKind::Dir);
 }

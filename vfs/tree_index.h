@@ -1,0 +1,57 @@
+// What each entry of an extracted package is, written beside the tree when it is
+// extracted (CACHE/<digest>/.appv/tree, vfs/layout.h) and read by the namespace-free
+// backend's translator (vfs/path_translator.h), which then looks a name up in the
+// package's layer in memory instead of with an lstat: the tree never changes once it
+// is published, and a lookup that reaches the package's layer is one of every two
+// or three a launch and a walk like `find` make.
+//
+// Format: one line per entry below the root, "K /path\n", K one of d (directory), f
+// (regular file), l (symlink), w (whiteout: a 0/0 character device), o (anything
+// else), the path relative to the tree's root with a leading '/', lines sorted
+// bytewise by path. A tree holding a name with a newline gets no index (its lookups
+// go to the disk, as for a tree extracted before indexes were written).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/unique_fd.h"
+
+namespace appv {
+
+// Walks the tree at `root` (links not followed, kinds from the directory entries, an
+// lstat only where the file system gives none or for a character device) and writes
+// its index to `out` (created, not replaced: O_EXCL). Returns false, writing nothing,
+// when a name cannot be written (a newline in it). Throws Error (Exit::Io) with the
+// path and errno if the tree cannot be read or `out` written.
+bool write_tree_index(const std::string& root, const std::string& out);
+
+// A tree's index, mapped read-only.
+class TreeIndex {
+ public:
+  // The index at `file`; nullopt if it is absent, unreadable, not the caller's own
+  // (owner, no group or other write) or not an index (its first and last bytes are
+  // checked, not every line: it is appv's own file, in the user's own cache, written
+  // with the tree it describes, and trusted as that tree is: whoever may change one
+  // may change the other).
+  static std::optional<TreeIndex> open(const std::string& file);
+
+  TreeIndex(TreeIndex&& other) noexcept;
+  TreeIndex& operator=(TreeIndex&& other) noexcept;
+  TreeIndex(const TreeIndex&) = delete;
+  TreeIndex& operator=(const TreeIndex&) = delete;
+  ~TreeIndex();
+
+  // The kind letter of `path` ("/usr/lib", below the root), or '\0' if the tree has
+  // no such entry. A binary search over the lines: no system call.
+  char find(std::string_view path) const;
+
+ private:
+  TreeIndex(const char* data, size_t size) : data_(data), size_(size) {}
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace appv
