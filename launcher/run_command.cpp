@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -96,6 +97,16 @@ bool may_join_instance(const RunArgs& args, const Package& package) {
   return instance && !instance->unreachable && !instance->tree_replaced;
 }
 
+// The package's extracted tree, looked up in its index (vfs/tree_index.h) where the
+// extraction wrote one.
+DiskTree extracted_tree(const std::string& root) {
+  DiskTree tree(root);
+  if (std::optional<TreeIndex> index = TreeIndex::open(layout::tree_index(parent_dir(root)))) {
+    tree.use_index(std::make_shared<const TreeIndex>(std::move(*index)));
+  }
+  return tree;
+}
+
 }  // namespace
 
 int cmd_run(const RunArgs& args) { return cmd_run(args, Package::open(args.package)); }  // trailer and header only
@@ -164,7 +175,7 @@ int cmd_run(const RunArgs& args, Package package) {
     // (the same tree, before extraction).
     const std::string root = layout::cache_root(in.cache, package.digest());
     const bool cached = ::access(root.c_str(), F_OK) == 0;
-    const LaunchPlan plan = cached ? plan_for(DiskTree(root)) : plan_for(listed_tree(package));
+    const LaunchPlan plan = cached ? plan_for(extracted_tree(root)) : plan_for(listed_tree(package));
     if (!args.installed.empty() && !args.json) {
       fmt::print("installed: {} ({})\n", args.package, args.installed == "user" ? "installed for you" : "installed for every user");
     }
@@ -175,7 +186,7 @@ int cmd_run(const RunArgs& args, Package package) {
   // A first run extracts the package: on a terminal, a progress line that is taken
   // down before the app starts.
   const CachedPackage cached = ensure_cached(package, in.cache, stderr_reporter());
-  const LaunchPlan plan = plan_for(DiskTree(cached.root));
+  const LaunchPlan plan = plan_for(extracted_tree(cached.root));
   const auto print_notices = [](const LaunchPlan& p, const std::vector<std::string>& said) {
     if (quiet()) return;
     for (const std::string& notice : p.notices) {
@@ -190,7 +201,7 @@ int cmd_run(const RunArgs& args, Package package) {
     // (its linger ended): the probe now, and the plan again with its answer, against
     // the trees as they are now (a DiskTree remembers what it looked at).
     take_answer(probe_namespace_support());
-    const LaunchPlan built = plan_launch(in, host_tree(in), DiskTree(cached.root));
+    const LaunchPlan built = plan_launch(in, host_tree(in), extracted_tree(cached.root));
     print_notices(built, plan.notices);
     apply(built, stderr_reporter(), terminal ? &*terminal : nullptr);
   }

@@ -17,7 +17,6 @@
 #include <string>
 #include <string_view>
 
-#include "base/unique_fd.h"
 
 namespace appv {
 

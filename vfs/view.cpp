@@ -350,6 +350,13 @@ NodeKind DiskTree::kind(const std::string& path) const {
     kinds_.emplace(path, NodeKind::Absent);
     return NodeKind::Absent;
   }
+  if (index_ && plain_absolute(path)) {
+    const char k = path == "/" ? 'd' : index_->find(path);
+    const NodeKind kind = k == 'd' ? NodeKind::Dir : k == 'f' ? NodeKind::File : k == 'l' ? NodeKind::Symlink
+                          : k == '\0' ? NodeKind::Absent : NodeKind::Other;
+    kinds_.emplace(path, kind);
+    return kind;
+  }
   if (const size_t slash = path.find_last_of('/'); plain_absolute(path) && slash != std::string::npos) {
     const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
     if (listed_dirs_.count(parent) && !listed_paths_.count(path)) {

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "manifests/manifest.h"
+#include "vfs/tree_index.h"
 
 namespace appv {
 
@@ -137,6 +139,9 @@ class DiskTree final : public TreeProbe {
   // hung NFS or FUSE file system) is absent and listed by unanswered(), and nothing
   // below it is looked at (absent, listed as empty).
   void ask_mounts_within(const std::vector<std::string>& mount_points, int timeout_ms);
+  // The tree's index (vfs/tree_index.h: an extracted package's): kind() asks it
+  // instead of the disk.
+  void use_index(std::shared_ptr<const TreeIndex> index) { index_ = std::move(index); }
 
  private:
   std::string real(const std::string& path) const { return root_ == "/" ? path : root_ + path; }
@@ -155,6 +160,7 @@ class DiskTree final : public TreeProbe {
   mutable std::unordered_set<std::string> listed_dirs_;
   mutable std::unordered_set<std::string> listed_paths_;
   std::unordered_set<std::string> mount_points_;
+  std::shared_ptr<const TreeIndex> index_;
   int mount_timeout_ms_ = 0;
   mutable std::vector<std::string> unanswered_;
 };

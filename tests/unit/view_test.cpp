@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <optional>
 
 #include "base/error.h"
 #include "tests/unit/support/temp_dir.h"
@@ -700,4 +702,25 @@ TEST_CASE("a directory listed whole answers for the names it lacks, without look
   CHECK(tree.kind("//f") == NodeKind::File);
   CHECK(tree.kind("/a/..") == NodeKind::Dir);
   CHECK(tree.kind("/.") == NodeKind::Dir);
+}
+
+TEST_CASE("an extracted package's tree answers kinds from its index, without looking on disk") {
+  test::TempDir root;
+  REQUIRE(::mkdir((root / "usr").c_str(), 0755) == 0);
+  test::write_file(root / "usr/tool", "x");
+  REQUIRE(write_tree_index(root.path(), root / "index"));
+  // Changed on disk after the index was written: a package's tree never is, so the
+  // index is believed, and what the disk says now is not asked.
+  test::write_file(root / "usr/late", "x");
+  REQUIRE(::unlink((root / "usr/tool").c_str()) == 0);
+  DiskTree tree(root.path());
+  std::optional<TreeIndex> index = TreeIndex::open(root / "index");
+  REQUIRE(index);
+  tree.use_index(std::make_shared<const TreeIndex>(std::move(*index)));
+  CHECK(tree.kind("/") == NodeKind::Dir);
+  CHECK(tree.kind("/usr") == NodeKind::Dir);
+  CHECK(tree.kind("/usr/tool") == NodeKind::File);
+  CHECK(tree.kind("/usr/late") == NodeKind::Absent);
+  // Another spelling is asked of the disk.
+  CHECK(tree.kind("/usr/./late") == NodeKind::File);
 }
