@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <cerrno>
 #include <ctime>
 #include <deque>
@@ -263,8 +264,10 @@ bool PathTranslator::resolve_dir(const Dir& parent, const std::string& name, con
       if (const std::optional<char> k = indexed(real)) {
         if (*k == '\0') continue;
         if (*k != 'd') break;
+        // The tree never changes, but the package does when the app is upgraded: its
+        // root (the payload's digest) stands for the directory's stamp.
         d.layers.push_back(i);
-        d.stamps += "package ";
+        d.stamps += "package-" + std::to_string(std::hash<std::string>{}(index_root_)) + " ";
         continue;
       }
       if (i == e.layer && e.have_stat) {

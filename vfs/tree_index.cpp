@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -102,47 +101,35 @@ std::optional<TreeIndex> TreeIndex::open(const std::string& file) {
       (st.st_mode & 022) != 0) {
     return std::nullopt;
   }
-  const size_t size = static_cast<size_t>(st.st_size);
-  void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-  if (map == MAP_FAILED) return std::nullopt;
-  const char* data = static_cast<const char*>(map);
-  if (data[size - 1] != '\n' || data[1] != ' ' || data[2] != '/') {
-    ::munmap(map, size);
-    return std::nullopt;
+  // Read, not mapped: a file cut short under a mapping would end the reader with SIGBUS.
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return std::nullopt;
+    got += static_cast<size_t>(n);
   }
-  return TreeIndex(data, size);
-}
-
-TreeIndex::TreeIndex(TreeIndex&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
-
-TreeIndex& TreeIndex::operator=(TreeIndex&& other) noexcept {
-  if (this != &other) {
-    if (data_) ::munmap(const_cast<char*>(data_), size_);
-    data_ = std::exchange(other.data_, nullptr);
-    size_ = std::exchange(other.size_, 0);
-  }
-  return *this;
-}
-
-TreeIndex::~TreeIndex() {
-  if (data_) ::munmap(const_cast<char*>(data_), size_);
+  if (text.back() != '\n' || text[1] != ' ' || text[2] != '/') return std::nullopt;
+  return TreeIndex(std::move(text));
 }
 
 char TreeIndex::find(std::string_view path) const {
   // Lines are found from byte offsets: the line holding an offset starts after the
   // newline before it. [lo, hi) is a range of line starts still possible.
-  size_t lo = 0, hi = size_;
+  const char* data = text_.data();
+  const size_t size = text_.size();
+  size_t lo = 0, hi = size;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    while (mid > lo && data_[mid - 1] != '\n') --mid;
-    const char* end = static_cast<const char*>(std::memchr(data_ + mid, '\n', size_ - mid));
+    while (mid > lo && data[mid - 1] != '\n') --mid;
+    const char* end = static_cast<const char*>(std::memchr(data + mid, '\n', size - mid));
     if (!end) return '\0';  // cannot happen: the last byte is a newline
-    const size_t next = static_cast<size_t>(end - data_) + 1;
-    if (end - (data_ + mid) < 2) return '\0';  // a malformed line
-    const std::string_view line_path(data_ + mid + 2, static_cast<size_t>(end - (data_ + mid) - 2));
+    const size_t next = static_cast<size_t>(end - data) + 1;
+    if (end - (data + mid) < 2) return '\0';  // a malformed line
+    const std::string_view line_path(data + mid + 2, static_cast<size_t>(end - (data + mid) - 2));
     const int c = line_path.compare(path);
-    if (c == 0) return data_[mid];
+    if (c == 0) return data[mid];
     if (c < 0) {
       lo = next;
     } else {

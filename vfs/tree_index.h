@@ -12,10 +12,10 @@
 // go to the disk, as for a tree extracted before indexes were written).
 #pragma once
 
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 
 namespace appv {
@@ -27,30 +27,25 @@ namespace appv {
 // path and errno if the tree cannot be read or `out` written.
 bool write_tree_index(const std::string& root, const std::string& out);
 
-// A tree's index, mapped read-only.
+// A tree's index, read into memory.
 class TreeIndex {
  public:
-  // The index at `file`; nullopt if it is absent, unreadable, not the caller's own
-  // (owner, no group or other write) or not an index (its first and last bytes are
-  // checked, not every line: it is appv's own file, in the user's own cache, written
-  // with the tree it describes, and trusted as that tree is: whoever may change one
-  // may change the other).
+  // The index at `file`, read whole; nullopt if it is absent, unreadable, not the
+  // caller's own (owner, no group or other write) or not an index (its first and last
+  // bytes are checked, not every line: it is appv's own file in the user's own cache,
+  // written with the tree it describes). Believed as the tree is, and more: a lookup
+  // descends through what it calls a directory without looking, so whoever may write
+  // the cache (the user; an app only if granted the host's cache, `host` isolation
+  // over it) may lead the ptrace backend's supervisor through a link there.
   static std::optional<TreeIndex> open(const std::string& file);
-
-  TreeIndex(TreeIndex&& other) noexcept;
-  TreeIndex& operator=(TreeIndex&& other) noexcept;
-  TreeIndex(const TreeIndex&) = delete;
-  TreeIndex& operator=(const TreeIndex&) = delete;
-  ~TreeIndex();
 
   // The kind letter of `path` ("/usr/lib", below the root), or '\0' if the tree has
   // no such entry. A binary search over the lines: no system call.
   char find(std::string_view path) const;
 
  private:
-  TreeIndex(const char* data, size_t size) : data_(data), size_(size) {}
-  const char* data_ = nullptr;
-  size_t size_ = 0;
+  explicit TreeIndex(std::string text) : text_(std::move(text)) {}
+  std::string text_;
 };
 
 }  // namespace appv

@@ -357,7 +357,7 @@ NodeKind DiskTree::kind(const std::string& path) const {
     kinds_.emplace(path, kind);
     return kind;
   }
-  if (const size_t slash = path.find_last_of('/'); plain_absolute(path) && slash != std::string::npos) {
+  if (const size_t slash = path.find_last_of('/'); path != "/" && plain_absolute(path) && slash != std::string::npos) {
     const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
     if (listed_dirs_.count(parent) && !listed_paths_.count(path)) {
       kinds_.emplace(path, NodeKind::Absent);

@@ -702,6 +702,7 @@ TEST_CASE("a directory listed whole answers for the names it lacks, without look
   CHECK(tree.kind("//f") == NodeKind::File);
   CHECK(tree.kind("/a/..") == NodeKind::Dir);
   CHECK(tree.kind("/.") == NodeKind::Dir);
+  CHECK(tree.kind("/") == NodeKind::Dir);  // no listing names the root itself
 }
 
 TEST_CASE("an extracted package's tree answers kinds from its index, without looking on disk") {
