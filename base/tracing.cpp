@@ -99,12 +99,18 @@ void append_search(std::vector<sock_filter>& f, const std::vector<StoppedCall>& 
 
 }  // namespace
 
-int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener) {
+int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener, const std::vector<sock_filter>& first) {
   if (listener) *listener = -1;
   std::vector<StoppedCall> sorted = calls;
   std::sort(sorted.begin(), sorted.end(), [](const StoppedCall& a, const StoppedCall& b) { return a.nr < b.nr; });
   const auto filter_for = [&](bool with_listener) {
-    std::vector<sock_filter> f;
+    std::vector<sock_filter> f = first;
+    for (size_t i = 0; i < f.size(); ++i) {
+      // ALLOW -> on to the trace rules, right after `first` (BPF_JA: a 32-bit offset).
+      if (f[i].code == (BPF_RET | BPF_K) && f[i].k == SECCOMP_RET_ALLOW) {
+        f[i] = BPF_STMT(BPF_JMP | BPF_JA, static_cast<uint32_t>(first.size() - i - 1));
+      }
+    }
     f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
     f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0));
     f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));

@@ -5,6 +5,7 @@
 // at full speed; the tracer follows every fork, clone and exec.
 #pragma once
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -44,7 +45,12 @@ struct StoppedCall {
 // where the kernel refuses a listener (before 5.0, or one already in the process's
 // filters: EBUSY) the filter is loaded without one and *listener is -1. Returns 0, or
 // the errno of the refusal.
-int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener = nullptr);
+// `first`, if given, runs at the head of the same program: each SECCOMP_RET_ALLOW in it
+// goes on to the trace rules, every other action it takes stands. Its own jumps must
+// stay inside it. One filter instead of two: loading one costs the kernel its
+// compilation and a pass over every call number, and each call runs every filter.
+int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener = nullptr,
+                         const std::vector<sock_filter>& first = {});
 
 // The tracee's memory, read and written with process_vm_readv/writev.
 // A NUL-terminated string of at most 16 KiB ("" if unreadable or longer).

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <iterator>
+#include <utility>
 #include <vector>
 
 #include "base/error.h"
@@ -67,7 +68,7 @@ class Program {
     load_nr();
   }
   void raw(sock_filter s) { f_.push_back(s); }
-  sock_fprog prog() { return {static_cast<unsigned short>(f_.size()), f_.data()}; }
+  std::vector<sock_filter> take() { return std::move(f_); }
 
  private:
   std::vector<sock_filter> f_;
@@ -75,7 +76,7 @@ class Program {
 
 }  // namespace
 
-void install_ptrace_app_filter() {
+std::vector<sock_filter> ptrace_app_rules() {
   Program p;
   // The ABI first: a number means another call under another arch.
   p.raw(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
@@ -104,7 +105,12 @@ void install_ptrace_app_filter() {
   for (const uint32_t nr : kNewerWithoutPath) p.on_nr(nr, SECCOMP_RET_ALLOW);
   p.ret(refuse(ENOSYS));
   p.ret(SECCOMP_RET_ALLOW);
-  sock_fprog prog = p.prog();
+  return p.take();
+}
+
+void install_ptrace_app_filter() {
+  std::vector<sock_filter> f = ptrace_app_rules();
+  sock_fprog prog{static_cast<unsigned short>(f.size()), f.data()};
   if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
     throw_sys("cannot load", "the ptrace backend's system-call rules", errno, Exit::Environment);
   }

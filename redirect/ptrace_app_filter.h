@@ -27,14 +27,25 @@
 //     calls, map_shadow_stack, mseal...) stay allowed by name.
 #pragma once
 
+#include <linux/filter.h>
+
+#include <vector>
+
 namespace appv {
 
 // The newest x86_64 system call the backend's path calls (redirect/path_syscalls.h)
 // were written against: cachestat, Linux 6.5.
 inline constexpr long kNewestKnownCall = 451;
 
-// Loads the rules into the calling thread (the app's, after its other filters; it
-// has set no_new_privs). Throws Exit::Environment with errno if the kernel refuses.
+// The rules as a classic BPF program over seccomp_data: an action for what they
+// refuse, SECCOMP_RET_ALLOW for the rest. The app runs them at the head of the
+// supervisor's trace filter (install_trace_filter's `first`): one filter to load and
+// to run for each call instead of two, with the same outcome, since every action they
+// take outranks the trace filter's TRACE and USER_NOTIF.
+std::vector<sock_filter> ptrace_app_rules();
+
+// Loads the rules alone into the calling thread (it has set no_new_privs). Throws
+// Exit::Environment with errno if the kernel refuses.
 void install_ptrace_app_filter();
 
 }  // namespace appv

@@ -43,11 +43,12 @@ namespace appv {
 namespace {
 
 // The child: seized by the supervisor (it waits for that first, at `gate`), in its
-// working directory, the supervisor's filter loaded (its listener, if asked for and
-// given, sent over `listener_socket`), stopped for its tracer, then appv's own filter,
-// the backend's rules (ptrace_app_filter.h: they refuse a listener of the app's own,
-// which the supervisor's filter already has taken) and the plan's program. Its execve
-// is the first call the supervisor rewrites: the view's loader runs it.
+// working directory, the supervisor's filter loaded with the backend's rules at its
+// head (ptrace_app_filter.h: they refuse a listener of the app's own, which the
+// supervisor's filter already has taken) and its listener, if asked for and given,
+// sent over `listener_socket`; stopped for its tracer, then appv's own filter and the
+// plan's program. Its execve is the first call the supervisor rewrites: the view's
+// loader runs it.
 [[noreturn]] void start_app(const LaunchPlan& plan, const Translation& cwd, const ErrorChannel& errors,
                             int listener_socket, SeizeGate& gate) {
   // The supervisor could not seize it (and says why): nothing to run.
@@ -60,7 +61,10 @@ namespace {
     if (::geteuid() == 0) drop_privileges();
     else drop_user_capabilities();
     int listener = -1;
-    if (const int err = install_trace_filter(redirected_calls(), listener_socket >= 0 ? &listener : nullptr)) {
+    // The backend's own rules (ptrace_app_filter.h) run at the head of the supervisor's
+    // filter: nothing the child calls until its exec is one they refuse.
+    if (const int err = install_trace_filter(redirected_calls(), listener_socket >= 0 ? &listener : nullptr,
+                                             ptrace_app_rules())) {
       throw Error(Exit::Environment, fmt::format("cannot load the supervisor's seccomp filter: {}", errno_text(err)));
     }
     // Sent before the stop, so that the supervisor has it when the stop is reported.
@@ -73,7 +77,6 @@ namespace {
     // before the exec below.
     ::raise(SIGSTOP);
     install_seccomp_filter();
-    install_ptrace_app_filter();
     std::vector<char*> args;
     for (const std::string& a : plan.argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

@@ -34,13 +34,15 @@ namespace {
 
 enum class Below {
   Nothing,   // the rules alone
-  Listener,  // on top of the supervisor's filter with its listener, as the app runs them
+  Listener,  // on top of the supervisor's filter with its listener
+  Head,      // at the head of the supervisor's filter, one program, as the app runs them
 };
 
 // Runs `call` in a child under the rules; its result: the call's errno (0 for success),
 // or 128 + the signal that killed the child. With Below::Listener the child first loads
-// the supervisor's trace filter with a listener for the hot calls (base/tracing.h), as
-// ptrace_backend.cpp's app does; none of the calls tried here is one it notifies.
+// the supervisor's trace filter with a listener for the hot calls (base/tracing.h), with
+// Below::Head the rules at that filter's head, one program, as ptrace_backend.cpp's app
+// does; none of the calls tried here is one it notifies.
 int under_rules(const std::function<long()>& call, Below below = Below::Nothing) {
   const pid_t child = ::fork();
   if (child < 0) throw std::runtime_error("fork");
@@ -48,10 +50,14 @@ int under_rules(const std::function<long()>& call, Below below = Below::Nothing)
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(100);
     int listener = -1;
     if (below == Below::Listener && (install_trace_filter(redirected_calls(), &listener) != 0 || listener < 0)) ::_exit(102);
-    try {
-      install_ptrace_app_filter();
-    } catch (...) {
-      ::_exit(101);
+    if (below == Below::Head) {
+      if (install_trace_filter(redirected_calls(), &listener, ptrace_app_rules()) != 0 || listener < 0) ::_exit(102);
+    } else {
+      try {
+        install_ptrace_app_filter();
+      } catch (...) {
+        ::_exit(101);
+      }
     }
     errno = 0;
     const long r = call();
@@ -73,8 +79,8 @@ long int80_getpid() {
 }  // namespace
 
 TEST_CASE("the app's rules refuse what would go past the supervisor and allow the rest") {
-  const Below below = GENERATE(Below::Nothing, Below::Listener);
-  CAPTURE(below == Below::Listener ? "over the listener filter" : "alone");
+  const Below below = GENERATE(Below::Nothing, Below::Listener, Below::Head);
+  CAPTURE(below == Below::Listener ? "over the listener filter" : below == Below::Head ? "at its head" : "alone");
   const auto under = [below](const std::function<long()>& call) { return under_rules(call, below); };
   CHECK(under([] { return ::syscall(SYS_getpid); }) == 0);
   CHECK(under([] { return ::syscall(SYS_io_uring_setup, 4, nullptr); }) == ENOSYS);
