@@ -99,18 +99,23 @@ void append_search(std::vector<sock_filter>& f, const std::vector<StoppedCall>& 
 
 }  // namespace
 
+std::vector<sock_filter> chain_filters(std::vector<sock_filter> a, const std::vector<sock_filter>& b) {
+  for (size_t i = 0; i < a.size(); ++i) {
+    // ALLOW -> on to `b`, right after `a` (BPF_JA: a 32-bit offset).
+    if (a[i].code == (BPF_RET | BPF_K) && a[i].k == SECCOMP_RET_ALLOW) {
+      a[i] = BPF_STMT(BPF_JMP | BPF_JA, static_cast<uint32_t>(a.size() - i - 1));
+    }
+  }
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
 int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener, const std::vector<sock_filter>& first) {
   if (listener) *listener = -1;
   std::vector<StoppedCall> sorted = calls;
   std::sort(sorted.begin(), sorted.end(), [](const StoppedCall& a, const StoppedCall& b) { return a.nr < b.nr; });
   const auto filter_for = [&](bool with_listener) {
-    std::vector<sock_filter> f = first;
-    for (size_t i = 0; i < f.size(); ++i) {
-      // ALLOW -> on to the trace rules, right after `first` (BPF_JA: a 32-bit offset).
-      if (f[i].code == (BPF_RET | BPF_K) && f[i].k == SECCOMP_RET_ALLOW) {
-        f[i] = BPF_STMT(BPF_JMP | BPF_JA, static_cast<uint32_t>(first.size() - i - 1));
-      }
-    }
+    std::vector<sock_filter> f;
     f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
     f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0));
     f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
@@ -118,7 +123,7 @@ int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener, c
     append_search(f, sorted, 0, sorted.size(), [&](const StoppedCall& c) -> uint32_t {
       return with_listener && c.notify ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_TRACE;
     });
-    return f;
+    return first.empty() ? f : chain_filters(first, f);
   };
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
   if (listener) {

@@ -52,6 +52,12 @@ struct StoppedCall {
 int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener = nullptr,
                          const std::vector<sock_filter>& first = {});
 
+// Two seccomp programs as one, `a` then `b`: each SECCOMP_RET_ALLOW of `a` goes on to
+// `b`, every other action of `a` stands. The same outcome as `b` loaded before `a` as
+// filters of their own where no call gets two different actions of one precedence
+// from them (the kernel takes the most recently loaded then). Jumps inside `a` stay.
+std::vector<sock_filter> chain_filters(std::vector<sock_filter> a, const std::vector<sock_filter>& b);
+
 // The tracee's memory, read and written with process_vm_readv/writev.
 // A NUL-terminated string of at most 16 KiB ("" if unreadable or longer).
 std::string read_tracee_string(pid_t pid, uint64_t addr);

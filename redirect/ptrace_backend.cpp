@@ -45,10 +45,10 @@ namespace {
 // The child: seized by the supervisor (it waits for that first, at `gate`), in its
 // working directory, the supervisor's filter loaded with the backend's rules at its
 // head (ptrace_app_filter.h: they refuse a listener of the app's own, which the
-// supervisor's filter already has taken) and its listener, if asked for and given,
-// sent over `listener_socket`; stopped for its tracer, then appv's own filter and the
-// plan's program. Its execve is the first call the supervisor rewrites: the view's
-// loader runs it.
+// supervisor's filter already has taken) and appv's own filter (seccomp_filter.h), its
+// listener, if asked for and given, sent over `listener_socket`; stopped for its
+// tracer, then the plan's program. Its execve is the first call the supervisor
+// rewrites: the view's loader runs it.
 [[noreturn]] void start_app(const LaunchPlan& plan, const Translation& cwd, const ErrorChannel& errors,
                             int listener_socket, SeizeGate& gate) {
   // The supervisor could not seize it (and says why): nothing to run.
@@ -61,10 +61,13 @@ namespace {
     if (::geteuid() == 0) drop_privileges();
     else drop_user_capabilities();
     int listener = -1;
-    // The backend's own rules (ptrace_app_filter.h) run at the head of the supervisor's
-    // filter: nothing the child calls until its exec is one they refuse.
+    // The backend's own rules (ptrace_app_filter.h) and the filter every app runs under
+    // (seccomp_filter.h) run at the head of the supervisor's, one program: one for the
+    // kernel to compile and to run for each call, instead of three. Nothing the child
+    // calls until its exec is one they refuse, and no call gets two different actions
+    // of one precedence from them (their refusals are of different calls).
     if (const int err = install_trace_filter(redirected_calls(), listener_socket >= 0 ? &listener : nullptr,
-                                             ptrace_app_rules())) {
+                                             chain_filters(ptrace_app_rules(), seccomp_program()))) {
       throw Error(Exit::Environment, fmt::format("cannot load the supervisor's seccomp filter: {}", errno_text(err)));
     }
     // Sent before the stop, so that the supervisor has it when the stop is reported.
@@ -76,7 +79,6 @@ namespace {
     // The supervisor sets its ptrace options at this stop; the filter stops no call
     // before the exec below.
     ::raise(SIGSTOP);
-    install_seccomp_filter();
     std::vector<char*> args;
     for (const std::string& a : plan.argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

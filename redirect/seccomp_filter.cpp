@@ -23,6 +23,8 @@ const sock_filter kProgram[] = {
 
 }  // namespace
 
+std::vector<sock_filter> seccomp_program() { return {std::begin(kProgram), std::end(kProgram)}; }
+
 void install_seccomp_filter() {
   // What libseccomp's seccomp_load does by default: no_new_privs, then the filter.
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_sys("cannot set", "no_new_privs", errno, Exit::Environment);

@@ -22,6 +22,10 @@
 // filtered alike, so 32-bit apps run under the same list.
 #pragma once
 
+#include <linux/filter.h>
+
+#include <vector>
+
 namespace appv {
 
 // Loads the filter into the calling thread and the program it executes: a BPF program
@@ -31,5 +35,9 @@ namespace appv {
 // process only with it). Throws Exit::Environment if the kernel refuses it: appv never
 // runs an app unfiltered.
 void install_seccomp_filter();
+
+// The same filter's program, for the ptrace backend, which runs it in one program with
+// its own (ptrace_backend.cpp, base/tracing.h chain_filters).
+std::vector<sock_filter> seccomp_program();
 
 }  // namespace appv

@@ -24,6 +24,7 @@
 #include "redirect/path_syscalls.h"
 #include "redirect/proc_links.h"
 #include "redirect/ptrace_app_filter.h"
+#include "redirect/seccomp_filter.h"
 #include "tests/unit/support/temp_dir.h"
 
 using namespace appv;
@@ -35,7 +36,7 @@ namespace {
 enum class Below {
   Nothing,   // the rules alone
   Listener,  // on top of the supervisor's filter with its listener
-  Head,      // at the head of the supervisor's filter, one program, as the app runs them
+  Head,      // with appv's own filter at the head of the supervisor's, one program, as the app runs them
 };
 
 // Runs `call` in a child under the rules; its result: the call's errno (0 for success),
@@ -51,7 +52,10 @@ int under_rules(const std::function<long()>& call, Below below = Below::Nothing)
     int listener = -1;
     if (below == Below::Listener && (install_trace_filter(redirected_calls(), &listener) != 0 || listener < 0)) ::_exit(102);
     if (below == Below::Head) {
-      if (install_trace_filter(redirected_calls(), &listener, ptrace_app_rules()) != 0 || listener < 0) ::_exit(102);
+      if (install_trace_filter(redirected_calls(), &listener, chain_filters(ptrace_app_rules(), seccomp_program())) != 0 ||
+          listener < 0) {
+        ::_exit(102);
+      }
     } else {
       try {
         install_ptrace_app_filter();
@@ -105,6 +109,12 @@ TEST_CASE("the app's rules refuse what would go past the supervisor and allow th
     return static_cast<long>(::ioctl(0, FS_IOC_SETFLAGS, &flags));
   });
   CHECK(fd_flags == EPERM);
+  if (below == Below::Head) {
+    // appv's own filter (seccomp_filter.h), chained after the rules, still refuses.
+    CHECK(under([] { return ::syscall(SYS_unshare, CLONE_NEWUTS); }) == EPERM);
+    CHECK(under([] { return ::syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0); }) == EPERM);
+    CHECK(under([] { return ::syscall(SYS_keyctl, 0, 0, 0, 0, 0); }) == EPERM);
+  }
 #if defined(__x86_64__)
   CHECK(under(int80_getpid) == 128 + SIGSYS);
   CHECK(under([] { return ::syscall(SYS_getpid | 0x40000000); }) == 128 + SIGSYS);
