@@ -122,7 +122,10 @@ char TreeIndex::find(std::string_view path) const {
   size_t lo = 0, hi = size;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    while (mid > lo && data[mid - 1] != '\n') --mid;
+    if (mid > lo) {
+      const void* newline = ::memrchr(data + lo, '\n', mid - lo);
+      mid = newline ? static_cast<size_t>(static_cast<const char*>(newline) - data) + 1 : lo;
+    }
     const char* end = static_cast<const char*>(std::memchr(data + mid, '\n', size - mid));
     if (!end) return '\0';  // cannot happen: the last byte is a newline
     const size_t next = static_cast<size_t>(end - data) + 1;

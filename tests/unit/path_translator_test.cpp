@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include <catch2/catch.hpp>
@@ -444,4 +445,48 @@ TEST_CASE("a tree's index names each entry's kind, and nothing it does not hold"
   write_file(root + "/usr/two\nlines", "x\n");
   CHECK_FALSE(write_tree_index(root, t / "index2"));
   CHECK_FALSE(appv::test::exists(t / "index2"));
+}
+
+TEST_CASE("a tree's index finds every entry and nothing else, names of any length and order") {
+  TempDir t;
+  const std::string root = t / "root";
+  // Names around '/' in byte order ('-' '.' '0' 'a' '\xc3'), some prefixes of others.
+  const std::vector<std::string> parts = {"a", "a-b", "a.b", "a0", "ab", "b", "\xc3\xa9t\xc3\xa9", "z", "long-name-of-some-length"};
+  const auto is_dir = [](const std::string& p) {
+    struct stat st;
+    return ::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  };
+  std::set<std::string> made;
+  uint32_t seed = 12345;
+  const auto next = [&seed] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+  for (int i = 0; i < 300; ++i) {
+    std::string path;
+    const int depth = 1 + static_cast<int>(next() % 4);
+    for (int d = 0; d < depth; ++d) path += "/" + parts[next() % parts.size()];
+    std::string prefix;
+    bool clash = false;  // a name taken by a file cannot hold a directory
+    for (size_t at = 1; at <= path.size(); ++at) {
+      if (at == path.size() || path[at] == '/') {
+        const std::string p = path.substr(0, at);
+        if (at < path.size() && made.count(p) && test::exists(root + p) && !is_dir(root + p)) clash = true;
+      }
+    }
+    if (clash || made.count(path)) continue;
+    make_dirs(parent_dir(root + path));
+    if (test::exists(root + path)) continue;
+    write_file(root + path, "x");
+    for (size_t at = 1; at <= path.size(); ++at) {
+      if (at == path.size() || path[at] == '/') made.insert(path.substr(0, at));
+    }
+  }
+  REQUIRE(write_tree_index(root, t / "index"));
+  std::optional<TreeIndex> index = TreeIndex::open(t / "index");
+  REQUIRE(index);
+  for (const std::string& p : made) {
+    INFO(p);
+    CHECK(index->find(p) == (is_dir(root + p) ? 'd' : 'f'));
+    for (const char* more : {"x", "-", "/", "/a/a"}) {
+      if (!made.count(p + more)) CHECK(index->find(p + more) == '\0');
+    }
+  }
 }
