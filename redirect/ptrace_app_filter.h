@@ -39,9 +39,10 @@ inline constexpr long kNewestKnownCall = 451;
 
 // The rules as a classic BPF program over seccomp_data: an action for what they
 // refuse, SECCOMP_RET_ALLOW for the rest. The app runs them at the head of the
-// supervisor's trace filter (install_trace_filter's `first`): one filter to load and
-// to run for each call instead of two, with the same outcome, since every action they
-// take outranks the trace filter's TRACE and USER_NOTIF.
+// supervisor's trace filter, before appv's own (install_trace_filter's `first`,
+// chain_filters): one filter to load and to run for each call instead of three, with
+// the same outcome, since every action they take outranks the trace filter's TRACE
+// and USER_NOTIF and appv's own refuses other calls.
 std::vector<sock_filter> ptrace_app_rules();
 
 // Loads the rules alone into the calling thread (it has set no_new_privs). Throws
