@@ -60,12 +60,12 @@ std::string sandboxes_on_host(const LaunchInputs& in, const TreeProbe& host) {
 
 // Defaults, then the manifest's rules as far as the policy lets them open host paths,
 // then the command line's, each covering everything below its prefix: later wins.
-RuleSet view_rules(const LaunchInputs& in, const TreeProbe& host) {
+// `sandboxes`: sandboxes_on_host's.
+RuleSet view_rules(const LaunchInputs& in, const TreeProbe& host, const std::string& sandboxes) {
   const Tokens dirs = user_dirs_on_host(in.user, host);
   // A working directory among appv's sandboxes, which every view hides, is not made a
   // merged place of the view: the app would see a sandbox (its own or another app's)
   // there. It starts in / instead, and is told so.
-  const std::string sandboxes = sandboxes_on_host(in, host);
   const bool cwd_hidden = !sandboxes.empty() && path_has_prefix(in.cwd, sandboxes);
   RuleSet rules = default_rules(dirs, cwd_hidden ? std::string() : in.cwd, host);
   for (const auto& [prefix, mode] : in.manifest->isolation) {
@@ -123,7 +123,8 @@ std::string describe_backend(const LaunchInputs& in) {
   return why;
 }
 
-void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
+// `sandboxes`: sandboxes_on_host's.
+void plan_app(const LaunchInputs& in, const TreeProbe& host, const std::string& sandboxes, LaunchPlan& plan) {
   if (!in.manifest) throw Error(Exit::Internal, "a launch plan for an app needs its manifest");
   const Manifest& m = *in.manifest;
   // The id names a directory: checked here too, whatever parsed the manifest.
@@ -139,12 +140,11 @@ void plan_app(const LaunchInputs& in, const TreeProbe& host, LaunchPlan& plan) {
   plan.package_root = layout::cache_root(in.cache, in.digest);
   // Links followed: the `ns` backend names the overlays' upper directories inside the
   // view it builds, where a link to another place on the host would not lead there.
-  const std::string sandboxes = sandboxes_on_host(in, host);
   plan.sandbox = in.kind == LaunchKind::Temp ? layout::temp_sandbox(sandboxes, m.id, in.pid)
                                              : layout::join(sandboxes, m.id);
   plan.cleanup = in.kind == LaunchKind::Temp ? Cleanup::RemoveOnExit : Cleanup::Keep;
 
-  plan.rules = view_rules(in, host);
+  plan.rules = view_rules(in, host, sandboxes);
   plan.permissions = resolve_permissions(m.permissions, m.id, in.permission_overrides, in.bus_names);
   for (const std::string& name : plan.permissions.withheld) {
     plan.notices.push_back(fmt::format("appv: {} asks for '{}' on the bus, which reaches outside the view; withheld "
@@ -317,13 +317,14 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
   plan.namespaces = in.namespaces;
   plan.sandboxes = in.sandboxes;
   plan.cwd = in.cwd;
+  const std::string sandboxes = sandboxes_on_host(in, host);
   if (in.kind == LaunchKind::InstallCapture) plan_install_capture(in, plan);
-  else plan_app(in, host, plan);
+  else plan_app(in, host, sandboxes, plan);
   if (in.kind != LaunchKind::InstallCapture) plan_locales(in, host, package_tree, plan);
 
   // The installer's view has no package: its layout names a directory that never exists.
   const std::string package_root = in.kind == LaunchKind::InstallCapture ? plan.sandbox + "/no-package" : plan.package_root;
-  Layout layout{package_root, plan.sandbox, {sandboxes_on_host(in, host)}, in.host_mounts, {}};
+  Layout layout{package_root, plan.sandbox, {sandboxes}, in.host_mounts, {}};
   if (in.kind != LaunchKind::InstallCapture) {
     const Tokens dirs = user_dirs_on_host(in.user, host);
     for (const char* dir : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"}) {

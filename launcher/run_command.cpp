@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <memory>
 #include <optional>
 #include <set>
 
@@ -101,9 +100,7 @@ bool may_join_instance(const RunArgs& args, const Package& package) {
 // extraction wrote one.
 DiskTree extracted_tree(const std::string& root) {
   DiskTree tree(root);
-  if (std::optional<TreeIndex> index = TreeIndex::open(layout::tree_index(parent_dir(root)))) {
-    tree.use_index(std::make_shared<const TreeIndex>(std::move(*index)));
-  }
+  tree.use_index(package_tree_index(root));
   return tree;
 }
 

@@ -184,8 +184,8 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   // The package's layer looked up in memory (vfs/tree_index.h); a tree extracted
   // before indexes were written has none and is looked up on disk.
   if (!plan.package_root.empty()) {
-    if (std::optional<TreeIndex> index = TreeIndex::open(layout::tree_index(parent_dir(plan.package_root)))) {
-      view.use_tree_index(plan.package_root, std::move(*index));
+    if (std::shared_ptr<const TreeIndex> index = package_tree_index(plan.package_root)) {
+      view.use_tree_index(plan.package_root, std::move(index));
     }
   }
   const Translation cwd = view.translate(plan.cwd, Intent::Lookup, true);

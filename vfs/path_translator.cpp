@@ -199,7 +199,7 @@ PathTranslator::Entry PathTranslator::lookup(const Dir& dir, const std::string& 
     if (const std::optional<char> k = indexed(real)) {
       if (*k == '\0') continue;
       if (*k == 'w') return e;  // deleted: absent, whatever lies below
-      e.kind = *k == 'd' ? NodeKind::Dir : *k == 'f' ? NodeKind::File : *k == 'l' ? NodeKind::Symlink : NodeKind::Other;
+      e.kind = indexed_kind(*k);
       e.layer = i;
       e.real = real;
       return e;
@@ -891,9 +891,9 @@ void PathTranslator::use_listing_memory(std::string file) {
   }
 }
 
-void PathTranslator::use_tree_index(std::string root, TreeIndex index) {
+void PathTranslator::use_tree_index(std::string root, std::shared_ptr<const TreeIndex> index) {
   index_root_ = std::move(root);
-  index_.emplace(std::move(index));
+  index_ = std::move(index);
 }
 
 std::optional<char> PathTranslator::indexed(const std::string& real) const {
@@ -902,10 +902,7 @@ std::optional<char> PathTranslator::indexed(const std::string& real) const {
   const std::string_view below = std::string_view(real).substr(index_root_.size());
   // The index names each entry once, by its plain path: any other spelling is asked
   // of the disk.
-  if (below.back() == '/' || below.find("//") != std::string_view::npos || below.find("/./") != std::string_view::npos ||
-      below.find("/../") != std::string_view::npos || below.ends_with("/.") || below.ends_with("/..")) {
-    return std::nullopt;
-  }
+  if (!is_clean_absolute(below)) return std::nullopt;
   return index_->find(below);
 }
 

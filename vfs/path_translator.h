@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -117,7 +118,7 @@ class PathTranslator {
   // such a layer directory's stamp is a constant, the tree never changing. Its
   // entries then carry no stat (Translation::have_stat false): the calls that answer
   // with one make it.
-  void use_tree_index(std::string root, TreeIndex index);
+  void use_tree_index(std::string root, std::shared_ptr<const TreeIndex> index);
 
   const ViewTable& table() const { return table_; }
 
@@ -196,7 +197,7 @@ class PathTranslator {
   std::map<std::string, Remembered> remembered_;
   bool memory_changed_ = false;
   std::string index_root_;
-  std::optional<TreeIndex> index_;
+  std::shared_ptr<const TreeIndex> index_;
 };
 
 }  // namespace appv

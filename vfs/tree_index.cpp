@@ -10,11 +10,13 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 
 #include "base/error.h"
 #include "base/fs_util.h"
+#include "vfs/layout.h"
 
 namespace appv {
 namespace {
@@ -140,6 +142,19 @@ char TreeIndex::find(std::string_view path) const {
     }
   }
   return '\0';
+}
+
+std::shared_ptr<const TreeIndex> package_tree_index(const std::string& package_root) {
+  static std::mutex lock;
+  static std::string read_for;
+  static std::shared_ptr<const TreeIndex> read;
+  const std::lock_guard<std::mutex> held(lock);
+  if (read_for != package_root) {
+    std::optional<TreeIndex> index = TreeIndex::open(layout::tree_index(parent_dir(package_root)));
+    read = index ? std::make_shared<const TreeIndex>(std::move(*index)) : nullptr;
+    read_for = package_root;
+  }
+  return read;
 }
 
 }  // namespace appv

@@ -12,6 +12,7 @@
 // go to the disk, as for a tree extracted before indexes were written).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,5 +48,10 @@ class TreeIndex {
   explicit TreeIndex(std::string text) : text_(std::move(text)) {}
   std::string text_;
 };
+
+// The index of the cache entry whose tree is `package_root` (<cache>/<digest>/root),
+// null if it has none (or one open() refuses). Read once per process and package: a
+// launch plans with it and its ptrace supervisor, forked later, translates with it.
+std::shared_ptr<const TreeIndex> package_tree_index(const std::string& package_root);
 
 }  // namespace appv

@@ -327,18 +327,6 @@ void DiskTree::ask_mounts_within(const std::vector<std::string>& mount_points, i
   mount_timeout_ms_ = timeout_ms;
 }
 
-bool DiskTree::plain_absolute(const std::string& path) {
-  if (path == "/") return true;
-  if (path.empty() || path[0] != '/' || path.back() == '/') return false;
-  for (size_t at = 1; at <= path.size();) {
-    const size_t end = std::min(path.find('/', at), path.size());
-    const std::string_view part(path.data() + at, end - at);
-    if (part.empty() || part == "." || part == "..") return false;
-    at = end + 1;
-  }
-  return true;
-}
-
 bool DiskTree::below_mount_asked(const std::string& dir) const {
   return std::any_of(mount_points_.begin(), mount_points_.end(),
                      [&](const std::string& point) { return point != "/" && path_has_prefix(real(dir), point); });
@@ -350,14 +338,12 @@ NodeKind DiskTree::kind(const std::string& path) const {
     kinds_.emplace(path, NodeKind::Absent);
     return NodeKind::Absent;
   }
-  if (index_ && plain_absolute(path)) {
-    const char k = path == "/" ? 'd' : index_->find(path);
-    const NodeKind kind = k == 'd' ? NodeKind::Dir : k == 'f' ? NodeKind::File : k == 'l' ? NodeKind::Symlink
-                          : k == '\0' ? NodeKind::Absent : NodeKind::Other;
+  if (index_ && is_clean_absolute(path)) {
+    const NodeKind kind = indexed_kind(path == "/" ? 'd' : index_->find(path));
     kinds_.emplace(path, kind);
     return kind;
   }
-  if (const size_t slash = path.find_last_of('/'); path != "/" && plain_absolute(path) && slash != std::string::npos) {
+  if (const size_t slash = path.find_last_of('/'); path != "/" && is_clean_absolute(path) && slash != std::string::npos) {
     const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
     if (listed_dirs_.count(parent) && !listed_paths_.count(path)) {
       kinds_.emplace(path, NodeKind::Absent);
@@ -420,7 +406,7 @@ std::vector<std::string> DiskTree::list(const std::string& dir) const {
   // absent. Not one of a file system that may answer a lookup for a name it does not
   // list (autofs without browsing mounts a key when it is looked up; FUSE may do
   // anything): below a mount point asked with a timeout, names are asked one by one.
-  if (err == 0 && plain_absolute(dir) && !below_mount_asked(dir)) {
+  if (err == 0 && is_clean_absolute(dir) && !below_mount_asked(dir)) {
     listed_dirs_.insert(dir);
     listed_paths_.insert(paths.begin(), paths.end());
   }

@@ -74,6 +74,15 @@ class RuleSet {
 };
 
 enum class NodeKind { Absent, Dir, File, Symlink, Other };
+// The kind a tree's index letter names (vfs/tree_index.h): '\0' absent, a whiteout or
+// anything else Other.
+inline NodeKind indexed_kind(char letter) {
+  return letter == 'd'   ? NodeKind::Dir
+         : letter == 'f' ? NodeKind::File
+         : letter == 'l' ? NodeKind::Symlink
+         : letter == 0   ? NodeKind::Absent
+                         : NodeKind::Other;
+}
 class TreeProbe;
 
 // DESIGN.md's defaults: system trees writecopy (the "/" rule); /proc /dev /sys /run
@@ -148,8 +157,6 @@ class DiskTree final : public TreeProbe {
   // Whether `path` lies below (or, with `or_at`, at) a mount point asked with a timeout
   // that did not answer; the mount point is asked first.
   bool below_unanswered(const std::string& path, bool or_at = false) const;
-  // "/" or "/a/b": no empty, "." or ".." component, no trailing slash.
-  static bool plain_absolute(const std::string& path);
   // Whether `dir` is at or below a mount point asked with a timeout (ask_mounts_within).
   bool below_mount_asked(const std::string& dir) const;
   std::string root_;

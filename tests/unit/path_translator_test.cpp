@@ -91,7 +91,7 @@ struct Fixture {
     if (!test::exists(file)) REQUIRE(write_tree_index(pkg, file));
     std::optional<TreeIndex> index = TreeIndex::open(file);
     REQUIRE(index);
-    translator.use_tree_index(pkg, std::move(*index));
+    translator.use_tree_index(pkg, std::make_shared<const TreeIndex>(std::move(*index)));
     return translator;
   }
 };
