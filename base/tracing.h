@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "base/user_notification.h"
+
 namespace appv {
 
 // The raw ptrace(2) system call (glibc's <sys/ptrace.h> clashes with <linux/ptrace.h>).
@@ -113,11 +115,12 @@ class SeizeGate {
 // with the same signal, so that the shell that waits for it sees the job stopped, and
 // continues `root` when it is continued (fg, bg). `started` collects every process
 // and thread seen. Returns the raw wait status of `root`.
-// With `listener` >= 0 (a seccomp listener), `on_listener()` runs whenever it is
-// readable, between the stops: one thread serves both (SIGCHLD is read through a
-// signalfd while tracing, and blocked in the caller's thread meanwhile).
+// With `listener` >= 0 (a seccomp listener), a thread of its own receives its
+// notifications and runs `on_notification` for each; it and the stop handlers never
+// run at once (they share the caller's state). What `on_notification` throws is
+// thrown here, after the call it was handling has failed with EIO.
 int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp,
                      const std::function<void(pid_t)>& on_exec, std::set<pid_t>& started, int listener = -1,
-                     const std::function<void()>& on_listener = {});
+                     const std::function<void(const UserNotification&)>& on_notification = {});
 
 }  // namespace appv

@@ -120,12 +120,6 @@ void Supervisor::answer_maps(const UserNotification& n, const std::string& real,
   }
 }
 
-void Supervisor::on_notification() {
-  UserNotification n;
-  if (!notifications_->receive(n)) return;
-  answer(n);
-}
-
 void Supervisor::answer(const UserNotification& n) {
   const std::optional<PathCall> call = describe_path_call(n.nr, n.args);
   if (call && call->kind == PathCallKind::Getcwd) return answer_getcwd(n);

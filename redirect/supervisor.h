@@ -5,7 +5,8 @@
 // chdir, the mutations, and every call where the kernel has no user notifications),
 // and as seccomp user notifications, where it makes the call itself and answers with
 // the result or an opened descriptor (the hot calls: opens, stats, access, readlink,
-// getcwd). One thread serves both (base/tracing.h trace_until_done).
+// getcwd). A thread of its own receives the notifications; it and the tracer take
+// turns (base/tracing.h trace_until_done), so the supervisor is used by one at a time.
 #pragma once
 
 #include <sys/types.h>
@@ -41,9 +42,8 @@ class Supervisor {
   void on_stop(pid_t pid);
   // After an exec: the process now runs the program its execve named.
   void on_exec(pid_t pid);
-  // The listener is readable: one notification received and answered
-  // (redirect/notified_calls.cpp).
-  void on_notification();
+  // A notification received: answered (redirect/notified_calls.cpp).
+  void on_notification(const UserNotification& n) { answer(n); }
 
  private:
   // How both halves name and translate the paths the app gives them

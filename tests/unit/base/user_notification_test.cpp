@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
+#include <stdexcept>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -125,4 +127,91 @@ TEST_CASE("the trace filter's search over call numbers stops exactly the listed 
   REQUIRE(::waitpid(child, &status, 0) == child);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == kOk);
+}
+
+namespace {
+
+// A traced child with a listener: an open goes to the listener's thread, getppid stops
+// for the tracer. Its verdict on the open's answer is its exit status, and the one
+// byte it writes to `verdict` (kOk or kNotRefused). `then_pause`: it waits after that
+// for a signal, making no call the tracer would see.
+struct TracedChild {
+  pid_t pid = -1;
+  UniqueFd listener;
+  UniqueFd verdict;
+};
+
+TracedChild start_traced_child(int expected_errno, bool then_pause = false) {
+  int sockets[2], verdict[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) == 0);
+  REQUIRE(::pipe2(verdict, O_CLOEXEC) == 0);
+  SeizeGate gate;
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (!gate.wait_in_child()) ::_exit(kNoFilter);
+    int listener = -1;
+    if (install_trace_filter({{SYS_openat, -1, true}, {SYS_getppid}}, &listener) != 0 || listener < 0) ::_exit(kNoFilter);
+    if (!send_fd(sockets[1], listener)) ::_exit(kNoFilter);
+    ::close(listener);
+    const bool refused = ::openat(AT_FDCWD, "/appv-notified-none", O_RDONLY) < 0 && errno == expected_errno;
+    const char byte = refused ? kOk : kNotRefused;
+    if (::write(verdict[1], &byte, 1) != 1 || !refused) ::_exit(kNotRefused);
+    if (then_pause) ::pause();
+    if (::getppid() <= 0) ::_exit(kNotRun);  // stopped for the tracer, then made
+    ::_exit(kOk);
+  }
+  ::close(sockets[1]);
+  ::close(verdict[1]);
+  REQUIRE(gate.seize(child) == 0);
+  TracedChild out{child, receive_fd(sockets[0]), UniqueFd(verdict[0])};
+  ::close(sockets[0]);
+  REQUIRE(out.listener);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the tracer serves notifications on a thread of its own and the stops on the caller's") {
+  REQUIRE(user_notifications_can_send_fds());
+  TracedChild child = start_traced_child(EACCES);
+  UserNotifications answers(std::move(child.listener));
+  const pid_t tracer_thread = static_cast<pid_t>(::syscall(SYS_gettid));
+  int notified = 0, stopped = 0;
+  pid_t notified_on = 0;
+  std::set<pid_t> started{child.pid};
+  const int status = trace_until_done(
+      child.pid, [&](pid_t) { ++stopped; }, {}, started, answers.fd(),
+      [&](const UserNotification& n) {
+        ++notified;
+        notified_on = static_cast<pid_t>(::syscall(SYS_gettid));
+        answers.answer(n.id, -EACCES);
+      });
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == kOk);
+  CHECK(notified == 1);
+  CHECK(stopped == 1);
+  CHECK(notified_on != tracer_thread);
+}
+
+TEST_CASE("what a notification's handler throws is thrown by the tracer, the call failing with EIO") {
+  REQUIRE(user_notifications_can_send_fds());
+  // The child then waits: only the thread's word can end the tracer's wait.
+  TracedChild child = start_traced_child(EIO, true);
+  const int fd = child.listener.get();
+  std::set<pid_t> started{child.pid};
+  CHECK_THROWS_WITH(trace_until_done(child.pid, [](pid_t) {}, {}, started, fd,
+                                     [](const UserNotification&) { throw std::runtime_error("handler failed"); }),
+                    "handler failed");
+  char verdict = -1;
+  CHECK(::read(child.verdict.get(), &verdict, 1) == 1);
+  CHECK(verdict == kOk);
+  // Still traced by this thread, the tracer gone from it: ended as PTRACE_O_EXITKILL
+  // ends it when a supervisor's process exits.
+  ::kill(child.pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(child.pid, &status, __WALL) == child.pid && !WIFSIGNALED(status) && !WIFEXITED(status)) {
+  }
+  while (::waitpid(-1, &status, WNOHANG | __WALL) > 0) {
+  }
 }
