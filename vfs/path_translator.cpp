@@ -144,9 +144,10 @@ PathTranslator::PathTranslator(ViewTable table, std::string empty_dir, bool root
     : table_(std::move(table)),
       empty_dir_(std::move(empty_dir)),
       root_xattrs_(root_xattrs),
-      listings_dir_(std::move(listings_dir)) {}
+      listings_dir_(std::move(listings_dir)),
+      root_(make_root_dir()) {}
 
-PathTranslator::Dir PathTranslator::root_dir() const {
+PathTranslator::Dir PathTranslator::make_root_dir() const {
   Dir d;
   d.view = "/";
   d.place = table_.covering("/");
@@ -219,31 +220,25 @@ PathTranslator::Entry PathTranslator::lookup(const Dir& dir, const std::string& 
 
 // Resolves the view directory `view_path` (symlink-free, as a walk leaves it) from
 // its parent, caching the result.
-bool PathTranslator::resolve_dir(const std::string& view_path, Dir& out) {
-  if (view_path == "/") {
-    out = root_dir();
-    return true;
-  }
-  if (auto it = dirs_.find(view_path); it != dirs_.end()) {
-    out = it->second;
-    return true;
-  }
-  Dir parent;
-  if (!resolve_dir(parent_path(view_path), parent)) return false;
+const PathTranslator::Dir* PathTranslator::resolve_dir(const std::string& view_path) {
+  if (view_path == "/") return &root_;
+  if (auto it = dirs_.find(view_path); it != dirs_.end()) return &it->second;
+  const Dir* parent = resolve_dir(parent_path(view_path));
+  if (!parent) return nullptr;
   const std::string name = view_path.substr(view_path.rfind('/') + 1);
-  return resolve_dir(parent, name, lookup(parent, name), out);
+  return resolve_dir(*parent, name, lookup(*parent, name));
 }
 
 // The directory `e` that a lookup of `name` in `parent` found, resolved and cached
-// (false: `e` is no directory). A layer the lookup saw is not looked at again.
-bool PathTranslator::resolve_dir(const Dir& parent, const std::string& name, const Entry& e, Dir& out) {
-  if (e.kind != NodeKind::Dir) return false;
+// (nullptr: `e` is no directory). A layer the lookup saw is not looked at again.
+const PathTranslator::Dir* PathTranslator::resolve_dir(const Dir& parent, const std::string& name, const Entry& e) {
+  if (e.kind != NodeKind::Dir) return nullptr;
   Dir d;
   d.view = join_path(parent.view, name);
   if (!e.place) {  // a directory of the view's root
-    dirs_[d.view] = d;
-    out = d;
-    return true;
+    Dir& cached = dirs_[d.view];
+    cached = std::move(d);
+    return &cached;
   }
   d.place = e.place;
   d.rel = e.place_root ? std::string() : (parent.rel.empty() ? name : parent.rel + "/" + name);
@@ -259,6 +254,13 @@ bool PathTranslator::resolve_dir(const Dir& parent, const std::string& name, con
     for (size_t i : candidates) {
       if (!started && i != e.layer) continue;
       started = true;
+      if (i == e.layer && !e.real.empty()) {
+        // What the lookup found there: a directory (above), stat'ed or indexed.
+        d.layers.push_back(i);
+        d.stamps += e.have_stat ? stamp(e.st) : index_stamp_;
+        if (e.place->upper && i == 0 && opaque_dir(e.real)) break;
+        continue;
+      }
       const std::string real = layer_path(*e.place, i, d.rel);
       struct stat st;
       if (const std::optional<char> k = indexed(real)) {
@@ -267,23 +269,19 @@ bool PathTranslator::resolve_dir(const Dir& parent, const std::string& name, con
         // The tree never changes, but the package does when the app is upgraded: its
         // root (the payload's digest) stands for the directory's stamp.
         d.layers.push_back(i);
-        d.stamps += "package-" + std::to_string(std::hash<std::string>{}(index_root_)) + " ";
+        d.stamps += index_stamp_;
         continue;
       }
-      if (i == e.layer && e.have_stat) {
-        st = e.st;
-      } else if (::lstat(real.c_str(), &st) != 0) {
-        continue;
-      }
+      if (::lstat(real.c_str(), &st) != 0) continue;
       if (!S_ISDIR(st.st_mode)) break;
       d.layers.push_back(i);
       d.stamps += stamp(st);
       if (e.place->upper && i == 0 && opaque_dir(real)) break;
     }
   }
-  dirs_[d.view] = d;
-  out = std::move(d);
-  return true;
+  Dir& cached = dirs_[d.view];
+  cached = std::move(d);
+  return &cached;
 }
 
 // Walks `path` component by component through the view. On success `parent` is the
@@ -297,68 +295,68 @@ Translation PathTranslator::walk(const std::string& path, bool follow_final, Dir
     return t;
   }
   std::deque<std::string> pending;
-  Dir dir;
+  // The directory reached: the root or one in the cache, which a walk only adds to.
+  const Dir* dir = &root_;
   // The common case, a name in a directory resolved before: one lookup on disk.
   if (const auto cached = plain_path(path) ? dirs_.find(parent_path(path)) : dirs_.end(); cached != dirs_.end()) {
-    dir = cached->second;
+    dir = &cached->second;
     pending.push_back(path.substr(path.rfind('/') + 1));
   } else {
     push_path_components(pending, path);
-    dir = root_dir();
   }
   int links = 0;
   if (pending.empty()) {  // "/" itself
-    parent = dir;
+    parent = *dir;
     name.clear();
     entry = Entry{};
     entry.kind = NodeKind::Dir;
-    entry.place = dir.place;
-    entry.real = dir.place && !dir.place->layers.empty() ? dir.place->layers[0] : std::string();
+    entry.place = dir->place;
+    entry.real = dir->place && !dir->place->layers.empty() ? dir->place->layers[0] : std::string();
     t.view_path = "/";
     t.kind = NodeKind::Dir;
     return t;
   }
   while (!pending.empty()) {
-    if (dir.place && dir.place->kernel) {
+    if (dir->place && dir->place->kernel) {
       // Below /proc the kernel resolves the rest in the calling process: "self" is
       // the app, not the translator's process, and /proc/PID/fd/N are magic links.
-      std::string rest = dir.view;
+      std::string rest = dir->view;
       for (const std::string& p : pending) rest = join_path(rest, p);
-      parent = dir;
+      parent = *dir;
       name = pending.back();
       entry = Entry{};
       entry.kind = NodeKind::Other;
-      entry.place = dir.place;
+      entry.place = dir->place;
       entry.real = rest;
       t.view_path = rest;
       t.kind = NodeKind::Other;
       return t;
     }
-    std::string part = pending.front();
+    std::string part = std::move(pending.front());
     pending.pop_front();
     const bool last = pending.empty();
     if (!last && part != "." && part != "..") {
       // A directory on the way that was resolved before: no lookup on disk.
-      if (auto it = dirs_.find(join_path(dir.view, part)); it != dirs_.end()) {
-        dir = it->second;
+      if (auto it = dirs_.find(join_path(dir->view, part)); it != dirs_.end()) {
+        dir = &it->second;
         continue;
       }
     }
     if (part == "." || part == "..") {
-      if (part == ".." && dir.view != "/" && !resolve_dir(parent_path(dir.view), dir)) {
+      if (part == ".." && dir->view != "/" && !(dir = resolve_dir(parent_path(dir->view)))) {
         t.error = ENOENT;
         return t;
       }
       if (!last) continue;
       // The path ends at a directory reached by "." or "..": name it from its parent.
-      if (dir.view == "/") return walk("/", follow_final, parent, entry, name);
-      part = dir.view.substr(dir.view.rfind('/') + 1);
-      if (!resolve_dir(parent_path(dir.view), dir)) {
+      if (dir->view == "/") return walk("/", follow_final, parent, entry, name);
+      part = dir->view.substr(dir->view.rfind('/') + 1);
+      if (!(dir = resolve_dir(parent_path(dir->view)))) {
         t.error = ENOENT;
         return t;
       }
     }
-    Entry e = lookup(dir, part);
+    Entry e = lookup(*dir, part);
     if (e.kind == NodeKind::Symlink && (!last || follow_final)) {
       if (++links > kMaxLinks) {
         t.error = ELOOP;
@@ -370,16 +368,16 @@ Translation PathTranslator::walk(const std::string& path, bool follow_final, Dir
         return t;
       }
       push_path_components(pending, text);
-      if (text[0] == '/') dir = root_dir();
+      if (text[0] == '/') dir = &root_;
       if (pending.empty()) return walk("/", follow_final, parent, entry, name);
       continue;
     }
     if (last) {
-      parent = dir;
-      entry = e;
-      name = part;
-      t.view_path = join_path(dir.view, part);
-      t.kind = e.kind;
+      parent = *dir;
+      t.view_path = join_path(dir->view, part);
+      entry = std::move(e);
+      name = std::move(part);
+      t.kind = entry.kind;
       return t;
     }
     if (e.kind == NodeKind::Absent) {
@@ -390,7 +388,7 @@ Translation PathTranslator::walk(const std::string& path, bool follow_final, Dir
       t.error = ENOTDIR;
       return t;
     }
-    if (!resolve_dir(Dir(dir), part, e, dir)) {
+    if (!(dir = resolve_dir(*dir, part, e))) {
       t.error = ENOENT;
       return t;
     }
@@ -426,10 +424,9 @@ int PathTranslator::copy_up_dir(const Dir& dir) {
       if (S_ISDIR(st.st_mode)) continue;
       return EIO;  // a whiteout or file in upper where the view shows a directory: cannot be
     }
-    Dir shown;
     mode_t mode = 0755;
-    if (resolve_dir(view, shown) && !shown.layers.empty() &&
-        ::stat(layer_path(*shown.place, shown.layers[0], shown.rel).c_str(), &st) == 0) {
+    if (const Dir* shown = resolve_dir(view); shown && !shown->layers.empty() &&
+        ::stat(layer_path(*shown->place, shown->layers[0], shown->rel).c_str(), &st) == 0) {
       mode = st.st_mode & 07777;
     }
     if (::mkdir(in_upper.c_str(), mode) != 0 && errno != EEXIST) return errno;
@@ -598,8 +595,7 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
       }
       if (entry.kind == NodeKind::Dir) {
         // Resolved from the lookup just made: its stand-in is chosen without another.
-        Dir self;
-        if (!dirs_.count(t.view_path)) resolve_dir(parent, name, entry, self);
+        if (!dirs_.count(t.view_path)) resolve_dir(parent, name, entry);
         t.real = listing_stand_in(t.view_path, entry.real);
       } else {
         t.real = entry.real;
@@ -632,10 +628,11 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
           t.error = err;
           return t;
         }
-        Dir self;
-        const int err = entry.kind == NodeKind::Dir
-                            ? (resolve_dir(t.view_path, self) ? copy_up_dir(self) : ENOENT)
-                            : copy_up_file(parent, name, entry);
+        // A copy: copy_up_dir forgets the resolved directories when it is done.
+        const Dir* resolved = entry.kind == NodeKind::Dir ? resolve_dir(t.view_path) : nullptr;
+        const Dir self = resolved ? *resolved : Dir{};
+        const int err = entry.kind == NodeKind::Dir ? (resolved ? copy_up_dir(self) : ENOENT)
+                                                    : copy_up_file(parent, name, entry);
         if (err) {
           t.error = err;
           return t;
@@ -767,11 +764,12 @@ PathTranslator::Listing PathTranslator::list(const std::string& path) {
     out.error = t.error ? t.error : ENOTDIR;
     return out;
   }
-  Dir dir;
-  if (!resolve_dir(t.view_path, dir)) {
+  const Dir* resolved = resolve_dir(t.view_path);
+  if (!resolved) {
     out.error = ENOENT;
     return out;
   }
+  const Dir& dir = *resolved;  // in the cache, which nothing below changes
   std::vector<LayerListing> layers;
   if (dir.place && dir.place->kind == ViewPlace::Kind::Layers) {
     for (size_t i : dir.layers) layers.push_back(read_layer(layer_path(*dir.place, i, dir.rel)));
@@ -789,8 +787,9 @@ PathTranslator::Listing PathTranslator::list(const std::string& path) {
 std::string PathTranslator::listing_stand_in(const std::string& view_path, const std::string& real) {
   if (listings_dir_.empty()) return real;
   if (auto it = stand_ins_.find(view_path); it != stand_ins_.end()) return it->second;
-  Dir dir;
-  if (!resolve_dir(view_path, dir) || !dir.place || dir.place->kind != ViewPlace::Kind::Layers) return real;
+  const Dir* resolved = resolve_dir(view_path);
+  if (!resolved || !resolved->place || resolved->place->kind != ViewPlace::Kind::Layers) return real;
+  const Dir& dir = *resolved;  // in the cache, which nothing below changes
   // One contributing layer that is not the sandbox's (which may hold whiteouts) and
   // no place mounted inside: the kernel lists it as the view shows it.
   if (dir.layers.size() == 1 && !(dir.place->upper && dir.layers[0] == 0) && !table_.is_root_dir(view_path)) {
@@ -894,6 +893,7 @@ void PathTranslator::use_listing_memory(std::string file) {
 void PathTranslator::use_tree_index(std::string root, std::shared_ptr<const TreeIndex> index) {
   index_root_ = std::move(root);
   index_ = std::move(index);
+  index_stamp_ = "package-" + std::to_string(std::hash<std::string>{}(index_root_)) + " ";
 }
 
 std::optional<char> PathTranslator::indexed(const std::string& real) const {

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -154,10 +155,12 @@ class PathTranslator {
     bool have_stat = false;    // `st` is lstat(real)
     struct stat st {};
   };
-  Dir root_dir() const;
+  Dir make_root_dir() const;
   Entry lookup(const Dir& dir, const std::string& name) const;
-  bool resolve_dir(const std::string& view_path, Dir& out);
-  bool resolve_dir(const Dir& parent, const std::string& name, const Entry& e, Dir& out);
+  // The directory resolved, in the cache (dirs_, or root_ for "/"): valid until
+  // forget_resolved(). nullptr if it is none.
+  const Dir* resolve_dir(const std::string& view_path);
+  const Dir* resolve_dir(const Dir& parent, const std::string& name, const Entry& e);
   Translation walk(const std::string& path, bool follow_final, Dir& parent, Entry& entry, std::string& name);
   int copy_up_dir(const Dir& dir);
   int copy_up_file(const Dir& parent, const std::string& name, const Entry& entry);
@@ -181,10 +184,12 @@ class PathTranslator {
   std::string empty_dir_;
   bool root_xattrs_;
   std::string listings_dir_;
-  std::map<std::string, std::string> stand_ins_;      // view path -> stand-in, until the view changes
+  std::unordered_map<std::string, std::string> stand_ins_;  // view path -> stand-in, until the view changes
   std::map<std::string, std::string> stand_in_view_;  // stand-in -> view path (kept: fds stay open)
   unsigned stand_in_count_ = 0;
-  std::map<std::string, Dir> dirs_;  // resolved directories by view path
+  // Resolved directories by view path. Node-based: an entry stays where it is while
+  // others are added, so a walk holds pointers into it.
+  std::unordered_map<std::string, Dir> dirs_;
   // The listing memory (use_listing_memory): view path -> the layer that lists it, and
   // the stamps of the directory's layers when that was found.
   struct Remembered {
@@ -198,6 +203,8 @@ class PathTranslator {
   bool memory_changed_ = false;
   std::string index_root_;
   std::shared_ptr<const TreeIndex> index_;
+  std::string index_stamp_;  // the stamp of a directory of the indexed tree
+  Dir root_;  // the view's root, resolved once (the table does not change)
 };
 
 }  // namespace appv
