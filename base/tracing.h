@@ -115,12 +115,17 @@ class SeizeGate {
 // with the same signal, so that the shell that waits for it sees the job stopped, and
 // continues `root` when it is continued (fg, bg). `started` collects every process
 // and thread seen. Returns the raw wait status of `root`.
-// With `listener` >= 0 (a seccomp listener), a thread of its own receives its
-// notifications and runs `on_notification` for each; it and the stop handlers never
-// run at once (they share the caller's state). What `on_notification` throws is
-// thrown here, after the call it was handling has failed with EIO.
+// With `listener` (a seccomp filter's), `on_notification` runs for each notification
+// it receives: the first `served_inline` on this thread, between the stops (an epoll
+// set over the listener and a signalfd for SIGCHLD), the rest on a thread of its own
+// blocked in the listener's receive while this one waits for the stops (a round trip
+// ~1 µs shorter, for ~0.1 ms to start the thread). The handlers never run at once
+// (they share the caller's state). What `on_notification` throws is thrown here;
+// thrown on the thread, after the call it was handling has failed with EIO.
 int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp,
-                     const std::function<void(pid_t)>& on_exec, std::set<pid_t>& started, int listener = -1,
-                     const std::function<void(const UserNotification&)>& on_notification = {});
+                     const std::function<void(pid_t)>& on_exec, std::set<pid_t>& started,
+                     UserNotifications* listener = nullptr,
+                     const std::function<void(const UserNotification&)>& on_notification = {},
+                     unsigned served_inline = 100);
 
 }  // namespace appv

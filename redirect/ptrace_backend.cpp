@@ -256,8 +256,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     ptrace_call(PTRACE_CONT, child, nullptr, nullptr);
     status = trace_until_done(
         child, [&](pid_t pid) { supervisor.on_stop(pid); }, [&](pid_t pid) { supervisor.on_exec(pid); }, started,
-        notifications ? notifications->fd() : -1,
-        [&](const UserNotification& n) { supervisor.on_notification(n); });
+        notifications ? &*notifications : nullptr, [&](const UserNotification& n) { supervisor.on_notification(n); });
   }
   view.save_listing_memory();
   ErrorChannel::throw_reported(errors.drain());

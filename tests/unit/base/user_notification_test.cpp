@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <set>
+#include <tuple>
 #include <stdexcept>
 #include <vector>
 
@@ -131,8 +132,8 @@ TEST_CASE("the trace filter's search over call numbers stops exactly the listed 
 
 namespace {
 
-// A traced child with a listener: an open goes to the listener's thread, getppid stops
-// for the tracer. Its verdict on the open's answer is its exit status, and the one
+// A traced child with a listener: `opens` opens go to the listener, getppid stops for
+// the tracer. Its verdict on the open's answer is its exit status, and the one
 // byte it writes to `verdict` (kOk or kNotRefused). `then_pause`: it waits after that
 // for a signal, making no call the tracer would see.
 struct TracedChild {
@@ -141,7 +142,7 @@ struct TracedChild {
   UniqueFd verdict;
 };
 
-TracedChild start_traced_child(int expected_errno, bool then_pause = false) {
+TracedChild start_traced_child(int expected_errno, int opens, bool then_pause = false) {
   int sockets[2], verdict[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) == 0);
   REQUIRE(::pipe2(verdict, O_CLOEXEC) == 0);
@@ -154,7 +155,10 @@ TracedChild start_traced_child(int expected_errno, bool then_pause = false) {
     if (install_trace_filter({{SYS_openat, -1, true}, {SYS_getppid}}, &listener) != 0 || listener < 0) ::_exit(kNoFilter);
     if (!send_fd(sockets[1], listener)) ::_exit(kNoFilter);
     ::close(listener);
-    const bool refused = ::openat(AT_FDCWD, "/appv-notified-none", O_RDONLY) < 0 && errno == expected_errno;
+    bool refused = true;
+    for (int i = 0; i < opens; ++i) {
+      refused = refused && ::openat(AT_FDCWD, "/appv-notified-none", O_RDONLY) < 0 && errno == expected_errno;
+    }
     const char byte = refused ? kOk : kNotRefused;
     if (::write(verdict[1], &byte, 1) != 1 || !refused) ::_exit(kNotRefused);
     if (then_pause) ::pause();
@@ -172,36 +176,41 @@ TracedChild start_traced_child(int expected_errno, bool then_pause = false) {
 
 }  // namespace
 
-TEST_CASE("the tracer serves notifications on a thread of its own and the stops on the caller's") {
+TEST_CASE("the tracer serves the first notifications between the stops, the rest on a thread of its own") {
   REQUIRE(user_notifications_can_send_fds());
-  TracedChild child = start_traced_child(EACCES);
+  // How many are served on the tracer's thread before the thread starts, and so
+  // which of the child's two opens the tracer's thread answers.
+  const auto [served_inline, on_tracer] = GENERATE(table<unsigned, std::vector<bool>>(
+      {{0, {false, false}}, {1, {true, false}}, {100, {true, true}}}));
+  CAPTURE(served_inline);
+  TracedChild child = start_traced_child(EACCES, 2);
   UserNotifications answers(std::move(child.listener));
   const pid_t tracer_thread = static_cast<pid_t>(::syscall(SYS_gettid));
-  int notified = 0, stopped = 0;
-  pid_t notified_on = 0;
+  int stopped = 0;
+  std::vector<bool> answered_on_tracer;
   std::set<pid_t> started{child.pid};
   const int status = trace_until_done(
-      child.pid, [&](pid_t) { ++stopped; }, {}, started, answers.fd(),
+      child.pid, [&](pid_t) { ++stopped; }, {}, started, &answers,
       [&](const UserNotification& n) {
-        ++notified;
-        notified_on = static_cast<pid_t>(::syscall(SYS_gettid));
+        answered_on_tracer.push_back(::syscall(SYS_gettid) == tracer_thread);
         answers.answer(n.id, -EACCES);
-      });
+      },
+      served_inline);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == kOk);
-  CHECK(notified == 1);
+  CHECK(answered_on_tracer == on_tracer);
   CHECK(stopped == 1);
-  CHECK(notified_on != tracer_thread);
 }
 
-TEST_CASE("what a notification's handler throws is thrown by the tracer, the call failing with EIO") {
+TEST_CASE("what a notification's handler throws on the thread is thrown by the tracer, the call failing with EIO") {
   REQUIRE(user_notifications_can_send_fds());
   // The child then waits: only the thread's word can end the tracer's wait.
-  TracedChild child = start_traced_child(EIO, true);
-  const int fd = child.listener.get();
+  TracedChild child = start_traced_child(EIO, 1, true);
+  UserNotifications listener(std::move(child.listener));
   std::set<pid_t> started{child.pid};
-  CHECK_THROWS_WITH(trace_until_done(child.pid, [](pid_t) {}, {}, started, fd,
-                                     [](const UserNotification&) { throw std::runtime_error("handler failed"); }),
+  CHECK_THROWS_WITH(trace_until_done(
+                        child.pid, [](pid_t) {}, {}, started, &listener,
+                        [](const UserNotification&) { throw std::runtime_error("handler failed"); }, 0),
                     "handler failed");
   char verdict = -1;
   CHECK(::read(child.verdict.get(), &verdict, 1) == 1);
@@ -214,4 +223,23 @@ TEST_CASE("what a notification's handler throws is thrown by the tracer, the cal
   }
   while (::waitpid(-1, &status, WNOHANG | __WALL) > 0) {
   }
+}
+
+TEST_CASE("what a notification's handler throws between the stops is thrown by the tracer at once") {
+  REQUIRE(user_notifications_can_send_fds());
+  TracedChild child = start_traced_child(EIO, 1, true);
+  {
+    UserNotifications listener(std::move(child.listener));
+    std::set<pid_t> started{child.pid};
+    CHECK_THROWS_WITH(trace_until_done(
+                          child.pid, [](pid_t) {}, {}, started, &listener,
+                          [](const UserNotification&) { throw std::runtime_error("handler failed"); }, 100),
+                      "handler failed");
+  }
+  // Unanswered, its listener closed: the call fails (ENOSYS), and the child is ended.
+  ::kill(child.pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(child.pid, &status, __WALL) == child.pid && !WIFSIGNALED(status) && !WIFEXITED(status)) {
+  }
+  CHECK(WIFSIGNALED(status));
 }
