@@ -16,6 +16,8 @@
 #include <set>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "base/atomic_file.h"
 #include "base/error.h"
 #include "base/fs_util.h"
@@ -90,8 +92,7 @@ bool plain_path(const std::string& path) {
 
 // What identifies a directory's state: device, inode, ctime (ns).
 std::string stamp(const struct stat& st) {
-  return std::to_string(st.st_dev) + "." + std::to_string(st.st_ino) + "." + std::to_string(st.st_ctim.tv_sec) + "." +
-         std::to_string(st.st_ctim.tv_nsec) + " ";
+  return fmt::format("{}.{}.{}.{} ", st.st_dev, st.st_ino, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 }
 
 // One layer's directory as read: its names (whiteouts apart), sorted, and its whiteouts.
