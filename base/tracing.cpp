@@ -262,7 +262,11 @@ class JobStops {
     g_job_stop = 0;
     struct sigaction note {};
     note.sa_handler = note_job_stop;
-    note.sa_flags = SA_RESTART;
+    // No SA_RESTART: the tracer's blocking waitpid returns (EINTR) and notes the stop
+    // when it comes, not at the next stop of a tracee, which may be long after (an
+    // app making only notified calls), as the forgetting of a stop not followed counts
+    // from when it was noted.
+    note.sa_flags = 0;
     ::sigemptyset(&note.sa_mask);
     for (size_t i = 0; i < std::size(kSignals); ++i) ::sigaction(kSignals[i], &note, &old_[i]);
   }
@@ -454,16 +458,22 @@ class NotificationThread {
       }
       std::lock_guard<std::mutex> lock(shared->m);
       if (shared->finished) break;
+      // After a failure every call fails (EIO) until the tracer has thrown it: where
+      // the child below cannot be made (no process left to the user), the app's next
+      // stop or its end wakes the tracer, and no call waits for an answer meanwhile.
+      if (shared->failure) {
+        own.answer(n.id, -EIO);
+        continue;
+      }
       try {
         (*shared->handler)(n);
       } catch (...) {
         // For the tracer's thread to throw, as a handler of its own would: the caller
-        // is answered with an error, and the tracer stops waiting once it is told.
-        // A child that exits at once ends the tracer's waitpid.
+        // is answered with an error, and a child that exits at once ends the tracer's
+        // waitpid.
         shared->failure = std::current_exception();
         own.answer(n.id, -EIO);
         if (::fork() == 0) ::_exit(0);
-        break;
       }
     }
     std::lock_guard<std::mutex> lock(shared->m);
@@ -547,7 +557,10 @@ int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp, c
     int st = 0;
     const pid_t pid = ::waitpid(-1, &st, __WALL);
     if (pid < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        trace.follow_job_stop();
+        continue;
+      }
       if (errno == ECHILD) return trace.root_status;
       throw_sys("cannot wait for", "the traced program", errno);
     }

@@ -223,7 +223,16 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   }
   keep_app_out_of_supervisor(child);
   SignalForwarding forwarding(child);
+  // Its own stop (raise(SIGSTOP) after the listener is sent). A signal that reached it
+  // before (a terminal's SIGWINCH, a SIGCHLD, a kill of the job) stops it first, for
+  // the tracer: delivered, and the wait goes on, or the listener would be waited for
+  // while the child waits for the tracer.
   int st = wait_for(child);
+  while (WIFSTOPPED(st) && !((st >> 16) == 0 && WSTOPSIG(st) == SIGSTOP)) {
+    const int sig = (st >> 16) == 0 ? WSTOPSIG(st) : 0;
+    ptrace_call(PTRACE_CONT, child, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+    st = wait_for(child);
+  }
   if (!WIFSTOPPED(st)) {
     ErrorChannel::throw_reported(errors.drain());
     throw refused();

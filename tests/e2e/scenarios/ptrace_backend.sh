@@ -86,6 +86,19 @@ sleep 2
 kill -TERM "$runner"
 wait "$runner"
 same "SIGTERM sent to appv reaches the app, whose death is appv's" 143 $?
+# A signal that reaches the app before its first stop for the supervisor (a terminal
+# resized during the launch: SIGWINCH to the job) is delivered, not mistaken for that
+# stop: every launch ends with the app's status.
+hung=0
+for i in 1 2 3 4 5 6 7 8; do
+  setsid "$A" run "${P[@]}" jq.appv -n 'halt_error(42)' 2>/dev/null &
+  launched=$!
+  for k in $(seq 1 200); do kill -WINCH -"$launched" 2>/dev/null || break; done
+  for k in $(seq 1 100); do kill -0 "$launched" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$launched" 2>/dev/null; then hung=$((hung + 1)); kill -KILL "$launched"; fi
+  wait "$launched" 2>/dev/null
+done
+same "launches under a storm of SIGWINCH all end" 0 "$hung"
 # A stopping signal stops as without a tracer: the process stays stopped until SIGCONT
 # (the supervisor holds the group-stop, PTRACE_LISTEN), and its parent is told both.
 # The child is put in a process group of its own, as a shell puts a job: the kernel
