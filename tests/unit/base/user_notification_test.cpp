@@ -202,27 +202,43 @@ TEST_CASE("the tracer serves the first notifications between the stops, the rest
   CHECK(stopped == 1);
 }
 
+namespace {
+
+// trace_until_done with a handler that throws, its first `served_inline` calls on the
+// tracer's thread: the exception reaches the caller.
+void check_handler_failure_thrown(pid_t child, UserNotifications& listener, unsigned served_inline) {
+  std::set<pid_t> started{child};
+  CHECK_THROWS_WITH(trace_until_done(
+                        child, [](pid_t) {}, {}, started, &listener,
+                        [](const UserNotification&) { throw std::runtime_error("handler failed"); }, served_inline),
+                    "handler failed");
+}
+
+// The child, still traced by this thread but its tracer gone, ended as
+// PTRACE_O_EXITKILL ends it when a supervisor's process exits; the pid it ended as.
+pid_t end_traced_child(pid_t child) {
+  ::kill(child, SIGKILL);
+  int status = 0;
+  pid_t ended = -1;
+  while ((ended = ::waitpid(child, &status, __WALL)) == child && !WIFSIGNALED(status) && !WIFEXITED(status)) {
+  }
+  while (::waitpid(-1, &status, WNOHANG | __WALL) > 0) {  // the tracer's waker
+  }
+  return ended;
+}
+
+}  // namespace
+
 TEST_CASE("what a notification's handler throws on the thread is thrown by the tracer, the call failing with EIO") {
   REQUIRE(user_notifications_can_send_fds());
   // The child then waits: only the thread's word can end the tracer's wait.
   TracedChild child = start_traced_child(EIO, 1, true);
   UserNotifications listener(std::move(child.listener));
-  std::set<pid_t> started{child.pid};
-  CHECK_THROWS_WITH(trace_until_done(
-                        child.pid, [](pid_t) {}, {}, started, &listener,
-                        [](const UserNotification&) { throw std::runtime_error("handler failed"); }, 0),
-                    "handler failed");
+  check_handler_failure_thrown(child.pid, listener, 0);
   char verdict = -1;
   CHECK(::read(child.verdict.get(), &verdict, 1) == 1);
   CHECK(verdict == kOk);
-  // Still traced by this thread, the tracer gone from it: ended as PTRACE_O_EXITKILL
-  // ends it when a supervisor's process exits.
-  ::kill(child.pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(child.pid, &status, __WALL) == child.pid && !WIFSIGNALED(status) && !WIFEXITED(status)) {
-  }
-  while (::waitpid(-1, &status, WNOHANG | __WALL) > 0) {
-  }
+  CHECK(end_traced_child(child.pid) == child.pid);
 }
 
 TEST_CASE("what a notification's handler throws between the stops is thrown by the tracer at once") {
@@ -230,18 +246,9 @@ TEST_CASE("what a notification's handler throws between the stops is thrown by t
   TracedChild child = start_traced_child(EIO, 1, true);
   {
     UserNotifications listener(std::move(child.listener));
-    std::set<pid_t> started{child.pid};
-    CHECK_THROWS_WITH(trace_until_done(
-                          child.pid, [](pid_t) {}, {}, started, &listener,
-                          [](const UserNotification&) { throw std::runtime_error("handler failed"); }, 100),
-                      "handler failed");
+    check_handler_failure_thrown(child.pid, listener, 100);
   }
   // Unanswered, its listener closed: the call fails (ENOSYS) and the child exits, or
   // the kill ends it first.
-  ::kill(child.pid, SIGKILL);
-  int status = 0;
-  pid_t ended = -1;
-  while ((ended = ::waitpid(child.pid, &status, __WALL)) == child.pid && !WIFSIGNALED(status) && !WIFEXITED(status)) {
-  }
-  CHECK(ended == child.pid);
+  CHECK(end_traced_child(child.pid) == child.pid);
 }
