@@ -39,7 +39,14 @@ check "verify of an unsigned package says so" grep -qx "signatures: none" <<<"$(
 # manifest, of the signature; a manifest swapped in from another package.
 size=$(stat -c %s trusted.appv)
 offset=$(info_field trusted.appv .payload.offset)
-flip() { cp trusted.appv "$2"; printf '\x5a' | dd of="$2" bs=1 seek="$1" conv=notrunc status=none; }
+# The byte at $1 inverted: a fixed byte written there would change nothing where the
+# signature (random) already holds it, one run in 256.
+flip() {
+  cp trusted.appv "$2"
+  local byte
+  byte=$(od -An -tu1 -j "$1" -N1 trusted.appv | tr -d ' ')
+  printf "\\$(printf '%03o' $((255 - byte)))" | dd of="$2" bs=1 seek="$1" conv=notrunc status=none
+}
 flip $((offset + 300)) tampered-payload.appv
 flip $((offset - 20)) tampered-manifest.appv
 flip $((size - 128 - 30)) tampered-signature.appv
