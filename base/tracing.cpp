@@ -37,6 +37,7 @@
 
 #include "base/error.h"
 #include "base/job_control.h"
+#include "base/raw_syscall.h"
 #include "base/unique_fd.h"
 
 namespace appv {
@@ -121,36 +122,49 @@ std::vector<sock_filter> chain_filters(std::vector<sock_filter> a, const std::ve
   return a;
 }
 
-int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener, const std::vector<sock_filter>& first) {
-  if (listener) *listener = -1;
+TraceFilter make_trace_filter(const std::vector<StoppedCall>& calls, bool with_listener,
+                              const std::vector<sock_filter>& first) {
   std::vector<StoppedCall> sorted = calls;
   std::sort(sorted.begin(), sorted.end(), [](const StoppedCall& a, const StoppedCall& b) { return a.nr < b.nr; });
-  const auto filter_for = [&](bool with_listener) {
+  const auto filter_for = [&](bool notify) {
     std::vector<sock_filter> f;
     f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)));
     f.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0));
     f.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     f.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)));
     append_search(f, sorted, 0, sorted.size(), [&](const StoppedCall& c) -> uint32_t {
-      return with_listener && c.notify ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_TRACE;
+      return notify && c.notify ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_TRACE;
     });
     return first.empty() ? f : chain_filters(first, f);
   };
-  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
-  if (listener) {
-    std::vector<sock_filter> f = filter_for(true);
-    sock_fprog prog{static_cast<unsigned short>(f.size()), f.data()};
-    const long fd = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+  TraceFilter out;
+  if (with_listener) out.with_listener = filter_for(true);
+  out.without_listener = filter_for(false);
+  return out;
+}
+
+int load_trace_filter(const TraceFilter& filter, int* listener) {
+  if (listener) *listener = -1;
+  if (const long r = raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); r < 0) return static_cast<int>(-r);
+  if (listener && !filter.with_listener.empty()) {
+    sock_fprog prog{static_cast<unsigned short>(filter.with_listener.size()),
+                    const_cast<sock_filter*>(filter.with_listener.data())};
+    const long fd = raw_syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+                                reinterpret_cast<long>(&prog));
     if (fd >= 0) {
       *listener = static_cast<int>(fd);
       return 0;
     }
     // Refused: every call stops for the tracer instead.
   }
-  std::vector<sock_filter> f = filter_for(false);
-  sock_fprog prog{static_cast<unsigned short>(f.size()), f.data()};
-  if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) return errno;
-  return 0;
+  sock_fprog prog{static_cast<unsigned short>(filter.without_listener.size()),
+                  const_cast<sock_filter*>(filter.without_listener.data())};
+  const long r = raw_syscall(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, reinterpret_cast<long>(&prog));
+  return r < 0 ? static_cast<int>(-r) : 0;
+}
+
+int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener, const std::vector<sock_filter>& first) {
+  return load_trace_filter(make_trace_filter(calls, listener != nullptr, first), listener);
 }
 
 std::string read_tracee_string(pid_t pid, uint64_t addr) {

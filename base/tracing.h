@@ -54,6 +54,18 @@ struct StoppedCall {
 int install_trace_filter(const std::vector<StoppedCall>& calls, int* listener = nullptr,
                          const std::vector<sock_filter>& first = {});
 
+// install_trace_filter in two steps, for a child that may not allocate before it loads
+// the filter (one cloned with CLONE_VM): the programs made beforehand (with the
+// listener's, if asked for, and the one without, loaded where the kernel refuses a
+// listener), then loaded with raw system calls only: no allocation, errno untouched.
+struct TraceFilter {
+  std::vector<sock_filter> with_listener;
+  std::vector<sock_filter> without_listener;
+};
+TraceFilter make_trace_filter(const std::vector<StoppedCall>& calls, bool with_listener,
+                              const std::vector<sock_filter>& first = {});
+int load_trace_filter(const TraceFilter& filter, int* listener);
+
 // Two seccomp programs as one, `a` then `b`: each SECCOMP_RET_ALLOW of `a` goes on to
 // `b`, every other action of `a` stands. The same outcome as `b` loaded before `a` as
 // filters of their own where no call gets two different actions of one precedence
@@ -96,6 +108,11 @@ class SeizeGate {
   // In the forked child, first: false if the parent could not seize it (the child
   // should exit).
   bool wait_in_child();
+  // The pipe's ends, for a child cloned with CLONE_VM: it shares this object with the
+  // parent, whose seize() changes it, so it takes the numbers before the clone, closes
+  // its own copy of the write end and waits for a byte on the read end itself.
+  int read_end() const { return fds_[0]; }
+  int write_end() const { return fds_[1]; }
   // In the parent: seizes `child` with the trace options (seccomp stops, forks,
   // vforks, clones and execs followed, every tracee killed if the tracer dies), then
   // lets it go on. 0, or the errno of PTRACE_SEIZE (EPERM where ptrace is refused:

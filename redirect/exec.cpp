@@ -20,14 +20,17 @@ void enter_working_dir(const std::string& real, const std::string& shown, int er
     if (::chdir(real.c_str()) == 0) return;
     error = errno;
   }
+  warn_working_dir_left(shown, error);
+  if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
+}
+
+void warn_working_dir_left(const std::string& shown, int error) {
   // A directory the view shows but the user may not enter (`su USER` from root's
   // home) is no news: the app could not have used it natively either.
-  if (!shown.empty() && error != EACCES && error != EPERM) {
-    const int err = error ? error : ENOENT;
-    std::fprintf(stderr, "appv: warning: %s: the working directory is not in the app's view (%s, %s); it starts in /\n",
-                 printable(shown).c_str(), errno_text(err).c_str(), errno_name(err).c_str());
-  }
-  if (::chdir("/") != 0) throw_sys("cannot enter", "/", errno);
+  if (shown.empty() || error == EACCES || error == EPERM) return;
+  const int err = error ? error : ENOENT;
+  std::fprintf(stderr, "appv: warning: %s: the working directory is not in the app's view (%s, %s); it starts in /\n",
+               printable(shown).c_str(), errno_text(err).c_str(), errno_name(err).c_str());
 }
 
 void exec_entry(const std::string& path, const std::vector<std::string>& argv, const std::vector<std::string>& envp,

@@ -15,6 +15,10 @@ namespace appv {
 // even "/" cannot be entered.
 void enter_working_dir(const std::string& real, const std::string& shown, int error = 0);
 
+// enter_working_dir's warning alone, for a caller that entered "/" itself (`error`:
+// why `shown` could not be entered; 0 when no real directory was found for it).
+void warn_working_dir_left(const std::string& shown, int error);
+
 // Enters `cwd` (enter_working_dir), sets PR_SET_NO_NEW_PRIVS and drops every
 // capability (invariant 4, redirect/privileges.h), loads the system-call filter
 // (redirect/seccomp_filter.h) and replaces this process with `path`, so the app's exit status, signals, standard

@@ -35,65 +35,13 @@
 #include "redirect/ptrace_app_filter.h"
 #include "redirect/seccomp_filter.h"
 #include "redirect/supervisor.h"
+#include "redirect/traced_app_start.h"
 #include "vfs/layout.h"
 #include "vfs/tree_index.h"
 #include "vfs/view_table.h"
 
 namespace appv {
 namespace {
-
-// The child: seized by the supervisor (it waits for that first, at `gate`), in its
-// working directory, the supervisor's filter loaded with the backend's rules at its
-// head (ptrace_app_filter.h: they refuse a listener of the app's own, which the
-// supervisor's filter already has taken) and appv's own filter (seccomp_filter.h), its
-// listener, if asked for and given, sent over `listener_socket`; stopped for its
-// tracer, then the plan's program. Its execve is the first call the supervisor
-// rewrites: the view's loader runs it.
-[[noreturn]] void start_app(const LaunchPlan& plan, const Translation& cwd, const ErrorChannel& errors,
-                            int listener_socket, SeizeGate& gate) {
-  // The supervisor could not seize it (and says why): nothing to run.
-  if (!gate.wait_in_child()) ::_exit(121);
-  errors.run([&] {
-    enter_working_dir(cwd.real, plan.cwd, cwd.error);
-    // Root's capabilities go, as under ns; a user's own (ambient ones given by
-    // pam_cap or setpriv) too, but not the bounding set, which it may not shrink
-    // without CAP_SETPCAP: no_new_privs keeps the app from gaining any.
-    if (::geteuid() == 0) drop_privileges();
-    else drop_user_capabilities();
-    int listener = -1;
-    // The backend's own rules (ptrace_app_filter.h) and the filter every app runs under
-    // (seccomp_filter.h) run at the head of the supervisor's, one program: one for the
-    // kernel to compile and to run for each call, instead of three. Nothing the child
-    // calls until its exec is one they refuse, and no call gets two different actions
-    // of one precedence from them (their refusals are of different calls).
-    if (const int err = install_trace_filter(redirected_calls(), listener_socket >= 0 ? &listener : nullptr,
-                                             chain_filters(ptrace_app_rules(), seccomp_program()))) {
-      throw Error(Exit::Environment, fmt::format("cannot load the supervisor's seccomp filter: {}", errno_text(err)));
-    }
-    // Sent before the stop, so that the supervisor has it when the stop is reported.
-    if (listener_socket >= 0) {
-      if (!send_fd(listener_socket, listener)) throw_sys("cannot pass", "the seccomp listener to the supervisor", errno);
-      ::close(listener);
-      ::close(listener_socket);
-    }
-    // The supervisor sets its ptrace options at this stop; the filter stops no call
-    // before the exec below.
-    ::raise(SIGSTOP);
-    std::vector<char*> args;
-    for (const std::string& a : plan.argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    std::vector<char*> env;
-    for (const std::string& e : plan.env) env.push_back(const_cast<char*>(e.c_str()));
-    env.push_back(nullptr);
-    ::execve(plan.program.c_str(), args.data(), env.data());
-    const int err = errno;
-    if (err == ENOENT) {
-      throw Error(Exit::NotFound,
-                  fmt::format("cannot run '{}': {}: {}", plan.program, advice_for(Attempt::Exec, err), errno_text(err)));
-    }
-    throw Error(Exit::CannotExecute, fmt::format("cannot run '{}': {}", plan.program, errno_text(err)));
-  });
-}
 
 // The app runs as the same user as its supervisor: not dumpable, the supervisor's
 // memory and descriptors are out of its reach (ptrace, process_vm_writev,
@@ -199,18 +147,25 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     throw_sys("cannot create", "a socket pair for the supervisor", errno, Exit::Environment);
   }
   UniqueFd receiving(sockets[0]), sending(sockets[1]);
-  // Root's bounding set goes before the fork: the app (drop_privileges) and the
-  // supervisor (AppRights) each empty it after, and a set emptied once is not dropped
-  // from again. Neither needs it: the supervisor never execs, the app must not gain.
+  // Root's bounding set goes before the clone: the app's process has it empty from the
+  // start, and the supervisor (AppRights) does not drop from a set emptied once.
+  // Neither needs it: the supervisor never execs, the app must not gain.
   if (::geteuid() == 0) empty_bounding_set();
   SeizeGate gate;
   OneCpu pinned;
-  ErrorChannel errors;
-  std::fflush(nullptr);
-  const pid_t child = ::fork();
-  if (child < 0) throw_sys("cannot fork", "the app", errno, Exit::Environment);
-  if (child == 0) start_app(plan, cwd, errors, sending.get(), gate);
-  errors.close_writer();
+  // The child: seized by the supervisor (it waits for that first, at `gate`), in its
+  // working directory, the supervisor's filter loaded with the backend's rules at its
+  // head (ptrace_app_filter.h: they refuse a listener of the app's own, which the
+  // supervisor's filter already has taken) and appv's own filter (seccomp_filter.h),
+  // one program: one for the kernel to compile and to run for each call, instead of
+  // three (nothing the child calls until its exec is one they refuse, and no call gets
+  // two different actions of one precedence from them); its listener, if asked for and
+  // given, sent over `sending`; stopped for its tracer, then the plan's program. Its
+  // execve is the first call the supervisor rewrites: the view's loader runs it.
+  TracedAppStart start(plan, cwd,
+                       make_trace_filter(redirected_calls(), notify, chain_filters(ptrace_app_rules(), seccomp_program())),
+                       sending.get(), gate);
+  const pid_t child = start.start();
   sending.reset();
   const auto refused = [] {
     return Error(Exit::Environment,
@@ -219,14 +174,14 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   };
   if (gate.seize(child) != 0) {
     wait_for(child);  // it exits without a word
+    start.done();
     throw refused();
   }
-  keep_app_out_of_supervisor(child);
   SignalForwarding forwarding(child);
-  // Its own stop (raise(SIGSTOP) after the listener is sent). A signal that reached it
-  // before (a terminal's SIGWINCH, a SIGCHLD, a kill of the job) stops it first, for
-  // the tracer: delivered, and the wait goes on, or the listener would be waited for
-  // while the child waits for the tracer.
+  // Its own stop (after the listener is sent). Its signals are blocked until its exec;
+  // a stop for one that is not (glibc's own, which pthread_sigmask leaves alone) is
+  // let go and the wait goes on, or the listener would be waited for while the child
+  // waits for the tracer.
   int st = wait_for(child);
   while (WIFSTOPPED(st) && !((st >> 16) == 0 && WSTOPSIG(st) == SIGSTOP)) {
     const int sig = (st >> 16) == 0 ? WSTOPSIG(st) : 0;
@@ -234,9 +189,11 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     st = wait_for(child);
   }
   if (!WIFSTOPPED(st)) {
-    ErrorChannel::throw_reported(errors.drain());
+    start.done();
+    start.throw_failure();
     throw refused();
   }
+  start.warn_if_working_dir_left(plan.cwd);
   // The child sent its listener before it stopped; none when the kernel refused one.
   std::optional<UserNotifications> notifications;
   if (receiving) {
@@ -244,6 +201,7 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     receiving.reset();
   }
   int status = 0;
+  bool exec_seen = false;
   {
     // The supervisor makes the app's calls with the app's rights, from before it
     // answers the first (the listener was taken above, with the supervisor's); only
@@ -263,12 +221,26 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     Supervisor supervisor(view, notifications ? &*notifications : nullptr, rights->dropped(), listings);
     std::set<pid_t> started{child};
     ptrace_call(PTRACE_CONT, child, nullptr, nullptr);
+    // At the app's first exec, stopped before its first instruction: the signal mask
+    // it was started with, and the supervisor out of its reach. Not before: until its
+    // exec the child shares the supervisor's memory, and a memory not dumpable could
+    // not be read or written by the supervisor (the exec's path, its new arguments).
+    const auto on_exec = [&](pid_t pid) {
+      if (pid == child && !exec_seen) {
+        exec_seen = true;
+        start.done();
+        start.restore_signal_mask(child);
+        keep_app_out_of_supervisor(child);
+      }
+      supervisor.on_exec(pid);
+    };
     status = trace_until_done(
-        child, [&](pid_t pid) { supervisor.on_stop(pid); }, [&](pid_t pid) { supervisor.on_exec(pid); }, started,
+        child, [&](pid_t pid) { supervisor.on_stop(pid); }, on_exec, started,
         notifications ? &*notifications : nullptr, [&](const UserNotification& n) { supervisor.on_notification(n); });
+    start.done();
   }
   view.save_listing_memory();
-  ErrorChannel::throw_reported(errors.drain());
+  if (!exec_seen) start.throw_failure();
   return status;
 }
 

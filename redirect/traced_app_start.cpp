@@ -1,0 +1,219 @@
+#include "redirect/traced_app_start.h"
+
+#include <linux/capability.h>
+#include <linux/ptrace.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "base/advice.h"
+#include "base/error.h"
+#include "base/raw_syscall.h"
+#include "redirect/exec.h"
+
+namespace appv {
+namespace {
+
+// The child's stack. The supervisor writes the exec's rewritten arguments below the
+// child's stack pointer (Supervisor::exec): at most ARG_MAX (2 MiB) of pointers and a
+// few paths. Pages are only backed where touched (MAP_NORESERVE); a page below is left
+// unmapped-in-effect (PROT_NONE) so that an overrun faults instead of writing into
+// whatever the supervisor has mapped there.
+constexpr size_t kStackSize = size_t{4} << 20;
+constexpr size_t kGuardSize = 4096;
+
+constexpr int kRefusedExit = 121;  // the supervisor could not seize it
+constexpr int kFailedExit = 122;   // a step failed: the supervisor reads which
+
+}  // namespace
+
+TracedAppStart::TracedAppStart(const LaunchPlan& plan, const Translation& cwd, TraceFilter filter,
+                               int listener_socket, const SeizeGate& gate)
+    : program_(plan.program),
+      cwd_real_(cwd.error == 0 ? cwd.real : std::string()),
+      cwd_error_(cwd.error),
+      filter_(std::move(filter)),
+      listener_socket_(listener_socket),
+      gate_read_(gate.read_end()),
+      gate_write_(gate.write_end()) {
+  for (const std::string& a : plan.argv) argv_.push_back(const_cast<char*>(a.c_str()));
+  argv_.push_back(nullptr);
+  for (const std::string& e : plan.env) env_.push_back(const_cast<char*>(e.c_str()));
+  env_.push_back(nullptr);
+}
+
+TracedAppStart::~TracedAppStart() {
+  if (running_) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid_, &status, __WALL) < 0 && errno == EINTR) {
+    }
+  }
+  if (stack_) ::munmap(stack_, stack_size_);
+}
+
+pid_t TracedAppStart::start() {
+  stack_size_ = kGuardSize + kStackSize;
+  void* stack = ::mmap(nullptr, stack_size_, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) throw_sys("cannot map", "a stack for the app's process", errno, Exit::Environment);
+  stack_ = stack;
+  if (::mprotect(stack_, kGuardSize, PROT_NONE) != 0) {
+    throw_sys("cannot protect", "the guard page of the app's stack", errno, Exit::Environment);
+  }
+  sigset_t all;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &app_mask_);
+  char* top = static_cast<char*>(stack_) + stack_size_;
+  const pid_t pid = ::clone(&TracedAppStart::child_main, top, CLONE_VM | SIGCHLD, this);
+  const int err = errno;
+  ::pthread_sigmask(SIG_SETMASK, &app_mask_, nullptr);
+  if (pid < 0) throw_sys("cannot start", "the app's process", err, Exit::Environment);
+  pid_ = pid;
+  running_ = true;
+  return pid;
+}
+
+int TracedAppStart::child_main(void* self) { static_cast<TracedAppStart*>(self)->run_child(); }
+
+// Raw system calls only from here to the exec (see the header); not instrumented by
+// the sanitizers, whose runtime keeps per-thread state the child would share.
+__attribute__((no_sanitize("address", "undefined"))) void TracedAppStart::fail(Step step, long err) {
+  failed_errno_.store(static_cast<int>(err), std::memory_order_relaxed);
+  failed_step_.store(static_cast<int>(step), std::memory_order_release);
+  for (;;) raw_syscall(SYS_exit_group, kFailedExit);
+}
+
+__attribute__((no_sanitize("address", "undefined"))) void TracedAppStart::run_child() {
+  // The gate: seized by the supervisor, or its end closed without a byte.
+  raw_syscall(SYS_close, gate_write_);
+  char byte = 0;
+  long n;
+  while ((n = raw_syscall(SYS_read, gate_read_, reinterpret_cast<long>(&byte), 1)) == -EINTR) {
+  }
+  if (n != 1) {
+    for (;;) raw_syscall(SYS_exit_group, kRefusedExit);
+  }
+  raw_syscall(SYS_close, gate_read_);
+
+  // The working directory, or "/" where it cannot be entered (the supervisor warns).
+  long r = -1;
+  int left = cwd_error_;
+  if (cwd_error_ == 0 && !cwd_real_.empty()) {
+    r = raw_syscall(SYS_chdir, reinterpret_cast<long>(cwd_real_.c_str()));
+    if (r < 0) left = static_cast<int>(-r);
+  }
+  if (r != 0) {
+    left_cwd_.store(left, std::memory_order_relaxed);
+    if (const long root = raw_syscall(SYS_chdir, reinterpret_cast<long>("/")); root < 0) fail(Step::EnterRoot, -root);
+  }
+
+  // No capability, and none to be gained (drop_privileges, drop_user_capabilities):
+  // root's bounding set was emptied before the clone.
+  if (r = raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); r < 0) fail(Step::NoNewPrivs, -r);
+  // Kernels without ambient capabilities (before 4.3) have none to clear.
+  if (r = raw_syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); r < 0 && r != -EINVAL) {
+    fail(Step::Ambient, -r);
+  }
+  __user_cap_header_struct header;
+  header.version = _LINUX_CAPABILITY_VERSION_3;
+  header.pid = 0;
+  __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+  for (__user_cap_data_struct& c : caps) c.effective = c.permitted = c.inheritable = 0;
+  if (r = raw_syscall(SYS_capset, reinterpret_cast<long>(&header), reinterpret_cast<long>(caps)); r < 0) {
+    fail(Step::Capabilities, -r);
+  }
+
+  // The filter, and its listener sent before the stop, so that the supervisor has it
+  // when the stop is reported (none where the kernel refused one: a message without).
+  int listener = -1;
+  if (const int err = load_trace_filter(filter_, listener_socket_ >= 0 ? &listener : nullptr)) fail(Step::Filter, err);
+  if (listener_socket_ >= 0) {
+    char one = 1;
+    iovec io;
+    io.iov_base = &one;
+    io.iov_len = 1;
+    union {
+      cmsghdr header;
+      char bytes[CMSG_SPACE(sizeof(int))];
+    } control;
+    msghdr m;
+    m.msg_name = nullptr;
+    m.msg_namelen = 0;
+    m.msg_iov = &io;
+    m.msg_iovlen = 1;
+    m.msg_control = nullptr;
+    m.msg_controllen = 0;
+    m.msg_flags = 0;
+    if (listener >= 0) {
+      m.msg_control = control.bytes;
+      m.msg_controllen = CMSG_SPACE(sizeof(int));
+      control.header.cmsg_level = SOL_SOCKET;
+      control.header.cmsg_type = SCM_RIGHTS;
+      control.header.cmsg_len = CMSG_LEN(sizeof(int));
+      *reinterpret_cast<int*>(CMSG_DATA(&control.header)) = listener;
+    } else {
+      one = 0;
+    }
+    while ((r = raw_syscall(SYS_sendmsg, listener_socket_, reinterpret_cast<long>(&m), MSG_NOSIGNAL)) == -EINTR) {
+    }
+    if (r != 1) fail(Step::PassListener, r < 0 ? -r : EPIPE);
+    raw_syscall(SYS_close, listener);
+    raw_syscall(SYS_close, listener_socket_);
+  }
+
+  // The supervisor sets its options at this stop; the filter stops no call before the
+  // exec, the first call the supervisor rewrites (the view's loader runs it).
+  raw_syscall(SYS_kill, raw_syscall(SYS_getpid), SIGSTOP);
+  r = raw_syscall(SYS_execve, reinterpret_cast<long>(program_.c_str()), reinterpret_cast<long>(argv_.data()),
+                  reinterpret_cast<long>(env_.data()));
+  fail(Step::Exec, -r);
+}
+
+void TracedAppStart::restore_signal_mask(pid_t pid) const {
+  // The kernel's sigset_t is 8 bytes, the first of glibc's.
+  if (ptrace_call(PTRACE_SETSIGMASK, pid, reinterpret_cast<void*>(sizeof(uint64_t)),
+                  const_cast<sigset_t*>(&app_mask_)) != 0) {
+    const int err = errno;
+    ::kill(pid, SIGKILL);
+    throw_sys("cannot restore the signal mask of", "the app", err, Exit::Environment);
+  }
+}
+
+void TracedAppStart::warn_if_working_dir_left(const std::string& shown) const {
+  if (const int left = left_cwd_.load(std::memory_order_relaxed); left >= 0) warn_working_dir_left(shown, left);
+}
+
+void TracedAppStart::throw_failure() const {
+  const Step step = static_cast<Step>(failed_step_.load(std::memory_order_acquire));
+  const int err = failed_errno_.load(std::memory_order_relaxed);
+  switch (step) {
+    case Step::None: return;
+    case Step::EnterRoot: throw_sys("cannot enter", "/", err);
+    case Step::NoNewPrivs: throw_sys("cannot set", "no_new_privs", err, Exit::Environment);
+    case Step::Ambient: throw_sys("cannot clear", "the ambient capabilities", err, Exit::Environment);
+    case Step::Capabilities: throw_sys("cannot drop", "the capabilities", err, Exit::Environment);
+    case Step::Filter:
+      throw Error(Exit::Environment, fmt::format("cannot load the supervisor's seccomp filter: {}", errno_text(err)));
+    case Step::PassListener: throw_sys("cannot pass", "the seccomp listener to the supervisor", err);
+    case Step::Exec:
+      if (err == ENOENT) {
+        throw Error(Exit::NotFound, fmt::format("cannot run '{}': {}: {}", program_, advice_for(Attempt::Exec, err),
+                                                errno_text(err)));
+      }
+      throw Error(Exit::CannotExecute, fmt::format("cannot run '{}': {}", program_, errno_text(err)));
+  }
+}
+
+}  // namespace appv
