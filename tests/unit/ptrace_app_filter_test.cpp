@@ -78,6 +78,20 @@ long int80_getpid() {
   __asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");  // i386 getpid
   return ret;
 }
+
+// Whether this host takes i386 calls at all: some do not (ia32_emulation=0, or a
+// hypervisor's guest kernel where int $0x80 faults with SIGSEGV before any filter).
+bool int80_reaches_the_kernel() {
+  const pid_t child = ::fork();
+  if (child < 0) throw std::runtime_error("fork");
+  if (child == 0) {
+    ::signal(SIGSEGV, SIG_DFL);  // not the test framework's report, from a child
+    ::_exit(int80_getpid() > 0 ? 0 : 1);
+  }
+  int st = 0;
+  ::waitpid(child, &st, 0);
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
 #endif
 
 }  // namespace
@@ -116,7 +130,11 @@ TEST_CASE("the app's rules refuse what would go past the supervisor and allow th
     CHECK(under([] { return ::syscall(SYS_keyctl, 0, 0, 0, 0, 0); }) == EPERM);
   }
 #if defined(__x86_64__)
-  CHECK(under(int80_getpid) == 128 + SIGSYS);
+  if (int80_reaches_the_kernel()) {
+    CHECK(under(int80_getpid) == 128 + SIGSYS);
+  } else {
+    WARN("this host takes no i386 call (int $0x80 faults unfiltered): the filter's answer to one is not seen here");
+  }
   CHECK(under([] { return ::syscall(SYS_getpid | 0x40000000); }) == 128 + SIGSYS);
 #endif
 }
