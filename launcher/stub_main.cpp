@@ -18,6 +18,7 @@
 #include "launcher/reporter.h"
 #include "vfs/package.h"
 #include "base/error.h"
+#include "base/heap_prefault.h"
 #include "base/text.h"
 
 namespace {
@@ -56,6 +57,8 @@ const std::vector<std::string> kOptions{"--appv-help",    "--appv-info",    "--a
 
 int main(int argc, char** argv) {
   using namespace appv;
+  // What a launch's plan and supervisor write, at once (base/heap_prefault.h).
+  prefault_heap(size_t{384} << 10);
   return cli::report_errors([&]() -> int {
     cli::RunArgs run;
     run.package = cli::self_exe();
