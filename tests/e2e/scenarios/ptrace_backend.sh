@@ -86,6 +86,19 @@ sleep 2
 kill -TERM "$runner"
 wait "$runner"
 same "SIGTERM sent to appv reaches the app, whose death is appv's" 143 $?
+# The app starts with the caller's blocked and ignored signals, as after fork and exec
+# (the process appv starts blocks every signal until its exec; the tracer gives it back
+# the caller's mask there): SIGUSR1 and SIGWINCH blocked, SIGUSR2 ignored by the caller.
+same "the app's blocked and ignored signals are its caller's" "True True" "$(python3 -c '
+import os, signal, subprocess, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGWINCH})
+signal.signal(signal.SIGUSR2, signal.SIG_IGN)
+def masks(argv):
+    text = subprocess.run(argv + ["-c", "print(open(\"/proc/self/status\").read())"], capture_output=True, text=True).stdout
+    return {k: v.strip() for k, v in (l.split(":", 1) for l in text.splitlines() if l.startswith(("SigBlk", "SigIgn")))}
+native, app = masks([sys.executable]), masks(sys.argv[1:])
+print(native["SigBlk"] == app["SigBlk"] != "0" * 16, native["SigIgn"] == app["SigIgn"])
+' "$A" run "${P[@]}" python3.appv)"
 # A signal that reaches the app before its first stop for the supervisor (a terminal
 # resized during the launch: SIGWINCH to the job) is delivered, not mistaken for that
 # stop: every launch ends with the app's status.
