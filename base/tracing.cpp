@@ -143,7 +143,9 @@ TraceFilter make_trace_filter(const std::vector<StoppedCall>& calls, bool with_l
   return out;
 }
 
-int load_trace_filter(const TraceFilter& filter, int* listener) {
+// Not instrumented by the sanitizers: a child cloned with CLONE_VM calls it, and their
+// runtime keeps per-thread state that child would share with its parent.
+__attribute__((no_sanitize("address", "undefined"))) int load_trace_filter(const TraceFilter& filter, int* listener) {
   if (listener) *listener = -1;
   if (const long r = raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); r < 0) return static_cast<int>(-r);
   if (listener && !filter.with_listener.empty()) {

@@ -85,10 +85,12 @@ pid_t TracedAppStart::start() {
   return pid;
 }
 
-int TracedAppStart::child_main(void* self) { static_cast<TracedAppStart*>(self)->run_child(); }
-
 // Raw system calls only from here to the exec (see the header); not instrumented by
 // the sanitizers, whose runtime keeps per-thread state the child would share.
+__attribute__((no_sanitize("address", "undefined"))) int TracedAppStart::child_main(void* self) {
+  static_cast<TracedAppStart*>(self)->run_child();
+}
+
 __attribute__((no_sanitize("address", "undefined"))) void TracedAppStart::fail(Step step, long err) {
   failed_errno_.store(static_cast<int>(err), std::memory_order_relaxed);
   failed_step_.store(static_cast<int>(step), std::memory_order_release);
