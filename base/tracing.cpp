@@ -297,6 +297,24 @@ class JobStops {
   struct sigaction old_[std::size(kSignals)];
 };
 
+}  // namespace
+
+bool sigcont_pending(pid_t pid) {
+  siginfo_t infos[16];
+  for (const unsigned long queue : {0ul, static_cast<unsigned long>(PTRACE_PEEKSIGINFO_SHARED)}) {
+    for (ptrace_peeksiginfo_args args{0, static_cast<__u32>(queue), 16};; args.off += args.nr) {
+      const long n = ptrace_call(PTRACE_PEEKSIGINFO, pid, &args, infos);
+      for (long i = 0; i < n; ++i) {
+        if (infos[i].si_signo == SIGCONT) return true;
+      }
+      if (n < static_cast<long>(args.nr)) break;
+    }
+  }
+  return false;
+}
+
+namespace {
+
 // One wait status of the trace: the tracee restarted after its stop is handled.
 // False once nothing is left to wait for.
 struct TraceHandlers {
@@ -362,6 +380,10 @@ struct TraceHandlers {
       if (on_exec) on_exec(pid);
     } else if (sig == SIGTRAP && event != 0) {
       // fork, vfork and clone events: the new tracee is already attached.
+    } else if ((sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) && sigcont_pending(pid)) {
+      // A stop followed by a SIGCONT while the tracer held it (kill -STOP then -CONT):
+      // the continue came last, and the group-stop would wait for another.
+      inject = 0;
     } else {
       inject = sig;  // a real signal for the tracee
     }

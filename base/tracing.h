@@ -72,6 +72,11 @@ int load_trace_filter(const TraceFilter& filter, int* listener);
 // from them (the kernel takes the most recently loaded then). Jumps inside `a` stay.
 std::vector<sock_filter> chain_filters(std::vector<sock_filter> a, const std::vector<sock_filter>& b);
 
+// Whether a SIGCONT waits in a stopped tracee's queues (its own or its process's),
+// read with PTRACE_PEEKSIGINFO. A stop signal sent after one would have flushed it
+// (signal(7)): a stop the tracer holds while a SIGCONT waits came before that continue.
+bool sigcont_pending(pid_t pid);
+
 // The tracee's memory, read and written with process_vm_readv/writev.
 // A NUL-terminated string of at most 16 KiB ("" if unreadable or longer).
 std::string read_tracee_string(pid_t pid, uint64_t addr);

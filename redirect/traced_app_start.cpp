@@ -25,13 +25,20 @@
 namespace appv {
 namespace {
 
-// The child's stack. The supervisor writes the exec's rewritten arguments below the
-// child's stack pointer (Supervisor::exec): at most ARG_MAX (2 MiB) of pointers and a
-// few paths. Pages are only backed where touched (MAP_NORESERVE); a page below is left
-// unmapped-in-effect (PROT_NONE) so that an overrun faults instead of writing into
-// whatever the supervisor has mapped there.
-constexpr size_t kStackSize = size_t{4} << 20;
+// The child's stack: its own frames, and below its stack pointer what the supervisor
+// writes there when it rewrites the exec (Supervisor::exec): a pointer for each
+// argument and a few more, and at most every argument again as a new string with the
+// loader's paths, each 16-byte aligned. Sized from the arguments, so that a small
+// RLIMIT_AS still has room (pages are backed only where touched); a guard page below
+// (PROT_NONE) faults where anything ran past it.
 constexpr size_t kGuardSize = 4096;
+size_t stack_size_for(const std::vector<std::string>& argv) {
+  size_t bytes = size_t{64} << 10;  // the child's frames, and the red zone
+  for (const std::string& a : argv) bytes += a.size() + 1 + 8 + 16 + 8;
+  bytes += 8 * (4096 + 64);  // the loader's own arguments: paths, --argv0
+  const size_t page = 4096;
+  return (bytes + page - 1) / page * page;
+}
 
 constexpr int kRefusedExit = 121;  // the supervisor could not seize it
 constexpr int kFailedExit = 122;   // a step failed: the supervisor reads which
@@ -43,6 +50,7 @@ TracedAppStart::TracedAppStart(const LaunchPlan& plan, const Translation& cwd, T
     : program_(plan.program),
       cwd_real_(cwd.error == 0 ? cwd.real : std::string()),
       cwd_error_(cwd.error),
+      stack_size_(kGuardSize + stack_size_for(plan.argv)),
       filter_(std::move(filter)),
       listener_socket_(listener_socket),
       gate_read_(gate.read_end()),
@@ -64,13 +72,17 @@ TracedAppStart::~TracedAppStart() {
 }
 
 pid_t TracedAppStart::start() {
-  stack_size_ = kGuardSize + kStackSize;
   void* stack = ::mmap(nullptr, stack_size_, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) throw_sys("cannot map", "a stack for the app's process", errno, Exit::Environment);
+  if (stack == MAP_FAILED) throw_sys("cannot map a stack for", "the app's process", errno, Exit::Environment);
   stack_ = stack;
   if (::mprotect(stack_, kGuardSize, PROT_NONE) != 0) {
-    throw_sys("cannot protect", "the guard page of the app's stack", errno, Exit::Environment);
+    throw_sys("cannot protect the guard page of", "the app's stack", errno, Exit::Environment);
+  }
+  struct sigaction chld {};
+  if (::sigaction(SIGCHLD, nullptr, &chld) == 0 && chld.sa_handler == SIG_IGN) {
+    ignores_sigchld_ = true;
+    ::signal(SIGCHLD, SIG_DFL);
   }
   sigset_t all;
   ::sigfillset(&all);
@@ -175,6 +187,12 @@ __attribute__((no_sanitize("address", "undefined"))) void TracedAppStart::run_ch
     raw_syscall(SYS_close, listener_socket_);
   }
 
+  if (ignores_sigchld_) {
+    // The kernel's struct sigaction: handler, flags, restorer, mask.
+    const unsigned long ignore[4] = {reinterpret_cast<unsigned long>(SIG_IGN), 0, 0, 0};
+    if (r = raw_syscall(SYS_rt_sigaction, SIGCHLD, reinterpret_cast<long>(ignore), 0, 8); r < 0) fail(Step::Signals, -r);
+  }
+
   // The supervisor sets its options at this stop; the filter stops no call before the
   // exec, the first call the supervisor rewrites (the view's loader runs it).
   raw_syscall(SYS_kill, raw_syscall(SYS_getpid), SIGSTOP);
@@ -209,6 +227,7 @@ void TracedAppStart::throw_failure() const {
     case Step::Filter:
       throw Error(Exit::Environment, fmt::format("cannot load the supervisor's seccomp filter: {}", errno_text(err)));
     case Step::PassListener: throw_sys("cannot pass", "the seccomp listener to the supervisor", err);
+    case Step::Signals: throw_sys("cannot ignore SIGCHLD again in", "the app's process", err, Exit::Environment);
     case Step::Exec:
       if (err == ENOENT) {
         throw Error(Exit::NotFound, fmt::format("cannot run '{}': {}: {}", program_, advice_for(Attempt::Exec, err),

@@ -40,7 +40,11 @@ class TracedAppStart {
 
   // Starts the child with every signal blocked: no handler of the supervisor's may
   // run on the shared memory. The caller's mask is the app's; the tracer restores it
-  // at the exec (restore_signal_mask). Throws Exit::Environment if it cannot.
+  // at the exec (restore_signal_mask). A SIGCHLD the caller ignores is the default
+  // again for the supervisor, from before the clone: the kernel neither reports a
+  // tracee's stops nor keeps a child's exit status while it is ignored. The child
+  // ignores it again before its exec, as the app would natively. Throws
+  // Exit::Environment if it cannot.
   pid_t start();
   // The child exec'd (its first exec event) or was reaped: nothing of it runs on the
   // shared memory any more.
@@ -56,7 +60,7 @@ class TracedAppStart {
   void throw_failure() const;
 
   // What the child did not get through, written by it before it exits.
-  enum class Step : int { None, EnterRoot, NoNewPrivs, Ambient, Capabilities, Filter, PassListener, Exec };
+  enum class Step : int { None, EnterRoot, NoNewPrivs, Ambient, Capabilities, Filter, PassListener, Signals, Exec };
 
  private:
   [[noreturn]] void run_child();
@@ -68,12 +72,13 @@ class TracedAppStart {
   std::vector<char*> argv_, env_;
   std::string cwd_real_;
   int cwd_error_ = 0;
+  size_t stack_size_ = 0;
   TraceFilter filter_;
   int listener_socket_ = -1;
   int gate_read_ = -1, gate_write_ = -1;
   void* stack_ = nullptr;
-  size_t stack_size_ = 0;
   sigset_t app_mask_{};
+  bool ignores_sigchld_ = false;  // the caller's SIGCHLD is SIG_IGN
   pid_t pid_ = -1;
   bool running_ = false;
   // Written by the child.

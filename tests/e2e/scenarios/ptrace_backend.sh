@@ -112,6 +112,27 @@ for i in 1 2 3 4 5 6 7 8; do
   wait "$launched" 2>/dev/null
 done
 same "launches under a storm of SIGWINCH all end" 0 "$hung"
+# kill -STOP then -CONT to the job while it starts: a stop reaching the app's process
+# before its own (the one it makes for the supervisor) stops it as without a tracer,
+# and a SIGCONT sent while the tracer held a stop is not lost behind it.
+hung=0
+for i in $(seq 1 20); do
+  setsid "$A" run "${P[@]}" jq.appv -n 'halt_error(42)' 2>/dev/null &
+  launched=$!
+  sleep "0.00$((i % 6))"
+  kill -STOP -- -"$launched" 2>/dev/null
+  kill -CONT -- -"$launched" 2>/dev/null
+  for k in $(seq 1 100); do kill -0 "$launched" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$launched" 2>/dev/null; then hung=$((hung + 1)); kill -KILL -- -"$launched"; fi
+  wait "$launched" 2>/dev/null
+done
+same "launches stopped and continued as a job all end" 0 "$hung"
+# A caller that ignores SIGCHLD (trap '' CHLD): the supervisor takes it back for itself
+# (the kernel reports no tracee's stop while it is ignored), the app ignores it still.
+same "a caller ignoring SIGCHLD: the app runs, and ignores SIGCHLD too" "True 7" "$(timeout -s KILL 60 bash -c "
+  trap '' CHLD
+  '$A' run ${P[*]} python3.appv -c 'import signal, sys; print(signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN, end=\" \"); sys.exit(7)'
+  echo \$?")"
 # A stopping signal stops as without a tracer: the process stays stopped until SIGCONT
 # (the supervisor holds the group-stop, PTRACE_LISTEN), and its parent is told both.
 # The child is put in a process group of its own, as a shell puts a job: the kernel
