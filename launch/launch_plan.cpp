@@ -324,7 +324,7 @@ LaunchPlan plan_launch(const LaunchInputs& in, const TreeProbe& host, const Tree
 
   // The installer's view has no package: its layout names a directory that never exists.
   const std::string package_root = in.kind == LaunchKind::InstallCapture ? plan.sandbox + "/no-package" : plan.package_root;
-  Layout layout{package_root, plan.sandbox, {sandboxes}, in.host_mounts, {}};
+  Layout layout{package_root, plan.sandbox, {sandboxes}, in.host_mounts, {}, in.kernel_mounts};
   if (in.kind != LaunchKind::InstallCapture) {
     const Tokens dirs = user_dirs_on_host(in.user, host);
     for (const char* dir : {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"}) {

@@ -94,6 +94,7 @@ struct LaunchInputs {
   std::vector<std::string> environ;   // NAME=VALUE, the caller's environment
   std::vector<std::string> host_mounts;  // the host's mount points: redirect/mounts.h host_mount_points()
   std::vector<std::string> waiting_mounts;  // those that may not answer: redirect/mounts.h read_mount_points()
+  std::vector<std::string> kernel_mounts;   // those of the kernel's file systems: the same
   bool as_root = false;               // root gets a mount namespace alone
   // What this host lets the `ns` backend do (redirect/namespace_probe.h); unset: not
   // probed (the backend then diagnoses a refusal when it meets it).

@@ -83,6 +83,7 @@ LaunchInputs host_launch_inputs() {
   MountPoints mounts = read_mount_points("/proc/self/mountinfo");
   in.host_mounts = std::move(mounts.all);
   in.waiting_mounts = std::move(mounts.may_wait);
+  in.kernel_mounts = std::move(mounts.kernel);
   in.as_root = ::geteuid() == 0;
   in.identity = read_identity();
   in.pid = ::getpid();

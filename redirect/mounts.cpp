@@ -333,6 +333,14 @@ bool answers_locally(const std::string& type) {
   return local.count(type) != 0;
 }
 
+// The kernel's own file systems: no overlay takes one as a layer.
+bool kernel_file_system(const std::string& type) {
+  static const std::unordered_set<std::string> kernel = {
+      "proc",       "sysfs",  "devpts",  "cgroup",  "cgroup2",     "mqueue",   "bpf",      "tracefs", "debugfs",
+      "securityfs", "pstore", "configfs", "binfmt_misc", "fusectl", "efivarfs", "selinuxfs", "nsfs",   "rpc_pipefs"};
+  return kernel.count(type) != 0;
+}
+
 // Why the overlay at `target` over the host's `lowers` under the sandbox's `upper` was
 // refused. Names an upper directory on overlayfs (a container's root), or the lower
 // directory with a mount below it, from the plan's host mounts or, for one mounted
@@ -661,6 +669,7 @@ MountPoints read_mount_points(const std::string& mountinfo) {
   MountPoints out;
   for (MountEntry& m : mount_entries(mountinfo)) {
     if (!answers_locally(m.type)) out.may_wait.push_back(m.point);
+    if (kernel_file_system(m.type)) out.kernel.push_back(m.point);
     out.all.push_back(std::move(m.point));
   }
   return out;

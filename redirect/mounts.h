@@ -23,9 +23,13 @@ std::vector<std::string> host_mount_points();
 // system may leave a lookup waiting on a server or a daemon (NFS, CIFS, 9p, FUSE,
 // autofs, a type not known to be local), which the launch looks at with a timeout
 // (base/bounded_stat.h), the others directly. An unreadable file gives none.
+// `kernel`: those of the kernel's own file systems (proc, sysfs, cgroup, devpts, ...),
+// which overlayfs refuses as a layer: the plan binds them where it finds one in a
+// writecopy tree (a build chroot's /proc below /var, as sbuild and pbuilder mount it).
 struct MountPoints {
   std::vector<std::string> all;
   std::vector<std::string> may_wait;
+  std::vector<std::string> kernel;
 };
 MountPoints read_mount_points(const std::string& mountinfo);
 

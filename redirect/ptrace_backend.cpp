@@ -19,7 +19,6 @@
 
 #include <fmt/format.h>
 
-#include "base/advice.h"
 #include "base/error.h"
 #include "base/fs_util.h"
 #include "base/scope_guard.h"
@@ -29,7 +28,6 @@
 #include "base/user_notification.h"
 #include "redirect/app_rights.h"
 #include "redirect/child_channel.h"
-#include "redirect/exec.h"
 #include "redirect/path_syscalls.h"
 #include "redirect/privileges.h"
 #include "redirect/ptrace_app_filter.h"

@@ -758,6 +758,10 @@ class Planner {
   // A host directory in a split one: the package's directory over the host's, as the
   // top-level overlay would have shown it.
   void writecopy_below_split(const std::string& path, const std::string& host_dir, const std::string& why) {
+    if (std::find(layout_.kernel_mounts.begin(), layout_.kernel_mounts.end(), host_dir) != layout_.kernel_mounts.end()) {
+      add(MountOp::bind_read_only(path, host_dir, why + ", a kernel file system's mount (no overlay takes one)"));
+      return;
+    }
     if (!submount_below(host_dir).empty()) {
       split(path, host_dir, why);
       return;

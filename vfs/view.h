@@ -285,6 +285,10 @@ struct Layout {
   // Writecopy directories whose entries are checked for host symlinks leading into a
   // merged or host path ($HOME and the XDG base directories; their top level only).
   std::vector<std::string> link_scan_dirs;
+  // Those of the host's mount points whose file system is the kernel's own (proc,
+  // sysfs, cgroup, ...), which no overlay takes as a layer: one found in a writecopy
+  // tree is bound read-only instead (the app cannot change the host through it).
+  std::vector<std::string> kernel_mounts;
 };
 
 // A host file the app sees through a symlink in a writecopy directory, copied into

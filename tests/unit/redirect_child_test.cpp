@@ -54,7 +54,7 @@ struct FullView {
     appv::test::write_file(root + "/data/hello.txt", "from the package");
     RuleSet rules;
     rules.set("/", Isolation::Full, RuleOrigin::CommandLine);
-    plan = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, host_mount_points(), {}});
+    plan = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, host_mount_points(), {}, {}});
     make_plan_dirs(sandbox, plan.dirs_to_create, root);
   }
 };
@@ -320,7 +320,7 @@ struct MountBelowView {
     RuleSet rules;
     rules.set("/", Isolation::Full, RuleOrigin::CommandLine);
     rules.set(host, Isolation::WriteCopy, RuleOrigin::CommandLine);
-    Plan p = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, std::move(locked), {}});
+    Plan p = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, std::move(locked), {}, {}});
     make_plan_dirs(sandbox, p.dirs_to_create, root);
     return p;
   }
@@ -436,7 +436,7 @@ TEST_CASE("ns backend: root's trees on the host's root mount share one overlay a
   rules.set(dir.path(), Isolation::Merged, RuleOrigin::CommandLine);
   rules.set(a, Isolation::WriteCopy, RuleOrigin::CommandLine);
   rules.set(b, Isolation::WriteCopy, RuleOrigin::CommandLine);
-  const Plan plan = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, host_mount_points(), {}});
+  const Plan plan = make_plan(rules, DiskTree("/"), DiskTree(root), Layout{root, sandbox, {}, host_mount_points(), {}, {}});
   make_plan_dirs(sandbox, plan.dirs_to_create, root);
   const bool shared = ::geteuid() == 0 && plan_shared_overlay(plan).has_value();
   if (!shared) WARN("one overlay per tree here (not root, or " << dir.path() << " not on the root mount): the shared overlay is not exercised");

@@ -40,7 +40,7 @@ MemoryTree jq_package() {
 }
 
 const Layout kLayout{"/home/u/.cache/appv/D/root", "/home/u/.local/share/appv/sandboxes/app",
-                     {"/home/u/.local/share/appv/sandboxes"}, {}, {}};
+                     {"/home/u/.local/share/appv/sandboxes"}, {}, {}, {}};
 
 // The tokens of a user whose XDG directories are the spec's defaults.
 std::map<std::string, std::string, std::less<>> user(const std::string& home) {
@@ -429,6 +429,25 @@ TEST_CASE("a writecopy tree with a mount below it is split around the mount, not
   CHECK_THAT(plan.notes[0], Catch::StartsWith("/srv: has a mount below it (/srv/data/vol)"));
   CHECK_THAT(plan.notes[1], Catch::StartsWith("/srv/data: has a mount below it (/srv/data/vol)"));
   CHECK(plan.host_mounts == layout.host_mounts);
+}
+
+TEST_CASE("a kernel file system mounted in a writecopy tree (a build chroot's /proc) is bound read-only, not overlaid") {
+  MemoryTree host = debian_host();
+  host.add("/var/lib/sbuild/chroot/proc", NodeKind::Dir);
+  host.add("/var/lib/sbuild/chroot/etc", NodeKind::Dir);
+  MemoryTree pkg = jq_package();
+  Layout layout = kLayout;
+  layout.host_mounts = {"/", "/proc", "/var/lib/sbuild/chroot/proc"};
+  layout.kernel_mounts = {"/proc", "/var/lib/sbuild/chroot/proc"};
+  Plan plan = make_plan(rules_for("/home/u", "/", host), host, pkg, layout);
+  // /var is split around the mount down to the chroot, whose other directory is an
+  // overlay of its own as before; the procfs, which no overlay takes, is bound.
+  CHECK(find(plan, "/var", MountOp::Type::Split));
+  CHECK(find(plan, "/var/lib/sbuild/chroot", MountOp::Type::Split));
+  CHECK(found(plan, "/var/lib/sbuild/chroot/etc", MountOp::Type::Overlay).lowers ==
+        std::vector<std::string>{"/var/lib/sbuild/chroot/etc"});
+  CHECK(found(plan, "/var/lib/sbuild/chroot/proc", MountOp::Type::BindReadOnly).source == "/var/lib/sbuild/chroot/proc");
+  CHECK_FALSE(find(plan, "/var/lib/sbuild/chroot/proc", MountOp::Type::Overlay));
 }
 
 TEST_CASE("/usr with a mount below it, where the package brings /usr files (an NVIDIA driver disk)") {
