@@ -71,16 +71,19 @@ session() {
 # The steps of Ctrl-C and Ctrl-Z for apps started with RUN ("appv run -q ..."): the
 # status of a caught Ctrl-C; a stopped app stays stopped until fg, with the terminal's
 # settings back meanwhile.
+# `rea""dy` and `fin""ished`: the terminal echoes the typed command, which must not
+# match what the app prints (a Ctrl-C typed on the echo would reach the launch, not
+# the app's loop with its trap).
 job_control_steps() {
   cat <<STEPS
-type $1 $work/sh.appv -c 'trap "echo caught-int; exit 7" INT; echo ready; while :; do sleep 0.1; done'\r
+type $1 $work/sh.appv -c 'trap "echo caught-int; exit 7" INT; echo rea""dy; while :; do sleep 0.1; done'\r
 expect ready
 type \x03
 expect caught-int
 expect PROMPT>
 type echo "status=\$?"\r
 expect status=7
-type $1 $work/sh.appv -c 'echo ready; sleep 1; echo fin""ished'\r
+type $1 $work/sh.appv -c 'echo rea""dy; sleep 1; echo fin""ished'\r
 expect ready
 type \x1a
 expect Stopped
@@ -110,13 +113,13 @@ expect PROMPT>
 type echo "status=\$?"\r
 expect status=3
 $(job_control_steps "$A run -q")
-type $A run -q $work/sh.appv -c 'echo ready; sleep 1; echo in-background' &\r
+type $A run -q $work/sh.appv -c 'echo rea""dy; sleep 1; echo in-background' &\r
 expect ready
 expect in-background
 type wait; echo waited\r
 expect waited
 expect PROMPT>
-type $A run -q $work/sh.appv -c 'trap "stty size" WINCH; echo ready; sleep 1; sleep 1; echo done'\r
+type $A run -q $work/sh.appv -c 'trap "stty size" WINCH; echo rea""dy; sleep 1; sleep 1; echo done'\r
 expect ready
 size 40 120
 expect 40 120
