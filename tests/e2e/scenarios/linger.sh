@@ -20,6 +20,10 @@ mounts_before=$(mounts)
 # The PID namespace the app runs in, as the kernel names it (pid:[inode]).
 ns_of_run() { "$A" run "$@" "$work/sh.appv" -c 'readlink /proc/self/ns/pid'; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
+# hold_ns PID: keep PID's namespace open until the script ends. A freed namespace's inode
+# number may be given to the next one, and the checks that tell namespaces apart by it
+# would fail by chance.
+hold_ns() { local fd; exec {fd}<"/proc/$1/ns/pid"; }
 instance_pid() { "$A" sandbox list --json | jq -r ".[] | select(.app == \"$APP\") | .pid"; }
 # alive PID: the process exists and is not a zombie.
 alive() { [[ -r /proc/$1/stat ]] && ! awk '{exit !($3 == "Z" || $3 == "X")}' "/proc/$1/stat" 2>/dev/null; }
@@ -54,6 +58,7 @@ ns1=$(ns_of_run)
 took=$(($(ms) - t0))
 check "appv run returns as soon as the app ends, not after the linger ($took ms)" test "$took" -lt 2500
 pid1=$(instance_pid)
+hold_ns "$pid1"
 check "the instance lingers: its init ($pid1) lives" alive "$pid1"
 same "its init is the one of the namespace the app ran in" "$ns1" "$(readlink "/proc/$pid1/ns/pid")"
 same "nothing but its init is left in it" 1 "$(members "$ns1")"
@@ -91,6 +96,7 @@ echo "== a launch with other rules during the linger builds its own view"
 export APPV_LINGER_MS=5000
 ns3=$(ns_of_run)
 pid3=$(instance_pid)
+hold_ns "$pid3"
 same "the app sees the host's file in the default view" host "$("$A" run "$work/sh.appv" -c "cat '$work/data/host-file'")"
 same "--dry-run: the idle instance would be ended" "replace-idle $pid3" "$(decision --isolate "$work/data=full")"
 same "one that would end the idle instance and build probes (after planning a join it could not make)" probed \
@@ -117,6 +123,7 @@ check "and the idle view is gone (the ptrace backend writes the upper directory 
 echo "== sandbox reset during the linger"
 "$A" run "$work/sh.appv" -c 'echo changed > "$HOME/.linger-probe"' || bad "write in the sandbox"
 pid4=$(instance_pid)
+hold_ns "$pid4"
 ns4=$(readlink "/proc/$pid4/ns/pid")
 check "the instance is idle before the reset" alive "$pid4"
 t0=$(ms)
@@ -145,6 +152,7 @@ check "the instance was ended by it" gone_within 1 "$pid5" "$ns5"
 echo "== a view over a package tree since removed is not joined"
 ns8=$(ns_of_run)
 pid8=$(instance_pid)
+hold_ns "$pid8"
 rm -rf "$HOME/.cache/appv"
 ns9=$(ns_of_run)
 check "the launch after the cache was removed by hand builds a view of its own ($ns9)" test -n "$ns9" -a "$ns9" != "$ns8"
