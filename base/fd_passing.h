@@ -16,6 +16,11 @@ namespace appv {
 inline constexpr size_t kMaxPassedFds = 4;
 bool send_fds(int socket, std::span<const int> fds);
 
+// send_fd made with a raw system call (base/raw_syscall.h), allocating nothing and
+// leaving errno alone, for a child that shares its parent's memory (CLONE_VM).
+// Returns 0 or the errno of sendmsg(2) (EPIPE for a message not sent whole).
+int send_fd_raw(int socket, int fd);
+
 // The `count` descriptors of one message (close-on-exec), in the order sent; empty
 // when the message carried another number of them, none, or the socket was closed.
 std::vector<UniqueFd> receive_fds(int socket, size_t count);

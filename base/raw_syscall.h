@@ -4,6 +4,10 @@
 // storage included, and an errno it set could be read by the parent as its own.
 #pragma once
 
+// Marks a function such a child runs: not instrumented by the sanitizers, whose runtime
+// keeps per-thread state the child would share with its parent.
+#define APPV_CLONE_VM_CHILD __attribute__((no_sanitize("address", "undefined")))
+
 namespace appv {
 
 inline long raw_syscall(long nr, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0) {

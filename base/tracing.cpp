@@ -145,7 +145,7 @@ TraceFilter make_trace_filter(const std::vector<StoppedCall>& calls, bool with_l
 
 // Not instrumented by the sanitizers: a child cloned with CLONE_VM calls it, and their
 // runtime keeps per-thread state that child would share with its parent.
-__attribute__((no_sanitize("address", "undefined"))) int load_trace_filter(const TraceFilter& filter, int* listener) {
+APPV_CLONE_VM_CHILD int load_trace_filter(const TraceFilter& filter, int* listener) {
   if (listener) *listener = -1;
   if (const long r = raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); r < 0) return static_cast<int>(-r);
   if (listener && !filter.with_listener.empty()) {
@@ -299,6 +299,11 @@ class JobStops {
 
 }  // namespace
 
+namespace {
+
+bool stopping_signal(int sig) { return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU; }
+
+// Whether a SIGCONT waits in a stopped tracee's queues (its own or its process's).
 bool sigcont_pending(pid_t pid) {
   siginfo_t infos[16];
   for (const unsigned long queue : {0ul, static_cast<unsigned long>(PTRACE_PEEKSIGINFO_SHARED)}) {
@@ -313,6 +318,24 @@ bool sigcont_pending(pid_t pid) {
   return false;
 }
 
+}  // namespace
+
+Restart restart_tracee(pid_t pid, int status) {
+  const int sig = WSTOPSIG(status);
+  const int event = status >> 16;
+  if (event == PTRACE_EVENT_STOP && stopping_signal(sig)) {
+    ptrace_call(PTRACE_LISTEN, pid, nullptr, nullptr);
+    return Restart::GroupStopHeld;
+  }
+  if (event != 0) {
+    ptrace_call(PTRACE_CONT, pid, nullptr, nullptr);
+    return Restart::EventContinued;
+  }
+  const long inject = stopping_signal(sig) && sigcont_pending(pid) ? 0 : sig;
+  ptrace_call(PTRACE_CONT, pid, nullptr, reinterpret_cast<void*>(inject));
+  return Restart::SignalPassed;
+}
+
 namespace {
 
 // One wait status of the trace: the tracee restarted after its stop is handled.
@@ -324,7 +347,7 @@ struct TraceHandlers {
   std::set<pid_t>& started;
   int root_status = 0;
   bool root_stopped = false;  // `root` is in a group-stop
-  std::optional<std::chrono::steady_clock::time_point> job_stop_seen;
+  std::chrono::steady_clock::time_point job_stop_seen{};  // the clock's epoch: none seen
 
   // The job was stopped (g_job_stop) and the app with it: appv, which the caller's
   // shell waits for, stops too with the same signal so that the shell sees the job
@@ -335,15 +358,15 @@ struct TraceHandlers {
     const int sig = g_job_stop;
     if (sig == 0) return;
     const auto now = std::chrono::steady_clock::now();
-    if (!job_stop_seen) job_stop_seen = now;
-    if (now - *job_stop_seen > std::chrono::seconds(1)) {
+    if (job_stop_seen == std::chrono::steady_clock::time_point{}) job_stop_seen = now;
+    if (now - job_stop_seen > std::chrono::seconds(1)) {
       g_job_stop = 0;
-      job_stop_seen.reset();
+      job_stop_seen = {};
       return;
     }
     if (!root_stopped) return;
     g_job_stop = 0;
-    job_stop_seen.reset();
+    job_stop_seen = {};
     stop_with_job(::getpid(), sig);
     ::kill(root, SIGCONT);
   }
@@ -360,34 +383,17 @@ struct TraceHandlers {
     const int sig = WSTOPSIG(st);
     const int event = st >> 16;
     started.insert(pid);
-    if (event == PTRACE_EVENT_STOP) {
-      // A seized tracee's own stop: a new process or thread attached, or its group
-      // continued (SIGTRAP), or a group-stop (the stopping signal), which holds:
-      // PTRACE_LISTEN leaves it stopped until a SIGCONT, which reports again.
-      if (sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) {
-        if (pid == root) root_stopped = false;
-        ptrace_call(PTRACE_CONT, pid, nullptr, nullptr);
-        return;
-      }
-      ptrace_call(PTRACE_LISTEN, pid, nullptr, nullptr);
-      if (pid == root) root_stopped = true;
-      return;
-    }
-    long inject = 0;
     if (sig == SIGTRAP && event == PTRACE_EVENT_SECCOMP) {
       on_seccomp(pid);
     } else if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
       if (on_exec) on_exec(pid);
-    } else if (sig == SIGTRAP && event != 0) {
-      // fork, vfork and clone events: the new tracee is already attached.
-    } else if ((sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) && sigcont_pending(pid)) {
-      // A stop followed by a SIGCONT while the tracer held it (kill -STOP then -CONT):
-      // the continue came last, and the group-stop would wait for another.
-      inject = 0;
     } else {
-      inject = sig;  // a real signal for the tracee
+      // A group-stop held, a new tracee or a continued group, a fork event, a signal.
+      const Restart restart = restart_tracee(pid, st);
+      if (pid == root && restart != Restart::SignalPassed) root_stopped = restart == Restart::GroupStopHeld;
+      return;
     }
-    ptrace_call(PTRACE_CONT, pid, nullptr, reinterpret_cast<void*>(inject));
+    ptrace_call(PTRACE_CONT, pid, nullptr, nullptr);
   }
 };
 
@@ -527,7 +533,7 @@ class NotificationThread {
 int trace_until_done(pid_t root, const std::function<void(pid_t)>& on_seccomp, const std::function<void(pid_t)>& on_exec,
                      std::set<pid_t>& started, UserNotifications* listener,
                      const std::function<void(const UserNotification&)>& on_notification, unsigned served_inline) {
-  TraceHandlers trace{root, on_seccomp, on_exec, started, 0, false, std::nullopt};
+  TraceHandlers trace{root, on_seccomp, on_exec, started, 0, false, {}};
   JobStops job_stops;
   bool listening = listener != nullptr;
   if (listening) {

@@ -72,10 +72,15 @@ int load_trace_filter(const TraceFilter& filter, int* listener);
 // from them (the kernel takes the most recently loaded then). Jumps inside `a` stay.
 std::vector<sock_filter> chain_filters(std::vector<sock_filter> a, const std::vector<sock_filter>& b);
 
-// Whether a SIGCONT waits in a stopped tracee's queues (its own or its process's),
-// read with PTRACE_PEEKSIGINFO. A stop signal sent after one would have flushed it
-// (signal(7)): a stop the tracer holds while a SIGCONT waits came before that continue.
-bool sigcont_pending(pid_t pid);
+// Restarts a tracee (seized: PTRACE_SEIZE) from a stop that is not one of its calls or
+// execs, `status` as waitpid gave it, as the trace does: a group-stop (PTRACE_EVENT_STOP
+// with a stopping signal) is held with PTRACE_LISTEN until a SIGCONT reports again;
+// another event-stop (a new tracee attached, its group continued, a fork, vfork or
+// clone event) is continued; a stopping signal is dropped where a SIGCONT waits in the
+// tracee's queues (PTRACE_PEEKSIGINFO; sent after the stop, it came last: signal(7));
+// any other signal is delivered. Returns which of the three it was.
+enum class Restart { GroupStopHeld, EventContinued, SignalPassed };
+Restart restart_tracee(pid_t pid, int status);
 
 // The tracee's memory, read and written with process_vm_readv/writev.
 // A NUL-terminated string of at most 16 KiB ("" if unreadable or longer).

@@ -23,8 +23,18 @@ void empty_bounding_set();
 // no_new_privs, then the ambient, inheritable, permitted and effective sets emptied
 // (a user given capabilities by pam_cap or `setpriv --ambient-caps` keeps none in
 // the app). The bounding set stays; with no_new_privs no execve adds to the others.
-// Throws Exit::Environment with errno if a set cannot be changed.
-void drop_user_capabilities();
+// Made with raw system calls (base/raw_syscall.h), allocating nothing and leaving
+// errno alone, for the ptrace backend's app process, which shares its supervisor's
+// memory until its exec (redirect/traced_app_start.h). Returns the step that failed
+// and its errno ({Step::None, 0} when all were made).
+struct CapabilityDrop {
+  enum class Step : int { None, NoNewPrivs, Ambient, Capabilities };
+  Step step = Step::None;
+  int err = 0;
+  // Throws Exit::Environment naming the step and its errno, if one failed.
+  void throw_if_failed() const;
+};
+CapabilityDrop drop_user_capabilities();
 
 // The same as drop_privileges, except that capability `kept` (e.g. CAP_KILL) stays permitted and
 // effective (not in the bounding set: no program exec'd gets it). For the PID

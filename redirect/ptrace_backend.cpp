@@ -179,26 +179,17 @@ int run_ptrace_backend(const LaunchPlan& plan) {
   // Its own stop (after the listener is sent), told from any other by its sender: the
   // child itself (kill(2): SI_USER, its pid). Its signals are blocked until its exec,
   // but for glibc's own (pthread_sigmask leaves them alone), delivered, and SIGSTOP:
-  // someone else's stops it as without a tracer (the group-stop held with
-  // PTRACE_LISTEN until a SIGCONT), then the wait goes on. Taken for the child's own,
-  // the listener would be waited for while the child waits for a SIGCONT.
+  // someone else's stops it as without a tracer (restart_tracee: the group-stop held
+  // until a SIGCONT), then the wait goes on. Taken for the child's own, the listener
+  // would be waited for while the child waits for a SIGCONT.
+  const auto own_stop = [child](int st) {
+    siginfo_t info{};
+    return (st >> 16) == 0 && WSTOPSIG(st) == SIGSTOP && ptrace_call(PTRACE_GETSIGINFO, child, nullptr, &info) == 0 &&
+           info.si_code == SI_USER && info.si_pid == child;
+  };
   int st = wait_for(child);
-  while (WIFSTOPPED(st)) {
-    const int sig = WSTOPSIG(st);
-    if ((st >> 16) == PTRACE_EVENT_STOP) {
-      ptrace_call(sig == SIGSTOP ? PTRACE_LISTEN : PTRACE_CONT, child, nullptr, nullptr);
-    } else if ((st >> 16) != 0) {
-      ptrace_call(PTRACE_CONT, child, nullptr, nullptr);
-    } else {
-      siginfo_t info{};
-      if (sig == SIGSTOP && ptrace_call(PTRACE_GETSIGINFO, child, nullptr, &info) == 0 && info.si_code == SI_USER &&
-          info.si_pid == child) {
-        break;
-      }
-      // A SIGCONT sent while this stop was held came after it: the stop is dropped.
-      const long inject = sig == SIGSTOP && sigcont_pending(child) ? 0 : sig;
-      ptrace_call(PTRACE_CONT, child, nullptr, reinterpret_cast<void*>(inject));
-    }
+  while (WIFSTOPPED(st) && !own_stop(st)) {
+    restart_tracee(child, st);
     st = wait_for(child);
   }
   if (!WIFSTOPPED(st)) {

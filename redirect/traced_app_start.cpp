@@ -1,11 +1,8 @@
 #include "redirect/traced_app_start.h"
 
-#include <linux/capability.h>
 #include <linux/ptrace.h>
 #include <sched.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,8 +16,10 @@
 
 #include "base/advice.h"
 #include "base/error.h"
+#include "base/fd_passing.h"
 #include "base/raw_syscall.h"
 #include "redirect/exec.h"
+#include "redirect/privileges.h"
 
 namespace appv {
 namespace {
@@ -99,17 +98,17 @@ pid_t TracedAppStart::start() {
 
 // Raw system calls only from here to the exec (see the header); not instrumented by
 // the sanitizers, whose runtime keeps per-thread state the child would share.
-__attribute__((no_sanitize("address", "undefined"))) int TracedAppStart::child_main(void* self) {
+APPV_CLONE_VM_CHILD int TracedAppStart::child_main(void* self) {
   static_cast<TracedAppStart*>(self)->run_child();
 }
 
-__attribute__((no_sanitize("address", "undefined"))) void TracedAppStart::fail(Step step, long err) {
+APPV_CLONE_VM_CHILD void TracedAppStart::fail(Step step, long err) {
   failed_errno_.store(static_cast<int>(err), std::memory_order_relaxed);
   failed_step_.store(static_cast<int>(step), std::memory_order_release);
   for (;;) raw_syscall(SYS_exit_group, kFailedExit);
 }
 
-__attribute__((no_sanitize("address", "undefined"))) void TracedAppStart::run_child() {
+APPV_CLONE_VM_CHILD void TracedAppStart::run_child() {
   // The gate: seized by the supervisor, or its end closed without a byte.
   raw_syscall(SYS_close, gate_write_);
   char byte = 0;
@@ -133,20 +132,11 @@ __attribute__((no_sanitize("address", "undefined"))) void TracedAppStart::run_ch
     if (const long root = raw_syscall(SYS_chdir, reinterpret_cast<long>("/")); root < 0) fail(Step::EnterRoot, -root);
   }
 
-  // No capability, and none to be gained (drop_privileges, drop_user_capabilities):
-  // root's bounding set was emptied before the clone.
-  if (r = raw_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); r < 0) fail(Step::NoNewPrivs, -r);
-  // Kernels without ambient capabilities (before 4.3) have none to clear.
-  if (r = raw_syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); r < 0 && r != -EINVAL) {
-    fail(Step::Ambient, -r);
-  }
-  __user_cap_header_struct header;
-  header.version = _LINUX_CAPABILITY_VERSION_3;
-  header.pid = 0;
-  __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
-  for (__user_cap_data_struct& c : caps) c.effective = c.permitted = c.inheritable = 0;
-  if (r = raw_syscall(SYS_capset, reinterpret_cast<long>(&header), reinterpret_cast<long>(caps)); r < 0) {
-    fail(Step::Capabilities, -r);
+  // No capability, and none to be gained: root's bounding set was emptied before the
+  // clone (empty_bounding_set).
+  if (const CapabilityDrop drop = drop_user_capabilities(); drop.step != CapabilityDrop::Step::None) {
+    failed_capability_step_.store(static_cast<int>(drop.step), std::memory_order_relaxed);
+    fail(Step::Capabilities, drop.err);
   }
 
   // The filter, and its listener sent before the stop, so that the supervisor has it
@@ -154,35 +144,7 @@ __attribute__((no_sanitize("address", "undefined"))) void TracedAppStart::run_ch
   int listener = -1;
   if (const int err = load_trace_filter(filter_, listener_socket_ >= 0 ? &listener : nullptr)) fail(Step::Filter, err);
   if (listener_socket_ >= 0) {
-    char one = 1;
-    iovec io;
-    io.iov_base = &one;
-    io.iov_len = 1;
-    union {
-      cmsghdr header;
-      char bytes[CMSG_SPACE(sizeof(int))];
-    } control;
-    msghdr m;
-    m.msg_name = nullptr;
-    m.msg_namelen = 0;
-    m.msg_iov = &io;
-    m.msg_iovlen = 1;
-    m.msg_control = nullptr;
-    m.msg_controllen = 0;
-    m.msg_flags = 0;
-    if (listener >= 0) {
-      m.msg_control = control.bytes;
-      m.msg_controllen = CMSG_SPACE(sizeof(int));
-      control.header.cmsg_level = SOL_SOCKET;
-      control.header.cmsg_type = SCM_RIGHTS;
-      control.header.cmsg_len = CMSG_LEN(sizeof(int));
-      *reinterpret_cast<int*>(CMSG_DATA(&control.header)) = listener;
-    } else {
-      one = 0;
-    }
-    while ((r = raw_syscall(SYS_sendmsg, listener_socket_, reinterpret_cast<long>(&m), MSG_NOSIGNAL)) == -EINTR) {
-    }
-    if (r != 1) fail(Step::PassListener, r < 0 ? -r : EPIPE);
+    if (const int err = send_fd_raw(listener_socket_, listener)) fail(Step::PassListener, err);
     raw_syscall(SYS_close, listener);
     raw_syscall(SYS_close, listener_socket_);
   }
@@ -221,9 +183,10 @@ void TracedAppStart::throw_failure() const {
   switch (step) {
     case Step::None: return;
     case Step::EnterRoot: throw_sys("cannot enter", "/", err);
-    case Step::NoNewPrivs: throw_sys("cannot set", "no_new_privs", err, Exit::Environment);
-    case Step::Ambient: throw_sys("cannot clear", "the ambient capabilities", err, Exit::Environment);
-    case Step::Capabilities: throw_sys("cannot drop", "the capabilities", err, Exit::Environment);
+    case Step::Capabilities:
+      CapabilityDrop{static_cast<CapabilityDrop::Step>(failed_capability_step_.load(std::memory_order_relaxed)), err}
+          .throw_if_failed();
+      return;
     case Step::Filter:
       throw Error(Exit::Environment, fmt::format("cannot load the supervisor's seccomp filter: {}", errno_text(err)));
     case Step::PassListener: throw_sys("cannot pass", "the seccomp listener to the supervisor", err);

@@ -60,7 +60,7 @@ class TracedAppStart {
   void throw_failure() const;
 
   // What the child did not get through, written by it before it exits.
-  enum class Step : int { None, EnterRoot, NoNewPrivs, Ambient, Capabilities, Filter, PassListener, Signals, Exec };
+  enum class Step : int { None, EnterRoot, Capabilities, Filter, PassListener, Signals, Exec };
 
  private:
   [[noreturn]] void run_child();
@@ -85,6 +85,7 @@ class TracedAppStart {
   std::atomic<int> left_cwd_{-1};  // errno of the working directory left for "/" (0: none found), -1: entered
   std::atomic<int> failed_step_{0};
   std::atomic<int> failed_errno_{0};
+  std::atomic<int> failed_capability_step_{0};  // a CapabilityDrop::Step, for Step::Capabilities
 };
 
 }  // namespace appv
