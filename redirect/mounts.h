@@ -24,8 +24,8 @@ std::vector<std::string> host_mount_points();
 // autofs, a type not known to be local), which the launch looks at with a timeout
 // (base/bounded_stat.h), the others directly. An unreadable file gives none.
 // `kernel`: those of the kernel's own file systems (proc, sysfs, cgroup, devpts, ...),
-// which overlayfs refuses as a layer: the plan binds them where it finds one in a
-// writecopy tree (a build chroot's /proc below /var, as sbuild and pbuilder mount it).
+// which the plan hides where a host tree of the view would show one (a build chroot's
+// /proc below /var, as sbuild and pbuilder mount it: vfs/view.h Layout::kernel_mounts).
 struct MountPoints {
   std::vector<std::string> all;
   std::vector<std::string> may_wait;

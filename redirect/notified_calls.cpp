@@ -183,6 +183,18 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
   const Translation t = translate_for(n.pid, path, arg.intent, arg.follow);
   if (t.error) return notifications_->answer(n.id, -t.error);
   if (t.done) return notifications_->answer(n.id, 0);
+  // Only a kernel place's /proc/self names another process here than in the caller;
+  // named lexically as the kernel resolves it (/proc/./self/../PID/maps): /proc has no
+  // links but self and thread-self, which as_caller puts the caller's pid in for.
+  const ViewPlace* place = t.real.compare(0, 5, "/proc") == 0 ? view_.table().covering(t.view_path) : nullptr;
+  const std::string real = place && place->kernel ? as_caller(normalize_absolute(t.real), n.pid) : t.real;
+  // The supervisor's own /proc entries, whatever the way there (relative to a /proc
+  // directory, through a link, another procfs's mount): opened, read or stat'ed here,
+  // they would be the supervisor's own memory, descriptors and maps, which the kernel
+  // refuses the app (the supervisor is not dumpable). Only a call let run as made is
+  // the kernel's to judge.
+  const bool own_proc = passes_through_own_proc(real);
+  if (own_proc && call.kind == PathCallKind::Readlink) return notifications_->answer(n.id, -EACCES);
   if (std::string text; call.kind == PathCallKind::Readlink && proc_link_text(n.pid, t, text)) {
     // /proc/self/cwd, fd/N, /proc/PID/...: the view path, not the host's.
     if (!still_waiting()) return;
@@ -204,13 +216,11 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
 #endif
                                                      );
   if (t.real.compare(0, 6, "/proc/") == 0 && opens_to_read(n)) {
-    // The memory map listing names the app's files by their view paths, as in ns.
-    // Named lexically as the kernel resolves it (/proc/./self/../PID/maps): /proc has
-    // no links but self and thread-self, which as_caller puts the caller's pid in for.
+    // The memory map listing names the app's files by their view paths, as in ns
+    // (named lexically, as `real` is).
     const std::string listing = normalize_absolute(as_caller(normalize_absolute(t.real), n.pid));
-    // The supervisor's own map is not the app's to read: the kernel refuses it the
-    // supervisor's (not dumpable), which this would read as the supervisor.
-    if (is_maps_file(listing) && listing.compare(0, self_prefix_.size(), self_prefix_) != 0) {
+    if (is_maps_file(listing)) {
+      if (own_proc) return notifications_->answer(n.id, -EACCES);
       return answer_maps(n, listing, (open_flags(n) & O_CLOEXEC) != 0);
     }
   }
@@ -218,14 +228,11 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
   if (t.real.empty() || (((t.real == path && given[0] == '/') || found_there) && !opens_dir)) {
     return notifications_->let_run(n.id);
   }
+  if (own_proc) return notifications_->answer(n.id, -EACCES);
   // An open that reads a file or a directory changes nothing: the descriptor's
   // installation confirms that the caller still waits (ADDFD answers ENOENT if not),
   // and an open dropped then has done no harm. One system call fewer an open.
   if (!(opens_without_effect(n) && (t.kind == NodeKind::File || t.kind == NodeKind::Dir)) && !still_waiting()) return;
-  // Only a kernel place's /proc/self names another process here than in the caller.
-  const ViewPlace* place = t.real.compare(0, 5, "/proc") == 0 ? view_.table().covering(t.view_path) : nullptr;
-  const std::string real = place && place->kernel ? as_caller(t.real, n.pid) : t.real;
-
   const char* at = real.c_str();
   const auto result = [&](long r) { notifications_->answer(n.id, r < 0 ? -errno : r); };
   const auto written = [&](long r, uint64_t to, const void* data, size_t size) {
@@ -304,6 +311,8 @@ void Supervisor::answer_open(const UserNotification& n, const Translation& t, co
   if (creates) ::umask(old_umask);
   if (fd < 0) return notifications_->answer(n.id, -open_errno);
   UniqueFd ours(fd);
+  // Through a link to the supervisor's own /proc entries (checked on the path before).
+  if (is_own_proc_file(fd)) return notifications_->answer(n.id, -EACCES);
   int installed = -1;
   const int err = notifications_->answer_with_fd(n.id, fd, cloexec, &installed);
   // ENOENT: the caller is gone. Any other failure (EMFILE in the caller) is its answer.

@@ -232,6 +232,9 @@ int run_in_pid_namespace(const std::function<void()>& enter_view, const std::fun
   SignalForwarding forwarding(init);
   const std::string report = errors.drain();
   if (!report.empty()) {
+    // No lingering for a launch that failed: init, which reads the word once the app
+    // has ended, would otherwise wait for it while this waits for init.
+    permit_writer.reset();
     const int status = wait_for(init);
     ErrorChannel::throw_reported(report);
     return status;

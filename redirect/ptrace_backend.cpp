@@ -171,8 +171,11 @@ int run_ptrace_backend(const LaunchPlan& plan) {
                  "namespace-free backend needs it");
   };
   if (gate.seize(child) != 0) {
-    wait_for(child);  // it exits without a word
+    const int st = wait_for(child);  // it exits without a word
     start.done();
+    // Killed before it could be seized (the seize of a dead process fails too): the
+    // app's death, as below.
+    if (WIFSIGNALED(st)) return st;
     throw refused();
   }
   SignalForwarding forwarding(child);

@@ -87,7 +87,6 @@ Supervisor::Supervisor(PathTranslator& view, UserNotifications* notifications, b
       self_(::getpid()),
       rights_dropped_(rights_dropped) {
   can_compare_files_ = ::syscall(SYS_kcmp, self_, self_, KCMP_VM, 0, 0) == 0;
-  self_prefix_ = fmt::format("/proc/{}/", self_);
 }
 
 void Supervisor::on_stop(pid_t pid) {

@@ -143,7 +143,6 @@ class Supervisor {
   mutable std::map<std::pair<pid_t, int>, std::shared_ptr<const HeldDir>> held_dirs_;
   std::vector<std::pair<pid_t, std::shared_ptr<const HeldDir>>> recent_dirs_;  // the last opened, newest last
   std::string short_dir_;
-  std::string self_prefix_;  // "/proc/<the supervisor's pid>/": no map of it is answered
   std::map<std::string, std::string> socket_dirs_;  // host directory -> its link in short_dir_
   pid_t self_;
   bool rights_dropped_;

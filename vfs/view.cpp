@@ -506,6 +506,7 @@ class Planner {
     }
     keep_links_writecopy();
     hide_private_dirs();
+    hide_kernel_mounts();
     return std::move(plan_);
   }
 
@@ -759,7 +760,7 @@ class Planner {
   // top-level overlay would have shown it.
   void writecopy_below_split(const std::string& path, const std::string& host_dir, const std::string& why) {
     if (std::find(layout_.kernel_mounts.begin(), layout_.kernel_mounts.end(), host_dir) != layout_.kernel_mounts.end()) {
-      add(MountOp::bind_read_only(path, host_dir, why + ", a kernel file system's mount (no overlay takes one)"));
+      add(MountOp::hide(path, why + kKernelMountHidden));
       return;
     }
     if (!submount_below(host_dir).empty()) {
@@ -846,6 +847,30 @@ class Planner {
       add(MountOp::hide(dir, "appv's private directory"));
     }
   }
+
+  // A kernel file system's mount the host has outside /proc, /sys and /dev (a build
+  // chroot's /proc, sysfs or devpts below /var or /mnt, a cgroup tree) would show
+  // through a merged or host tree (a bind takes the mounts below it along): an empty
+  // read-only tmpfs goes over it, as over one in a writecopy tree
+  // (writecopy_below_split). Read-only would not do: a host procfs leads through
+  // /proc/PID/root to the other processes' roots and sets kernel-wide values
+  // (core_pattern) for uid 0 without a capability, and a devpts gives the user's other
+  // terminals. The view's own /proc, /sys and /dev are its own mounts. A file mounted
+  // on (an nsfs name of `ip netns`) gives nothing without a capability and stays.
+  void hide_kernel_mounts() {
+    for (const std::string& point : layout_.kernel_mounts) {
+      if (point == "/" || path_has_prefix(point, "/proc") || path_has_prefix(point, "/sys") ||
+          path_has_prefix(point, "/dev")) {
+        continue;
+      }
+      const Rule& rule = rules_.lookup(point);
+      if ((rule.mode != Isolation::Merged && rule.mode != Isolation::Host) || host_.kind(point) != NodeKind::Dir) continue;
+      add(MountOp::hide(point, fmt::format("{} {} ({}){}", rule.prefix, to_string(rule.mode), origin_label(rule),
+                                           kKernelMountHidden)));
+    }
+  }
+
+  static constexpr const char* kKernelMountHidden = ", a kernel file system's mount: hidden";
 
   void add(MountOp op) { plan_.ops.push_back(std::move(op)); }
   void note(std::string text) { plan_.notes.push_back(std::move(text)); }

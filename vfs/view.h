@@ -286,8 +286,9 @@ struct Layout {
   // merged or host path ($HOME and the XDG base directories; their top level only).
   std::vector<std::string> link_scan_dirs;
   // Those of the host's mount points whose file system is the kernel's own (proc,
-  // sysfs, cgroup, ...), which no overlay takes as a layer: one found in a writecopy
-  // tree is bound read-only instead (the app cannot change the host through it).
+  // sysfs, cgroup, devpts, ...): one outside /proc, /sys and /dev that a writecopy,
+  // merged or host tree would show is hidden (an empty read-only tmpfs over it), as
+  // none is safe to show the app (Planner::hide_kernel_mounts says why).
   std::vector<std::string> kernel_mounts;
 };
 

@@ -229,6 +229,32 @@ at_return=$(cat "$work/untraced.out")
 sleep 4
 check "no process of the app outlives the launch untraced (CLONE_UNTRACED)" \
   test "$at_return" = "$(cat "$work/untraced.out")"
+# The supervisor's own /proc entries by any way but the absolute path (which the kernel
+# judges): a process may open its own memory and descriptors, so the supervisor must
+# not open them for the app (a root supervisor's memory written is the host's root).
+same "the supervisor's memory, environment and descriptors are not the app's to open by any path" \
+  "refused refused refused refused refused refused refused" "$(run -c '
+import os
+pp, out = os.getppid(), []
+def tried(f):
+    try: os.close(f()); out.append("OPENED")
+    except OSError: out.append("refused")
+proc = os.open("/proc", os.O_RDONLY)
+tried(lambda: os.open("%d/mem" % pp, os.O_RDWR, dir_fd=proc))
+tried(lambda: os.open("self/../%d/environ" % pp, os.O_RDONLY, dir_fd=proc))
+tried(lambda: os.open("%d/fd/0" % pp, os.O_RDONLY, dir_fd=proc))
+os.chdir("/proc")
+tried(lambda: os.open("%d/mem" % pp, os.O_RDWR))
+os.chdir("/")
+link = os.path.expanduser("~/.proc-link-%d" % os.getpid())
+os.symlink("/proc/%d" % pp, link)
+tried(lambda: os.open(link + "/mem", os.O_RDWR))
+tried(lambda: os.open(link + "/maps", os.O_RDONLY))
+os.unlink(link)
+os.symlink("/proc/%d/mem" % pp, link)
+tried(lambda: os.open(link, os.O_RDWR))
+os.unlink(link)
+print(*out)')"
 if [[ $(id -u) == 0 ]]; then
   # Root: the app has no capabilities; the supervisor keeps them. Copy-up must not read
   # for the app what the app may not read.

@@ -21,6 +21,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.h"
 #include "redirect/child.h"
 #include "redirect/privileges.h"
 #include "redirect/seccomp_filter.h"
@@ -67,6 +68,33 @@ TEST_CASE("after drop_privileges no capability set holds anything and no_new_pri
           if (::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) return 6;
           return 0;
         }) == 0);
+}
+
+TEST_CASE("drop_user_capabilities empties all but the bounding set, sets no_new_privs, and leaves errno alone") {
+  CHECK(in_child([] {
+          errno = EBADMSG;
+          const CapabilityDrop drop = drop_user_capabilities();
+          if (drop.step != CapabilityDrop::Step::None || drop.err != 0) return 1;
+          if (errno != EBADMSG) return 2;
+          if (!all_zero("CapInh")) return 3;
+          if (!all_zero("CapPrm")) return 4;
+          if (!all_zero("CapEff")) return 5;
+          if (!all_zero("CapAmb")) return 6;
+          if (::prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) return 7;
+          drop.throw_if_failed();  // nothing failed: returns
+          return 0;
+        }) == 0);
+}
+
+TEST_CASE("a capability drop that failed is thrown with its step and errno") {
+  try {
+    CapabilityDrop{CapabilityDrop::Step::Ambient, EPERM}.throw_if_failed();
+    FAIL("not thrown");
+  } catch (const Error& e) {
+    CHECK(e.code() == Exit::Environment);
+    CHECK(e.err() == EPERM);
+    CHECK_THAT(e.what(), Catch::Contains("cannot clear") && Catch::Contains("the ambient capabilities"));
+  }
 }
 
 TEST_CASE("the filter refuses typing into the terminal, with or without high bits in the request") {

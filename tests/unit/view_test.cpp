@@ -431,7 +431,7 @@ TEST_CASE("a writecopy tree with a mount below it is split around the mount, not
   CHECK(plan.host_mounts == layout.host_mounts);
 }
 
-TEST_CASE("a kernel file system mounted in a writecopy tree (a build chroot's /proc) is bound read-only, not overlaid") {
+TEST_CASE("a kernel file system mounted in a writecopy tree (a build chroot's /proc) is hidden, not overlaid") {
   MemoryTree host = debian_host();
   host.add("/var/lib/sbuild/chroot/proc", NodeKind::Dir);
   host.add("/var/lib/sbuild/chroot/etc", NodeKind::Dir);
@@ -441,13 +441,39 @@ TEST_CASE("a kernel file system mounted in a writecopy tree (a build chroot's /p
   layout.kernel_mounts = {"/proc", "/var/lib/sbuild/chroot/proc"};
   Plan plan = make_plan(rules_for("/home/u", "/", host), host, pkg, layout);
   // /var is split around the mount down to the chroot, whose other directory is an
-  // overlay of its own as before; the procfs, which no overlay takes, is bound.
+  // overlay of its own as before; the procfs, which no overlay takes and which must
+  // not be reached, is hidden.
   CHECK(find(plan, "/var", MountOp::Type::Split));
   CHECK(find(plan, "/var/lib/sbuild/chroot", MountOp::Type::Split));
   CHECK(found(plan, "/var/lib/sbuild/chroot/etc", MountOp::Type::Overlay).lowers ==
         std::vector<std::string>{"/var/lib/sbuild/chroot/etc"});
-  CHECK(found(plan, "/var/lib/sbuild/chroot/proc", MountOp::Type::BindReadOnly).source == "/var/lib/sbuild/chroot/proc");
+  CHECK(find(plan, "/var/lib/sbuild/chroot/proc", MountOp::Type::Hide));
   CHECK_FALSE(find(plan, "/var/lib/sbuild/chroot/proc", MountOp::Type::Overlay));
+  CHECK_FALSE(find(plan, "/var/lib/sbuild/chroot/proc", MountOp::Type::BindReadOnly));
+  // Once: the final pass leaves writecopy trees to the split.
+  CHECK(std::count_if(plan.ops.begin(), plan.ops.end(),
+                      [](const MountOp& op) { return op.target == "/var/lib/sbuild/chroot/proc"; }) == 1);
+}
+
+TEST_CASE("a kernel file system mounted in a merged tree is hidden, the view's own /proc, /sys, /dev and a file are not") {
+  MemoryTree host = debian_host();
+  host.add("/mnt/chroot/proc", NodeKind::Dir);
+  host.add("/mnt/chroot/dev/pts", NodeKind::Dir);
+  host.add("/home/u/pts", NodeKind::Dir);
+  host.add("/tmp/netns", NodeKind::File);  // an nsfs name, as `ip netns add` binds one
+  MemoryTree pkg = jq_package();
+  Layout layout = kLayout;
+  layout.kernel_mounts = {"/proc", "/sys", "/sys/fs/cgroup", "/dev/pts", "/mnt/chroot/proc", "/mnt/chroot/dev/pts",
+                          "/home/u/pts", "/tmp/netns"};
+  Plan plan = make_plan(rules_for("/home/u", "/", host), host, pkg, layout);
+  CHECK_THAT(found(plan, "/mnt/chroot/proc", MountOp::Type::Hide).why,
+             Catch::StartsWith("/mnt merged") && Catch::EndsWith("a kernel file system's mount: hidden"));
+  CHECK(find(plan, "/mnt/chroot/dev/pts", MountOp::Type::Hide));
+  CHECK(find(plan, "/home/u/pts", MountOp::Type::Hide));  // $HOME's documents: merged
+  for (const char* own : {"/proc", "/sys", "/sys/fs/cgroup", "/dev/pts", "/tmp/netns"}) {
+    INFO(own);
+    CHECK_FALSE(find(plan, own, MountOp::Type::Hide));
+  }
 }
 
 TEST_CASE("/usr with a mount below it, where the package brings /usr files (an NVIDIA driver disk)") {

@@ -26,6 +26,37 @@ print(json.dumps({"third": str(decimal.Decimal(1) / 3), "sqlite": db.execute("se
 status "a signal's death passes through as 128+N" 143 "$A" run python3.appv -c 'import os, signal; os.kill(os.getpid(), signal.SIGTERM)'
 check "the dry run prints the mount plan" grep -q '^  overlay  /usr  lower=.*/root/usr upper=' <<<"$("$A" run --dry-run "${FULL[@]}" jq.appv)"
 
+echo "== an entry that cannot be run: its status and one line, with either backend, nothing left waiting"
+# The ns backend waited for good on such a launch, holding the sandbox's lock.
+mkdir -p "$work/unrunnable"
+echo 'not a program' > "$work/unrunnable/notes"
+printf '#!/nonexistent/interpreter\n' > "$work/unrunnable/script"
+chmod 644 "$work/unrunnable/notes"
+chmod 755 "$work/unrunnable/script"
+cat > "$work/unrunnable.toml" <<EOF
+id = "unrunnable"
+name = "unrunnable"
+version = "1"
+default_entry = "notes"
+[entry.notes]
+path = "$work/unrunnable/notes"
+[entry.script]
+path = "$work/unrunnable/script"
+[files]
+include = ["$work/unrunnable"]
+EOF
+"$A" pack -q -m "$work/unrunnable.toml" -o unrunnable.appv || bad "pack the unrunnable entries"
+for backend in ns ptrace; do
+  err=$(timeout -s KILL 60 "$A" run --backend "$backend" --entry notes unrunnable.appv 2>&1); rc=$?
+  same "a file that is no program ($backend): 126" 126 "$rc"
+  check "saying so in one line ($backend): $err" test "$(wc -l <<<"$err")" -eq 1
+  err=$(timeout -s KILL 60 "$A" run --backend "$backend" --entry script unrunnable.appv 2>&1); rc=$?
+  same "a script whose interpreter is missing ($backend): 127" 127 "$rc"
+  check "saying so in one line ($backend): $err" test "$(wc -l <<<"$err")" -eq 1
+done
+same "the next launch of that app is not kept waiting" 126 \
+  "$(timeout -s KILL 60 "$A" run --entry notes unrunnable.appv 2>/dev/null; echo $?)"
+
 echo "== a launch loads only what it needs"
 # The dynamic loader's own account (LD_DEBUG=files, on stderr) of every library the
 # launcher maps: a launch of a local package needs neither the distribution module

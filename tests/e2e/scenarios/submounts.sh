@@ -9,6 +9,7 @@
 # variant only: it re-runs itself in a private mount namespace (nothing of it reaches
 # the host's mount table or files), mounts there, and launches as root and, through
 # runuser, as the test user appv-e2e.
+# Last, kernel file systems (proc, devpts) mounted below /var and /mnt are hidden.
 # Run alone: ctest -R e2e_root_submounts
 if [[ -z ${APPV_E2E_PRIVATE_MOUNTS:-} && $(id -u) -eq 0 ]]; then
   APPV_E2E_PRIVATE_MOUNTS=1 exec unshare --mount --propagation private bash "$0" "$@"
@@ -170,5 +171,25 @@ out=$(HOME=/usr/games/home XDG_DATA_HOME=$work/xdg-data XDG_CACHE_HOME=$work/xdg
 same "root, a home below the mount: the launch runs the app" "0 ran" "$rc $(grep -v '^appv:' <<<"$out")"
 kill "$hung_daemon"; wait "$hung_daemon" 2>/dev/null
 umount -l /usr/games
+
+echo "== the kernel's own file systems mounted in odd places are hidden"
+# A build chroot's /proc and /dev/pts below /var (writecopy: the tree is split around
+# them) and a procfs below /mnt (merged: a bind takes it along). Shown, even read-only,
+# a host procfs leads to other processes' roots and sets kernel-wide values for a
+# capability-free uid 0, and a devpts gives the user's other terminals.
+chroot_dir=/var/tmp/appv-e2e-chroot.$$
+mkdir -p "$chroot_dir/proc" "$chroot_dir/pts" "/mnt/appv-e2e-proc.$$"
+mount -t proc proc "$chroot_dir/proc" && mount --bind /dev/pts "$chroot_dir/pts" &&
+  mount -t proc proc "/mnt/appv-e2e-proc.$$" || bad "mount the kernel's file systems"
+prog="import os
+print(*(len(os.listdir(d)) for d in ('$chroot_dir/proc', '$chroot_dir/pts', '/mnt/appv-e2e-proc.$$')))"
+for backend in ns ptrace; do
+  same "root, $backend backend: each is an empty directory" "0 0 0" \
+    "$("$A" run --backend "$backend" submounts.appv -c "$prog" 2>&1 | grep -v '^appv:')"
+  same "user, $backend backend: each is an empty directory" "0 0 0" \
+    "$(as_user "$A" run --backend "$backend" submounts.appv -c "$prog" 2>&1 | grep -v '^appv:')"
+done
+umount "$chroot_dir/proc" "$chroot_dir/pts" "/mnt/appv-e2e-proc.$$"
+rm -r "$chroot_dir" "/mnt/appv-e2e-proc.$$"
 rm -rf "$uhome"
 finish

@@ -79,3 +79,20 @@ TEST_CASE("fd passing: more than four at once is refused before sending") {
   CHECK_FALSE(send_fds(s.here.get(), fds));
   CHECK(errno == EINVAL);
 }
+
+TEST_CASE("fd passing: send_fd_raw sends one descriptor or none, returns the errno, and leaves errno alone") {
+  Sockets s;
+  Pipe a;
+  errno = EBADMSG;
+  REQUIRE(send_fd_raw(s.here.get(), a.write.get()) == 0);
+  CHECK(errno == EBADMSG);
+  UniqueFd got = receive_fd(s.there.get());
+  REQUIRE(got);
+  CHECK(through(got.get(), a.read.get()) == 'x');
+  REQUIRE(send_fd_raw(s.here.get(), -1) == 0);
+  CHECK_FALSE(receive_fd(s.there.get()));
+  s.there.reset();
+  CHECK(send_fd_raw(s.here.get(), a.write.get()) == EPIPE);
+  CHECK(send_fd_raw(-1, a.write.get()) == EBADF);
+  CHECK(errno == EBADMSG);
+}
