@@ -333,12 +333,20 @@ bool answers_locally(const std::string& type) {
   return local.count(type) != 0;
 }
 
-// The kernel's own file systems: no overlay takes one as a layer.
-bool kernel_file_system(const std::string& type) {
+// A mount of the kernel's own file systems where the host's layout does not put one:
+// a procfs outside /proc (a container's read-only binds of /proc/sys and the like are
+// in their place), a sysfs outside /sys, a devpts outside /dev, any other (cgroup,
+// mqueue, tracefs, ...) outside all three. nsfs (a namespace's name, a file bound by
+// `ip netns`) never is one: without a capability it gives nothing.
+bool kernel_mount_out_of_place(const std::string& type, const std::string& point) {
   static const std::unordered_set<std::string> kernel = {
       "proc",       "sysfs",  "devpts",  "cgroup",  "cgroup2",     "mqueue",   "bpf",      "tracefs", "debugfs",
-      "securityfs", "pstore", "configfs", "binfmt_misc", "fusectl", "efivarfs", "selinuxfs", "nsfs",   "rpc_pipefs"};
-  return kernel.count(type) != 0;
+      "securityfs", "pstore", "configfs", "binfmt_misc", "fusectl", "efivarfs", "selinuxfs", "rpc_pipefs"};
+  if (kernel.count(type) == 0) return false;
+  if (type == "proc") return !path_has_prefix(point, "/proc");
+  if (type == "sysfs") return !path_has_prefix(point, "/sys");
+  if (type == "devpts") return !path_has_prefix(point, "/dev");
+  return !path_has_prefix(point, "/proc") && !path_has_prefix(point, "/sys") && !path_has_prefix(point, "/dev");
 }
 
 // Why the overlay at `target` over the host's `lowers` under the sandbox's `upper` was
@@ -669,7 +677,7 @@ MountPoints read_mount_points(const std::string& mountinfo) {
   MountPoints out;
   for (MountEntry& m : mount_entries(mountinfo)) {
     if (!answers_locally(m.type)) out.may_wait.push_back(m.point);
-    if (kernel_file_system(m.type)) out.kernel.push_back(m.point);
+    if (kernel_mount_out_of_place(m.type, m.point)) out.kernel.push_back(m.point);
     out.all.push_back(std::move(m.point));
   }
   return out;

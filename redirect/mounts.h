@@ -23,9 +23,11 @@ std::vector<std::string> host_mount_points();
 // system may leave a lookup waiting on a server or a daemon (NFS, CIFS, 9p, FUSE,
 // autofs, a type not known to be local), which the launch looks at with a timeout
 // (base/bounded_stat.h), the others directly. An unreadable file gives none.
-// `kernel`: those of the kernel's own file systems (proc, sysfs, cgroup, devpts, ...),
-// which the plan hides where a host tree of the view would show one (a build chroot's
-// /proc below /var, as sbuild and pbuilder mount it: vfs/view.h Layout::kernel_mounts).
+// `kernel`: those of the kernel's own file systems (proc, sysfs, cgroup, devpts, ...)
+// out of the place the host's layout gives them (a procfs outside /proc, a sysfs
+// outside /sys, a devpts outside /dev, any other outside the three; nsfs never), which
+// the plan hides where a tree of the view would show one (a build chroot's /proc below
+// /var, as sbuild and pbuilder mount it: vfs/view.h Layout::kernel_mounts).
 struct MountPoints {
   std::vector<std::string> all;
   std::vector<std::string> may_wait;

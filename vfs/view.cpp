@@ -848,21 +848,19 @@ class Planner {
     }
   }
 
-  // A kernel file system's mount the host has outside /proc, /sys and /dev (a build
-  // chroot's /proc, sysfs or devpts below /var or /mnt, a cgroup tree) would show
+  // A kernel file system's mount out of its place (a build chroot's /proc, sysfs or
+  // devpts below /var or /mnt, a procfs below /dev/shm or /sys/fs/cgroup) would show
   // through a merged or host tree (a bind takes the mounts below it along): an empty
   // read-only tmpfs goes over it, as over one in a writecopy tree
   // (writecopy_below_split). Read-only would not do: a host procfs leads through
   // /proc/PID/root to the other processes' roots and sets kernel-wide values
   // (core_pattern) for uid 0 without a capability, and a devpts gives the user's other
-  // terminals. The view's own /proc, /sys and /dev are its own mounts. A file mounted
-  // on (an nsfs name of `ip netns`) gives nothing without a capability and stays.
+  // terminals. Where the view has a directory of its own there (the ns backend's
+  // /dev), the hiding finds nothing to cover. A single file bound from one (a sysctl's
+  // file, a terminal) is not hidden yet.
   void hide_kernel_mounts() {
     for (const std::string& point : layout_.kernel_mounts) {
-      if (point == "/" || path_has_prefix(point, "/proc") || path_has_prefix(point, "/sys") ||
-          path_has_prefix(point, "/dev")) {
-        continue;
-      }
+      if (point == "/") continue;
       const Rule& rule = rules_.lookup(point);
       if ((rule.mode != Isolation::Merged && rule.mode != Isolation::Host) || host_.kind(point) != NodeKind::Dir) continue;
       add(MountOp::hide(point, fmt::format("{} {} ({}){}", rule.prefix, to_string(rule.mode), origin_label(rule),

@@ -286,9 +286,10 @@ struct Layout {
   // merged or host path ($HOME and the XDG base directories; their top level only).
   std::vector<std::string> link_scan_dirs;
   // Those of the host's mount points whose file system is the kernel's own (proc,
-  // sysfs, cgroup, devpts, ...): one outside /proc, /sys and /dev that a writecopy,
-  // merged or host tree would show is hidden (an empty read-only tmpfs over it), as
-  // none is safe to show the app (Planner::hide_kernel_mounts says why).
+  // sysfs, cgroup, devpts, ...) and which are out of their place (a procfs outside
+  // /proc, ...: redirect/mounts.h read_mount_points): a directory of them that a
+  // writecopy, merged or host tree would show is hidden (an empty read-only tmpfs over
+  // it), as none is safe to show the app (Planner::hide_kernel_mounts says why).
   std::vector<std::string> kernel_mounts;
 };
 

@@ -78,3 +78,25 @@ TEST_CASE("the mounts that may not answer are the network, FUSE and unknown ones
         std::vector<std::string>{"/home/u/remote", "/mnt/nfs share", "/net", "/srv/odd"});
   CHECK(read_mount_points(dir / "missing").all.empty());
 }
+
+TEST_CASE("the kernel's file systems out of their place are told from those in it") {
+  appv::test::TempDir dir;
+  appv::test::write_file(dir / "mountinfo",
+             "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+             "23 22 0:5 / /proc rw,nosuid - proc proc rw\n"
+             "24 23 0:5 /sys /proc/sys ro,nosuid - proc proc rw\n"  // a container's read-only /proc/sys
+             "25 22 0:6 / /sys rw - sysfs sysfs rw\n"
+             "26 25 0:7 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+             "27 22 0:8 / /dev/pts rw - devpts devpts rw\n"
+             "28 22 0:9 / /dev/mqueue rw - mqueue mqueue rw\n"
+             "29 22 0:5 / /var/lib/sbuild/chroot/proc rw - proc proc rw\n"
+             "30 22 0:8 / /var/tmp/pts rw - devpts devpts rw\n"
+             "31 22 0:5 / /dev/shm/p rw - proc proc rw\n"
+             "32 26 0:5 / /sys/fs/cgroup/p rw - proc proc rw\n"
+             "33 22 0:10 / /home/u/cg rw - cgroup2 cgroup2 rw\n"
+             "34 22 0:4 net:[4026532] /run/netns/blue rw - nsfs nsfs rw\n"
+             "35 22 0:11 / /run/rpc_pipefs rw - rpc_pipefs sunrpc rw\n");
+  CHECK(read_mount_points(dir / "mountinfo").kernel ==
+        std::vector<std::string>{"/var/lib/sbuild/chroot/proc", "/var/tmp/pts", "/dev/shm/p", "/sys/fs/cgroup/p",
+                                 "/home/u/cg", "/run/rpc_pipefs"});
+}
