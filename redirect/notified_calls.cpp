@@ -217,8 +217,10 @@ void Supervisor::answer_path_call(const UserNotification& n, const PathCall& cal
                                                      );
   if (t.real.compare(0, 6, "/proc/") == 0 && opens_to_read(n)) {
     // The memory map listing names the app's files by their view paths, as in ns
-    // (named lexically, as `real` is).
-    const std::string listing = normalize_absolute(as_caller(normalize_absolute(t.real), n.pid));
+    // (named lexically, as `real` is for a kernel place: no second read of the
+    // caller's status).
+    const std::string listing =
+        place && place->kernel ? real : normalize_absolute(as_caller(normalize_absolute(t.real), n.pid));
     if (is_maps_file(listing)) {
       if (own_proc) return notifications_->answer(n.id, -EACCES);
       return answer_maps(n, listing, (open_flags(n) & O_CLOEXEC) != 0);
