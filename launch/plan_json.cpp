@@ -16,6 +16,7 @@ std::string_view mount_type(MountOp::Type type) {
     case MountOp::Type::BindReadOnly: return "bind-ro";
     case MountOp::Type::Overlay: return "overlay";
     case MountOp::Type::Hide: return "hide";
+    case MountOp::Type::HideFile: return "hide-file";
     case MountOp::Type::Proc: return "proc";
     case MountOp::Type::Tmpfs: return "tmpfs";
     case MountOp::Type::Devpts: return "devpts";
@@ -58,7 +59,8 @@ nlohmann::json mount_json(const MountOp& op) {
     case MountOp::Type::Dir:
     case MountOp::Type::Proc:
     case MountOp::Type::Devpts:
-    case MountOp::Type::Hide: break;
+    case MountOp::Type::Hide:
+    case MountOp::Type::HideFile: break;
   }
   return j;
 }

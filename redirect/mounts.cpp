@@ -541,6 +541,21 @@ void mount_split(const std::vector<MountOp>& ops, size_t at, size_t end, const V
   }
 }
 
+// An empty read-only file bound over `target` (MountOp::Type::HideFile). The file is
+// made once in the scratch root, which is "/" while the ops are applied; the binds
+// keep it after the scratch root is detached. Nothing there: as for Hide.
+void hide_file(const std::string& target) {
+  static constexpr const char* kEmptyFile = "/hidden-file";
+  const int fd = ::open(kEmptyFile, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0444);
+  if (fd < 0) throw_sys("cannot create", fmt::format("{} in the scratch root", kEmptyFile), errno);
+  ::close(fd);
+  if (::mount(kEmptyFile, target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    if (errno == ENOENT) return;
+    mount_failed("an empty file (hiding)", target, errno);
+  }
+  set_attributes(target, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, "read-only attribute");
+}
+
 void apply(const MountOp& op, const ViewContext& ctx) {
   const NamespaceState& ns = ctx.ns;
   const std::vector<std::string>& host_mounts = ctx.host_mounts;
@@ -577,6 +592,9 @@ void apply(const MountOp& op, const ViewContext& ctx) {
       if (::mount("tmpfs", target.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "mode=0755,size=4k") != 0) {
         if (errno != ENOENT) mount_failed("tmpfs (hiding)", target, errno);
       }
+      break;
+    case MountOp::Type::HideFile:
+      hide_file(target);
       break;
     case MountOp::Type::Tmpfs:
       make_mount_dir(target, op.target);

@@ -125,7 +125,15 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     } catch (const Error&) {
     }
   });
-  PathTranslator view(ViewTable::from_plan(plan.mounts), empty, ::geteuid() == 0, listings);
+  // A hidden file (a kernel file bound onto one) shows as this empty file, made anew
+  // for each launch: nothing an earlier app did to one is seen.
+  const std::string empty_file = layout::join(listings, "empty-file");
+  if (const int fd = ::open(empty_file.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444); fd >= 0) {
+    ::close(fd);
+  } else {
+    throw_sys("cannot create", empty_file, errno, Exit::Environment);
+  }
+  PathTranslator view(ViewTable::from_plan(plan.mounts), {empty, empty_file}, ::geteuid() == 0, listings);
   view.use_listing_memory(layout::join(plan.sandbox, ".listings"));
   // The package's layer looked up in memory (vfs/tree_index.h); a tree extracted
   // before indexes were written has none and is looked up on disk.

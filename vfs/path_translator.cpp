@@ -141,9 +141,10 @@ void PathTranslator::forget_resolved() {
   stand_ins_.clear();
 }
 
-PathTranslator::PathTranslator(ViewTable table, std::string empty_dir, bool root_xattrs, std::string listings_dir)
+PathTranslator::PathTranslator(ViewTable table, HiddenStandIns hidden, bool root_xattrs, std::string listings_dir)
     : table_(std::move(table)),
-      empty_dir_(std::move(empty_dir)),
+      empty_dir_(std::move(hidden.dir)),
+      empty_file_(std::move(hidden.file)),
       root_xattrs_(root_xattrs),
       listings_dir_(std::move(listings_dir)),
       root_(make_root_dir()) {}
@@ -173,6 +174,7 @@ PathTranslator::Entry PathTranslator::lookup(const Dir& dir, const std::string& 
         e.link = place->link;
         return e;
       case ViewPlace::Kind::Empty: e.kind = NodeKind::Dir; return e;
+      case ViewPlace::Kind::EmptyFile: e.kind = NodeKind::File; return e;
       case ViewPlace::Kind::Layers: break;
     }
     for (size_t i = 0; i < place->layers.size(); ++i) {
@@ -587,11 +589,13 @@ Translation PathTranslator::translate(const std::string& path, Intent intent, bo
       if (entry.real.empty()) {
         // The view's own directories: the root's ways to places stand for themselves on
         // the host (the kernel then lists the host's names there), a hidden place for
-        // an empty directory. A place's link has no host file: readlink is answered
-        // from the view (the caller asks for the link's text).
-        t.real = entry.kind == NodeKind::Symlink ? std::string()
-                 : entry.place && entry.place->kind == ViewPlace::Kind::Empty ? empty_dir_
-                                                                              : t.view_path;
+        // an empty directory or file. A place's link has no host file: readlink is
+        // answered from the view (the caller asks for the link's text).
+        const ViewPlace::Kind kind = entry.place ? entry.place->kind : ViewPlace::Kind::Layers;
+        t.real = entry.kind == NodeKind::Symlink      ? std::string()
+                 : kind == ViewPlace::Kind::Empty     ? empty_dir_
+                 : kind == ViewPlace::Kind::EmptyFile ? empty_file_
+                                                      : t.view_path;
         return t;
       }
       if (entry.kind == NodeKind::Dir) {

@@ -56,15 +56,23 @@ struct Translation {
   struct stat st {};
 };
 
+// Host paths that stand for the view's hidden places: an empty directory (appv's
+// sandboxes, a kernel file system's mount) and an empty file (a kernel file bound onto
+// a file). The app must not be able to write either through the view (it cannot: the
+// places are read-only).
+struct HiddenStandIns {
+  std::string dir;
+  std::string file;
+};
+
 class PathTranslator {
  public:
   // `root_xattrs`: opaque directories are marked as the `ns` backend's overlay would
   // mark them for this caller: trusted.overlay.opaque as root, user.overlay.opaque in
-  // a user namespace (both are read). `empty_dir`: an empty directory on the host that
-  // stands for the view's hidden places (appv's sandboxes). `listings_dir`: a
-  // directory the translator fills with stand-ins for merged directories (below), ""
-  // for none.
-  PathTranslator(ViewTable table, std::string empty_dir, bool root_xattrs, std::string listings_dir = {});
+  // a user namespace (both are read). `hidden`: what the view's hidden places show.
+  // `listings_dir`: a directory the translator fills with stand-ins for merged
+  // directories (below), "" for none.
+  PathTranslator(ViewTable table, HiddenStandIns hidden, bool root_xattrs, std::string listings_dir = {});
 
   // `path` is absolute in the view (the caller joins a relative one to the view path
   // of the working directory or dirfd). `follow_final`: false for lstat, readlink,
@@ -182,6 +190,7 @@ class PathTranslator {
 
   ViewTable table_;
   std::string empty_dir_;
+  std::string empty_file_;
   bool root_xattrs_;
   std::string listings_dir_;
   std::unordered_map<std::string, std::string> stand_ins_;  // view path -> stand-in, until the view changes

@@ -69,6 +69,9 @@ MountOp MountOp::overlay(std::string target, std::vector<std::string> lowers, st
 MountOp MountOp::hide(std::string target, std::string why) {
   return {Type::Hide, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0, false};
 }
+MountOp MountOp::hide_file(std::string target, std::string why) {
+  return {Type::HideFile, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0, false};
+}
 MountOp MountOp::proc(std::string target, std::string why) {
   return {Type::Proc, std::move(target), {}, {}, {}, {}, std::move(why), {}, 0, false};
 }
@@ -855,16 +858,19 @@ class Planner {
   // (writecopy_below_split). Read-only would not do: a host procfs leads through
   // /proc/PID/root to the other processes' roots and sets kernel-wide values
   // (core_pattern) for uid 0 without a capability, and a devpts gives the user's other
-  // terminals. Where the view has a directory of its own there (the ns backend's
-  // /dev), the hiding finds nothing to cover. A single file bound from one (a sysctl's
-  // file, a terminal) is not hidden yet.
+  // terminals. A single file bound from one (a sysctl's file, a terminal's node) gets
+  // an empty read-only file over it. Where the view has a directory of its own there
+  // (the ns backend's /dev), the hiding finds nothing to cover. In a writecopy tree
+  // the split copies such a file (a terminal's node: bound read-only and nodev).
   void hide_kernel_mounts() {
     for (const std::string& point : layout_.kernel_mounts) {
       if (point == "/") continue;
       const Rule& rule = rules_.lookup(point);
-      if ((rule.mode != Isolation::Merged && rule.mode != Isolation::Host) || host_.kind(point) != NodeKind::Dir) continue;
-      add(MountOp::hide(point, fmt::format("{} {} ({}){}", rule.prefix, to_string(rule.mode), origin_label(rule),
-                                           kKernelMountHidden)));
+      if (rule.mode != Isolation::Merged && rule.mode != Isolation::Host) continue;
+      const NodeKind kind = host_.kind(point);
+      if (kind == NodeKind::Absent || kind == NodeKind::Symlink) continue;
+      std::string why = fmt::format("{} {} ({}){}", rule.prefix, to_string(rule.mode), origin_label(rule), kKernelMountHidden);
+      add(kind == NodeKind::Dir ? MountOp::hide(point, std::move(why)) : MountOp::hide_file(point, std::move(why)));
     }
   }
 
@@ -904,7 +910,8 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
       case MountOp::Type::Dir: break;  // implied by the mount that follows
       case MountOp::Type::Symlink: out += fmt::format("  symlink  {} -> {}\n", op.target, op.source); break;
       case MountOp::Type::Bind: out += fmt::format("  bind     {} <- {}  [{}]\n", op.target, op.source, op.why); break;
-      case MountOp::Type::Hide: out += fmt::format("  hide     {}  [{}]\n", op.target, op.why); break;
+      case MountOp::Type::Hide:
+      case MountOp::Type::HideFile: out += fmt::format("  hide     {}  [{}]\n", op.target, op.why); break;
       case MountOp::Type::BindReadOnly: out += fmt::format("  bind-ro  {} <- {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::HostState: out += fmt::format("  host     {} <- {}  [{}]\n", op.target, op.source, op.why); break;
       case MountOp::Type::HostLink: out += fmt::format("  host     {} -> {}  [{}]\n", op.target, op.source, op.why); break;

@@ -218,7 +218,8 @@ struct MountOp {
   // BindReadOnly: the host's tree, recursively read-only.
   // Overlay: `lowers` (top first) under `upper`, with `work` as scratch.
   // Hide: an empty read-only tmpfs over a directory the app must not see (appv's own
-  // sandboxes).
+  // sandboxes). HideFile: an empty read-only file (nodev, nosuid, noexec) over a file
+  // the app must not see (a kernel file bound onto one: a sysctl, a terminal).
   // Proc: a new proc for the app's own PID namespace, its kernel-wide files (/proc/sys,
   // /proc/sysrq-trigger, /proc/irq, /proc/bus) read-only, as bubblewrap's --proc does.
   // Tmpfs: an empty writable tmpfs (`source` holds its options, e.g. "mode=0755"):
@@ -237,7 +238,7 @@ struct MountOp {
   // holding `entries`, with `lowers` (the package's directory, or none) over it and
   // `upper` on top, overlaid at `target`; the `placed` ops that follow place the
   // host's directories (and sockets) on their mount points one by one.
-  enum class Type { Dir, Symlink, Bind, Overlay, Hide, BindReadOnly, Proc, Tmpfs, Devpts, Split, HostState, HostLink };
+  enum class Type { Dir, Symlink, Bind, Overlay, Hide, HideFile, BindReadOnly, Proc, Tmpfs, Devpts, Split, HostState, HostLink };
   Type type;
   std::string target;
   std::string source;               // Bind, BindReadOnly: host path; Symlink: link text; Tmpfs: options
@@ -261,6 +262,7 @@ struct MountOp {
   static MountOp overlay(std::string target, std::vector<std::string> lowers, std::string upper, std::string work,
                          std::string why);
   static MountOp hide(std::string target, std::string why);
+  static MountOp hide_file(std::string target, std::string why);
   static MountOp proc(std::string target, std::string why);
   static MountOp tmpfs(std::string target, std::string options, std::string why);
   static MountOp devpts(std::string target, std::string why);
@@ -287,9 +289,10 @@ struct Layout {
   std::vector<std::string> link_scan_dirs;
   // Those of the host's mount points whose file system is the kernel's own (proc,
   // sysfs, cgroup, devpts, ...) and which are out of their place (a procfs outside
-  // /proc, ...: redirect/mounts.h read_mount_points): a directory of them that a
-  // writecopy, merged or host tree would show is hidden (an empty read-only tmpfs over
-  // it), as none is safe to show the app (Planner::hide_kernel_mounts says why).
+  // /proc, ...: redirect/mounts.h read_mount_points): one that a writecopy, merged or
+  // host tree would show is hidden (an empty read-only tmpfs over a directory, an
+  // empty read-only file over a file), as none is safe to show the app
+  // (Planner::hide_kernel_mounts says why).
   std::vector<std::string> kernel_mounts;
 };
 

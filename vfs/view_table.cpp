@@ -42,6 +42,10 @@ ViewTable ViewTable::from_plan(const Plan& plan) {
         p.kind = ViewPlace::Kind::Empty;
         p.read_only = true;
         break;
+      case MountOp::Type::HideFile:
+        p.kind = ViewPlace::Kind::EmptyFile;
+        p.read_only = true;
+        break;
       case MountOp::Type::Proc:
       case MountOp::Type::Devpts:
         p.layers = {op.target};

@@ -17,7 +17,8 @@ struct ViewPlace {
   enum class Kind {
     Layers,   // `layers` stacked, top first, as an overlay (or one bind) shows them
     Symlink,  // a link whose text is `link` (the package's /lib64 -> usr/lib64, /etc/mtab)
-    Empty,    // an empty directory the app cannot write (appv's hidden sandboxes)
+    Empty,      // an empty directory the app cannot write (appv's hidden sandboxes)
+    EmptyFile,  // an empty file the app cannot write (a hidden kernel file)
   };
   std::string target;
   Kind kind = Kind::Layers;

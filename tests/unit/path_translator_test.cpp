@@ -39,6 +39,7 @@ struct Fixture {
   std::string pkg = t / "pkg";
   std::string upper = t / "sb/upper";
   std::string empty = t / "empty";
+  std::string empty_file = t / "empty-file";
   std::optional<ViewTable> table;  // the view's, for a second translator (a later launch)
   PathTranslator tr{build()};
 
@@ -55,6 +56,8 @@ struct Fixture {
     write_file(t / "host/usr/bin/app", "host's app\n", 0755);
     write_file(t / "host/usr/share/doc/readme", "host doc\n");
     write_file(t / "host/data/notes", "host notes\n");
+    write_file(t / "host/data/core_pattern", "a kernel file bound here\n");
+    write_file(t / "empty-file", "", 0444);
     write_file(t / "host/etc/hostname", "hostname\n");
     write_file(t / "pkg/usr/bin/app", "package app\n", 0750);
     write_file(t / "pkg/usr/lib/app/data.txt", "package data\n");
@@ -72,13 +75,14 @@ struct Fixture {
     plan.ops.push_back(MountOp::dir("/etc", "host state parent"));
     plan.ops.push_back(MountOp::host_state("/etc/hostname", host + "/etc/hostname", "host state"));
     plan.ops.push_back(MountOp::hide("/data/hidden", "appv's private directory"));
+    plan.ops.push_back(MountOp::hide_file("/data/core_pattern", "a kernel file system's mount: hidden"));
     plan.ops.push_back(MountOp::proc("/proc", "the kernel's"));
     plan.ops.push_back(MountOp::symlink("/data/fd", "/proc/self/fd", "like /dev/fd"));
     make_dirs(t / "listings");
     table = ViewTable::from_plan(plan);
-    return with_index(PathTranslator(*table, empty, false, t / "listings"));
+    return with_index(PathTranslator(*table, {empty, empty_file}, false, t / "listings"));
   }
-  PathTranslator later_launch() { return with_index(PathTranslator(*table, empty, false, t / "listings")); }
+  PathTranslator later_launch() { return with_index(PathTranslator(*table, {empty, empty_file}, false, t / "listings")); }
   // A package is never changed once extracted; a test that changes it makes the
   // next translator index it again.
   void package_changed() const { ::unlink((t / "pkg.index").c_str()); }
@@ -172,6 +176,20 @@ TEST_CASE("creating lands in upper with its parents, read-only places refuse wit
   CHECK(f.tr.translate("/etc/other", Intent::Create).error == EROFS);
   CHECK(f.tr.translate("/data/hidden/x", Intent::Create).error == EROFS);
   CHECK(f.tr.translate("/data/hidden", Intent::Lookup).real == f.empty + "");
+}
+
+TEST_CASE("a hidden file is the empty stand-in: read-only, not deleted, nothing below it") {
+  Fixture f;
+  const Translation t = f.tr.translate("/data/core_pattern", Intent::Lookup);
+  CHECK(t.error == 0);
+  CHECK(t.kind == NodeKind::File);
+  CHECK(t.real == f.empty_file);
+  CHECK(f.tr.translate("/data/core_pattern", Intent::Write).error == EROFS);
+  CHECK(f.tr.translate("/data/core_pattern", Intent::Create).error == EROFS);
+  CHECK(f.tr.translate("/data/core_pattern", Intent::Delete, false).error == EBUSY);
+  CHECK(f.tr.translate("/data/core_pattern/x", Intent::Lookup).error == ENOTDIR);
+  // The directory around it is the host's as before.
+  CHECK(f.tr.translate("/data/notes", Intent::Write).real == f.host + "/data/notes");
   CHECK(f.tr.translate("/usr/none/x", Intent::Create).error == ENOENT);
 }
 
@@ -371,7 +389,7 @@ TEST_CASE("copy-up refuses a lower file the caller may neither write nor owns") 
   }
   Plan plan;
   plan.ops.push_back(MountOp::overlay("/etc", {"/etc"}, f.upper + "/etc", f.t / "sb/work/etc", "writecopy"));
-  PathTranslator etc(ViewTable::from_plan(plan), f.empty, false);
+  PathTranslator etc(ViewTable::from_plan(plan), {f.empty, f.empty_file}, false);
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
@@ -398,7 +416,7 @@ TEST_CASE("a private tmpfs shows only what the plan puts in it, read-only; a tmp
   plan.ops.push_back(MountOp::tmpfs("/dev/shm", "mode=1777", "private /dev/shm"));
   TempDir t;
   make_dirs(t / "empty");
-  PathTranslator tr(ViewTable::from_plan(plan), t / "empty", false);
+  PathTranslator tr(ViewTable::from_plan(plan), {t / "empty", t / "empty-file"}, false);
   CHECK(tr.translate("/dev/null", Intent::Write).real == "/dev/null");
   CHECK(tr.translate("/dev/zero", Intent::Write).error == ENOENT);  // the host's, not bound
   CHECK(tr.translate("/dev/appv-unit-new", Intent::Create).error == EROFS);

@@ -156,7 +156,7 @@ struct View {
     plan.ops.push_back(MountOp::bind("/tmp", t / "host-tmp", "host"));
     plan.ops.push_back(MountOp::hide("/hidden", "appv's"));
     plan.ops.push_back(MountOp::proc("/proc", "the kernel's"));
-    return PathTranslator(ViewTable::from_plan(plan), t / "empty", false);
+    return PathTranslator(ViewTable::from_plan(plan), {t / "empty", t / "empty-file"}, false);
   }
 };
 

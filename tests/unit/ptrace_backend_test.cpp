@@ -72,7 +72,7 @@ struct View {
     Plan plan;
     plan.ops.push_back(MountOp::symlink("/lib64", "usr/lib64", "root link"));
     plan.ops.push_back(MountOp::overlay("/usr", {pkg + "/usr"}, t / "upper/usr", t / "work", "full"));
-    return PathTranslator(ViewTable::from_plan(plan), t / "empty", false);
+    return PathTranslator(ViewTable::from_plan(plan), {t / "empty", t / "empty-file"}, false);
   }
 };
 

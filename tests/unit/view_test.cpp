@@ -455,17 +455,19 @@ TEST_CASE("a kernel file system mounted in a writecopy tree (a build chroot's /p
                       [](const MountOp& op) { return op.target == "/var/lib/sbuild/chroot/proc"; }) == 1);
 }
 
-TEST_CASE("a kernel file system mounted out of its place in a merged or host tree is hidden, a file is not") {
+TEST_CASE("a kernel file system mounted out of its place in a merged or host tree is hidden, a file behind an empty one") {
   MemoryTree host = debian_host();
   host.add("/mnt/chroot/proc", NodeKind::Dir);
   host.add("/mnt/chroot/dev/pts", NodeKind::Dir);
   host.add("/home/u/pts", NodeKind::Dir);
   host.add("/dev/shm/proc", NodeKind::Dir);
   host.add("/tmp/core_pattern", NodeKind::File);  // a sysctl's file bound on a file
+  host.add("/mnt/tty", NodeKind::Other);             // a terminal's node bound on a file
   MemoryTree pkg = jq_package();
   Layout layout = kLayout;
   // As read_mount_points lists them: out of their place only.
-  layout.kernel_mounts = {"/mnt/chroot/proc", "/mnt/chroot/dev/pts", "/home/u/pts", "/dev/shm/proc", "/tmp/core_pattern"};
+  layout.kernel_mounts = {"/mnt/chroot/proc", "/mnt/chroot/dev/pts", "/home/u/pts", "/dev/shm/proc", "/tmp/core_pattern",
+                          "/mnt/tty"};
   Plan plan = make_plan(rules_for("/home/u", "/", host), host, pkg, layout);
   CHECK_THAT(found(plan, "/mnt/chroot/proc", MountOp::Type::Hide).why,
              Catch::StartsWith("/mnt merged") && Catch::EndsWith("a kernel file system's mount: hidden"));
@@ -473,6 +475,8 @@ TEST_CASE("a kernel file system mounted out of its place in a merged or host tre
   CHECK(find(plan, "/home/u/pts", MountOp::Type::Hide));  // $HOME's documents: merged
   CHECK_THAT(found(plan, "/dev/shm/proc", MountOp::Type::Hide).why, Catch::StartsWith("/dev host"));
   CHECK_FALSE(find(plan, "/tmp/core_pattern", MountOp::Type::Hide));
+  CHECK_THAT(found(plan, "/tmp/core_pattern", MountOp::Type::HideFile).why, Catch::StartsWith("/tmp merged"));
+  CHECK(find(plan, "/mnt/tty", MountOp::Type::HideFile));
 }
 
 TEST_CASE("/usr with a mount below it, where the package brings /usr files (an NVIDIA driver disk)") {

@@ -9,7 +9,8 @@
 # variant only: it re-runs itself in a private mount namespace (nothing of it reaches
 # the host's mount table or files), mounts there, and launches as root and, through
 # runuser, as the test user appv-e2e.
-# Last, kernel file systems (proc, devpts) mounted below /var and /mnt are hidden.
+# Last, kernel file systems (proc, devpts) mounted below /var and /mnt are hidden, and
+# a sysctl's file bound onto a file in /mnt.
 # Run alone: ctest -R e2e_root_submounts
 if [[ -z ${APPV_E2E_PRIVATE_MOUNTS:-} && $(id -u) -eq 0 ]]; then
   APPV_E2E_PRIVATE_MOUNTS=1 exec unshare --mount --propagation private bash "$0" "$@"
@@ -176,20 +177,34 @@ echo "== the kernel's own file systems mounted in odd places are hidden"
 # A build chroot's /proc and /dev/pts below /var (writecopy: the tree is split around
 # them) and a procfs below /mnt (merged: a bind takes it along). Shown, even read-only,
 # a host procfs leads to other processes' roots and sets kernel-wide values for a
-# capability-free uid 0, and a devpts gives the user's other terminals.
+# capability-free uid 0, and a devpts gives the user's other terminals. A sysctl's
+# file bound onto a file in /mnt: an empty read-only file (root could set it).
 chroot_dir=/var/tmp/appv-e2e-chroot.$$
+sysctl_file=/mnt/appv-e2e-core_pattern.$$
+core_pattern=$(cat /proc/sys/kernel/core_pattern)
 mkdir -p "$chroot_dir/proc" "$chroot_dir/pts" "/mnt/appv-e2e-proc.$$"
+: >"$sysctl_file"
 mount -t proc proc "$chroot_dir/proc" && mount --bind /dev/pts "$chroot_dir/pts" &&
-  mount -t proc proc "/mnt/appv-e2e-proc.$$" || bad "mount the kernel's file systems"
-prog="import os
-print(*(len(os.listdir(d)) for d in ('$chroot_dir/proc', '$chroot_dir/pts', '/mnt/appv-e2e-proc.$$')))"
+  mount -t proc proc "/mnt/appv-e2e-proc.$$" && mount --bind /proc/sys/kernel/core_pattern "$sysctl_file" ||
+  bad "mount the kernel's file systems"
+prog="import errno, os
+def write(path):
+    try:
+        with open(path, 'w') as f:
+            f.write('|/bin/false')
+        return 'written'
+    except OSError as e:
+        return errno.errorcode[e.errno]
+print(*(len(os.listdir(d)) for d in ('$chroot_dir/proc', '$chroot_dir/pts', '/mnt/appv-e2e-proc.$$')),
+      repr(open('$sysctl_file').read()), write('$sysctl_file'))"
 for backend in ns ptrace; do
-  same "root, $backend backend: each is an empty directory" "0 0 0" \
+  same "root, $backend backend: each is an empty directory, the sysctl an empty read-only file" "0 0 0 '' EROFS" \
     "$("$A" run --backend "$backend" submounts.appv -c "$prog" 2>&1 | grep -v '^appv:')"
-  same "user, $backend backend: each is an empty directory" "0 0 0" \
+  same "user, $backend backend: each is an empty directory, the sysctl an empty read-only file" "0 0 0 '' EROFS" \
     "$(as_user "$A" run --backend "$backend" submounts.appv -c "$prog" 2>&1 | grep -v '^appv:')"
 done
-umount "$chroot_dir/proc" "$chroot_dir/pts" "/mnt/appv-e2e-proc.$$"
-rm -r "$chroot_dir" "/mnt/appv-e2e-proc.$$"
+same "the host's kernel.core_pattern is unchanged" "$core_pattern" "$(cat /proc/sys/kernel/core_pattern)"
+umount "$chroot_dir/proc" "$chroot_dir/pts" "/mnt/appv-e2e-proc.$$" "$sysctl_file"
+rm -r "$chroot_dir" "/mnt/appv-e2e-proc.$$" "$sysctl_file"
 rm -rf "$uhome"
 finish
