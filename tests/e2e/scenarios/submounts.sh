@@ -204,6 +204,8 @@ for backend in ns ptrace; do
     "$(as_user "$A" run --backend "$backend" submounts.appv -c "$prog" 2>&1 | grep -v '^appv:')"
 done
 same "the host's kernel.core_pattern is unchanged" "$core_pattern" "$(cat /proc/sys/kernel/core_pattern)"
+# What a failure changed, put back.
+[[ $(cat /proc/sys/kernel/core_pattern) == "$core_pattern" ]] || printf '%s\n' "$core_pattern" >/proc/sys/kernel/core_pattern
 umount "$chroot_dir/proc" "$chroot_dir/pts" "/mnt/appv-e2e-proc.$$" "$sysctl_file"
 rm -r "$chroot_dir" "/mnt/appv-e2e-proc.$$" "$sysctl_file"
 rm -rf "$uhome"
