@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "manifests/manifest_tables.h"
 #include "manifests/paths.h"
 #include "manifests/permissions.h"
 #include "manifests/toml_reader.h"

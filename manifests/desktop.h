@@ -9,8 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
-
 namespace appv {
 
 struct Desktop {
@@ -31,12 +29,6 @@ struct Desktop {
   // The keys the table gave: an entry's table takes the others from [desktop].
   std::set<std::string> declared = {};
 };
-
-// Reads a desktop table. `context` prefixes key names in errors ("desktop.",
-// "entry.xclock.desktop."). Errors are Exit::BadInput "ORIGIN:LINE:COL: ...".
-Desktop read_desktop(const toml::table& table, const std::string& origin, const std::string& context);
-// The table written back: the declared keys, and those with a value.
-toml::table write_desktop(const Desktop& desktop);
 
 // An icon theme size directory appv installs into: "NxN" or "NxN@S" (N at most 1024,
 // S at most 9) or "scalable". Anything else could name a path outside the theme.

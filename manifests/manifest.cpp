@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "base/text.h"
+#include "manifests/manifest_tables.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
 #include "manifests/toml_reader.h"

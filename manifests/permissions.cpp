@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "base/text.h"
+#include "manifests/manifest_tables.h"
 #include "manifests/toml_reader.h"
 
 namespace appv {

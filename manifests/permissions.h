@@ -35,8 +35,6 @@
 #include <string_view>
 #include <vector>
 
-#include <toml++/toml.h>
-
 namespace appv {
 
 enum class BusAccess { None, Filtered };
@@ -64,11 +62,6 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 // Names every filtered session bus may talk to: portals, accessibility, dconf.
 const std::vector<std::string>& default_session_talk();
-
-// Reads the [permissions] table; errors are Exit::BadInput "ORIGIN:LINE:COL: ...".
-Permissions read_permissions(const toml::table& table, const std::string& origin);
-// The table written back (only the declared keys), for write_manifest.
-toml::table write_permissions(const Permissions& p);
 
 // One policy rule's or the user's word on one permission.
 struct PermissionOverride {
