@@ -65,7 +65,7 @@ NamespaceSupport refused_inside(const NamespaceSupport& s, const NamespaceFacts&
                                f.apparmor_label));
   }
   if (f.apparmor_restrict == 1 && !f.as_root) {
-    return because(s, RefusalCause::AppArmor, std::string(kAppArmorRestricts) + ", which denies capabilities inside them");
+    return because(s, RefusalCause::AppArmor, fmt::format("{}, which denies capabilities inside them", kAppArmorRestricts));
   }
   if (f.seccomp == 2) return because(s, RefusalCause::Seccomp, seccomp_reason(what));
   if (f.as_root) return because(s, RefusalCause::NoCapability, "root lacks CAP_SYS_ADMIN here, as a container's root does");

@@ -22,7 +22,7 @@ std::string var_key(const CommandDoc& c) {
   return k;
 }
 
-std::string quoted(const std::string& s) {
+std::string fish_quoted(const std::string& s) {
   std::string out = "'";
   for (char ch : s) {
     if (ch == '\'' || ch == '\\') out += '\\';
@@ -40,7 +40,7 @@ std::string path_words(const CommandDoc& c) {
 std::string words(const std::vector<std::string>& choices) {
   std::string out;
   for (const std::string& c : choices) out += (out.empty() ? "" : " ") + c;
-  return quoted(out);
+  return fish_quoted(out);
 }
 
 // The `complete` flags that make fish offer a value or argument of `kind`.
@@ -132,10 +132,10 @@ std::string fish_completion(const CommandDoc& root) {
   out += kWalker;
   out += "# appv completes no file names unless a value or an argument is one.\ncomplete -c appv -f\n";
   for (const CommandDoc* c : commands) {
-    const std::string at = quoted("__appv_at " + path_words(*c));
+    const std::string at = fish_quoted("__appv_at " + path_words(*c));
     out += fmt::format("\n# {}\n", c->full_name());
     for (const CommandDoc& s : c->subcommands) {
-      out += fmt::format("complete -c appv -n {} -a {} -d {}\n", at, s.path.back(), quoted(s.description));
+      out += fmt::format("complete -c appv -n {} -a {} -d {}\n", at, s.path.back(), fish_quoted(s.description));
     }
     for (const OptionDoc& o : c->options) {
       std::string names;
@@ -143,7 +143,7 @@ std::string fish_completion(const CommandDoc& root) {
         names += n.rfind("--", 0) == 0 ? " -l " + n.substr(2) : " -s " + n.substr(1);
       }
       out += fmt::format("complete -c appv -n {}{}{} -d {}\n", at, names,
-                         o.takes_value ? " " + value_flags(o.kind, o.choices) : "", quoted(o.description));
+                         o.takes_value ? " " + value_flags(o.kind, o.choices) : "", fish_quoted(o.description));
     }
     // fish cannot tell one argument from the next here: the first one's kind
     // stands for all (every command's arguments are of one kind but extract's).

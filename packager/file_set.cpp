@@ -45,14 +45,15 @@ std::string dropped_attributes(const std::string& path) {
   char names[4096];
   const ssize_t n = ::llistxattr(path.c_str(), names, sizeof names);
   if (n <= 0) return {};
-  std::vector<std::string> dropped;
+  bool capabilities = false;
+  std::vector<std::string_view> attributes;
   for (const char* name = names; name < names + n; name += std::strlen(name) + 1) {
     const std::string_view v(name);
-    if (v == "security.capability") dropped.insert(dropped.begin(), "file capabilities (security.capability)");
-    else if (v.rfind("user.", 0) == 0 || v.rfind("trusted.", 0) == 0) dropped.push_back(std::string("extended attribute ") + name);
+    if (v == "security.capability") capabilities = true;
+    else if (v.rfind("user.", 0) == 0 || v.rfind("trusted.", 0) == 0) attributes.push_back(v);
   }
-  std::string out;
-  for (const std::string& d : dropped) out += (out.empty() ? "" : ", ") + d;
+  std::string out = capabilities ? "file capabilities (security.capability)" : "";
+  for (const std::string_view a : attributes) out += fmt::format("{}extended attribute {}", out.empty() ? "" : ", ", a);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The user's locale in the view (launch/locale_fallback.h): which locales the view
 // has, what a missing one falls back to, the notice, and glibc's archive format.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -18,7 +19,7 @@ namespace {
 
 MemoryTree with_locales(std::initializer_list<const char*> names) {
   MemoryTree t;
-  for (const char* n : names) t.add(std::string(kLocaleDir) + "/" + n + "/LC_CTYPE", NodeKind::File);
+  for (const char* n : names) t.add(fmt::format("{}/{}/LC_CTYPE", kLocaleDir, n), NodeKind::File);
   return t;
 }
 
