@@ -335,17 +335,19 @@ bool answers_locally(const std::string& type) {
 
 // A mount of the kernel's own file systems where the host's layout does not put one:
 // a procfs outside /proc (a container's read-only binds of /proc/sys and the like are
-// in their place), a sysfs outside /sys, a devpts outside /dev, any other (cgroup,
-// mqueue, tracefs, ...) outside all three. nsfs (a namespace's name, a file bound by
+// in their place), a sysfs outside /sys, a devpts or devtmpfs (a device's node bound
+// onto a file: a disk, a terminal) outside /dev, any other (cgroup, mqueue, tracefs,
+// ...) outside all three. nsfs (a namespace's name, a file bound by
 // `ip netns`) never is one: without a capability it gives nothing.
 bool kernel_mount_out_of_place(const std::string& type, const std::string& point) {
   static const std::unordered_set<std::string> kernel = {
       "proc",       "sysfs",  "devpts",  "cgroup",  "cgroup2",     "mqueue",   "bpf",      "tracefs", "debugfs",
-      "securityfs", "pstore", "configfs", "binfmt_misc", "fusectl", "efivarfs", "selinuxfs", "rpc_pipefs"};
+      "securityfs", "pstore", "configfs", "binfmt_misc", "fusectl", "efivarfs", "selinuxfs", "rpc_pipefs",
+      "smackfs",    "nfsd",   "xenfs",   "devtmpfs"};
   if (kernel.count(type) == 0) return false;
   if (type == "proc") return !path_has_prefix(point, "/proc");
   if (type == "sysfs") return !path_has_prefix(point, "/sys");
-  if (type == "devpts") return !path_has_prefix(point, "/dev");
+  if (type == "devpts" || type == "devtmpfs") return !path_has_prefix(point, "/dev");
   return !path_has_prefix(point, "/proc") && !path_has_prefix(point, "/sys") && !path_has_prefix(point, "/dev");
 }
 

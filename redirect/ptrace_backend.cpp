@@ -100,6 +100,34 @@ void refuse_unkept_socket_denials(const LaunchPlan& plan) {
   }
 }
 
+// The file a hidden file (a kernel file bound onto one) shows as: empty and read-only,
+// in the sandbox beside `.empty`, where the app's view does not reach (one it could
+// name could be made to read as it pleases, or replaced by a link its opens of hidden
+// files would follow). Made anew when it is not that any more (the app changed it
+// through a descriptor of it): then only this app saw the change.
+void make_empty_file(const std::string& path) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)); fd) {
+      struct stat st {};
+      if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 && (st.st_mode & 07777) == 0444) return;
+    }
+    if (::unlink(path.c_str()) != 0) {
+      const int err = errno;
+      if (err == EISDIR) remove_tree(path);
+      else if (err != ENOENT) throw_sys("cannot remove", path, err);
+    }
+    if (const int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444); fd >= 0) {
+      ::fchmod(fd, 0444);  // whatever the umask took
+      ::close(fd);
+      return;
+    } else if (errno != EEXIST) {
+      throw_sys("cannot create", path, errno, Exit::Environment);
+    }
+    // Another launch of the app made it meanwhile: look again.
+  }
+  throw Error(Exit::Environment, fmt::format("cannot make '{}' an empty read-only file", path));
+}
+
 }  // namespace
 
 int run_ptrace_backend(const LaunchPlan& plan) {
@@ -125,14 +153,8 @@ int run_ptrace_backend(const LaunchPlan& plan) {
     } catch (const Error&) {
     }
   });
-  // A hidden file (a kernel file bound onto one) shows as this empty file, made anew
-  // for each launch: nothing an earlier app did to one is seen.
-  const std::string empty_file = layout::join(listings, "empty-file");
-  if (const int fd = ::open(empty_file.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444); fd >= 0) {
-    ::close(fd);
-  } else {
-    throw_sys("cannot create", empty_file, errno, Exit::Environment);
-  }
+  const std::string empty_file = layout::join(plan.sandbox, ".empty-file");
+  make_empty_file(empty_file);
   PathTranslator view(ViewTable::from_plan(plan.mounts), {empty, empty_file}, ::geteuid() == 0, listings);
   view.use_listing_memory(layout::join(plan.sandbox, ".listings"));
   // The package's layer looked up in memory (vfs/tree_index.h); a tree extracted

@@ -121,8 +121,10 @@ void Supervisor::on_stop(pid_t pid) {
       if (!real.empty() && real[0] == '/' && view_.in_protected_layer(real)) stop.skip(-EROFS);
       return;
     }
-    case PathCallKind::Plain:
-    case PathCallKind::Link: break;
+    case PathCallKind::Link:
+      if (const int err = link_source_by_fd(pid, stop.nr(), args)) return stop.skip(-err);
+      break;
+    case PathCallKind::Plain: break;
   }
   for (const PathArg& a : call->paths) {
     const std::string given = read_tracee_string(pid, args[a.path_arg]);
@@ -154,6 +156,20 @@ void Supervisor::on_stop(pid_t pid) {
     if (at == 0) return stop.skip(-EFAULT);
     stop.set_arg(a.path_arg, at);
   }
+}
+
+// linkat(fd, "", newdirfd, newpath, AT_EMPTY_PATH) links the file the descriptor
+// names, which no path of the view translates: a lower layer's file (the host's, in
+// a writecopy tree) linked into a place written in place (a merged directory on the
+// same file system) would take the app's writes through the new name to the host's
+// file. Such a source is refused with EXDEV, the answer of the ns backend's mounts
+// (the app copies instead, as across file systems). A source named by a path,
+// /proc/self/fd/N with AT_SYMLINK_FOLLOW too, is copied up by the translation below.
+int Supervisor::link_source_by_fd(pid_t pid, long nr, const uint64_t (&args)[6]) const {
+  if (nr != SYS_linkat) return 0;  // link(2) names its source by a path
+  if (!(args[4] & AT_EMPTY_PATH) || !read_tracee_string(pid, args[1]).empty()) return 0;
+  const std::string real = read_link(fmt::format("/proc/{}/fd/{}", pid, static_cast<int>(args[0])));
+  return !real.empty() && real[0] == '/' && view_.in_protected_layer(real) ? EXDEV : 0;
 }
 
 void Supervisor::on_exec(pid_t pid) {

@@ -91,6 +91,9 @@ class Supervisor {
   // to the kernel as made (a bad descriptor, a memfd or a file opened outside the
   // view: nothing of the view to run); else the errno the exec fails with.
   int execveat_path(pid_t pid, const uint64_t (&args)[6], std::string& path);
+  // linkat(2) of the file a descriptor names (AT_EMPTY_PATH): EXDEV when that file is
+  // in a layer the app may not change (supervisor.cpp says why), else 0.
+  int link_source_by_fd(pid_t pid, long nr, const uint64_t (&args)[6]) const;
   // What readlink(2) of `t` (a Lookup of the path the app gave, not followed) shows
   // when it is /proc/{self,PID}/{cwd,root,fd/N} of the app: the view path it stands
   // for (redirect/proc_links.h ProcLink::shown). False when the kernel's answer stands.

@@ -13,6 +13,7 @@
 
 #include "base/bounded_stat.h"
 #include "base/error.h"
+#include "base/fs_util.h"
 #include "manifests/paths.h"
 #include "manifests/tokens.h"
 #include "vfs/layout.h"
@@ -860,16 +861,26 @@ class Planner {
   // (core_pattern) for uid 0 without a capability, and a devpts gives the user's other
   // terminals. A single file bound from one (a sysctl's file, a terminal's node) gets
   // an empty read-only file over it. Where the view has a directory of its own there
-  // (the ns backend's /dev), the hiding finds nothing to cover. In a writecopy tree
-  // the split copies such a file (a terminal's node: bound read-only and nodev).
+  // (the ns backend's /dev), the hiding finds nothing to cover.
+  //
+  // A file is hidden whatever the tree's mode but full (whose host files do not show):
+  // a rule on the file itself places nothing but in host mode (it binds the file
+  // alone), so the file shows through its directory's tree, and in a writecopy tree
+  // the empty file covers the launch's copy too. A package could otherwise un-hide
+  // one with a stricter-looking rule on its path.
   void hide_kernel_mounts() {
     for (const std::string& point : layout_.kernel_mounts) {
       if (point == "/") continue;
-      const Rule& rule = rules_.lookup(point);
-      if (rule.mode != Isolation::Merged && rule.mode != Isolation::Host) continue;
       const NodeKind kind = host_.kind(point);
       if (kind == NodeKind::Absent || kind == NodeKind::Symlink) continue;
-      std::string why = fmt::format("{} {} ({}){}", rule.prefix, to_string(rule.mode), origin_label(rule), kKernelMountHidden);
+      const Rule* rule = &rules_.lookup(point);
+      if (kind != NodeKind::Dir && rule->prefix == point && rule->mode != Isolation::Host) {
+        rule = &rules_.lookup(parent_dir(point));
+      }
+      const bool shown = kind == NodeKind::Dir ? rule->mode == Isolation::Merged || rule->mode == Isolation::Host
+                                               : rule->mode != Isolation::Full;
+      if (!shown) continue;
+      std::string why = fmt::format("{} {} ({}){}", rule->prefix, to_string(rule->mode), origin_label(*rule), kKernelMountHidden);
       add(kind == NodeKind::Dir ? MountOp::hide(point, std::move(why)) : MountOp::hide_file(point, std::move(why)));
     }
   }

@@ -16,9 +16,10 @@ esc=$work/ptrace_escape
 data=$work/data
 cfg=$HOME/.config
 mkdir -p "$cfg/sub" "$data"
-for f in a b c d e f g h i j k p1 p2 p3 deep fd u; do echo "host $f" > "$cfg/$f"; done
+for f in a b c d e f g h i j k p1 p2 p3 deep fd u lk; do echo "host $f" > "$cfg/$f"; done
 ln -s a "$cfg/link"
 for f in secret i386 uring notif mode utime; do echo "hidden host $f" > "$data/$f"; done
+mkdir -p "$HOME/Documents"  # merged: on the same file system as the writecopy dotfiles
 home_mode=$(stat -c %a "$HOME")
 # A host service's socket in the tree the view hides (full): the app must not reach it.
 python3 -c 'import socket, sys, time
@@ -73,6 +74,31 @@ for p in (os.environ["HOME"] + "/.config/u", sys.argv[1] + "/utime", sys.argv[1]
 same "utime(2) sets the view's copy of a writecopy file; a full tree's host files are neither changed nor shown" \
   $'1000000000\nNo such file or directory\nNo such file or directory' "$out"
 check "utime(2) leaves the host's writecopy file's time" test "$(stat -c %Y "$cfg/u")" != 1000000000
+
+echo "== a writecopy file linked by its descriptor into a merged directory"
+# linkat(fd, "", ..., AT_EMPTY_PATH) names no path the view translates: a link of the
+# host's file into $HOME/Documents (merged, the same file system) would take writes
+# through the new name to it. Refused as across file systems. Through
+# /proc/self/fd/N (AT_SYMLINK_FOLLOW) the view's copy is linked: the host's file stays.
+out=$(run -c '
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+h = os.environ["HOME"]
+for how, flags in (("O_PATH", os.O_PATH), ("O_RDONLY", os.O_RDONLY)):
+    fd = os.open(h + "/.config/lk", flags)
+    dst = "%s/Documents/lk-%s" % (h, how)
+    if libc.linkat(fd, b"", -100, dst.encode(), 0x1000) == 0:
+        open(dst, "a").write("ESCAPED\n")
+        print(how, "linked")
+    else:
+        print(how, os.strerror(ctypes.get_errno()))
+fd = os.open(h + "/.config/lk", os.O_RDONLY)
+if libc.linkat(-100, b"/proc/self/fd/%d" % fd, -100, (h + "/Documents/lk-proc").encode(), 0x400) == 0:
+    open(h + "/Documents/lk-proc", "a").write("through proc\n")
+')
+same "AT_EMPTY_PATH: refused (EXDEV)" $'O_PATH Invalid cross-device link\nO_RDONLY Invalid cross-device link' "$out"
+same "the host's file is unchanged" "host lk" "$(cat "$cfg/lk")"
+rm -f "$HOME/Documents"/lk-*
 
 echo "== a directory holding a hidden tree stays where it is"
 mkdir -p "$work/outer/M/hidden" && echo "hidden host outer" >"$work/outer/M/hidden/secret"
@@ -330,5 +356,5 @@ unset APPV_PTRACE_ONLY
 
 kill "$host_service" 2>/dev/null; wait "$host_service" 2>/dev/null
 unchanged dotfiles
-rm -rf "$cfg" "$data"
+rm -rf "$cfg" "$data" "$HOME/Documents"
 finish

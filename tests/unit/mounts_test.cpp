@@ -95,8 +95,10 @@ TEST_CASE("the kernel's file systems out of their place are told from those in i
              "32 26 0:5 / /sys/fs/cgroup/p rw - proc proc rw\n"
              "33 22 0:10 / /home/u/cg rw - cgroup2 cgroup2 rw\n"
              "34 22 0:4 net:[4026532] /run/netns/blue rw - nsfs nsfs rw\n"
-             "35 22 0:11 / /run/rpc_pipefs rw - rpc_pipefs sunrpc rw\n");
+             "35 22 0:11 / /run/rpc_pipefs rw - rpc_pipefs sunrpc rw\n"
+             "36 22 0:12 / /dev rw - devtmpfs udev rw\n"
+             "37 22 0:12 /zram0 /mnt/disk rw - devtmpfs udev rw\n");  // a disk's node bound onto a file
   CHECK(read_mount_points(dir / "mountinfo").kernel ==
         std::vector<std::string>{"/var/lib/sbuild/chroot/proc", "/var/tmp/pts", "/dev/shm/p", "/sys/fs/cgroup/p",
-                                 "/home/u/cg", "/run/rpc_pipefs"});
+                                 "/home/u/cg", "/run/rpc_pipefs", "/mnt/disk"});
 }

@@ -479,6 +479,31 @@ TEST_CASE("a kernel file system mounted out of its place in a merged or host tre
   CHECK(find(plan, "/mnt/tty", MountOp::Type::HideFile));
 }
 
+TEST_CASE("a kernel file bound onto a file stays hidden under a rule on its own path, in writecopy, not in full") {
+  MemoryTree host = debian_host();
+  host.add("/mnt/core_pattern", NodeKind::File);
+  host.add("/mnt/oom", NodeKind::File);
+  host.add("/var/backups/core_pattern", NodeKind::File);
+  host.add("/opt/sysctl", NodeKind::File);
+  MemoryTree pkg = jq_package();
+  Layout layout = kLayout;
+  layout.host_mounts = {"/", "/proc", "/mnt/core_pattern", "/mnt/oom", "/var/backups/core_pattern", "/opt/sysctl"};
+  layout.kernel_mounts = {"/mnt/core_pattern", "/mnt/oom", "/var/backups/core_pattern", "/opt/sysctl"};
+  RuleSet rules = rules_for("/home/u", "/", host);
+  // A manifest's rule on the file itself places nothing (not a directory): the file
+  // shows through /mnt's merged tree, and is hidden as there.
+  rules.set("/mnt/core_pattern", Isolation::WriteCopy, RuleOrigin::Manifest);
+  rules.set("/mnt/oom", Isolation::Full, RuleOrigin::Manifest);
+  rules.set("/opt", Isolation::Full, RuleOrigin::Manifest);
+  Plan plan = make_plan(rules, host, pkg, layout);
+  CHECK_THAT(found(plan, "/mnt/core_pattern", MountOp::Type::HideFile).why, Catch::StartsWith("/mnt merged"));
+  CHECK(find(plan, "/mnt/oom", MountOp::Type::HideFile));
+  // In a writecopy tree (split around it) the empty file covers the launch's copy.
+  CHECK_THAT(found(plan, "/var/backups/core_pattern", MountOp::Type::HideFile).why, Catch::StartsWith("/ writecopy"));
+  // A full tree shows none of the host's files: nothing to hide, no name made.
+  CHECK_FALSE(find(plan, "/opt/sysctl", MountOp::Type::HideFile));
+}
+
 TEST_CASE("/usr with a mount below it, where the package brings /usr files (an NVIDIA driver disk)") {
   MemoryTree host = debian_host();
   host.add("/usr/local/bin", NodeKind::Dir);

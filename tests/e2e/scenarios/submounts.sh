@@ -178,14 +178,19 @@ echo "== the kernel's own file systems mounted in odd places are hidden"
 # them) and a procfs below /mnt (merged: a bind takes it along). Shown, even read-only,
 # a host procfs leads to other processes' roots and sets kernel-wide values for a
 # capability-free uid 0, and a devpts gives the user's other terminals. A sysctl's
-# file bound onto a file in /mnt: an empty read-only file (root could set it).
+# file bound onto a file in /mnt: an empty read-only file (root could set it), also
+# under a writecopy rule on its own path (which places nothing: a package could
+# otherwise un-hide it). A device's node (devtmpfs) bound onto a file: the same.
 chroot_dir=/var/tmp/appv-e2e-chroot.$$
 sysctl_file=/mnt/appv-e2e-core_pattern.$$
+device_file=/mnt/appv-e2e-zero.$$
 core_pattern=$(cat /proc/sys/kernel/core_pattern)
 mkdir -p "$chroot_dir/proc" "$chroot_dir/pts" "/mnt/appv-e2e-proc.$$"
 : >"$sysctl_file"
+: >"$device_file"
 mount -t proc proc "$chroot_dir/proc" && mount --bind /dev/pts "$chroot_dir/pts" &&
-  mount -t proc proc "/mnt/appv-e2e-proc.$$" && mount --bind /proc/sys/kernel/core_pattern "$sysctl_file" ||
+  mount -t proc proc "/mnt/appv-e2e-proc.$$" && mount --bind /proc/sys/kernel/core_pattern "$sysctl_file" &&
+  mount --bind /dev/zero "$device_file" ||
   bad "mount the kernel's file systems"
 prog="import errno, os
 def write(path):
@@ -196,17 +201,19 @@ def write(path):
     except OSError as e:
         return errno.errorcode[e.errno]
 print(*(len(os.listdir(d)) for d in ('$chroot_dir/proc', '$chroot_dir/pts', '/mnt/appv-e2e-proc.$$')),
-      repr(open('$sysctl_file').read()), write('$sysctl_file'))"
+      repr(open('$sysctl_file').read()), write('$sysctl_file'), repr(open('$device_file', 'rb').read(4)))"
 for backend in ns ptrace; do
-  same "root, $backend backend: each is an empty directory, the sysctl an empty read-only file" "0 0 0 '' EROFS" \
+  same "root, $backend backend: each is an empty directory, the sysctl and the device empty files" "0 0 0 '' EROFS b''" \
     "$("$A" run --backend "$backend" submounts.appv -c "$prog" 2>&1 | grep -v '^appv:')"
-  same "user, $backend backend: each is an empty directory, the sysctl an empty read-only file" "0 0 0 '' EROFS" \
+  same "root, $backend backend, a writecopy rule on the sysctl's path: still an empty read-only file" "0 0 0 '' EROFS b''" \
+    "$("$A" run --backend "$backend" --isolate "$sysctl_file=writecopy" submounts.appv -c "$prog" 2>&1 | grep -v '^appv:')"
+  same "user, $backend backend: each is an empty directory, the sysctl and the device empty files" "0 0 0 '' EROFS b''" \
     "$(as_user "$A" run --backend "$backend" submounts.appv -c "$prog" 2>&1 | grep -v '^appv:')"
 done
 same "the host's kernel.core_pattern is unchanged" "$core_pattern" "$(cat /proc/sys/kernel/core_pattern)"
 # What a failure changed, put back.
 [[ $(cat /proc/sys/kernel/core_pattern) == "$core_pattern" ]] || printf '%s\n' "$core_pattern" >/proc/sys/kernel/core_pattern
-umount "$chroot_dir/proc" "$chroot_dir/pts" "/mnt/appv-e2e-proc.$$" "$sysctl_file"
-rm -r "$chroot_dir" "/mnt/appv-e2e-proc.$$" "$sysctl_file"
+umount "$chroot_dir/proc" "$chroot_dir/pts" "/mnt/appv-e2e-proc.$$" "$sysctl_file" "$device_file"
+rm -r "$chroot_dir" "/mnt/appv-e2e-proc.$$" "$sysctl_file" "$device_file"
 rm -rf "$uhome"
 finish
