@@ -113,7 +113,9 @@ std::optional<PathCall> describe_path_call(long nr, const uint64_t (&a)[6], uint
     case SYS_truncate: return plain({{-1, 0, Intent::Write, true}});
     case SYS_fchmodat: return plain({{0, 1, Intent::Write, true}});
     case SYS_fchownat:
-      if (a[4] & AT_EMPTY_PATH) return fd_write(0);
+      // AT_EMPTY_PATH counts only with an empty path (the descriptor's own file); the
+      // supervisor reads which: the path, when there is one, is translated.
+      if (a[4] & AT_EMPTY_PATH) return PathCall{PathCallKind::FdWrite, {{0, 1, Intent::Write, at_nofollow(4)}}, -1, 0};
       return plain({{0, 1, Intent::Write, at_nofollow(4)}});
     case SYS_fchmod:
     case SYS_fchown:

@@ -23,6 +23,8 @@ enum class PathCallKind {
   Link,      // link(at): the new name created in the view, the old one copied up
   FdWrite,   // fchmod, fchown, fsetxattr, futimens...: a change through a descriptor,
              // refused (EROFS) when it names a file of a layer the app may not change
+             // (fchownat with AT_EMPTY_PATH: `paths` holds its path, translated as a
+             // Plain call's when it is not empty)
   Socket,    // bind, connect, sendto: a struct sockaddr_un at `paths[0].path_arg`, its
              // length at `len_arg` (redirect/socket_paths.h); other families pass
   SocketName,  // getsockname, getpeername (fd, addr, addrlen): a unix socket's address

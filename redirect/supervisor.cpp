@@ -117,6 +117,8 @@ void Supervisor::on_stop(pid_t pid) {
       return stop.skip(err != 0 ? -err : 0);
     }
     case PathCallKind::FdWrite: {
+      // fchownat(dirfd, path, ..., AT_EMPTY_PATH) with a path names the path's file.
+      if (!call->paths.empty() && !read_tracee_string(pid, args[call->paths[0].path_arg]).empty()) break;
       const std::string real = read_link(fmt::format("/proc/{}/fd/{}", pid, static_cast<int>(args[call->fd_arg])));
       if (!real.empty() && real[0] == '/' && view_.in_protected_layer(real)) stop.skip(-EROFS);
       return;

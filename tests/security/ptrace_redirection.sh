@@ -16,7 +16,8 @@ esc=$work/ptrace_escape
 data=$work/data
 cfg=$HOME/.config
 mkdir -p "$cfg/sub" "$data"
-for f in a b c d e f g h i j k p1 p2 p3 deep fd u lk; do echo "host $f" > "$cfg/$f"; done
+for f in a b c d e f g h i j k p1 p2 p3 deep fd u lk fc; do echo "host $f" > "$cfg/$f"; done
+chmod 2755 "$cfg/fc"  # a chown clears the set-group-ID bit
 ln -s a "$cfg/link"
 for f in secret i386 uring notif mode utime; do echo "hidden host $f" > "$data/$f"; done
 mkdir -p "$HOME/Documents"  # merged: on the same file system as the writecopy dotfiles
@@ -57,6 +58,8 @@ dfd = os.open(h, os.O_RDONLY | os.O_DIRECTORY)
 t("openat-dirfd", lambda: os.write(os.open("i", os.O_WRONLY, dir_fd=dfd), b"x"))
 t("link-out", lambda: (os.symlink(h + "j", "/etc/j-link"), open("/etc/j-link", "w").write("x")))
 t("dotdot-full", lambda: open("/etc/../" * 20 + sys.argv[1].lstrip("/") + "/secret", "w").write("x"))
+# fchownat(AT_FDCWD, path, -1, gid, AT_EMPTY_PATH): with a path the flag does not count.
+t("fchownat-empty-path-flag", lambda: libc.syscall(260, -100, (h + "fc").encode(), -1, os.getgid(), 0x1000) == 0 or (_ for _ in ()).throw(OSError(ctypes.get_errno(), "fchownat")))
 t("exchange", lambda: libc.renameat2(-100, (h + "k").encode(), -100, (h + "b").encode(), 2) == 0 or (_ for _ in ()).throw(OSError(ctypes.get_errno(), "exchange")))
 ' "$data")
 same "every variant succeeded in the view" "" "$(grep -v ' ok$' <<<"$out")"
