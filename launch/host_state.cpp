@@ -20,17 +20,6 @@ enum class Placement {
   Other,    // a link, a hidden or kernel tree, nothing: left alone
 };
 
-// The mount that covers `path`: the deepest op at or above it (of two at one target,
-// the later), or none.
-const MountOp* covering_mount(const LaunchPlan& plan, const std::string& path) {
-  const MountOp* cover = nullptr;
-  for (const MountOp& op : plan.mounts.ops) {
-    if (op.type == MountOp::Type::Dir || !path_has_prefix(path, op.target)) continue;
-    if (!cover || op.target.size() >= cover->target.size()) cover = &op;
-  }
-  return cover;
-}
-
 Placement placement(const LaunchPlan& plan, const MountOp* cover) {
   if (!cover) return Placement::Other;
   switch (cover->type) {
@@ -86,10 +75,11 @@ void plan_host_state(const LaunchInputs& in, const TreeProbe& host, const TreePr
   std::vector<MountOp> ops;
   for (const HostStatePath& p : host_state_paths()) {
     const std::string path(p.path);
-    const MountOp* cover = covering_mount(plan, path);
+    const MountOp* cover = covering_mount(plan.mounts.ops, path);
     if (placement(plan, cover) != Placement::Sandbox) continue;
-    if (cover->target == path) {
-      // A rule at the path itself: its mount point's parent is not the sandbox's.
+    if (cover->target == path || plan.rules.lookup(path).prefix == path) {
+      // A rule at the path itself: its mount point's parent is not the sandbox's, or
+      // it places the app's own file there (a full rule on a file: vfs/view.cpp).
       plan.mounts.notes.push_back(fmt::format("{}: a rule of its own places it; the host's is not shown", path));
       continue;
     }

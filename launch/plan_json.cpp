@@ -127,6 +127,12 @@ std::string launch_plan_json(const LaunchPlan& plan) {
   for (const MountOp& op : plan.mounts.ops) mounts.push_back(mount_json(op));
   j["mounts"] = mounts;
   j["dirs_to_create"] = plan.mounts.dirs_to_create;
+  nlohmann::json copies = nlohmann::json::array();
+  for (const CopyUp& c : plan.mounts.copy_ups) copies.push_back({{"to", c.to}, {"from", c.from}, {"why", c.why}});
+  j["copies"] = copies;
+  nlohmann::json whiteouts = nlohmann::json::array();
+  for (const Whiteout& w : plan.mounts.whiteouts) whiteouts.push_back({{"path", w.path}, {"why", w.why}});
+  j["whiteouts"] = whiteouts;
   j["notes"] = plan.mounts.notes;
   nlohmann::json generated = nlohmann::json::array();
   for (const LaunchPlan::GeneratedFile& g : plan.generated) {

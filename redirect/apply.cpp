@@ -136,12 +136,13 @@ std::vector<int> prepare_host_side(const LaunchPlan& plan) {
   return keep_alive;
 }
 
-// The sandbox's directories the plan names, and (ns, unprivileged) the upper
+// The sandbox's directories and whiteouts the plan names, and (ns, unprivileged) the upper
 // directories of host directories the view's user namespace could not copy up
 // (vfs/foreign_dirs.h). Root's mounts are made from the host's user namespace, where
 // overlayfs copies up any owner; the ptrace backend copies up by itself.
 void make_sandbox_dirs(const LaunchPlan& plan) {
   make_plan_dirs(plan.sandbox, plan.mounts.dirs_to_create, plan.package_root);
+  make_plan_whiteouts(plan.sandbox, plan.mounts.whiteouts, plan.package_root);
   if (plan.backend == Backend::Namespaces && ::geteuid() != 0) {
     make_foreign_dirs_upper(plan.mounts.ops, plan.package_root, CallerIds::of_this_process());
   }

@@ -25,6 +25,11 @@ void write_all(int fd, const char* data, size_t size, const std::string& path) {
 void copy_one(const CopyUp& c) {
   struct stat st;
   if (::lstat(c.to.c_str(), &st) == 0) return;  // the app's own entry
+  if (c.from.empty()) {
+    UniqueFd made(::open(c.to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!made && errno != EEXIST) throw_sys("cannot create", c.to, errno, Exit::Io);
+    return;
+  }
   UniqueFd in(::open(c.from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (!in) {
     if (errno == ELOOP || errno == ENOENT) return;  // changed since planning: nothing to copy

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -337,6 +338,29 @@ void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& 
   for (const std::string& dir : dirs) {
     if (path_has_prefix(dir, upper)) make_upper_dirs_in(sandbox, dir.substr(upper.size()), package_root, made);
     else make_dirs(dir, 0700);
+  }
+}
+
+void make_plan_whiteouts(const std::string& sandbox, const std::vector<Whiteout>& whiteouts, const std::string& package_root) {
+  const std::string upper = layout::upper(sandbox);
+  for (const Whiteout& w : whiteouts) {
+    if (!path_has_prefix(w.path, upper) || w.path == upper) continue;
+    const std::string vpath = w.path.substr(upper.size());
+    const std::string parent = parent_dir(vpath);
+    make_upper_dirs(sandbox, parent, package_root);
+    UniqueFd root(::open(upper.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!root) throw_sys("cannot open", upper, errno);
+    UniqueFd dir(openat_resolved(root.get(), parent == "/" ? "." : parent.substr(1), O_PATH | O_DIRECTORY, Resolve::NoSymlinks));
+    if (!dir) {
+      throw Error(Exit::BadInput, fmt::format("sandbox '{}': cannot open '{}' without following a link: {} (see appv sandbox reset)",
+                                              sandbox, upper + parent, std::strerror(errno)));
+    }
+    const std::string name = vpath.substr(vpath.rfind('/') + 1);
+    struct stat st;
+    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) continue;  // the app's own
+    if (::mknodat(dir.get(), name.c_str(), S_IFCHR | 0000, makedev(0, 0)) != 0 && errno != EEXIST) {
+      throw_sys("cannot create a whiteout (Linux 5.8 or later makes one without privileges) at", w.path, errno, Exit::Environment);
+    }
   }
 }
 

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "vfs/view.h"
+
 namespace appv {
 
 // $XDG_DATA_HOME/appv/sandboxes (else ~/.local/share/appv/sandboxes).
@@ -97,5 +99,14 @@ void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const
 // Creates every directory a plan needs (vfs/view.h): upper layers as above, work
 // directories private.
 void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& dirs, const std::string& package_root);
+
+// Makes each of a plan's whiteouts (vfs/view.h) where the sandbox's upper directory
+// has nothing at its path yet: the parents as make_upper_dirs makes them, then the
+// whiteout in the parent opened with no link on the way (base/resolve.h NoSymlinks:
+// the app shapes upper/). Whatever is there already is the app's own and stays.
+// Throws Exit::BadInput where a link or a non-directory is on the way, and
+// Exit::Environment where the kernel refuses the whiteout (Linux < 5.8 makes
+// unprivileged users need CAP_MKNOD for one).
+void make_plan_whiteouts(const std::string& sandbox, const std::vector<Whiteout>& whiteouts, const std::string& package_root);
 
 }  // namespace appv

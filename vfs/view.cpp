@@ -525,6 +525,7 @@ class Planner {
       SandboxOnly,       // nothing below: an empty place whose writes land in the sandbox
       Overlay,           // `lowers` under the sandbox's upper directory
       Split,             // writecopy around the mounts below the host's directory `source`
+      OwnFile,           // a full rule on a file: the app's own file there, never the host's
     };
     Kind kind = Kind::Skip;
     std::string source;
@@ -565,6 +566,10 @@ class Planner {
     if (top && host_visible && pk == NodeKind::Absent && hk == NodeKind::Symlink) {
       p.kind = Kind::Link;
       p.source = host_.read_link(path);
+      return p;
+    }
+    if (!top && mode == Isolation::Full && pk != NodeKind::Dir && !host_is_dir(path)) {
+      p.kind = Kind::OwnFile;
       return p;
     }
     std::string host_dir;
@@ -637,6 +642,7 @@ class Planner {
         if (p.package_children) overlay_package_children(path, p.source, why, false);
         return;
       case Kind::Split: split(path, p.source, why); return;
+      case Kind::OwnFile: own_file(path, why); return;
       case Kind::SandboxOnly:
         // Full isolation of a prefix the package does not provide.
         plan_.dirs_to_create.push_back(upper);
@@ -653,6 +659,49 @@ class Planner {
         return;
       }
     }
+  }
+
+  bool host_is_dir(const std::string& path) const {
+    const std::string resolved = resolve_in_tree(host_, path);
+    return !resolved.empty() && host_.kind(resolved) == NodeKind::Dir;
+  }
+
+  // A full rule on a path that is no directory in the package nor on the host (the
+  // README's "~/.python_history" = "full"): the app sees the package's file or its own,
+  // the one in the sandbox's upper directory, and never the host's.
+  // - In a tree whose upper directory is the sandbox's (an overlay: $HOME's dotfiles,
+  //   a writecopy tree), that upper directory holds the app's file already; where it
+  //   holds nothing, a whiteout hides the host's file until the app writes one (the
+  //   package's file, in a lower layer above the host's, needs none).
+  // - In the host's own tree (merged, host), the app's file is bound over the host's:
+  //   the package's copied into the sandbox at the first launch, else an empty one.
+  //   Where the host has nothing, there is nothing to bind onto.
+  void own_file(const std::string& path, const std::string& why) {
+    const std::string upper = layout::upper(layout_.sandbox) + path;
+    const NodeKind pk = package_.kind(path);
+    const NodeKind uk = host_.kind(upper);
+    const MountOp* cover = covering_mount(plan_.ops, path);
+    if (cover && (cover->type == MountOp::Type::Overlay || cover->type == MountOp::Type::Split) &&
+        cover->upper + path.substr(cover->target == "/" ? 0 : cover->target.size()) == upper) {
+      if (pk == NodeKind::Absent && uk == NodeKind::Absent) plan_.whiteouts.push_back({upper, why + ": the host's hidden"});
+      return;
+    }
+    if (cover && cover->type == MountOp::Type::Bind && cover->source == layout::upper(layout_.sandbox) + cover->target) {
+      return;  // a directory of the sandbox's own (full, nothing of the package there)
+    }
+    if (host_.kind(path) == NodeKind::Absent) {
+      note(fmt::format("{}: not in the host's tree it lies in, and a file cannot be made there; rule {} not applied", path, why));
+      return;
+    }
+    if (uk != NodeKind::Absent && uk != NodeKind::File) {
+      note(fmt::format("{}: the sandbox holds no file there; rule {} not applied", path, why));
+      return;
+    }
+    if (uk == NodeKind::Absent) {
+      plan_.dirs_to_create.push_back(parent_dir(upper));
+      plan_.copy_ups.push_back({pk == NodeKind::File ? layout_.package_root + path : std::string(), upper, why + ": the app's own file"});
+    }
+    add(MountOp::bind(path, upper, why));
   }
 
   // Lays each directory the package brings below `path` over the host's directory of
@@ -907,6 +956,15 @@ Plan make_plan(const RuleSet& rules, const TreeProbe& host, const TreeProbe& pac
   return plan;
 }
 
+const MountOp* covering_mount(const std::vector<MountOp>& ops, const std::string& path) {
+  const MountOp* cover = nullptr;
+  for (const MountOp& op : ops) {
+    if (op.type == MountOp::Type::Dir || !path_has_prefix(path, op.target)) continue;
+    if (!cover || op.target.size() >= cover->target.size()) cover = &op;
+  }
+  return cover;
+}
+
 std::string format_plan(const RuleSet& rules, const Plan& plan) {
   std::string out = "rules (longest prefix wins):\n";
   for (const auto& [prefix, rule] : rules.rules()) {
@@ -953,7 +1011,10 @@ std::string format_plan(const RuleSet& rules, const Plan& plan) {
       }
     }
   }
-  for (const CopyUp& c : plan.copy_ups) out += fmt::format("copy     {} <- {}  [{}]\n", c.to, c.from, c.why);
+  for (const CopyUp& c : plan.copy_ups) {
+    out += fmt::format("copy     {} <- {}  [{}]\n", c.to, c.from.empty() ? "(an empty file)" : c.from, c.why);
+  }
+  for (const Whiteout& w : plan.whiteouts) out += fmt::format("whiteout {}  [{}]\n", w.path, w.why);
   for (const std::string& n : plan.notes) out += fmt::format("note: {}\n", n);
   return out;
 }

@@ -296,12 +296,25 @@ struct Layout {
   std::vector<std::string> kernel_mounts;
 };
 
-// A host file the app sees through a symlink in a writecopy directory, copied into
-// the sandbox's upper directory at the link's place before the view is built, so the
-// app's writes there change its copy and not the host's file (vfs/copy_up.h).
+// A file the app gets its own copy of in the sandbox's upper directory before the
+// view is built (vfs/copy_up.h): a host file it sees through a symlink in a writecopy
+// directory, copied to the link's place, so the app's writes there change its copy and
+// not the host's file; or the file a `full` rule names where it lies in a merged or
+// host tree, bound from there: the package's file copied, or (`from` empty) an empty
+// file, never the host's.
 struct CopyUp {
-  std::string from;  // host path, symlinks resolved
+  std::string from;  // host path, symlinks resolved; empty: an empty file
   std::string to;    // host path in the sandbox's upper directory
+  std::string why;
+};
+
+// An overlay whiteout (a character device 0:0) the launch makes in the sandbox's
+// upper directory where nothing is there yet: a `full` rule on a file in a tree whose
+// upper directory is the sandbox's ($HOME's dotfiles) hides the host's file this way,
+// and what the app writes there replaces the whiteout, as overlayfs does after a
+// deletion (vfs/sandbox.h make_plan_whiteouts).
+struct Whiteout {
+  std::string path;  // host path in the sandbox's upper directory
   std::string why;
 };
 
@@ -309,12 +322,16 @@ struct Plan {
   std::vector<MountOp> ops;
   std::vector<std::string> dirs_to_create;  // sandbox upper and work directories
   std::vector<CopyUp> copy_ups;             // after dirs_to_create, before any mount
+  std::vector<Whiteout> whiteouts;          // after dirs_to_create, before any mount
   std::vector<std::string> notes;           // what was skipped, and why
   // The layout's host mounts, so a refused overlay can name the mount below its lower.
   std::vector<std::string> host_mounts;
 };
 
 Plan make_plan(const RuleSet& rules, const TreeProbe& host, const TreeProbe& package, const Layout& layout);
+// The mount that covers `path` in `ops`: the deepest op at or above it (of two at one
+// target, the later; Dir ops, mere mount points, do not count), or nullptr.
+const MountOp* covering_mount(const std::vector<MountOp>& ops, const std::string& path);
 std::string format_plan(const RuleSet& rules, const Plan& plan);
 
 }  // namespace appv

@@ -756,6 +756,55 @@ TEST_CASE("host links from writecopy directories into merged ones get the app's 
   CHECK_FALSE(find(hidden, "/home/u/.config/nvim", MountOp::Type::Overlay));
 }
 
+TEST_CASE("a full rule on a file: the package's or the app's own file, never the host's") {
+  MemoryTree host = debian_host();
+  host.add("/home/u/.python_history", NodeKind::File);
+  host.add("/home/u/.lesshst", NodeKind::File);
+  host.add("/home/u/Documents/notes.txt", NodeKind::File);
+  host.add("/home/u/Documents/tool.conf", NodeKind::File);
+  host.add("/opt/tool/state", NodeKind::File);
+  // The app already wrote its own .lesshst: it is left as it is.
+  host.add(kLayout.sandbox + "/upper/home/u/.lesshst", NodeKind::File);
+  MemoryTree pkg = jq_package();
+  pkg.add("/home/u/Documents/tool.conf", NodeKind::File);
+  pkg.add("/opt/tool/state", NodeKind::File);
+  RuleSet rules = rules_for("/home/u", "/", host);
+  for (const char* p : {"~/.python_history", "~/.lesshst", "~/.never-made", "~/Documents/notes.txt",
+                        "~/Documents/tool.conf", "~/Documents/absent", "/opt/tool/state"}) {
+    add_rule(rules, p, Isolation::Full, RuleOrigin::Manifest, user("/home/u"));
+  }
+  const Plan plan = make_plan(rules, host, pkg, kLayout);
+  const std::string upper = kLayout.sandbox + "/upper";
+  // In $HOME's writecopy overlay: no mount (an empty directory is what an earlier
+  // plan put there); a whiteout where the sandbox has nothing, also for a file the
+  // host does not have yet.
+  for (const char* p : {"/home/u/.python_history", "/home/u/.lesshst", "/home/u/.never-made"}) {
+    INFO(p);
+    CHECK_FALSE(find(plan, p, MountOp::Type::Bind));
+    CHECK_FALSE(find(plan, p, MountOp::Type::Dir));
+  }
+  std::vector<std::string> whiteouts;
+  for (const Whiteout& w : plan.whiteouts) whiteouts.push_back(w.path);
+  std::sort(whiteouts.begin(), whiteouts.end());
+  CHECK(whiteouts == std::vector<std::string>{upper + "/home/u/.never-made", upper + "/home/u/.python_history"});
+  // In the merged ~/Documents: the app's file bound over the host's, an empty one
+  // first or the package's copy; nothing where the host has no file to bind onto.
+  CHECK(found(plan, "/home/u/Documents/notes.txt", MountOp::Type::Bind).source == upper + "/home/u/Documents/notes.txt");
+  CHECK(found(plan, "/home/u/Documents/tool.conf", MountOp::Type::Bind).source == upper + "/home/u/Documents/tool.conf");
+  std::map<std::string, std::string> copies;
+  for (const CopyUp& c : plan.copy_ups) copies[c.to] = c.from;
+  CHECK(copies == std::map<std::string, std::string>{
+                      {upper + "/home/u/Documents/notes.txt", ""},
+                      {upper + "/home/u/Documents/tool.conf", kLayout.package_root + "/home/u/Documents/tool.conf"}});
+  CHECK_FALSE(find(plan, "/home/u/Documents/absent", MountOp::Type::Bind));
+  CHECK(std::any_of(plan.notes.begin(), plan.notes.end(),
+                    [](const std::string& n) { return n.find("/home/u/Documents/absent") == 0; }));
+  // The package's file in a writecopy tree shows above the host's: nothing to do.
+  CHECK_FALSE(find(plan, "/opt/tool/state", MountOp::Type::Bind));
+  CHECK_THAT(format_plan(rules, plan), Catch::Contains("whiteout " + upper + "/home/u/.python_history  [") &&
+                                           Catch::Contains("copy     " + upper + "/home/u/Documents/notes.txt <- (an empty file)"));
+}
+
 TEST_CASE("a directory listed whole answers for the names it lacks, without looking again") {
   test::TempDir root;
   REQUIRE(::mkdir((root / "a").c_str(), 0755) == 0);

@@ -112,4 +112,37 @@ if [[ $(id -u) -eq 0 ]]; then
   same "the app no longer sees it" "False" "$("$A" run python3.appv -c 'import os; print(os.path.exists("/etc/issue"))')"
 fi
 
+echo "== a full rule on a file: the app's own file, never the host's (both backends)"
+# ~/.hist lies in $HOME's writecopy tree, ~/Documents/notes.txt in a merged one; the
+# host has both, and neither ever shows. What the app writes there is its own, found
+# by the next launch; what it deletes it no longer sees, and the host keeps its files.
+mkdir -p "$HOME/Documents"
+printf 'host secret\n' >"$HOME/.hist"
+printf 'host notes\n' >"$HOME/Documents/notes.txt"
+host_files=$(sha256sum "$HOME/.hist" "$HOME/Documents/notes.txt")
+own=(--isolate '~/.hist=full' --isolate '~/Documents/notes.txt=full')
+show='import os
+for p in ("~/.hist", "~/Documents/notes.txt"):
+    p = os.path.expanduser(p)
+    print(repr(open(p).read()) if os.path.isfile(p) else "absent" if not os.path.lexists(p) else "not a file", end=" ")
+print()'
+for backend in ns ptrace; do
+  "$A" sandbox reset -q org.python.python3 2>/dev/null
+  same "$backend: without the rules the app sees the host's files (merged documents, writecopy dotfiles)" \
+    "'host secret\\n' 'host notes\\n' " "$("$A" run -q --backend $backend python3.appv -c "$show" 2>&1)"
+  "$A" sandbox reset -q org.python.python3
+  run() { "$A" run -q --backend $backend "${own[@]}" python3.appv -c "$1" 2>&1; }
+  same "$backend: the host's files are hidden at the first launch" "absent '' " "$(run "$show")"
+  run 'import os
+open(os.path.expanduser("~/.hist"), "w").write("app history\n")
+open(os.path.expanduser("~/Documents/notes.txt"), "a").write("app notes\n")'
+  same "$backend: the next launch finds the app's own files" "'app history\\n' 'app notes\\n' " "$(run "$show")"
+  same "$backend: the host's files are unchanged" "$host_files" "$(sha256sum "$HOME/.hist" "$HOME/Documents/notes.txt")"
+  run 'import os; os.remove(os.path.expanduser("~/.hist"))'
+  same "$backend: a file the app deleted stays gone for it" "absent 'app notes\\n' " "$(run "$show")"
+  check "$backend: ...and the host keeps its own" grep -qx 'host secret' "$HOME/.hist"
+done
+rm -rf "$HOME/Documents" "$HOME/.hist"
+"$A" sandbox reset -q org.python.python3
+
 finish
