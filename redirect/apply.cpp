@@ -171,7 +171,7 @@ int apply_in_child(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* te
   make_sandbox_dirs(plan);
   std::vector<int> init_keeps = prepare_host_side(plan);
   init_keeps.push_back(in_use.get());
-  copy_up_files(plan.mounts.copy_ups);
+  copy_up_files(plan.sandbox, plan.mounts.copy_ups);
   // The namespaces are entered in a child, so this process stays on the host's side
   // to clean up; everything in the app's PID namespace is gone when it returns.
   return run_child([&] { exit_like(run_backend(plan, InitLifetime::WithApp, {}, init_keeps, terminal)); });
@@ -226,7 +226,7 @@ void apply(const LaunchPlan& plan, Reporter& reporter, TerminalRelay* terminal) 
   }
   write_state(plan.sandbox, plan.state);
   make_sandbox_dirs(plan);
-  copy_up_files(plan.mounts.copy_ups);
+  copy_up_files(plan.sandbox, plan.mounts.copy_ups);
   const std::vector<int> host_side = prepare_host_side(plan);
   // Held by this process, which supervises the app under ptrace, until it is done.
   const UniqueFd in_use = plan.backend == Backend::Ptrace ? hold_sandbox_in_use(plan.sandbox) : UniqueFd();

@@ -8,6 +8,7 @@
 
 #include "base/error.h"
 #include "base/unique_fd.h"
+#include "vfs/sandbox.h"
 
 namespace appv {
 namespace {
@@ -22,11 +23,13 @@ void write_all(int fd, const char* data, size_t size, const std::string& path) {
   }
 }
 
-void copy_one(const CopyUp& c) {
+void copy_one(const std::string& sandbox, const CopyUp& c) {
+  const UniqueFd dir = open_upper_parent(sandbox, c.to);
+  const std::string name = c.to.substr(c.to.rfind('/') + 1);
   struct stat st;
-  if (::lstat(c.to.c_str(), &st) == 0) return;  // the app's own entry
+  if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) return;  // the app's own entry
   if (c.from.empty()) {
-    UniqueFd made(::open(c.to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    UniqueFd made(::openat(dir.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!made && errno != EEXIST) throw_sys("cannot create", c.to, errno, Exit::Io);
     return;
   }
@@ -37,9 +40,12 @@ void copy_one(const CopyUp& c) {
   }
   if (::fstat(in.get(), &st) != 0) throw_sys("cannot stat", c.from, errno, Exit::Io);
   if (!S_ISREG(st.st_mode)) return;
+  // Written under a temporary name and linked into place: an interrupted copy leaves
+  // no half file at `to`.
+  const std::string tmp_name = name + ".appv-copy";
   const std::string tmp = c.to + ".appv-copy";
-  ::unlink(tmp.c_str());
-  UniqueFd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777));
+  ::unlinkat(dir.get(), tmp_name.c_str(), 0);
+  UniqueFd out(::openat(dir.get(), tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777));
   if (!out) throw_sys("cannot create", tmp, errno, Exit::Io);
   try {
     char buf[65536];
@@ -51,18 +57,20 @@ void copy_one(const CopyUp& c) {
       write_all(out.get(), buf, static_cast<size_t>(n), tmp);
     }
     if (::fchmod(out.get(), st.st_mode & 07777) != 0) throw_sys("cannot set the mode of", tmp, errno, Exit::Io);
-    if (::link(tmp.c_str(), c.to.c_str()) != 0 && errno != EEXIST) throw_sys("cannot create", c.to, errno, Exit::Io);
+    if (::linkat(dir.get(), tmp_name.c_str(), dir.get(), name.c_str(), 0) != 0 && errno != EEXIST) {
+      throw_sys("cannot create", c.to, errno, Exit::Io);
+    }
   } catch (...) {
-    ::unlink(tmp.c_str());
+    ::unlinkat(dir.get(), tmp_name.c_str(), 0);
     throw;
   }
-  ::unlink(tmp.c_str());
+  ::unlinkat(dir.get(), tmp_name.c_str(), 0);
 }
 
 }  // namespace
 
-void copy_up_files(const std::vector<CopyUp>& copies) {
-  for (const CopyUp& c : copies) copy_one(c);
+void copy_up_files(const std::string& sandbox, const std::vector<CopyUp>& copies) {
+  for (const CopyUp& c : copies) copy_one(sandbox, c);
 }
 
 }  // namespace appv

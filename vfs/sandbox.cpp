@@ -341,21 +341,29 @@ void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& 
   }
 }
 
+UniqueFd open_upper_parent(const std::string& sandbox, const std::string& path) {
+  const std::string upper = layout::upper(sandbox);
+  if (!path_has_prefix(path, upper) || path == upper) {
+    throw Error(Exit::Internal, fmt::format("'{}' is not in the sandbox's upper directory '{}'", path, upper));
+  }
+  UniqueFd root(::open(upper.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!root) throw_sys("cannot open", upper, errno);
+  const std::string parent = parent_dir(path.substr(upper.size()));
+  UniqueFd dir(openat_resolved(root.get(), parent == "/" ? "." : parent.substr(1), O_PATH | O_DIRECTORY, Resolve::NoSymlinks));
+  if (!dir) {
+    throw Error(Exit::BadInput, fmt::format("sandbox '{}': cannot open '{}' without following a link: {} (see appv sandbox reset)",
+                                            sandbox, upper + parent, std::strerror(errno)));
+  }
+  return dir;
+}
+
 void make_plan_whiteouts(const std::string& sandbox, const std::vector<Whiteout>& whiteouts, const std::string& package_root) {
   const std::string upper = layout::upper(sandbox);
   for (const Whiteout& w : whiteouts) {
     if (!path_has_prefix(w.path, upper) || w.path == upper) continue;
-    const std::string vpath = w.path.substr(upper.size());
-    const std::string parent = parent_dir(vpath);
-    make_upper_dirs(sandbox, parent, package_root);
-    UniqueFd root(::open(upper.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!root) throw_sys("cannot open", upper, errno);
-    UniqueFd dir(openat_resolved(root.get(), parent == "/" ? "." : parent.substr(1), O_PATH | O_DIRECTORY, Resolve::NoSymlinks));
-    if (!dir) {
-      throw Error(Exit::BadInput, fmt::format("sandbox '{}': cannot open '{}' without following a link: {} (see appv sandbox reset)",
-                                              sandbox, upper + parent, std::strerror(errno)));
-    }
-    const std::string name = vpath.substr(vpath.rfind('/') + 1);
+    make_upper_dirs(sandbox, parent_dir(w.path.substr(upper.size())), package_root);
+    const UniqueFd dir = open_upper_parent(sandbox, w.path);
+    const std::string name = w.path.substr(w.path.rfind('/') + 1);
     struct stat st;
     if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) continue;  // the app's own
     if (::mknodat(dir.get(), name.c_str(), S_IFCHR | 0000, makedev(0, 0)) != 0 && errno != EEXIST) {

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "base/unique_fd.h"
 #include "vfs/view.h"
 
 namespace appv {
@@ -100,10 +101,17 @@ void make_upper_dirs(const std::string& sandbox, const std::string& vpath, const
 // directories private.
 void make_plan_dirs(const std::string& sandbox, const std::vector<std::string>& dirs, const std::string& package_root);
 
+// The directory that holds `path` (a host path in `sandbox`'s upper directory), opened
+// (O_PATH | O_DIRECTORY) below the upper directory with no link on the way
+// (base/resolve.h NoSymlinks): the app shapes upper/, in a ptrace launch even while
+// another launch starts. Throws Exit::BadInput where a link or a non-directory is on
+// the way, Exit::Internal for a path outside the upper directory.
+UniqueFd open_upper_parent(const std::string& sandbox, const std::string& path);
+
 // Makes each of a plan's whiteouts (vfs/view.h) where the sandbox's upper directory
 // has nothing at its path yet: the parents as make_upper_dirs makes them, then the
-// whiteout in the parent opened with no link on the way (base/resolve.h NoSymlinks:
-// the app shapes upper/). Whatever is there already is the app's own and stays.
+// whiteout in the parent open_upper_parent opens. Whatever is there already is the
+// app's own and stays.
 // Throws Exit::BadInput where a link or a non-directory is on the way, and
 // Exit::Environment where the kernel refuses the whiteout (Linux < 5.8 makes
 // unprivileged users need CAP_MKNOD for one).

@@ -15,6 +15,7 @@
 #include "tests/unit/support/temp_dir.h"
 #include "base/fs_util.h"
 #include "base/unique_fd.h"
+#include "vfs/copy_up.h"
 #include "vfs/sandbox.h"
 #include "vfs/sandbox_archive.h"
 
@@ -312,6 +313,41 @@ TEST_CASE("upper directories are never created or used through a link the app or
   REQUIRE(::symlink("../ssh", (sandbox + "/upper").c_str()) == 0);
   CHECK_THROWS_AS(make_upper_dirs(sandbox, "/opt", ""), Error);
   CHECK(appv::test::list_tree(t / "ssh").empty());
+}
+
+TEST_CASE("a plan's whiteouts and copies are made only where the sandbox has nothing, never through a link") {
+  TempDir t;
+  const std::string sandbox = t / "sb";
+  const std::string upper = sandbox + "/upper";
+  make_dirs(upper + "/home/u");
+  write_file(t / "host-notes", "host\n");
+  write_file(upper + "/home/u/.own", "the app's\n");
+  make_plan_whiteouts(sandbox, {{upper + "/home/u/.hist", "full"}, {upper + "/home/u/.own", "full"}}, "");
+  struct stat st;
+  REQUIRE(::lstat((upper + "/home/u/.hist").c_str(), &st) == 0);
+  CHECK(is_whiteout(st));
+  CHECK(appv::test::read_file(upper + "/home/u/.own") == "the app's\n");
+  copy_up_files(sandbox, {{"", upper + "/home/u/.empty", "full"}, {t / "host-notes", upper + "/home/u/.notes", "link"},
+                          {"", upper + "/home/u/.own", "full"}});
+  REQUIRE(::lstat((upper + "/home/u/.empty").c_str(), &st) == 0);
+  CHECK((S_ISREG(st.st_mode) && st.st_size == 0 && (st.st_mode & 07777) == 0600));
+  CHECK(appv::test::read_file(upper + "/home/u/.notes") == "host\n");
+  CHECK(appv::test::read_file(upper + "/home/u/.own") == "the app's\n");
+
+  // The app replaced a directory on the way with a link to a host directory.
+  make_dirs(t / "elsewhere");
+  REQUIRE(::symlink((t / "elsewhere").c_str(), (upper + "/etc").c_str()) == 0);
+  CHECK_THROWS_AS(make_plan_whiteouts(sandbox, {{upper + "/etc/hosts", "full"}}, ""), Error);
+  for (const CopyUp& c : {CopyUp{"", upper + "/etc/hosts", "full"}, CopyUp{t / "host-notes", upper + "/etc/notes", "link"}}) {
+    try {
+      copy_up_files(sandbox, {c});
+      FAIL("a copy went through a link");
+    } catch (const Error& e) {
+      CHECK(e.code() == Exit::BadInput);
+      CHECK_THAT(e.what(), Catch::Contains("without following a link"));
+    }
+  }
+  CHECK(appv::test::list_tree(t / "elsewhere").empty());
 }
 
 TEST_CASE("export and reset never follow a link the app planted in its sandbox") {
