@@ -13,9 +13,7 @@
 source "$1/lib.sh"
 command -v python3 >/dev/null || skip "python3 is needed to play the user at a terminal"
 T=$work/terminal_session.py
-"$A" pack -q "$work/terminal_thief" -o "$work/thief.appv" || bad "pack the thief"
 packed "$work/sh.appv" /bin/bash /bin/sleep /bin/stty /usr/bin/tty /bin/ls || bad "pack bash"
-cp "$work/thief.appv" "$work/thief-exe.appv"
 
 # One launch of the thief; the secret typed afterwards must reach the shell only.
 # COMMAND: the command line typed at the prompt (the report goes to descriptor 3).
@@ -51,17 +49,40 @@ STEPS
   check "$name: it reads nothing the user typed ($read)" bash -c '! grep -q "typed" <<<"$1"' _ "$read"
 }
 
-thief_attempt default "$A run -q $work/thief.appv"
-thief_attempt full "$A run -q ${FULL[*]} $work/thief.appv"
-thief_attempt temp "$A run -q --temp $work/thief.appv" killed
-thief_attempt stub "$work/thief-exe.appv --appv-quiet"
-# The caller's terminal passed on another descriptor, through /dev/tty (a device of
-# its own: 5,0).
-thief_attempt dev-tty "$A run -q $work/thief.appv 4</dev/tty"
-# A view without /proc (the user's --isolate /=full): the relay does not need one.
-thief_attempt no-proc "$A run -q --isolate /=full $work/thief.appv"
-# A launch that joins a running instance of the same view.
-thief_attempt joined "{ $A run -q $work/thief.appv 400 & sleep 0.2; $A run -q $work/thief.appv 3>/dev/null; wait; }"
+# The attempts run side by side, each at a terminal of its own with a package of its
+# own (an app id each: one attempt's view is not another's), their checks collected
+# from their logs afterwards.
+declare -A attempts=(
+  [default]="$A run -q $work/thief-default.appv"
+  [full]="$A run -q ${FULL[*]} $work/thief-full.appv"
+  [temp]="$A run -q --temp $work/thief-temp.appv"
+  [stub]="$work/thief-stub.appv --appv-quiet"
+  # The caller's terminal passed on another descriptor, through /dev/tty (a device of
+  # its own: 5,0).
+  [dev-tty]="$A run -q $work/thief-dev-tty.appv 4</dev/tty"
+  # A view without /proc (the user's --isolate /=full): the relay does not need one.
+  [no-proc]="$A run -q --isolate /=full $work/thief-no-proc.appv"
+  # A launch that joins a running instance of the same view.
+  [joined]="{ $A run -q $work/thief-joined.appv 400 & sleep 0.2; $A run -q $work/thief-joined.appv 3>/dev/null; wait; }"
+)
+for name in "${!attempts[@]}"; do
+  "$A" pack -q --id "thief-$name" "$work/terminal_thief" -o "$work/thief-$name.appv" || bad "pack the thief for $name"
+done
+for name in "${!attempts[@]}"; do
+  killed=
+  [[ $name == temp ]] && killed=killed
+  thief_attempt "$name" "${attempts[$name]}" $killed >"$work/attempt-$name.log" 2>&1 &
+done
+wait
+for name in "${!attempts[@]}"; do
+  while IFS= read -r line; do
+    case $line in
+      "ok   "*) ok "${line#ok   }" ;;
+      "FAIL "*) bad "${line#FAIL }" ;;
+      *) echo "$line" ;;
+    esac
+  done <"$work/attempt-$name.log"
+done
 
 # session NAME STEPS: plays STEPS (terminal_session.py's language) at a terminal.
 session() {
