@@ -674,34 +674,56 @@ class Planner {
   //   holds nothing, a whiteout hides the host's file until the app writes one (the
   //   package's file, in a lower layer above the host's, needs none).
   // - In the host's own tree (merged, host), the app's file is bound over the host's:
-  //   the package's copied into the sandbox at the first launch, else an empty one.
-  //   Where the host has nothing, there is nothing to bind onto.
+  //   the package's copied into the sandbox at the first launch, else an empty one,
+  //   bound exactly (the app shapes upper/: no link on the way is followed). Where the
+  //   sandbox holds something else there (a whiteout, a link, a directory the app
+  //   left from a launch where the tree was writecopy), an empty read-only file.
+  // Left out, with a note: a path whose directory is none (nothing would be hidden,
+  // and a whiteout's directory would turn a host file into a directory for the app),
+  // host-mode trees (the kernel's /proc, /sys, /dev, /run) and others appv lays no
+  // file over, a host link (the view shows where it leads by that place's rule), and
+  // nothing on the host to bind onto.
   void own_file(const std::string& path, const std::string& why) {
-    const std::string upper = layout::upper(layout_.sandbox) + path;
+    const std::string sandbox_upper = layout::upper(layout_.sandbox);
+    const std::string upper = sandbox_upper + path;
     const NodeKind pk = package_.kind(path);
+    const NodeKind hk = host_.kind(path);
     const NodeKind uk = host_.kind(upper);
+    const std::string dir = parent_dir(path);
+    if (package_.kind(dir) != NodeKind::Dir && !host_is_dir(dir)) {
+      note(fmt::format("{}: its directory is no directory in the package or on the host; rule {} not applied", path, why));
+      return;
+    }
     const MountOp* cover = covering_mount(plan_.ops, path);
     if (cover && (cover->type == MountOp::Type::Overlay || cover->type == MountOp::Type::Split) &&
         cover->upper + path.substr(cover->target == "/" ? 0 : cover->target.size()) == upper) {
       if (pk == NodeKind::Absent && uk == NodeKind::Absent) plan_.whiteouts.push_back({upper, why + ": the host's hidden"});
       return;
     }
-    if (cover && cover->type == MountOp::Type::Bind && cover->source == layout::upper(layout_.sandbox) + cover->target) {
+    if (cover && cover->type == MountOp::Type::Bind && cover->source == sandbox_upper + cover->target) {
       return;  // a directory of the sandbox's own (full, nothing of the package there)
     }
-    if (host_.kind(path) == NodeKind::Absent) {
-      note(fmt::format("{}: not in the host's tree it lies in, and a file cannot be made there; rule {} not applied", path, why));
+    if (!cover || cover->type != MountOp::Type::Bind || !cover->exact || path_has_prefix(cover->source, sandbox_upper) ||
+        rules_.lookup(cover->target).mode != Isolation::Merged) {
+      note(fmt::format("{}: appv lays no file over what the view shows there; rule {} not applied", path, why));
+      return;
+    }
+    if (hk == NodeKind::Absent || hk == NodeKind::Symlink) {
+      note(fmt::format("{}: {} on the host, where a file would be bound; rule {} not applied", path,
+                       hk == NodeKind::Absent ? "nothing" : "a link (the view shows where it leads)", why));
       return;
     }
     if (uk != NodeKind::Absent && uk != NodeKind::File) {
-      note(fmt::format("{}: the sandbox holds no file there; rule {} not applied", path, why));
+      note(fmt::format("{}: the sandbox holds no file there; an empty read-only file is shown ({})", path, why));
+      add(MountOp::hide_file(path, why + ": the sandbox holds no file there"));
       return;
     }
+    // Made, or checked, with no link on the way at every launch (make_plan_dirs).
+    plan_.dirs_to_create.push_back(parent_dir(upper));
     if (uk == NodeKind::Absent) {
-      plan_.dirs_to_create.push_back(parent_dir(upper));
       plan_.copy_ups.push_back({pk == NodeKind::File ? layout_.package_root + path : std::string(), upper, why + ": the app's own file"});
     }
-    add(MountOp::bind(path, upper, why));
+    add(MountOp::bind_exact(path, upper, why));
   }
 
   // Lays each directory the package brings below `path` over the host's directory of

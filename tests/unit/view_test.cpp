@@ -803,6 +803,51 @@ TEST_CASE("a full rule on a file: the package's or the app's own file, never the
   CHECK_FALSE(find(plan, "/opt/tool/state", MountOp::Type::Bind));
   CHECK_THAT(format_plan(rules, plan), Catch::Contains("whiteout " + upper + "/home/u/.python_history  [") &&
                                            Catch::Contains("copy     " + upper + "/home/u/Documents/notes.txt <- (an empty file)"));
+  // The bind is exact (the app shapes upper/), its directory checked at each launch.
+  CHECK(found(plan, "/home/u/Documents/notes.txt", MountOp::Type::Bind).exact);
+  CHECK(std::count(plan.dirs_to_create.begin(), plan.dirs_to_create.end(), upper + "/home/u/Documents") >= 1);
+}
+
+TEST_CASE("a full rule on a file the view cannot give the app its own file at is said, and never shows the host's") {
+  MemoryTree host = debian_host();
+  host.add("/home/u/Documents/kept.txt", NodeKind::File);
+  host.add("/home/u/Documents/link", NodeKind::Symlink, "/etc/passwd");
+  host.add("/home/u/.plain", NodeKind::File);
+  host.add("/proc/sys/kernel/hostname", NodeKind::File);
+  host.add("/run/user/1000/x", NodeKind::File);
+  // What the app left in its sandbox from a launch where ~/Documents was writecopy.
+  host.add(kLayout.sandbox + "/upper/home/u/Documents/kept.txt", NodeKind::Other);
+  RuleSet rules = rules_for("/home/u", "/", host);
+  for (const char* p : {"~/Documents/kept.txt", "~/Documents/link", "~/.plain/x", "~/.none/deep/y", "/proc/sys/kernel/hostname",
+                        "/run/user/1000/x"}) {
+    add_rule(rules, p, Isolation::Full, RuleOrigin::CommandLine, user("/home/u"));
+  }
+  const Plan plan = make_plan(rules, host, jq_package(), kLayout);
+  // A whiteout, a link or a directory in the sandbox: an empty read-only file, not the host's.
+  CHECK(find(plan, "/home/u/Documents/kept.txt", MountOp::Type::HideFile));
+  CHECK_FALSE(find(plan, "/home/u/Documents/kept.txt", MountOp::Type::Bind));
+  CHECK(plan.copy_ups.empty());
+  CHECK(plan.whiteouts.empty());
+  auto noted = [&](const std::string& path, const std::string& words) {
+    return std::any_of(plan.notes.begin(), plan.notes.end(), [&](const std::string& n) {
+      return n.rfind(path + ": ", 0) == 0 && n.find(words) != std::string::npos;
+    });
+  };
+  CHECK(noted("/home/u/Documents/kept.txt", "the sandbox holds no file there"));
+  CHECK(noted("/home/u/Documents/link", "a link (the view shows where it leads)"));
+  // Below a host file, below nothing: no whiteout (its directory would turn the file
+  // into a directory for the app).
+  CHECK(noted("/home/u/.plain/x", "its directory is no directory"));
+  CHECK(noted("/home/u/.none/deep/y", "its directory is no directory"));
+  // The kernel's trees: nothing laid over them, no sandbox directory made there.
+  CHECK(noted("/proc/sys/kernel/hostname", "appv lays no file over"));
+  CHECK(noted("/run/user/1000/x", "appv lays no file over"));
+  CHECK(std::none_of(plan.dirs_to_create.begin(), plan.dirs_to_create.end(),
+                     [&](const std::string& d) { return d.find("/upper/proc") != std::string::npos; }));
+  for (const char* p : {"/home/u/Documents/link", "/home/u/.plain/x", "/proc/sys/kernel/hostname", "/run/user/1000/x"}) {
+    INFO(p);
+    CHECK_FALSE(find(plan, p, MountOp::Type::Bind));
+  }
 }
 
 TEST_CASE("a directory listed whole answers for the names it lacks, without looking again") {

@@ -141,6 +141,32 @@ open(os.path.expanduser("~/Documents/notes.txt"), "a").write("app notes\n")'
   run 'import os; os.remove(os.path.expanduser("~/.hist"))'
   same "$backend: a file the app deleted stays gone for it" "absent 'app notes\\n' " "$(run "$show")"
   check "$backend: ...and the host keeps its own" grep -qx 'host secret' "$HOME/.hist"
+  # What the app leaves in its sandbox from a launch where ~/Documents is writecopy: a
+  # whiteout where the file was (the rule then shows an empty read-only file, never the
+  # host's), and a link to another host directory in place of a directory on the
+  # rule's path (refused: the bind would have followed it).
+  wc=(--isolate '~/Documents=writecopy')
+  mkdir -p "$HOME/Documents/sub" "$HOME/victim"
+  printf 'host\n' >"$HOME/Documents/sub/f"
+  printf 'victim\n' >"$HOME/victim/f"
+  up=$("$A" sandbox path org.python.python3)/upper$HOME/Documents
+  back=$(tr -cd / <<<"$up" | sed 's,/,../,g')${HOME#/}/victim
+  "$A" run -q --backend $backend "${wc[@]}" python3.appv -c "import os, shutil
+os.remove(os.path.expanduser('~/Documents/notes.txt'))
+shutil.rmtree(os.path.expanduser('~/Documents/sub')); os.symlink('$back', os.path.expanduser('~/Documents/sub'))" ||
+    bad "$backend: the app's writecopy launch"
+  same "$backend: a whiteout the app left: an empty file it cannot write, not the host's" "'' denied" \
+    "$(run 'import os
+p = os.path.expanduser("~/Documents/notes.txt")
+print(repr(open(p).read()), end=" ")
+try: open(p, "a").write("x"); print("written")
+except OSError: print("denied")')"
+  status "$backend: a link the app planted on the rule's path in its sandbox is refused" 65 \
+    "$A" run -q --backend $backend --isolate '~/Documents/sub/f=full' python3.appv -c \
+    'import os; open(os.path.expanduser("~/Documents/sub/f"), "a").write("reached\n")'
+  same "$backend: the host's files are unchanged" "$host_files" "$(sha256sum "$HOME/.hist" "$HOME/Documents/notes.txt")"
+  same "$backend: the host directory the link leads to is unchanged" "victim" "$(cat "$HOME/victim/f")"
+  rm -rf "$HOME/Documents/sub" "$HOME/victim"
 done
 rm -rf "$HOME/Documents" "$HOME/.hist"
 "$A" sandbox reset -q org.python.python3
