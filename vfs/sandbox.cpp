@@ -143,7 +143,9 @@ class DiffWalker {
       const struct stat& st = e.st;
       if (placed_by_appv(vpath, st)) continue;
       if (is_whiteout(st)) {
-        if (!all_added) changes_.push_back({'D', vpath});
+        // One over nothing below hides nothing: appv's own for a full rule on a file
+        // the host does not have (yet), not a deletion of the app's.
+        if (!all_added && lower(vpath)) changes_.push_back({'D', vpath});
         continue;
       }
       const std::optional<struct stat> below = all_added ? std::nullopt : lower(vpath);

@@ -41,6 +41,8 @@ struct Fixture {
     write_file(upper(host) + "/new", "new\n");
     write_file(upper(host) + "/mod", "changed\n");
     REQUIRE(::mknod(upper(host + "/gone").c_str(), S_IFCHR | 0, makedev(0, 0)) == 0);
+    // A whiteout over nothing (appv's own, for a full rule on a file the host lacks).
+    REQUIRE(::mknod(upper(host + "/never").c_str(), S_IFCHR | 0, makedev(0, 0)) == 0);
     make_upper_dirs(sandbox, host + "/dir", "");
     write_file(upper(host) + "/dir/y", "y\n");
     REQUIRE(::setxattr(upper(host + "/dir").c_str(), "user.overlay.opaque", "y", 1, 0) == 0);
@@ -86,6 +88,7 @@ void write_archive(const std::string& file, const std::vector<std::tuple<std::st
 
 TEST_CASE("sandbox diff names what the app added, changed, deleted and replaced") {
   Fixture f;
+  // Not /never: its whiteout hides nothing.
   std::vector<std::string> got = lines(sandbox_diff(f.sandbox, LowerLayers{}));
   const std::string h = f.host;
   CHECK(got == std::vector<std::string>{"M " + h + "/conf/", "R " + h + "/dir/", "A " + h + "/dir/y", "D " + h + "/gone",
