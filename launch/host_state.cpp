@@ -114,6 +114,13 @@ void plan_host_state(const LaunchInputs& in, const TreeProbe& host, const TreePr
       source = p.kind == Kind::Dir ? generate("empty.d", "", "", true) : generate("empty", "", "");
     }
     ops.push_back(MountOp::host_state(path, source, why));
+    // The host's directory, read-only, covers whatever deeper rule placed below it.
+    for (const auto& [prefix, rule] : plan.rules.rules()) {
+      if (prefix != path && path_has_prefix(prefix, path)) {
+        plan.mounts.notes.push_back(fmt::format("{}: below the host's {} ({}); rule {} {} not applied", prefix, path, p.what,
+                                                prefix, to_string(rule.mode)));
+      }
+    }
     if (cover->type == MountOp::Type::Overlay || cover->type == MountOp::Type::Split) {
       // The mount point replaces what the host has there (a link), which needs the
       // right to write its directory: inside a user namespace a directory shown from

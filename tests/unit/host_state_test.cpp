@@ -187,3 +187,16 @@ TEST_CASE("host state: what cannot be shown is left alone and said, not failed o
   CHECK(std::find(notes.begin(), notes.end(), "/etc/timezone: the package has a directory there; the host's is not shown") != notes.end());
   CHECK(std::find(notes.begin(), notes.end(), "/etc/hosts: a rule of its own places it; the host's is not shown") != notes.end());
 }
+
+TEST_CASE("host state: a rule below a host directory it covers is said not to apply") {
+  const Manifest m = tool_manifest();
+  LaunchInputs in = inputs(m);
+  in.isolate = {"/etc/ssl/certs/extra.pem=full"};
+  const LaunchPlan plan = plan_launch(in, host_with_state(), package_with_stale_state());
+  const std::vector<std::string> ops = host_state_ops(plan);
+  REQUIRE(std::any_of(ops.begin(), ops.end(), [](const std::string& s) { return s.rfind("/etc/ssl/certs ", 0) == 0; }));
+  const auto& notes = plan.mounts.notes;
+  CHECK(std::find(notes.begin(), notes.end(),
+                  "/etc/ssl/certs/extra.pem: below the host's /etc/ssl/certs (CA trust store); rule /etc/ssl/certs/extra.pem full "
+                  "not applied") != notes.end());
+}
