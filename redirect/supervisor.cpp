@@ -4,9 +4,12 @@
 #include "redirect/supervisor.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/kcmp.h>
+#include <linux/limits.h>  // XATTR_SIZE_MAX
 #include <linux/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/user.h>
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 #include <cerrno>
 #include <cstdio>  // RENAME_EXCHANGE
 #include <iterator>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -87,6 +91,10 @@ Supervisor::Supervisor(PathTranslator& view, UserNotifications* notifications, b
       self_(::getpid()),
       rights_dropped_(rights_dropped) {
   can_compare_files_ = ::syscall(SYS_kcmp, self_, self_, KCMP_VM, 0, 0) == 0;
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct caps[2]{};
+  acts_as_app_ = rights_dropped_ ||
+                 (::syscall(SYS_capget, &header, caps) == 0 && caps[0].effective == 0 && caps[1].effective == 0);
 }
 
 void Supervisor::on_stop(pid_t pid) {
@@ -116,13 +124,10 @@ void Supervisor::on_stop(pid_t pid) {
       const int err = write_socket_name(pid, args[1], args[2], *name);
       return stop.skip(err != 0 ? -err : 0);
     }
-    case PathCallKind::FdWrite: {
+    case PathCallKind::FdWrite:
       // fchownat(dirfd, path, ..., AT_EMPTY_PATH) with a path names the path's file.
       if (!call->paths.empty() && !read_tracee_string(pid, args[call->paths[0].path_arg]).empty()) break;
-      const std::string real = read_link(fmt::format("/proc/{}/fd/{}", pid, static_cast<int>(args[call->fd_arg])));
-      if (!real.empty() && real[0] == '/' && view_.in_protected_layer(real)) stop.skip(-EROFS);
-      return;
-    }
+      return fd_write(stop, args);
     case PathCallKind::Link:
       if (const int err = link_source_by_fd(pid, stop.nr(), args)) return stop.skip(-err);
       break;
@@ -157,6 +162,59 @@ void Supervisor::on_stop(pid_t pid) {
     const uint64_t at = stop.put(t.real);
     if (at == 0) return stop.skip(-EFAULT);
     stop.set_arg(a.path_arg, at);
+  }
+}
+
+UniqueFd Supervisor::app_file(pid_t pid, int fd) const {
+  const pid_t tgid = status_field(pid, "Tgid");
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, tgid > 0 ? tgid : pid, 0)));
+  if (!pidfd) return {};
+  return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
+}
+
+void Supervisor::fd_write(Stop& stop, const uint64_t (&args)[6]) {
+  const pid_t pid = stop.pid();
+  const int fd = static_cast<int>(args[0]);
+  UniqueFd file = acts_as_app_ ? app_file(pid, fd) : UniqueFd();
+  if (!file && acts_as_app_ && errno == EBADF) return stop.skip(-EBADF);
+  const std::string real = file ? read_link(fmt::format("/proc/self/fd/{}", file.get()))
+                                : read_link(fmt::format("/proc/{}/fd/{}", pid, fd));
+  if (!real.empty() && real[0] == '/' && view_.in_protected_layer(real)) return stop.skip(-EROFS);
+  if (file) stop.skip(fd_call(pid, stop.nr(), file.get(), args));
+}
+
+long Supervisor::fd_call(pid_t pid, long nr, int fd, const uint64_t (&a)[6]) {
+  const auto result = [](long r) { return r == 0 ? 0L : -static_cast<long>(errno); };
+  const auto name_at = [&](uint64_t addr, std::string& name) {
+    name = read_tracee_string(pid, addr);
+    return !name.empty() || addr != 0;
+  };
+  std::string name;
+  switch (nr) {
+    case SYS_fchmod: return result(::syscall(SYS_fchmod, fd, a[1]));
+    case SYS_fchown: return result(::syscall(SYS_fchown, fd, a[1], a[2]));
+    case SYS_fchownat: return result(::syscall(SYS_fchownat, fd, "", a[2], a[3], a[4]));
+    case SYS_fremovexattr:
+      if (!name_at(a[1], name)) return -EFAULT;
+      return result(::syscall(SYS_fremovexattr, fd, name.c_str()));
+    case SYS_fsetxattr: {
+      if (!name_at(a[1], name)) return -EFAULT;
+      if (a[3] > XATTR_SIZE_MAX) return -E2BIG;
+      std::vector<char> value(a[3]);
+      if (!value.empty() && !read_tracee(pid, a[2], value.data(), value.size())) return -EFAULT;
+      return result(::syscall(SYS_fsetxattr, fd, name.c_str(), value.data(), value.size(), a[4]));
+    }
+    case SYS_utimensat: {  // futimens(): no path
+      struct timespec times[2];
+      if (a[2] != 0 && !read_tracee(pid, a[2], times, sizeof times)) return -EFAULT;
+      return result(::syscall(SYS_utimensat, fd, nullptr, a[2] != 0 ? times : nullptr, a[3]));
+    }
+    case SYS_futimesat: {  // futimesat(fd, NULL, times)
+      struct timeval times[2];
+      if (a[2] != 0 && !read_tracee(pid, a[2], times, sizeof times)) return -EFAULT;
+      return result(::syscall(SYS_futimesat, fd, nullptr, a[2] != 0 ? times : nullptr));
+    }
+    default: return -ENOSYS;
   }
 }
 
@@ -401,12 +459,9 @@ void Supervisor::socket_address(Stop& stop, const uint64_t (&args)[6], const Pat
 }
 
 std::optional<UnixAddress> Supervisor::socket_name_in_view(pid_t pid, int fd, bool peer) const {
-  // The app's socket itself (pidfd_getfd, Linux 5.6: the tracer may take it), asked
-  // here: the kernel's answer names the host path the socket was bound to.
-  const pid_t tgid = status_field(pid, "Tgid");
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, tgid > 0 ? tgid : pid, 0)));
-  if (!pidfd) return std::nullopt;
-  UniqueFd socket(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
+  // The app's socket itself, asked here: the kernel's answer names the host path the
+  // socket was bound to.
+  const UniqueFd socket = app_file(pid, fd);
   if (!socket) return std::nullopt;
   sockaddr_storage got{};
   socklen_t len = sizeof got;

@@ -91,6 +91,22 @@ class Supervisor {
   // to the kernel as made (a bad descriptor, a memfd or a file opened outside the
   // view: nothing of the view to run); else the errno the exec fails with.
   int execveat_path(pid_t pid, const uint64_t (&args)[6], std::string& path);
+  // The app's open file `fd` of thread `pid` itself, as this process's descriptor
+  // (pidfd_getfd, Linux 5.6; the tracer may take it). Empty on failure, errno set
+  // (EBADF: no such descriptor; ENOSYS, EPERM: the kernel does not let it).
+  UniqueFd app_file(pid_t pid, int fd) const;
+  // fchmod, fchown, fchownat(fd, "", ..., AT_EMPTY_PATH), fsetxattr, fremovexattr,
+  // futimens and futimesat(fd, NULL) of stop `stop`, whose descriptor is args[0]: a
+  // file in a layer the app may not change answers EROFS; any other is changed here,
+  // on the file taken from the app, and the app's call is skipped with the result.
+  // Checked and changed is then one file: a second thread of the app cannot move
+  // another onto the descriptor's number (dup2) in between. Where the file cannot be
+  // taken, or this process has rights the app lacks, the check is made by the
+  // descriptor's /proc link and the call left to the kernel, as before.
+  void fd_write(Stop& stop, const uint64_t (&args)[6]);
+  // The call of fd_write made on `fd` (this process's), its pointer arguments read
+  // from the app's memory: 0 or -errno.
+  static long fd_call(pid_t pid, long nr, int fd, const uint64_t (&args)[6]);
   // linkat(2) of the file a descriptor names (AT_EMPTY_PATH): EXDEV when that file is
   // in a layer the app may not change (supervisor.cpp says why), else 0.
   int link_source_by_fd(pid_t pid, long nr, const uint64_t (&args)[6]) const;
@@ -150,6 +166,10 @@ class Supervisor {
   pid_t self_;
   bool rights_dropped_;
   bool can_compare_files_ = true;  // kcmp(2) answers (CONFIG_KCMP)
+  // This process changes files with the app's rights: its capabilities dropped, or it
+  // has no effective capability (a user's launch; ambient ones kept here would not be
+  // the app's, which has them emptied).
+  bool acts_as_app_ = false;
 };
 
 }  // namespace appv

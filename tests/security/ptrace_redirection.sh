@@ -16,8 +16,9 @@ esc=$work/ptrace_escape
 data=$work/data
 cfg=$HOME/.config
 mkdir -p "$cfg/sub" "$data"
-for f in a b c d e f g h i j k p1 p2 p3 deep fd u lk fc; do echo "host $f" > "$cfg/$f"; done
+for f in a b c d e f g h i j k p1 p2 p3 deep fd u lk fc race; do echo "host $f" > "$cfg/$f"; done
 chmod 2755 "$cfg/fc"  # a chown clears the set-group-ID bit
+chmod 600 "$cfg/race"
 ln -s a "$cfg/link"
 for f in secret i386 uring notif mode utime; do echo "hidden host $f" > "$data/$f"; done
 mkdir -p "$HOME/Documents"  # merged: on the same file system as the writecopy dotfiles
@@ -356,6 +357,42 @@ for way in "user notifications" "ptrace stops alone"; do
   sandbox=$("$A" sandbox path org.python.python3) && rm -rf "$sandbox" || bad "emptying the sandbox between the passes"
 done
 unset APPV_PTRACE_ONLY
+
+echo "== a second thread moves a host file onto the descriptor a change goes through (dup2)"
+# The main thread changes the mode through one descriptor number while a second one
+# puts the app's own file (merged) and a host dotfile (writecopy, opened read-only)
+# there in turn. The supervisor takes the file the number names when the call stops
+# and changes that one itself: the app's own file changes, the host's never does (with
+# the check made by the number and the call left to the kernel it did within seconds).
+echo own > "$HOME/Documents/own"
+chmod 600 "$HOME/Documents/own"
+out=$(run -c '
+import os, sys, threading, time
+home = os.environ["HOME"]
+own = os.open(home + "/Documents/own", os.O_RDONLY)
+host = os.open(home + "/.config/race", os.O_RDONLY)
+slot = os.dup(own)
+stop = False
+def swap():
+    while not stop:
+        os.dup2(host, slot)
+        os.dup2(own, slot)
+t = threading.Thread(target=swap); t.start()
+changed = refused = 0
+end = time.time() + 3
+while time.time() < end:
+    try:
+        os.fchmod(slot, 0o640); changed += 1
+    except OSError:
+        refused += 1
+stop = True; t.join()
+os.utime(own, (1000000000, 1000000000))  # futimens through the descriptor
+os.fchown(own, -1, os.getgid())
+print("changed" if changed else "never changed", "refused" if refused else "never refused")')
+same "fchmod through the swapped descriptor changed the app's file and was refused for the host's" "changed refused" "$out"
+same "the app's own file took the mode and time set through its descriptor" "640 1000000000" \
+  "$(stat -c '%a %Y' "$HOME/Documents/own")"
+same "the host dotfile's mode is unchanged" 600 "$(stat -c %a "$cfg/race")"
 
 kill "$host_service" 2>/dev/null; wait "$host_service" 2>/dev/null
 unchanged dotfiles
