@@ -4,6 +4,7 @@
 #include <linux/filter.h>
 #include <linux/fs.h>
 #include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -88,6 +89,13 @@ std::vector<sock_filter> ptrace_app_rules() {
   p.on_nr_arg_bits(SYS_seccomp, 1, SECCOMP_FILTER_FLAG_NEW_LISTENER, refuse(EPERM));
   p.on_nr_arg_bits(SYS_clone, 0, CLONE_UNTRACED, refuse(EPERM));
   p.on_nr(SYS_ptrace, refuse(EPERM));
+  // A process that is not dumpable is closed to its tracer too: the supervisor could
+  // no longer read its paths (process_vm_readv), its descriptors (/proc/PID/fd,
+  // pidfd_getfd) or its memory, and would see nothing to redirect. The app's
+  // prctl(PR_SET_DUMPABLE) answers success and changes nothing (ssh-agent, gpg-agent
+  // and password managers set 0 to keep other processes of the user out; they run on
+  // with their memory readable by those, as it is to appv).
+  p.on_nr_arg_equal(SYS_prctl, 0, PR_SET_DUMPABLE, refuse(0));
   // Inode flags and project attributes through any descriptor, even a read-only one
   // of a lower (host) file: ioctls the tracer does not see.
   for (const uint32_t request : kInodeFlagWrites) p.on_nr_arg_equal(SYS_ioctl, 1, request, refuse(EPERM));

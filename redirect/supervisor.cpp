@@ -166,9 +166,23 @@ void Supervisor::on_stop(pid_t pid) {
 }
 
 UniqueFd Supervisor::app_file(pid_t pid, int fd) const {
-  const pid_t tgid = status_field(pid, "Tgid");
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, tgid > 0 ? tgid : pid, 0)));
-  if (!pidfd) return {};
+  // The thread's own descriptor table: a pidfd of the thread itself (PIDFD_THREAD,
+  // Linux 6.9), else of its process when the thread shares the process's table (a
+  // thread cloned without CLONE_FILES has one of its own, which is not taken from).
+  constexpr unsigned kPidfdThread = O_EXCL;  // PIDFD_THREAD
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, kPidfdThread)));
+  if (!pidfd) {
+    const pid_t tgid = status_field(pid, "Tgid");
+    if (tgid > 0 && tgid != pid) {
+      const long same = ::syscall(SYS_kcmp, tgid, pid, KCMP_FILES, 0, 0);
+      if (same != 0) {
+        errno = same < 0 && errno == ENOSYS ? ENOSYS : EPERM;
+        return {};
+      }
+    }
+    pidfd = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, tgid > 0 ? tgid : pid, 0)));
+    if (!pidfd) return {};
+  }
   return UniqueFd(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
 }
 
@@ -176,18 +190,23 @@ void Supervisor::fd_write(Stop& stop, const uint64_t (&args)[6]) {
   const pid_t pid = stop.pid();
   const int fd = static_cast<int>(args[0]);
   UniqueFd file = acts_as_app_ ? app_file(pid, fd) : UniqueFd();
-  if (!file && acts_as_app_ && errno == EBADF) return stop.skip(-EBADF);
+  // A file that cannot be taken for another reason than the kernel's age (ENOSYS), or
+  // named, is not changed: what the app could not be checked for is refused.
+  if (!file && acts_as_app_ && errno != ENOSYS) return stop.skip(errno == EBADF ? -EBADF : -EPERM);
   const std::string real = file ? read_link(fmt::format("/proc/self/fd/{}", file.get()))
                                 : read_link(fmt::format("/proc/{}/fd/{}", pid, fd));
-  if (!real.empty() && real[0] == '/' && view_.in_protected_layer(real)) return stop.skip(-EROFS);
+  if (real.empty()) return stop.skip(-EBADF);
+  if (real[0] == '/' && view_.in_protected_layer(real)) return stop.skip(-EROFS);
   if (file) stop.skip(fd_call(pid, stop.nr(), file.get(), args));
 }
 
 long Supervisor::fd_call(pid_t pid, long nr, int fd, const uint64_t (&a)[6]) {
   const auto result = [](long r) { return r == 0 ? 0L : -static_cast<long>(errno); };
   const auto name_at = [&](uint64_t addr, std::string& name) {
+    char first;
+    if (!read_tracee(pid, addr, &first, 1)) return false;  // EFAULT, as the kernel answers
     name = read_tracee_string(pid, addr);
-    return !name.empty() || addr != 0;
+    return true;
   };
   std::string name;
   switch (nr) {
@@ -229,7 +248,8 @@ int Supervisor::link_source_by_fd(pid_t pid, long nr, const uint64_t (&args)[6])
   if (nr != SYS_linkat) return 0;  // link(2) names its source by a path
   if (!(args[4] & AT_EMPTY_PATH) || !read_tracee_string(pid, args[1]).empty()) return 0;
   const std::string real = read_link(fmt::format("/proc/{}/fd/{}", pid, static_cast<int>(args[0])));
-  return !real.empty() && real[0] == '/' && view_.in_protected_layer(real) ? EXDEV : 0;
+  if (real.empty()) return EBADF;  // no such descriptor, or one that cannot be checked
+  return real[0] == '/' && view_.in_protected_layer(real) ? EXDEV : 0;
 }
 
 void Supervisor::on_exec(pid_t pid) {

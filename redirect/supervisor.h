@@ -92,8 +92,10 @@ class Supervisor {
   // view: nothing of the view to run); else the errno the exec fails with.
   int execveat_path(pid_t pid, const uint64_t (&args)[6], std::string& path);
   // The app's open file `fd` of thread `pid` itself, as this process's descriptor
-  // (pidfd_getfd, Linux 5.6; the tracer may take it). Empty on failure, errno set
-  // (EBADF: no such descriptor; ENOSYS, EPERM: the kernel does not let it).
+  // (pidfd_getfd, Linux 5.6; the tracer may take it), from the thread's own table.
+  // Empty on failure, errno set (EBADF: no such descriptor; ENOSYS: the kernel lacks
+  // pidfd_getfd or kcmp; EPERM: refused, or a thread with a table of its own on a
+  // kernel before 6.9).
   UniqueFd app_file(pid_t pid, int fd) const;
   // fchmod, fchown, fchownat(fd, "", ..., AT_EMPTY_PATH), fsetxattr, fremovexattr,
   // futimens and futimesat(fd, NULL) of stop `stop`, whose descriptor is args[0]: a

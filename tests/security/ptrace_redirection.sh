@@ -16,7 +16,7 @@ esc=$work/ptrace_escape
 data=$work/data
 cfg=$HOME/.config
 mkdir -p "$cfg/sub" "$data"
-for f in a b c d e f g h i j k p1 p2 p3 deep fd u lk fc race; do echo "host $f" > "$cfg/$f"; done
+for f in a b c d e f g h i j k p1 p2 p3 deep fd u lk fc race nd; do echo "host $f" > "$cfg/$f"; done
 chmod 2755 "$cfg/fc"  # a chown clears the set-group-ID bit
 chmod 600 "$cfg/race"
 ln -s a "$cfg/link"
@@ -249,6 +249,21 @@ for nr, args in ((303, (L(-100), (sys.argv[1] + "/secret").encode(), handle, cty
 print(" ".join(out))' "$data")"
 
 echo "== the supervisor itself"
+# A process that makes itself not dumpable closes its memory and descriptors to its
+# tracer: the supervisor would see no path to redirect. prctl answers success and
+# changes nothing; every change below still lands in the sandbox or is refused.
+same "an app that makes itself not dumpable is still redirected" "1 EROFS ok" "$(run -c '
+import ctypes, os
+h = os.environ["HOME"] + "/.config/"
+libc = ctypes.CDLL(None, use_errno=True)
+print(libc.prctl(4, 0, 0, 0, 0) + libc.prctl(3, 0, 0, 0, 0), end=" ")
+fd = os.open(h + "nd", os.O_RDONLY)
+try: os.fchmod(fd, 0o600); print("changed", end=" ")
+except OSError as e: print(__import__("errno").errorcode[e.errno], end=" ")
+open(h + "nd", "a").write("appended")
+print("ok")')"
+same "...and its write went to its copy" "host nd
+appended" "$(run -c 'print(open(__import__("os").environ["HOME"] + "/.config/nd").read())')"
 # clone(CLONE_UNTRACED): a child the kernel does not attach to the supervisor.
 run -c '
 import ctypes, os, time

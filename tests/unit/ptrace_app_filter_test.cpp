@@ -112,6 +112,12 @@ TEST_CASE("the app's rules refuse what would go past the supervisor and allow th
   // Without one the kernel reads the program: EFAULT for none, so not refused here.
   CHECK(under([] { return ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, nullptr); }) == EFAULT);
   CHECK(under([] { return ::syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0); }) == EPERM);
+  // PR_SET_DUMPABLE 0 answers success and the process stays open to its tracer.
+  CHECK(under([] {
+          if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return -1L;
+          errno = EDOM;
+          return ::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1 ? 0L : -1L;
+        }) == 0);
   // fchmodat2 (452) and everything newer than the list the backend knows, but the
   // futex2 calls, which name no path.
   CHECK(under([] { return ::syscall(452, AT_FDCWD, "/", 0755, 0); }) == ENOSYS);
